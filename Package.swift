@@ -1,0 +1,48 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "mms",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "mms", targets: ["mms"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        // libsodium from the system (apt: libsodium-dev): Ed25519, BLAKE2b, Argon2id, secretbox.
+        .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+        // Thin, safe wrappers over libsodium. Pure functions over bytes, plus the OS random source.
+        .target(name: "MMSCrypto", dependencies: ["CSodium"]),
+        // The sans-I/O core: money, ops, HLC, version vectors, CRDT deltas, escrow and till rules.
+        .target(name: "MMSCore", dependencies: [
+            "MMSCrypto",
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ]),
+        // The node's SQLite store: migrations, op log, materialised CRDT state, replication API.
+        .target(name: "MMSStore", dependencies: [
+            "MMSCore", "MMSCrypto",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // One node on one machine: data directory, keys and secrets, till requests with idempotency.
+        .target(name: "MMSNode", dependencies: ["MMSCore", "MMSCrypto", "MMSStore"]),
+        // The command line: parses, calls MMSNode, prints. Thin.
+        .executableTarget(name: "mms", dependencies: [
+            "MMSNode", "MMSCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "MMSCoreTests", dependencies: [
+            "MMSCore", "MMSCrypto",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
+        .testTarget(name: "MMSStoreTests", dependencies: [
+            "MMSStore", "MMSCore", "MMSCrypto",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
+        .testTarget(name: "MMSNodeTests", dependencies: ["MMSNode", "MMSStore", "MMSCore", "mms"]),
+    ]
+)

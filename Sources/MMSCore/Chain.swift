@@ -1,0 +1,71 @@
+import MMSCrypto
+
+/// The last op of an origin's hash chain as a replica knows it: seq 0 and the zero hash before any.
+public struct ChainHead: Equatable, Sendable {
+    public var seq: UInt64
+    public var hash: Digest32
+    public init(seq: UInt64, hash: Digest32) { self.seq = seq; self.hash = hash }
+    public static let genesis = ChainHead(seq: 0, hash: .zero)
+}
+
+/// The local node's side of its own chain: numbers, stamps, links and signs the ops it issues.
+public struct OriginChain: Sendable {
+    public let origin: NodeID
+    public private(set) var head: ChainHead
+    public private(set) var clock: HLC
+
+    public init(origin: NodeID, head: ChainHead, clock: HLC) {
+        self.origin = origin; self.head = head; self.clock = clock
+    }
+
+    /// Issues the next op. `now` is the wall clock in milliseconds, supplied by the shell.
+    public mutating func issue(_ body: OpBody, now: UInt64, key: SigningKey) -> SignedOp {
+        clock = clock.tick(now: now)
+        let op = Op(id: OpID(origin: origin, seq: head.seq + 1), hlc: clock, prevHash: head.hash, body: body)
+        let bytes = OpCodec.encode(op)
+        let signed = SignedOp(op: op, bytes: bytes, signature: key.signature(for: bytes))
+        head = ChainHead(seq: op.id.seq, hash: signed.hash)
+        return signed
+    }
+
+    /// Advances the clock past a remote stamp, so later local ops sort after what was seen.
+    public mutating func observe(_ remote: HLC, now: UInt64) { clock = clock.receive(remote, now: now) }
+}
+
+/// What a receiver checks before storing remote ops.
+public enum ChainVerifier {
+    /// Verifies a run of consecutive ops from one origin that directly follows `head`: every op
+    /// links to the hash of the one before, and the last op's signature is valid — which, through
+    /// the links, vouches for the whole run. One signature check per run, not per op.
+    public static func verifyRun(_ run: [SignedOp], after head: ChainHead, key: SigningPublicKey, role: NodeRole) throws {
+        guard let last = run.last else { return }
+        var previous = head
+        for op in run {
+            guard op.id.seq == previous.seq + 1 else {
+                throw MMSError(.brokenChain, "Op \(op.id) does not follow \(op.id.origin)/\(previous.seq).")
+            }
+            guard op.op.prevHash == previous.hash else {
+                throw MMSError(.brokenChain, "Op \(op.id) does not link to the op before it.", details: ["op": op.id.description])
+            }
+            try requirePermitted(op.op, role: role)
+            previous = ChainHead(seq: op.id.seq, hash: op.hash)
+        }
+        guard key.isValidSignature(last.signature, for: last.bytes) else {
+            throw MMSError(.badSignature, "Op \(last.id) is not signed by \(last.id.origin).", details: ["op": last.id.description])
+        }
+    }
+
+    /// Verifies one op on its own (an op that arrives ahead of a gap).
+    public static func verifySingle(_ op: SignedOp, key: SigningPublicKey, role: NodeRole) throws {
+        try requirePermitted(op.op, role: role)
+        guard key.isValidSignature(op.signature, for: op.bytes) else {
+            throw MMSError(.badSignature, "Op \(op.id) is not signed by \(op.id.origin).", details: ["op": op.id.description])
+        }
+    }
+
+    public static func requirePermitted(_ op: Op, role: NodeRole) throws {
+        if op.body.requiresHeadOffice && role != .hq {
+            throw MMSError(.notPermitted, "Op \(op.id) is a \(op.body.kind), which only the head office may issue.", details: ["op": op.id.description])
+        }
+    }
+}

@@ -1,0 +1,137 @@
+/// The state of a replica is four kinds of CRDT cell. An op's effect is a list of deltas on
+/// cells; every delta merges commutatively and the op log applies each op once, so the same op
+/// set in any order gives the same cells.
+public enum Delta: Equatable, Sendable {
+    /// Add to the grow-only counter `(entity, name)` at `node` (one slot per node: a G-counter).
+    case add(entity: String, name: String, node: NodeID, amount: Int64)
+    /// Raise the max-register `(entity, name)` to at least `value`.
+    case max(entity: String, name: String, value: Int64)
+    /// Write the last-writer-wins register `(entity, name)`; the highest `(hlc, origin)` wins.
+    case set(entity: String, name: String, value: [UInt8], stamp: LWWStamp)
+    /// Raise the flag `(entity, name)`; once raised it never falls ("lost wins").
+    case raise(entity: String, name: String)
+}
+
+/// Orders concurrent register writes: HLC first, origin id as the tiebreak.
+public struct LWWStamp: Comparable, Hashable, Sendable {
+    public let hlc: HLC
+    public let origin: NodeID
+    public init(hlc: HLC, origin: NodeID) { self.hlc = hlc; self.origin = origin }
+    public static func < (a: LWWStamp, b: LWWStamp) -> Bool { (a.hlc, a.origin) < (b.hlc, b.origin) }
+}
+
+/// Names of entities and cells. One place, so the fold and the views cannot drift apart.
+public enum Cell {
+    public static func member(_ id: String) -> String { "member:\(id)" }
+    public static func card(_ number: String) -> String { "card:\(number)" }
+    public static let settings = "settings"
+
+    // Accounts: bounded counters with escrow.
+    public static func storedValue(member: String) -> String { "sv:\(member)" }
+    public static func points(member: String) -> String { "pts:\(member)" }
+    public static func refundable(charge: OpID) -> String { "refund:\(charge.origin.rawValue)/\(charge.seq)" }
+
+    // Escrow counters of an account, one slot per node.
+    public static let credited = "credited", debited = "debited", movedIn = "moved_in", movedOut = "moved_out"
+
+    // Member registers, counters and maxima.
+    public static let name = "name", phone = "phone", birthday = "birthday", phoneIndex = "phone_index", home = "home"
+    public static let spent = "spent", refunded = "refunded", toppedUp = "topped_up"
+    public static let pointsEarned = "points_earned", pointsRedeemed = "points_redeemed", largestTopUp = "largest_topup"
+
+    // Card registers, flags and counters.
+    public static let cardMember = "member", cardType = "type", pinHash = "pin_hash", discount = "discount", punchAccount = "punch_account"
+    public static let pinFailures = "pin_failed"
+    public static func pinUnlocked(_ node: NodeID) -> String { "pin_unlocked:\(node.rawValue)" }
+    public static let retired = "retired", replacedBy = "replaced_by"
+    public static func reported(_ report: CardReport) -> String { report.rawValue }
+}
+
+extension Op {
+    /// The deterministic effect of this op on the state cells.
+    public var deltas: [Delta] {
+        let origin = id.origin
+        let stamp = LWWStamp(hlc: hlc, origin: origin)
+        func escrow(_ account: String, _ name: String, _ node: NodeID, _ amount: Int64) -> Delta {
+            .add(entity: account, name: name, node: node, amount: amount)
+        }
+        func text(_ s: String) -> [UInt8] { Array(s.utf8) }
+
+        switch body {
+        case .memberAdded(let m):
+            let e = Cell.member(m.member)
+            return [
+                .set(entity: e, name: Cell.name, value: m.sealedName, stamp: stamp),
+                .set(entity: e, name: Cell.phone, value: m.sealedPhone, stamp: stamp),
+                .set(entity: e, name: Cell.birthday, value: m.sealedBirthday, stamp: stamp),
+                .set(entity: e, name: Cell.phoneIndex, value: m.phoneIndex, stamp: stamp),
+                .set(entity: e, name: Cell.home, value: text(origin.rawValue), stamp: stamp),
+            ]
+        case .cardIssued(let c):
+            let e = Cell.card(c.number)
+            var d: [Delta] = [
+                .set(entity: e, name: Cell.cardMember, value: text(c.member), stamp: stamp),
+                .set(entity: e, name: Cell.cardType, value: text(c.type.rawValue), stamp: stamp),
+                .set(entity: e, name: Cell.pinHash, value: text(c.pinHash), stamp: stamp),
+                .set(entity: e, name: Cell.discount, value: text(String(c.discountPercent)), stamp: stamp),
+                .set(entity: e, name: Cell.punchAccount, value: text(c.punchAccount), stamp: stamp),
+            ]
+            if c.punchUses > 0 { d.append(escrow(c.punchAccount, Cell.credited, origin, c.punchUses)) }
+            if !c.replaces.isEmpty {
+                d.append(.raise(entity: Cell.card(c.replaces), name: Cell.retired))
+                d.append(.set(entity: Cell.card(c.replaces), name: Cell.replacedBy, value: text(c.number), stamp: stamp))
+            }
+            return d
+        case .cardReported(let card, let report):
+            return [.raise(entity: Cell.card(card), name: Cell.reported(report))]
+        case .pinFailed(let card):
+            return [.add(entity: Cell.card(card), name: Cell.pinFailures, node: origin, amount: 1)]
+        case .pinUnlocked(let card, let observed):
+            return observed.sorted { $0.key < $1.key }.map { .max(entity: Cell.card(card), name: Cell.pinUnlocked($0.key), value: $0.value) }
+        case .topUp(let p):
+            let m = Cell.member(p.member)
+            return [
+                escrow(Cell.storedValue(member: p.member), Cell.credited, origin, p.amount.fen),
+                .add(entity: m, name: Cell.toppedUp, node: origin, amount: p.amount.fen),
+                .max(entity: m, name: Cell.largestTopUp, value: p.amount.fen),
+            ]
+        case .charge(let c):
+            let m = Cell.member(c.member)
+            var d: [Delta] = [
+                escrow(Cell.storedValue(member: c.member), Cell.debited, origin, c.amount.fen),
+                escrow(Cell.refundable(charge: id), Cell.credited, origin, c.amount.fen),
+                .add(entity: m, name: Cell.spent, node: origin, amount: c.amount.fen),
+            ]
+            if c.pointsEarned.value > 0 {
+                d.append(escrow(Cell.points(member: c.member), Cell.credited, origin, c.pointsEarned.value))
+                d.append(.add(entity: m, name: Cell.pointsEarned, node: origin, amount: c.pointsEarned.value))
+            }
+            return d
+        case .refund(let r):
+            return [
+                escrow(Cell.refundable(charge: r.charge), Cell.debited, origin, r.amount.fen),
+                escrow(Cell.storedValue(member: r.member), Cell.credited, origin, r.amount.fen),
+                .add(entity: Cell.member(r.member), name: Cell.refunded, node: origin, amount: r.amount.fen),
+            ]
+        case .discountSale(let s):
+            let m = Cell.member(s.member)
+            var d: [Delta] = [.add(entity: m, name: Cell.spent, node: origin, amount: s.paid.fen)]
+            if s.pointsEarned.value > 0 {
+                d.append(escrow(Cell.points(member: s.member), Cell.credited, origin, s.pointsEarned.value))
+                d.append(.add(entity: m, name: Cell.pointsEarned, node: origin, amount: s.pointsEarned.value))
+            }
+            return d
+        case .pointsRedeemed(let p):
+            return [
+                escrow(Cell.points(member: p.member), Cell.debited, origin, p.points.value),
+                .add(entity: Cell.member(p.member), name: Cell.pointsRedeemed, node: origin, amount: p.points.value),
+            ]
+        case .punchUsed(let p):
+            return [escrow(p.account, Cell.debited, origin, p.uses)]
+        case .rightsTransferred(let t):
+            return [escrow(t.account, Cell.movedOut, origin, t.amount), escrow(t.account, Cell.movedIn, t.to, t.amount)]
+        case .settingSet(let key, let value):
+            return [.set(entity: Cell.settings, name: key, value: text(value), stamp: stamp)]
+        }
+    }
+}

@@ -1,0 +1,47 @@
+/// The one error type the outside world sees. `code` is stable and documented in the README;
+/// `message` is a sentence a cashier understands; `details` carries the numbers.
+public struct MMSError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Code: String, Sendable, CaseIterable {
+        // Till refusals.
+        case insufficientFunds = "insufficient_funds"
+        case insufficientPoints = "insufficient_points"
+        case noUsesLeft = "no_uses_left"
+        case wrongPIN = "wrong_pin"
+        case pinLocked = "pin_locked"
+        case pinRequired = "pin_required"
+        case cardBlocked = "card_blocked"
+        case unknownCard = "unknown_card"
+        case unknownMember = "unknown_member"
+        case cardExists = "card_exists"
+        case memberExists = "member_exists"
+        case wrongCardType = "wrong_card_type"
+        case invalidAmount = "invalid_amount"
+        case invalidArgument = "invalid_argument"
+        case idempotencyConflict = "idempotency_conflict"
+        case notPermitted = "not_permitted"
+        // Node and store.
+        case notInitialised = "not_initialised"
+        case alreadyInitialised = "already_initialised"
+        case storeFailure = "store_failure"
+        case verifyFailed = "verify_failed"
+        // Replication input.
+        case malformedOp = "malformed_op"
+        case badSignature = "bad_signature"
+        case brokenChain = "broken_chain"
+        case fork = "fork"
+        case unknownOrigin = "unknown_origin"
+        case batchTooLarge = "batch_too_large"
+    }
+
+    public var code: Code
+    public var message: String
+    public var details: [String: String]
+
+    public init(_ code: Code, _ message: String, details: [String: String] = [:]) {
+        self.code = code
+        self.message = message
+        self.details = details
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+}

@@ -1,0 +1,46 @@
+import Foundation
+
+/// A member's personal data as typed at the till, checked and normalised. Sealed before it
+/// becomes an op; never stored in the clear.
+public struct MemberProfile: Equatable, Sendable, Codable {
+    public let name: String
+    /// Digits only, an optional leading "+".
+    public let phone: String
+    /// ISO date, YYYY-MM-DD.
+    public let birthday: String
+
+    public init(name: String, phone: String, birthday: String) throws {
+        let name = name.trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty, name.count <= Limits.maxTextLength, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw MMSError(.invalidArgument, "The name must be 1–\(Limits.maxTextLength) characters.")
+        }
+        let phone = phone.filter { $0 != " " && $0 != "-" }
+        let digits = phone.hasPrefix("+") ? phone.dropFirst() : Substring(phone)
+        guard (5...20).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            throw MMSError(.invalidArgument, "The phone number “\(phone.prefix(30))” is not valid: use 5–20 digits.")
+        }
+        guard Self.isDate(birthday) else {
+            throw MMSError(.invalidArgument, "The birthday “\(birthday.prefix(30))” is not a date like 1990-05-01.")
+        }
+        self.name = name
+        self.phone = phone
+        self.birthday = birthday
+    }
+
+    /// The phone with all but the first three and last four digits hidden, for screens and receipts.
+    public var maskedPhone: String {
+        guard phone.count > 7 else { return phone }
+        return String(phone.prefix(3)) + String(repeating: "*", count: phone.count - 7) + String(phone.suffix(4))
+    }
+
+    static func isDate(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
+              (1900...2200).contains(y), (1...12).contains(m) else { return false }
+        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]
+        return (1...days).contains(d)
+    }
+}

@@ -1,0 +1,205 @@
+import MMSCrypto
+
+/// What kind of card a credential is.
+public enum CardType: String, Sendable, CaseIterable, Codable {
+    /// 储值卡: pays from the member's stored value.
+    case stored
+    /// 折扣卡: the member pays by other tender at a discount, and earns points.
+    case discount
+    /// 计次卡: a number of prepaid uses of a service.
+    case punch
+}
+
+/// A report that must stick once said anywhere: "lost wins".
+public enum CardReport: String, Sendable, CaseIterable, Codable {
+    case lost, blocked
+}
+
+public struct MemberAdded: Equatable, Sendable {
+    public var member: String
+    public var sealedName: [UInt8]
+    public var sealedPhone: [UInt8]
+    public var sealedBirthday: [UInt8]
+    public var phoneIndex: [UInt8]
+    public init(member: String, sealedName: [UInt8], sealedPhone: [UInt8], sealedBirthday: [UInt8], phoneIndex: [UInt8]) {
+        self.member = member; self.sealedName = sealedName; self.sealedPhone = sealedPhone; self.sealedBirthday = sealedBirthday; self.phoneIndex = phoneIndex
+    }
+}
+
+public struct CardIssued: Equatable, Sendable {
+    public var number: String
+    public var member: String
+    public var type: CardType
+    /// Argon2id string; empty when the card carries no PIN.
+    public var pinHash: String
+    /// Discount cards: percent of the list price the member pays (1–100).
+    public var discountPercent: Int64
+    /// Punch cards: the account holding the uses; a replacement keeps it.
+    public var punchAccount: String
+    /// Uses sold with this issue, credited to `punchAccount` at the origin.
+    public var punchUses: Int64
+    /// The card this one replaces (which is retired), or empty.
+    public var replaces: String
+    public init(number: String, member: String, type: CardType, pinHash: String, discountPercent: Int64, punchAccount: String, punchUses: Int64, replaces: String) {
+        self.number = number; self.member = member; self.type = type; self.pinHash = pinHash; self.discountPercent = discountPercent; self.punchAccount = punchAccount; self.punchUses = punchUses; self.replaces = replaces
+    }
+}
+
+/// A payment between a member's card and the till, in fen.
+public struct Payment: Equatable, Sendable {
+    public var member: String
+    public var card: String
+    public var amount: Money
+    public init(member: String, card: String, amount: Money) {
+        self.member = member; self.card = card; self.amount = amount
+    }
+}
+
+public struct Charge: Equatable, Sendable {
+    public var member: String
+    public var card: String
+    public var amount: Money
+    public var pointsEarned: Points
+    public init(member: String, card: String, amount: Money, pointsEarned: Points) {
+        self.member = member; self.card = card; self.amount = amount; self.pointsEarned = pointsEarned
+    }
+}
+
+public struct Refund: Equatable, Sendable {
+    public var member: String
+    public var card: String
+    public var amount: Money
+    public var charge: OpID
+    public init(member: String, card: String, amount: Money, charge: OpID) {
+        self.member = member; self.card = card; self.amount = amount; self.charge = charge
+    }
+}
+
+public struct DiscountSale: Equatable, Sendable {
+    public var member: String
+    public var card: String
+    public var listPrice: Money
+    public var paid: Money
+    public var pointsEarned: Points
+    public init(member: String, card: String, listPrice: Money, paid: Money, pointsEarned: Points) {
+        self.member = member; self.card = card; self.listPrice = listPrice; self.paid = paid; self.pointsEarned = pointsEarned
+    }
+}
+
+public struct PointsRedeemed: Equatable, Sendable {
+    public var member: String
+    public var card: String
+    public var points: Points
+    public init(member: String, card: String, points: Points) {
+        self.member = member; self.card = card; self.points = points
+    }
+}
+
+public struct PunchUsed: Equatable, Sendable {
+    public var member: String
+    public var card: String
+    public var account: String
+    public var uses: Int64
+    public init(member: String, card: String, account: String, uses: Int64) {
+        self.member = member; self.card = card; self.account = account; self.uses = uses
+    }
+}
+
+public struct RightsTransferred: Equatable, Sendable {
+    public var account: String
+    public var to: NodeID
+    public var amount: Int64
+    public init(account: String, to: NodeID, amount: Int64) {
+        self.account = account; self.to = to; self.amount = amount
+    }
+}
+
+/// The payload of an op: one change to the member store.
+public enum OpBody: Equatable, Sendable {
+    case memberAdded(MemberAdded)
+    case cardIssued(CardIssued)
+    case cardReported(card: String, report: CardReport)
+    case pinFailed(card: String)
+    case pinUnlocked(card: String, observedFailures: [NodeID: Int64])
+    case topUp(Payment)
+    case charge(Charge)
+    case refund(Refund)
+    case discountSale(DiscountSale)
+    case pointsRedeemed(PointsRedeemed)
+    case punchUsed(PunchUsed)
+    case rightsTransferred(RightsTransferred)
+    case settingSet(key: String, value: String)
+
+    /// A short stable name, used in history and logs.
+    public var kind: String {
+        switch self {
+        case .memberAdded: "member_added"
+        case .cardIssued: "card_issued"
+        case .cardReported: "card_reported"
+        case .pinFailed: "pin_failed"
+        case .pinUnlocked: "pin_unlocked"
+        case .topUp: "top_up"
+        case .charge: "charge"
+        case .refund: "refund"
+        case .discountSale: "discount_sale"
+        case .pointsRedeemed: "points_redeemed"
+        case .punchUsed: "punch_used"
+        case .rightsTransferred: "rights_transferred"
+        case .settingSet: "setting_set"
+        }
+    }
+
+    /// The member whose history this op belongs to, if any.
+    public var member: String? {
+        switch self {
+        case .memberAdded(let m): m.member
+        case .cardIssued(let c): c.member
+        case .topUp(let p): p.member
+        case .charge(let c): c.member
+        case .refund(let r): r.member
+        case .discountSale(let s): s.member
+        case .pointsRedeemed(let p): p.member
+        case .punchUsed(let p): p.member
+        case .cardReported, .pinFailed, .pinUnlocked, .rightsTransferred, .settingSet: nil
+        }
+    }
+
+    /// Kinds that only a head-office node may issue.
+    public var requiresHeadOffice: Bool {
+        if case .settingSet = self { return true }
+        return false
+    }
+}
+
+/// An op: immutable once issued. `(id.origin, id.seq)` is unique; `prevHash` links it to the
+/// origin's previous op, so an origin's ops form a hash chain.
+public struct Op: Equatable, Sendable {
+    public static let formatVersion: UInt32 = 1
+    public var id: OpID
+    public var hlc: HLC
+    public var prevHash: Digest32
+    public var body: OpBody
+
+    public init(id: OpID, hlc: HLC, prevHash: Digest32, body: OpBody) {
+        self.id = id; self.hlc = hlc; self.prevHash = prevHash; self.body = body
+    }
+}
+
+/// An op with the exact bytes that were signed, its signature and its hash.
+/// The bytes are kept as issued: the hash chain and signature cover them, never a re-encoding.
+public struct SignedOp: Equatable, Sendable {
+    public let op: Op
+    public let bytes: [UInt8]
+    public let signature: [UInt8]
+    /// BLAKE2b-256 of `bytes`: the next op's `prevHash`.
+    public let hash: Digest32
+
+    public init(op: Op, bytes: [UInt8], signature: [UInt8]) {
+        self.op = op
+        self.bytes = bytes
+        self.signature = signature
+        self.hash = Blake2b.hash(bytes)
+    }
+
+    public var id: OpID { op.id }
+}

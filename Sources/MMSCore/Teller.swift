@@ -1,0 +1,239 @@
+/// The role a node plays in the chain; some op kinds are reserved to the head office.
+public enum NodeRole: String, Sendable, CaseIterable, Codable {
+    case branch, hq
+}
+
+/// The till's rules: given the replica's state, decides whether a request may become an op,
+/// and which. Pure: state in, an op body or an `MMSError` out. The caller issues the op.
+public struct Teller {
+    public let state: any StateReader
+    public let origin: NodeID
+    public let role: NodeRole
+
+    public init(state: any StateReader, origin: NodeID, role: NodeRole) {
+        self.state = state; self.origin = origin; self.role = role
+    }
+
+    // MARK: Members and cards
+
+    public func addMember(_ added: MemberAdded) throws -> OpBody {
+        guard try state.member(added.member) == nil else {
+            throw MMSError(.invalidArgument, "Member \(added.member) already exists.")
+        }
+        return .memberAdded(added)
+    }
+
+    public func issueCard(number: String, member: String, type: CardType, pinHash: String,
+                          discountPercent: Int64?, punchUses: Int64?) throws -> OpBody {
+        try Identifier.validate(number, what: "card number")
+        guard try state.member(member) != nil else {
+            throw MMSError(.unknownMember, "There is no member \(member).", details: ["member": member])
+        }
+        guard try state.card(number) == nil else {
+            throw MMSError(.cardExists, "Card \(number) is already issued.", details: ["card": number])
+        }
+        var issued = CardIssued(number: number, member: member, type: type, pinHash: pinHash, discountPercent: 0,
+                                punchAccount: "", punchUses: 0, replaces: "")
+        switch type {
+        case .stored:
+            guard discountPercent == nil, punchUses == nil else {
+                throw MMSError(.invalidArgument, "A stored-value card takes neither a discount nor punch uses.")
+            }
+        case .discount:
+            guard let percent = discountPercent, (1...100).contains(percent) else {
+                throw MMSError(.invalidArgument, "A discount card needs --discount, the percent of the price paid (1–100, e.g. 95).")
+            }
+            issued.discountPercent = percent
+        case .punch:
+            guard let uses = punchUses, (1...Limits.maxPunchUses).contains(uses) else {
+                throw MMSError(.invalidArgument, "A punch card needs --uses, from 1 to \(Limits.maxPunchUses).")
+            }
+            issued.punchAccount = "punch:\(number)"
+            issued.punchUses = uses
+        }
+        return .cardIssued(issued)
+    }
+
+    /// A new card takes over from `old`: same member, type and accounts; `old` is retired everywhere.
+    public func replaceCard(old: String, new: String, pinHash: String) throws -> OpBody {
+        let card = try existingCard(old)
+        guard card.status != .retired else {
+            throw MMSError(.cardBlocked, "Card \(old) was already replaced by \(card.replacedBy ?? "another card").", details: ["card": old])
+        }
+        try Identifier.validate(new, what: "card number")
+        guard try state.card(new) == nil else {
+            throw MMSError(.cardExists, "Card \(new) is already issued.", details: ["card": new])
+        }
+        return .cardIssued(CardIssued(number: new, member: card.member, type: card.type, pinHash: pinHash,
+                                      discountPercent: card.type == .discount ? card.discountPercent : 0,
+                                      punchAccount: card.punchAccount, punchUses: 0, replaces: old))
+    }
+
+    public func reportCard(_ number: String, _ report: CardReport) throws -> OpBody {
+        _ = try existingCard(number)
+        return .cardReported(card: number, report: report)
+    }
+
+    /// Clears the wrong-PIN count: covers every failure this replica has seen.
+    public func unlockPIN(_ number: String) throws -> OpBody {
+        _ = try existingCard(number)
+        return .pinUnlocked(card: number, observedFailures: try state.counter(entity: Cell.card(number), name: Cell.pinFailures))
+    }
+
+    // MARK: PIN
+
+    public enum PINCheck: Equatable, Sendable {
+        case accepted
+        /// Wrong PIN: the caller records `record` (it counts towards the lockout everywhere) and refuses.
+        case refused(record: OpBody, error: MMSError)
+    }
+
+    /// Checks that `card` may pay and that `pin` is right. `verify` runs the (slow) Argon2id check.
+    public func checkPIN(card: CardView, pin: String?, verify: (_ pin: String, _ hash: String) -> Bool) throws -> PINCheck {
+        try requireUsable(card)
+        guard !card.pinHash.isEmpty else { return .accepted }
+        guard let pin, !pin.isEmpty else {
+            throw MMSError(.pinRequired, "Card \(card.number) needs its PIN.", details: ["card": card.number])
+        }
+        if verify(pin, card.pinHash) { return .accepted }
+        let left = Limits.maxPinFailures - card.pinFailures - 1
+        let error = left > 0
+            ? MMSError(.wrongPIN, "Wrong PIN. \(left) more wrong entr\(left == 1 ? "y" : "ies") will lock the card.",
+                       details: ["card": card.number, "attempts_left": String(left)])
+            : MMSError(.wrongPIN, "Wrong PIN. The card is now locked; a manager can unlock it.",
+                       details: ["card": card.number, "attempts_left": "0"])
+        return .refused(record: .pinFailed(card: card.number), error: error)
+    }
+
+    // MARK: Money, points and uses
+
+    public func topUp(card number: String, amount: Money) throws -> OpBody {
+        let card = try payingCard(number, type: .stored)
+        try Self.requireValid(amount)
+        return .topUp(Payment(member: card.member, card: number, amount: amount))
+    }
+
+    public func charge(card number: String, amount: Money) throws -> OpBody {
+        let card = try payingCard(number, type: .stored)
+        try Self.requireValid(amount)
+        let account = try state.escrow(Cell.storedValue(member: card.member))
+        try requireRights(account, amount.fen, code: .insufficientFunds, unit: { Money(fen: $0).description })
+        return .charge(Charge(member: card.member, card: number, amount: amount, pointsEarned: try pointsFor(amount)))
+    }
+
+    /// Refunds part or all of an earlier charge back to stored value, at the branch holding the
+    /// charge's refundable rights (the one that took it, unless they were moved).
+    public func refund(card number: String, charge: OpID, amount: Money) throws -> OpBody {
+        let card = try payingCard(number, type: .stored)
+        try Self.requireValid(amount)
+        let refundable = try state.escrow(Cell.refundable(charge: charge))
+        guard !refundable.nodes.isEmpty else {
+            throw MMSError(.invalidArgument, "There is no charge \(charge) here to refund.", details: ["charge": charge.description])
+        }
+        try requireRights(refundable, amount.fen, code: .invalidAmount, unit: { Money(fen: $0).description },
+                          what: "refundable amount of charge \(charge)")
+        return .refund(Refund(member: card.member, card: number, amount: amount, charge: charge))
+    }
+
+    public func discountSale(card number: String, listPrice: Money) throws -> OpBody {
+        let card = try payingCard(number, type: .discount)
+        try Self.requireValid(listPrice)
+        // Round the member's price to the nearest fen, halves up.
+        let paid = Money(fen: (listPrice.fen * card.discountPercent + 50) / 100)
+        return .discountSale(DiscountSale(member: card.member, card: number, listPrice: listPrice, paid: Swift.max(paid, Money(fen: 1)),
+                                          pointsEarned: try pointsFor(paid)))
+    }
+
+    public func redeemPoints(card number: String, points: Points) throws -> OpBody {
+        let card = try payingCard(number, type: nil)
+        guard points.value > 0, points <= Limits.maxPoints else {
+            throw MMSError(.invalidAmount, "Points to redeem must be from 1 to \(Limits.maxPoints).")
+        }
+        try requireRights(try state.escrow(Cell.points(member: card.member)), points.value, code: .insufficientPoints, unit: { "\($0)" })
+        return .pointsRedeemed(PointsRedeemed(member: card.member, card: number, points: points))
+    }
+
+    public func usePunch(card number: String, uses: Int64) throws -> OpBody {
+        let card = try payingCard(number, type: .punch)
+        guard (1...Limits.maxPunchUses).contains(uses) else {
+            throw MMSError(.invalidAmount, "Uses must be from 1 to \(Limits.maxPunchUses).")
+        }
+        try requireRights(try state.escrow(card.punchAccount), uses, code: .noUsesLeft, unit: { "\($0)" })
+        return .punchUsed(PunchUsed(member: card.member, card: number, account: card.punchAccount, uses: uses))
+    }
+
+    /// Moves escrow rights of `account` from this node to `to`.
+    public func transferRights(account: String, to: NodeID, amount: Int64) throws -> OpBody {
+        guard to != origin else { throw MMSError(.invalidArgument, "Rights cannot be moved to the node that holds them.") }
+        guard amount > 0, amount <= Limits.maxAmount.fen else { throw MMSError(.invalidAmount, "Transfer amount out of range.") }
+        try requireRights(try state.escrow(account), amount, code: .insufficientFunds, unit: { "\($0)" })
+        return .rightsTransferred(RightsTransferred(account: account, to: to, amount: amount))
+    }
+
+    public func setSetting(key: String, value: String) throws -> OpBody {
+        guard role == .hq else { throw MMSError(.notPermitted, "Only the head office can change chain settings.") }
+        try Settings.validate(key: key, value: value)
+        return .settingSet(key: key, value: value)
+    }
+
+    // MARK: Rules shared by the requests above
+
+    public static func requireValid(_ amount: Money) throws {
+        guard amount.fen > 0 else { throw MMSError(.invalidAmount, "The amount must be more than 0.00.", details: ["amount": amount.description]) }
+        guard amount <= Limits.maxAmount else {
+            throw MMSError(.invalidAmount, "The amount is over the limit of \(Limits.maxAmount) per transaction.",
+                           details: ["amount": amount.description, "limit": Limits.maxAmount.description])
+        }
+    }
+
+    private func pointsFor(_ paid: Money) throws -> Points {
+        let perYuan = Int64(try state.setting(Settings.pointsPerYuan)) ?? 0
+        return Points(paid.fen / 100 * perYuan)
+    }
+
+    private func existingCard(_ number: String) throws -> CardView {
+        guard let card = try state.card(number) else {
+            throw MMSError(.unknownCard, "Card \(number.prefix(Limits.maxIdentifierLength)) is not known here.", details: ["card": String(number.prefix(Limits.maxIdentifierLength))])
+        }
+        return card
+    }
+
+    private func payingCard(_ number: String, type: CardType?) throws -> CardView {
+        let card = try existingCard(number)
+        try requireUsable(card)
+        if let type, card.type != type {
+            throw MMSError(.wrongCardType, "Card \(number) is a \(card.type.rawValue) card; this needs a \(type.rawValue) card.",
+                           details: ["card": number, "type": card.type.rawValue])
+        }
+        return card
+    }
+
+    private func requireUsable(_ card: CardView) throws {
+        let details = ["card": card.number, "status": card.status.rawValue]
+        switch card.status {
+        case .active: return
+        case .locked: throw MMSError(.pinLocked, "Card \(card.number) is locked after too many wrong PINs; a manager can unlock it.", details: details)
+        case .blocked: throw MMSError(.cardBlocked, "Card \(card.number) is blocked.", details: details)
+        case .lost: throw MMSError(.cardBlocked, "Card \(card.number) was reported lost and is blocked.", details: details)
+        case .retired:
+            throw MMSError(.cardBlocked, "Card \(card.number) was replaced by card \(card.replacedBy ?? "?") and no longer pays.", details: details)
+        }
+    }
+
+    /// Refuses with the numbers when this node's escrow rights cannot cover `amount`.
+    private func requireRights(_ account: EscrowAccount, _ amount: Int64, code: MMSError.Code,
+                               unit: (Int64) -> String, what: String? = nil) throws {
+        let here = account.rights(at: origin)
+        guard here < amount else { return }
+        let elsewhere = account.holders.filter { $0.node != origin && $0.rights > 0 }
+        var details = ["requested": unit(amount), "balance": unit(account.total), "rights_here": unit(Swift.max(0, here))]
+        if !elsewhere.isEmpty {
+            details["held_elsewhere"] = elsewhere.map { "\($0.node)=\(unit($0.rights))" }.joined(separator: ",")
+        }
+        let subject = what ?? "balance"
+        let message = account.total < amount
+            ? "Not enough: the \(subject) is \(unit(account.total)), \(unit(amount)) was asked."
+            : "Only \(unit(Swift.max(0, here))) of the \(subject) \(unit(account.total)) can be used at this branch now; the rest is held at \(elsewhere.map(\.node.rawValue).joined(separator: ", "))."
+        throw MMSError(code, message, details: details)
+    }
+}

@@ -1,0 +1,213 @@
+import Foundation
+import MMSCrypto
+import SwiftProtobuf
+
+/// Encodes ops to their stable binary form (protobuf `mms.wire.Op`) and decodes them strictly:
+/// anything out of range, missing or unknown is `malformed_op`, never a half-built value.
+public enum OpCodec {
+    public static func encode(_ op: Op) -> [UInt8] {
+        var w = Mms_Wire_Op()
+        w.version = Op.formatVersion
+        w.origin = op.id.origin.rawValue
+        w.seq = op.id.seq
+        w.hlc = op.hlc.packed
+        w.prevHash = Data(op.prevHash.bytes)
+        w.body = wireBody(op.body)
+        var options = BinaryEncodingOptions()
+        options.useDeterministicOrdering = true
+        return try! w.serializedBytes(options: options)
+    }
+
+    public static func decode(_ bytes: [UInt8]) throws -> Op {
+        guard bytes.count <= Limits.maxOpBytes else {
+            throw malformed("op is \(bytes.count) bytes, over the \(Limits.maxOpBytes)-byte limit")
+        }
+        let w: Mms_Wire_Op
+        do { w = try Mms_Wire_Op(serializedBytes: bytes) } catch { throw malformed("not a valid op encoding") }
+        guard w.version == Op.formatVersion else { throw malformed("op format version \(w.version) is not supported") }
+        guard w.unknownFields.data.isEmpty else { throw malformed("op carries fields this version does not know") }
+        let origin = try checked { try NodeID(w.origin) }
+        guard w.seq >= 1 else { throw malformed("op seq must start at 1") }
+        guard let prev = try? Digest32(bytes: Array(w.prevHash)) else { throw malformed("prev_hash must be 32 bytes") }
+        guard let wireBody = w.body else { throw malformed("op has no body") }
+        return Op(id: OpID(origin: origin, seq: w.seq), hlc: HLC(packed: w.hlc), prevHash: prev, body: try body(wireBody))
+    }
+
+    public static func encodeEnvelope(_ op: SignedOp) -> [UInt8] {
+        var e = Mms_Wire_OpEnvelope()
+        e.op = Data(op.bytes)
+        e.signature = Data(op.signature)
+        return try! e.serializedBytes()
+    }
+
+    /// Decodes an envelope and its op. The signature is not checked here: see `ChainVerifier`.
+    public static func decodeEnvelope(_ bytes: [UInt8]) throws -> SignedOp {
+        guard bytes.count <= Limits.maxOpBytes + 128 else { throw malformed("envelope over the size limit") }
+        let e: Mms_Wire_OpEnvelope
+        do { e = try Mms_Wire_OpEnvelope(serializedBytes: bytes) } catch { throw malformed("not a valid op envelope") }
+        guard e.signature.count == SigningKey.signatureByteCount else { throw malformed("signature must be \(SigningKey.signatureByteCount) bytes") }
+        let opBytes = Array(e.op)
+        return SignedOp(op: try decode(opBytes), bytes: opBytes, signature: Array(e.signature))
+    }
+
+    // MARK: - Typed → wire
+
+    private static func wireBody(_ body: OpBody) -> Mms_Wire_Op.OneOf_Body {
+        switch body {
+        case .memberAdded(let m):
+            var w = Mms_Wire_MemberAdded()
+            w.member = m.member
+            w.sealedName = Data(m.sealedName); w.sealedPhone = Data(m.sealedPhone)
+            w.sealedBirthday = Data(m.sealedBirthday); w.phoneIndex = Data(m.phoneIndex)
+            return .memberAdded(w)
+        case .cardIssued(let c):
+            var w = Mms_Wire_CardIssued()
+            w.number = c.number; w.member = c.member; w.pinHash = c.pinHash
+            w.type = switch c.type { case .stored: .stored; case .discount: .discount; case .punch: .punch }
+            w.discountPercent = UInt32(c.discountPercent)
+            w.punchAccount = c.punchAccount; w.punchUses = c.punchUses; w.replaces = c.replaces
+            return .cardIssued(w)
+        case .cardReported(let card, let report):
+            var w = Mms_Wire_CardReported()
+            w.number = card
+            w.report = report == .lost ? .lost : .blocked
+            return .cardReported(w)
+        case .pinFailed(let card):
+            var w = Mms_Wire_PinFailed(); w.number = card
+            return .pinFailed(w)
+        case .pinUnlocked(let card, let observed):
+            var w = Mms_Wire_PinUnlocked(); w.number = card
+            w.observedFailures = Dictionary(uniqueKeysWithValues: observed.map { ($0.key.rawValue, $0.value) })
+            return .pinUnlocked(w)
+        case .topUp(let p):
+            var w = Mms_Wire_TopUp(); w.member = p.member; w.card = p.card; w.amountFen = p.amount.fen
+            return .topUp(w)
+        case .charge(let c):
+            var w = Mms_Wire_Charge(); w.member = c.member; w.card = c.card
+            w.amountFen = c.amount.fen; w.pointsEarned = c.pointsEarned.value
+            return .charge(w)
+        case .refund(let r):
+            var w = Mms_Wire_Refund(); w.member = r.member; w.card = r.card; w.amountFen = r.amount.fen
+            w.chargeOrigin = r.charge.origin.rawValue; w.chargeSeq = r.charge.seq
+            return .refund(w)
+        case .discountSale(let s):
+            var w = Mms_Wire_DiscountSale(); w.member = s.member; w.card = s.card
+            w.listFen = s.listPrice.fen; w.paidFen = s.paid.fen; w.pointsEarned = s.pointsEarned.value
+            return .discountSale(w)
+        case .pointsRedeemed(let p):
+            var w = Mms_Wire_PointsRedeemed(); w.member = p.member; w.card = p.card; w.points = p.points.value
+            return .pointsRedeemed(w)
+        case .punchUsed(let p):
+            var w = Mms_Wire_PunchUsed(); w.member = p.member; w.card = p.card; w.account = p.account; w.uses = p.uses
+            return .punchUsed(w)
+        case .rightsTransferred(let t):
+            var w = Mms_Wire_RightsTransferred(); w.account = t.account; w.toNode = t.to.rawValue; w.amount = t.amount
+            return .rightsTransferred(w)
+        case .settingSet(let key, let value):
+            var w = Mms_Wire_SettingSet(); w.key = key; w.value = value
+            return .settingSet(w)
+        }
+    }
+
+    // MARK: - Wire → typed, validated
+
+    private static func body(_ w: Mms_Wire_Op.OneOf_Body) throws -> OpBody {
+        switch w {
+        case .memberAdded(let m):
+            try id(m.member)
+            for field in [m.sealedName, m.sealedPhone, m.sealedBirthday] where field.count > Limits.maxTextLength + 64 {
+                throw malformed("sealed profile field too long")
+            }
+            guard m.phoneIndex.count == 16 else { throw malformed("phone index must be 16 bytes") }
+            return .memberAdded(MemberAdded(member: m.member, sealedName: Array(m.sealedName), sealedPhone: Array(m.sealedPhone),
+                                            sealedBirthday: Array(m.sealedBirthday), phoneIndex: Array(m.phoneIndex)))
+        case .cardIssued(let c):
+            try id(c.number); try id(c.member)
+            let type: CardType
+            switch c.type {
+            case .stored: type = .stored
+            case .discount: type = .discount
+            case .punch: type = .punch
+            default: throw malformed("unknown card type")
+            }
+            guard c.pinHash.utf8.count <= 256 else { throw malformed("pin hash too long") }
+            guard type != .discount || (1...100).contains(c.discountPercent) else { throw malformed("discount percent out of range") }
+            guard type == .punch ? (0...Limits.maxPunchUses).contains(c.punchUses) && !c.punchAccount.isEmpty : c.punchUses == 0
+            else { throw malformed("punch uses out of range") }
+            if !c.punchAccount.isEmpty { try id(c.punchAccount) }
+            if !c.replaces.isEmpty { try id(c.replaces) }
+            return .cardIssued(CardIssued(number: c.number, member: c.member, type: type, pinHash: c.pinHash,
+                                          discountPercent: Int64(c.discountPercent), punchAccount: c.punchAccount,
+                                          punchUses: c.punchUses, replaces: c.replaces))
+        case .cardReported(let r):
+            try id(r.number)
+            switch r.report {
+            case .lost: return .cardReported(card: r.number, report: .lost)
+            case .blocked: return .cardReported(card: r.number, report: .blocked)
+            default: throw malformed("unknown card report")
+            }
+        case .pinFailed(let p):
+            try id(p.number)
+            return .pinFailed(card: p.number)
+        case .pinUnlocked(let p):
+            try id(p.number)
+            guard p.observedFailures.count <= 1_024 else { throw malformed("too many origins in unlock") }
+            var observed: [NodeID: Int64] = [:]
+            for (origin, count) in p.observedFailures {
+                guard count >= 0 else { throw malformed("negative failure count") }
+                observed[try checked { try NodeID(origin) }] = count
+            }
+            return .pinUnlocked(card: p.number, observedFailures: observed)
+        case .topUp(let t):
+            try id(t.member); try id(t.card)
+            return .topUp(Payment(member: t.member, card: t.card, amount: try money(t.amountFen)))
+        case .charge(let c):
+            try id(c.member); try id(c.card)
+            return .charge(Charge(member: c.member, card: c.card, amount: try money(c.amountFen), pointsEarned: try points(c.pointsEarned, allowZero: true)))
+        case .refund(let r):
+            try id(r.member); try id(r.card)
+            let origin = try checked { try NodeID(r.chargeOrigin) }
+            guard r.chargeSeq >= 1 else { throw malformed("refund names no charge") }
+            return .refund(Refund(member: r.member, card: r.card, amount: try money(r.amountFen), charge: OpID(origin: origin, seq: r.chargeSeq)))
+        case .discountSale(let s):
+            try id(s.member); try id(s.card)
+            let list = try money(s.listFen), paid = try money(s.paidFen)
+            guard paid <= list else { throw malformed("discount sale paid more than the list price") }
+            return .discountSale(DiscountSale(member: s.member, card: s.card, listPrice: list, paid: paid, pointsEarned: try points(s.pointsEarned, allowZero: true)))
+        case .pointsRedeemed(let p):
+            try id(p.member); try id(p.card)
+            return .pointsRedeemed(PointsRedeemed(member: p.member, card: p.card, points: try points(p.points, allowZero: false)))
+        case .punchUsed(let p):
+            try id(p.member); try id(p.card); try id(p.account)
+            guard (1...Limits.maxPunchUses).contains(p.uses) else { throw malformed("punch uses out of range") }
+            return .punchUsed(PunchUsed(member: p.member, card: p.card, account: p.account, uses: p.uses))
+        case .rightsTransferred(let t):
+            try id(t.account)
+            guard t.amount > 0, t.amount <= Limits.maxAmount.fen else { throw malformed("transfer amount out of range") }
+            return .rightsTransferred(RightsTransferred(account: t.account, to: try checked { try NodeID(t.toNode) }, amount: t.amount))
+        case .settingSet(let s):
+            guard Settings.isKnown(s.key), s.value.utf8.count <= Limits.maxTextLength else { throw malformed("unknown setting \(s.key.prefix(40))") }
+            return .settingSet(key: s.key, value: s.value)
+        }
+    }
+
+    private static func malformed(_ why: String) -> MMSError { MMSError(.malformedOp, "Malformed op: \(why).") }
+
+    private static func checked<T>(_ make: () throws -> T) throws -> T {
+        do { return try make() } catch let e as MMSError { throw malformed(e.message) }
+    }
+
+    private static func id(_ value: String) throws {
+        try checked { try Identifier.validate(value, what: "identifier") }
+    }
+
+    private static func money(_ fen: Int64) throws -> Money {
+        guard fen > 0, fen <= Limits.maxAmount.fen else { throw malformed("amount \(fen) fen out of range") }
+        return Money(fen: fen)
+    }
+
+    private static func points(_ value: Int64, allowZero: Bool) throws -> Points {
+        guard value >= (allowZero ? 0 : 1), value <= Limits.maxPoints.value else { throw malformed("points \(value) out of range") }
+        return Points(value)
+    }
+}

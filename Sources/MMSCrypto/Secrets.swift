@@ -1,0 +1,86 @@
+import CSodium
+import Foundation
+
+/// The chain's shared secrets: the PIN pepper and the key that seals member PII.
+/// Kept in a 0600 file beside the store, never in the database, never in git.
+public struct ChainSecrets: Sendable, Equatable {
+    public static let keyByteCount = 32
+    public let pinPepper: [UInt8]
+    public let piiKey: [UInt8]
+
+    public init(pinPepper: [UInt8], piiKey: [UInt8]) throws {
+        guard pinPepper.count == Self.keyByteCount else { throw CryptoError.badKeyLength(expected: Self.keyByteCount, got: pinPepper.count) }
+        guard piiKey.count == Int(crypto_secretbox_KEYBYTES) else { throw CryptoError.badKeyLength(expected: Int(crypto_secretbox_KEYBYTES), got: piiKey.count) }
+        self.pinPepper = pinPepper
+        self.piiKey = piiKey
+    }
+
+    public static func generate() -> ChainSecrets {
+        try! ChainSecrets(pinPepper: randomBytes(keyByteCount), piiKey: randomBytes(Int(crypto_secretbox_KEYBYTES)))
+    }
+
+    /// Seals PII with XSalsa20-Poly1305; output is nonce ‖ ciphertext.
+    public func seal(_ plaintext: [UInt8]) -> [UInt8] {
+        requireSodium()
+        let nonce = randomBytes(Int(crypto_secretbox_NONCEBYTES))
+        var cipher = [UInt8](repeating: 0, count: plaintext.count + Int(crypto_secretbox_MACBYTES))
+        let rc = crypto_secretbox_easy(&cipher, plaintext, UInt64(plaintext.count), nonce, piiKey)
+        precondition(rc == 0, "crypto_secretbox_easy failed")
+        return nonce + cipher
+    }
+
+    public func open(_ sealed: [UInt8]) throws -> [UInt8] {
+        requireSodium()
+        let nonceCount = Int(crypto_secretbox_NONCEBYTES), macCount = Int(crypto_secretbox_MACBYTES)
+        guard sealed.count >= nonceCount + macCount else { throw CryptoError.decryptionFailed }
+        let nonce = Array(sealed[0..<nonceCount]), cipher = Array(sealed[nonceCount...])
+        var plain = [UInt8](repeating: 0, count: cipher.count - macCount)
+        guard crypto_secretbox_open_easy(&plain, cipher, UInt64(cipher.count), nonce, piiKey) == 0 else {
+            throw CryptoError.decryptionFailed
+        }
+        return plain
+    }
+
+    /// A keyed hash of a normalised phone number: lets a branch find a member by phone
+    /// without the phone being readable from the store (a blind index).
+    public func blindIndex(_ value: String) -> [UInt8] {
+        let h = Blake2b(key: piiKey, outputLength: 16)
+        h.update("mms.blind-index.v1")
+        h.update(value)
+        return h.finalize()
+    }
+
+    /// Argon2id over the PIN keyed with the chain's pepper: a stolen store file alone cannot be brute-forced.
+    /// Deliberately slow (~63 ms with libsodium's "interactive" limits): only at PIN entry.
+    public func hashPIN(_ pin: String) throws -> String {
+        requireSodium()
+        let input = pepperedPIN(pin)
+        var out = [CChar](repeating: 0, count: Int(crypto_pwhash_STRBYTES))
+        let rc = input.withUnsafeBufferPointer { p in
+            p.withMemoryRebound(to: CChar.self) { c in
+                crypto_pwhash_str_alg(&out, c.baseAddress!, UInt64(c.count),
+                                      UInt64(crypto_pwhash_OPSLIMIT_INTERACTIVE), Int(crypto_pwhash_MEMLIMIT_INTERACTIVE),
+                                      crypto_pwhash_ALG_ARGON2ID13)
+            }
+        }
+        guard rc == 0 else { throw CryptoError.hashingFailed }
+        return String(decoding: out.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    public func verifyPIN(_ pin: String, hash: String) -> Bool {
+        requireSodium()
+        let input = pepperedPIN(pin)
+        return input.withUnsafeBufferPointer { p in
+            p.withMemoryRebound(to: CChar.self) { c in
+                crypto_pwhash_str_verify(hash, c.baseAddress!, UInt64(c.count)) == 0
+            }
+        }
+    }
+
+    private func pepperedPIN(_ pin: String) -> [UInt8] {
+        let h = Blake2b(key: pinPepper)
+        h.update("mms.pin.v1")
+        h.update(pin)
+        return h.finalize()
+    }
+}

@@ -1,0 +1,104 @@
+import MMSCore
+
+/// What the node answers. Encoded as one JSON object (snake_case keys) for `--json`, and
+/// rendered as a few readable lines otherwise. Money is a two-decimal string, never a float.
+
+public struct NodeInitResult: Codable, Sendable {
+    public let id: String
+    public let role: String
+    public let data: String
+    public let publicKey: String
+}
+
+public struct MemberResult: Codable, Sendable {
+    public let id: String
+    public let name: String
+    public let phone: String
+    public let birthday: String
+    public let home: String
+    public let tier: String
+    public let balance: String
+    public let points: Int64
+    public let cards: [String]?
+}
+
+public struct CardResult: Codable, Sendable {
+    public let card: String
+    public let member: String
+    public let type: String
+    public let status: String
+    public let replaces: String?
+    public let discountPercent: Int64?
+    public let usesLeft: Int64?
+    public let op: String
+}
+
+/// The answer to a money, points or uses request.
+public struct PaymentResult: Codable, Sendable {
+    public let op: String
+    public let kind: String
+    public let card: String
+    public let member: String
+    public let amount: String?
+    public let paid: String?
+    public let points: Int64?
+    public let uses: Int64?
+    public let balance: String
+    public let pointsBalance: Int64
+    public let pointsEarned: Int64?
+    public let usesLeft: Int64?
+    public let tier: String
+    /// True when this answer was given before to the same request key; nothing new happened.
+    public var replayed: Bool
+}
+
+public struct CardEventResult: Codable, Sendable {
+    public let op: String
+    public let card: String
+    public let status: String
+}
+
+public struct HistoryItem: Codable, Sendable {
+    public let op: String
+    public let kind: String
+    public let at: String
+    public let card: String?
+    public let amount: String?
+    public let points: Int64?
+    public let uses: Int64?
+}
+
+public struct ShowResult: Codable, Sendable {
+    public let card: String?
+    public let type: String?
+    public let status: String?
+    public let member: String
+    public let name: String
+    public let phone: String
+    public let tier: String
+    public let balance: String
+    /// Stored value this node may spend now without asking another (its escrow rights).
+    public let balanceHere: String
+    public let points: Int64
+    public let usesLeft: Int64?
+    public let discountPercent: Int64?
+    public let pinFailures: Int64?
+    public let spent: String
+    public let toppedUp: String
+    public let history: [HistoryItem]
+}
+
+public struct SettingResult: Codable, Sendable {
+    public let op: String
+    public let key: String
+    public let value: String
+}
+
+public struct VerifyResult: Codable, Sendable {
+    public let ok: Bool
+    public let ops: Int
+    public let origins: Int
+    public let stateHash: String
+    public let rebuiltHash: String
+    public let seconds: Double
+}

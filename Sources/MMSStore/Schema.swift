@@ -1,0 +1,69 @@
+import GRDB
+
+/// Append-only migrations: a shipped migration is never edited, only followed by a new one.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: op log and CRDT cells") { db in
+            try db.execute(sql: """
+                -- Node-local facts: this node's id, role and clock.
+                CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+
+                -- Origins whose ops this replica accepts, with their Ed25519 public keys.
+                CREATE TABLE origins (
+                    id TEXT PRIMARY KEY, public_key BLOB NOT NULL, role TEXT NOT NULL
+                ) WITHOUT ROWID;
+
+                -- The op log: every op exactly as signed. The source of truth.
+                CREATE TABLE ops (
+                    origin TEXT NOT NULL, seq INTEGER NOT NULL, hlc INTEGER NOT NULL,
+                    kind TEXT NOT NULL, member TEXT, hash BLOB NOT NULL,
+                    bytes BLOB NOT NULL, signature BLOB NOT NULL,
+                    PRIMARY KEY (origin, seq)
+                );
+                CREATE INDEX ops_by_member ON ops (member, hlc) WHERE member IS NOT NULL;
+
+                -- Each origin's chain head: the version vector plus the hash the next op must link to.
+                CREATE TABLE heads (origin TEXT PRIMARY KEY, seq INTEGER NOT NULL, hash BLOB NOT NULL) WITHOUT ROWID;
+
+                -- Remote ops that arrived ahead of a gap in their origin's chain (each verified alone).
+                CREATE TABLE pending_ops (
+                    origin TEXT NOT NULL, seq INTEGER NOT NULL, bytes BLOB NOT NULL, signature BLOB NOT NULL,
+                    PRIMARY KEY (origin, seq)
+                ) WITHOUT ROWID;
+
+                -- Evidence of forks: a second, different op offered for an (origin, seq) already held.
+                CREATE TABLE forks (
+                    origin TEXT NOT NULL, seq INTEGER NOT NULL, held_hash BLOB NOT NULL,
+                    offered_bytes BLOB NOT NULL, offered_signature BLOB NOT NULL,
+                    PRIMARY KEY (origin, seq, offered_bytes)
+                );
+
+                -- The materialised state: four kinds of CRDT cell (see MMSCore.Delta).
+                CREATE TABLE counters (
+                    entity TEXT NOT NULL, name TEXT NOT NULL, node TEXT NOT NULL, value INTEGER NOT NULL,
+                    PRIMARY KEY (entity, name, node)
+                ) WITHOUT ROWID;
+                CREATE TABLE maxima (
+                    entity TEXT NOT NULL, name TEXT NOT NULL, value INTEGER NOT NULL, PRIMARY KEY (entity, name)
+                ) WITHOUT ROWID;
+                CREATE TABLE registers (
+                    entity TEXT NOT NULL, name TEXT NOT NULL, value BLOB NOT NULL,
+                    hlc INTEGER NOT NULL, origin TEXT NOT NULL, PRIMARY KEY (entity, name)
+                ) WITHOUT ROWID;
+                CREATE INDEX registers_by_value ON registers (name, value);
+                CREATE TABLE flags (entity TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (entity, name)) WITHOUT ROWID;
+
+                -- Till idempotency: a retried request with the same key gets the first answer back.
+                CREATE TABLE requests (
+                    key TEXT PRIMARY KEY, fingerprint BLOB NOT NULL,
+                    op_origin TEXT NOT NULL, op_seq INTEGER NOT NULL, response TEXT NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }
+
+    /// The tables that hold the materialised state; cleared and refilled by a rebuild.
+    static let cellTables = ["counters", "maxima", "registers", "flags"]
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import MMSCore
+import MMSNode
+
+@main
+struct MMS: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mms",
+        abstract: "MMS — the member marketing system of a store chain: members, cards, stored value, points.",
+        discussion: "Every command takes --data (the node's directory) and --json (one JSON object on stdout).",
+        subcommands: [NodeCommand.self, MemberCommand.self, CardCommand.self, TopUp.self, Charge.self, Refund.self,
+                      Sale.self, PointsCommand.self, Punch.self, Show.self, SettingsCommand.self, Bench.self])
+}
+
+/// Options every node command takes.
+struct NodeOptions: ParsableArguments {
+    @Option(help: "The node's data directory.")
+    var data: String
+
+    @Flag(help: "Print one JSON object on stdout instead of readable text.")
+    var json = false
+
+    func open() throws -> LocalNode { try LocalNode(directory: DataDirectory(data)) }
+}
+
+/// Runs a command body, printing its result or its error in the chosen form, and exits with the
+/// error's status: 1 refused by a rule, 2 bad input, 3 node or store fault.
+func perform<T: Encodable & TextRendered>(_ options: NodeOptions, _ body: () throws -> T) throws {
+    do {
+        let result = try body()
+        print(options.json ? String(decoding: try JSONEncoder.snakeCase.encode(result), as: UTF8.self) : result.text)
+    } catch let error as MMSError {
+        if options.json {
+            print(String(decoding: try JSONEncoder.snakeCase.encode(ErrorOutput(error)), as: UTF8.self))
+        }
+        FileHandle.standardError.write(Data("\(error.code.rawValue): \(error.message)\n".utf8))
+        for (k, v) in error.details.sorted(by: { $0.key < $1.key }) where !options.json {
+            FileHandle.standardError.write(Data("  \(k): \(v)\n".utf8))
+        }
+        throw ExitCode(exitStatus(error.code))
+    }
+}
+
+func exitStatus(_ code: MMSError.Code) -> Int32 {
+    switch code {
+    case .invalidAmount, .invalidArgument: 2
+    case .notInitialised, .alreadyInitialised, .storeFailure, .verifyFailed,
+         .malformedOp, .badSignature, .brokenChain, .fork, .unknownOrigin, .batchTooLarge: 3
+    default: 1
+    }
+}
+
+struct ErrorOutput: Encodable {
+    let ok = false
+    let error: String
+    let message: String
+    let details: [String: String]
+    init(_ e: MMSError) { error = e.code.rawValue; message = e.message; details = e.details }
+}
+
+/// Parses a user-typed amount, or refuses with `invalid_amount`.
+func money(_ text: String, option: String = "--amount") throws -> Money {
+    guard let amount = Money(parsing: text) else {
+        throw MMSError(.invalidAmount, "\(option) “\(text.prefix(30))” is not an amount like 30.00 (digits, at most two decimals).",
+                       details: ["amount": String(text.prefix(30))])
+    }
+    try Teller.requireValid(amount)
+    return amount
+}

@@ -1,0 +1,135 @@
+import ArgumentParser
+import Foundation
+import MMSCore
+import MMSNode
+
+struct NodeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "node", abstract: "Create and check a node.", subcommands: [Init.self, Verify.self, Rebuild.self])
+
+    struct Init: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a node identity (signing key, chain secrets) and an empty store.")
+        @OptionGroup var options: NodeOptions
+        @Option(help: "The node's id, as in the topology (e.g. branch-1, hq).") var id: String
+        @Option(help: "branch or hq.") var role: NodeRole = .branch
+        @Option(name: .customLong("chain-secrets"), help: "Copy the chain's PIN pepper and PII key from this file (another node's chain.secrets) instead of making new ones.")
+        var chainSecrets: String?
+
+        func run() throws {
+            try perform(options) {
+                try LocalNode.initialise(directory: DataDirectory(options.data), id: NodeID(id), role: role, secretsFile: chainSecrets)
+            }
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Check every hash chain and rebuild the state from the op log: it must equal the stored state.")
+        @OptionGroup var options: NodeOptions
+        func run() throws { try perform(options) { try options.open().verify() } }
+    }
+
+    struct Rebuild: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Recompute the materialised state from the op log, then verify.")
+        @OptionGroup var options: NodeOptions
+        func run() throws {
+            try perform(options) {
+                let node = try options.open()
+                try node.store.rebuild()
+                return try node.verify()
+            }
+        }
+    }
+}
+
+extension NodeRole: ExpressibleByArgument {}
+extension CardType: ExpressibleByArgument {}
+
+struct MemberCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "member", abstract: "Add and find members.", subcommands: [Add.self, Find.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a member. Name, phone and birthday are sealed at rest.")
+        @OptionGroup var options: NodeOptions
+        @Option var name: String
+        @Option var phone: String
+        @Option(help: "YYYY-MM-DD.") var birthday: String
+        func run() throws {
+            try perform(options) { try options.open().addMember(MemberProfile(name: name, phone: phone, birthday: birthday)) }
+        }
+    }
+
+    struct Find: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Find members by phone number (through the blind index).")
+        @OptionGroup var options: NodeOptions
+        @Option var phone: String
+        func run() throws {
+            try perform(options) { MemberList(members: try options.open().findMembers(phone: phone)) }
+        }
+    }
+}
+
+struct CardCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "card", abstract: "Issue, replace, block and unlock cards.",
+        subcommands: [Issue.self, Replace.self, Lost.self, Block.self, Unlock.self])
+
+    struct Issue: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Issue a card to a member.")
+        @OptionGroup var options: NodeOptions
+        @Option(help: "The member's id (from `member add`).") var member: String
+        @Option(help: "stored, discount or punch.") var type: CardType
+        @Option(help: "The card number (or chip UID).") var number: String
+        @Option(help: "A 4–6 digit PIN; without one the card pays without a PIN.") var pin: String?
+        @Option(help: "Discount cards: percent of the price the member pays, e.g. 95.") var discount: Int64?
+        @Option(help: "Punch cards: number of uses sold.") var uses: Int64?
+        func run() throws {
+            try perform(options) {
+                try options.open().issueCard(number: number, member: member, type: type, pin: pin, discountPercent: discount, uses: uses)
+            }
+        }
+    }
+
+    struct Replace: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Bind a new card to the member of an old one; the old card stops paying, balances stay.")
+        @OptionGroup var options: NodeOptions
+        @Option(help: "The card being replaced.") var card: String
+        @Option(help: "The new card's number.") var number: String
+        @Option(help: "The new card's PIN.") var pin: String?
+        func run() throws { try perform(options) { try options.open().replaceCard(old: card, new: number, pin: pin) } }
+    }
+
+    struct Lost: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Report a card lost: it is blocked at every branch once the news arrives, for good.")
+        @OptionGroup var options: NodeOptions
+        @Option var card: String
+        func run() throws { try perform(options) { try options.open().reportCard(card, .lost) } }
+    }
+
+    struct Block: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Block a card everywhere, for good (replace it to go on).")
+        @OptionGroup var options: NodeOptions
+        @Option var card: String
+        func run() throws { try perform(options) { try options.open().reportCard(card, .blocked) } }
+    }
+
+    struct Unlock: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Clear the wrong-PIN count of a locked card.")
+        @OptionGroup var options: NodeOptions
+        @Option var card: String
+        func run() throws { try perform(options) { try options.open().unlockPIN(card) } }
+    }
+}
+
+struct SettingsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "settings", abstract: "Chain settings (head office only).", subcommands: [Set.self])
+
+    struct Set: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set a chain setting.",
+            discussion: "Keys: \(Settings.defaults.keys.sorted().joined(separator: ", ")).")
+        @OptionGroup var options: NodeOptions
+        @Option var key: String
+        @Option var value: String
+        func run() throws { try perform(options) { try options.open().setSetting(key: key, value: value) } }
+    }
+}

@@ -1,0 +1,114 @@
+import ArgumentParser
+import Foundation
+import MMSCore
+import MMSNode
+
+/// Options of a till request that changes money, points or uses.
+struct TillOptions: ParsableArguments {
+    @OptionGroup var node: NodeOptions
+    @Option(help: "The card number.") var card: String
+    @Option(name: .customLong("request-id"), help: "Idempotency key from the till: a retry with the same key is answered, not repeated.")
+    var requestID: String?
+
+    func validatedRequestID() throws -> String? {
+        try requestID.map { try Identifier.validate($0, what: "request id"); return $0 }
+    }
+}
+
+struct TopUp: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "topup", abstract: "Add stored value to a card's member (this branch holds the new funds).")
+    @OptionGroup var till: TillOptions
+    @Option(help: "Amount in yuan, e.g. 100.00.") var amount: String
+    func run() throws {
+        try perform(till.node) { try till.node.open().topUp(card: till.card, amount: money(amount), requestKey: till.validatedRequestID()) }
+    }
+}
+
+struct Charge: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Pay from stored value; earns points. Refused beyond what this branch may spend.")
+    @OptionGroup var till: TillOptions
+    @Option(help: "Amount in yuan, e.g. 30.00.") var amount: String
+    @Option(help: "The card's PIN.") var pin: String?
+    func run() throws {
+        try perform(till.node) {
+            try till.node.open().charge(card: till.card, amount: money(amount), pin: pin, requestKey: till.validatedRequestID())
+        }
+    }
+}
+
+struct Refund: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Return (part of) an earlier charge to stored value.")
+    @OptionGroup var till: TillOptions
+    @Option(help: "The charge's op id, e.g. branch-1/5 (from the charge's answer or `show`).") var charge: String
+    @Option(help: "Amount in yuan.") var amount: String
+    func run() throws {
+        try perform(till.node) {
+            let parts = charge.split(separator: "/")
+            guard parts.count == 2, let seq = UInt64(parts[1]), seq > 0 else {
+                throw MMSError(.invalidArgument, "--charge must be an op id like branch-1/5.")
+            }
+            return try till.node.open().refund(card: till.card, charge: OpID(origin: NodeID(String(parts[0])), seq: seq),
+                                               amount: money(amount), requestKey: till.validatedRequestID())
+        }
+    }
+}
+
+struct Sale: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Record a sale on a discount card: the member pays the discounted price by other tender and earns points.")
+    @OptionGroup var till: TillOptions
+    @Option(help: "List price in yuan.") var amount: String
+    @Option var pin: String?
+    func run() throws {
+        try perform(till.node) {
+            try till.node.open().discountSale(card: till.card, listPrice: money(amount), pin: pin, requestKey: till.validatedRequestID())
+        }
+    }
+}
+
+struct PointsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "points", abstract: "Redeem points.", subcommands: [Redeem.self])
+
+    struct Redeem: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Redeem points (within what this branch holds).")
+        @OptionGroup var till: TillOptions
+        @Option var points: Int64
+        @Option var pin: String?
+        func run() throws {
+            try perform(till.node) {
+                try till.node.open().redeemPoints(card: till.card, points: Points(points), pin: pin, requestKey: till.validatedRequestID())
+            }
+        }
+    }
+}
+
+struct Punch: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Use a punch card.")
+    @OptionGroup var till: TillOptions
+    @Option var uses: Int64 = 1
+    @Option var pin: String?
+    func run() throws {
+        try perform(till.node) {
+            try till.node.open().usePunch(card: till.card, uses: uses, pin: pin, requestKey: till.validatedRequestID())
+        }
+    }
+}
+
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "A card's or member's balance, points, tier, status and recent history.")
+    @OptionGroup var options: NodeOptions
+    @Option var card: String?
+    @Option var member: String?
+    @Option(help: "How many history entries to show.") var history: Int = 20
+
+    func run() throws {
+        try perform(options) {
+            let node = try options.open()
+            let limit = min(max(history, 0), 1_000)
+            switch (card, member) {
+            case (let card?, nil): return try node.show(card: card, historyLimit: limit)
+            case (nil, let member?): return try node.show(member: member, historyLimit: limit)
+            default: throw MMSError(.invalidArgument, "Give either --card or --member.")
+            }
+        }
+    }
+}

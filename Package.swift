@@ -35,12 +35,14 @@ let package = Package(
             "MMSNode", "MMSCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Shared by the test targets: seeded randomness, in-memory test nodes, a chain-shaped workload.
+        .target(name: "MMSTestSupport", dependencies: ["MMSCore", "MMSCrypto"], path: "Tests/Support"),
         .testTarget(name: "MMSCoreTests", dependencies: [
-            "MMSCore", "MMSCrypto",
+            "MMSCore", "MMSCrypto", "MMSTestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "MMSStoreTests", dependencies: [
-            "MMSStore", "MMSCore", "MMSCrypto",
+            "MMSStore", "MMSCore", "MMSCrypto", "MMSTestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "MMSNodeTests", dependencies: ["MMSNode", "MMSStore", "MMSCore", "mms"]),

@@ -34,6 +34,11 @@ public struct MemoryState: StateReader, Sendable {
     public func register(entity: String, name: String) -> [UInt8]? { registers[Key(entity: entity, name: name)]?.value }
     public func isRaised(entity: String, name: String) -> Bool { flags.contains(Key(entity: entity, name: name)) }
 
+    /// The entities with counters whose name starts with `prefix` (e.g. every "sv:" account).
+    public func counterEntities(prefix: String) -> [String] {
+        Set(counters.keys.map(\.entity).filter { $0.hasPrefix(prefix) }).sorted()
+    }
+
     /// The canonical state hash; equal to the SQLite store's for the same op set.
     public var stateHash: Digest32 {
         var hasher = StateHasher()

@@ -1,0 +1,55 @@
+import MMSCore
+import MMSCrypto
+import MMSTestSupport
+import Testing
+
+@Suite struct OpCodecTests {
+    @Test func everyKindRoundTrips() throws {
+        var node = TestNode("branch-1", seed: 1)
+        let other = try NodeID("branch-2")
+        let bodies: [OpBody] = [
+            Sample.memberAdded(), Sample.storedCard(),
+            .cardIssued(CardIssued(number: "P1", member: Sample.member, type: .punch, pinHash: "x", discountPercent: 0, punchAccount: "punch:P1", punchUses: 10, replaces: "")),
+            .cardReported(card: "P1", report: .lost), .pinFailed(card: "P1"), .pinUnlocked(card: "P1", observedFailures: [other: 3, node.id: 1]),
+            .topUp(Payment(member: Sample.member, card: Sample.card, amount: Money(fen: 10_000))),
+            .charge(Charge(member: Sample.member, card: Sample.card, amount: Money(fen: 3_000), pointsEarned: Points(30))),
+            .refund(Refund(member: Sample.member, card: Sample.card, amount: Money(fen: 100), charge: OpID(origin: other, seq: 4))),
+            .discountSale(DiscountSale(member: Sample.member, card: "D1", listPrice: Money(fen: 1_000), paid: Money(fen: 950), pointsEarned: Points(9))),
+            .pointsRedeemed(PointsRedeemed(member: Sample.member, card: Sample.card, points: Points(5))),
+            .punchUsed(PunchUsed(member: Sample.member, card: "P1", account: "punch:P1", uses: 1)),
+            .rightsTransferred(RightsTransferred(account: "sv:m", to: other, amount: 500)),
+            .settingSet(key: Settings.pointsPerYuan, value: "2"),
+        ]
+        for body in bodies {
+            let op = node.issue(body)
+            let decoded = try OpCodec.decodeEnvelope(OpCodec.encodeEnvelope(op))
+            #expect(decoded == op, "\(body.kind)")
+        }
+    }
+
+    @Test func garbageAndTruncationAreMalformed() {
+        var node = TestNode("branch-1", seed: 1)
+        let bytes = OpCodec.encodeEnvelope(node.issue(Sample.memberAdded()))
+        for broken in [[0xFF, 0xFF, 0xFF], Array(bytes.prefix(bytes.count / 2)), [UInt8](repeating: 0x0A, count: 40)] {
+            #expect(throws: MMSError.self) { try OpCodec.decodeEnvelope(broken) }
+        }
+    }
+
+    @Test func outOfRangeValuesAreMalformed() throws {
+        var node = TestNode("branch-1", seed: 1)
+        // A charge the codec itself would never write: zero and negative amounts, a bad card id.
+        for body: OpBody in [
+            .charge(Charge(member: "m", card: "c", amount: Money(fen: 0), pointsEarned: Points(0))),
+            .topUp(Payment(member: "m", card: "c", amount: Money(fen: -5))),
+            .topUp(Payment(member: "m", card: "has space", amount: Money(fen: 5))),
+            .topUp(Payment(member: "m", card: "c", amount: Money(fen: Limits.maxAmount.fen + 1))),
+        ] {
+            let op = node.issue(body)
+            #expect(throws: MMSError.self) { try OpCodec.decode(op.bytes) }
+        }
+    }
+
+    @Test func oversizedOpIsRefused() {
+        #expect(throws: MMSError.self) { try OpCodec.decode([UInt8](repeating: 0, count: Limits.maxOpBytes + 1)) }
+    }
+}

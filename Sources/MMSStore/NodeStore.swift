@@ -143,6 +143,9 @@ public final class NodeStore: @unchecked Sendable {
         public var duplicates = 0
         /// Ops held because an earlier op of their origin is still missing.
         public var pending = 0
+        public init(applied: Int = 0, duplicates: Int = 0, pending: Int = 0) {
+            self.applied = applied; self.duplicates = duplicates; self.pending = pending
+        }
     }
 
     /// Applies ops from other replicas: idempotent, in any order, all or nothing. Each origin's

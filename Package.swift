@@ -30,9 +30,14 @@ let package = Package(
         ]),
         // One node on one machine: data directory, keys and secrets, till requests with idempotency.
         .target(name: "MMSNode", dependencies: ["MMSCore", "MMSCrypto", "MMSStore"]),
+        // Measurements beside this machine's physical limits (`mms bench`); never assertions in tests.
+        .target(name: "MMSBench", dependencies: [
+            "MMSNode", "MMSStore", "MMSCore", "MMSCrypto",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         // The command line: parses, calls MMSNode, prints. Thin.
         .executableTarget(name: "mms", dependencies: [
-            "MMSNode", "MMSCore",
+            "MMSNode", "MMSCore", "MMSBench",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Shared by the test targets: seeded randomness, in-memory test nodes, a chain-shaped workload.
@@ -45,6 +50,6 @@ let package = Package(
             "MMSStore", "MMSCore", "MMSCrypto", "MMSTestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
-        .testTarget(name: "MMSNodeTests", dependencies: ["MMSNode", "MMSStore", "MMSCore", "mms"]),
+        .testTarget(name: "MMSNodeTests", dependencies: ["MMSNode", "MMSStore", "MMSCore"]),
     ]
 )

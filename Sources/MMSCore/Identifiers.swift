@@ -5,7 +5,8 @@ public struct NodeID: Hashable, Comparable, Sendable, CustomStringConvertible, C
         try Identifier.validate(rawValue, what: "node id")
         self.rawValue = rawValue
     }
-    init(unchecked rawValue: String) { self.rawValue = rawValue }
+    /// For ids read back from our own store, which validated them on the way in (hot path).
+    public init(stored rawValue: String) { self.rawValue = rawValue }
     public static func < (a: NodeID, b: NodeID) -> Bool { a.rawValue < b.rawValue }
     public var description: String { rawValue }
 }

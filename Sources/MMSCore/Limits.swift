@@ -2,7 +2,7 @@
 public enum Limits {
     /// Largest single top-up, charge or refund: 50,000.00 yuan. Keeps a typo from moving a fortune
     /// and keeps every sum far from Int64 overflow.
-    public static let maxAmount = Money(fen: 5_000_000_00)
+    public static let maxAmount = Money(fen: 5_000_000)
     /// Largest points quantity in one op, for the same reasons as `maxAmount`.
     public static let maxPoints = Points(100_000_000)
     /// Largest number of uses sold on one punch card.

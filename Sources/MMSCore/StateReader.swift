@@ -1,34 +1,36 @@
-/// Read access to a replica's CRDT cells. The SQLite store and the in-memory state (simulator,
-/// tests) both provide it; the typed views and the till rules are written once, on top of it.
+/// Read access to a replica's CRDT cells, one entity at a time (a card, a member, an account):
+/// the SQLite store answers each with one query. The SQLite store and the in-memory state
+/// (simulator, tests) both provide it; the typed views and the till rules are written once, on top.
 public protocol StateReader {
-    /// The per-node slots of a grow-only counter.
-    func counter(entity: String, name: String) throws -> [NodeID: Int64]
+    /// Every grow-only counter of an entity: name → per-node slots.
+    func counters(entity: String) throws -> [String: [NodeID: Int64]]
     /// Every max-register of an entity, by name.
     func maxima(entity: String) throws -> [String: Int64]
-    func register(entity: String, name: String) throws -> [UInt8]?
-    func isRaised(entity: String, name: String) throws -> Bool
+    /// Every last-writer-wins register of an entity, by name.
+    func registers(entity: String) throws -> [String: [UInt8]]
+    /// The names of an entity's raised flags.
+    func flags(entity: String) throws -> Set<String>
 }
 
 extension StateReader {
-    public func counterTotal(entity: String, name: String) throws -> Int64 {
-        try counter(entity: entity, name: name).values.reduce(0, +)
+    public func counter(entity: String, name: String) throws -> [NodeID: Int64] {
+        try counters(entity: entity)[name] ?? [:]
     }
 
-    public func text(entity: String, name: String) throws -> String? {
-        try register(entity: entity, name: name).map { String(decoding: $0, as: UTF8.self) }
+    public func texts(entity: String) throws -> [String: String] {
+        try registers(entity: entity).mapValues { String(decoding: $0, as: UTF8.self) }
     }
 
-    public func setting(_ key: String) throws -> String {
-        try text(entity: Cell.settings, name: key) ?? Settings.defaults[key]!
+    public func settings() throws -> [String: String] {
+        Settings.defaults.merging(try texts(entity: Cell.settings).filter { Settings.isKnown($0.key) }) { $1 }
     }
+
+    public func setting(_ key: String) throws -> String { try settings()[key]! }
 
     public func escrow(_ account: String) throws -> EscrowAccount {
-        EscrowAccount(
-            account: account,
-            credited: try counter(entity: account, name: Cell.credited),
-            debited: try counter(entity: account, name: Cell.debited),
-            movedIn: try counter(entity: account, name: Cell.movedIn),
-            movedOut: try counter(entity: account, name: Cell.movedOut))
+        let c = try counters(entity: account)
+        return EscrowAccount(account: account, credited: c[Cell.credited] ?? [:], debited: c[Cell.debited] ?? [:],
+                             movedIn: c[Cell.movedIn] ?? [:], movedOut: c[Cell.movedOut] ?? [:])
     }
 }
 
@@ -83,53 +85,58 @@ public struct MemberView: Equatable, Sendable {
 extension StateReader {
     public func card(_ number: String) throws -> CardView? {
         let e = Cell.card(number)
-        guard let member = try text(entity: e, name: Cell.cardMember),
-              let type = try text(entity: e, name: Cell.cardType).flatMap(CardType.init(rawValue:)) else { return nil }
+        let text = try texts(entity: e)
+        guard let member = text[Cell.cardMember], let type = text[Cell.cardType].flatMap(CardType.init(rawValue:)) else { return nil }
         let failures = try counter(entity: e, name: Cell.pinFailures)
         let unlocked = try maxima(entity: e)
         let effective = failures.reduce(Int64(0)) { sum, slot in
             sum + Swift.max(0, slot.value - (unlocked[Cell.pinUnlocked(slot.key)] ?? 0))
         }
+        let raised = try flags(entity: e)
         let status: CardStatus =
-            try isRaised(entity: e, name: Cell.retired) ? .retired
-            : try isRaised(entity: e, name: Cell.reported(.lost)) ? .lost
-            : try isRaised(entity: e, name: Cell.reported(.blocked)) ? .blocked
+            raised.contains(Cell.retired) ? .retired
+            : raised.contains(Cell.reported(.lost)) ? .lost
+            : raised.contains(Cell.reported(.blocked)) ? .blocked
             : effective >= Limits.maxPinFailures ? .locked : .active
         return CardView(
             number: number, member: member, type: type,
-            pinHash: try text(entity: e, name: Cell.pinHash) ?? "",
-            discountPercent: Int64(try text(entity: e, name: Cell.discount) ?? "") ?? 100,
-            punchAccount: try text(entity: e, name: Cell.punchAccount) ?? "",
+            pinHash: text[Cell.pinHash] ?? "",
+            discountPercent: Int64(text[Cell.discount] ?? "") ?? 100,
+            punchAccount: text[Cell.punchAccount] ?? "",
             status: status,
-            replacedBy: try text(entity: e, name: Cell.replacedBy),
+            replacedBy: text[Cell.replacedBy],
             pinFailures: effective)
     }
 
     public func member(_ id: String) throws -> MemberView? {
         let e = Cell.member(id)
-        guard let home = try text(entity: e, name: Cell.home) else { return nil }
-        let spent = try counterTotal(entity: e, name: Cell.spent), refunded = try counterTotal(entity: e, name: Cell.refunded)
+        let registers = try registers(entity: e)
+        guard let home = registers[Cell.home].map({ String(decoding: $0, as: UTF8.self) }) else { return nil }
+        let counters = try counters(entity: e)
+        func total(_ name: String) -> Int64 { counters[name]?.values.reduce(0, +) ?? 0 }
+        let spent = total(Cell.spent), refunded = total(Cell.refunded)
         let largestTopUp = try maxima(entity: e)[Cell.largestTopUp] ?? 0
         return MemberView(
             id: id,
-            sealedName: try register(entity: e, name: Cell.name) ?? [],
-            sealedPhone: try register(entity: e, name: Cell.phone) ?? [],
-            sealedBirthday: try register(entity: e, name: Cell.birthday) ?? [],
+            sealedName: registers[Cell.name] ?? [],
+            sealedPhone: registers[Cell.phone] ?? [],
+            sealedBirthday: registers[Cell.birthday] ?? [],
             home: home,
             spent: Money(fen: spent), refunded: Money(fen: refunded),
-            toppedUp: Money(fen: try counterTotal(entity: e, name: Cell.toppedUp)),
+            toppedUp: Money(fen: total(Cell.toppedUp)),
             largestTopUp: Money(fen: largestTopUp),
-            pointsEarned: Points(try counterTotal(entity: e, name: Cell.pointsEarned)),
-            pointsRedeemed: Points(try counterTotal(entity: e, name: Cell.pointsRedeemed)),
+            pointsEarned: Points(total(Cell.pointsEarned)),
+            pointsRedeemed: Points(total(Cell.pointsRedeemed)),
             tier: try tier(netSpend: Money(fen: spent - refunded), largestTopUp: Money(fen: largestTopUp)))
     }
 
     /// The highest tier whose spend or single top-up threshold the member has reached.
     public func tier(netSpend: Money, largestTopUp: Money) throws -> Tier {
+        let settings = try settings()
         var reached = Tier.standard
         for tier in Settings.rankedTiers {
-            let spend = Money(parsing: try setting(Settings.tierSpend(tier))) ?? Limits.maxAmount
-            let topUp = Money(parsing: try setting(Settings.tierTopUp(tier))) ?? Limits.maxAmount
+            let spend = Money(parsing: settings[Settings.tierSpend(tier)]!) ?? Limits.maxAmount
+            let topUp = Money(parsing: settings[Settings.tierTopUp(tier)]!) ?? Limits.maxAmount
             if netSpend >= spend || largestTopUp >= topUp { reached = tier }
         }
         return reached

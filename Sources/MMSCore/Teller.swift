@@ -89,7 +89,7 @@ public struct Teller {
     }
 
     /// Checks that `card` may pay and that `pin` is right. `verify` runs the (slow) Argon2id check.
-    public func checkPIN(card: CardView, pin: String?, verify: (_ pin: String, _ hash: String) -> Bool) throws -> PINCheck {
+    public static func checkPIN(card: CardView, pin: String?, verify: (_ pin: String, _ hash: String) -> Bool) throws -> PINCheck {
         try requireUsable(card)
         guard !card.pinHash.isEmpty else { return .accepted }
         guard let pin, !pin.isEmpty else {
@@ -200,7 +200,7 @@ public struct Teller {
 
     private func payingCard(_ number: String, type: CardType?) throws -> CardView {
         let card = try existingCard(number)
-        try requireUsable(card)
+        try Self.requireUsable(card)
         if let type, card.type != type {
             throw MMSError(.wrongCardType, "Card \(number) is a \(card.type.rawValue) card; this needs a \(type.rawValue) card.",
                            details: ["card": number, "type": card.type.rawValue])
@@ -208,7 +208,7 @@ public struct Teller {
         return card
     }
 
-    private func requireUsable(_ card: CardView) throws {
+    private static func requireUsable(_ card: CardView) throws {
         let details = ["card": card.number, "status": card.status.rawValue]
         switch card.status {
         case .active: return

@@ -167,29 +167,39 @@ public final class LocalNode: Sendable {
         return try secrets.hashPIN(pin)
     }
 
-    /// Runs a payment-like request: the PIN check (slow, outside any transaction; a wrong PIN is
-    /// recorded so the lockout holds chain-wide), then the decision and op in one transaction.
+    /// Runs a payment-like request: the PIN check when a PIN is given (slow, outside any
+    /// transaction; a wrong PIN is recorded so the lockout holds chain-wide), then the decision,
+    /// op and answer in one transaction — which refuses a PIN card that was not authorised.
     private func pay(card: String, pin: String?, checkPIN: Bool, request: RequestFingerprint?,
                      decide: @escaping (Teller) throws -> OpBody) throws -> PaymentResult {
-        if checkPIN { try authorise(card: card, pin: pin) }
-        let issued = try store.issue(request: request?.requestKey, now: clock(), key: key, decide: { teller, _ in try decide(teller) },
-                                     respond: { op, state in try Self.encodeResponse(Self.paymentResult(op.op, state: state, here: self.id)) })
-        var result = try JSONDecoder.snakeCase.decode(PaymentResult.self, from: Data(issued.response.utf8))
-        result.replayed = issued.replayed
-        return result
+        let authorised = checkPIN && pin != nil ? try authorise(card: card, pin: pin) : false
+        var result: PaymentResult?
+        let issued = try store.issue(request: request?.requestKey, now: clock(), key: key, decide: { teller, _ in
+            if checkPIN, !authorised, let view = try teller.state.card(card), !view.pinHash.isEmpty {
+                throw MMSError(.pinRequired, "Card \(card) needs its PIN.", details: ["card": card])
+            }
+            return try decide(teller)
+        }, respond: { op, state in
+            result = try Self.paymentResult(op.op, state: state, here: self.id)
+            return try Self.encodeResponse(result)
+        })
+        guard issued.replayed else { return result! }
+        var replay = try JSONDecoder.snakeCase.decode(PaymentResult.self, from: Data(issued.response.utf8))
+        replay.replayed = true
+        return replay
     }
 
-    private func authorise(card number: String, pin: String?) throws {
+    /// Checks the PIN against the card's Argon2id hash; records a wrong one and throws.
+    private func authorise(card number: String, pin: String?) throws -> Bool {
         guard let card = try store.read({ try $0.card(number) }) else {
             throw MMSError(.unknownCard, "Card \(number.prefix(Limits.maxIdentifierLength)) is not known here.", details: ["card": String(number.prefix(Limits.maxIdentifierLength))])
         }
-        let check = try store.read { state in
-            try Teller(state: state, origin: id, role: role).checkPIN(card: card, pin: pin, verify: secrets.verifyPIN)
-        }
+        let check = try Teller.checkPIN(card: card, pin: pin, verify: secrets.verifyPIN)
         if case .refused(let record, let error) = check {
             _ = try store.issue(request: nil, now: clock(), key: key, decide: { _, _ in record }, respond: { _, _ in "" })
             throw error
         }
+        return true
     }
 
     private func cardEvent(_ number: String, decide: @escaping (Teller) throws -> OpBody) throws -> CardEventResult {

@@ -7,26 +7,29 @@ import MMSCrypto
 struct DatabaseState: StateReader {
     let db: Database
 
-    func counter(entity: String, name: String) throws -> [NodeID: Int64] {
-        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT node, value FROM counters WHERE entity = ? AND name = ?"),
-                                    arguments: [entity, name])
-        var slots: [NodeID: Int64] = [:]
-        for row in rows { slots[try NodeID(row[0] as String)] = row[1] }
-        return slots
+    func counters(entity: String) throws -> [String: [NodeID: Int64]] {
+        var cells: [String: [NodeID: Int64]] = [:]
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT name, node, value FROM counters WHERE entity = ?"), arguments: [entity])
+        while let row = try rows.next() { cells[row[0], default: [:]][NodeID(stored: row[1])] = row[2] }
+        return cells
     }
 
     func maxima(entity: String) throws -> [String: Int64] {
-        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT name, value FROM maxima WHERE entity = ?"), arguments: [entity])
-        return Dictionary(uniqueKeysWithValues: rows.map { ($0[0] as String, $0[1] as Int64) })
+        var cells: [String: Int64] = [:]
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT name, value FROM maxima WHERE entity = ?"), arguments: [entity])
+        while let row = try rows.next() { cells[row[0]] = row[1] }
+        return cells
     }
 
-    func register(entity: String, name: String) throws -> [UInt8]? {
-        try Data.fetchOne(db.cachedStatement(sql: "SELECT value FROM registers WHERE entity = ? AND name = ?"),
-                          arguments: [entity, name]).map { Array($0) }
+    func registers(entity: String) throws -> [String: [UInt8]] {
+        var cells: [String: [UInt8]] = [:]
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT name, value FROM registers WHERE entity = ?"), arguments: [entity])
+        while let row = try rows.next() { cells[row[0]] = Array(row[1] as Data) }
+        return cells
     }
 
-    func isRaised(entity: String, name: String) throws -> Bool {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM flags WHERE entity = ? AND name = ?"), arguments: [entity, name]) != nil
+    func flags(entity: String) throws -> Set<String> {
+        Set(try String.fetchAll(db.cachedStatement(sql: "SELECT name FROM flags WHERE entity = ?"), arguments: [entity]))
     }
 
     /// Applies an op's deltas. Each statement is the cell's merge, so order never matters.
@@ -58,7 +61,7 @@ struct DatabaseState: StateReader {
 
     /// The canonical hash of every cell: equal on every replica holding the same op set.
     func stateHash() throws -> Digest32 {
-        var hasher = StateHasher()
+        let hasher = StateHasher()
         let c1 = try Row.fetchCursor(db, sql: "SELECT entity, name, node, value FROM counters ORDER BY entity, name, node")
         while let row = try c1.next() {
             hasher.counter(entity: row[0], name: row[1], node: row[2], value: row[3])

@@ -76,7 +76,8 @@ public final class NodeStore: @unchecked Sendable {
                       decide: (Teller, OpID) throws -> OpBody,
                       respond: (SignedOp, any StateReader) throws -> String) throws -> Issued {
         try write { db in
-            if let request, let prior = try Row.fetchOne(db, sql: "SELECT fingerprint, response FROM requests WHERE key = ?", arguments: [request.key]) {
+            if let request, let prior = try Row.fetchOne(db.cachedStatement(sql: "SELECT fingerprint, response FROM requests WHERE key = ?"),
+                                                       arguments: [request.key]) {
                 guard Array(prior[0] as Data) == request.fingerprint.bytes else {
                     throw MMSError(.idempotencyConflict, "Request key \(request.key) was already used for a different request.",
                                    details: ["key": request.key])
@@ -93,8 +94,8 @@ public final class NodeStore: @unchecked Sendable {
             try saveClock(chain.clock, db)
             let response = try respond(op, state)
             if let request {
-                try db.execute(sql: "INSERT INTO requests (key, fingerprint, op_origin, op_seq, response) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [request.key, Data(request.fingerprint.bytes), origin.rawValue, Int64(op.id.seq), response])
+                try db.cachedStatement(sql: "INSERT INTO requests (key, fingerprint, op_origin, op_seq, response) VALUES (?, ?, ?, ?, ?)")
+                    .execute(arguments: [request.key, Data(request.fingerprint.bytes), origin.rawValue, Int64(op.id.seq), response])
             }
             return Issued(op: op, response: response, replayed: false)
         }

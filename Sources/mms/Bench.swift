@@ -1,6 +1,80 @@
 import ArgumentParser
+import Foundation
+import MMSBench
+import MMSCore
+import MMSNode
 
 struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Measure the ledger against this machine's raw SQLite limits (see README).")
-    func run() throws {}
+    static let configuration = CommandConfiguration(
+        abstract: "Measure the ledger beside this machine's raw SQLite limits. Build with -c release for real figures.",
+        subcommands: [Ledger.self, Charges.self], defaultSubcommand: Ledger.self)
+
+    struct Ledger: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Every ledger figure in one run, in temporary directories.")
+        @Option(help: "Durable charges to time (and raw transactions beside them).") var charges = 3_000
+        @Option(name: .customLong("remote-ops"), help: "Remote ops to apply in batches.") var remoteOps = 100_000
+        @Option(name: .customLong("rebuild-ops"), help: "Ops in the log to rebuild the state from.") var rebuildOps = 1_000_000
+        @Option(help: "Remote ops per batch (at most \(Limits.maxOpsPerBatch)).") var batch = 1_024
+        @Flag var json = false
+
+        func validate() throws {
+            guard (1...1_000_000).contains(charges), (1...5_000_000).contains(remoteOps), (1...5_000_000).contains(rebuildOps),
+                  (1...Limits.maxOpsPerBatch).contains(batch) else {
+                throw ValidationError("counts must be positive and bounded (charges ≤ 1M, ops ≤ 5M, batch ≤ \(Limits.maxOpsPerBatch))")
+            }
+        }
+
+        func run() throws {
+            var options = Benchmarks.Options()
+            (options.charges, options.remoteOps, options.rebuildOps, options.batch) = (charges, remoteOps, rebuildOps, batch)
+            let report = try Benchmarks.run(options) { FileHandle.standardError.write(Data("… \($0)\n".utf8)) }
+            if json {
+                print(String(decoding: try JSONEncoder.snakeCase.encode(report), as: UTF8.self))
+                return
+            }
+            func row(_ name: String, _ t: Timing, unit: String = "/s") -> String {
+                "\(name.padding(toLength: 46, withPad: " ", startingAt: 0)) \(String(format: "%10.0f", t.perSecond))\(unit)   p50 \(String(format: "%7.1f", t.p50Micros)) µs   p99 \(String(format: "%7.1f", t.p99Micros)) µs"
+            }
+            print(row("raw SQLite, 1 insert+update per txn (FULL)", report.rawSQLiteOnePerTransaction))
+            print(row("raw SQLite, 16 per txn (rows/s)", report.rawSQLiteSixteenPerTransaction))
+            print(row("durable charges (ledger, one per txn)", report.durableCharges) + String(format: "   = %.0f%% of raw", report.chargesVsRawRatio * 100))
+            print(row("remote ops applied, batches of \(report.remoteApplyBatch)", report.remoteApply) + "   (p = per batch)")
+            print(String(format: "state rebuild from %d ops: %.2f s; full verify: %.2f s", report.rebuildOps, report.rebuildSeconds, report.verifySeconds))
+            print(String(format: "bytes per op: %.0f on disk (log + state + indexes), %.0f encoded + signature", report.bytesPerOpOnDisk, report.bytesPerOpEncoded))
+            print(row("PIN check, Argon2id interactive", report.pinCheck))
+            print(row("Ed25519 sign", report.ed25519Sign))
+            print(row("Ed25519 verify", report.ed25519Verify))
+        }
+    }
+
+    struct Charges: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Charge one card repeatedly on an existing node, printing \"ack <key> <op>\" after each durable commit.",
+            discussion: "The crash test kills this process at random moments and checks that every acknowledged charge survived.")
+        @OptionGroup var options: NodeOptions
+        @Option var card: String
+        @Option var amount: String = "0.01"
+        @Option var count: Int = 1_000
+        @Option(name: .customLong("key-prefix"), help: "Idempotency keys are <prefix><n>.") var keyPrefix = "stream-"
+
+        func run() throws {
+            try perform(options) {
+                guard (1...10_000_000).contains(count) else { throw MMSError(.invalidArgument, "--count must be from 1 to 10,000,000.") }
+                let node = try options.open()
+                let timing = try Benchmarks.chargeStream(node: node, card: card, amount: money(amount), count: count, keyPrefix: keyPrefix) { line in
+                    print(line)
+                    fflush(nil)
+                }
+                return StreamSummary(charges: timing.count, perSecond: timing.perSecond, p50Micros: timing.p50Micros, p99Micros: timing.p99Micros)
+            }
+        }
+    }
+}
+
+struct StreamSummary: Encodable, TextRendered {
+    let charges: Int
+    let perSecond: Double
+    let p50Micros: Double
+    let p99Micros: Double
+    var text: String { String(format: "%d charges, %.0f/s, p50 %.0f µs, p99 %.0f µs", charges, perSecond, p50Micros, p99Micros) }
 }

@@ -1,0 +1,45 @@
+import Foundation
+import MMSCore
+import MMSNode
+import Testing
+
+/// The `mms` binary built beside this test bundle (`swift test` builds every product).
+func mmsBinary() throws -> URL {
+    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for _ in 0..<4 {
+        let candidate = dir.appendingPathComponent("mms")
+        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        dir = dir.deletingLastPathComponent()
+    }
+    let fallback = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/mms").standardized
+    guard FileManager.default.isExecutableFile(atPath: fallback.path) else {
+        throw MMSError(.storeFailure, "The mms binary was not built next to the tests; run `swift build` first.")
+    }
+    return fallback
+}
+
+func temporaryNodeDirectory() -> DataDirectory {
+    DataDirectory(FileManager.default.temporaryDirectory.appendingPathComponent("mms-node-\(UUID().uuidString)").path)
+}
+
+struct Output { let status: Int32; let stdout: String; let stderr: String }
+
+/// Runs `mms` with `arguments` as a user would, to completion.
+@discardableResult
+func mms(_ arguments: [String]) throws -> Output {
+    let process = Process()
+    process.executableURL = try mmsBinary()
+    process.arguments = arguments
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+}
+
+func json(_ text: String) throws -> [String: Any] {
+    let line = text.split(separator: "\n").last.map(String.init) ?? ""
+    return try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+}

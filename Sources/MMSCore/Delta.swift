@@ -135,3 +135,43 @@ extension Op {
         }
     }
 }
+
+private struct CellKey: Hashable { let entity: String, name: String }
+private struct SlotKey: Hashable { let entity: String, name: String, node: NodeID }
+
+extension Delta {
+    /// Merges deltas on the same cell into one (counter amounts add, maxima and registers keep the
+    /// winner, flags dedupe). Applying the result equals applying the input in any order; a store
+    /// applying a batch writes each touched cell once.
+    public static func coalesce<S: Sequence>(_ deltas: S) -> [Delta] where S.Element == Delta {
+        var counters: [SlotKey: Int64] = [:], counterOrder: [SlotKey] = []
+        var maxima: [CellKey: Int64] = [:], maximaOrder: [CellKey] = []
+        var registers: [CellKey: ([UInt8], LWWStamp)] = [:], registerOrder: [CellKey] = []
+        var flags: Set<CellKey> = [], flagOrder: [CellKey] = []
+        for delta in deltas {
+            switch delta {
+            case .add(let entity, let name, let node, let amount):
+                let key = SlotKey(entity: entity, name: name, node: node)
+                if counters[key] == nil { counterOrder.append(key) }
+                counters[key, default: 0] += amount
+            case .max(let entity, let name, let value):
+                let key = CellKey(entity: entity, name: name)
+                if let current = maxima[key] { maxima[key] = Swift.max(current, value) } else { maxima[key] = value; maximaOrder.append(key) }
+            case .set(let entity, let name, let value, let stamp):
+                let key = CellKey(entity: entity, name: name)
+                if let current = registers[key] {
+                    if stamp > current.1 { registers[key] = (value, stamp) }
+                } else {
+                    registers[key] = (value, stamp); registerOrder.append(key)
+                }
+            case .raise(let entity, let name):
+                let key = CellKey(entity: entity, name: name)
+                if flags.insert(key).inserted { flagOrder.append(key) }
+            }
+        }
+        return counterOrder.map { .add(entity: $0.entity, name: $0.name, node: $0.node, amount: counters[$0]!) }
+            + maximaOrder.map { .max(entity: $0.entity, name: $0.name, value: maxima[$0]!) }
+            + registerOrder.map { .set(entity: $0.entity, name: $0.name, value: registers[$0]!.0, stamp: registers[$0]!.1) }
+            + flagOrder.map { .raise(entity: $0.entity, name: $0.name) }
+    }
+}

@@ -32,29 +32,34 @@ struct DatabaseState: StateReader {
         Set(try String.fetchAll(db.cachedStatement(sql: "SELECT name FROM flags WHERE entity = ?"), arguments: [entity]))
     }
 
-    /// Applies an op's deltas. Each statement is the cell's merge, so order never matters.
+    /// Applies deltas. Each statement is the cell's merge, so order never matters; the four
+    /// statements are looked up once per call, not once per delta.
     func apply(_ deltas: [Delta]) throws {
+        let add = try db.cachedStatement(sql: """
+            INSERT INTO counters (entity, name, node, value) VALUES (?, ?, ?, ?)
+            ON CONFLICT (entity, name, node) DO UPDATE SET value = value + excluded.value
+            """)
+        let max = try db.cachedStatement(sql: """
+            INSERT INTO maxima (entity, name, value) VALUES (?, ?, ?)
+            ON CONFLICT (entity, name) DO UPDATE SET value = max(value, excluded.value)
+            """)
+        // Compare the stamp as SQLite sorts: hlc, then origin by its bytes — as LWWStamp does.
+        let set = try db.cachedStatement(sql: """
+            INSERT INTO registers (entity, name, value, hlc, origin) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (entity, name) DO UPDATE SET value = excluded.value, hlc = excluded.hlc, origin = excluded.origin
+            WHERE (excluded.hlc, excluded.origin) > (hlc, origin)
+            """)
+        let raise = try db.cachedStatement(sql: "INSERT OR IGNORE INTO flags (entity, name) VALUES (?, ?)")
         for delta in deltas {
             switch delta {
             case .add(let entity, let name, let node, let amount):
-                try db.cachedStatement(sql: """
-                    INSERT INTO counters (entity, name, node, value) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (entity, name, node) DO UPDATE SET value = value + excluded.value
-                    """).execute(arguments: [entity, name, node.rawValue, amount])
+                try add.execute(arguments: [entity, name, node.rawValue, amount])
             case .max(let entity, let name, let value):
-                try db.cachedStatement(sql: """
-                    INSERT INTO maxima (entity, name, value) VALUES (?, ?, ?)
-                    ON CONFLICT (entity, name) DO UPDATE SET value = max(value, excluded.value)
-                    """).execute(arguments: [entity, name, value])
+                try max.execute(arguments: [entity, name, value])
             case .set(let entity, let name, let value, let stamp):
-                // Compare the stamp as SQLite sorts: hlc, then origin by its bytes — as LWWStamp does.
-                try db.cachedStatement(sql: """
-                    INSERT INTO registers (entity, name, value, hlc, origin) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT (entity, name) DO UPDATE SET value = excluded.value, hlc = excluded.hlc, origin = excluded.origin
-                    WHERE (excluded.hlc, excluded.origin) > (hlc, origin)
-                    """).execute(arguments: [entity, name, Data(value), Int64(bitPattern: stamp.hlc.packed), stamp.origin.rawValue])
+                try set.execute(arguments: [entity, name, Data(value), Int64(bitPattern: stamp.hlc.packed), stamp.origin.rawValue])
             case .raise(let entity, let name):
-                try db.cachedStatement(sql: "INSERT OR IGNORE INTO flags (entity, name) VALUES (?, ?)").execute(arguments: [entity, name])
+                try raise.execute(arguments: [entity, name])
             }
         }
     }

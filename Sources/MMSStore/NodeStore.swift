@@ -164,6 +164,7 @@ public final class NodeStore: @unchecked Sendable {
                 var report = ApplyReport()
                 let byOrigin = Dictionary(grouping: batch, by: \.id.origin)
                 var clock = try loadClock(db)
+                var accepted: [SignedOp] = []
                 for (origin, ops) in byOrigin.sorted(by: { $0.key < $1.key }) {
                     guard let (key, role) = try trusted(origin, db) else {
                         throw MMSError(.unknownOrigin, "Ops from \(origin), which is not a known node, were refused.", details: ["origin": origin.rawValue])
@@ -199,16 +200,17 @@ public final class NodeStore: @unchecked Sendable {
                     }
                     try ChainVerifier.verifyRun(run, after: head, key: key, role: role)
                     run += try drainPending(origin, after: run.last.map { ChainHead(seq: $0.id.seq, hash: $0.hash) } ?? head, db)
-                    let state = DatabaseState(db: db)
                     for op in run {
                         try insert(op, db)
-                        try state.apply(op.op.deltas)
                         clock = clock.receive(op.op.hlc, now: now)
                         head = ChainHead(seq: op.id.seq, hash: op.hash)
                     }
+                    accepted += run
                     report.applied += run.count
                     if !run.isEmpty { try saveHead(origin, head, db) }
                 }
+                // The batch's effects, each touched cell written once.
+                try DatabaseState(db: db).apply(Delta.coalesce(accepted.lazy.flatMap(\.op.deltas)))
                 try dropCoveredPending(db)
                 try saveClock(clock, db)
                 return report
@@ -320,7 +322,12 @@ public final class NodeStore: @unchecked Sendable {
             for table in Schema.cellTables { try db.execute(sql: "DELETE FROM \(table)") }
             let state = DatabaseState(db: db)
             let cursor = try Data.fetchCursor(db, sql: "SELECT bytes FROM ops")
-            while let bytes = try cursor.next() { try state.apply(try OpCodec.decode(Array(bytes)).deltas) }
+            var chunk: [Delta] = []
+            while let bytes = try cursor.next() {
+                chunk += try OpCodec.decode(Array(bytes)).deltas
+                if chunk.count >= 50_000 { try state.apply(Delta.coalesce(chunk)); chunk.removeAll(keepingCapacity: true) }
+            }
+            try state.apply(Delta.coalesce(chunk))
         }
     }
 

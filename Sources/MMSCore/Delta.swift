@@ -30,6 +30,9 @@ public enum Cell {
     public static func storedValue(member: String) -> String { "sv:\(member)" }
     public static func points(member: String) -> String { "pts:\(member)" }
     public static func refundable(charge: OpID) -> String { "refund:\(charge.origin.rawValue)/\(charge.seq)" }
+    /// A single-use coupon: an account of one use, plus its registers (member, value, title).
+    public static func coupon(_ code: String) -> String { "coupon:\(code)" }
+    public static let couponValue = "value", couponTitle = "title"
 
     // Escrow counters of an account, one slot per node.
     public static let credited = "credited", debited = "debited", movedIn = "moved_in", movedOut = "moved_out"
@@ -132,6 +135,16 @@ extension Op {
             return [escrow(t.account, Cell.movedOut, origin, t.amount), escrow(t.account, Cell.movedIn, t.to, t.amount)]
         case .settingSet(let key, let value):
             return [.set(entity: Cell.settings, name: key, value: text(value), stamp: stamp)]
+        case .couponIssued(let c):
+            let e = Cell.coupon(c.code)
+            return [
+                .set(entity: e, name: Cell.cardMember, value: text(c.member), stamp: stamp),
+                .set(entity: e, name: Cell.couponValue, value: text(String(c.value.fen)), stamp: stamp),
+                .set(entity: e, name: Cell.couponTitle, value: text(c.title), stamp: stamp),
+                escrow(e, Cell.credited, origin, 1),
+            ]
+        case .couponRedeemed(let code, _):
+            return [escrow(Cell.coupon(code), Cell.debited, origin, 1)]
         }
     }
 }

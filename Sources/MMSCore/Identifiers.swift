@@ -18,6 +18,15 @@ public struct OpID: Hashable, Comparable, Sendable, CustomStringConvertible {
     public init(origin: NodeID, seq: UInt64) { self.origin = origin; self.seq = seq }
     public static func < (a: OpID, b: OpID) -> Bool { (a.origin, a.seq) < (b.origin, b.seq) }
     public var description: String { "\(origin.rawValue)/\(seq)" }
+
+    /// Parses "origin/seq", the form `description` prints.
+    public init(parsing text: String) throws {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let seq = UInt64(parts[1]), seq > 0 else {
+            throw MMSError(.invalidArgument, "“\(text.prefix(80))” is not an op id like branch-1/5.")
+        }
+        self.init(origin: try NodeID(String(parts[0])), seq: seq)
+    }
 }
 
 public enum Identifier {

@@ -114,6 +114,17 @@ public struct RightsTransferred: Equatable, Sendable {
     }
 }
 
+public struct CouponIssued: Equatable, Sendable {
+    public var code: String
+    public var member: String
+    /// Face value; zero for a coupon that is not money off (a free coffee).
+    public var value: Money
+    public var title: String
+    public init(code: String, member: String, value: Money, title: String) {
+        self.code = code; self.member = member; self.value = value; self.title = title
+    }
+}
+
 /// The payload of an op: one change to the member store.
 public enum OpBody: Equatable, Sendable {
     case memberAdded(MemberAdded)
@@ -129,6 +140,8 @@ public enum OpBody: Equatable, Sendable {
     case punchUsed(PunchUsed)
     case rightsTransferred(RightsTransferred)
     case settingSet(key: String, value: String)
+    case couponIssued(CouponIssued)
+    case couponRedeemed(code: String, member: String)
 
     /// A short stable name, used in history and logs.
     public var kind: String {
@@ -146,6 +159,8 @@ public enum OpBody: Equatable, Sendable {
         case .punchUsed: "punch_used"
         case .rightsTransferred: "rights_transferred"
         case .settingSet: "setting_set"
+        case .couponIssued: "coupon_issued"
+        case .couponRedeemed: "coupon_redeemed"
         }
     }
 
@@ -160,6 +175,8 @@ public enum OpBody: Equatable, Sendable {
         case .discountSale(let s): s.member
         case .pointsRedeemed(let p): p.member
         case .punchUsed(let p): p.member
+        case .couponIssued(let c): c.member
+        case .couponRedeemed(_, let member): member
         case .cardReported, .pinFailed, .pinUnlocked, .rightsTransferred, .settingSet: nil
         }
     }

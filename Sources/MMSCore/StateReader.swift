@@ -55,6 +55,15 @@ public struct EscrowAccount: Equatable, Sendable {
     }
 }
 
+public struct CouponView: Equatable, Sendable {
+    public let code: String
+    public let member: String
+    public let value: Money
+    public let title: String
+    /// 1 until redeemed, then 0.
+    public let left: Int64
+}
+
 /// What state a card is in, most severe first.
 public enum CardStatus: String, Sendable {
     case active, locked, blocked, lost, retired
@@ -106,6 +115,14 @@ extension StateReader {
             status: status,
             replacedBy: text[Cell.replacedBy],
             pinFailures: effective)
+    }
+
+    public func coupon(_ code: String) throws -> CouponView? {
+        let e = Cell.coupon(code)
+        let text = try texts(entity: e)
+        guard let member = text[Cell.cardMember] else { return nil }
+        return CouponView(code: code, member: member, value: Money(fen: Int64(text[Cell.couponValue] ?? "") ?? 0),
+                          title: text[Cell.couponTitle] ?? "", left: try escrow(e).total)
     }
 
     public func member(_ id: String) throws -> MemberView? {

@@ -162,6 +162,34 @@ public struct Teller {
         return .punchUsed(PunchUsed(member: card.member, card: number, account: card.punchAccount, uses: uses))
     }
 
+    /// Gives a member a single-use coupon; this node holds the right to redeem it.
+    public func issueCoupon(code: String, member: String, value: Money, title: String) throws -> OpBody {
+        try Identifier.validate(code, what: "coupon code")
+        guard try state.member(member) != nil else {
+            throw MMSError(.unknownMember, "There is no member \(member).", details: ["member": member])
+        }
+        guard try state.coupon(code) == nil else {
+            throw MMSError(.couponExists, "Coupon \(code) already exists.", details: ["coupon": code])
+        }
+        guard value.fen >= 0, value <= Limits.maxAmount else {
+            throw MMSError(.invalidAmount, "A coupon's value must be from 0.00 to \(Limits.maxAmount).")
+        }
+        guard title.count <= Limits.maxTextLength else { throw MMSError(.invalidArgument, "The coupon title is too long.") }
+        return .couponIssued(CouponIssued(code: code, member: member, value: value, title: title))
+    }
+
+    /// Uses a coupon once; a second use anywhere is impossible (its one right can be spent once).
+    public func redeemCoupon(code: String) throws -> OpBody {
+        guard let coupon = try state.coupon(code) else {
+            throw MMSError(.unknownCoupon, "Coupon \(code.prefix(Limits.maxIdentifierLength)) is not known here.", details: ["coupon": String(code.prefix(Limits.maxIdentifierLength))])
+        }
+        guard coupon.left > 0 else {
+            throw MMSError(.couponUsed, "Coupon \(code) was already used.", details: ["coupon": code])
+        }
+        try requireRights(try state.escrow(Cell.coupon(code)), 1, code: .couponUsed, unit: { "\($0)" }, what: "coupon \(code)")
+        return .couponRedeemed(code: code, member: coupon.member)
+    }
+
     /// Moves escrow rights of `account` from this node to `to`.
     public func transferRights(account: String, to: NodeID, amount: Int64) throws -> OpBody {
         guard to != origin else { throw MMSError(.invalidArgument, "Rights cannot be moved to the node that holds them.") }

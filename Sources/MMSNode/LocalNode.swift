@@ -133,6 +133,23 @@ public final class LocalNode: Sendable {
         }
     }
 
+    public func issueCoupon(code: String, member: String, value: Money, title: String) throws -> CouponResult {
+        let issued = try store.issue(request: nil, now: clock(), key: key, decide: { teller, _ in
+            try teller.issueCoupon(code: code, member: member, value: value, title: title)
+        }, respond: { _, _ in "" })
+        return try couponResult(code, op: issued.op?.id)
+    }
+
+    public func redeemCoupon(code: String, requestKey: String?) throws -> CouponResult {
+        let request = requestKey.map { RequestFingerprint("coupon", code, key: $0) }
+        let issued = try store.issue(request: request?.requestKey, now: clock(), key: key, decide: { teller, _ in
+            try teller.redeemCoupon(code: code)
+        }, respond: { op, _ in op.id.description })
+        var result = try couponResult(code, op: OpID(parsing: issued.response))
+        result.replayed = issued.replayed
+        return result
+    }
+
     // MARK: Reading
 
     public func show(card number: String, historyLimit: Int = 20) throws -> ShowResult {
@@ -220,6 +237,13 @@ public final class LocalNode: Sendable {
         }
     }
 
+    private func couponResult(_ code: String, op: OpID?) throws -> CouponResult {
+        try store.read { state in
+            guard let c = try state.coupon(code) else { preconditionFailure("coupon \(code) missing after its op") }
+            return CouponResult(op: op?.description, code: code, member: c.member, value: c.value.description, title: c.title, left: c.left)
+        }
+    }
+
     private func memberResult(_ id: String) throws -> MemberResult {
         try store.read { state in
             guard let m = try state.member(id) else {
@@ -243,6 +267,7 @@ public final class LocalNode: Sendable {
 
     private func showResult(member id: String, card: CardView?, historyLimit: Int) throws -> ShowResult {
         let history = try store.history(member: id, limit: historyLimit)
+        let coupons = try store.coupons(member: id).map { try couponResult($0, op: nil) }
         return try store.read { state in
             guard let m = try state.member(id) else {
                 throw MMSError(.unknownMember, "There is no member \(id.prefix(Limits.maxIdentifierLength)).")
@@ -258,7 +283,7 @@ public final class LocalNode: Sendable {
                 usesLeft: punch?.total, discountPercent: card?.type == .discount ? card?.discountPercent : nil,
                 pinFailures: card?.pinFailures,
                 spent: (m.spent - m.refunded).description, toppedUp: m.toppedUp.description,
-                history: history.map(Self.historyItem))
+                coupons: coupons, history: history.map(Self.historyItem))
         }
     }
 
@@ -273,6 +298,7 @@ public final class LocalNode: Sendable {
         case .pointsRedeemed(let p): card = p.card; points = p.points.value
         case .punchUsed(let p): card = p.card; uses = p.uses
         case .cardIssued(let c): card = c.number; uses = c.punchUses > 0 ? c.punchUses : nil
+        case .couponIssued(let c): amount = c.value
         default: break
         }
         return HistoryItem(op: op.id.description, kind: op.body.kind, at: at, card: card, amount: amount?.description, points: points, uses: uses)

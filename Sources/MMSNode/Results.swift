@@ -68,6 +68,17 @@ public struct HistoryItem: Codable, Sendable {
     public let uses: Int64?
 }
 
+public struct CouponResult: Codable, Sendable {
+    public let op: String?
+    public let code: String
+    public let member: String
+    public let value: String
+    public let title: String
+    /// 1 while the coupon can be used, 0 once used.
+    public let left: Int64
+    public var replayed: Bool?
+}
+
 public struct ShowResult: Codable, Sendable {
     public let card: String?
     public let type: String?
@@ -85,6 +96,7 @@ public struct ShowResult: Codable, Sendable {
     public let pinFailures: Int64?
     public let spent: String
     public let toppedUp: String
+    public let coupons: [CouponResult]
     public let history: [HistoryItem]
 }
 

@@ -258,6 +258,17 @@ public final class NodeStore: @unchecked Sendable {
         }
     }
 
+    /// The codes of a member's coupons.
+    public func coupons(member: String) throws -> [String] {
+        try guarded {
+            try db.read { db in
+                try String.fetchAll(db, sql: "SELECT entity FROM registers WHERE name = ? AND value = ? AND entity LIKE 'coupon:%' ORDER BY entity",
+                                    arguments: [Cell.cardMember, Data(member.utf8)])
+                    .map { String($0.dropFirst(Cell.coupon("").count)) }
+            }
+        }
+    }
+
     public func stateHash() throws -> Digest32 {
         try guarded { try db.read { try DatabaseState(db: $0).stateHash() } }
     }

@@ -64,6 +64,13 @@ extension VerifyResult: TextRendered {
     }
 }
 
+extension CouponResult: TextRendered {
+    public var text: String {
+        "Coupon \(code) of member \(member): \(title.isEmpty ? "" : title + ", ")value \(value), \(left > 0 ? "unused" : "used")"
+            + (op.map { " [op \($0)]" } ?? "") + (replayed == true ? "\n  (a repeat of an earlier request)" : "")
+    }
+}
+
 extension ShowResult: TextRendered {
     public var text: String {
         var lines: [String] = []
@@ -74,6 +81,7 @@ extension ShowResult: TextRendered {
         if let discountPercent { lines.append("  pays \(discountPercent)% of list price") }
         if let pinFailures, pinFailures > 0 { lines.append("  wrong PIN entries: \(pinFailures)") }
         lines.append("  spent \(spent), topped up \(toppedUp)")
+        for coupon in coupons { lines.append("  coupon \(coupon.code) \(coupon.title) \(coupon.value) — \(coupon.left > 0 ? "unused" : "used")") }
         if !history.isEmpty {
             lines.append("  history (newest first):")
             for h in history {

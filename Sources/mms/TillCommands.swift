@@ -43,12 +43,7 @@ struct Refund: ParsableCommand {
     @Option(help: "Amount in yuan.") var amount: String
     func run() throws {
         try perform(till.node) {
-            let parts = charge.split(separator: "/")
-            guard parts.count == 2, let seq = UInt64(parts[1]), seq > 0 else {
-                throw MMSError(.invalidArgument, "--charge must be an op id like branch-1/5.")
-            }
-            return try till.node.open().refund(card: till.card, charge: OpID(origin: NodeID(String(parts[0])), seq: seq),
-                                               amount: money(amount), requestKey: till.validatedRequestID())
+            try till.node.open().refund(card: till.card, charge: OpID(parsing: charge), amount: money(amount), requestKey: till.validatedRequestID())
         }
     }
 }
@@ -108,6 +103,40 @@ struct Show: ParsableCommand {
             case (let card?, nil): return try node.show(card: card, historyLimit: limit)
             case (nil, let member?): return try node.show(member: member, historyLimit: limit)
             default: throw MMSError(.invalidArgument, "Give either --card or --member.")
+            }
+        }
+    }
+}
+
+struct CouponCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "coupon", abstract: "Single-use coupons.", subcommands: [Issue.self, Redeem.self])
+
+    struct Issue: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Give a member a single-use coupon (this node holds the right to redeem it).")
+        @OptionGroup var options: NodeOptions
+        @Option var member: String
+        @Option(help: "The coupon's code, unique in the chain.") var code: String
+        @Option(help: "Face value in yuan; 0.00 for a coupon that is not money off.") var value: String = "0.00"
+        @Option var title: String = ""
+        func run() throws {
+            try perform(options) {
+                guard let amount = Money(parsing: value), amount <= Limits.maxAmount else {
+                    throw MMSError(.invalidAmount, "--value “\(value.prefix(30))” is not an amount from 0.00 to \(Limits.maxAmount).")
+                }
+                return try options.open().issueCoupon(code: code, member: member, value: amount, title: title)
+            }
+        }
+    }
+
+    struct Redeem: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Use a coupon; it can be used once, anywhere.")
+        @OptionGroup var options: NodeOptions
+        @Option var code: String
+        @Option(name: .customLong("request-id")) var requestID: String?
+        func run() throws {
+            try perform(options) {
+                try requestID.map { try Identifier.validate($0, what: "request id") }
+                return try options.open().redeemCoupon(code: code, requestKey: requestID)
             }
         }
     }

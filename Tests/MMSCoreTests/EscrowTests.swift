@@ -71,6 +71,33 @@ import Testing
     }
 }
 
+@Suite struct CouponAndDeltaTests {
+    @Test func aCouponIsUsedOnceEvenAcrossAPartition() throws {
+        var a = TestNode("branch-1", seed: 1), b = TestNode("branch-2", seed: 2)
+        b.receive(a.issue(Sample.memberAdded()))
+        b.receive(a.issue(try a.teller.issueCoupon(code: "C1", member: Sample.member, value: Money(fen: 500), title: "")))
+        // Cut off from each other: only the holder of the coupon's one right can redeem it.
+        let error = try #require(throws: MMSError.self) { try b.teller.redeemCoupon(code: "C1") }
+        #expect(error.code == .couponUsed && error.details["held_elsewhere"] == "branch-1=1")
+        b.receive(a.issue(try a.teller.redeemCoupon(code: "C1")))
+        #expect(try a.state.coupon("C1")?.left == 0 && b.state.coupon("C1")?.left == 0)
+        #expect(throws: MMSError.self) { try a.teller.redeemCoupon(code: "C1") }
+    }
+
+    /// Coalescing a batch's deltas is invisible: same cells as applying them one by one.
+    @Test func coalescedDeltasGiveTheSameState() async {
+        await propertyCheck(count: 20, input: Gen.uint64(in: 0...UInt64.max)) { seed in
+            var w = Workload(seed: seed, nodeCount: 3, members: 3)
+            for _ in 0..<150 { w.step() }
+            var oneByOne = MemoryState(), coalesced = MemoryState()
+            let ops = w.allOps
+            for op in ops { oneByOne.apply(op.op.deltas) }
+            coalesced.apply(Delta.coalesce(ops.flatMap(\.op.deltas)))
+            #expect(oneByOne.stateHash == coalesced.stateHash, "seed \(seed)")
+        }
+    }
+}
+
 extension MemoryState {
     /// The refundable accounts this replica knows (one per charge).
     var refundAccounts: [String] { counterEntities(prefix: "refund:") }

@@ -19,6 +19,8 @@ import Testing
             .punchUsed(PunchUsed(member: Sample.member, card: "P1", account: "punch:P1", uses: 1)),
             .rightsTransferred(RightsTransferred(account: "sv:m", to: other, amount: 500)),
             .settingSet(key: Settings.pointsPerYuan, value: "2"),
+            .couponIssued(CouponIssued(code: "SPRING-1", member: Sample.member, value: Money(fen: 1_000), title: "春季券")),
+            .couponRedeemed(code: "SPRING-1", member: Sample.member),
         ]
         for body in bodies {
             let op = node.issue(body)

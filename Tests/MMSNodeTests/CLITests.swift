@@ -110,6 +110,12 @@ import Testing
         try mms(["punch", "--data", dir, "--card", "P1"])
         #expect(try json(mms(["punch", "--data", dir, "--card", "P1", "--json"]).stdout)["error"] as? String == "no_uses_left")
         try mms(["card", "issue", "--data", dir, "--member", member, "--type", "discount", "--number", "D1", "--discount", "95"])
+        try mms(["coupon", "issue", "--data", dir, "--member", member, "--code", "SPRING-7", "--value", "10.00", "--title", "春季券"])
+        #expect(try json(mms(["coupon", "redeem", "--data", dir, "--code", "SPRING-7", "--json"]).stdout)["left"] as? Int == 0)
+        let again = try mms(["coupon", "redeem", "--data", dir, "--code", "SPRING-7", "--json"])
+        #expect(try again.status == 1 && json(again.stdout)["error"] as? String == "coupon_used")
+        let coupons = try json(mms(["show", "--data", dir, "--member", member, "--json"]).stdout)["coupons"] as? [[String: Any]]
+        #expect(coupons?.first?["code"] as? String == "SPRING-7" && coupons?.first?["left"] as? Int == 0)
         let sale = try json(mms(["sale", "--data", dir, "--card", "D1", "--amount", "100.00", "--json"]).stdout)
         #expect(sale["paid"] as? String == "95.00" && sale["points_earned"] as? Int == 95)
         #expect(try mms(["node", "verify", "--data", dir]).status == 0)

@@ -106,6 +106,12 @@ public enum OpCodec {
         case .settingSet(let key, let value):
             var w = Mms_Wire_SettingSet(); w.key = key; w.value = value
             return .settingSet(w)
+        case .couponIssued(let c):
+            var w = Mms_Wire_CouponIssued(); w.code = c.code; w.member = c.member; w.valueFen = c.value.fen; w.title = c.title
+            return .couponIssued(w)
+        case .couponRedeemed(let code, let member):
+            var w = Mms_Wire_CouponRedeemed(); w.code = code; w.member = member
+            return .couponRedeemed(w)
         }
     }
 
@@ -188,6 +194,14 @@ public enum OpCodec {
         case .settingSet(let s):
             guard Settings.isKnown(s.key), s.value.utf8.count <= Limits.maxTextLength else { throw malformed("unknown setting \(s.key.prefix(40))") }
             return .settingSet(key: s.key, value: s.value)
+        case .couponIssued(let c):
+            try id(c.code); try id(c.member)
+            guard c.valueFen >= 0, c.valueFen <= Limits.maxAmount.fen else { throw malformed("coupon value out of range") }
+            guard c.title.utf8.count <= Limits.maxTextLength else { throw malformed("coupon title too long") }
+            return .couponIssued(CouponIssued(code: c.code, member: c.member, value: Money(fen: c.valueFen), title: c.title))
+        case .couponRedeemed(let c):
+            try id(c.code); try id(c.member)
+            return .couponRedeemed(code: c.code, member: c.member)
         }
     }
 

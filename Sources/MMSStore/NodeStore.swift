@@ -6,8 +6,11 @@ import MMSCrypto
 /// One node's replica of the member store in SQLite (WAL, `synchronous=FULL`). Every op and its
 /// effect on the materialised cells commit in one transaction, durably, before a caller is told.
 public final class NodeStore: @unchecked Sendable {
-    /// GRDB's queue serialises access; the class holds no other mutable state.
+    /// GRDB's queue serialises access to the store's one connection.
     private let db: DatabaseQueue
+    /// A second connection that copies the WAL into the database beside the commit path, so a
+    /// till's commit never pays for a checkpoint (SQLite's automatic one is switched off).
+    private let checkpointer: Checkpointer
     public let origin: NodeID
     public let role: NodeRole
 
@@ -19,10 +22,12 @@ public final class NodeStore: @unchecked Sendable {
         config.prepareDatabase { db in
             // Durability before speed: a commit is on disk when it returns.
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
         }
         do {
             db = try DatabaseQueue(path: path, configuration: config)
             try Schema.migrator.migrate(db)
+            checkpointer = try Checkpointer(path: path, configuration: config)
         } catch let error as DatabaseError {
             throw MMSError(.storeFailure, "Cannot open the store at \(path): \(error.message ?? "\(error)").")
         }
@@ -345,7 +350,20 @@ public final class NodeStore: @unchecked Sendable {
     // MARK: - Internals
 
     private func write<T>(_ body: (Database) throws -> T) throws -> T {
-        try guarded { try db.write(body) }
+        let result = try guarded {
+            try db.writeWithoutTransaction { db in
+                var result: T?
+                // IMMEDIATE takes the write lock up front: several processes on one store (tills
+                // sharing a node directory) wait their turn instead of failing to upgrade a read lock.
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
+        }
+        checkpointer.committed()
+        return result
     }
 
     /// Maps SQLite failures (disk full, I/O error, locked) to one clear error; ours pass through.
@@ -430,6 +448,35 @@ public final class NodeStore: @unchecked Sendable {
             let held = try Data.fetchOne(db, sql: "SELECT hash FROM ops WHERE origin = ? AND seq = ?", arguments: [op.id.origin.rawValue, Int64(op.id.seq)])
             try db.execute(sql: "INSERT OR IGNORE INTO forks (origin, seq, held_hash, offered_bytes, offered_signature) VALUES (?, ?, ?, ?, ?)",
                            arguments: [op.id.origin.rawValue, Int64(op.id.seq), held ?? Data(), Data(op.bytes), Data(op.signature)])
+        }
+    }
+}
+
+/// Runs passive WAL checkpoints on its own connection and thread, every `interval` commits.
+/// A passive checkpoint never blocks the writer; if the process dies mid-way, SQLite recovers.
+/// When the last connection closes, SQLite checkpoints whatever is left.
+private final class Checkpointer: @unchecked Sendable {
+    static let interval = 200
+    private let connection: DatabaseQueue
+    private let queue = DispatchQueue(label: "mms.store.checkpoint")
+    private let lock = NSLock()
+    private var commits = 0
+    private var running = false
+
+    init(path: String, configuration: Configuration) throws {
+        connection = try DatabaseQueue(path: path, configuration: configuration)
+    }
+
+    func committed() {
+        lock.lock()
+        commits += 1
+        let due = commits >= Self.interval && !running
+        if due { commits = 0; running = true }
+        lock.unlock()
+        guard due else { return }
+        queue.async { [self] in
+            _ = try? connection.writeWithoutTransaction { try $0.checkpoint(.passive) }
+            lock.lock(); running = false; lock.unlock()
         }
     }
 }

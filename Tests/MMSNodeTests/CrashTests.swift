@@ -83,3 +83,28 @@ final class LineCollector: @unchecked Sendable {
         return lines
     }
 }
+
+/// Several tills on one node directory at once: every charge commits exactly once.
+@Suite struct ConcurrentTillTests {
+    @Test func concurrentProcessesShareOneStore() throws {
+        let directory = temporaryNodeDirectory()
+        let dir = directory.url.path
+        try #require(mms(["node", "init", "--data", dir, "--id", "branch-1"]).status == 0)
+        let member = try json(mms(["member", "add", "--data", dir, "--name", "刘洋", "--phone", "13700000003", "--birthday", "1979-02-28", "--json"]).stdout)["id"] as! String
+        try #require(mms(["card", "issue", "--data", dir, "--member", member, "--type", "stored", "--number", "C9"]).status == 0)
+        try #require(mms(["topup", "--data", dir, "--card", "C9", "--amount", "100.00"]).status == 0)
+        let tills = (0..<4).map { till -> Process in
+            let p = Process()
+            p.executableURL = try! mmsBinary()
+            p.arguments = ["bench", "charges", "--data", dir, "--card", "C9", "--amount", "0.25", "--count", "40", "--key-prefix", "till\(till)-"]
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            return p
+        }
+        for p in tills { try p.run() }
+        for p in tills { p.waitUntilExit(); #expect(p.terminationStatus == 0) }
+        // 4 tills × 40 charges × 0.25 = 40.00
+        #expect(try json(mms(["show", "--data", dir, "--card", "C9", "--json"]).stdout)["balance"] as? String == "60.00")
+        #expect(try mms(["node", "verify", "--data", dir]).status == 0)
+    }
+}

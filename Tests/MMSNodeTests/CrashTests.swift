@@ -8,12 +8,8 @@ import Testing
 /// and `verify` passes.
 @Suite struct CrashTests {
     @Test func sigkillMidStreamLosesNoAcknowledgedCharge() throws {
-        let directory = temporaryNodeDirectory()
+        let directory = try nodeWithCard("C1", balance: "50000.00")
         let dir = directory.url.path
-        try #require(mms(["node", "init", "--data", dir, "--id", "branch-1"]).status == 0)
-        let member = try json(mms(["member", "add", "--data", dir, "--name", "张伟", "--phone", "13900000002", "--birthday", "1985-12-31", "--json"]).stdout)["id"] as! String
-        try #require(mms(["card", "issue", "--data", dir, "--member", member, "--type", "stored", "--number", "C1"]).status == 0)
-        try #require(mms(["topup", "--data", dir, "--card", "C1", "--amount", "50000.00"]).status == 0)
 
         var rng = SystemRandomNumberGenerator()
         var acknowledged: [String] = []
@@ -87,12 +83,7 @@ final class LineCollector: @unchecked Sendable {
 /// Several tills on one node directory at once: every charge commits exactly once.
 @Suite struct ConcurrentTillTests {
     @Test func concurrentProcessesShareOneStore() throws {
-        let directory = temporaryNodeDirectory()
-        let dir = directory.url.path
-        try #require(mms(["node", "init", "--data", dir, "--id", "branch-1"]).status == 0)
-        let member = try json(mms(["member", "add", "--data", dir, "--name", "刘洋", "--phone", "13700000003", "--birthday", "1979-02-28", "--json"]).stdout)["id"] as! String
-        try #require(mms(["card", "issue", "--data", dir, "--member", member, "--type", "stored", "--number", "C9"]).status == 0)
-        try #require(mms(["topup", "--data", dir, "--card", "C9", "--amount", "100.00"]).status == 0)
+        let dir = try nodeWithCard("C9", balance: "100.00").url.path
         let tills = (0..<4).map { till -> Process in
             let p = Process()
             p.executableURL = try! mmsBinary()

@@ -43,3 +43,14 @@ func json(_ text: String) throws -> [String: Any] {
     let line = text.split(separator: "\n").last.map(String.init) ?? ""
     return try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
 }
+
+/// A new node with one member holding a PIN-less stored-value card topped up with `balance`, made through the CLI.
+func nodeWithCard(_ card: String, balance: String) throws -> DataDirectory {
+    let directory = temporaryNodeDirectory()
+    let dir = directory.url.path
+    try #require(mms(["node", "init", "--data", dir, "--id", "branch-1"]).status == 0)
+    let member = try #require(try json(mms(["member", "add", "--data", dir, "--name", "张伟", "--phone", "13900000002", "--birthday", "1985-12-31", "--json"]).stdout)["id"] as? String)
+    try #require(mms(["card", "issue", "--data", dir, "--member", member, "--type", "stored", "--number", card]).status == 0)
+    try #require(mms(["topup", "--data", dir, "--card", card, "--amount", balance]).status == 0)
+    return directory
+}

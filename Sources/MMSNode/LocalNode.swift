@@ -150,6 +150,66 @@ public final class LocalNode: Sendable {
         return result
     }
 
+    /// Moves escrow rights of the card's member — stored value (`amount`) or points — to `node`,
+    /// so that branch can take payments the member is expected to make there.
+    public func moveRights(card: String, to node: NodeID, amount: Money?, points: Points?) throws -> RightsResult {
+        guard (amount == nil) != (points == nil) else {
+            throw MMSError(.invalidArgument, "Give either --amount (stored value) or --points.")
+        }
+        var account = ""
+        let issued = try store.issue(request: nil, now: clock(), key: key, decide: { teller, _ in
+            guard let view = try teller.state.card(card) else {
+                throw MMSError(.unknownCard, "Card \(card.prefix(Limits.maxIdentifierLength)) is not known here.")
+            }
+            account = amount != nil ? Cell.storedValue(member: view.member) : Cell.points(member: view.member)
+            return try teller.transferRights(account: account, to: node, amount: amount?.fen ?? points!.value)
+        }, respond: { _, _ in "" })
+        let format: (Int64) -> String = amount != nil ? { Money(fen: $0).description } : { String($0) }
+        let rights = try store.read { try $0.escrow(account) }.holders
+        return RightsResult(op: issued.op!.id.description, account: account, to: node.rawValue,
+                            amount: format(amount?.fen ?? points!.value),
+                            rights: Dictionary(uniqueKeysWithValues: rights.map { ($0.node.rawValue, format($0.rights)) }))
+    }
+
+    // MARK: Replication between local directories
+
+    /// Accepts ops signed by the node in `other` (its id, role and public key from its node.json).
+    public func trust(_ other: DataDirectory) throws -> TrustResult {
+        let identity = try other.loadIdentity()
+        guard let bytes = Hex.decode(identity.publicKey), let key = try? SigningPublicKey(bytes: bytes) else {
+            throw MMSError(.invalidArgument, "\(other.url.path)/node.json holds no valid public key.")
+        }
+        try store.trust(origin: NodeID(identity.id), key: key, role: identity.role)
+        return TrustResult(id: identity.id, role: identity.role.rawValue, publicKey: identity.publicKey)
+    }
+
+    /// Pulls every op `other` holds that this node lacks, in bounded batches, as anti-entropy will
+    /// over the network. Each batch is verified and applied in one transaction.
+    public func sync(from other: LocalNode, batch: Int = Limits.maxOpsPerBatch) throws -> SyncResult {
+        var applied = 0, batches = 0
+        while true {
+            let ops = try other.store.ops(after: store.versionVector(), limit: batch)
+            if ops.isEmpty { break }
+            let report = try store.applyRemote(ops, now: clock())
+            guard report.applied > 0 else {
+                throw MMSError(.brokenChain, "Sync from \(other.id) made no progress; its ops do not continue this node's chains.")
+            }
+            applied += report.applied
+            batches += 1
+        }
+        let vector = try store.versionVector()
+        return SyncResult(from: other.id.rawValue, applied: applied, batches: batches,
+                          vector: Dictionary(uniqueKeysWithValues: vector.entries.map { ($0.key.rawValue, $0.value) }),
+                          stateHash: try store.stateHash().hex)
+    }
+
+    public func info() throws -> NodeInfo {
+        let vector = try store.versionVector()
+        return NodeInfo(id: id.rawValue, role: role.rawValue, publicKey: Hex.encode(key.publicKey.bytes), ops: try store.opCount(),
+                        vector: Dictionary(uniqueKeysWithValues: vector.entries.map { ($0.key.rawValue, $0.value) }),
+                        trusted: try store.trustedOrigins().map(\.rawValue), stateHash: try store.stateHash().hex, forks: try store.forkCount())
+    }
+
     // MARK: Reading
 
     public func show(card number: String, historyLimit: Int = 20) throws -> ShowResult {
@@ -279,6 +339,7 @@ public final class LocalNode: Sendable {
                 card: card?.number, type: card?.type.rawValue, status: card?.status.rawValue,
                 member: id, name: profile.name, phone: profile.maskedPhone, tier: m.tier.rawValue,
                 balance: Money(fen: sv.total).description, balanceHere: Money(fen: max(0, sv.rights(at: self.id))).description,
+                rights: Dictionary(uniqueKeysWithValues: sv.holders.map { ($0.node.rawValue, Money(fen: $0.rights).description) }),
                 points: try state.escrow(Cell.points(member: id)).total,
                 usesLeft: punch?.total, discountPercent: card?.type == .discount ? card?.discountPercent : nil,
                 pinFailures: card?.pinFailures,

@@ -90,6 +90,8 @@ public struct ShowResult: Codable, Sendable {
     public let balance: String
     /// Stored value this node may spend now without asking another (its escrow rights).
     public let balanceHere: String
+    /// Where the stored value's escrow rights sit: node → amount.
+    public let rights: [String: String]
     public let points: Int64
     public let usesLeft: Int64?
     public let discountPercent: Int64?
@@ -113,4 +115,39 @@ public struct VerifyResult: Codable, Sendable {
     public let stateHash: String
     public let rebuiltHash: String
     public let seconds: Double
+}
+
+public struct NodeInfo: Codable, Sendable {
+    public let id: String
+    public let role: String
+    public let publicKey: String
+    public let ops: Int
+    /// Origin → highest contiguous seq held (the version vector).
+    public let vector: [String: UInt64]
+    public let trusted: [String]
+    public let stateHash: String
+    public let forks: Int
+}
+
+public struct TrustResult: Codable, Sendable {
+    public let id: String
+    public let role: String
+    public let publicKey: String
+}
+
+public struct SyncResult: Codable, Sendable {
+    public let from: String
+    public let applied: Int
+    public let batches: Int
+    public let vector: [String: UInt64]
+    public let stateHash: String
+}
+
+public struct RightsResult: Codable, Sendable {
+    public let op: String
+    public let account: String
+    public let to: String
+    public let amount: String
+    /// Rights per node after the move.
+    public let rights: [String: String]
 }

@@ -57,6 +57,11 @@ public final class NodeStore: @unchecked Sendable {
         }
     }
 
+    /// The origins this replica accepts ops from.
+    public func trustedOrigins() throws -> [NodeID] {
+        try guarded { try db.read { try String.fetchAll($0, sql: "SELECT id FROM origins ORDER BY id").map { try NodeID($0) } } }
+    }
+
     // MARK: Issuing local ops
 
     /// A till request's idempotency key and a fingerprint of its content.

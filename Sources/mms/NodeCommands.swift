@@ -5,7 +5,21 @@ import MMSNode
 
 struct NodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "node", abstract: "Create and check a node.", subcommands: [Init.self, Verify.self, Rebuild.self])
+        commandName: "node", abstract: "Create, inspect and check a node.",
+        subcommands: [Init.self, Info.self, Trust.self, Verify.self, Rebuild.self])
+
+    struct Info: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The node's id, role, key, version vector, trusted origins and state hash.")
+        @OptionGroup var options: NodeOptions
+        func run() throws { try perform(options) { try options.open().info() } }
+    }
+
+    struct Trust: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Accept ops signed by the node in another data directory (its id, role and public key).")
+        @OptionGroup var options: NodeOptions
+        @Option(help: "The other node's data directory.") var node: String
+        func run() throws { try perform(options) { try options.open().trust(DataDirectory(node)) } }
+    }
 
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a node identity (signing key, chain secrets) and an empty store.")
@@ -131,5 +145,39 @@ struct SettingsCommand: ParsableCommand {
         @Option var key: String
         @Option var value: String
         func run() throws { try perform(options) { try options.open().setSetting(key: key, value: value) } }
+    }
+}
+
+struct Sync: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Pull the ops another local node holds and this one lacks (anti-entropy between two data directories).",
+        discussion: "Both nodes must trust every origin involved (`mms node trust`). Over the network this is the gossip's job.")
+    @OptionGroup var options: NodeOptions
+    @Option(help: "The data directory of the node to pull from.") var from: String
+    func run() throws {
+        try perform(options) { try options.open().sync(from: LocalNode(directory: DataDirectory(from))) }
+    }
+}
+
+struct RightsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rights", abstract: "Escrow rights.", subcommands: [Move.self])
+
+    struct Move: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Move part of a member's spendable stored value (or points) from this node to another, ahead of where they will shop.")
+        @OptionGroup var options: NodeOptions
+        @Option(help: "Any card of the member.") var card: String
+        @Option(help: "The node that receives the rights.") var to: String
+        @Option(help: "Stored value to move, in yuan.") var amount: String?
+        @Option(help: "Points to move.") var points: Int64?
+        func run() throws {
+            try perform(options) {
+                try options.open().moveRights(card: card, to: NodeID(to), amount: amount.map { try money($0) },
+                                              points: try points.map { p in
+                                                  guard p > 0, p <= Limits.maxPoints.value else { throw MMSError(.invalidAmount, "--points must be from 1 to \(Limits.maxPoints).") }
+                                                  return Points(p)
+                                              })
+            }
+        }
     }
 }

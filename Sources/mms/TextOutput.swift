@@ -77,6 +77,7 @@ extension ShowResult: TextRendered {
         if let card { lines.append("Card \(card) (\(type ?? "")) — \(status ?? "")") }
         lines.append("Member \(member): \(name), \(phone), tier \(tier)")
         lines.append("  balance \(balance) (spendable here \(balanceHere)), points \(points)")
+        if rights.count > 1 { lines.append("  rights: \(rights.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))") }
         if let usesLeft { lines.append("  uses left \(usesLeft)") }
         if let discountPercent { lines.append("  pays \(discountPercent)% of list price") }
         if let pinFailures, pinFailures > 0 { lines.append("  wrong PIN entries: \(pinFailures)") }
@@ -93,5 +94,32 @@ extension ShowResult: TextRendered {
             }
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+extension NodeInfo: TextRendered {
+    public var text: String {
+        """
+        Node \(id) (\(role)), \(ops) ops, state hash \(stateHash)
+          holds: \(vector.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
+          trusts: \(trusted.joined(separator: ", "))\(forks > 0 ? "\n  FORK EVIDENCE: \(forks) ops" : "")
+          public key \(publicKey)
+        """
+    }
+}
+
+extension TrustResult: TextRendered {
+    public var text: String { "Now accepting ops from \(id) (\(role)), key \(publicKey)." }
+}
+
+extension SyncResult: TextRendered {
+    public var text: String {
+        "Pulled \(applied) ops from \(from) in \(batches) batch\(batches == 1 ? "" : "es"); now holding \(vector.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")).\n  state hash \(stateHash)"
+    }
+}
+
+extension RightsResult: TextRendered {
+    public var text: String {
+        "Moved \(amount) of \(account) to \(to). Rights now: \(rights.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")) [op \(op)]"
     }
 }

@@ -21,8 +21,11 @@ public struct HLC: Hashable, Comparable, Sendable, CustomStringConvertible {
         return HLC(packed: packed + 1)
     }
 
-    /// The clock after seeing a remote stamp: after both, and not behind the wall clock.
+    /// The clock after seeing a remote stamp: after both, and not behind the wall clock. A stamp
+    /// more than `Limits.maxClockAheadMillis` ahead of our wall clock comes from a broken clock;
+    /// following it would let that node's writes win every register for as long, so it is not followed.
     public func receive(_ remote: HLC, now wallMillis: UInt64) -> HLC {
+        guard remote.wallMillis <= wallMillis + Limits.maxClockAheadMillis else { return tick(now: wallMillis) }
         let latest = max(self, remote)
         if wallMillis > latest.wallMillis { return HLC(wallMillis: wallMillis, logical: 0) }
         return HLC(packed: latest.packed + 1)

@@ -7,6 +7,8 @@ public enum Limits {
     public static let maxPoints = Points(100_000_000)
     /// Largest number of uses sold on one punch card.
     public static let maxPunchUses: Int64 = 1_000
+    /// How far ahead of our wall clock a remote op's stamp may be and still move our clock (5 min).
+    public static let maxClockAheadMillis: UInt64 = 5 * 60 * 1000
     /// Wrong PIN entries, counted chain-wide since the last unlock, after which a card is locked.
     public static let maxPinFailures: Int64 = 5
     /// An encoded op larger than this is malformed: bounds memory per op and per batch.

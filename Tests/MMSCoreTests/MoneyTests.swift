@@ -45,6 +45,14 @@ import Testing
         #expect(local.wallMillis == 1_000)
     }
 
+    @Test func aStampFarInTheFutureDoesNotDragTheClock() {
+        let local = HLC(wallMillis: 1_000_000, logical: 0)
+        let skewed = HLC(wallMillis: 1_000_000 + Limits.maxClockAheadMillis + 1, logical: 0)
+        #expect(local.receive(skewed, now: 1_000_000).wallMillis == 1_000_000)
+        let plausible = HLC(wallMillis: 1_000_000 + Limits.maxClockAheadMillis, logical: 0)
+        #expect(local.receive(plausible, now: 1_000_000) > plausible)
+    }
+
     @Test func versionVectorsMergeAndCompare() {
         let a = try! NodeID("a"), b = try! NodeID("b")
         var v = VersionVector([a: 3])

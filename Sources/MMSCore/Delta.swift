@@ -39,8 +39,8 @@ public enum Cell {
 
     // Member registers, counters and maxima.
     public static let name = "name", phone = "phone", birthday = "birthday", phoneIndex = "phone_index", home = "home"
-    public static let spent = "spent", refunded = "refunded", toppedUp = "topped_up"
-    public static let pointsEarned = "points_earned", pointsRedeemed = "points_redeemed", largestTopUp = "largest_topup"
+    // Top-ups and points earned or redeemed are not kept apart: they are the escrow accounts' credits and debits.
+    public static let spent = "spent", refunded = "refunded", largestTopUp = "largest_topup"
 
     // Card registers, flags and counters.
     public static let cardMember = "member", cardType = "type", pinHash = "pin_hash", discount = "discount", punchAccount = "punch_account"
@@ -95,7 +95,6 @@ extension Op {
             let m = Cell.member(p.member)
             return [
                 escrow(Cell.storedValue(member: p.member), Cell.credited, origin, p.amount.fen),
-                .add(entity: m, name: Cell.toppedUp, node: origin, amount: p.amount.fen),
                 .max(entity: m, name: Cell.largestTopUp, value: p.amount.fen),
             ]
         case .charge(let c):
@@ -105,10 +104,7 @@ extension Op {
                 escrow(Cell.refundable(charge: id), Cell.credited, origin, c.amount.fen),
                 .add(entity: m, name: Cell.spent, node: origin, amount: c.amount.fen),
             ]
-            if c.pointsEarned.value > 0 {
-                d.append(escrow(Cell.points(member: c.member), Cell.credited, origin, c.pointsEarned.value))
-                d.append(.add(entity: m, name: Cell.pointsEarned, node: origin, amount: c.pointsEarned.value))
-            }
+            if c.pointsEarned.value > 0 { d.append(escrow(Cell.points(member: c.member), Cell.credited, origin, c.pointsEarned.value)) }
             return d
         case .refund(let r):
             return [
@@ -119,16 +115,10 @@ extension Op {
         case .discountSale(let s):
             let m = Cell.member(s.member)
             var d: [Delta] = [.add(entity: m, name: Cell.spent, node: origin, amount: s.paid.fen)]
-            if s.pointsEarned.value > 0 {
-                d.append(escrow(Cell.points(member: s.member), Cell.credited, origin, s.pointsEarned.value))
-                d.append(.add(entity: m, name: Cell.pointsEarned, node: origin, amount: s.pointsEarned.value))
-            }
+            if s.pointsEarned.value > 0 { d.append(escrow(Cell.points(member: s.member), Cell.credited, origin, s.pointsEarned.value)) }
             return d
         case .pointsRedeemed(let p):
-            return [
-                escrow(Cell.points(member: p.member), Cell.debited, origin, p.points.value),
-                .add(entity: Cell.member(p.member), name: Cell.pointsRedeemed, node: origin, amount: p.points.value),
-            ]
+            return [escrow(Cell.points(member: p.member), Cell.debited, origin, p.points.value)]
         case .punchUsed(let p):
             return [escrow(p.account, Cell.debited, origin, p.uses)]
         case .rightsTransferred(let t):

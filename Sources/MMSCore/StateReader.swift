@@ -44,6 +44,9 @@ public struct EscrowAccount: Equatable, Sendable {
         (credited[node] ?? 0) + (movedIn[node] ?? 0) - (movedOut[node] ?? 0) - (debited[node] ?? 0)
     }
 
+    /// Everything ever credited (top-ups and refunds; points earned; uses sold).
+    public var totalCredited: Int64 { credited.values.reduce(0, +) }
+
     /// The account's value: transfers cancel out.
     public var total: Int64 { credited.values.reduce(0, +) - debited.values.reduce(0, +) }
 
@@ -86,8 +89,7 @@ public struct MemberView: Equatable, Sendable {
     public let id: String
     public let sealedName, sealedPhone, sealedBirthday: [UInt8]
     public let home: String
-    public let spent, refunded, toppedUp, largestTopUp: Money
-    public let pointsEarned, pointsRedeemed: Points
+    public let spent, refunded, largestTopUp: Money
     public let tier: Tier
 }
 
@@ -140,10 +142,7 @@ extension StateReader {
             sealedBirthday: registers[Cell.birthday] ?? [],
             home: home,
             spent: Money(fen: spent), refunded: Money(fen: refunded),
-            toppedUp: Money(fen: total(Cell.toppedUp)),
             largestTopUp: Money(fen: largestTopUp),
-            pointsEarned: Points(total(Cell.pointsEarned)),
-            pointsRedeemed: Points(total(Cell.pointsRedeemed)),
             tier: try tier(netSpend: Money(fen: spent - refunded), largestTopUp: Money(fen: largestTopUp)))
     }
 

@@ -156,6 +156,10 @@ public final class LocalNode: Sendable {
         guard (amount == nil) != (points == nil) else {
             throw MMSError(.invalidArgument, "Give either --amount (stored value) or --points.")
         }
+        // Rights moved to a node that does not exist could never be spent or moved back.
+        guard try store.trustedOrigins().contains(node) else {
+            throw MMSError(.unknownOrigin, "\(node) is not a node this one knows; rights can only move to a trusted node.", details: ["node": node.rawValue])
+        }
         var account = ""
         let issued = try store.issue(request: nil, now: clock(), key: key, decide: { teller, _ in
             guard let view = try teller.state.card(card) else {

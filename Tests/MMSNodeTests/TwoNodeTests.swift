@@ -30,6 +30,9 @@ import Testing
         #expect(refused["error"] as? String == "insufficient_funds")
         #expect((refused["details"] as? [String: String])?["held_elsewhere"] == "branch-1=100.00")
 
+        // Rights cannot be sent to a node nobody knows: they could never be spent or come back.
+        let stray = try mms(["rights", "move", "--data", a, "--card", "6200000001", "--to", "branch-9", "--amount", "1.00", "--json"])
+        #expect(try stray.status == 3 && json(stray.stdout)["error"] as? String == "unknown_origin")
         // Rights placed ahead of the member's visit, then the link goes down.
         try mms(["rights", "move", "--data", a, "--card", "6200000001", "--to", "branch-2", "--amount", "40.00"])
         try mms(["sync", "--data", b, "--from", a])

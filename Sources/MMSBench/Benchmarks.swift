@@ -49,6 +49,7 @@ public enum Benchmarks {
         var verified: NodeStore.Verification?
         let verify = try elapsed { verified = try big.store.verify() }
         precondition(verified?.ok == true, "rebuilt state differs from the materialised state")
+        try big.store.checkpoint()
         let onDisk = try big.bytesOnDisk()
         progress("PIN check (Argon2id) and Ed25519")
         let secrets = ChainSecrets.generate()

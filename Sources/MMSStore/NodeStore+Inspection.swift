@@ -106,7 +106,7 @@ extension NodeStore {
 
     /// Recomputes the materialised cells from the op log alone, in one transaction.
     public func rebuild() throws {
-        try write { db in
+        try write(weight: .max) { db in
             for table in Schema.cellTables { try db.execute(sql: "DELETE FROM \(table)") }
             let state = DatabaseState(db: db)
             let cursor = try Data.fetchCursor(db, sql: "SELECT bytes FROM ops")

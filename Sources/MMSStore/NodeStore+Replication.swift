@@ -58,7 +58,7 @@ extension NodeStore {
         }
         var forkEvidence: SignedOp?
         do {
-            return try write { db in
+            return try write(weight: batch.count) { db in
                 var report = ApplyReport()
                 let byOrigin = Dictionary(grouping: batch, by: \.id.origin)
                 var clock = try loadClock(db)

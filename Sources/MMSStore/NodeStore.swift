@@ -23,6 +23,8 @@ public final class NodeStore: @unchecked Sendable {
             // Durability before speed: a commit is on disk when it returns.
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+            // After a checkpoint lets the WAL restart, trim the file back to this size (64 MiB).
+            try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
         }
         do {
             db = try DatabaseQueue(path: path, configuration: config)
@@ -111,6 +113,12 @@ public final class NodeStore: @unchecked Sendable {
         }
     }
 
+    /// Copies the whole WAL into the database and truncates it (before measuring the file size,
+    /// or before a backup); waits for the writer.
+    public func checkpoint() throws {
+        _ = try guarded { try db.writeWithoutTransaction { try $0.checkpoint(.truncate) } }
+    }
+
     /// Reads a consistent snapshot of the state.
     public func read<T>(_ body: (any StateReader) throws -> T) throws -> T {
         try guarded { try db.read { db in try body(DatabaseState(db: db)) } }
@@ -118,7 +126,9 @@ public final class NodeStore: @unchecked Sendable {
 
     // MARK: - Internals
 
-    func write<T>(_ body: (Database) throws -> T) throws -> T {
+    /// Runs `body` in one IMMEDIATE transaction. `weight` is roughly how many ops it writes; the
+    /// checkpointer uses it to keep the WAL short.
+    func write<T>(weight: Int = 1, _ body: (Database) throws -> T) throws -> T {
         let result = try guarded {
             try db.writeWithoutTransaction { db in
                 var result: T?
@@ -131,7 +141,7 @@ public final class NodeStore: @unchecked Sendable {
                 return result!
             }
         }
-        checkpointer.committed()
+        checkpointer.committed(weight: weight)
         return result
     }
 
@@ -180,11 +190,11 @@ public final class NodeStore: @unchecked Sendable {
 
 }
 
-/// Runs passive WAL checkpoints on its own connection and thread, every `interval` commits.
-/// A passive checkpoint never blocks the writer; if the process dies mid-way, SQLite recovers.
-/// When the last connection closes, SQLite checkpoints whatever is left.
+/// Runs passive WAL checkpoints on its own connection and thread, once about `interval` ops were
+/// committed since the last one. A passive checkpoint never blocks the writer; if the process
+/// dies mid-way, SQLite recovers. When the last connection closes, SQLite checkpoints the rest.
 private final class Checkpointer: @unchecked Sendable {
-    static let interval = 200
+    static let interval = 500
     private let connection: DatabaseQueue
     private let queue = DispatchQueue(label: "mms.store.checkpoint")
     private let lock = NSLock()
@@ -195,9 +205,9 @@ private final class Checkpointer: @unchecked Sendable {
         connection = try DatabaseQueue(path: path, configuration: configuration)
     }
 
-    func committed() {
+    func committed(weight: Int) {
         lock.lock()
-        commits += 1
+        commits += min(weight, Self.interval)
         let due = commits >= Self.interval && !running
         if due { commits = 0; running = true }
         lock.unlock()

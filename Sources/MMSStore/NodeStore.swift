@@ -116,7 +116,7 @@ public final class NodeStore: @unchecked Sendable {
     /// Copies the whole WAL into the database and truncates it (before measuring the file size,
     /// or before a backup); waits for the writer.
     public func checkpoint() throws {
-        _ = try guarded { try db.writeWithoutTransaction { try $0.checkpoint(.truncate) } }
+        try guarded { try checkpointer.truncate() }
     }
 
     /// Reads a consistent snapshot of the state.
@@ -216,5 +216,10 @@ private final class Checkpointer: @unchecked Sendable {
             _ = try? connection.writeWithoutTransaction { try $0.checkpoint(.passive) }
             lock.lock(); running = false; lock.unlock()
         }
+    }
+
+    /// A full checkpoint that also empties the WAL file, after any passive one under way.
+    func truncate() throws {
+        try queue.sync { _ = try connection.writeWithoutTransaction { try $0.checkpoint(.truncate) } }
     }
 }

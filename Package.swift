@@ -27,6 +27,7 @@ let package = Package(
         .target(name: "MMSStore", dependencies: [
             "MMSCore", "MMSCrypto",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),
         // One node on one machine: data directory, keys and secrets, till requests with idempotency.
         .target(name: "MMSNode", dependencies: ["MMSCore", "MMSCrypto", "MMSStore"]),

@@ -144,8 +144,9 @@ private struct SlotKey: Hashable { let entity: String, name: String, node: NodeI
 
 extension Delta {
     /// Merges deltas on the same cell into one (counter amounts add, maxima and registers keep the
-    /// winner, flags dedupe). Applying the result equals applying the input in any order; a store
-    /// applying a batch writes each touched cell once.
+    /// winner, flags dedupe). Applying the result equals applying the input in any order. A rebuild
+    /// folds the whole log, where members recur, so it writes each touched cell once per chunk;
+    /// a replication batch touches mostly distinct cells, where merging costs more than it saves.
     public static func coalesce<S: Sequence>(_ deltas: S) -> [Delta] where S.Element == Delta {
         var counters: [SlotKey: Int64] = [:], counterOrder: [SlotKey] = []
         var maxima: [CellKey: Int64] = [:], maximaOrder: [CellKey] = []

@@ -53,13 +53,13 @@ struct DatabaseState: StateReader {
         for delta in deltas {
             switch delta {
             case .add(let entity, let name, let node, let amount):
-                try add.execute(arguments: [entity, name, node.rawValue, amount])
+                try add.run(.text(entity), .text(name), .text(node.rawValue), .int(amount))
             case .max(let entity, let name, let value):
-                try max.execute(arguments: [entity, name, value])
+                try max.run(.text(entity), .text(name), .int(value))
             case .set(let entity, let name, let value, let stamp):
-                try set.execute(arguments: [entity, name, Data(value), Int64(bitPattern: stamp.hlc.packed), stamp.origin.rawValue])
+                try set.run(.text(entity), .text(name), .blob(value), .int(Int64(bitPattern: stamp.hlc.packed)), .text(stamp.origin.rawValue))
             case .raise(let entity, let name):
-                try raise.execute(arguments: [entity, name])
+                try raise.run(.text(entity), .text(name))
             }
         }
     }

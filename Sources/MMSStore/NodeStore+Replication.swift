@@ -107,8 +107,8 @@ extension NodeStore {
                     report.applied += run.count
                     if !run.isEmpty { try saveHead(origin, head, db) }
                 }
-                // The batch's effects, each touched cell written once.
-                try DatabaseState(db: db).apply(Delta.coalesce(accepted.lazy.flatMap(\.op.deltas)))
+                // The batch's effects, in one go after every op of it passed its checks.
+                try DatabaseState(db: db).apply(accepted.flatMap(\.op.deltas))
                 try dropCoveredPending(db)
                 try saveClock(clock, db)
                 return report

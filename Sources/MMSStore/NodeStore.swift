@@ -178,8 +178,8 @@ public final class NodeStore: @unchecked Sendable {
 
     func insert(_ op: SignedOp, _ db: Database) throws {
         try db.cachedStatement(sql: "INSERT INTO ops (origin, seq, hlc, kind, member, hash, bytes, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-            .execute(arguments: [op.id.origin.rawValue, Int64(op.id.seq), Int64(bitPattern: op.op.hlc.packed), op.op.body.kind,
-                                 op.op.body.member, Data(op.hash.bytes), Data(op.bytes), Data(op.signature)])
+            .run(.text(op.id.origin.rawValue), .int(Int64(op.id.seq)), .int(Int64(bitPattern: op.op.hlc.packed)), .text(op.op.body.kind),
+                 op.op.body.member.map(HotValue.text) ?? .null, .blob(op.hash.bytes), .blob(op.bytes), .blob(op.signature))
     }
 
     func trusted(_ origin: NodeID, _ db: Database) throws -> (SigningPublicKey, NodeRole)? {

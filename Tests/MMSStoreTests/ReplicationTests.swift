@@ -46,6 +46,22 @@ func makeStore(_ name: String = "replica", trusting nodes: [TestNode] = [], role
         }
     }
 
+    /// Two branches issue the same card number to different members while cut off: every store
+    /// keeps the same winner (highest HLC, then origin id), whatever order the ops arrive in.
+    @Test func concurrentRegisterWritesPickTheSameWinnerEverywhere() throws {
+        var a = TestNode("branch-1", seed: 1), b = TestNode("branch-2", seed: 2)
+        let ops = [a.issue(Sample.memberAdded("branch-1.m1")), a.issue(Sample.storedCard("X", member: "branch-1.m1")),
+                   b.issue(Sample.memberAdded("branch-2.m1")), b.issue(Sample.storedCard("X", member: "branch-2.m1"))]
+        // Same wall clock on both: the tie is broken by origin id, so branch-2 wins.
+        #expect(ops[1].op.hlc == ops[3].op.hlc)
+        let forward = try makeStore(trusting: [a, b]), backward = try makeStore(trusting: [a, b])
+        try forward.applyRemote(ops, now: 1)
+        try backward.applyRemote([ops[2], ops[3]], now: 1)
+        try backward.applyRemote([ops[0], ops[1]], now: 1)
+        #expect(try forward.stateHash() == backward.stateHash())
+        #expect(try forward.read { try $0.card("X")?.member } == "branch-2.m1")
+    }
+
     @Test func opsAfterAVectorAreWhatTheOtherSideLacks() throws {
         var w = Workload(seed: 11, nodeCount: 3, members: 2)
         for _ in 0..<200 { w.step() }

@@ -7,29 +7,36 @@ import MMSCrypto
 struct DatabaseState: StateReader {
     let db: Database
 
+    // The four entity reads run on every till request: hot statements (see HotStatement.swift).
+
     func counters(entity: String) throws -> [String: [NodeID: Int64]] {
         var cells: [String: [NodeID: Int64]] = [:]
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT name, node, value FROM counters WHERE entity = ?"), arguments: [entity])
-        while let row = try rows.next() { cells[row[0], default: [:]][NodeID(stored: row[1])] = row[2] }
+        try db.cachedStatement(sql: "SELECT name, node, value FROM counters WHERE entity = ?").each(.text(entity)) { row in
+            cells[row.text(0), default: [:]][NodeID(stored: row.text(1))] = row.int(2)
+        }
         return cells
     }
 
     func maxima(entity: String) throws -> [String: Int64] {
         var cells: [String: Int64] = [:]
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT name, value FROM maxima WHERE entity = ?"), arguments: [entity])
-        while let row = try rows.next() { cells[row[0]] = row[1] }
+        try db.cachedStatement(sql: "SELECT name, value FROM maxima WHERE entity = ?").each(.text(entity)) { row in
+            cells[row.text(0)] = row.int(1)
+        }
         return cells
     }
 
     func registers(entity: String) throws -> [String: [UInt8]] {
         var cells: [String: [UInt8]] = [:]
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT name, value FROM registers WHERE entity = ?"), arguments: [entity])
-        while let row = try rows.next() { cells[row[0]] = Array(row[1] as Data) }
+        try db.cachedStatement(sql: "SELECT name, value FROM registers WHERE entity = ?").each(.text(entity)) { row in
+            cells[row.text(0)] = row.blob(1)
+        }
         return cells
     }
 
     func flags(entity: String) throws -> Set<String> {
-        Set(try String.fetchAll(db.cachedStatement(sql: "SELECT name FROM flags WHERE entity = ?"), arguments: [entity]))
+        var names: Set<String> = []
+        try db.cachedStatement(sql: "SELECT name FROM flags WHERE entity = ?").each(.text(entity)) { names.insert($0.text(0)) }
+        return names
     }
 
     /// Applies deltas. Each statement is the cell's merge, so order never matters; the four

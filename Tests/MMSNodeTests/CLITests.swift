@@ -15,6 +15,14 @@ import Testing
         return (id, "6200000001")
     }
 
+    @Test func demoRunsTheWalkThroughOnTwoBranches() throws {
+        let out = try mms(["demo", "--data", dir])
+        #expect(out.status == 0)
+        #expect(out.stdout.components(separatedBy: "state equals the log").count == 3)
+        #expect(out.stdout.contains("refused — insufficient_funds") && out.stdout.contains("nothing new was charged"))
+        #expect(try json(mms(["show", "--data", dir + "/shop2", "--card", "6200000001", "--json"]).stdout)["balance"] as? String == "30.00")
+    }
+
     @Test func walkThrough() throws {
         let (member, card) = try setUp()
         #expect(try json(mms(["topup", "--data", dir, "--card", card, "--amount", "100.00", "--json"]).stdout)["balance"] as? String == "100.00")

@@ -18,20 +18,7 @@ extension Statement {
     /// GRDB's per-execution bookkeeping costs more than SQLite's own work. The statement must
     /// write, return no rows, and run inside a transaction GRDB opened.
     func run(_ values: HotValue...) throws {
-        let handle = sqliteStatement
-        sqlite3_reset(handle)
-        sqlite3_clear_bindings(handle)
-        for (i, value) in values.enumerated() {
-            let index = Int32(i + 1)
-            let rc: Int32
-            switch value {
-            case .text(let s): rc = sqlite3_bind_text(handle, index, s, -1, transient)
-            case .int(let n): rc = sqlite3_bind_int64(handle, index, n)
-            case .blob(let b): rc = b.withUnsafeBytes { sqlite3_bind_blob(handle, index, $0.baseAddress, Int32($0.count), transient) }
-            case .null: rc = sqlite3_bind_null(handle, index)
-            }
-            guard rc == SQLITE_OK else { throw hotError(rc) }
-        }
+        let handle = try bind(values)
         let rc = sqlite3_step(handle)
         sqlite3_reset(handle)
         guard rc == SQLITE_DONE else { throw hotError(rc) }
@@ -40,6 +27,17 @@ extension Statement {
     /// Binds and steps a read the same way, handing each row to `row` (read the columns with
     /// `text(_:)`, `int(_:)` and `blob(_:)` of `HotRow`). For the per-request reads of the till path.
     func each(_ values: HotValue..., row: (HotRow) throws -> Void) throws {
+        let handle = try bind(values)
+        defer { sqlite3_reset(handle) }
+        while true {
+            let rc = sqlite3_step(handle)
+            if rc == SQLITE_DONE { return }
+            guard rc == SQLITE_ROW else { throw hotError(rc) }
+            try row(HotRow(handle: handle))
+        }
+    }
+
+    private func bind(_ values: [HotValue]) throws -> OpaquePointer {
         let handle = sqliteStatement
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
@@ -54,13 +52,7 @@ extension Statement {
             }
             guard rc == SQLITE_OK else { throw hotError(rc) }
         }
-        defer { sqlite3_reset(handle) }
-        while true {
-            let rc = sqlite3_step(handle)
-            if rc == SQLITE_DONE { return }
-            guard rc == SQLITE_ROW else { throw hotError(rc) }
-            try row(HotRow(handle: handle))
-        }
+        return handle
     }
 
     private func hotError(_ rc: Int32) -> DatabaseError {

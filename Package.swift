@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // libsodium from the system (apt: libsodium-dev): Ed25519, BLAKE2b, Argon2id, secretbox.
@@ -29,6 +30,8 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),
+        // The chain's topology file: nodes, roles, regions, addresses, peers, limits, escrow policy.
+        .target(name: "MMSTopology", dependencies: ["MMSCore", .product(name: "TOMLKit", package: "TOMLKit")]),
         // One node on one machine: data directory, keys and secrets, till requests with idempotency.
         .target(name: "MMSNode", dependencies: ["MMSCore", "MMSCrypto", "MMSStore"]),
         // Measurements beside this machine's physical limits (`mms bench`); never assertions in tests.
@@ -38,7 +41,7 @@ let package = Package(
         ]),
         // The command line: parses, calls MMSNode, prints. Thin.
         .executableTarget(name: "mms", dependencies: [
-            "MMSNode", "MMSCore", "MMSBench",
+            "MMSNode", "MMSCore", "MMSBench", "MMSTopology",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Shared by the test targets: seeded randomness, in-memory test nodes, a chain-shaped workload.
@@ -51,6 +54,7 @@ let package = Package(
             "MMSStore", "MMSCore", "MMSCrypto", "MMSTestSupport",
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
+        .testTarget(name: "MMSTopologyTests", dependencies: ["MMSTopology", "MMSCore"]),
         .testTarget(name: "MMSNodeTests", dependencies: ["MMSNode", "MMSStore", "MMSCore"]),
     ]
 )

@@ -27,6 +27,7 @@ public struct MMSError: Error, Sendable, Equatable, CustomStringConvertible {
         case alreadyInitialised = "already_initialised"
         case storeFailure = "store_failure"
         case verifyFailed = "verify_failed"
+        case invalidTopology = "invalid_topology"
         // Replication input.
         case malformedOp = "malformed_op"
         case badSignature = "bad_signature"

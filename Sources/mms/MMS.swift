@@ -11,7 +11,7 @@ struct MMS: ParsableCommand {
         discussion: "Every command takes --data (the node's directory) and --json (one JSON object on stdout).",
         subcommands: [Demo.self, NodeCommand.self, MemberCommand.self, CardCommand.self, TopUp.self, Charge.self, Refund.self,
                       Sale.self, PointsCommand.self, Punch.self, CouponCommand.self, Show.self, RightsCommand.self, Sync.self,
-                      SettingsCommand.self, Bench.self])
+                      SettingsCommand.self, TopologyCommand.self, Bench.self])
 }
 
 /// Options every node command takes.
@@ -28,15 +28,19 @@ struct NodeOptions: ParsableArguments {
 /// Runs a command body, printing its result or its error in the chosen form, and exits with the
 /// error's status: 1 refused by a rule, 2 bad input, 3 node or store fault.
 func perform<T: Encodable & TextRendered>(_ options: NodeOptions, _ body: () throws -> T) throws {
+    try perform(json: options.json, body)
+}
+
+func perform<T: Encodable & TextRendered>(json: Bool, _ body: () throws -> T) throws {
     do {
         let result = try body()
-        print(options.json ? String(decoding: try JSONEncoder.snakeCase.encode(result), as: UTF8.self) : result.text)
+        print(json ? String(decoding: try JSONEncoder.snakeCase.encode(result), as: UTF8.self) : result.text)
     } catch let error as MMSError {
-        if options.json {
+        if json {
             print(String(decoding: try JSONEncoder.snakeCase.encode(ErrorOutput(error)), as: UTF8.self))
         }
         FileHandle.standardError.write(Data("\(error.code.rawValue): \(error.message)\n".utf8))
-        for (k, v) in error.details.sorted(by: { $0.key < $1.key }) where !options.json {
+        for (k, v) in error.details.sorted(by: { $0.key < $1.key }) where !json {
             FileHandle.standardError.write(Data("  \(k): \(v)\n".utf8))
         }
         throw ExitCode(exitStatus(error.code))
@@ -45,7 +49,7 @@ func perform<T: Encodable & TextRendered>(_ options: NodeOptions, _ body: () thr
 
 func exitStatus(_ code: MMSError.Code) -> Int32 {
     switch code {
-    case .invalidAmount, .invalidArgument: 2
+    case .invalidAmount, .invalidArgument, .invalidTopology: 2
     case .notInitialised, .alreadyInitialised, .storeFailure, .verifyFailed,
          .malformedOp, .badSignature, .brokenChain, .fork, .unknownOrigin, .batchTooLarge: 3
     default: 1

@@ -23,6 +23,21 @@ import Testing
         #expect(try json(mms(["show", "--data", dir + "/shop2", "--card", "6200000001", "--json"]).stdout)["balance"] as? String == "30.00")
     }
 
+    @Test func topologyCheckNamesTheFaultyField() throws {
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized.path
+        let good = try json(mms(["topology", "check", "--topology", repo + "/topology/demo.toml", "--json"]).stdout)
+        #expect((good["nodes"] as? [[String: Any]])?.count == 5 && good["chain"] as? String == "demo")
+        let typo = FileManager.default.temporaryDirectory.appendingPathComponent("typo-\(UUID().uuidString).toml").path
+        let text = try String(contentsOfFile: repo + "/topology/demo.toml", encoding: .utf8).replacingOccurrences(of: "region = \"west\"", with: "regoin = \"west\"")
+        try text.write(toFile: typo, atomically: true, encoding: .utf8)
+        let out = try mms(["topology", "check", "--topology", typo, "--json"])
+        #expect(out.status == 2)
+        let error = try json(out.stdout)
+        #expect(error["error"] as? String == "invalid_topology")
+        #expect((error["details"] as? [String: String])?["field"] == "node[3].regoin")
+        #expect((error["details"] as? [String: String])?["file"] == typo)
+    }
+
     @Test func walkThrough() throws {
         let (member, card) = try setUp()
         #expect(try json(mms(["topup", "--data", dir, "--card", card, "--amount", "100.00", "--json"]).stdout)["balance"] as? String == "100.00")

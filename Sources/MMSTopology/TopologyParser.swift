@@ -1,0 +1,168 @@
+import Foundation
+import MMSCore
+import TOMLKit
+
+extension Topology {
+    /// Reads and checks a topology file. Any fault is `invalid_topology` naming the file, the
+    /// field and the reason; nothing half-read is returned.
+    public static func load(path: String) throws -> Topology {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TopologyFault(file: path, field: "-", reason: "cannot read the file").error
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw TopologyFault(file: path, field: "-", reason: "not UTF-8 text").error
+        }
+        return try parse(text, file: path)
+    }
+
+    public static func parse(_ text: String, file: String) throws -> Topology {
+        guard text.utf8.count <= maxFileBytes else {
+            throw TopologyFault(file: file, field: "-", reason: "larger than \(maxFileBytes / 1024) KiB").error
+        }
+        let root: TOMLTable
+        do { root = try TOMLTable(string: text) } catch let e as TOMLParseError {
+            throw TopologyFault(file: file, field: "line \(e.source.begin.line), column \(e.source.begin.column)",
+                                reason: "not valid TOML: \(e.description)").error
+        }
+        do { return try TopologyReader(file: file).read(root) } catch let fault as TopologyFault { throw fault.error }
+    }
+
+    /// A topology file larger than this is refused (a 1,000-branch chain needs about 200 KiB).
+    public static let maxFileBytes = 4 << 20
+    /// Nodes in one chain.
+    public static let maxNodes = 10_000
+}
+
+struct TopologyFault: Error {
+    let file: String, field: String, reason: String
+    var error: MMSError {
+        MMSError(.invalidTopology, "\(file): \(field): \(reason).", details: ["file": file, "field": field, "reason": reason])
+    }
+}
+
+/// Walks the TOML tables by hand rather than through Codable, so that an unknown or misspelt
+/// field is an error naming it, not silently ignored.
+private struct TopologyReader {
+    let file: String
+
+    func fault(_ field: String, _ reason: String) -> TopologyFault { TopologyFault(file: file, field: field, reason: reason) }
+
+    func read(_ root: TOMLTable) throws -> Topology {
+        try allowOnly(root, ["chain", "limits", "escrow", "node"], at: "")
+        guard let chainTable = root["chain"]?.table else { throw fault("chain", "missing: the file needs a [chain] table with a name") }
+        try allowOnly(chainTable, ["name"], at: "chain")
+        let chain = try identifier(chainTable, "name", at: "chain")
+
+        var limits = NetworkLimits()
+        if let table = try optionalTable(root, "limits") {
+            try allowOnly(table, NetworkLimits.ranges.map(\.key), at: "limits")
+            for (key, range, path) in NetworkLimits.ranges {
+                if let value = try integer(table, key, at: "limits", in: range) { limits[keyPath: path] = value }
+            }
+        }
+
+        guard let nodeArray = root["node"]?.array else { throw fault("node", "missing: list the nodes as [[node]] tables") }
+        guard nodeArray.count <= Topology.maxNodes else { throw fault("node", "more than \(Topology.maxNodes) nodes") }
+        var nodes: [NodeSpec] = []
+        var rawPeers: [[(String, String)]] = []
+        for (i, value) in nodeArray.enumerated() {
+            let at = "node[\(i)]"
+            guard let table = value.table else { throw fault(at, "each node must be a table") }
+            try allowOnly(table, ["id", "role", "region", "gossip", "api", "admin", "peers"], at: at)
+            let id = try NodeID(identifier(table, "id", at: at))
+            let at2 = "node \(id)"
+            guard !nodes.contains(where: { $0.id == id }) else { throw fault("\(at).id", "duplicate node id \(id)") }
+            let roleText = try string(table, "role", at: at2)
+            guard let role = NodeRole(rawValue: roleText) else { throw fault("\(at2).role", "“\(roleText)” is not branch or hq") }
+            let region = try identifier(table, "region", at: at2)
+            var peers: [(String, String)] = []
+            if let list = table["peers"] {
+                guard let array = list.array else { throw fault("\(at2).peers", "must be a list of node ids") }
+                for (j, peer) in array.enumerated() {
+                    guard let name = peer.string else { throw fault("\(at2).peers[\(j)]", "must be a node id") }
+                    peers.append(("\(at2).peers[\(j)]", name))
+                }
+            }
+            nodes.append(NodeSpec(id: id, role: role, region: region,
+                                  gossip: try endpoint(table, "gossip", at: at2), api: try endpoint(table, "api", at: at2),
+                                  admin: try endpoint(table, "admin", at: at2), peers: []))
+            rawPeers.append(peers)
+        }
+        guard nodes.contains(where: { $0.role == .hq }) else { throw fault("node", "no node has role = \"hq\": the chain needs a head office") }
+
+        var seenEndpoints: [Endpoint: String] = [:]
+        for node in nodes {
+            for (name, endpoint) in [("gossip", node.gossip), ("api", node.api), ("admin", node.admin)] {
+                if let other = seenEndpoints[endpoint] {
+                    throw fault("node \(node.id).\(name)", "\(endpoint) is already used by \(other)")
+                }
+                seenEndpoints[endpoint] = "node \(node.id).\(name)"
+            }
+        }
+
+        let ids = Set(nodes.map(\.id))
+        nodes = try zip(nodes, rawPeers).map { node, peers in
+            let resolved = try peers.map { field, name -> NodeID in
+                guard let peer = try? NodeID(name), ids.contains(peer) else { throw fault(field, "“\(name)” is not a node of this topology") }
+                guard peer != node.id else { throw fault(field, "a node cannot be its own peer") }
+                return peer
+            }
+            return NodeSpec(id: node.id, role: node.role, region: node.region, gossip: node.gossip, api: node.api, admin: node.admin, peers: resolved)
+        }
+
+        var escrow = EscrowPolicy()
+        if let table = try optionalTable(root, "escrow") {
+            try allowOnly(table, EscrowPolicy.ranges.map(\.key) + ["reserve"], at: "escrow")
+            for (key, range, path) in EscrowPolicy.ranges {
+                if let value = try integer(table, key, at: "escrow", in: range) { escrow[keyPath: path] = value }
+            }
+            if table["reserve"] != nil {
+                let reserve = try NodeID(identifier(table, "reserve", at: "escrow"))
+                guard nodes.first(where: { $0.id == reserve })?.role == .hq else {
+                    throw fault("escrow.reserve", "“\(reserve)” is not a head-office node of this topology")
+                }
+                escrow.reserve = reserve
+            }
+        }
+        return Topology(file: file, chain: chain, nodes: nodes, limits: limits, escrow: escrow)
+    }
+
+    // MARK: Typed, named fields
+
+    func allowOnly(_ table: TOMLTable, _ known: [String], at: String) throws {
+        for key in table.keys.sorted() where !known.contains(key) {
+            throw fault(at.isEmpty ? key : "\(at).\(key)", "unknown field (known here: \(known.joined(separator: ", ")))")
+        }
+    }
+
+    func optionalTable(_ table: TOMLTable, _ key: String) throws -> TOMLTable? {
+        guard let value = table[key] else { return nil }
+        guard let t = value.table else { throw fault(key, "must be a table") }
+        return t
+    }
+
+    func string(_ table: TOMLTable, _ key: String, at: String) throws -> String {
+        guard let value = table[key] else { throw fault("\(at).\(key)", "missing") }
+        guard let s = value.string else { throw fault("\(at).\(key)", "must be a string") }
+        return s
+    }
+
+    func identifier(_ table: TOMLTable, _ key: String, at: String) throws -> String {
+        let s = try string(table, key, at: at)
+        do { try Identifier.validate(s, what: key) } catch let e as MMSError { throw fault("\(at).\(key)", e.message.trimmingCharacters(in: ["."])) }
+        return s
+    }
+
+    func integer(_ table: TOMLTable, _ key: String, at: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let value = table[key] else { return nil }
+        guard let n = value.int else { throw fault("\(at).\(key)", "must be a whole number") }
+        guard range.contains(n) else { throw fault("\(at).\(key)", "\(n) is outside \(range.lowerBound)…\(range.upperBound)") }
+        return n
+    }
+
+    func endpoint(_ table: TOMLTable, _ key: String, at: String) throws -> Endpoint {
+        let s = try string(table, key, at: at)
+        guard let e = Endpoint(parsing: s) else { throw fault("\(at).\(key)", "“\(s)” is not host:port (port 1–65535)") }
+        return e
+    }
+}

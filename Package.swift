@@ -13,6 +13,9 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
         // libsodium from the system (apt: libsodium-dev): Ed25519, BLAKE2b, Argon2id, secretbox.
@@ -32,6 +35,13 @@ let package = Package(
         ]),
         // The chain's topology file: nodes, roles, regions, addresses, peers, limits, escrow policy.
         .target(name: "MMSTopology", dependencies: ["MMSCore", .product(name: "TOMLKit", package: "TOMLKit")]),
+        // The chain's own CA: node certificates whose subject is the topology id (swift-certificates).
+        .target(name: "MMSCerts", dependencies: [
+            "MMSCore", "MMSTopology",
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+        ]),
         // One node on one machine: data directory, keys and secrets, till requests with idempotency.
         .target(name: "MMSNode", dependencies: ["MMSCore", "MMSCrypto", "MMSStore"]),
         // Measurements beside this machine's physical limits (`mms bench`); never assertions in tests.
@@ -41,7 +51,7 @@ let package = Package(
         ]),
         // The command line: parses, calls MMSNode, prints. Thin.
         .executableTarget(name: "mms", dependencies: [
-            "MMSNode", "MMSCore", "MMSBench", "MMSTopology",
+            "MMSNode", "MMSCore", "MMSBench", "MMSTopology", "MMSCerts",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Shared by the test targets: seeded randomness, in-memory test nodes, a chain-shaped workload.
@@ -55,6 +65,10 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "MMSTopologyTests", dependencies: ["MMSTopology", "MMSCore"]),
+        .testTarget(name: "MMSCertsTests", dependencies: [
+            "MMSCerts", "MMSTopology", "MMSCore",
+            .product(name: "X509", package: "swift-certificates"),
+        ]),
         .testTarget(name: "MMSNodeTests", dependencies: ["MMSNode", "MMSStore", "MMSCore"]),
     ]
 )

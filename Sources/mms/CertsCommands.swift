@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import MMSCerts
+import MMSCore
+import MMSTopology
+
+struct CertsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "certs", abstract: "The chain's CA and node certificates.", subcommands: [Init.self])
+
+    struct Init: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create the chain CA (if there is none) and a key and certificate for every node of the topology that lacks one.",
+            discussion: "Keys are written 0600. Adding a branch: add it to the topology and run this again. Rotating: --rotate <id>.")
+        @Option(help: "The topology file.") var topology: String
+        @Option(help: "Where the CA and node certificates live (default: certs/<chain name>).") var out: String?
+        @Option(help: "Re-issue this node's key and certificate (repeatable).") var rotate: [String] = []
+        @Flag var json = false
+
+        func run() throws {
+            try perform(json: json) {
+                let t = try Topology.load(path: topology)
+                let directory = URL(fileURLWithPath: out ?? "certs/\(t.chain)")
+                return try ChainCA.ensure(topology: t, directory: directory, rotate: Set(rotate.map(NodeID.init)))
+            }
+        }
+    }
+}
+
+extension CertsInitResult: TextRendered {
+    public var text: String {
+        var lines = ["Chain CA in \(directory)\(caCreated ? " (new)" : "")."]
+        if !issued.isEmpty { lines.append("Issued: \(issued.joined(separator: ", ")).") }
+        if !kept.isEmpty { lines.append("Kept (valid): \(kept.joined(separator: ", ")).") }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // libsodium from the system (apt: libsodium-dev): Ed25519, BLAKE2b, Argon2id, secretbox.
@@ -42,6 +43,8 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ]),
+        // Peer transport (SwiftNIO): length-prefixed frames with a size limit, sync message codec.
+        .target(name: "MMSNet", dependencies: ["MMSCore", .product(name: "NIOCore", package: "swift-nio")]),
         // One node on one machine: data directory, keys and secrets, till requests with idempotency.
         .target(name: "MMSNode", dependencies: ["MMSCore", "MMSCrypto", "MMSStore"]),
         // Measurements beside this machine's physical limits (`mms bench`); never assertions in tests.
@@ -65,6 +68,11 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "MMSTopologyTests", dependencies: ["MMSTopology", "MMSCore"]),
+        .testTarget(name: "MMSNetTests", dependencies: [
+            "MMSNet", "MMSCore", "MMSCrypto", "MMSTestSupport",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
         .testTarget(name: "MMSCertsTests", dependencies: [
             "MMSCerts", "MMSTopology", "MMSCore",
             .product(name: "X509", package: "swift-certificates"),

@@ -1,0 +1,73 @@
+import Foundation
+import SwiftProtobuf
+
+/// What peers say to each other (the payload of one frame).
+public enum SyncMessage: Equatable, Sendable {
+    case hello(version: UInt32, node: NodeID, chain: String)
+    case vector(VersionVector)
+    case ops([SignedOp], more: Bool)
+    case heartbeat(sentMillis: UInt64)
+
+    public static let protocolVersion: UInt32 = 1
+}
+
+/// Encodes sync messages and decodes them strictly: a frame from a peer that is not a valid,
+/// bounded message of this version is `malformed_op`, and the connection is dropped.
+public enum SyncCodec {
+    public static func encode(_ message: SyncMessage) -> [UInt8] {
+        var frame = Mms_Wire_Frame()
+        switch message {
+        case .hello(let version, let node, let chain):
+            var h = Mms_Wire_Hello(); h.version = version; h.node = node.rawValue; h.chain = chain
+            frame.kind = .hello(h)
+        case .vector(let vector):
+            var v = Mms_Wire_Vector()
+            v.entries = Dictionary(uniqueKeysWithValues: vector.entries.map { ($0.key.rawValue, $0.value) })
+            frame.kind = .vector(v)
+        case .ops(let ops, let more):
+            var b = Mms_Wire_OpsBatch()
+            b.ops = ops.map { op in var e = Mms_Wire_OpEnvelope(); e.op = Data(op.bytes); e.signature = Data(op.signature); return e }
+            b.more = more
+            frame.kind = .ops(b)
+        case .heartbeat(let sent):
+            var h = Mms_Wire_Heartbeat(); h.sentMillis = sent
+            frame.kind = .heartbeat(h)
+        }
+        var options = BinaryEncodingOptions()
+        options.useDeterministicOrdering = true
+        return try! frame.serializedBytes(options: options)
+    }
+
+    public static func decode(_ bytes: [UInt8], maxOps: Int = Limits.maxOpsPerBatch) throws -> SyncMessage {
+        let frame: Mms_Wire_Frame
+        do { frame = try Mms_Wire_Frame(serializedBytes: bytes) } catch { throw malformed("not a valid frame") }
+        switch frame.kind {
+        case .hello(let h)?:
+            guard let node = try? NodeID(h.node) else { throw malformed("hello names no valid node") }
+            guard h.chain.utf8.count <= Limits.maxIdentifierLength else { throw malformed("chain name too long") }
+            return .hello(version: h.version, node: node, chain: h.chain)
+        case .vector(let v)?:
+            guard v.entries.count <= 100_000 else { throw malformed("vector too large") }
+            var vector = VersionVector()
+            for (origin, seq) in v.entries {
+                guard let id = try? NodeID(origin) else { throw malformed("vector names an invalid origin") }
+                vector[id] = seq
+            }
+            return .vector(vector)
+        case .ops(let b)?:
+            guard b.ops.count <= maxOps else { throw MMSError(.batchTooLarge, "A peer sent \(b.ops.count) ops in one batch, over the limit of \(maxOps).") }
+            let ops = try b.ops.map { e -> SignedOp in
+                guard e.signature.count == 64 else { throw malformed("op signature must be 64 bytes") }
+                let bytes = Array(e.op)
+                return SignedOp(op: try OpCodec.decode(bytes), bytes: bytes, signature: Array(e.signature))
+            }
+            return .ops(ops, more: b.more)
+        case .heartbeat(let h)?:
+            return .heartbeat(sentMillis: h.sentMillis)
+        case nil:
+            throw malformed("frame carries no message")
+        }
+    }
+
+    private static func malformed(_ why: String) -> MMSError { MMSError(.malformedOp, "Malformed frame: \(why).") }
+}

@@ -1,0 +1,122 @@
+/// Anti-entropy with one peer, as a value: events in, effects out. No sockets, no clock, no
+/// randomness of its own — the node's NIO shell and the simulator drive the same code.
+///
+/// A round is push-pull: each side sends its version vector; on a vector, a side sends the ops
+/// the other lacks (a bounded batch, in HLC order, with `more` when it had to stop); on a batch
+/// with `more`, the receiver sends its new vector to ask for the rest.
+public struct SyncSession: Sendable {
+    public struct Configuration: Sendable {
+        public var chain: String
+        public var local: NodeID
+        /// The id the peer's certificate proves; its hello must say the same.
+        public var peer: NodeID
+        public var gossipIntervalMillis: UInt64 = 1_000
+        public var heartbeatMillis: UInt64 = 2_000
+
+        public init(chain: String, local: NodeID, peer: NodeID) {
+            self.chain = chain; self.local = local; self.peer = peer
+        }
+    }
+
+    public enum Event: Sendable {
+        case connected(now: UInt64)
+        case received(SyncMessage, now: UInt64)
+        /// The shell stored the last batch.
+        case applied(now: UInt64)
+        case tick(now: UInt64)
+    }
+
+    public enum Effect: Equatable, Sendable {
+        case send(SyncMessage)
+        /// Send the store's current version vector (starts a round, or asks for the rest).
+        case sendVector
+        /// Send the peer the ops it lacks: `ops(after: vector, limit:)` from the store, as `.ops(batch, more:)`.
+        case sendMissing(after: VersionVector)
+        /// Verify and store these ops, then report `.applied` (or close on failure).
+        case apply([SignedOp], more: Bool)
+        case close(reason: String)
+    }
+
+    public enum Phase: Equatable, Sendable { case idle, awaitingHello, syncing, closed }
+
+    public let configuration: Configuration
+    public private(set) var phase = Phase.idle
+    public private(set) var peerVector = VersionVector()
+    private var lastSent: UInt64 = 0
+    private var lastHeard: UInt64 = 0
+    private var lastRound: UInt64 = 0
+    private var pendingMore = false
+
+    public init(_ configuration: Configuration) { self.configuration = configuration }
+
+    public mutating func handle(_ event: Event) -> [Effect] {
+        guard phase != .closed else { return [] }
+        switch event {
+        case .connected(let now):
+            phase = .awaitingHello
+            lastHeard = now
+            return sent(.hello(version: SyncMessage.protocolVersion, node: configuration.local, chain: configuration.chain), now)
+
+        case .received(let message, let now):
+            lastHeard = now
+            return received(message, now)
+
+        case .applied(let now):
+            guard pendingMore else { return [] }
+            pendingMore = false
+            lastSent = now
+            return [.sendVector]
+
+        case .tick(let now):
+            guard phase == .syncing || phase == .awaitingHello else { return [] }
+            if now > lastHeard + 3 * configuration.heartbeatMillis {
+                return close("peer \(configuration.peer) silent for \(now - lastHeard) ms")
+            }
+            guard phase == .syncing else { return [] }
+            if now >= lastRound + configuration.gossipIntervalMillis { return startRound(now) }
+            if now >= lastSent + configuration.heartbeatMillis { return sent(.heartbeat(sentMillis: now), now) }
+            return []
+        }
+    }
+
+    private mutating func received(_ message: SyncMessage, _ now: UInt64) -> [Effect] {
+        switch (phase, message) {
+        case (.awaitingHello, .hello(let version, let node, let chain)):
+            guard version == SyncMessage.protocolVersion else { return close("peer speaks sync version \(version), this node \(SyncMessage.protocolVersion)") }
+            guard node == configuration.peer else { return close("hello says \(node), the certificate says \(configuration.peer)") }
+            guard chain == configuration.chain else { return close("peer belongs to chain \(chain), not \(configuration.chain)") }
+            phase = .syncing
+            return startRound(now)
+        case (.awaitingHello, _):
+            return close("peer \(configuration.peer) spoke before its hello")
+        case (.syncing, .hello):
+            return close("peer \(configuration.peer) said hello twice")
+        case (.syncing, .vector(let theirs)):
+            peerVector.merge(theirs)
+            return [.sendMissing(after: theirs)]
+        case (.syncing, .ops(let batch, let more)):
+            pendingMore = more
+            return batch.isEmpty && !more ? [] : [.apply(batch, more: more)]
+        case (.syncing, .heartbeat):
+            return []
+        case (.idle, _), (.closed, _):
+            return []
+        }
+    }
+
+    private mutating func startRound(_ now: UInt64) -> [Effect] {
+        lastRound = now
+        lastSent = now
+        return [.sendVector]
+    }
+
+    private mutating func sent(_ message: SyncMessage, _ now: UInt64) -> [Effect] {
+        lastSent = now
+        return [.send(message)]
+    }
+
+    private mutating func close(_ reason: String) -> [Effect] {
+        phase = .closed
+        return [.close(reason: reason)]
+    }
+}

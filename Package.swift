@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // libsodium from the system (apt: libsodium-dev): Ed25519, BLAKE2b, Argon2id, secretbox.
@@ -44,7 +45,13 @@ let package = Package(
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ]),
         // Peer transport (SwiftNIO): length-prefixed frames with a size limit, sync message codec.
-        .target(name: "MMSNet", dependencies: ["MMSCore", .product(name: "NIOCore", package: "swift-nio")]),
+        .target(name: "MMSNet", dependencies: [
+            "MMSCore", "MMSCerts",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOTLS", package: "swift-nio"),
+            .product(name: "X509", package: "swift-certificates"),
+        ]),
         // One node on one machine: data directory, keys and secrets, till requests with idempotency.
         .target(name: "MMSNode", dependencies: ["MMSCore", "MMSCrypto", "MMSStore"]),
         // Measurements beside this machine's physical limits (`mms bench`); never assertions in tests.
@@ -69,9 +76,11 @@ let package = Package(
         ]),
         .testTarget(name: "MMSTopologyTests", dependencies: ["MMSTopology", "MMSCore"]),
         .testTarget(name: "MMSNetTests", dependencies: [
-            "MMSNet", "MMSCore", "MMSCrypto", "MMSTestSupport",
+            "MMSNet", "MMSCore", "MMSCrypto", "MMSTestSupport", "MMSCerts", "MMSTopology",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .testTarget(name: "MMSCertsTests", dependencies: [
             "MMSCerts", "MMSTopology", "MMSCore",

@@ -46,7 +46,7 @@ let package = Package(
         ]),
         // Peer transport (SwiftNIO): length-prefixed frames with a size limit, sync message codec.
         .target(name: "MMSNet", dependencies: [
-            "MMSCore", "MMSCerts",
+            "MMSCore", "MMSCerts", "MMSStore",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOTLS", package: "swift-nio"),
@@ -76,7 +76,7 @@ let package = Package(
         ]),
         .testTarget(name: "MMSTopologyTests", dependencies: ["MMSTopology", "MMSCore"]),
         .testTarget(name: "MMSNetTests", dependencies: [
-            "MMSNet", "MMSCore", "MMSCrypto", "MMSTestSupport", "MMSCerts", "MMSTopology",
+            "MMSNet", "MMSCore", "MMSCrypto", "MMSTestSupport", "MMSCerts", "MMSTopology", "MMSStore",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

@@ -74,3 +74,16 @@ public final class PeerIdentityHandler: ChannelInboundHandler, Sendable {
         }
     }
 }
+
+/// The handlers of a peer connection, in order: TLS, identity check, framing, message codec,
+/// then the session (when given).
+public enum PeerPipeline {
+    public static func configure(_ channel: Channel, tls: NIOSSLHandler, nodes: Set<NodeID>, maxFrameBytes: Int, maxOpsPerBatch: Int,
+                                 session: ChannelHandler? = nil) throws {
+        try channel.pipeline.syncOperations.addHandlers([
+            tls, PeerIdentityHandler(nodes: nodes),
+            ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)), MessageToByteHandler(FrameEncoder()),
+            SyncMessageCodec(maxOpsPerBatch: maxOpsPerBatch),
+        ] + (session.map { [$0] } ?? []))
+    }
+}

@@ -39,10 +39,9 @@ import Testing
         }
     }
 
-    func pipeline(_ channel: Channel, tls: NIOSSLHandler, extra: [ChannelHandler] = []) throws {
-        try channel.pipeline.syncOperations.addHandlers([tls, PeerIdentityHandler(nodes: Set(demo.nodes.map(\.id))),
-                                                         ByteToMessageHandler(FrameDecoder(maxFrameBytes: demo.limits.maxFrameBytes)),
-                                                         MessageToByteHandler(FrameEncoder()), SyncMessageCodec(maxOpsPerBatch: 16)] + extra)
+    func pipeline(_ channel: Channel, tls: NIOSSLHandler, extra: ChannelHandler? = nil) throws {
+        try PeerPipeline.configure(channel, tls: tls, nodes: Set(demo.nodes.map(\.id)), maxFrameBytes: demo.limits.maxFrameBytes,
+                                   maxOpsPerBatch: 16, session: extra)
     }
 
     /// hq listens; a client with `clientTLS` connects as `clientID` and says hello.
@@ -55,7 +54,7 @@ import Testing
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try self.pipeline(channel, tls: NIOSSLServerHandler(context: serverTLS.server), extra: [recorder])
+                    try self.pipeline(channel, tls: NIOSSLServerHandler(context: serverTLS.server), extra: recorder)
                 }
             }
             .bind(host: "127.0.0.1", port: 0).wait()

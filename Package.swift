@@ -59,9 +59,16 @@ let package = Package(
             "MMSNode", "MMSStore", "MMSCore", "MMSCrypto",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        // A node on the network: provisioning from certs/, the gossip server and its peer links.
+        .target(name: "MMSServer", dependencies: [
+            "MMSNode", "MMSNet", "MMSStore", "MMSCore", "MMSCrypto", "MMSTopology", "MMSCerts",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
         // The command line: parses, calls MMSNode, prints. Thin.
         .executableTarget(name: "mms", dependencies: [
-            "MMSNode", "MMSCore", "MMSBench", "MMSTopology", "MMSCerts",
+            "MMSNode", "MMSCore", "MMSBench", "MMSTopology", "MMSCerts", "MMSServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Shared by the test targets: seeded randomness, in-memory test nodes, a chain-shaped workload.

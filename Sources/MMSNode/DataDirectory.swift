@@ -80,11 +80,28 @@ public struct DataDirectory: Sendable {
         return secrets
     }
 
+    /// Writes a chain secrets file (0600) that `node init --chain-secrets` reads.
+    public static func writeSecrets(_ secrets: ChainSecrets, to file: URL) throws {
+        try DataDirectory(file.deletingLastPathComponent().path).writeSecret(encode(secrets), to: file)
+    }
+
+    /// Reads a hex op-signing seed file, as written by `writeSigningKey`.
+    public static func readSigningKey(from file: URL) throws -> SigningKey {
+        guard let seed = Hex.decode(try readSecret(file)), let key = try? SigningKey(seed: seed) else {
+            throw MMSError(.storeFailure, "\(file.path) does not hold a valid signing key.")
+        }
+        return key
+    }
+
+    public static func writeSigningKey(_ key: SigningKey, to file: URL) throws {
+        try DataDirectory(file.deletingLastPathComponent().path).writeSecret(Hex.encode(key.seed), to: file)
+    }
+
     static func encode(_ secrets: ChainSecrets) -> String {
         "pin_pepper=\(Hex.encode(secrets.pinPepper))\npii_key=\(Hex.encode(secrets.piiKey))\n"
     }
 
-    private func writeSecret(_ text: String, to file: URL) throws {
+    func writeSecret(_ text: String, to file: URL) throws {
         // Created 0600 before any byte is written, so the secret is never readable by others.
         guard FileManager.default.createFile(atPath: file.path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
             throw MMSError(.storeFailure, "Cannot create \(file.path).")
@@ -95,7 +112,7 @@ public struct DataDirectory: Sendable {
         try handle.synchronize()
     }
 
-    private static func readSecret(_ file: URL) throws -> String {
+    static func readSecret(_ file: URL) throws -> String {
         guard let data = FileManager.default.contents(atPath: file.path) else {
             throw MMSError(.storeFailure, "Cannot read \(file.path).")
         }

@@ -16,9 +16,12 @@ public final class LocalNode: Sendable {
 
     /// Creates a node: identity, signing key, chain secrets (new, or copied from `secretsFile`) and an empty store.
     @discardableResult
-    public static func initialise(directory: DataDirectory, id: NodeID, role: NodeRole, secretsFile: String? = nil) throws -> NodeInitResult {
+    /// `signingKey` is the op-signing key the chain's provisioning made for this node (`mms certs
+    /// init`); without it a new one is made.
+    public static func initialise(directory: DataDirectory, id: NodeID, role: NodeRole, secretsFile: String? = nil,
+                                  signingKey: SigningKey? = nil) throws -> NodeInitResult {
         let secrets = try secretsFile.map { try DataDirectory.readSecrets(from: URL(fileURLWithPath: $0)) } ?? .generate()
-        let key = SigningKey.generate()
+        let key = signingKey ?? SigningKey.generate()
         let identity = try directory.create(id: id, role: role, key: key, secrets: secrets)
         let store = try NodeStore(path: directory.storePath, origin: id, role: role)
         try store.trust(origin: id, key: key.publicKey, role: role)

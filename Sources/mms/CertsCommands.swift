@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MMSCerts
 import MMSCore
+import MMSServer
 import MMSTopology
 
 struct CertsCommand: ParsableCommand {
@@ -20,7 +21,9 @@ struct CertsCommand: ParsableCommand {
             try perform(json: json) {
                 let t = try Topology.load(path: topology)
                 let directory = URL(fileURLWithPath: out ?? "certs/\(t.chain)")
-                return try ChainCA.ensure(topology: t, directory: directory, rotate: Set(rotate.map(NodeID.init)))
+                let result = try ChainCA.ensure(topology: t, directory: directory, rotate: Set(rotate.map(NodeID.init)))
+                try ChainProvisioning.ensure(topology: t, directory: directory)
+                return result
             }
         }
     }

@@ -6,7 +6,7 @@ import MMSNode
 struct NodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "node", abstract: "Create, inspect and check a node.",
-        subcommands: [Init.self, Info.self, Trust.self, Verify.self, Rebuild.self])
+        subcommands: [Init.self, Run.self, Info.self, Trust.self, Verify.self, Rebuild.self])
 
     struct Info: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The node's id, role, key, version vector, trusted origins and state hash.")

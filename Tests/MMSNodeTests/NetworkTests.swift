@@ -54,4 +54,31 @@ import Testing
         for p in nodes { p.terminate() }
         for p in nodes { p.waitUntilExit(); #expect(p.terminationStatus == 0) }
     }
+
+    @Test func upRunsTheWholeChainAndStopsItOnSIGTERM() throws {
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let file = root + "/t.toml"
+        try topology(base: Int.random(in: 20_000...45_000)).write(toFile: file, atomically: true, encoding: .utf8)
+        let up = Process()
+        up.executableURL = try mmsBinary()
+        up.arguments = ["up", "--topology", file, "--certs", root + "/certs/t", "--data", root + "/data/t"]
+        let out = Pipe()
+        up.standardOutput = out
+        up.standardError = FileHandle.nullDevice
+        try up.run()
+        defer { if up.isRunning { up.terminate() } }
+        var deadline = Date().addingTimeInterval(20)
+        while Date() < deadline, !["hq", "branch-1", "branch-2"].allSatisfy({ FileManager.default.fileExists(atPath: "\(root)/data/t/\($0)/node.json") }) {
+            usleep(50_000)
+        }
+        try mms(["member", "add", "--data", "\(root)/data/t/branch-2", "--name", "李雷", "--phone", "13900000009", "--birthday", "1980-01-01"])
+        deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, try vector("branch-1")["branch-2"] != 1 { usleep(100_000) }
+        #expect(try vector("branch-1") == ["branch-2": 1] && vector("hq") == ["branch-2": 1])
+        up.terminate()
+        up.waitUntilExit()
+        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(up.terminationStatus == 0 && printed.contains("3 nodes running") && printed.contains("All nodes stopped."))
+        #expect(printed.contains("gossip 127.0.0.1:"))
+    }
 }

@@ -64,11 +64,12 @@ let package = Package(
             "MMSNode", "MMSNet", "MMSStore", "MMSCore", "MMSCrypto", "MMSTopology", "MMSCerts",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         // The command line: parses, calls MMSNode, prints. Thin.
         .executableTarget(name: "mms", dependencies: [
-            "MMSNode", "MMSCore", "MMSBench", "MMSTopology", "MMSCerts", "MMSServer",
+            "MMSNode", "MMSCore", "MMSBench", "MMSTopology", "MMSCerts", "MMSServer", "MMSStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Shared by the test targets: seeded randomness, in-memory test nodes, a chain-shaped workload.

@@ -79,11 +79,11 @@ public final class PeerIdentityHandler: ChannelInboundHandler, Sendable {
 /// then the session (when given).
 public enum PeerPipeline {
     public static func configure(_ channel: Channel, tls: NIOSSLHandler, nodes: Set<NodeID>, maxFrameBytes: Int, maxOpsPerBatch: Int,
-                                 session: ChannelHandler? = nil) throws {
+                                 session: ChannelHandler? = nil, observers: [ChannelHandler] = []) throws {
         try channel.pipeline.syncOperations.addHandlers([
             tls, PeerIdentityHandler(nodes: nodes),
             ByteToMessageHandler(FrameDecoder(maxFrameBytes: maxFrameBytes)), MessageToByteHandler(FrameEncoder()),
             SyncMessageCodec(maxOpsPerBatch: maxOpsPerBatch),
-        ] + (session.map { [$0] } ?? []))
+        ] + observers + (session.map { [$0] } ?? []))
     }
 }

@@ -29,6 +29,8 @@ public final class NodeServer: @unchecked Sendable {
     private var stopping = false
     private var server: Channel?
     private let log: @Sendable (String) -> Void
+    public let peers = PeerRegistry()
+    private var admin: Channel?
 
     /// Opens (provisioning on first run) the node `id` of `topology`.
     public init(topology: Topology, id: NodeID, paths: Paths, log: @escaping @Sendable (String) -> Void) throws {
@@ -67,7 +69,8 @@ public final class NodeServer: @unchecked Sendable {
                 }
             }
             .bind(host: spec.gossip.host, port: Int(spec.gossip.port)).wait()
-        log("\(spec.id) gossip on \(spec.gossip), peers \(topology.peers(of: spec.id).map(\.rawValue).joined(separator: ","))")
+        admin = try AdminServer.start(group: group, at: spec.admin) { [self] path in try self.adminResponse(path) }
+        log("\(spec.id) gossip on \(spec.gossip), admin on \(spec.admin), peers \(topology.peers(of: spec.id).map(\.rawValue).joined(separator: ","))")
         for peer in topology.peers(of: spec.id) where peer > spec.id { dial(peer, attempt: 0) }
     }
 
@@ -75,6 +78,7 @@ public final class NodeServer: @unchecked Sendable {
     public func stop() {
         lock.lock(); stopping = true; lock.unlock()
         try? server?.close().wait()
+        try? admin?.close().wait()
         try? group.syncShutdownGracefully()
         log("\(spec.id) stopped")
     }
@@ -85,7 +89,8 @@ public final class NodeServer: @unchecked Sendable {
             gossipIntervalMillis: UInt64(topology.limits.gossipIntervalMillis), heartbeatMillis: UInt64(topology.limits.heartbeatMillis))
         try PeerPipeline.configure(channel, tls: tls, nodes: Set(topology.nodes.map(\.id)), maxFrameBytes: topology.limits.maxFrameBytes,
                                    maxOpsPerBatch: topology.limits.maxOpsPerBatch,
-                                   session: PeerSessionHandler(settings: settings, store: node.store, storeQueue: storeQueue, clock: clock))
+                                   session: PeerSessionHandler(settings: settings, store: node.store, storeQueue: storeQueue, clock: clock),
+                                   observers: [PeerTracker(registry: peers)])
     }
 
     private func dial(_ peer: NodeID, attempt: Int) {

@@ -9,7 +9,7 @@ struct MMS: ParsableCommand {
         commandName: "mms",
         abstract: "MMS — the member marketing system of a store chain: members, cards, stored value, points.",
         discussion: "Every command takes --data (the node's directory) and --json (one JSON object on stdout).",
-        subcommands: [Demo.self, Up.self, NodeCommand.self, MemberCommand.self, CardCommand.self, TopUp.self, Charge.self, Refund.self,
+        subcommands: [Demo.self, Up.self, Status.self, Report.self, NodeCommand.self, MemberCommand.self, CardCommand.self, TopUp.self, Charge.self, Refund.self,
                       Sale.self, PointsCommand.self, Punch.self, CouponCommand.self, Show.self, RightsCommand.self, Sync.self,
                       SettingsCommand.self, TopologyCommand.self, CertsCommand.self, Bench.self])
 }

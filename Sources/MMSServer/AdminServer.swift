@@ -1,0 +1,101 @@
+import Foundation
+import MMSCore
+import MMSTopology
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// The node's admin endpoint (loopback or a management network): GET /healthz (JSON) and
+/// GET /metrics (Prometheus text). Read-only; any other request is 404.
+enum AdminServer {
+    struct Reply { var status: HTTPResponseStatus; var contentType: String; var body: String }
+
+    static func start(group: EventLoopGroup, at endpoint: Endpoint, respond: @escaping @Sendable (String) throws -> Reply) throws -> Channel {
+        try ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.pipeline.configureHTTPServerPipeline().flatMap {
+                    channel.pipeline.addHandler(Handler(respond: respond))
+                }
+            }
+            .bind(host: endpoint.host, port: Int(endpoint.port)).wait()
+    }
+
+    final class Handler: ChannelInboundHandler, @unchecked Sendable {
+        typealias InboundIn = HTTPServerRequestPart
+        typealias OutboundOut = HTTPServerResponsePart
+        let respond: @Sendable (String) throws -> Reply
+        private var path = ""
+
+        init(respond: @escaping @Sendable (String) throws -> Reply) { self.respond = respond }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            switch unwrapInboundIn(data) {
+            case .head(let head): path = head.method == .GET ? head.uri : ""
+            case .body: break
+            case .end:
+                let reply = (try? respond(path)) ?? Reply(status: .internalServerError, contentType: "text/plain", body: "error\n")
+                var headers = HTTPHeaders()
+                headers.add(name: "Content-Type", value: reply.contentType)
+                headers.add(name: "Content-Length", value: String(reply.body.utf8.count))
+                headers.add(name: "Connection", value: "close")
+                context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: reply.status, headers: headers))), promise: nil)
+                context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: reply.body)))), promise: nil)
+                context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+            }
+        }
+    }
+}
+
+/// What /healthz answers, and `mms status` prints per node.
+public struct NodeHealth: Codable, Sendable {
+    public let id: String
+    public let role: String
+    public let chain: String
+    public let reachable: Bool
+    public let peersConnected: Int
+    public let peers: [String]
+    public let ops: Int
+    public let vector: [String: UInt64]
+    public let connectionsRefused: Int
+
+    public init(id: String, role: String, chain: String, reachable: Bool, peersConnected: Int, peers: [String], ops: Int,
+                vector: [String: UInt64], connectionsRefused: Int) {
+        self.id = id; self.role = role; self.chain = chain; self.reachable = reachable; self.peersConnected = peersConnected
+        self.peers = peers; self.ops = ops; self.vector = vector; self.connectionsRefused = connectionsRefused
+    }
+}
+
+extension NodeServer {
+    func health() throws -> NodeHealth {
+        let vector = try node.store.versionVector()
+        let linked = peers.connected
+        return NodeHealth(id: spec.id.rawValue, role: spec.role.rawValue, chain: topology.chain, reachable: true,
+                          peersConnected: linked.count, peers: linked.map(\.rawValue), ops: Int(vector.totalOps),
+                          vector: Dictionary(uniqueKeysWithValues: vector.entries.map { ($0.key.rawValue, $0.value) }),
+                          connectionsRefused: peers.refusals)
+    }
+
+    func adminResponse(_ path: String) throws -> AdminServer.Reply {
+        switch path {
+        case "/healthz":
+            let encoder = JSONEncoder()
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            encoder.outputFormatting = .sortedKeys
+            return .init(status: .ok, contentType: "application/json", body: String(decoding: try encoder.encode(health()), as: UTF8.self) + "\n")
+        case "/metrics":
+            let h = try health()
+            var lines = [
+                "# HELP mms_ops Ops held by this node's replica.", "# TYPE mms_ops gauge", "mms_ops{node=\"\(h.id)\"} \(h.ops)",
+                "# HELP mms_peers_connected Peers linked now.", "# TYPE mms_peers_connected gauge", "mms_peers_connected{node=\"\(h.id)\"} \(h.peersConnected)",
+                "# HELP mms_connections_refused_total Connections closed on an error (certificate, frame, op).",
+                "# TYPE mms_connections_refused_total counter", "mms_connections_refused_total{node=\"\(h.id)\"} \(h.connectionsRefused)",
+                "# HELP mms_ops_from Ops held per origin (replication progress).", "# TYPE mms_ops_from gauge",
+            ]
+            lines += h.vector.sorted { $0.key < $1.key }.map { "mms_ops_from{node=\"\(h.id)\",origin=\"\($0.key)\"} \($0.value)" }
+            return .init(status: .ok, contentType: "text/plain; version=0.0.4", body: lines.joined(separator: "\n") + "\n")
+        default:
+            return .init(status: .notFound, contentType: "text/plain", body: "not found\n")
+        }
+    }
+}

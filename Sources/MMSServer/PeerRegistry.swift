@@ -1,0 +1,54 @@
+import Foundation
+import MMSCore
+import MMSNet
+import NIOCore
+
+/// Which peers this node is linked with right now, and what it has refused; read by /healthz and /metrics.
+public final class PeerRegistry: @unchecked Sendable {
+    private let lock = NSLock()
+    private var links: [NodeID: Int] = [:]
+    private var refusedConnections = 0
+
+    public init() {}
+
+    func up(_ peer: NodeID) { lock.lock(); links[peer, default: 0] += 1; lock.unlock() }
+    func down(_ peer: NodeID) {
+        lock.lock()
+        if let n = links[peer] { links[peer] = n > 1 ? n - 1 : nil }
+        lock.unlock()
+    }
+    func refused() { lock.lock(); refusedConnections += 1; lock.unlock() }
+
+    public var connected: [NodeID] { lock.lock(); defer { lock.unlock() }; return links.keys.sorted() }
+    public var refusals: Int { lock.lock(); defer { lock.unlock() }; return refusedConnections }
+}
+
+/// Records a connection's peer once identified, and its loss; counts connections that ended in an
+/// error (a bad certificate, a frame over the limit, garbage, a forged op).
+final class PeerTracker: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = NIOAny
+    let registry: PeerRegistry
+    /// Only touched on the channel's event loop.
+    private var peer: NodeID?
+
+    init(registry: PeerRegistry) { self.registry = registry }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let identified = event as? PeerIdentified {
+            peer = identified.node
+            registry.up(identified.node)
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let peer { registry.down(peer) }
+        peer = nil
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        registry.refused()
+        context.fireErrorCaught(error)
+    }
+}

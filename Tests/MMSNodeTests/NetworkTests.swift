@@ -71,10 +71,27 @@ import Testing
         while Date() < deadline, !["hq", "branch-1", "branch-2"].allSatisfy({ FileManager.default.fileExists(atPath: "\(root)/data/t/\($0)/node.json") }) {
             usleep(50_000)
         }
-        try mms(["member", "add", "--data", "\(root)/data/t/branch-2", "--name", "李雷", "--phone", "13900000009", "--birthday", "1980-01-01"])
+        let dir = "\(root)/data/t/branch-2"
+        let member = try #require(try json(mms(["member", "add", "--data", dir, "--name", "李雷", "--phone", "13900000009", "--birthday", "1980-01-01", "--json"]).stdout)["id"] as? String)
+        try mms(["card", "issue", "--data", dir, "--member", member, "--type", "stored", "--number", "C7"])
+        try mms(["topup", "--data", dir, "--card", "C7", "--amount", "80.00"])
+        try mms(["charge", "--data", dir, "--card", "C7", "--amount", "12.50"])
         deadline = Date().addingTimeInterval(30)
-        while Date() < deadline, try vector("branch-1")["branch-2"] != 1 { usleep(100_000) }
-        #expect(try vector("branch-1") == ["branch-2": 1] && vector("hq") == ["branch-2": 1])
+        while Date() < deadline, try vector("branch-1")["branch-2"] != 4 || vector("hq")["branch-2"] != 4 { usleep(100_000) }
+        #expect(try vector("branch-1") == ["branch-2": 4] && vector("hq") == ["branch-2": 4])
+
+        // Every node answers its admin /healthz with its links; hq's report balances.
+        deadline = Date().addingTimeInterval(20)
+        var nodes: [[String: Any]] = []
+        repeat {
+            nodes = (try json(mms(["status", "--topology", file, "--json"]).stdout)["nodes"] as? [[String: Any]]) ?? []
+        } while Date() < deadline && !(nodes.count == 3 && nodes.allSatisfy { ($0["peers_connected"] as? Int ?? 0) > 0 }) && usleep(100_000) == 0
+        #expect(nodes.count == 3 && nodes.allSatisfy { ($0["peers_connected"] as? Int ?? 0) > 0 })
+        #expect(nodes.first { $0["id"] as? String == "hq" }?["peers_connected"] as? Int == 2)
+        let report = try json(mms(["report", "--topology", file, "--node", "hq", "--data", "\(root)/data/t/hq", "--json"]).stdout)
+        let chain = try #require(report["chain"] as? [String: Any])
+        #expect(chain["liability"] as? String == "67.50" && chain["sum_of_balances"] as? String == "67.50")
+        #expect((report["branches"] as? [String: [String: Any]])?["branch-2"]?["top_ups"] as? String == "80.00")
         up.terminate()
         up.waitUntilExit()
         let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

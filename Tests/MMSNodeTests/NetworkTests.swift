@@ -98,4 +98,59 @@ import Testing
         #expect(up.terminationStatus == 0 && printed.contains("3 nodes running") && printed.contains("All nodes stopped."))
         #expect(printed.contains("gossip 127.0.0.1:"))
     }
+
+    func startNode(_ id: String, file: String) throws -> Process {
+        let p = Process()
+        p.executableURL = try mmsBinary()
+        p.arguments = ["node", "run", "--topology", file, "--id", id, "--certs", root + "/certs/t", "--data", "\(root)/data/t/\(id)"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
+    func waitUntil(_ seconds: Double, _ condition: () throws -> Bool) rethrows {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline, try !condition() { usleep(100_000) }
+    }
+
+    /// A branch whose node is down keeps taking payments within the rights it holds; so does the
+    /// rest of the chain; after the heal every replica agrees and hq's report balances.
+    @Test func aBranchCutOffKeepsPayingWithinItsRightsAndConvergesAfterTheHeal() throws {
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let file = root + "/t.toml"
+        try topology(base: Int.random(in: 20_000...45_000)).write(toFile: file, atomically: true, encoding: .utf8)
+        try #require(mms(["certs", "init", "--topology", file, "--out", root + "/certs/t"]).status == 0)
+        var nodes = try ["hq", "branch-1", "branch-2"].reduce(into: [String: Process]()) { $0[$1] = try startNode($1, file: file) }
+        defer { for p in nodes.values where p.isRunning { p.terminate() } }
+        try waitUntil(20) { ["hq", "branch-1", "branch-2"].allSatisfy { FileManager.default.fileExists(atPath: "\(root)/data/t/\($0)/node.json") } }
+        let b1 = "\(root)/data/t/branch-1", b2 = "\(root)/data/t/branch-2"
+        let member = try #require(try json(mms(["member", "add", "--data", b1, "--name", "王芳", "--phone", "13800000001", "--birthday", "1990-05-01", "--json"]).stdout)["id"] as? String)
+        try mms(["card", "issue", "--data", b1, "--member", member, "--type", "stored", "--number", "C1"])
+        try mms(["topup", "--data", b1, "--card", "C1", "--amount", "100.00"])
+        try mms(["rights", "move", "--data", b1, "--card", "C1", "--to", "branch-2", "--amount", "40.00"])
+        try waitUntil(30) { try vector("branch-2")["branch-1"] == 4 }
+        #expect(try json(mms(["show", "--data", b2, "--card", "C1", "--json"]).stdout)["balance_here"] as? String == "40.00")
+
+        // Branch-2's node goes down: its tills carry on against its own store.
+        nodes["branch-2"]!.terminate()
+        nodes["branch-2"]!.waitUntilExit()
+        func charge(_ dir: String, _ amount: String) throws -> String {
+            let out = try mms(["charge", "--data", dir, "--card", "C1", "--amount", amount, "--json"])
+            return out.status == 0 ? "ok" : (try json(out.stdout)["error"] as? String ?? "?")
+        }
+        #expect(try charge(b2, "30.00") == "ok" && charge(b2, "20.00") == "insufficient_funds")
+        #expect(try charge(b1, "60.00") == "ok" && charge(b1, "0.01") == "insufficient_funds")
+
+        // Heal.
+        nodes["branch-2"] = try startNode("branch-2", file: file)
+        try waitUntil(30) { try Set(["hq", "branch-1", "branch-2"].map { try vector($0) }).count == 1 && vector("hq")["branch-2"] == 1 }
+        let vectors = try ["hq", "branch-1", "branch-2"].map { try vector($0) }
+        #expect(Set(vectors).count == 1 && vectors[0] == ["branch-1": 5, "branch-2": 1])
+        for dir in [b1, b2, "\(root)/data/t/hq"] {
+            #expect(try json(mms(["show", "--data", dir, "--card", "C1", "--json"]).stdout)["balance"] as? String == "10.00")
+        }
+        let chain = try #require(try json(mms(["report", "--topology", file, "--data", "\(root)/data/t/hq", "--json"]).stdout)["chain"] as? [String: Any])
+        #expect(chain["liability"] as? String == "10.00" && chain["sum_of_balances"] as? String == "10.00")
+    }
 }

@@ -24,28 +24,15 @@ import Testing
         let file = root + "/t.toml"
         try topology(base: Int.random(in: 20_000...45_000)).write(toFile: file, atomically: true, encoding: .utf8)
         try #require(mms(["certs", "init", "--topology", file, "--out", root + "/certs/t"]).status == 0)
-        let nodes = try ["hq", "branch-1", "branch-2"].map { id -> Process in
-            let p = Process()
-            p.executableURL = try mmsBinary()
-            p.arguments = ["node", "run", "--topology", file, "--id", id, "--certs", root + "/certs/t", "--data", "\(root)/data/t/\(id)"]
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            return p
-        }
+        let nodes = try ["hq", "branch-1", "branch-2"].map { try startNode($0, file: file) }
         defer { for p in nodes where p.isRunning { p.terminate() } }
-        // Wait (bounded) until each node has made its store.
-        var deadline = Date().addingTimeInterval(20)
-        while Date() < deadline, !["hq", "branch-1", "branch-2"].allSatisfy({ FileManager.default.fileExists(atPath: "\(root)/data/t/\($0)/node.json") }) {
-            usleep(50_000)
-        }
+        waitForStores()
         let dir = "\(root)/data/t/branch-1"
         let member = try #require(try json(mms(["member", "add", "--data", dir, "--name", "王芳", "--phone", "13800000001", "--birthday", "1990-05-01", "--json"]).stdout)["id"] as? String)
         try mms(["card", "issue", "--data", dir, "--member", member, "--type", "stored", "--number", "C1"])
         try mms(["topup", "--data", dir, "--card", "C1", "--amount", "100.00"])
 
-        deadline = Date().addingTimeInterval(30)
-        while Date() < deadline, try vector("hq")["branch-1"] != 3 || vector("branch-2")["branch-1"] != 3 { usleep(100_000) }
+        try waitUntil(30) { try vector("hq")["branch-1"] == 3 && vector("branch-2")["branch-1"] == 3 }
         #expect(try vector("hq") == ["branch-1": 3] && vector("branch-2") == ["branch-1": 3])
         // branch-2 sees the member's balance (and can open the sealed name: shared chain secrets).
         let seen = try json(mms(["show", "--data", "\(root)/data/t/branch-2", "--card", "C1", "--json"]).stdout)
@@ -67,25 +54,21 @@ import Testing
         up.standardError = FileHandle.nullDevice
         try up.run()
         defer { if up.isRunning { up.terminate() } }
-        var deadline = Date().addingTimeInterval(20)
-        while Date() < deadline, !["hq", "branch-1", "branch-2"].allSatisfy({ FileManager.default.fileExists(atPath: "\(root)/data/t/\($0)/node.json") }) {
-            usleep(50_000)
-        }
+        waitForStores()
         let dir = "\(root)/data/t/branch-2"
         let member = try #require(try json(mms(["member", "add", "--data", dir, "--name", "李雷", "--phone", "13900000009", "--birthday", "1980-01-01", "--json"]).stdout)["id"] as? String)
         try mms(["card", "issue", "--data", dir, "--member", member, "--type", "stored", "--number", "C7"])
         try mms(["topup", "--data", dir, "--card", "C7", "--amount", "80.00"])
         try mms(["charge", "--data", dir, "--card", "C7", "--amount", "12.50"])
-        deadline = Date().addingTimeInterval(30)
-        while Date() < deadline, try vector("branch-1")["branch-2"] != 4 || vector("hq")["branch-2"] != 4 { usleep(100_000) }
+        try waitUntil(30) { try vector("branch-1")["branch-2"] == 4 && vector("hq")["branch-2"] == 4 }
         #expect(try vector("branch-1") == ["branch-2": 4] && vector("hq") == ["branch-2": 4])
 
         // Every node answers its admin /healthz with its links; hq's report balances.
-        deadline = Date().addingTimeInterval(20)
         var nodes: [[String: Any]] = []
-        repeat {
+        try waitUntil(20) {
             nodes = (try json(mms(["status", "--topology", file, "--json"]).stdout)["nodes"] as? [[String: Any]]) ?? []
-        } while Date() < deadline && !(nodes.count == 3 && nodes.allSatisfy { ($0["peers_connected"] as? Int ?? 0) > 0 }) && usleep(100_000) == 0
+            return nodes.count == 3 && nodes.allSatisfy { ($0["peers_connected"] as? Int ?? 0) > 0 }
+        }
         #expect(nodes.count == 3 && nodes.allSatisfy { ($0["peers_connected"] as? Int ?? 0) > 0 })
         #expect(nodes.first { $0["id"] as? String == "hq" }?["peers_connected"] as? Int == 2)
         let report = try json(mms(["report", "--topology", file, "--node", "hq", "--data", "\(root)/data/t/hq", "--json"]).stdout)
@@ -109,6 +92,12 @@ import Testing
         return p
     }
 
+    /// Waits (bounded) until each node has made its store.
+    func waitForStores() {
+        waitUntil(20) { ["hq", "branch-1", "branch-2"].allSatisfy { FileManager.default.fileExists(atPath: "\(root)/data/t/\($0)/node.json") } }
+    }
+
+    /// Polls `condition` until it holds or `seconds` pass: a bound on waiting, not a timing assertion.
     func waitUntil(_ seconds: Double, _ condition: () throws -> Bool) rethrows {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline, try !condition() { usleep(100_000) }
@@ -123,7 +112,7 @@ import Testing
         try #require(mms(["certs", "init", "--topology", file, "--out", root + "/certs/t"]).status == 0)
         var nodes = try ["hq", "branch-1", "branch-2"].reduce(into: [String: Process]()) { $0[$1] = try startNode($1, file: file) }
         defer { for p in nodes.values where p.isRunning { p.terminate() } }
-        try waitUntil(20) { ["hq", "branch-1", "branch-2"].allSatisfy { FileManager.default.fileExists(atPath: "\(root)/data/t/\($0)/node.json") } }
+        waitForStores()
         let b1 = "\(root)/data/t/branch-1", b2 = "\(root)/data/t/branch-2"
         let member = try #require(try json(mms(["member", "add", "--data", b1, "--name", "王芳", "--phone", "13800000001", "--birthday", "1990-05-01", "--json"]).stdout)["id"] as? String)
         try mms(["card", "issue", "--data", b1, "--member", member, "--type", "stored", "--number", "C1"])

@@ -34,6 +34,8 @@ public struct SyncSession: Sendable {
         case sendMissing(after: VersionVector)
         /// Verify and store these ops, then report `.applied` (or close on failure).
         case apply([SignedOp], more: Bool)
+        /// The peer asks for `amount` of this node's rights of `account`: grant what is held, if any.
+        case grantRights(account: String, amount: Int64)
         case close(reason: String)
     }
 
@@ -99,6 +101,8 @@ public struct SyncSession: Sendable {
             return batch.isEmpty && !more ? [] : [.apply(batch, more: more)]
         case (.syncing, .heartbeat):
             return []
+        case (.syncing, .rightsRequest(let account, let amount)):
+            return [.grantRights(account: account, amount: amount)]
         case (.idle, _), (.closed, _):
             return []
         }

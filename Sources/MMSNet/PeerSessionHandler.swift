@@ -27,12 +27,16 @@ public final class PeerSessionHandler: ChannelInboundHandler, @unchecked Sendabl
     let store: NodeStore
     let storeQueue: DispatchQueue
     let clock: @Sendable () -> UInt64
+    /// Issues a transfer of this node's rights to a peer that asked; nil when nothing is held.
+    public typealias Granter = @Sendable (_ account: String, _ amount: Int64, _ to: NodeID) throws -> SignedOp?
+    let grant: Granter?
     /// Only touched on the channel's event loop.
     private var session: SyncSession?
     private var ticker: RepeatedTask?
     public private(set) var closeReason: String?
 
-    public init(settings: Settings, store: NodeStore, storeQueue: DispatchQueue, clock: @escaping @Sendable () -> UInt64) {
+    public init(settings: Settings, store: NodeStore, storeQueue: DispatchQueue, clock: @escaping @Sendable () -> UInt64, grant: Granter? = nil) {
+        self.grant = grant
         self.settings = settings
         self.store = store
         self.storeQueue = storeQueue
@@ -105,6 +109,13 @@ public final class PeerSessionHandler: ChannelInboundHandler, @unchecked Sendabl
                     case .failure(let error): handler.errorCaught(context: context, error: error)
                     }
                 }
+            }
+        case .grantRights(let account, let amount):
+            guard let grant, let peer = session?.configuration.peer else { return }
+            storeQueue.async {
+                // A grant that cannot be made (no rights here) is simply not answered.
+                let op = try? grant(account, amount, peer)
+                loop.execute { loopBound.value.0.finish(.success(op.map { .ops([$0], more: false) }), context: loopBound.value.1) }
             }
         case .close(let reason):
             closeReason = reason

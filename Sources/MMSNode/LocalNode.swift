@@ -178,6 +178,17 @@ public final class LocalNode: Sendable {
                             rights: Dictionary(uniqueKeysWithValues: rights.map { ($0.node.rawValue, format($0.rights)) }))
     }
 
+    /// Answers a peer's request for rights: moves what this node holds of `amount` (all of it if it
+    /// can, else what it has) to `peer`. Nil when it holds none.
+    public func grantRights(account: String, amount: Int64, to peer: NodeID) throws -> SignedOp? {
+        let held = try store.read { try $0.escrow(account).rights(at: self.id) }
+        guard held > 0 else { return nil }
+        let issued = try store.issue(request: nil, now: clock(), key: key, decide: { teller, _ in
+            try teller.transferRights(account: account, to: peer, amount: min(amount, held))
+        }, respond: { _, _ in "" })
+        return issued.op
+    }
+
     // MARK: Replication between local directories
 
     /// Accepts ops signed by the node in `other` (its id, role and public key from its node.json).

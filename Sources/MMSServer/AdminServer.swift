@@ -5,12 +5,13 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// The node's admin endpoint (loopback or a management network): GET /healthz (JSON) and
-/// GET /metrics (Prometheus text). Read-only; any other request is 404.
+/// The node's admin endpoint (loopback or a management network): GET /healthz (JSON),
+/// GET /metrics (Prometheus text), and POST /rights?account=…&amount=… (ask peers for escrow
+/// rights, for `mms rights request`). Any other request is 404.
 enum AdminServer {
     struct Reply { var status: HTTPResponseStatus; var contentType: String; var body: String }
 
-    static func start(group: EventLoopGroup, at endpoint: Endpoint, respond: @escaping @Sendable (String) throws -> Reply) throws -> Channel {
+    static func start(group: EventLoopGroup, at endpoint: Endpoint, respond: @escaping @Sendable (HTTPMethod, String) throws -> Reply) throws -> Channel {
         try ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
@@ -24,17 +25,21 @@ enum AdminServer {
     final class Handler: ChannelInboundHandler, @unchecked Sendable {
         typealias InboundIn = HTTPServerRequestPart
         typealias OutboundOut = HTTPServerResponsePart
-        let respond: @Sendable (String) throws -> Reply
+        let respond: @Sendable (HTTPMethod, String) throws -> Reply
+        private var method = HTTPMethod.GET
         private var path = ""
 
-        init(respond: @escaping @Sendable (String) throws -> Reply) { self.respond = respond }
+        init(respond: @escaping @Sendable (HTTPMethod, String) throws -> Reply) { self.respond = respond }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             switch unwrapInboundIn(data) {
-            case .head(let head): path = head.method == .GET ? head.uri : ""
+            case .head(let head): (method, path) = (head.method, head.uri)
             case .body: break
             case .end:
-                let reply = (try? respond(path)) ?? Reply(status: .internalServerError, contentType: "text/plain", body: "error\n")
+                let reply: Reply
+                do { reply = try respond(method, path) } catch {
+                    reply = Reply(status: .badRequest, contentType: "text/plain", body: "\(error)\n")
+                }
                 var headers = HTTPHeaders()
                 headers.add(name: "Content-Type", value: reply.contentType)
                 headers.add(name: "Content-Length", value: String(reply.body.utf8.count))
@@ -76,14 +81,22 @@ extension NodeServer {
                           connectionsRefused: peers.refusals)
     }
 
-    func adminResponse(_ path: String) throws -> AdminServer.Reply {
-        switch path {
-        case "/healthz":
+    func adminResponse(_ method: HTTPMethod, _ uri: String) throws -> AdminServer.Reply {
+        let parts = URLComponents(string: uri)
+        switch (method, parts?.path ?? "") {
+        case (.POST, "/rights"):
+            let query = Dictionary((parts?.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
+            guard let account = query["account"], let amount = query["amount"].flatMap(Int64.init), amount > 0 else {
+                return .init(status: .badRequest, contentType: "text/plain", body: "account and a positive amount are needed\n")
+            }
+            let asked = try requestRights(account: account, amount: amount)
+            return .init(status: .ok, contentType: "application/json", body: "{\"asked\":[\(asked.map { "\"\($0)\"" }.joined(separator: ","))]}\n")
+        case (.GET, "/healthz"):
             let encoder = JSONEncoder()
             encoder.keyEncodingStrategy = .convertToSnakeCase
             encoder.outputFormatting = .sortedKeys
             return .init(status: .ok, contentType: "application/json", body: String(decoding: try encoder.encode(health()), as: UTF8.self) + "\n")
-        case "/metrics":
+        case (.GET, "/metrics"):
             let h = try health()
             var lines = [
                 "# HELP mms_ops Ops held by this node's replica.", "# TYPE mms_ops gauge", "mms_ops{node=\"\(h.id)\"} \(h.ops)",

@@ -69,7 +69,7 @@ public final class NodeServer: @unchecked Sendable {
                 }
             }
             .bind(host: spec.gossip.host, port: Int(spec.gossip.port)).wait()
-        admin = try AdminServer.start(group: group, at: spec.admin) { [self] path in try self.adminResponse(path) }
+        admin = try AdminServer.start(group: group, at: spec.admin) { [self] method, uri in try self.adminResponse(method, uri) }
         log("\(spec.id) gossip on \(spec.gossip), admin on \(spec.admin), peers \(topology.peers(of: spec.id).map(\.rawValue).joined(separator: ","))")
         for peer in topology.peers(of: spec.id) where peer > spec.id { dial(peer, attempt: 0) }
     }
@@ -89,8 +89,24 @@ public final class NodeServer: @unchecked Sendable {
             gossipIntervalMillis: UInt64(topology.limits.gossipIntervalMillis), heartbeatMillis: UInt64(topology.limits.heartbeatMillis))
         try PeerPipeline.configure(channel, tls: tls, nodes: Set(topology.nodes.map(\.id)), maxFrameBytes: topology.limits.maxFrameBytes,
                                    maxOpsPerBatch: topology.limits.maxOpsPerBatch,
-                                   session: PeerSessionHandler(settings: settings, store: node.store, storeQueue: storeQueue, clock: clock),
+                                   session: PeerSessionHandler(settings: settings, store: node.store, storeQueue: storeQueue, clock: clock,
+                                                               grant: { [node] account, amount, peer in try node.grantRights(account: account, amount: amount, to: peer) }),
                                    observers: [PeerTracker(registry: peers)])
+    }
+
+    /// Asks linked peers holding rights of `account` for `amount`, largest holder first, until
+    /// their rights cover it. Returns whom it asked; the grants arrive as ops.
+    public func requestRights(account: String, amount: Int64) throws -> [NodeID] {
+        let holders = try node.store.read { try $0.escrow(account).holders }.filter { $0.node != spec.id && $0.rights > 0 }
+        var asked: [NodeID] = [], covered: Int64 = 0
+        for holder in holders where covered < amount {
+            let want = min(amount - covered, holder.rights)
+            if peers.send(.rightsRequest(account: account, amount: want), to: holder.node) {
+                asked.append(holder.node)
+                covered += want
+            }
+        }
+        return asked
     }
 
     private func dial(_ peer: NodeID, attempt: Int) {

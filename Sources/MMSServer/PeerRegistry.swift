@@ -7,15 +7,27 @@ import NIOCore
 public final class PeerRegistry: @unchecked Sendable {
     private let lock = NSLock()
     private var links: [NodeID: Int] = [:]
+    private var channels: [NodeID: Channel] = [:]
     private var refusedConnections = 0
 
     public init() {}
 
-    func up(_ peer: NodeID) { lock.lock(); links[peer, default: 0] += 1; lock.unlock() }
-    func down(_ peer: NodeID) {
+    func up(_ peer: NodeID, channel: Channel) {
+        lock.lock(); links[peer, default: 0] += 1; channels[peer] = channel; lock.unlock()
+    }
+    func down(_ peer: NodeID, channel: Channel) {
         lock.lock()
         if let n = links[peer] { links[peer] = n > 1 ? n - 1 : nil }
+        if channels[peer] === channel { channels[peer] = nil }
         lock.unlock()
+    }
+
+    /// Sends `message` to `peer` over its current link; false when not linked.
+    func send(_ message: SyncMessage, to peer: NodeID) -> Bool {
+        lock.lock(); let channel = channels[peer]; lock.unlock()
+        guard let channel else { return false }
+        channel.writeAndFlush(message, promise: nil)
+        return true
     }
     func refused() { lock.lock(); refusedConnections += 1; lock.unlock() }
 
@@ -36,13 +48,13 @@ final class PeerTracker: ChannelInboundHandler, @unchecked Sendable {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let identified = event as? PeerIdentified {
             peer = identified.node
-            registry.up(identified.node)
+            registry.up(identified.node, channel: context.channel)
         }
         context.fireUserInboundEventTriggered(event)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if let peer { registry.down(peer) }
+        if let peer { registry.down(peer, channel: context.channel) }
         peer = nil
         context.fireChannelInactive()
     }

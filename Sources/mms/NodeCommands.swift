@@ -160,7 +160,7 @@ struct Sync: ParsableCommand {
 }
 
 struct RightsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "rights", abstract: "Escrow rights.", subcommands: [Move.self])
+    static let configuration = CommandConfiguration(commandName: "rights", abstract: "Escrow rights.", subcommands: [Move.self, Request.self])
 
     struct Move: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -116,3 +116,71 @@ struct ReportResult: Encodable, TextRendered {
         return lines.joined(separator: "\n")
     }
 }
+
+extension RightsCommand {
+    struct Request: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Ask the running node's peers for stored-value rights of a card's member (on demand), and wait for them to arrive.",
+            discussion: "The node must be running (`mms up` or `mms node run`); its peers holding rights answer with a transfer op.")
+        @Option(help: "The topology file.") var topology: String
+        @Option(help: "The node short of rights.") var id: String
+        @Option(help: "Its data directory (default: data/<chain>/<id>).") var data: String?
+        @Option(help: "Any card of the member.") var card: String
+        @Option(help: "The stored value this node needs to be able to spend, in yuan.") var amount: String
+        @Option(help: "How long to wait for the grants, in seconds (at most 60).") var wait: Double = 5
+        @Flag var json = false
+
+        func run() throws {
+            try perform(json: json) {
+                let t = try Topology.load(path: topology)
+                let nodeID = try NodeID(id)
+                guard let spec = t.node(nodeID) else { throw MMSError(.invalidArgument, "\(nodeID) is not a node of \(t.file).") }
+                let needed = try money(amount)
+                let local = try LocalNode(directory: DataDirectory(data ?? "data/\(t.chain)/\(nodeID)"))
+                guard let view = try local.store.read({ try $0.card(card) }) else {
+                    throw MMSError(.unknownCard, "Card \(card.prefix(Limits.maxIdentifierLength)) is not known here.")
+                }
+                let account = Cell.storedValue(member: view.member)
+                func here() throws -> Int64 { try local.store.read { try $0.escrow(account).rights(at: nodeID) } }
+                var asked: [String] = []
+                if try here() < needed.fen {
+                    asked = try Self.ask(spec.admin, account: account, amount: needed.fen - here())
+                    let deadline = Date().addingTimeInterval(min(max(wait, 0), 60))
+                    while Date() < deadline, try here() < needed.fen { usleep(50_000) }
+                }
+                let result = RightsRequestResult(account: account, needed: needed.description, rightsHere: Money(fen: try here()).description, asked: asked)
+                guard try here() >= needed.fen else {
+                    throw MMSError(.insufficientFunds, "Peers did not move enough rights here in time: \(result.rightsHere) of \(result.needed) can be spent at \(nodeID).",
+                                   details: ["rights_here": result.rightsHere, "needed": result.needed, "asked": asked.joined(separator: ",")])
+                }
+                return result
+            }
+        }
+
+        static func ask(_ admin: Endpoint, account: String, amount: Int64) throws -> [String] {
+            guard let url = URL(string: "http://\(admin)/rights?account=\(account)&amount=\(amount)") else { return [] }
+            var request = URLRequest(url: url)
+            request.httpMethod = "POST"
+            request.timeoutInterval = 3
+            let done = DispatchSemaphore(value: 0)
+            nonisolated(unsafe) var body: Data?
+            URLSession.shared.dataTask(with: request) { data, response, _ in
+                if (response as? HTTPURLResponse)?.statusCode == 200 { body = data }
+                done.signal()
+            }.resume()
+            guard done.wait(timeout: .now() + 4) == .success, let body,
+                  let reply = try? JSONDecoder().decode([String: [String]].self, from: body) else {
+                throw MMSError(.storeFailure, "The node is not answering on its admin address \(admin); is it running?")
+            }
+            return reply["asked"] ?? []
+        }
+    }
+}
+
+struct RightsRequestResult: Encodable, TextRendered {
+    let account: String
+    let needed: String
+    let rightsHere: String
+    let asked: [String]
+    var text: String { "\(rightsHere) of \(account) can now be spent here (needed \(needed))" + (asked.isEmpty ? "." : "; asked \(asked.joined(separator: ", ")).") }
+}

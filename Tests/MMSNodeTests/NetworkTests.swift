@@ -9,9 +9,10 @@ import Testing
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("mms-net-\(UUID().uuidString)").path
 
     func topology(base: Int) -> String {
-        let nodes = [("hq", "hq", "east"), ("branch-1", "branch", "east"), ("branch-2", "branch", "west")]
+        // branch-2 is in another region but names branch-1 as a peer: a direct link between them.
+        let nodes = [("hq", "hq", "east", ""), ("branch-1", "branch", "east", ""), ("branch-2", "branch", "west", "peers = [\"branch-1\"]\n")]
         return "[chain]\nname = \"t\"\n[limits]\ngossip_interval_ms = 100\n" + nodes.enumerated().map { i, n in
-            "[[node]]\nid = \"\(n.0)\"\nrole = \"\(n.1)\"\nregion = \"\(n.2)\"\ngossip = \"127.0.0.1:\(base + i)\"\napi = \"127.0.0.1:\(base + 100 + i)\"\nadmin = \"127.0.0.1:\(base + 200 + i)\"\n"
+            "[[node]]\nid = \"\(n.0)\"\nrole = \"\(n.1)\"\nregion = \"\(n.2)\"\ngossip = \"127.0.0.1:\(base + i)\"\napi = \"127.0.0.1:\(base + 100 + i)\"\nadmin = \"127.0.0.1:\(base + 200 + i)\"\n\(n.3)"
         }.joined(separator: "\n")
     }
 
@@ -71,6 +72,7 @@ import Testing
         }
         #expect(nodes.count == 3 && nodes.allSatisfy { ($0["peers_connected"] as? Int ?? 0) > 0 })
         #expect(nodes.first { $0["id"] as? String == "hq" }?["peers_connected"] as? Int == 2)
+        #expect(nodes.first { $0["id"] as? String == "branch-2" }?["peers_connected"] as? Int == 2)
         let report = try json(mms(["report", "--topology", file, "--node", "hq", "--data", "\(root)/data/t/hq", "--json"]).stdout)
         let chain = try #require(report["chain"] as? [String: Any])
         #expect(chain["liability"] as? String == "67.50" && chain["sum_of_balances"] as? String == "67.50")
@@ -141,5 +143,29 @@ import Testing
         }
         let chain = try #require(try json(mms(["report", "--topology", file, "--data", "\(root)/data/t/hq", "--json"]).stdout)["chain"] as? [String: Any])
         #expect(chain["liability"] as? String == "10.00" && chain["sum_of_balances"] as? String == "10.00")
+    }
+
+    /// On-demand transfer: a member topped up at branch-1 pays at branch-2 while both are linked.
+    @Test func aBranchShortOfRightsAsksAHolderAndThePaymentGoesThrough() throws {
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let file = root + "/t.toml"
+        try topology(base: Int.random(in: 20_000...45_000)).write(toFile: file, atomically: true, encoding: .utf8)
+        try #require(mms(["certs", "init", "--topology", file, "--out", root + "/certs/t"]).status == 0)
+        let nodes = try ["hq", "branch-1", "branch-2"].map { try startNode($0, file: file) }
+        defer { for p in nodes where p.isRunning { p.terminate() } }
+        waitForStores()
+        let b1 = "\(root)/data/t/branch-1", b2 = "\(root)/data/t/branch-2"
+        let member = try #require(try json(mms(["member", "add", "--data", b1, "--name", "王芳", "--phone", "13800000001", "--birthday", "1990-05-01", "--json"]).stdout)["id"] as? String)
+        try mms(["card", "issue", "--data", b1, "--member", member, "--type", "stored", "--number", "C1"])
+        try mms(["topup", "--data", b1, "--card", "C1", "--amount", "100.00"])
+        try waitUntil(30) { try vector("branch-2")["branch-1"] == 3 }
+        let refused = try json(mms(["charge", "--data", b2, "--card", "C1", "--amount", "30.00", "--json"]).stdout)
+        #expect(refused["error"] as? String == "insufficient_funds")
+
+        let granted = try mms(["rights", "request", "--topology", file, "--id", "branch-2", "--data", b2, "--card", "C1", "--amount", "30.00", "--wait", "20", "--json"])
+        #expect(granted.status == 0, "\(granted.stdout) \(granted.stderr)")
+        let answer = try json(granted.stdout)
+        #expect(answer["rights_here"] as? String == "30.00" && answer["asked"] as? [String] == ["branch-1"])
+        #expect(try json(mms(["charge", "--data", b2, "--card", "C1", "--amount", "30.00", "--json"]).stdout)["balance"] as? String == "70.00")
     }
 }

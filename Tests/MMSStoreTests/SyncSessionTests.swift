@@ -32,6 +32,7 @@ import Testing
                     try side.store.applyRemote(ops, now: now)
                     queue += side.session.handle(.applied(now: now))
                 case .close(let reason): side.closed = reason
+                case .grantRights: Issue.record("no rights were requested in this test")
                 }
             }
         }

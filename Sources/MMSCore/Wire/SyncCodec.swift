@@ -7,6 +7,8 @@ public enum SyncMessage: Equatable, Sendable {
     case vector(VersionVector)
     case ops([SignedOp], more: Bool)
     case heartbeat(sentMillis: UInt64)
+    /// Asks the receiver to move `amount` of its rights of `account` to the sender.
+    case rightsRequest(account: String, amount: Int64)
 
     public static let protocolVersion: UInt32 = 1
 }
@@ -32,6 +34,9 @@ public enum SyncCodec {
         case .heartbeat(let sent):
             var h = Mms_Wire_Heartbeat(); h.sentMillis = sent
             frame.kind = .heartbeat(h)
+        case .rightsRequest(let account, let amount):
+            var r = Mms_Wire_RightsRequest(); r.account = account; r.amount = amount
+            frame.kind = .rightsRequest(r)
         }
         var options = BinaryEncodingOptions()
         options.useDeterministicOrdering = true
@@ -64,6 +69,10 @@ public enum SyncCodec {
             return .ops(ops, more: b.more)
         case .heartbeat(let h)?:
             return .heartbeat(sentMillis: h.sentMillis)
+        case .rightsRequest(let r)?:
+            guard (try? Identifier.validate(r.account, what: "account")) != nil else { throw malformed("rights request names no valid account") }
+            guard r.amount > 0, r.amount <= Limits.maxAmount.fen else { throw malformed("rights request amount out of range") }
+            return .rightsRequest(account: r.account, amount: r.amount)
         case nil:
             throw malformed("frame carries no message")
         }

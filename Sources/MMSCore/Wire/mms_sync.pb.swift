@@ -63,6 +63,14 @@ nonisolated struct Mms_Wire_Frame: Sendable {
     set {kind = .heartbeat(newValue)}
   }
 
+  var rightsRequest: Mms_Wire_RightsRequest {
+    get {
+      if case .rightsRequest(let v)? = kind {return v}
+      return Mms_Wire_RightsRequest()
+    }
+    set {kind = .rightsRequest(newValue)}
+  }
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   nonisolated enum OneOf_Kind: Equatable, Sendable {
@@ -70,6 +78,7 @@ nonisolated struct Mms_Wire_Frame: Sendable {
     case vector(Mms_Wire_Vector)
     case ops(Mms_Wire_OpsBatch)
     case heartbeat(Mms_Wire_Heartbeat)
+    case rightsRequest(Mms_Wire_RightsRequest)
 
   }
 
@@ -135,13 +144,29 @@ nonisolated struct Mms_Wire_Heartbeat: Sendable {
   init() {}
 }
 
+/// A node short of escrow rights for a payment asks a peer holding some; the peer answers with a
+/// rights_transferred op (sent straight back, and gossiped as usual) or not at all.
+nonisolated struct Mms_Wire_RightsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var account: String = String()
+
+  var amount: Int64 = 0
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "mms.wire"
 
 nonisolated extension Mms_Wire_Frame: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".Frame"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}hello\0\u{1}vector\0\u{1}ops\0\u{1}heartbeat\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}hello\0\u{1}vector\0\u{1}ops\0\u{1}heartbeat\0\u{3}rights_request\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -201,6 +226,19 @@ nonisolated extension Mms_Wire_Frame: SwiftProtobuf.Message, SwiftProtobuf._Mess
           self.kind = .heartbeat(v)
         }
       }()
+      case 5: try {
+        var v: Mms_Wire_RightsRequest?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .rightsRequest(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .rightsRequest(v)
+        }
+      }()
       default: break
       }
     }
@@ -227,6 +265,10 @@ nonisolated extension Mms_Wire_Frame: SwiftProtobuf.Message, SwiftProtobuf._Mess
     case .heartbeat?: try {
       guard case .heartbeat(let v)? = self.kind else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    }()
+    case .rightsRequest?: try {
+      guard case .rightsRequest(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
     }()
     case nil: break
     }
@@ -370,6 +412,41 @@ nonisolated extension Mms_Wire_Heartbeat: SwiftProtobuf.Message, SwiftProtobuf._
 
   static func ==(lhs: Mms_Wire_Heartbeat, rhs: Mms_Wire_Heartbeat) -> Bool {
     if lhs.sentMillis != rhs.sentMillis {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mms_Wire_RightsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".RightsRequest"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}account\0\u{1}amount\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.account) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.amount) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.account.isEmpty {
+      try visitor.visitSingularStringField(value: self.account, fieldNumber: 1)
+    }
+    if self.amount != 0 {
+      try visitor.visitSingularInt64Field(value: self.amount, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Mms_Wire_RightsRequest, rhs: Mms_Wire_RightsRequest) -> Bool {
+    if lhs.account != rhs.account {return false}
+    if lhs.amount != rhs.amount {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

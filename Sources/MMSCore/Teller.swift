@@ -113,12 +113,16 @@ public struct Teller {
         return .topUp(Payment(member: card.member, card: number, amount: amount))
     }
 
-    public func charge(card number: String, amount: Money) throws -> OpBody {
+    /// Pays `amount` from stored value. With `partial`, when this branch's rights fall short it
+    /// takes what they cover (the cashier collects the rest by other tender); refused only if none.
+    public func charge(card number: String, amount: Money, partial: Bool = false) throws -> OpBody {
         let card = try payingCard(number, type: .stored)
         try Self.requireValid(amount)
         let account = try state.escrow(Cell.storedValue(member: card.member))
-        try requireRights(account, amount.fen, code: .insufficientFunds, unit: { Money(fen: $0).description })
-        return .charge(Charge(member: card.member, card: number, amount: amount, pointsEarned: try pointsFor(amount)))
+        let here = account.rights(at: origin)
+        let taken = partial && here > 0 ? Money(fen: min(amount.fen, here)) : amount
+        try requireRights(account, taken.fen, code: .insufficientFunds, unit: { Money(fen: $0).description })
+        return .charge(Charge(member: card.member, card: number, amount: taken, pointsEarned: try pointsFor(taken)))
     }
 
     /// Refunds part or all of an earlier charge back to stored value, at the branch holding the

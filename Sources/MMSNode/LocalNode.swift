@@ -106,10 +106,15 @@ public final class LocalNode: Sendable {
         }
     }
 
-    public func charge(card: String, amount: Money, pin: String?, requestKey: String?) throws -> PaymentResult {
-        try pay(card: card, pin: pin, checkPIN: true, request: requestKey.map { RequestFingerprint("charge", card, amount.description, key: $0) }) {
-            try $0.charge(card: card, amount: amount)
+    /// With `partial`, takes what this branch may spend when that is less than `amount`;
+    /// the answer's `unpaid` is the rest, for the cashier to collect otherwise.
+    public func charge(card: String, amount: Money, pin: String?, requestKey: String?, partial: Bool = false) throws -> PaymentResult {
+        var result = try pay(card: card, pin: pin, checkPIN: true,
+                             request: requestKey.map { RequestFingerprint("charge", card, amount.description, partial ? "partial" : "whole", key: $0) }) {
+            try $0.charge(card: card, amount: amount, partial: partial)
         }
+        if partial, let charged = result.amount.flatMap(Money.init(parsing:)), charged < amount { result.unpaid = (amount - charged).description }
+        return result
     }
 
     public func refund(card: String, charge: OpID, amount: Money, requestKey: String?) throws -> PaymentResult {

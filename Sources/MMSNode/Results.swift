@@ -50,6 +50,8 @@ public struct PaymentResult: Codable, Sendable {
     public let tier: String
     /// True when this answer was given before to the same request key; nothing new happened.
     public var replayed: Bool
+    /// A partial charge: what the stored value did not cover here.
+    public var unpaid: String? = nil
 }
 
 public struct CardEventResult: Codable, Sendable {

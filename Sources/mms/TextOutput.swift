@@ -45,6 +45,7 @@ extension PaymentResult: TextRendered {
         var s = "\(first)\n  card \(card), balance \(balance), points \(pointsBalance), tier \(tier)"
         if let usesLeft { s += ", uses left \(usesLeft)" }
         s += "  [op \(op)]"
+        if let unpaid { s += "\n  partial payment: \(unpaid) is left to collect by other tender" }
         if replayed { s += "\n  (a repeat of an earlier request: nothing new was charged)" }
         return s
     }

@@ -29,9 +29,11 @@ struct Charge: ParsableCommand {
     @OptionGroup var till: TillOptions
     @Option(help: "Amount in yuan, e.g. 30.00.") var amount: String
     @Option(help: "The card's PIN.") var pin: String?
+    @Flag(help: "If this branch may spend less than the amount, take what it may; `unpaid` says what is left to collect.")
+    var partial = false
     func run() throws {
         try perform(till.node) {
-            try till.node.open().charge(card: till.card, amount: money(amount), pin: pin, requestKey: till.validatedRequestID())
+            try till.node.open().charge(card: till.card, amount: money(amount), pin: pin, requestKey: till.validatedRequestID(), partial: partial)
         }
     }
 }

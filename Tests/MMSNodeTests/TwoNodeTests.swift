@@ -38,6 +38,10 @@ import Testing
         try mms(["sync", "--data", b, "--from", a])
         #expect(try mms(["charge", "--data", b, "--card", "6200000001", "--amount", "30.00", "--pin", "2468"]).status == 0)
         #expect(try json(mms(["charge", "--data", b, "--card", "6200000001", "--amount", "20.00", "--pin", "2468", "--json"]).stdout)["error"] as? String == "insufficient_funds")
+        // The cashier takes what branch-2 may spend (10.00) and collects the rest otherwise.
+        let partial = try json(mms(["charge", "--data", b, "--card", "6200000001", "--amount", "20.00", "--pin", "2468", "--partial", "--json"]).stdout)
+        #expect(partial["amount"] as? String == "10.00" && partial["unpaid"] as? String == "10.00")
+        #expect(try json(mms(["charge", "--data", b, "--card", "6200000001", "--amount", "1.00", "--pin", "2468", "--partial", "--json"]).stdout)["error"] as? String == "insufficient_funds")
         #expect(try mms(["charge", "--data", a, "--card", "6200000001", "--amount", "60.00", "--pin", "2468"]).status == 0)
         #expect(try json(mms(["charge", "--data", a, "--card", "6200000001", "--amount", "0.01", "--pin", "2468", "--json"]).stdout)["error"] as? String == "insufficient_funds")
         // The card is reported lost at branch-2 while cut off.
@@ -48,7 +52,7 @@ import Testing
         try mms(["sync", "--data", b, "--from", a])
         let infoA = try json(mms(["node", "info", "--data", a, "--json"]).stdout), infoB = try json(mms(["node", "info", "--data", b, "--json"]).stdout)
         #expect(infoA["state_hash"] as? String == infoB["state_hash"] as? String)
-        #expect(try balance(a)["balance"] as? String == "10.00" && balance(b)["balance"] as? String == "10.00")
+        #expect(try balance(a)["balance"] as? String == "0.00" && balance(b)["balance"] as? String == "0.00")
         #expect(try balance(a)["status"] as? String == "lost", "the lost report reached branch-1")
         #expect(try json(mms(["charge", "--data", a, "--card", "6200000001", "--amount", "1.00", "--pin", "2468", "--json"]).stdout)["error"] as? String == "card_blocked")
         #expect(try mms(["node", "verify", "--data", a]).status == 0 && mms(["node", "verify", "--data", b]).status == 0)

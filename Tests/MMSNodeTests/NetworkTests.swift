@@ -5,14 +5,14 @@ import Testing
 
 /// Real `mms node run` processes on 127.0.0.1 with certificates from `mms certs init`: ops made at
 /// one branch reach the others through the gossip, and SIGTERM stops each node cleanly.
-@Suite struct NetworkTests {
+@Suite(.serialized) struct NetworkTests {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("mms-net-\(UUID().uuidString)").path
 
-    func topology(base: Int) -> String {
+    func topology(ports: [Int]) -> String {
         // branch-2 is in another region but names branch-1 as a peer: a direct link between them.
         let nodes = [("hq", "hq", "east", ""), ("branch-1", "branch", "east", ""), ("branch-2", "branch", "west", "peers = [\"branch-1\"]\n")]
         return "[chain]\nname = \"t\"\n[limits]\ngossip_interval_ms = 100\n" + nodes.enumerated().map { i, n in
-            "[[node]]\nid = \"\(n.0)\"\nrole = \"\(n.1)\"\nregion = \"\(n.2)\"\ngossip = \"127.0.0.1:\(base + i)\"\napi = \"127.0.0.1:\(base + 100 + i)\"\nadmin = \"127.0.0.1:\(base + 200 + i)\"\n\(n.3)"
+            "[[node]]\nid = \"\(n.0)\"\nrole = \"\(n.1)\"\nregion = \"\(n.2)\"\ngossip = \"127.0.0.1:\(ports[i])\"\napi = \"127.0.0.1:\(ports[3 + i])\"\nadmin = \"127.0.0.1:\(ports[6 + i])\"\n\(n.3)"
         }.joined(separator: "\n")
     }
 
@@ -23,7 +23,7 @@ import Testing
     @Test func threeNodesGossipOverMutualTLS() throws {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let file = root + "/t.toml"
-        try topology(base: Int.random(in: 20_000...45_000)).write(toFile: file, atomically: true, encoding: .utf8)
+        try topology(ports: freePorts(9)).write(toFile: file, atomically: true, encoding: .utf8)
         try #require(mms(["certs", "init", "--topology", file, "--out", root + "/certs/t"]).status == 0)
         let nodes = try ["hq", "branch-1", "branch-2"].map { try startNode($0, file: file) }
         defer { for p in nodes where p.isRunning { p.terminate() } }
@@ -46,7 +46,7 @@ import Testing
     @Test func upRunsTheWholeChainAndStopsItOnSIGTERM() throws {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let file = root + "/t.toml"
-        try topology(base: Int.random(in: 20_000...45_000)).write(toFile: file, atomically: true, encoding: .utf8)
+        try topology(ports: freePorts(9)).write(toFile: file, atomically: true, encoding: .utf8)
         let up = Process()
         up.executableURL = try mmsBinary()
         up.arguments = ["up", "--topology", file, "--certs", root + "/certs/t", "--data", root + "/data/t"]
@@ -110,7 +110,7 @@ import Testing
     @Test func aBranchCutOffKeepsPayingWithinItsRightsAndConvergesAfterTheHeal() throws {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let file = root + "/t.toml"
-        try topology(base: Int.random(in: 20_000...45_000)).write(toFile: file, atomically: true, encoding: .utf8)
+        try topology(ports: freePorts(9)).write(toFile: file, atomically: true, encoding: .utf8)
         try #require(mms(["certs", "init", "--topology", file, "--out", root + "/certs/t"]).status == 0)
         var nodes = try ["hq", "branch-1", "branch-2"].reduce(into: [String: Process]()) { $0[$1] = try startNode($1, file: file) }
         defer { for p in nodes.values where p.isRunning { p.terminate() } }
@@ -149,7 +149,7 @@ import Testing
     @Test func aBranchShortOfRightsAsksAHolderAndThePaymentGoesThrough() throws {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let file = root + "/t.toml"
-        try topology(base: Int.random(in: 20_000...45_000)).write(toFile: file, atomically: true, encoding: .utf8)
+        try topology(ports: freePorts(9)).write(toFile: file, atomically: true, encoding: .utf8)
         try #require(mms(["certs", "init", "--topology", file, "--out", root + "/certs/t"]).status == 0)
         let nodes = try ["hq", "branch-1", "branch-2"].map { try startNode($0, file: file) }
         defer { for p in nodes where p.isRunning { p.terminate() } }

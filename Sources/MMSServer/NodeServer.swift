@@ -29,7 +29,7 @@ public final class NodeServer: @unchecked Sendable {
     private var stopping = false
     private var server: Channel?
     private let log: @Sendable (String) -> Void
-    public let peers = PeerRegistry()
+    public let peers: PeerRegistry
     private var admin: Channel?
 
     /// Opens (provisioning on first run) the node `id` of `topology`.
@@ -37,6 +37,7 @@ public final class NodeServer: @unchecked Sendable {
         guard let spec = topology.node(id) else { throw MMSError(.invalidArgument, "\(id) is not a node of \(topology.file).") }
         self.topology = topology
         self.spec = spec
+        self.peers = PeerRegistry(maxConnections: topology.limits.maxConnections)
         self.log = log
         if !paths.data.isInitialised {
             try LocalNode.initialise(directory: paths.data, id: id, role: spec.role,
@@ -65,6 +66,7 @@ public final class NodeServer: @unchecked Sendable {
             .serverChannelOption(.backlog, value: 64)
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try self.admit(channel)
                     try self.configure(channel, tls: NIOSSLServerHandler(context: tls.server))
                 }
             }
@@ -81,6 +83,14 @@ public final class NodeServer: @unchecked Sendable {
         try? admin?.close().wait()
         try? group.syncShutdownGracefully()
         log("\(spec.id) stopped")
+    }
+
+    struct TooManyConnections: Error {}
+
+    /// Holds a connection slot for the channel's life; past `max_connections` the channel is refused.
+    private func admit(_ channel: Channel) throws {
+        guard peers.admit() else { throw TooManyConnections() }
+        channel.closeFuture.whenComplete { [peers] _ in peers.release() }
     }
 
     private func configure(_ channel: Channel, tls: NIOSSLHandler) throws {
@@ -117,6 +127,7 @@ public final class NodeServer: @unchecked Sendable {
             .connectTimeout(.seconds(5))
             .channelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try self.admit(channel)
                     try self.configure(channel, tls: try NIOSSLClientHandler(context: tls.client, serverHostname: nil))
                 }
             }

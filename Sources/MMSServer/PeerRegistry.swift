@@ -9,8 +9,21 @@ public final class PeerRegistry: @unchecked Sendable {
     private var links: [NodeID: Int] = [:]
     private var channels: [NodeID: Channel] = [:]
     private var refusedConnections = 0
+    private var open = 0
+    /// The topology's `max_connections`: peer connections open at once, both directions.
+    let maxConnections: Int
 
-    public init() {}
+    public init(maxConnections: Int) { self.maxConnections = maxConnections }
+
+    /// Takes a connection slot, or counts a refusal when all are taken.
+    func admit() -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        guard open < maxConnections else { refusedConnections += 1; return false }
+        open += 1
+        return true
+    }
+
+    func release() { lock.lock(); open -= 1; lock.unlock() }
 
     func up(_ peer: NodeID, channel: Channel) {
         lock.lock(); links[peer, default: 0] += 1; channels[peer] = channel; lock.unlock()

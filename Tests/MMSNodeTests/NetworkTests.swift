@@ -8,10 +8,10 @@ import Testing
 @Suite(.serialized) struct NetworkTests {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("mms-net-\(UUID().uuidString)").path
 
-    func topology(ports: [Int]) -> String {
+    func topology(ports: [Int], maxConnections: Int = 64) -> String {
         // branch-2 is in another region but names branch-1 as a peer: a direct link between them.
         let nodes = [("hq", "hq", "east", ""), ("branch-1", "branch", "east", ""), ("branch-2", "branch", "west", "peers = [\"branch-1\"]\n")]
-        return "[chain]\nname = \"t\"\n[limits]\ngossip_interval_ms = 100\n" + nodes.enumerated().map { i, n in
+        return "[chain]\nname = \"t\"\n[limits]\ngossip_interval_ms = 100\nmax_connections = \(maxConnections)\n" + nodes.enumerated().map { i, n in
             "[[node]]\nid = \"\(n.0)\"\nrole = \"\(n.1)\"\nregion = \"\(n.2)\"\ngossip = \"127.0.0.1:\(ports[i])\"\napi = \"127.0.0.1:\(ports[3 + i])\"\nadmin = \"127.0.0.1:\(ports[6 + i])\"\n\(n.3)"
         }.joined(separator: "\n")
     }
@@ -167,5 +167,24 @@ import Testing
         let answer = try json(granted.stdout)
         #expect(answer["rights_here"] as? String == "30.00" && answer["asked"] as? [String] == ["branch-1"])
         #expect(try json(mms(["charge", "--data", b2, "--card", "C1", "--amount", "30.00", "--json"]).stdout)["balance"] as? String == "70.00")
+    }
+
+    /// `max_connections` holds: hq, limited to one link, keeps one peer and refuses the other.
+    @Test func aNodeKeepsToItsConnectionLimit() throws {
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let file = root + "/t.toml"
+        try topology(ports: freePorts(9), maxConnections: 1).write(toFile: file, atomically: true, encoding: .utf8)
+        try #require(mms(["certs", "init", "--topology", file, "--out", root + "/certs/t"]).status == 0)
+        let nodes = try ["hq", "branch-1", "branch-2"].map { try startNode($0, file: file) }
+        defer { for p in nodes where p.isRunning { p.terminate() } }
+        waitForStores()
+        var hq: [String: Any] = [:]
+        try waitUntil(20) {
+            let all = (try json(mms(["status", "--topology", file, "--json"]).stdout)["nodes"] as? [[String: Any]]) ?? []
+            hq = all.first { $0["id"] as? String == "hq" } ?? [:]
+            return (hq["peers_connected"] as? Int) == 1 && (hq["connections_refused"] as? Int ?? 0) > 0
+        }
+        #expect(hq["peers_connected"] as? Int == 1)
+        #expect((hq["connections_refused"] as? Int ?? 0) > 0)
     }
 }

@@ -25,16 +25,7 @@ struct Status: ParsableCommand {
     static func health(of node: NodeSpec) -> NodeHealth {
         let unreachable = NodeHealth(id: node.id.rawValue, role: node.role.rawValue, chain: "", reachable: false, peersConnected: 0,
                                      peers: [], ops: 0, vector: [:], connectionsRefused: 0)
-        guard let url = URL(string: "http://\(node.admin)/healthz") else { return unreachable }
-        var request = URLRequest(url: url)
-        request.timeoutInterval = 2
-        let done = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var body: Data?
-        URLSession.shared.dataTask(with: request) { data, response, _ in
-            if (response as? HTTPURLResponse)?.statusCode == 200 { body = data }
-            done.signal()
-        }.resume()
-        guard done.wait(timeout: .now() + 3) == .success, let body else { return unreachable }
+        guard let body = adminRequest(node.admin, "/healthz") else { return unreachable }
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         return (try? decoder.decode(NodeHealth.self, from: body)) ?? unreachable
@@ -158,17 +149,7 @@ extension RightsCommand {
         }
 
         static func ask(_ admin: Endpoint, account: String, amount: Int64) throws -> [String] {
-            guard let url = URL(string: "http://\(admin)/rights?account=\(account)&amount=\(amount)") else { return [] }
-            var request = URLRequest(url: url)
-            request.httpMethod = "POST"
-            request.timeoutInterval = 3
-            let done = DispatchSemaphore(value: 0)
-            nonisolated(unsafe) var body: Data?
-            URLSession.shared.dataTask(with: request) { data, response, _ in
-                if (response as? HTTPURLResponse)?.statusCode == 200 { body = data }
-                done.signal()
-            }.resume()
-            guard done.wait(timeout: .now() + 4) == .success, let body,
+            guard let body = adminRequest(admin, "/rights?account=\(account)&amount=\(amount)", method: "POST"),
                   let reply = try? JSONDecoder().decode([String: [String]].self, from: body) else {
                 throw MMSError(.storeFailure, "The node is not answering on its admin address \(admin); is it running?")
             }
@@ -183,4 +164,20 @@ struct RightsRequestResult: Encodable, TextRendered {
     let rightsHere: String
     let asked: [String]
     var text: String { "\(rightsHere) of \(account) can now be spent here (needed \(needed))" + (asked.isEmpty ? "." : "; asked \(asked.joined(separator: ", ")).") }
+}
+
+/// One request to a node's admin endpoint, bounded to 2 s; the body of a 200 answer, else nil.
+func adminRequest(_ admin: Endpoint, _ path: String, method: String = "GET") -> Data? {
+    guard let url = URL(string: "http://\(admin)\(path)") else { return nil }
+    var request = URLRequest(url: url)
+    request.httpMethod = method
+    request.timeoutInterval = 2
+    let done = DispatchSemaphore(value: 0)
+    nonisolated(unsafe) var body: Data?
+    URLSession.shared.dataTask(with: request) { data, response, _ in
+        if (response as? HTTPURLResponse)?.statusCode == 200 { body = data }
+        done.signal()
+    }.resume()
+    guard done.wait(timeout: .now() + 3) == .success else { return nil }
+    return body
 }

@@ -21,10 +21,7 @@ import Testing
     }
 
     @Test func threeNodesGossipOverMutualTLS() throws {
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        let file = root + "/t.toml"
-        try topology(ports: freePorts(9)).write(toFile: file, atomically: true, encoding: .utf8)
-        try #require(mms(["certs", "init", "--topology", file, "--out", root + "/certs/t"]).status == 0)
+        let file = try provisionChain()
         let nodes = try ["hq", "branch-1", "branch-2"].map { try startNode($0, file: file) }
         defer { for p in nodes where p.isRunning { p.terminate() } }
         waitForStores()
@@ -84,6 +81,15 @@ import Testing
         #expect(printed.contains("gossip 127.0.0.1:"))
     }
 
+    /// Writes a 3-node topology on free ports and runs `mms certs init` for it; returns the file.
+    func provisionChain(maxConnections: Int = 64) throws -> String {
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let file = root + "/t.toml"
+        try topology(ports: freePorts(9), maxConnections: maxConnections).write(toFile: file, atomically: true, encoding: .utf8)
+        try #require(mms(["certs", "init", "--topology", file, "--out", root + "/certs/t"]).status == 0)
+        return file
+    }
+
     func startNode(_ id: String, file: String) throws -> Process {
         let p = Process()
         p.executableURL = try mmsBinary()
@@ -108,10 +114,7 @@ import Testing
     /// A branch whose node is down keeps taking payments within the rights it holds; so does the
     /// rest of the chain; after the heal every replica agrees and hq's report balances.
     @Test func aBranchCutOffKeepsPayingWithinItsRightsAndConvergesAfterTheHeal() throws {
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        let file = root + "/t.toml"
-        try topology(ports: freePorts(9)).write(toFile: file, atomically: true, encoding: .utf8)
-        try #require(mms(["certs", "init", "--topology", file, "--out", root + "/certs/t"]).status == 0)
+        let file = try provisionChain()
         var nodes = try ["hq", "branch-1", "branch-2"].reduce(into: [String: Process]()) { $0[$1] = try startNode($1, file: file) }
         defer { for p in nodes.values where p.isRunning { p.terminate() } }
         waitForStores()
@@ -147,10 +150,7 @@ import Testing
 
     /// On-demand transfer: a member topped up at branch-1 pays at branch-2 while both are linked.
     @Test func aBranchShortOfRightsAsksAHolderAndThePaymentGoesThrough() throws {
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        let file = root + "/t.toml"
-        try topology(ports: freePorts(9)).write(toFile: file, atomically: true, encoding: .utf8)
-        try #require(mms(["certs", "init", "--topology", file, "--out", root + "/certs/t"]).status == 0)
+        let file = try provisionChain()
         let nodes = try ["hq", "branch-1", "branch-2"].map { try startNode($0, file: file) }
         defer { for p in nodes where p.isRunning { p.terminate() } }
         waitForStores()
@@ -171,10 +171,7 @@ import Testing
 
     /// `max_connections` holds: hq, limited to one link, keeps one peer and refuses the other.
     @Test func aNodeKeepsToItsConnectionLimit() throws {
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        let file = root + "/t.toml"
-        try topology(ports: freePorts(9), maxConnections: 1).write(toFile: file, atomically: true, encoding: .utf8)
-        try #require(mms(["certs", "init", "--topology", file, "--out", root + "/certs/t"]).status == 0)
+        let file = try provisionChain(maxConnections: 1)
         let nodes = try ["hq", "branch-1", "branch-2"].map { try startNode($0, file: file) }
         defer { for p in nodes where p.isRunning { p.terminate() } }
         waitForStores()

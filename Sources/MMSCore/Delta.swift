@@ -41,6 +41,9 @@ public enum Cell {
     public static let name = "name", phone = "phone", birthday = "birthday", phoneIndex = "phone_index", home = "home"
     // Top-ups and points earned or redeemed are not kept apart: they are the escrow accounts' credits and debits.
     public static let spent = "spent", refunded = "refunded", largestTopUp = "largest_topup"
+    /// When the member last paid or topped up at a node (HLC wall millis): where rights should sit.
+    public static let visitedPrefix = "visited:"
+    public static func visited(_ node: NodeID) -> String { visitedPrefix + node.rawValue }
 
     // Card registers, flags and counters.
     public static let cardMember = "member", cardType = "type", pinHash = "pin_hash", discount = "discount", punchAccount = "punch_account"
@@ -59,6 +62,7 @@ extension Op {
             .add(entity: account, name: name, node: node, amount: amount)
         }
         func text(_ s: String) -> [UInt8] { Array(s.utf8) }
+        func visit(_ member: String) -> Delta { .max(entity: Cell.member(member), name: Cell.visited(origin), value: Int64(hlc.wallMillis)) }
 
         switch body {
         case .memberAdded(let m):
@@ -96,6 +100,7 @@ extension Op {
             return [
                 escrow(Cell.storedValue(member: p.member), Cell.credited, origin, p.amount.fen),
                 .max(entity: m, name: Cell.largestTopUp, value: p.amount.fen),
+                visit(p.member),
             ]
         case .charge(let c):
             let m = Cell.member(c.member)
@@ -103,6 +108,7 @@ extension Op {
                 escrow(Cell.storedValue(member: c.member), Cell.debited, origin, c.amount.fen),
                 escrow(Cell.refundable(charge: id), Cell.credited, origin, c.amount.fen),
                 .add(entity: m, name: Cell.spent, node: origin, amount: c.amount.fen),
+                visit(c.member),
             ]
             if c.pointsEarned.value > 0 { d.append(escrow(Cell.points(member: c.member), Cell.credited, origin, c.pointsEarned.value)) }
             return d
@@ -114,13 +120,13 @@ extension Op {
             ]
         case .discountSale(let s):
             let m = Cell.member(s.member)
-            var d: [Delta] = [.add(entity: m, name: Cell.spent, node: origin, amount: s.paid.fen)]
+            var d: [Delta] = [.add(entity: m, name: Cell.spent, node: origin, amount: s.paid.fen), visit(s.member)]
             if s.pointsEarned.value > 0 { d.append(escrow(Cell.points(member: s.member), Cell.credited, origin, s.pointsEarned.value)) }
             return d
         case .pointsRedeemed(let p):
             return [escrow(Cell.points(member: p.member), Cell.debited, origin, p.points.value)]
         case .punchUsed(let p):
-            return [escrow(p.account, Cell.debited, origin, p.uses)]
+            return [escrow(p.account, Cell.debited, origin, p.uses), visit(p.member)]
         case .rightsTransferred(let t):
             return [escrow(t.account, Cell.movedOut, origin, t.amount), escrow(t.account, Cell.movedIn, t.to, t.amount)]
         case .settingSet(let key, let value):

@@ -40,6 +40,10 @@ public struct EscrowAccount: Equatable, Sendable {
     public let account: String
     public let credited, debited, movedIn, movedOut: [NodeID: Int64]
 
+    public init(account: String, credited: [NodeID: Int64], debited: [NodeID: Int64], movedIn: [NodeID: Int64], movedOut: [NodeID: Int64]) {
+        self.account = account; self.credited = credited; self.debited = debited; self.movedIn = movedIn; self.movedOut = movedOut
+    }
+
     public func rights(at node: NodeID) -> Int64 {
         (credited[node] ?? 0) + (movedIn[node] ?? 0) - (movedOut[node] ?? 0) - (debited[node] ?? 0)
     }
@@ -91,6 +95,13 @@ public struct MemberView: Equatable, Sendable {
     public let home: String
     public let spent, refunded, largestTopUp: Money
     public let tier: Tier
+    /// When the member last paid or topped up at each node (HLC wall millis).
+    public let visits: [NodeID: Int64]
+
+    /// Branches other than home, most recently visited first.
+    public var recentBranches: [NodeID] {
+        visits.filter { $0.key.rawValue != home }.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map(\.key)
+    }
 }
 
 extension StateReader {
@@ -134,7 +145,12 @@ extension StateReader {
         let counters = try counters(entity: e)
         func total(_ name: String) -> Int64 { counters[name]?.values.reduce(0, +) ?? 0 }
         let spent = total(Cell.spent), refunded = total(Cell.refunded)
-        let largestTopUp = try maxima(entity: e)[Cell.largestTopUp] ?? 0
+        let maxima = try maxima(entity: e)
+        let largestTopUp = maxima[Cell.largestTopUp] ?? 0
+        var visits: [NodeID: Int64] = [:]
+        for (name, millis) in maxima where name.hasPrefix(Cell.visitedPrefix) {
+            if let node = try? NodeID(String(name.dropFirst(Cell.visitedPrefix.count))) { visits[node] = millis }
+        }
         return MemberView(
             id: id,
             sealedName: registers[Cell.name] ?? [],
@@ -143,7 +159,8 @@ extension StateReader {
             home: home,
             spent: Money(fen: spent), refunded: Money(fen: refunded),
             largestTopUp: Money(fen: largestTopUp),
-            tier: try tier(netSpend: Money(fen: spent - refunded), largestTopUp: Money(fen: largestTopUp)))
+            tier: try tier(netSpend: Money(fen: spent - refunded), largestTopUp: Money(fen: largestTopUp)),
+            visits: visits)
     }
 
     /// The highest tier whose spend or single top-up threshold the member has reached.

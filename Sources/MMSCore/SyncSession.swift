@@ -34,8 +34,10 @@ public struct SyncSession: Sendable {
         case sendMissing(after: VersionVector)
         /// Verify and store these ops, then report `.applied` (or close on failure).
         case apply([SignedOp], more: Bool)
-        /// The peer asks for `amount` of this node's rights of `account`: grant what is held, if any.
-        case grantRights(account: String, amount: Int64)
+        /// The peer asks for `amount` of this node's rights of `account` for node `to` (itself, or
+        /// the asker it relays for): grant what is held, if any. `relayable` when the peer asked
+        /// for itself, so a head office may pass on what it cannot cover.
+        case grantRights(account: String, amount: Int64, to: NodeID, relayable: Bool)
         case close(reason: String)
     }
 
@@ -101,8 +103,8 @@ public struct SyncSession: Sendable {
             return batch.isEmpty && !more ? [] : [.apply(batch, more: more)]
         case (.syncing, .heartbeat):
             return []
-        case (.syncing, .rightsRequest(let account, let amount)):
-            return [.grantRights(account: account, amount: amount)]
+        case (.syncing, .rightsRequest(let account, let amount, let beneficiary)):
+            return [.grantRights(account: account, amount: amount, to: beneficiary ?? configuration.peer, relayable: beneficiary == nil)]
         case (.idle, _), (.closed, _):
             return []
         }

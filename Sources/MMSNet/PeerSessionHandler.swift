@@ -17,26 +17,49 @@ public final class PeerSessionHandler: ChannelInboundHandler, @unchecked Sendabl
         public var gossipIntervalMillis: UInt64
         public var heartbeatMillis: UInt64
         public var tickMillis: Int64 = 100
-        public init(chain: String, local: NodeID, maxOpsPerBatch: Int, gossipIntervalMillis: UInt64, heartbeatMillis: UInt64) {
+        /// Frames written but not yet handed to the socket before gossip waits (`send_queue_frames`).
+        public var sendQueueFrames: Int
+        public init(chain: String, local: NodeID, maxOpsPerBatch: Int, gossipIntervalMillis: UInt64, heartbeatMillis: UInt64,
+                    sendQueueFrames: Int = 256) {
             self.chain = chain; self.local = local; self.maxOpsPerBatch = maxOpsPerBatch
             self.gossipIntervalMillis = gossipIntervalMillis; self.heartbeatMillis = heartbeatMillis
+            self.sendQueueFrames = sendQueueFrames
         }
+    }
+
+    /// What the shell reports about the link (metrics); every closure may be called from any thread.
+    public struct Observer: Sendable {
+        public var applied: @Sendable (_ peer: NodeID, _ ops: Int) -> Void = { _, _ in }
+        /// Ops this node holds that the peer lacked at its last version vector.
+        public var lag: @Sendable (_ peer: NodeID, _ ops: UInt64) -> Void = { _, _ in }
+        /// A gossip frame was not sent because the send queue was full; the peer asks again next round.
+        public var deferred: @Sendable () -> Void = {}
+        /// The connection is being closed because of `error` (a bad certificate, frame or op, a
+        /// protocol violation); `peer` once the certificate has identified it.
+        public var closedOnError: @Sendable (_ peer: NodeID?, _ error: Error) -> Void = { _, _ in }
+        public init() {}
     }
 
     let settings: Settings
     let store: NodeStore
     let storeQueue: DispatchQueue
     let clock: @Sendable () -> UInt64
-    /// Issues a transfer of this node's rights to a peer that asked; nil when nothing is held.
-    public typealias Granter = @Sendable (_ account: String, _ amount: Int64, _ to: NodeID) throws -> SignedOp?
+    /// Issues a transfer of this node's rights to the node a peer asked for (itself, or the asker a
+    /// head office relays for); nil when nothing is held. `relayable`: the peer asked for itself.
+    public typealias Granter = @Sendable (_ account: String, _ amount: Int64, _ to: NodeID, _ relayable: Bool) throws -> SignedOp?
     let grant: Granter?
+    let observer: Observer
     /// Only touched on the channel's event loop.
     private var session: SyncSession?
+    /// Frames written and not yet handed to the socket: the bounded send queue.
+    private var queued = 0
     private var ticker: RepeatedTask?
     public private(set) var closeReason: String?
 
-    public init(settings: Settings, store: NodeStore, storeQueue: DispatchQueue, clock: @escaping @Sendable () -> UInt64, grant: Granter? = nil) {
+    public init(settings: Settings, store: NodeStore, storeQueue: DispatchQueue, clock: @escaping @Sendable () -> UInt64,
+                grant: Granter? = nil, observer: Observer = Observer()) {
         self.grant = grant
+        self.observer = observer
         self.settings = settings
         self.store = store
         self.storeQueue = storeQueue
@@ -67,6 +90,7 @@ public final class PeerSessionHandler: ChannelInboundHandler, @unchecked Sendabl
     }
 
     public func errorCaught(context: ChannelHandlerContext, error: Error) {
+        if closeReason == nil { observer.closedOnError(session?.configuration.peer, error) }
         closeReason = "\(error)"
         ticker?.cancel()
         context.close(promise: nil)
@@ -81,18 +105,25 @@ public final class PeerSessionHandler: ChannelInboundHandler, @unchecked Sendabl
 
     private func execute(_ effect: SyncSession.Effect, context: ChannelHandlerContext) {
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        let (store, limit, loop) = (self.store, settings.maxOpsPerBatch, context.eventLoop)
+        let (store, limit, loop, observer) = (self.store, settings.maxOpsPerBatch, context.eventLoop, self.observer)
+        guard let peer = session?.configuration.peer else { return }
         switch effect {
         case .send(let message):
-            context.writeAndFlush(wrapOutboundOut(message), promise: nil)
+            send(message, context: context)
         case .sendVector:
             storeQueue.async {
                 let result = Result { try store.versionVector() }
                 loop.execute { loopBound.value.0.finish(result.map { .vector($0) }, context: loopBound.value.1) }
             }
         case .sendMissing(let after):
+            // A full send queue means the peer is not reading: skip this batch, it asks again.
+            guard queued < settings.sendQueueFrames else { return observer.deferred() }
             storeQueue.async {
-                let result = Result { try store.ops(after: after, limit: limit) }
+                let result = Result {
+                    let ours = try store.versionVector()
+                    observer.lag(peer, ours.entries.reduce(0) { $0 + ($1.value &- min($1.value, after[$1.key])) })
+                    return try store.ops(after: after, limit: limit)
+                }
                 loop.execute {
                     let (handler, context) = loopBound.value
                     handler.finish(result.map { $0.isEmpty ? nil : SyncMessage.ops($0, more: $0.count == limit) }, context: context)
@@ -102,6 +133,7 @@ public final class PeerSessionHandler: ChannelInboundHandler, @unchecked Sendabl
             let now = clock()
             storeQueue.async {
                 let result = Result { try store.applyRemote(ops, now: now) }
+                if case .success(let report) = result, report.applied > 0 { observer.applied(peer, report.applied) }
                 loop.execute {
                     let (handler, context) = loopBound.value
                     switch result {
@@ -110,14 +142,15 @@ public final class PeerSessionHandler: ChannelInboundHandler, @unchecked Sendabl
                     }
                 }
             }
-        case .grantRights(let account, let amount):
-            guard let grant, let peer = session?.configuration.peer else { return }
+        case .grantRights(let account, let amount, let to, let relayable):
+            guard let grant else { return }
             storeQueue.async {
                 // A grant that cannot be made (no rights here) is simply not answered.
-                let op = try? grant(account, amount, peer)
+                let op = try? grant(account, amount, to, relayable)
                 loop.execute { loopBound.value.0.finish(.success(op.map { .ops([$0], more: false) }), context: loopBound.value.1) }
             }
         case .close(let reason):
+            observer.closedOnError(peer, ProtocolViolation(reason: reason))
             closeReason = reason
             ticker?.cancel()
             context.close(promise: nil)
@@ -126,9 +159,26 @@ public final class PeerSessionHandler: ChannelInboundHandler, @unchecked Sendabl
 
     private func finish(_ result: Result<SyncMessage?, Error>, context: ChannelHandlerContext) {
         switch result {
-        case .success(let message?): context.writeAndFlush(wrapOutboundOut(message), promise: nil)
+        case .success(let message?): send(message, context: context)
         case .success(nil): break
         case .failure(let error): errorCaught(context: context, error: error)
         }
     }
+
+    /// Writes one frame, counted in the send queue until the socket takes it. Past the bound,
+    /// gossip frames wait for the next round; a peer that stops reading cannot grow our memory.
+    private func send(_ message: SyncMessage, context: ChannelHandlerContext) {
+        if queued >= settings.sendQueueFrames, case .ops = message { return observer.deferred() }
+        queued += 1
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        promise.futureResult.whenComplete { _ in loopBound.value.queued -= 1 }
+        context.writeAndFlush(wrapOutboundOut(message), promise: promise)
+    }
+}
+
+/// Why a session closed its connection, when the peer broke the sync protocol.
+public struct ProtocolViolation: Error, CustomStringConvertible {
+    public let reason: String
+    public var description: String { reason }
 }

@@ -194,6 +194,24 @@ public final class LocalNode: Sendable {
         return issued.op
     }
 
+    /// Hands on this node's stored-value rights of `member` above its share under `policy`
+    /// (home branch, recent branches, head-office reserve): at most a few transfer ops, each
+    /// checked against the rights held here when it is issued.
+    public func placeRights(member: String, policy: PlacementPolicy) throws -> [SignedOp] {
+        struct NothingToPlace: Error {}
+        var placed: [SignedOp] = []
+        for _ in 0..<(policy.recentBranches + 2) {
+            do {
+                let issued = try store.issue(request: nil, now: clock(), key: key, decide: { teller, _ in
+                    guard let next = try teller.placementTransfers(member: member, policy: policy).first else { throw NothingToPlace() }
+                    return next
+                }, respond: { _, _ in "" })
+                placed.append(issued.op!)
+            } catch is NothingToPlace { break }
+        }
+        return placed
+    }
+
     // MARK: Replication between local directories
 
     /// Accepts ops signed by the node in `other` (its id, role and public key from its node.json).
@@ -274,19 +292,34 @@ public final class LocalNode: Sendable {
                      decide: @escaping (Teller) throws -> OpBody) throws -> PaymentResult {
         let authorised = checkPIN && pin != nil ? try authorise(card: card, pin: pin) : false
         var result: PaymentResult?
-        let issued = try store.issue(request: request?.requestKey, now: clock(), key: key, decide: { teller, _ in
-            if checkPIN, !authorised, let view = try teller.state.card(card), !view.pinHash.isEmpty {
-                throw MMSError(.pinRequired, "Card \(card) needs its PIN.", details: ["card": card])
-            }
-            return try decide(teller)
-        }, respond: { op, state in
-            result = try Self.paymentResult(op.op, state: state, here: self.id)
-            return try Self.encodeResponse(result)
-        })
+        let issued: NodeStore.Issued
+        do {
+            issued = try store.issue(request: request?.requestKey, now: clock(), key: key, decide: { teller, _ in
+                if checkPIN, !authorised, let view = try teller.state.card(card), !view.pinHash.isEmpty {
+                    throw MMSError(.pinRequired, "Card \(card) needs its PIN.", details: ["card": card])
+                }
+                return try decide(teller)
+            }, respond: { op, state in
+                result = try Self.paymentResult(op.op, state: state, here: self.id)
+                return try Self.encodeResponse(result)
+            })
+        } catch let error as MMSError where error.code == .insufficientFunds || error.code == .insufficientPoints {
+            // For the node's metrics; a failure to count must not hide the refusal itself.
+            try? store.countRefusal(error.details["held_elsewhere"] != nil && Self.balanceSuffices(error) ? "rights_elsewhere" : "balance")
+            throw error
+        }
         guard issued.replayed else { return result! }
         var replay = try JSONDecoder.snakeCase.decode(PaymentResult.self, from: Data(issued.response.utf8))
         replay.replayed = true
         return replay
+    }
+
+    /// Whether a refusal's details show the balance covered the request (so only rights were short).
+    public static func balanceSuffices(_ refusal: MMSError) -> Bool {
+        guard let balance = refusal.details["balance"], let requested = refusal.details["requested"] else { return false }
+        if let b = Money(parsing: balance), let r = Money(parsing: requested) { return b >= r }
+        if let b = Int64(balance), let r = Int64(requested) { return b >= r }
+        return false
     }
 
     /// Checks the PIN against the card's Argon2id hash; records a wrong one and throws.

@@ -97,16 +97,7 @@ extension NodeServer {
             encoder.outputFormatting = .sortedKeys
             return .init(status: .ok, contentType: "application/json", body: String(decoding: try encoder.encode(health()), as: UTF8.self) + "\n")
         case (.GET, "/metrics"):
-            let h = try health()
-            var lines = [
-                "# HELP mms_ops Ops held by this node's replica.", "# TYPE mms_ops gauge", "mms_ops{node=\"\(h.id)\"} \(h.ops)",
-                "# HELP mms_peers_connected Peers linked now.", "# TYPE mms_peers_connected gauge", "mms_peers_connected{node=\"\(h.id)\"} \(h.peersConnected)",
-                "# HELP mms_connections_refused_total Connections closed on an error (certificate, frame, op).",
-                "# TYPE mms_connections_refused_total counter", "mms_connections_refused_total{node=\"\(h.id)\"} \(h.connectionsRefused)",
-                "# HELP mms_ops_from Ops held per origin (replication progress).", "# TYPE mms_ops_from gauge",
-            ]
-            lines += h.vector.sorted { $0.key < $1.key }.map { "mms_ops_from{node=\"\(h.id)\",origin=\"\($0.key)\"} \($0.value)" }
-            return .init(status: .ok, contentType: "text/plain; version=0.0.4", body: lines.joined(separator: "\n") + "\n")
+            return .init(status: .ok, contentType: "text/plain; version=0.0.4", body: try metrics.exposition(store: node.store, peers: peers))
         default:
             return .init(status: .notFound, contentType: "text/plain", body: "not found\n")
         }

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Logging
 import MMSCore
 import MMSNet
 import MMSNode
@@ -11,7 +12,8 @@ import NIOSSL
 
 /// One node of the chain on the network: its store, a gossip server on its topology address,
 /// and an outbound link to every peer whose id sorts after its own (so each pair holds one link).
-/// Lost links are dialled again with jittered, growing delays.
+/// Lost links are dialled again with jittered, growing delays. Every `rebalance_interval_ms` it
+/// re-places the stored-value rights it holds by the topology's escrow policy.
 public final class NodeServer: @unchecked Sendable {
     public struct Paths: Sendable {
         public var certificates: URL
@@ -28,17 +30,24 @@ public final class NodeServer: @unchecked Sendable {
     private let lock = NSLock()
     private var stopping = false
     private var server: Channel?
-    private let log: @Sendable (String) -> Void
+    let log: Logger
     public let peers: PeerRegistry
+    public let metrics: NodeMetrics
     private var admin: Channel?
+    private var rebalancer: RepeatedTask?
+    /// Where the rebalancing pass resumes: the last member id it placed.
+    private var rebalanceCursor = ""
 
     /// Opens (provisioning on first run) the node `id` of `topology`.
-    public init(topology: Topology, id: NodeID, paths: Paths, log: @escaping @Sendable (String) -> Void) throws {
+    public init(topology: Topology, id: NodeID, paths: Paths, logger: Logger = Logger(label: "mms.node")) throws {
         guard let spec = topology.node(id) else { throw MMSError(.invalidArgument, "\(id) is not a node of \(topology.file).") }
         self.topology = topology
         self.spec = spec
         self.peers = PeerRegistry(maxConnections: topology.limits.maxConnections)
-        self.log = log
+        self.metrics = NodeMetrics(node: id)
+        var logger = logger
+        logger[metadataKey: "node"] = "\(id)"
+        self.log = logger
         if !paths.data.isInitialised {
             try LocalNode.initialise(directory: paths.data, id: id, role: spec.role,
                                      secretsFile: paths.certificates.appendingPathComponent("chain.secrets").path,
@@ -72,51 +81,124 @@ public final class NodeServer: @unchecked Sendable {
             }
             .bind(host: spec.gossip.host, port: Int(spec.gossip.port)).wait()
         admin = try AdminServer.start(group: group, at: spec.admin) { [self] method, uri in try self.adminResponse(method, uri) }
-        log("\(spec.id) gossip on \(spec.gossip), admin on \(spec.admin), peers \(topology.peers(of: spec.id).map(\.rawValue).joined(separator: ","))")
+        try node.directory.writeRuntime(DataDirectory.Runtime(admin: spec.admin.description, pid: ProcessInfo.processInfo.processIdentifier))
+        log.info("started", metadata: ["gossip": "\(spec.gossip)", "admin": "\(spec.admin)",
+                                       "peers": "\(topology.peers(of: spec.id).map(\.rawValue).joined(separator: ","))"])
         for peer in topology.peers(of: spec.id) where peer > spec.id { dial(peer, attempt: 0) }
+        let interval = topology.escrow.rebalanceIntervalMillis
+        if interval > 0 {
+            rebalancer = group.next().scheduleRepeatedTask(initialDelay: .milliseconds(Int64(interval)), delay: .milliseconds(Int64(interval))) { [self] _ in
+                storeQueue.async { self.rebalance() }
+            }
+        }
     }
 
-    /// Closes every link and the server; acknowledged ops are already durable in the store.
+    /// Stops taking connections, closes every link, lets store work already queued finish, and
+    /// checkpoints. Acknowledged ops were durable before they were acknowledged; this only makes
+    /// sure nothing half-received is cut off mid-write.
     public func stop() {
         lock.lock(); stopping = true; lock.unlock()
+        rebalancer?.cancel()
         try? server?.close().wait()
         try? admin?.close().wait()
         try? group.syncShutdownGracefully()
-        log("\(spec.id) stopped")
+        storeQueue.sync {}
+        try? node.store.checkpoint()
+        node.directory.removeRuntime()
+        log.info("stopped")
+    }
+
+    /// One rebalancing pass over a page of the members whose rights this node holds.
+    private func rebalance() {
+        lock.lock(); let stopping = self.stopping; let cursor = rebalanceCursor; lock.unlock()
+        guard !stopping else { return }
+        do {
+            let members = try node.store.membersWithRights(at: spec.id, after: cursor, limit: 256)
+            var placed = 0
+            for member in members { placed += try node.placeRights(member: member, policy: topology.escrow.placement).count }
+            lock.lock(); rebalanceCursor = members.count == 256 ? members.last! : ""; lock.unlock()
+            metrics.placed(placed)
+            if placed > 0 { log.info("placed rights", metadata: ["transfers": "\(placed)", "members": "\(members.count)"]) }
+        } catch {
+            log.warning("rebalancing failed", metadata: ["error": "\(error)"])
+        }
     }
 
     struct TooManyConnections: Error {}
 
     /// Holds a connection slot for the channel's life; past `max_connections` the channel is refused.
     private func admit(_ channel: Channel) throws {
-        guard peers.admit() else { throw TooManyConnections() }
+        guard peers.admit() else { metrics.refusedConnection(); throw TooManyConnections() }
         channel.closeFuture.whenComplete { [peers] _ in peers.release() }
     }
 
     private func configure(_ channel: Channel, tls: NIOSSLHandler) throws {
         let settings = PeerSessionHandler.Settings(
             chain: topology.chain, local: spec.id, maxOpsPerBatch: topology.limits.maxOpsPerBatch,
-            gossipIntervalMillis: UInt64(topology.limits.gossipIntervalMillis), heartbeatMillis: UInt64(topology.limits.heartbeatMillis))
+            gossipIntervalMillis: UInt64(topology.limits.gossipIntervalMillis), heartbeatMillis: UInt64(topology.limits.heartbeatMillis),
+            sendQueueFrames: topology.limits.sendQueueFrames)
+        var observer = PeerSessionHandler.Observer()
+        observer.applied = { [metrics] _, count in metrics.applied(count) }
+        observer.lag = { [metrics] peer, ops in metrics.lag(of: peer, ops: ops) }
+        observer.deferred = { [metrics] in metrics.deferredFrame() }
+        observer.closedOnError = { [self] peer, error in
+            guard let kind = rejectionKind(error) else {
+                return log.debug("link closed", metadata: ["peer": "\(peer?.rawValue ?? "?")", "error": "\(error)"])
+            }
+            peers.refused()
+            metrics.rejected(kind)
+            log.warning("connection refused", metadata: ["peer": "\(peer?.rawValue ?? "unidentified")", "remote": "\(channel.remoteAddress?.description ?? "?")",
+                                                         "kind": "\(kind)", "error": "\(error)"])
+        }
         try PeerPipeline.configure(channel, tls: tls, nodes: Set(topology.nodes.map(\.id)), maxFrameBytes: topology.limits.maxFrameBytes,
                                    maxOpsPerBatch: topology.limits.maxOpsPerBatch,
                                    session: PeerSessionHandler(settings: settings, store: node.store, storeQueue: storeQueue, clock: clock,
-                                                               grant: { [node] account, amount, peer in try node.grantRights(account: account, amount: amount, to: peer) }),
+                                                               grant: { [self] in try self.grant(account: $0, amount: $1, to: $2, relayable: $3) },
+                                                               observer: observer),
                                    observers: [PeerTracker(registry: peers)])
+        try channel.pipeline.syncOperations.addHandler(WireByteCounter(metrics: metrics), position: .first)
     }
 
-    /// Asks linked peers holding rights of `account` for `amount`, largest holder first, until
-    /// their rights cover it. Returns whom it asked; the grants arrive as ops.
-    public func requestRights(account: String, amount: Int64) throws -> [NodeID] {
-        let holders = try node.store.read { try $0.escrow(account).holders }.filter { $0.node != spec.id && $0.rights > 0 }
+    /// Asks for `amount` of rights of `account` for this node (or, relaying, for `beneficiary`):
+    /// first the linked holders, largest first, then the head office for the rest — it holds a
+    /// reserve and relays what it cannot cover to holders this node cannot reach. Returns whom it
+    /// asked; the grants arrive as ops.
+    public func requestRights(account: String, amount: Int64, for beneficiary: NodeID? = nil) throws -> [NodeID] {
+        let asker = beneficiary ?? spec.id
+        let offices = beneficiary == nil && spec.role == .branch ? topology.nodes.filter { $0.role == .hq }.map(\.id) : []
+        let holders = try node.store.read { try $0.escrow(account).holders }
+            .filter { $0.node != spec.id && $0.node != asker && $0.rights > 0 && !offices.contains($0.node) }
         var asked: [NodeID] = [], covered: Int64 = 0
         for holder in holders where covered < amount {
             let want = min(amount - covered, holder.rights)
-            if peers.send(.rightsRequest(account: account, amount: want), to: holder.node) {
+            if peers.send(.rightsRequest(account: account, amount: want, for: beneficiary), to: holder.node) {
                 asked.append(holder.node)
                 covered += want
             }
         }
+        for office in offices where covered < amount {
+            if peers.send(.rightsRequest(account: account, amount: amount - covered, for: nil), to: office) {
+                asked.append(office)
+                covered = amount
+            }
+        }
+        metrics.rightsRequested(asked.count)
         return asked
+    }
+
+    /// Answers a peer's request: moves what this node holds (up to `amount`) to `asker`. The head
+    /// office relays the part it cannot cover, once, to the holders it links with.
+    private func grant(account: String, amount: Int64, to asker: NodeID, relayable: Bool) throws -> SignedOp? {
+        let op = try node.grantRights(account: account, amount: amount, to: asker)
+        var granted: Int64 = 0
+        if case .rightsTransferred(let transfer)? = op?.op.body { granted = transfer.amount }
+        if let op { log.info("granted rights", metadata: ["account": "\(account)", "amount": "\(granted)", "to": "\(asker)", "op": "\(op.id)"]) }
+        if granted < amount, relayable, spec.role == .hq {
+            let asked = try requestRights(account: account, amount: amount - granted, for: asker)
+            log.info("relayed rights request", metadata: ["account": "\(account)", "amount": "\(amount - granted)", "for": "\(asker)",
+                                                          "asked": "\(asked.map(\.rawValue).joined(separator: ","))"])
+        }
+        return op
     }
 
     private func dial(_ peer: NodeID, attempt: Int) {
@@ -135,13 +217,13 @@ public final class NodeServer: @unchecked Sendable {
             .whenComplete { [self] result in
                 switch result {
                 case .success(let channel):
-                    log("\(spec.id) linked to \(peer)")
+                    log.info("linked", metadata: ["peer": "\(peer)"])
                     channel.closeFuture.whenComplete { _ in
-                        self.log("\(self.spec.id) lost link to \(peer)")
+                        self.log.info("link lost", metadata: ["peer": "\(peer)"])
                         self.redial(peer, attempt: 0)
                     }
                 case .failure(let error):
-                    if attempt == 0 { log("\(spec.id) cannot reach \(peer) yet: \(error)") }
+                    if attempt == 0 { log.notice("peer not reachable yet", metadata: ["peer": "\(peer)", "error": "\(error)"]) }
                     redial(peer, attempt: attempt + 1)
                 }
             }

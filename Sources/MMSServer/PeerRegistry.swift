@@ -2,6 +2,7 @@ import Foundation
 import MMSCore
 import MMSNet
 import NIOCore
+import NIOSSL
 
 /// Which peers this node is linked with right now, and what it has refused; read by /healthz and /metrics.
 public final class PeerRegistry: @unchecked Sendable {
@@ -48,8 +49,7 @@ public final class PeerRegistry: @unchecked Sendable {
     public var refusals: Int { lock.lock(); defer { lock.unlock() }; return refusedConnections }
 }
 
-/// Records a connection's peer once identified, and its loss; counts connections that ended in an
-/// error (a bad certificate, a frame over the limit, garbage, a forged op).
+/// Records a connection's peer once identified, and its loss.
 final class PeerTracker: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = NIOAny
     let registry: PeerRegistry
@@ -71,9 +71,41 @@ final class PeerTracker: ChannelInboundHandler, @unchecked Sendable {
         peer = nil
         context.fireChannelInactive()
     }
+}
 
-    func errorCaught(context: ChannelHandlerContext, error: Error) {
-        registry.refused()
-        context.fireErrorCaught(error)
+/// Sorts the error a connection was closed on: nil for the network's own failures (a reset, a
+/// peer going away), else the kind counted in `mms_frames_rejected_total`.
+func rejectionKind(_ error: Error) -> String? {
+    switch error {
+    case let error as MMSError: error.code.rawValue
+    case let error as FrameError:
+        switch error {
+        case .tooLarge: "frame_too_large"
+        case .truncated: "frame_truncated"
+        }
+    case is PeerIdentityError: "unknown_peer"
+    case is NIOSSLError, is BoringSSLError: "tls"
+    case is ProtocolViolation: "protocol"
+    case is IOError, is ChannelError: nil
+    default: "other"
+    }
+}
+
+/// Counts the bytes a peer connection moves on the socket (TLS included): gossip bandwidth.
+final class WireByteCounter: ChannelDuplexHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    let metrics: NodeMetrics
+
+    init(metrics: NodeMetrics) { self.metrics = metrics }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        metrics.received(bytes: unwrapInboundIn(data).readableBytes)
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        metrics.sent(bytes: unwrapOutboundIn(data).readableBytes)
+        context.write(data, promise: promise)
     }
 }

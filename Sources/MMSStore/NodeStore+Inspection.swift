@@ -47,6 +47,21 @@ extension NodeStore {
         }
     }
 
+    /// Members whose stored value this node was ever credited or handed rights of, after `cursor`
+    /// in id order: the accounts a rebalancing pass walks, a page at a time.
+    public func membersWithRights(at node: NodeID, after cursor: String, limit: Int) throws -> [String] {
+        let prefix = Cell.storedValue(member: "")
+        return try guarded {
+            try db.read { db in
+                try String.fetchAll(db.cachedStatement(sql: """
+                    SELECT DISTINCT entity FROM counters
+                    WHERE entity > ? AND entity < ? AND node = ? AND name IN (?, ?)
+                    ORDER BY entity LIMIT ?
+                    """), arguments: [prefix + cursor, prefix + "\u{10FFFF}", node.rawValue, Cell.credited, Cell.movedIn, limit])
+            }
+        }.map { String($0.dropFirst(prefix.count)) }
+    }
+
     public func stateHash() throws -> Digest32 {
         try guarded { try db.read { try DatabaseState(db: $0).stateHash() } }
     }

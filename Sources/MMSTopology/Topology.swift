@@ -116,18 +116,26 @@ public struct NetworkLimits: Sendable, Equatable {
 /// Where escrow rights are placed ahead of payments. Parsed and checked now; the rebalancer that
 /// acts on it comes with the branch network (see topology/README.md).
 public struct EscrowPolicy: Sendable, Equatable {
-    /// Share of a top-up's rights the member's home branch keeps (the rest goes where they shop).
+    /// Share of a balance, after the reserve, the member's home branch holds.
     public var homeSharePercent = 70
-    /// How many of the member's most recent other branches receive a share.
+    /// How many of the member's most recently visited other branches share the rest.
     public var recentBranches = 2
-    /// A branch whose rights for a member fall below this share of the balance asks for more.
-    public var lowWaterPercent = 20
+    /// Share of every balance the reserve node holds.
+    public var reservePercent = 10
+    /// How often a node re-places the rights it holds; 0 places rights only by hand and on demand.
+    public var rebalanceIntervalMillis = 2_000
     /// A head-office node that keeps a reserve of every balance, reachable from every branch.
     public var reserve: NodeID?
 
     static var ranges: [(key: String, range: ClosedRange<Int>, path: WritableKeyPath<EscrowPolicy, Int>)] { [
         ("home_share_percent", 0...100, \.homeSharePercent),
         ("recent_branches", 0...16, \.recentBranches),
-        ("low_water_percent", 0...100, \.lowWaterPercent),
+        ("reserve_percent", 0...100, \.reservePercent),
+        ("rebalance_interval_ms", 0...3_600_000, \.rebalanceIntervalMillis),
     ] }
+
+    /// The placement rule every node of the chain applies (MMSCore.RightsPlacement).
+    public var placement: PlacementPolicy {
+        PlacementPolicy(homeSharePercent: homeSharePercent, recentBranches: recentBranches, reserve: reserve, reservePercent: reservePercent)
+    }
 }

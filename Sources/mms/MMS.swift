@@ -4,7 +4,7 @@ import MMSCore
 import MMSNode
 
 @main
-struct MMS: ParsableCommand {
+struct MMS: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mms",
         abstract: "MMS — the member marketing system of a store chain: members, cards, stored value, points.",

@@ -1,37 +1,65 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import Logging
 import MMSCore
 import MMSNode
 import MMSServer
 import MMSTopology
+import ServiceLifecycle
 
 extension NodeCommand {
-    struct Run: ParsableCommand {
+    struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run one node of a topology: its store, its gossip server, and its links to its peers, until SIGTERM or Ctrl-C.",
-            discussion: "On first run the node's data directory is made from the chain's provisioning (`mms certs init`).")
+            discussion: "On first run the node's data directory is made from the chain's provisioning (`mms certs init`). Logs go to stderr, one line per event.")
         @Option(help: "The topology file.") var topology: String
         @Option(help: "This node's id in the topology.") var id: String
         @Option(help: "The chain's certificates directory (default: certs/<chain>).") var certs: String?
         @Option(help: "This node's data directory (default: data/<chain>/<id>).") var data: String?
+        @Option(help: "Lowest log level written: trace, debug, info, notice, warning, error.") var logLevel: String = "info"
 
-        func run() throws {
+        func run() async throws {
+            guard let level = Logger.Level(rawValue: logLevel) else { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error.") }
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+            let logger = Logger(label: "mms.node")
+            let server: NodeServer
             do {
                 let t = try Topology.load(path: topology)
                 let nodeID = try NodeID(id)
                 let paths = NodeServer.Paths(certificates: URL(fileURLWithPath: certs ?? "certs/\(t.chain)"),
                                              data: DataDirectory(data ?? "data/\(t.chain)/\(nodeID)"))
-                let server = try NodeServer(topology: t, id: nodeID, paths: paths) { line in
-                    FileHandle.standardError.write(Data("\(ISO8601DateFormatter().string(from: Date())) \(line)\n".utf8))
-                }
-                try server.start()
-                waitForTermination()
-                server.stop()
+                server = try NodeServer(topology: t, id: nodeID, paths: paths, logger: logger)
             } catch let error as MMSError {
                 FileHandle.standardError.write(Data("\(error.code.rawValue): \(error.message)\n".utf8))
                 throw ExitCode(exitStatus(error.code))
             }
+            let group = ServiceGroup(configuration: .init(services: [NodeService(server: server)],
+                                                          gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
+        }
+    }
+}
+
+/// The node as a swift-service-lifecycle service: SIGTERM or SIGINT starts a graceful shutdown,
+/// which stops taking connections and lets queued store work finish before the process exits.
+struct NodeService: Service {
+    let server: NodeServer
+
+    func run() async throws {
+        try await blocking { try server.start() }
+        try? await gracefulShutdown()
+        try await blocking { server.stop() }
+    }
+
+    /// NIO's blocking start and stop must not run on the cooperative pool.
+    private func blocking(_ body: @escaping @Sendable () throws -> Void) async throws {
+        try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, Error>) in
+            DispatchQueue.global().async { done.resume(with: Result { try body() }) }
         }
     }
 }

@@ -132,28 +132,45 @@ extension RightsCommand {
                     throw MMSError(.unknownCard, "Card \(card.prefix(Limits.maxIdentifierLength)) is not known here.")
                 }
                 let account = Cell.storedValue(member: view.member)
-                func here() throws -> Int64 { try local.store.read { try $0.escrow(account).rights(at: nodeID) } }
-                var asked: [String] = []
-                if try here() < needed.fen {
-                    asked = try Self.ask(spec.admin, account: account, amount: needed.fen - here())
-                    let deadline = Date().addingTimeInterval(min(max(wait, 0), 60))
-                    while Date() < deadline, try here() < needed.fen { usleep(50_000) }
-                }
-                let result = RightsRequestResult(account: account, needed: needed.description, rightsHere: Money(fen: try here()).description, asked: asked)
-                guard try here() >= needed.fen else {
+                let result = try RightsOnDemand.obtain(local, admin: spec.admin, account: account, needed: needed.fen, wait: min(max(wait, 0), 60))
+                guard try local.store.read({ try $0.escrow(account).rights(at: nodeID) }) >= needed.fen else {
                     throw MMSError(.insufficientFunds, "Peers did not move enough rights here in time: \(result.rightsHere) of \(result.needed) can be spent at \(nodeID).",
-                                   details: ["rights_here": result.rightsHere, "needed": result.needed, "asked": asked.joined(separator: ",")])
+                                   details: ["rights_here": result.rightsHere, "needed": result.needed, "asked": result.asked.joined(separator: ",")])
                 }
                 return result
             }
         }
+    }
+}
 
-        static func ask(_ admin: Endpoint, account: String, amount: Int64) throws -> [String] {
-            guard let body = adminRequest(admin, "/rights?account=\(account)&amount=\(amount)", method: "POST"),
+/// Rights on demand, for a till sharing a running node's directory: ask the node (over its admin
+/// address) to request the shortfall from its peers, then wait for the grant ops to arrive.
+enum RightsOnDemand {
+    static func obtain(_ local: LocalNode, admin: Endpoint, account: String, needed: Int64, wait: TimeInterval) throws -> RightsRequestResult {
+        func here() throws -> Int64 { try local.store.read { try $0.escrow(account).rights(at: local.id) } }
+        var asked: [String] = []
+        if try here() < needed {
+            guard let body = adminRequest(admin, "/rights?account=\(account)&amount=\(needed - (try here()))", method: "POST"),
                   let reply = try? JSONDecoder().decode([String: [String]].self, from: body) else {
                 throw MMSError(.storeFailure, "The node is not answering on its admin address \(admin); is it running?")
             }
-            return reply["asked"] ?? []
+            asked = reply["asked"] ?? []
+            let deadline = Date().addingTimeInterval(wait)
+            while !asked.isEmpty, Date() < deadline, try here() < needed { usleep(20_000) }
+        }
+        return RightsRequestResult(account: account, needed: Money(fen: needed).description, rightsHere: Money(fen: try here()).description, asked: asked)
+    }
+
+    /// Runs a payment; if it is refused only because the rights sit at other nodes and a node is
+    /// serving this directory, asks for the shortfall (waiting up to `wait`) and tries once more.
+    static func retrying(_ local: LocalNode, card: String, amount: Money, wait: TimeInterval = 3,
+                         _ pay: () throws -> PaymentResult) throws -> PaymentResult {
+        do { return try pay() } catch let refusal as MMSError where refusal.code == .insufficientFunds && LocalNode.balanceSuffices(refusal) {
+            guard let admin = local.directory.runtime().flatMap({ Endpoint(parsing: $0.admin) }),
+                  let member = try local.store.read({ try $0.card(card)?.member }) else { throw refusal }
+            let result = try? obtain(local, admin: admin, account: Cell.storedValue(member: member), needed: amount.fen, wait: wait)
+            guard let result, !result.asked.isEmpty else { throw refusal }
+            return try pay()
         }
     }
 }

@@ -25,7 +25,9 @@ struct TopUp: ParsableCommand {
 }
 
 struct Charge: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Pay from stored value; earns points. Refused beyond what this branch may spend.")
+    static let configuration = CommandConfiguration(
+        abstract: "Pay from stored value; earns points. Refused beyond what this branch may spend.",
+        discussion: "When a node is running on this data directory (`mms node run`, `mms up`) and the rights sit at other nodes, the node asks its peers (or the head office, which relays) for them, and the charge is tried again once they arrive (up to 3 s).")
     @OptionGroup var till: TillOptions
     @Option(help: "Amount in yuan, e.g. 30.00.") var amount: String
     @Option(help: "The card's PIN.") var pin: String?
@@ -33,7 +35,14 @@ struct Charge: ParsableCommand {
     var partial = false
     func run() throws {
         try perform(till.node) {
-            try till.node.open().charge(card: till.card, amount: money(amount), pin: pin, requestKey: till.validatedRequestID(), partial: partial)
+            let local = try till.node.open()
+            let (amount, requestKey) = (try money(amount), try till.validatedRequestID())
+            // With a node running on this directory, rights held elsewhere are asked for first;
+            // a partial payment takes what is here without asking.
+            if partial { return try local.charge(card: till.card, amount: amount, pin: pin, requestKey: requestKey, partial: true) }
+            return try RightsOnDemand.retrying(local, card: till.card, amount: amount) {
+                try local.charge(card: till.card, amount: amount, pin: pin, requestKey: requestKey)
+            }
         }
     }
 }

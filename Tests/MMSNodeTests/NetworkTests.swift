@@ -8,12 +8,22 @@ import Testing
 @Suite(.serialized) struct NetworkTests {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("mms-net-\(UUID().uuidString)").path
 
-    func topology(ports: [Int], maxConnections: Int = 64) -> String {
-        // branch-2 is in another region but names branch-1 as a peer: a direct link between them.
-        let nodes = [("hq", "hq", "east", ""), ("branch-1", "branch", "east", ""), ("branch-2", "branch", "west", "peers = [\"branch-1\"]\n")]
-        return "[chain]\nname = \"t\"\n[limits]\ngossip_interval_ms = 100\nmax_connections = \(maxConnections)\n" + nodes.enumerated().map { i, n in
-            "[[node]]\nid = \"\(n.0)\"\nrole = \"\(n.1)\"\nregion = \"\(n.2)\"\ngossip = \"127.0.0.1:\(ports[i])\"\napi = \"127.0.0.1:\(ports[3 + i])\"\nadmin = \"127.0.0.1:\(ports[6 + i])\"\n\(n.3)"
-        }.joined(separator: "\n")
+    /// The test chain: hq and branch-1 in the east, branch-2 in the west naming branch-1 as a peer
+    /// (a cross-region link); with `fiveNodes`, branch-3 and branch-4 join the west, so branch-3
+    /// and branch-4 have no link to branch-1. Rebalancing is off unless asked for.
+    static func nodes(fiveNodes: Bool) -> [(id: String, role: String, region: String, extra: String)] {
+        [("hq", "hq", "east", ""), ("branch-1", "branch", "east", ""), ("branch-2", "branch", "west", "peers = [\"branch-1\"]\n")]
+            + (fiveNodes ? [("branch-3", "branch", "west", ""), ("branch-4", "branch", "west", "")] : [])
+    }
+
+    func topology(ports: [Int], maxConnections: Int = 64, fiveNodes: Bool = false, rebalanceMillis: Int = 0) -> String {
+        let nodes = Self.nodes(fiveNodes: fiveNodes)
+        return "[chain]\nname = \"t\"\n[limits]\ngossip_interval_ms = 100\nmax_connections = \(maxConnections)\n"
+            + "[escrow]\nreserve = \"hq\"\nrebalance_interval_ms = \(rebalanceMillis)\n"
+            + nodes.enumerated().map { i, n in
+                "[[node]]\nid = \"\(n.id)\"\nrole = \"\(n.role)\"\nregion = \"\(n.region)\"\ngossip = \"127.0.0.1:\(ports[i])\"\n"
+                    + "api = \"127.0.0.1:\(ports[nodes.count + i])\"\nadmin = \"127.0.0.1:\(ports[2 * nodes.count + i])\"\n\(n.extra)"
+            }.joined(separator: "\n")
     }
 
     func vector(_ id: String) throws -> [String: Int] {
@@ -81,11 +91,12 @@ import Testing
         #expect(printed.contains("gossip 127.0.0.1:"))
     }
 
-    /// Writes a 3-node topology on free ports and runs `mms certs init` for it; returns the file.
-    func provisionChain(maxConnections: Int = 64) throws -> String {
+    /// Writes the test topology on free ports and runs `mms certs init` for it; returns the file.
+    func provisionChain(maxConnections: Int = 64, fiveNodes: Bool = false, rebalanceMillis: Int = 0) throws -> String {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let file = root + "/t.toml"
-        try topology(ports: freePorts(9), maxConnections: maxConnections).write(toFile: file, atomically: true, encoding: .utf8)
+        try topology(ports: freePorts(fiveNodes ? 15 : 9), maxConnections: maxConnections, fiveNodes: fiveNodes, rebalanceMillis: rebalanceMillis)
+            .write(toFile: file, atomically: true, encoding: .utf8)
         try #require(mms(["certs", "init", "--topology", file, "--out", root + "/certs/t"]).status == 0)
         return file
     }
@@ -95,14 +106,15 @@ import Testing
         p.executableURL = try mmsBinary()
         p.arguments = ["node", "run", "--topology", file, "--id", id, "--certs", root + "/certs/t", "--data", "\(root)/data/t/\(id)"]
         p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
+        FileManager.default.createFile(atPath: "\(root)/\(id).log", contents: nil)
+        p.standardError = FileHandle(forWritingAtPath: "\(root)/\(id).log")
         try p.run()
         return p
     }
 
-    /// Waits (bounded) until each node has made its store.
-    func waitForStores() {
-        waitUntil(20) { ["hq", "branch-1", "branch-2"].allSatisfy { FileManager.default.fileExists(atPath: "\(root)/data/t/\($0)/node.json") } }
+    /// Waits (bounded) until each node has made its store and is serving it.
+    func waitForStores(_ ids: [String] = ["hq", "branch-1", "branch-2"]) {
+        waitUntil(20) { ids.allSatisfy { FileManager.default.fileExists(atPath: "\(root)/data/t/\($0)/running.json") } }
     }
 
     /// Polls `condition` until it holds or `seconds` pass: a bound on waiting, not a timing assertion.
@@ -148,25 +160,139 @@ import Testing
         #expect(chain["liability"] as? String == "10.00" && chain["sum_of_balances"] as? String == "10.00")
     }
 
-    /// On-demand transfer: a member topped up at branch-1 pays at branch-2 while both are linked.
+    func addMemberWithCard(at dir: String, card: String, topUp: String) throws {
+        let member = try #require(try json(mms(["member", "add", "--data", dir, "--name", "王芳", "--phone", "13800000001", "--birthday", "1990-05-01", "--json"]).stdout)["id"] as? String)
+        try mms(["card", "issue", "--data", dir, "--member", member, "--type", "stored", "--number", card])
+        try mms(["topup", "--data", dir, "--card", card, "--amount", topUp])
+    }
+
+    func rights(_ dir: String, card: String) throws -> [String: String] {
+        (try json(mms(["show", "--data", dir, "--card", card, "--json"]).stdout)["rights"] as? [String: String]) ?? [:]
+    }
+
+    /// On-demand transfer: a member topped up at branch-1 pays at branch-2 while both are linked;
+    /// the charge itself asks for the rights and goes through.
     @Test func aBranchShortOfRightsAsksAHolderAndThePaymentGoesThrough() throws {
         let file = try provisionChain()
         let nodes = try ["hq", "branch-1", "branch-2"].map { try startNode($0, file: file) }
         defer { for p in nodes where p.isRunning { p.terminate() } }
         waitForStores()
         let b1 = "\(root)/data/t/branch-1", b2 = "\(root)/data/t/branch-2"
-        let member = try #require(try json(mms(["member", "add", "--data", b1, "--name", "王芳", "--phone", "13800000001", "--birthday", "1990-05-01", "--json"]).stdout)["id"] as? String)
-        try mms(["card", "issue", "--data", b1, "--member", member, "--type", "stored", "--number", "C1"])
-        try mms(["topup", "--data", b1, "--card", "C1", "--amount", "100.00"])
+        try addMemberWithCard(at: b1, card: "C1", topUp: "100.00")
         try waitUntil(30) { try vector("branch-2")["branch-1"] == 3 }
-        let refused = try json(mms(["charge", "--data", b2, "--card", "C1", "--amount", "30.00", "--json"]).stdout)
-        #expect(refused["error"] as? String == "insufficient_funds")
+        #expect(try json(mms(["show", "--data", b2, "--card", "C1", "--json"]).stdout)["balance_here"] as? String == "0.00")
 
-        let granted = try mms(["rights", "request", "--topology", file, "--id", "branch-2", "--data", b2, "--card", "C1", "--amount", "30.00", "--wait", "20", "--json"])
+        let paid = try mms(["charge", "--data", b2, "--card", "C1", "--amount", "30.00", "--json"])
+        #expect(paid.status == 0, "\(paid.stdout) \(paid.stderr)")
+        #expect(try json(paid.stdout)["balance"] as? String == "70.00")
+        #expect(try rights(b2, card: "C1")["branch-1"] == "70.00")
+
+        // `rights request` asks ahead of a payment, and says whom it asked.
+        let granted = try mms(["rights", "request", "--topology", file, "--id", "branch-2", "--data", b2, "--card", "C1", "--amount", "20.00", "--wait", "20", "--json"])
         #expect(granted.status == 0, "\(granted.stdout) \(granted.stderr)")
         let answer = try json(granted.stdout)
-        #expect(answer["rights_here"] as? String == "30.00" && answer["asked"] as? [String] == ["branch-1"])
-        #expect(try json(mms(["charge", "--data", b2, "--card", "C1", "--amount", "30.00", "--json"]).stdout)["balance"] as? String == "70.00")
+        #expect(answer["rights_here"] as? String == "20.00" && answer["asked"] as? [String] == ["branch-1"])
+    }
+
+    /// A branch with no link to the holder asks the head office, which relays to the holder; the
+    /// grant reaches the branch through the gossip and the payment goes through.
+    @Test func theHeadOfficeRelaysARequestToAHolderTheBranchCannotReach() throws {
+        let file = try provisionChain(fiveNodes: true)
+        let ids = Self.nodes(fiveNodes: true).map(\.id)
+        let nodes = try ids.map { try startNode($0, file: file) }
+        defer { for p in nodes where p.isRunning { p.terminate() } }
+        waitForStores(ids)
+        let b1 = "\(root)/data/t/branch-1", b4 = "\(root)/data/t/branch-4"
+        try addMemberWithCard(at: b1, card: "C1", topUp: "100.00")
+        try waitUntil(30) { try vector("branch-4")["branch-1"] == 3 }
+        let paid = try mms(["charge", "--data", b4, "--card", "C1", "--amount", "25.00", "--json"])
+        #expect(paid.status == 0, "\(paid.stdout) \(paid.stderr)")
+        #expect(try json(paid.stdout)["balance"] as? String == "75.00")
+    }
+
+    /// Five nodes, ops issued at every one of them: every op reaches every node and all five
+    /// replicas end byte-equal (same state hash).
+    @Test func fiveNodesConvergeWithOpsFromEveryNode() throws {
+        let file = try provisionChain(fiveNodes: true)
+        let ids = Self.nodes(fiveNodes: true).map(\.id)
+        let nodes = try ids.map { try startNode($0, file: file) }
+        defer { for p in nodes where p.isRunning { p.terminate() } }
+        waitForStores(ids)
+        for (i, id) in ids.enumerated() {
+            let dir = "\(root)/data/t/\(id)"
+            let member = try #require(try json(mms(["member", "add", "--data", dir, "--name", "会员\(i)", "--phone", "1380000000\(i)", "--birthday", "1990-05-01", "--json"]).stdout)["id"] as? String)
+            try mms(["card", "issue", "--data", dir, "--member", member, "--type", "stored", "--number", "C\(i)"])
+            try mms(["topup", "--data", dir, "--card", "C\(i)", "--amount", "50.00"])
+            try mms(["charge", "--data", dir, "--card", "C\(i)", "--amount", "5.00"])
+        }
+        func info(_ id: String) throws -> [String: Any] { try json(mms(["node", "info", "--data", "\(root)/data/t/\(id)", "--json"]).stdout) }
+        let expected = Dictionary(uniqueKeysWithValues: ids.map { ($0, 4) })
+        try waitUntil(60) { try ids.allSatisfy { try (info($0)["vector"] as? [String: Int]) == expected } }
+        let infos = try ids.map(info)
+        #expect(infos.allSatisfy { ($0["vector"] as? [String: Int]) == expected })
+        #expect(Set(infos.compactMap { $0["state_hash"] as? String }).count == 1)
+        let chain = try #require(try json(mms(["report", "--topology", file, "--data", "\(root)/data/t/hq", "--json"]).stdout)["chain"] as? [String: Any])
+        #expect(chain["liability"] as? String == "225.00" && chain["sum_of_balances"] as? String == "225.00")
+    }
+
+    /// The rebalancing policy places rights before an outage: after a top-up at home and one visit
+    /// to branch-2, the nodes hand rights on until hq holds its reserve and branch-2 its share; then
+    /// branch-2, cut off, can still take that share.
+    @Test func rebalancingPlacesRightsWhereTheMemberShopsBeforeTheOutage() throws {
+        let file = try provisionChain(rebalanceMillis: 200)
+        var nodes = try ["hq", "branch-1", "branch-2"].reduce(into: [String: Process]()) { $0[$1] = try startNode($1, file: file) }
+        defer { for p in nodes.values where p.isRunning { p.terminate() } }
+        waitForStores()
+        let b1 = "\(root)/data/t/branch-1", b2 = "\(root)/data/t/branch-2"
+        try addMemberWithCard(at: b1, card: "C1", topUp: "110.00")
+        try waitUntil(30) { try vector("branch-2")["branch-1"] ?? 0 >= 3 }
+        #expect(try mms(["charge", "--data", b2, "--card", "C1", "--amount", "10.00"]).status == 0)
+        // Balance 100.00: hq's reserve 10 %, then branch-2 30 % of the rest (27.00), branch-1 the
+        // remainder; a node moves nothing smaller than 5 % of the balance, so each ends within 5.00.
+        func fen(_ text: String?) -> Int { Int((Double(text ?? "0") ?? 0) * 100 + 0.5) }
+        func placed(_ dir: String) throws -> Bool {
+            let r = try rights(dir, card: "C1")
+            return r.values.map(fen).reduce(0, +) == 10_000 && abs(fen(r["hq"]) - 1_000) <= 500
+                && abs(fen(r["branch-2"]) - 2_700) <= 500 && abs(fen(r["branch-1"]) - 6_300) <= 500
+        }
+        try waitUntil(30) { try placed(b1) && placed(b2) }
+        let final = try rights(b2, card: "C1")
+        #expect(try placed(b2), "\(final)")
+
+        nodes["branch-2"]!.terminate()
+        nodes["branch-2"]!.waitUntilExit()
+        let held = try #require(try rights(b2, card: "C1")["branch-2"])
+        let offline = try mms(["charge", "--data", b2, "--card", "C1", "--amount", held, "--json"])
+        #expect(offline.status == 0, "\(offline.stdout)")
+    }
+
+    /// Garbage on the gossip port before any TLS (a port scanner, a misconfigured client) closes
+    /// that connection only: the node counts it by kind in /metrics and keeps its peers.
+    @Test func rawGarbageBeforeTLSClosesOnlyThatConnection() throws {
+        let file = try provisionChain()
+        let nodes = try ["hq", "branch-1", "branch-2"].map { try startNode($0, file: file) }
+        defer { for p in nodes where p.isRunning { p.terminate() } }
+        waitForStores()
+        let topologyText = try String(contentsOfFile: file, encoding: .utf8)
+        func port(_ key: String, of id: String) -> Int? {
+            let block = topologyText.components(separatedBy: "[[node]]").first { $0.contains("id = \"\(id)\"") } ?? ""
+            return block.split(separator: "\n").first { $0.hasPrefix(key + " = ") }.flatMap { Int($0.split(separator: ":").last!.dropLast()) }
+        }
+        let gossip = try #require(port("gossip", of: "hq")), admin = try #require(port("admin", of: "hq"))
+        func hqPeers() throws -> Int { (try json(httpGet(port: admin, "/healthz") ?? "{}")["peers_connected"] as? Int) ?? 0 }
+        try waitUntil(20) { try hqPeers() == 2 }
+
+        #expect(sendRaw(Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8), toPort: gossip))
+        #expect(sendRaw([0x16, 0x03, 0x01, 0xFF, 0xFF] + [UInt8](repeating: 0xAB, count: 64), toPort: gossip))
+        var metrics = ""
+        try waitUntil(20) { metrics = httpGet(port: admin, "/metrics") ?? ""; return metrics.contains("reason=\"tls\"") }
+        #expect(metrics.contains("mms_frames_rejected_total") && metrics.contains("reason=\"tls\""))
+        #expect(metrics.contains("mms_gossip_bytes_received_total"))
+        #expect(try hqPeers() == 2)
+        // And the node still replicates.
+        try addMemberWithCard(at: "\(root)/data/t/branch-1", card: "C1", topUp: "10.00")
+        try waitUntil(30) { try vector("hq")["branch-1"] == 3 }
+        #expect(try vector("hq")["branch-1"] == 3)
     }
 
     /// `max_connections` holds: hq, limited to one link, keeps one peer and refuses the other.

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import MMSCore
 import MMSNode
 import Testing
@@ -75,4 +78,41 @@ func freePorts(_ count: Int) throws -> [Int] {
         ports.append(Int(UInt16(bigEndian: address.sin_port)))
     }
     return ports
+}
+
+/// Opens a plain TCP connection to 127.0.0.1:`port`, writes `bytes`, and waits (at most
+/// `seconds`) for the other side to close. True when it closed the connection.
+func sendRaw(_ bytes: [UInt8], toPort port: Int, seconds: Int = 10) -> Bool {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = UInt16(port).bigEndian
+    let connected = withUnsafePointer(to: &address) { p in
+        p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+    }
+    guard connected, bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count else { return false }
+    var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let n = read(fd, &buffer, buffer.count)
+        if n == 0 { return true }      // orderly close
+        if n < 0 { return errno == ECONNRESET }
+    }
+}
+
+/// GETs `path` from 127.0.0.1:`port` (a node's admin address); the body, or nil.
+func httpGet(port: Int, _ path: String) -> String? {
+    guard let url = URL(string: "http://127.0.0.1:\(port)\(path)") else { return nil }
+    let done = DispatchSemaphore(value: 0)
+    nonisolated(unsafe) var body: String?
+    URLSession.shared.dataTask(with: url) { data, response, _ in
+        if (response as? HTTPURLResponse)?.statusCode == 200, let data { body = String(decoding: data, as: UTF8.self) }
+        done.signal()
+    }.resume()
+    _ = done.wait(timeout: .now() + 5)
+    return body
 }

@@ -7,8 +7,9 @@ public enum SyncMessage: Equatable, Sendable {
     case vector(VersionVector)
     case ops([SignedOp], more: Bool)
     case heartbeat(sentMillis: UInt64)
-    /// Asks the receiver to move `amount` of its rights of `account` to the sender.
-    case rightsRequest(account: String, amount: Int64)
+    /// Asks the receiver to move `amount` of its rights of `account` to `beneficiary` (nil: the
+    /// sender). Only the head office names another node, when it relays a request.
+    case rightsRequest(account: String, amount: Int64, for: NodeID?)
 
     public static let protocolVersion: UInt32 = 1
 }
@@ -34,8 +35,8 @@ public enum SyncCodec {
         case .heartbeat(let sent):
             var h = Mms_Wire_Heartbeat(); h.sentMillis = sent
             frame.kind = .heartbeat(h)
-        case .rightsRequest(let account, let amount):
-            var r = Mms_Wire_RightsRequest(); r.account = account; r.amount = amount
+        case .rightsRequest(let account, let amount, let beneficiary):
+            var r = Mms_Wire_RightsRequest(); r.account = account; r.amount = amount; r.forNode = beneficiary?.rawValue ?? ""
             frame.kind = .rightsRequest(r)
         }
         var options = BinaryEncodingOptions()
@@ -72,7 +73,9 @@ public enum SyncCodec {
         case .rightsRequest(let r)?:
             guard (try? Identifier.validate(r.account, what: "account")) != nil else { throw malformed("rights request names no valid account") }
             guard r.amount > 0, r.amount <= Limits.maxAmount.fen else { throw malformed("rights request amount out of range") }
-            return .rightsRequest(account: r.account, amount: r.amount)
+            if r.forNode.isEmpty { return .rightsRequest(account: r.account, amount: r.amount, for: nil) }
+            guard let beneficiary = try? NodeID(r.forNode) else { throw malformed("rights request names no valid node to grant to") }
+            return .rightsRequest(account: r.account, amount: r.amount, for: beneficiary)
         case nil:
             throw malformed("frame carries no message")
         }

@@ -145,7 +145,9 @@ nonisolated struct Mms_Wire_Heartbeat: Sendable {
 }
 
 /// A node short of escrow rights for a payment asks a peer holding some; the peer answers with a
-/// rights_transferred op (sent straight back, and gossiped as usual) or not at all.
+/// rights_transferred op (sent straight back, and gossiped as usual) or not at all. The head office
+/// relays a request it cannot cover to the holders it is linked with, naming the asker in `for_node`;
+/// a relayed request is never relayed again.
 nonisolated struct Mms_Wire_RightsRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -154,6 +156,9 @@ nonisolated struct Mms_Wire_RightsRequest: Sendable {
   var account: String = String()
 
   var amount: Int64 = 0
+
+  /// empty: the sender itself
+  var forNode: String = String()
 
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -419,7 +424,7 @@ nonisolated extension Mms_Wire_Heartbeat: SwiftProtobuf.Message, SwiftProtobuf._
 
 nonisolated extension Mms_Wire_RightsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".RightsRequest"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}account\0\u{1}amount\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}account\0\u{1}amount\0\u{3}for_node\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -429,6 +434,7 @@ nonisolated extension Mms_Wire_RightsRequest: SwiftProtobuf.Message, SwiftProtob
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.account) }()
       case 2: try { try decoder.decodeSingularInt64Field(value: &self.amount) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.forNode) }()
       default: break
       }
     }
@@ -441,12 +447,16 @@ nonisolated extension Mms_Wire_RightsRequest: SwiftProtobuf.Message, SwiftProtob
     if self.amount != 0 {
       try visitor.visitSingularInt64Field(value: self.amount, fieldNumber: 2)
     }
+    if !self.forNode.isEmpty {
+      try visitor.visitSingularStringField(value: self.forNode, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   static func ==(lhs: Mms_Wire_RightsRequest, rhs: Mms_Wire_RightsRequest) -> Bool {
     if lhs.account != rhs.account {return false}
     if lhs.amount != rhs.amount {return false}
+    if lhs.forNode != rhs.forNode {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1,0 +1,79 @@
+import Foundation
+import Metrics
+import MMSCore
+import MMSStore
+import Prometheus
+
+/// The node's metrics, recorded through swift-metrics into this node's own Prometheus registry
+/// (one per node, so several nodes in one process — tests, benchmarks — never mix their figures).
+/// Events are counted as they happen; store-held figures are read when /metrics is scraped.
+public final class NodeMetrics: @unchecked Sendable {
+    let registry = PrometheusCollectorRegistry()
+    private let factory: PrometheusMetricsFactory
+    private let node: String
+    private let lock = NSLock()
+    private var lagGauges: [NodeID: Metrics.Gauge] = [:]
+    private var rejectedCounters: [String: Metrics.Counter] = [:]
+
+    private let opsApplied, bytesIn, bytesOut, rightsRequests, rightsPlaced, connectionsRefused, framesDeferred: Metrics.Counter
+    private let ops, peersConnected: Metrics.Gauge
+
+    init(node: NodeID) {
+        self.node = node.rawValue
+        let factory = PrometheusMetricsFactory(registry: registry)
+        self.factory = factory
+        func counter(_ label: String) -> Metrics.Counter { Metrics.Counter(label: label, dimensions: [("node", node.rawValue)], factory: factory) }
+        func gauge(_ label: String) -> Metrics.Gauge { Metrics.Gauge(label: label, dimensions: [("node", node.rawValue)], factory: factory) }
+        opsApplied = counter("mms_ops_applied_total")
+        bytesIn = counter("mms_gossip_bytes_received_total")
+        bytesOut = counter("mms_gossip_bytes_sent_total")
+        rightsRequests = counter("mms_rights_requests_sent_total")
+        rightsPlaced = counter("mms_rights_placed_total")
+        connectionsRefused = counter("mms_connections_refused_total")
+        framesDeferred = counter("mms_frames_deferred_total")
+        ops = gauge("mms_ops")
+        peersConnected = gauge("mms_peers_connected")
+    }
+
+    func applied(_ count: Int) { opsApplied.increment(by: count) }
+    func received(bytes: Int) { bytesIn.increment(by: bytes) }
+    func sent(bytes: Int) { bytesOut.increment(by: bytes) }
+    func rightsRequested(_ count: Int) { if count > 0 { rightsRequests.increment(by: count) } }
+    func placed(_ count: Int) { if count > 0 { rightsPlaced.increment(by: count) } }
+    func refusedConnection() { connectionsRefused.increment() }
+    /// A gossip frame not sent because the link's send queue was full (the peer asks again).
+    func deferredFrame() { framesDeferred.increment() }
+
+    /// Ops this node holds that `peer` lacked at its last version vector.
+    func lag(of peer: NodeID, ops: UInt64) {
+        lock.lock()
+        let gauge = lagGauges[peer] ?? Metrics.Gauge(label: "mms_replication_lag_ops", dimensions: [("node", node), ("peer", peer.rawValue)], factory: factory)
+        lagGauges[peer] = gauge
+        lock.unlock()
+        gauge.record(Int64(clamping: ops))
+    }
+
+    /// A connection closed on an error, by kind: `tls`, `frame_too_large`, `malformed_op`,
+    /// `invalid_signature`, `unknown_origin`, …
+    func rejected(_ reason: String) {
+        lock.lock()
+        let counter = rejectedCounters[reason] ?? Metrics.Counter(label: "mms_frames_rejected_total", dimensions: [("node", node), ("reason", reason)], factory: factory)
+        rejectedCounters[reason] = counter
+        lock.unlock()
+        counter.increment()
+    }
+
+    /// The Prometheus text exposition, after reading the store-held figures.
+    func exposition(store: NodeStore, peers: PeerRegistry) throws -> String {
+        let vector = try store.versionVector()
+        ops.record(Int64(clamping: vector.totalOps))
+        peersConnected.record(peers.connected.count)
+        for (origin, seq) in vector.entries {
+            Metrics.Gauge(label: "mms_ops_from", dimensions: [("node", node), ("origin", origin.rawValue)], factory: factory).record(Int64(clamping: seq))
+        }
+        for (kind, count) in try store.refusals() {
+            Metrics.Gauge(label: "mms_escrow_refusals", dimensions: [("node", node), ("kind", kind)], factory: factory).record(count)
+        }
+        return registry.emitToString()
+    }
+}

@@ -60,8 +60,9 @@ let package = Package(
         .target(name: "MMSNode", dependencies: ["MMSCore", "MMSCrypto", "MMSStore"]),
         // Measurements beside this machine's physical limits (`mms bench`); never assertions in tests.
         .target(name: "MMSBench", dependencies: [
-            "MMSNode", "MMSStore", "MMSCore", "MMSCrypto",
+            "MMSNode", "MMSStore", "MMSCore", "MMSCrypto", "MMSServer", "MMSTopology", "MMSCerts",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         // A node on the network: provisioning from certs/, the gossip server and its peer links.
         .target(name: "MMSServer", dependencies: [
@@ -104,6 +105,6 @@ let package = Package(
             "MMSCerts", "MMSTopology", "MMSCore",
             .product(name: "X509", package: "swift-certificates"),
         ]),
-        .testTarget(name: "MMSNodeTests", dependencies: ["MMSNode", "MMSStore", "MMSCore"]),
+        .testTarget(name: "MMSNodeTests", dependencies: ["MMSNode", "MMSStore", "MMSCore", "MMSTopology"]),
     ]
 )

@@ -3,7 +3,9 @@
 ///
 /// A round is push-pull: each side sends its version vector; on a vector, a side sends the ops
 /// the other lacks (a bounded batch, in HLC order, with `more` when it had to stop); on a batch
-/// with `more`, the receiver sends its new vector to ask for the rest.
+/// with `more`, the receiver sends its new vector to ask for the rest. Between rounds, a change
+/// in the local replica is pushed at once against what the peer is known to hold: its last
+/// vector plus every op sent or received on this link since (the stream is reliable and ordered).
 public struct SyncSession: Sendable {
     public struct Configuration: Sendable {
         public var chain: String
@@ -24,6 +26,10 @@ public struct SyncSession: Sendable {
         /// The shell stored the last batch.
         case applied(now: UInt64)
         case tick(now: UInt64)
+        /// The local replica gained ops (issued here, or received from another peer).
+        case changed(now: UInt64)
+        /// The shell wrote a batch of missing ops to the peer (or found none to send).
+        case sentMissing([SignedOp])
     }
 
     public enum Effect: Equatable, Sendable {
@@ -50,6 +56,8 @@ public struct SyncSession: Sendable {
     private var lastHeard: UInt64 = 0
     private var lastRound: UInt64 = 0
     private var pendingMore = false
+    private var heardVector = false
+    private var pushInFlight = false
 
     public init(_ configuration: Configuration) { self.configuration = configuration }
 
@@ -70,6 +78,17 @@ public struct SyncSession: Sendable {
             pendingMore = false
             lastSent = now
             return [.sendVector]
+
+        case .changed(let now):
+            guard phase == .syncing, heardVector, !pushInFlight else { return [] }
+            pushInFlight = true
+            lastSent = now
+            return [.sendMissing(after: peerVector)]
+
+        case .sentMissing(let batch):
+            learn(batch)
+            pushInFlight = false
+            return []
 
         case .tick(let now):
             guard phase == .syncing || phase == .awaitingHello else { return [] }
@@ -97,8 +116,10 @@ public struct SyncSession: Sendable {
             return close("peer \(configuration.peer) said hello twice")
         case (.syncing, .vector(let theirs)):
             peerVector.merge(theirs)
+            heardVector = true
             return [.sendMissing(after: theirs)]
         case (.syncing, .ops(let batch, let more)):
+            learn(batch)
             pendingMore = more
             return batch.isEmpty && !more ? [] : [.apply(batch, more: more)]
         case (.syncing, .heartbeat):
@@ -108,6 +129,11 @@ public struct SyncSession: Sendable {
         case (.idle, _), (.closed, _):
             return []
         }
+    }
+
+    /// The peer holds these ops (sent to it, or sent by it from its contiguous log): never push them again.
+    private mutating func learn(_ batch: [SignedOp]) {
+        for op in batch where op.op.id.seq > peerVector[op.op.id.origin] { peerVector[op.op.id.origin] = op.op.id.seq }
     }
 
     private mutating func startRound(_ now: UInt64) -> [Effect] {

@@ -67,6 +67,7 @@ public final class PeerSessionHandler: ChannelInboundHandler, @unchecked Sendabl
     }
 
     public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is LocalChange { return handle(.changed(now: clock()), context: context) }
         guard let peer = event as? PeerIdentified else { return context.fireUserInboundEventTriggered(event) }
         var configuration = SyncSession.Configuration(chain: settings.chain, local: settings.local, peer: peer.node)
         configuration.gossipIntervalMillis = settings.gossipIntervalMillis
@@ -126,7 +127,8 @@ public final class PeerSessionHandler: ChannelInboundHandler, @unchecked Sendabl
                 }
                 loop.execute {
                     let (handler, context) = loopBound.value
-                    handler.finish(result.map { $0.isEmpty ? nil : SyncMessage.ops($0, more: $0.count == limit) }, context: context)
+                    let written = handler.finish(result.map { $0.isEmpty ? nil : SyncMessage.ops($0, more: $0.count == limit) }, context: context)
+                    if case .success(let batch) = result { handler.handle(.sentMissing(written ? batch : []), context: context) }
                 }
             }
         case .apply(let ops, _):
@@ -157,23 +159,27 @@ public final class PeerSessionHandler: ChannelInboundHandler, @unchecked Sendabl
         }
     }
 
-    private func finish(_ result: Result<SyncMessage?, Error>, context: ChannelHandlerContext) {
+    /// Sends the result of store work, if any; true when a message was written.
+    @discardableResult
+    private func finish(_ result: Result<SyncMessage?, Error>, context: ChannelHandlerContext) -> Bool {
         switch result {
-        case .success(let message?): send(message, context: context)
-        case .success(nil): break
-        case .failure(let error): errorCaught(context: context, error: error)
+        case .success(let message?): return send(message, context: context)
+        case .success(nil): return false
+        case .failure(let error): errorCaught(context: context, error: error); return false
         }
     }
 
     /// Writes one frame, counted in the send queue until the socket takes it. Past the bound,
     /// gossip frames wait for the next round; a peer that stops reading cannot grow our memory.
-    private func send(_ message: SyncMessage, context: ChannelHandlerContext) {
-        if queued >= settings.sendQueueFrames, case .ops = message { return observer.deferred() }
+    @discardableResult
+    private func send(_ message: SyncMessage, context: ChannelHandlerContext) -> Bool {
+        if queued >= settings.sendQueueFrames, case .ops = message { observer.deferred(); return false }
         queued += 1
         let promise = context.eventLoop.makePromise(of: Void.self)
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         promise.futureResult.whenComplete { _ in loopBound.value.queued -= 1 }
         context.writeAndFlush(wrapOutboundOut(message), promise: promise)
+        return true
     }
 }
 
@@ -181,4 +187,10 @@ public final class PeerSessionHandler: ChannelInboundHandler, @unchecked Sendabl
 public struct ProtocolViolation: Error, CustomStringConvertible {
     public let reason: String
     public var description: String { reason }
+}
+
+/// Fired into every peer pipeline when the local replica gained ops: each link pushes them now
+/// instead of waiting for its next round.
+public struct LocalChange: Sendable {
+    public init() {}
 }

@@ -14,6 +14,7 @@ public final class NodeMetrics: @unchecked Sendable {
     private let lock = NSLock()
     private var lagGauges: [NodeID: Metrics.Gauge] = [:]
     private var rejectedCounters: [String: Metrics.Counter] = [:]
+    private var bytesOnWire = 0
 
     private let opsApplied, bytesIn, bytesOut, rightsRequests, rightsPlaced, connectionsRefused, framesDeferred: Metrics.Counter
     private let ops, peersConnected: Metrics.Gauge
@@ -36,8 +37,11 @@ public final class NodeMetrics: @unchecked Sendable {
     }
 
     func applied(_ count: Int) { opsApplied.increment(by: count) }
-    func received(bytes: Int) { bytesIn.increment(by: bytes) }
-    func sent(bytes: Int) { bytesOut.increment(by: bytes) }
+    func received(bytes: Int) { bytesIn.increment(by: bytes); tally(bytes) }
+    func sent(bytes: Int) { bytesOut.increment(by: bytes); tally(bytes) }
+    private func tally(_ bytes: Int) { lock.lock(); bytesOnWire += bytes; lock.unlock() }
+    /// Gossip bytes sent plus received so far (for benchmarks).
+    public var wireBytes: Int { lock.lock(); defer { lock.unlock() }; return bytesOnWire }
     func rightsRequested(_ count: Int) { if count > 0 { rightsRequests.increment(by: count) } }
     func placed(_ count: Int) { if count > 0 { rightsPlaced.increment(by: count) } }
     func refusedConnection() { connectionsRefused.increment() }

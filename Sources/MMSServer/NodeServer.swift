@@ -35,6 +35,9 @@ public final class NodeServer: @unchecked Sendable {
     public let metrics: NodeMetrics
     private var admin: Channel?
     private var rebalancer: RepeatedTask?
+    private var changeWatcher: RepeatedTask?
+    /// Ops in the replica at the last look: tills in other processes commit to the same store.
+    private var opsSeen: UInt64 = 0
     /// Where the rebalancing pass resumes: the last member id it placed.
     private var rebalanceCursor = ""
 
@@ -85,6 +88,12 @@ public final class NodeServer: @unchecked Sendable {
         log.info("started", metadata: ["gossip": "\(spec.gossip)", "admin": "\(spec.admin)",
                                        "peers": "\(topology.peers(of: spec.id).map(\.rawValue).joined(separator: ","))"])
         for peer in topology.peers(of: spec.id) where peer > spec.id { dial(peer, attempt: 0) }
+        // Changes committed by this node's tills (other processes) or received from a peer are
+        // pushed to every link within this period, not at the next gossip round.
+        let watch = Int64(min(100, topology.limits.gossipIntervalMillis))
+        changeWatcher = group.next().scheduleRepeatedTask(initialDelay: .milliseconds(watch), delay: .milliseconds(watch)) { [self] _ in
+            storeQueue.async { self.pushIfChanged() }
+        }
         let interval = topology.escrow.rebalanceIntervalMillis
         if interval > 0 {
             rebalancer = group.next().scheduleRepeatedTask(initialDelay: .milliseconds(Int64(interval)), delay: .milliseconds(Int64(interval))) { [self] _ in
@@ -99,6 +108,7 @@ public final class NodeServer: @unchecked Sendable {
     public func stop() {
         lock.lock(); stopping = true; lock.unlock()
         rebalancer?.cancel()
+        changeWatcher?.cancel()
         try? server?.close().wait()
         try? admin?.close().wait()
         try? group.syncShutdownGracefully()
@@ -106,6 +116,12 @@ public final class NodeServer: @unchecked Sendable {
         try? node.store.checkpoint()
         node.directory.removeRuntime()
         log.info("stopped")
+    }
+
+    private func pushIfChanged() {
+        guard let ops = try? node.store.versionVector().totalOps else { return }
+        lock.lock(); let changed = ops > opsSeen; opsSeen = ops; lock.unlock()
+        if changed { peers.broadcastChange() }
     }
 
     /// One rebalancing pass over a page of the members whose rights this node holds.

@@ -43,6 +43,12 @@ public final class PeerRegistry: @unchecked Sendable {
         channel.writeAndFlush(message, promise: nil)
         return true
     }
+    /// Tells every linked session that the local replica changed.
+    func broadcastChange() {
+        lock.lock(); let all = Array(channels.values); lock.unlock()
+        for channel in all { channel.pipeline.fireUserInboundEventTriggered(LocalChange()) }
+    }
+
     func refused() { lock.lock(); refusedConnections += 1; lock.unlock() }
 
     public var connected: [NodeID] { lock.lock(); defer { lock.unlock() }; return links.keys.sorted() }

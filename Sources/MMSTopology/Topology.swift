@@ -139,3 +139,31 @@ public struct EscrowPolicy: Sendable, Equatable {
         PlacementPolicy(homeSharePercent: homeSharePercent, recentBranches: recentBranches, reserve: reserve, reservePercent: reservePercent)
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension Endpoint {
+    /// Ports on 127.0.0.1 the OS reports free now (bound to port 0, then let go).
+    public static func freeLoopbackPorts(_ count: Int) throws -> [Int] {
+        var sockets: [Int32] = [], ports: [Int] = []
+        defer { sockets.forEach { close($0) } }
+        for _ in 0..<count {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let bound = withUnsafeMutablePointer(to: &address) { p in
+                p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+            }
+            guard fd >= 0, bound else { throw MMSError(.storeFailure, "cannot find a free port on 127.0.0.1") }
+            sockets.append(fd)
+            ports.append(Int(UInt16(bigEndian: address.sin_port)))
+        }
+        return ports
+    }
+}

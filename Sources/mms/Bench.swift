@@ -6,8 +6,37 @@ import MMSNode
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure the ledger beside this machine's raw SQLite limits. Build with -c release for real figures.",
-        subcommands: [Ledger.self, Charges.self], defaultSubcommand: Ledger.self)
+        abstract: "Measure the ledger beside this machine's raw SQLite limits, and the branch network. Build with -c release for real figures.",
+        subcommands: [Ledger.self, Network.self, Charges.self], defaultSubcommand: Ledger.self)
+
+    struct Network: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Five real nodes (hq + 4 branches) on loopback with mutual TLS: time to reach all five, idle gossip bytes, catch-up after an outage.")
+        @Option(name: .customLong("gossip-interval-ms"), help: "The topology's gossip interval.") var gossipIntervalMs = 1_000
+        @Option(help: "Top-ups timed from commit to every replica.") var samples = 20
+        @Option(name: .customLong("ops-while-cut"), help: "Ops made while branch-4 is down, then timed until it catches up.") var opsWhileCut = 10_000
+        @Option(name: .customLong("idle-seconds"), help: "Seconds of idle gossip to count bytes over.") var idleSeconds = 10
+        @Flag var json = false
+
+        func validate() throws {
+            guard (10...600_000).contains(gossipIntervalMs), (1...1_000).contains(samples), (1...1_000_000).contains(opsWhileCut), (1...600).contains(idleSeconds) else {
+                throw ValidationError("gossip interval 10–600000 ms, samples 1–1000, ops 1–1M, idle 1–600 s")
+            }
+        }
+
+        func run() throws {
+            var options = NetworkBench.Options()
+            (options.gossipIntervalMillis, options.reachSamples, options.opsWhileCut, options.idleSeconds) = (gossipIntervalMs, samples, opsWhileCut, idleSeconds)
+            let r = try NetworkBench.run(options) { FileHandle.standardError.write(Data("… \($0)\n".utf8)) }
+            if json { return print(String(decoding: try JSONEncoder.snakeCase.encode(r), as: UTF8.self)) }
+            print(String(format: "change at branch-1 reaches all %d nodes (gossip every %d ms): p50 %.0f ms, p99 %.0f ms", r.nodes, r.gossipIntervalMs,
+                         r.reachAllFive.p50Micros / 1000, r.reachAllFive.p99Micros / 1000))
+            print(String(format: "idle gossip: %.0f bytes/s per node (sent + received, TLS included)", r.idleBytesPerNodePerSecond))
+            print(String(format: "spreading %d ops from branch-1: %.0f wire bytes per op per receiving node", r.catchUpOps, r.bytesPerOpDelivered))
+            print(String(format: "branch-4 back after %d ops elsewhere: caught up in %.2f s = %.0f ops/s verified and stored over TLS",
+                         r.catchUpOps, r.catchUpSeconds, r.catchUpOpsPerSecond))
+        }
+    }
 
     struct Ledger: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Every ledger figure in one run, in temporary directories.")

@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import MMSCore
 import MMSNode
+import MMSTopology
 import Testing
 
 /// The `mms` binary built beside this test bundle (`swift test` builds every product).
@@ -58,27 +59,8 @@ func nodeWithCard(_ card: String, balance: String) throws -> DataDirectory {
     return directory
 }
 
-/// Ports on 127.0.0.1 that are free now: the OS picks them (bind to port 0), then they are let go
-/// for the nodes under test to bind. Never fixed numbers, so parallel runs cannot collide.
-func freePorts(_ count: Int) throws -> [Int] {
-    var sockets: [Int32] = [], ports: [Int] = []
-    defer { sockets.forEach { close($0) } }
-    for _ in 0..<count {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard fd >= 0, bound else { throw MMSError(.storeFailure, "cannot find a free port on 127.0.0.1") }
-        sockets.append(fd)
-        ports.append(Int(UInt16(bigEndian: address.sin_port)))
-    }
-    return ports
-}
+/// Ports on 127.0.0.1 that are free now, never fixed numbers, so parallel runs cannot collide.
+func freePorts(_ count: Int) throws -> [Int] { try Endpoint.freeLoopbackPorts(count) }
 
 /// Opens a plain TCP connection to 127.0.0.1:`port`, writes `bytes`, and waits (at most
 /// `seconds`) for the other side to close. True when it closed the connection.

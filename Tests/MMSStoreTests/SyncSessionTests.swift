@@ -28,6 +28,7 @@ import Testing
                 case .sendMissing(let after):
                     let batch = try side.store.ops(after: after, limit: batchLimit)
                     if !batch.isEmpty { other.inbox.append(SyncCodec.encode(.ops(batch, more: batch.count == batchLimit))) }
+                    queue += side.session.handle(.sentMissing(batch))
                 case .apply(let ops, _):
                     try side.store.applyRemote(ops, now: now)
                     queue += side.session.handle(.applied(now: now))
@@ -116,5 +117,37 @@ import Testing
         _ = session.handle(.received(.heartbeat(sentMillis: 0), now: 61_000))
         #expect(session.handle(.tick(now: 61_001)) == [.send(.heartbeat(sentMillis: 61_001))])
         #expect(session.handle(.tick(now: 64_001)) == [.close(reason: "peer branch-2 silent for 3001 ms")])
+    }
+
+    /// A local change is pushed at once against what the peer is known to hold, once per change:
+    /// not before the peer's first vector, not twice while a push is being read, never an op the
+    /// peer sent or was already sent.
+    @Test func aChangeIsPushedOnceAgainstWhatThePeerHolds() throws {
+        let id = { (s: String) in try! NodeID(s) }
+        var a = TestNode("branch-1", seed: 1), b = TestNode("branch-2", seed: 2)
+        for i in 0..<6 { a.issue(Sample.memberAdded("branch-1.m\(i)")) }
+        for i in 0..<2 { b.issue(Sample.memberAdded("branch-2.m\(i)")) }
+        var session = SyncSession(.init(chain: "c", local: id("branch-1"), peer: id("branch-2")))
+        _ = session.handle(.connected(now: 1))
+        _ = session.handle(.received(.hello(version: SyncMessage.protocolVersion, node: id("branch-2"), chain: "c"), now: 2))
+        #expect(session.handle(.changed(now: 3)).isEmpty, "no push before the peer's vector is known")
+
+        var theirs = VersionVector()
+        theirs[id("branch-1")] = 2
+        #expect(session.handle(.received(.vector(theirs), now: 4)) == [.sendMissing(after: theirs)])
+        #expect(session.handle(.changed(now: 5)) == [.sendMissing(after: theirs)])
+        #expect(session.handle(.changed(now: 6)).isEmpty, "one push in flight per link")
+
+        let sent = a.log.filter { $0.id.seq > 2 }.prefix(3)
+        #expect(session.handle(.sentMissing(Array(sent))).isEmpty)
+        var known = theirs
+        known[id("branch-1")] = sent.last!.id.seq
+        #expect(session.handle(.changed(now: 7)) == [.sendMissing(after: known)])
+        _ = session.handle(.sentMissing([]))
+
+        let fromPeer = b.log
+        _ = session.handle(.received(.ops(Array(fromPeer), more: false), now: 8))
+        known[id("branch-2")] = fromPeer.last!.id.seq
+        #expect(session.handle(.changed(now: 9)) == [.sendMissing(after: known)])
     }
 }

@@ -66,6 +66,8 @@ public enum NetworkBench {
         var samples: [Double] = []
         let reachStart = DispatchTime.now().uptimeNanoseconds
         for _ in 0..<options.reachSamples {
+            // Tills commit at any moment: start off the nodes' 50 ms change-watch beat.
+            usleep(UInt32.random(in: 0..<50_000))
             let t0 = DispatchTime.now().uptimeNanoseconds
             _ = try branch1.topUp(card: "B1", amount: Money(fen: 100), requestKey: nil)
             let seq = try held(servers[1])

@@ -88,9 +88,9 @@ public final class NodeServer: @unchecked Sendable {
         log.info("started", metadata: ["gossip": "\(spec.gossip)", "admin": "\(spec.admin)",
                                        "peers": "\(topology.peers(of: spec.id).map(\.rawValue).joined(separator: ","))"])
         for peer in topology.peers(of: spec.id) where peer > spec.id { dial(peer, attempt: 0) }
-        // Changes committed by this node's tills (other processes) or received from a peer are
-        // pushed to every link within this period, not at the next gossip round.
-        let watch = Int64(min(100, topology.limits.gossipIntervalMillis))
+        // Changes committed by this node's tills (other processes) are pushed to every link
+        // within this period, not at the next gossip round.
+        let watch = Int64(min(50, topology.limits.gossipIntervalMillis))
         changeWatcher = group.next().scheduleRepeatedTask(initialDelay: .milliseconds(watch), delay: .milliseconds(watch)) { [self] _ in
             storeQueue.async { self.pushIfChanged() }
         }
@@ -154,7 +154,8 @@ public final class NodeServer: @unchecked Sendable {
             gossipIntervalMillis: UInt64(topology.limits.gossipIntervalMillis), heartbeatMillis: UInt64(topology.limits.heartbeatMillis),
             sendQueueFrames: topology.limits.sendQueueFrames)
         var observer = PeerSessionHandler.Observer()
-        observer.applied = { [metrics] _, count in metrics.applied(count) }
+        // Ops from one peer go on to the others at once (their sessions skip what they hold).
+        observer.applied = { [metrics, peers] _, count in metrics.applied(count); peers.broadcastChange() }
         observer.lag = { [metrics] peer, ops in metrics.lag(of: peer, ops: ops) }
         observer.deferred = { [metrics] in metrics.deferredFrame() }
         observer.closedOnError = { [self] peer, error in

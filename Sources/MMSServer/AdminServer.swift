@@ -63,11 +63,16 @@ public struct NodeHealth: Codable, Sendable {
     public let ops: Int
     public let vector: [String: UInt64]
     public let connectionsRefused: Int
+    /// Per linked peer: ops this node holds that the peer's last vector lacked.
+    public let lag: [String: UInt64]
+    /// Stored value this node may spend without asking (its escrow rights over all members), yuan.
+    public let escrowHeld: String
 
     public init(id: String, role: String, chain: String, reachable: Bool, peersConnected: Int, peers: [String], ops: Int,
-                vector: [String: UInt64], connectionsRefused: Int) {
+                vector: [String: UInt64], connectionsRefused: Int, lag: [String: UInt64], escrowHeld: String) {
         self.id = id; self.role = role; self.chain = chain; self.reachable = reachable; self.peersConnected = peersConnected
         self.peers = peers; self.ops = ops; self.vector = vector; self.connectionsRefused = connectionsRefused
+        self.lag = lag; self.escrowHeld = escrowHeld
     }
 }
 
@@ -78,7 +83,9 @@ extension NodeServer {
         return NodeHealth(id: spec.id.rawValue, role: spec.role.rawValue, chain: topology.chain, reachable: true,
                           peersConnected: linked.count, peers: linked.map(\.rawValue), ops: Int(vector.totalOps),
                           vector: Dictionary(uniqueKeysWithValues: vector.entries.map { ($0.key.rawValue, $0.value) }),
-                          connectionsRefused: peers.refusals)
+                          connectionsRefused: peers.refusals,
+                          lag: Dictionary(uniqueKeysWithValues: metrics.lagByPeer.filter { linked.contains($0.key) }.map { ($0.key.rawValue, $0.value) }),
+                          escrowHeld: Money(fen: try node.store.storedValueRightsHeld(by: spec.id)).description)
     }
 
     func adminResponse(_ method: HTTPMethod, _ uri: String) throws -> AdminServer.Reply {

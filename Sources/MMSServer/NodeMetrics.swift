@@ -13,6 +13,7 @@ public final class NodeMetrics: @unchecked Sendable {
     private let node: String
     private let lock = NSLock()
     private var lagGauges: [NodeID: Metrics.Gauge] = [:]
+    private var lags: [NodeID: UInt64] = [:]
     private var rejectedCounters: [String: Metrics.Counter] = [:]
     private var bytesOnWire = 0
 
@@ -53,9 +54,13 @@ public final class NodeMetrics: @unchecked Sendable {
         lock.lock()
         let gauge = lagGauges[peer] ?? Metrics.Gauge(label: "mms_replication_lag_ops", dimensions: [("node", node), ("peer", peer.rawValue)], factory: factory)
         lagGauges[peer] = gauge
+        lags[peer] = ops
         lock.unlock()
         gauge.record(Int64(clamping: ops))
     }
+
+    /// The last lag seen per peer.
+    var lagByPeer: [NodeID: UInt64] { lock.lock(); defer { lock.unlock() }; return lags }
 
     /// A connection closed on an error, by kind: `tls`, `frame_too_large`, `malformed_op`,
     /// `invalid_signature`, `unknown_origin`, …

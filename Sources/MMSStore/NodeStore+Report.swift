@@ -66,4 +66,18 @@ extension NodeStore {
             }
         }
     }
+
+    /// Stored value this node may spend now, over all members: the sum of its escrow rights.
+    public func storedValueRightsHeld(by node: NodeID) throws -> Int64 {
+        let prefix = Cell.storedValue(member: "")
+        return try guarded {
+            try db.read { db in
+                try Int64.fetchOne(db, sql: """
+                    SELECT COALESCE(SUM(CASE WHEN name IN (?, ?) THEN value ELSE -value END), 0) FROM counters
+                    WHERE entity > ? AND entity < ? AND node = ? AND name IN (?, ?, ?, ?)
+                    """, arguments: [Cell.credited, Cell.movedIn, prefix, prefix + "\u{10FFFF}", node.rawValue,
+                                     Cell.credited, Cell.movedIn, Cell.movedOut, Cell.debited]) ?? 0
+            }
+        }
+    }
 }

@@ -24,7 +24,7 @@ struct Status: ParsableCommand {
     /// GET /healthz with a 2-second limit; an unreachable node is reported as such, not as an error.
     static func health(of node: NodeSpec) -> NodeHealth {
         let unreachable = NodeHealth(id: node.id.rawValue, role: node.role.rawValue, chain: "", reachable: false, peersConnected: 0,
-                                     peers: [], ops: 0, vector: [:], connectionsRefused: 0)
+                                     peers: [], ops: 0, vector: [:], connectionsRefused: 0, lag: [:], escrowHeld: "0.00")
         guard let body = adminRequest(node.admin, "/healthz") else { return unreachable }
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
@@ -37,7 +37,7 @@ struct StatusResult: Encodable, TextRendered {
     var text: String {
         nodes.map { n in
             n.reachable
-                ? "\(n.id.padding(toLength: 10, withPad: " ", startingAt: 0)) \(n.role.padding(toLength: 7, withPad: " ", startingAt: 0)) peers \(n.peersConnected) (\(n.peers.joined(separator: ","))), ops \(n.ops)"
+                ? "\(n.id.padding(toLength: 10, withPad: " ", startingAt: 0)) \(n.role.padding(toLength: 7, withPad: " ", startingAt: 0)) peers \(n.peersConnected) (\(n.peers.map { "\($0) lag \(n.lag[$0] ?? 0)" }.joined(separator: ", "))), ops \(n.ops), escrow held \(n.escrowHeld)"
                 : "\(n.id.padding(toLength: 10, withPad: " ", startingAt: 0)) \(n.role.padding(toLength: 7, withPad: " ", startingAt: 0)) unreachable"
         }.joined(separator: "\n")
     }

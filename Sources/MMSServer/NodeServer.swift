@@ -88,6 +88,7 @@ public final class NodeServer: @unchecked Sendable {
         log.info("started", metadata: ["gossip": "\(spec.gossip)", "admin": "\(spec.admin)",
                                        "peers": "\(topology.peers(of: spec.id).map(\.rawValue).joined(separator: ","))"])
         for peer in topology.peers(of: spec.id) where peer > spec.id { dial(peer, attempt: 0) }
+        for _ in 0..<topology.limits.randomPeers { dialRandom(attempt: 0) }
         // Changes committed by this node's tills (other processes) are pushed to every link
         // within this period, not at the next gossip round.
         let watch = Int64(min(50, topology.limits.gossipIntervalMillis))
@@ -218,7 +219,15 @@ public final class NodeServer: @unchecked Sendable {
         return op
     }
 
-    private func dial(_ peer: NodeID, attempt: Int) {
+    /// A link to a node outside the implied peers, chosen at random and chosen again whenever it is
+    /// lost, so gossip also crosses where the topology names no link.
+    private func dialRandom(attempt: Int) {
+        let linked = Set(topology.peers(of: spec.id))
+        guard let peer = topology.nodes.map(\.id).filter({ $0 != spec.id && !linked.contains($0) }).randomElement() else { return }
+        dial(peer, attempt: attempt, random: true)
+    }
+
+    private func dial(_ peer: NodeID, attempt: Int, random: Bool = false) {
         lock.lock(); let stopping = self.stopping; lock.unlock()
         guard !stopping, let target = topology.node(peer) else { return }
         let tls = self.tls
@@ -234,24 +243,27 @@ public final class NodeServer: @unchecked Sendable {
             .whenComplete { [self] result in
                 switch result {
                 case .success(let channel):
-                    log.info("linked", metadata: ["peer": "\(peer)"])
+                    log.info("linked", metadata: ["peer": "\(peer)", "random": "\(random)"])
                     channel.closeFuture.whenComplete { _ in
                         self.log.info("link lost", metadata: ["peer": "\(peer)"])
-                        self.redial(peer, attempt: 0)
+                        self.redial(peer, attempt: 0, random: random)
                     }
                 case .failure(let error):
                     if attempt == 0 { log.notice("peer not reachable yet", metadata: ["peer": "\(peer)", "error": "\(error)"]) }
-                    redial(peer, attempt: attempt + 1)
+                    redial(peer, attempt: attempt + 1, random: random)
                 }
             }
     }
 
     /// Waits 0.25 s doubling up to 10 s, each with up to 50 % jitter, then dials again.
-    private func redial(_ peer: NodeID, attempt: Int) {
+    /// A random link picks a new peer each time.
+    private func redial(_ peer: NodeID, attempt: Int, random: Bool) {
         lock.lock(); let stopping = self.stopping; lock.unlock()
         guard !stopping else { return }
         let base = min(10_000, 250 << min(attempt, 6))
         let delay = base / 2 + Int.random(in: 0...(base / 2))
-        group.next().scheduleTask(in: .milliseconds(Int64(delay))) { [self] in dial(peer, attempt: attempt) }
+        group.next().scheduleTask(in: .milliseconds(Int64(delay))) { [self] in
+            random ? dialRandom(attempt: attempt) : dial(peer, attempt: attempt)
+        }
     }
 }

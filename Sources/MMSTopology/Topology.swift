@@ -102,6 +102,8 @@ public struct NetworkLimits: Sendable, Equatable {
     public var gossipIntervalMillis = 1_000
     /// How often an idle link proves it is alive; a peer silent for three is dropped.
     public var heartbeatMillis = 2_000
+    /// Extra links each node keeps to random nodes outside its implied peers, re-chosen when lost.
+    public var randomPeers = 1
 
     static var ranges: [(key: String, range: ClosedRange<Int>, path: WritableKeyPath<NetworkLimits, Int>)] { [
         ("max_frame_bytes", 1_024...(16 << 20), \.maxFrameBytes),
@@ -110,11 +112,11 @@ public struct NetworkLimits: Sendable, Equatable {
         ("send_queue_frames", 1...65_536, \.sendQueueFrames),
         ("gossip_interval_ms", 10...600_000, \.gossipIntervalMillis),
         ("heartbeat_ms", 100...600_000, \.heartbeatMillis),
+        ("random_peers", 0...16, \.randomPeers),
     ] }
 }
 
-/// Where escrow rights are placed ahead of payments. Parsed and checked now; the rebalancer that
-/// acts on it comes with the branch network (see topology/README.md).
+/// Where escrow rights are placed ahead of payments (MMSCore.RightsPlacement; topology/README.md).
 public struct EscrowPolicy: Sendable, Equatable {
     /// Share of a balance, after the reserve, the member's home branch holds.
     public var homeSharePercent = 70

@@ -16,9 +16,9 @@ import Testing
             + (fiveNodes ? [("branch-3", "branch", "west", ""), ("branch-4", "branch", "west", "")] : [])
     }
 
-    func topology(ports: [Int], maxConnections: Int = 64, fiveNodes: Bool = false, rebalanceMillis: Int = 0) -> String {
+    func topology(ports: [Int], maxConnections: Int = 64, fiveNodes: Bool = false, rebalanceMillis: Int = 0, randomPeers: Int = 0) -> String {
         let nodes = Self.nodes(fiveNodes: fiveNodes)
-        return "[chain]\nname = \"t\"\n[limits]\ngossip_interval_ms = 100\nmax_connections = \(maxConnections)\n"
+        return "[chain]\nname = \"t\"\n[limits]\ngossip_interval_ms = 100\nmax_connections = \(maxConnections)\nrandom_peers = \(randomPeers)\n"
             + "[escrow]\nreserve = \"hq\"\nrebalance_interval_ms = \(rebalanceMillis)\n"
             + nodes.enumerated().map { i, n in
                 "[[node]]\nid = \"\(n.id)\"\nrole = \"\(n.role)\"\nregion = \"\(n.region)\"\ngossip = \"127.0.0.1:\(ports[i])\"\n"
@@ -92,10 +92,10 @@ import Testing
     }
 
     /// Writes the test topology on free ports and runs `mms certs init` for it; returns the file.
-    func provisionChain(maxConnections: Int = 64, fiveNodes: Bool = false, rebalanceMillis: Int = 0) throws -> String {
+    func provisionChain(maxConnections: Int = 64, fiveNodes: Bool = false, rebalanceMillis: Int = 0, randomPeers: Int = 0) throws -> String {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let file = root + "/t.toml"
-        try topology(ports: freePorts(fiveNodes ? 15 : 9), maxConnections: maxConnections, fiveNodes: fiveNodes, rebalanceMillis: rebalanceMillis)
+        try topology(ports: freePorts(fiveNodes ? 15 : 9), maxConnections: maxConnections, fiveNodes: fiveNodes, rebalanceMillis: rebalanceMillis, randomPeers: randomPeers)
             .write(toFile: file, atomically: true, encoding: .utf8)
         try #require(mms(["certs", "init", "--topology", file, "--out", root + "/certs/t"]).status == 0)
         return file
@@ -293,6 +293,23 @@ import Testing
         try addMemberWithCard(at: "\(root)/data/t/branch-1", card: "C1", topUp: "10.00")
         try waitUntil(30) { try vector("hq")["branch-1"] == 3 }
         #expect(try vector("hq")["branch-1"] == 3)
+    }
+
+    /// `random_peers`: branch-4's only node outside its implied peers is branch-1, so with one
+    /// random link it links with branch-1, which no topology entry names.
+    @Test func aRandomPeerLinksNodesTheTopologyDoesNotConnect() throws {
+        let file = try provisionChain(fiveNodes: true, randomPeers: 1)
+        let ids = Self.nodes(fiveNodes: true).map(\.id)
+        let nodes = try ids.map { try startNode($0, file: file) }
+        defer { for p in nodes where p.isRunning { p.terminate() } }
+        waitForStores(ids)
+        var peers: [String] = []
+        try waitUntil(20) {
+            let all = (try json(mms(["status", "--topology", file, "--json"]).stdout)["nodes"] as? [[String: Any]]) ?? []
+            peers = all.first { $0["id"] as? String == "branch-4" }?["peers"] as? [String] ?? []
+            return peers.contains("branch-1") && peers.contains("hq")
+        }
+        #expect(peers.contains("branch-1") && peers.contains("hq"))
     }
 
     /// `max_connections` holds: hq, limited to one link, keeps one peer and refuses the other.

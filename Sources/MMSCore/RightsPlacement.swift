@@ -65,6 +65,11 @@ public enum RightsPlacement {
         return moves
     }
 
+    /// Branches other than home, most recently visited first.
+    public static func recentBranches(visits: [NodeID: Int64], home: String) -> [NodeID] {
+        visits.filter { $0.key.rawValue != home }.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map(\.key)
+    }
+
     /// Moves below 5 % of the balance, or below 1.00, wait for a larger imbalance.
     public static func minimumMove(total: Int64) -> Int64 { Swift.max(100, total / 20) }
 }
@@ -73,12 +78,13 @@ extension Teller {
     /// The rights of `account` (a member's stored value) this node should hand on now under
     /// `policy`, as transfer op bodies; each is checked against this node's rights as usual.
     public func placementTransfers(member: String, policy: PlacementPolicy) throws -> [OpBody] {
-        guard let view = try state.member(member) else { return [] }
         let account = try state.escrow(Cell.storedValue(member: member))
-        let targets = RightsPlacement.targets(total: account.total, home: NodeID(stored: view.home),
-                                              recent: view.recentBranches, policy: policy)
-        return try RightsPlacement.transfers(from: origin, account: account, targets: targets,
-                                             minimumMove: RightsPlacement.minimumMove(total: account.total))
+        let minimum = RightsPlacement.minimumMove(total: account.total)
+        // Most passes find nothing to give: decide that before reading the member.
+        guard account.rights(at: origin) >= minimum, let home = try state.texts(entity: Cell.member(member))[Cell.home] else { return [] }
+        let recent = RightsPlacement.recentBranches(visits: MemberView.visits(in: try state.maxima(entity: Cell.member(member))), home: home)
+        let targets = RightsPlacement.targets(total: account.total, home: NodeID(stored: home), recent: recent, policy: policy)
+        return try RightsPlacement.transfers(from: origin, account: account, targets: targets, minimumMove: minimum)
             .map { try transferRights(account: account.account, to: $0.to, amount: $0.amount) }
     }
 }

@@ -99,8 +99,15 @@ public struct MemberView: Equatable, Sendable {
     public let visits: [NodeID: Int64]
 
     /// Branches other than home, most recently visited first.
-    public var recentBranches: [NodeID] {
-        visits.filter { $0.key.rawValue != home }.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map(\.key)
+    public var recentBranches: [NodeID] { RightsPlacement.recentBranches(visits: visits, home: home) }
+
+    /// The visits recorded among a member's max-registers.
+    static func visits(in maxima: [String: Int64]) -> [NodeID: Int64] {
+        var visits: [NodeID: Int64] = [:]
+        for (name, millis) in maxima where name.hasPrefix(Cell.visitedPrefix) {
+            if let node = try? NodeID(String(name.dropFirst(Cell.visitedPrefix.count))) { visits[node] = millis }
+        }
+        return visits
     }
 }
 
@@ -147,10 +154,6 @@ extension StateReader {
         let spent = total(Cell.spent), refunded = total(Cell.refunded)
         let maxima = try maxima(entity: e)
         let largestTopUp = maxima[Cell.largestTopUp] ?? 0
-        var visits: [NodeID: Int64] = [:]
-        for (name, millis) in maxima where name.hasPrefix(Cell.visitedPrefix) {
-            if let node = try? NodeID(String(name.dropFirst(Cell.visitedPrefix.count))) { visits[node] = millis }
-        }
         return MemberView(
             id: id,
             sealedName: registers[Cell.name] ?? [],
@@ -160,7 +163,7 @@ extension StateReader {
             spent: Money(fen: spent), refunded: Money(fen: refunded),
             largestTopUp: Money(fen: largestTopUp),
             tier: try tier(netSpend: Money(fen: spent - refunded), largestTopUp: Money(fen: largestTopUp)),
-            visits: visits)
+            visits: MemberView.visits(in: maxima))
     }
 
     /// The highest tier whose spend or single top-up threshold the member has reached.

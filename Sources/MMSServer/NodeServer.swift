@@ -36,8 +36,8 @@ public final class NodeServer: @unchecked Sendable {
     private var admin: Channel?
     private var rebalancer: RepeatedTask?
     private var changeWatcher: RepeatedTask?
-    /// Ops in the replica at the last look: tills in other processes commit to the same store.
-    private var opsSeen: UInt64 = 0
+    /// This node's own last op at the last look: its tills commit from other processes.
+    private var ownSeqSeen: UInt64 = 0
     /// Where the rebalancing pass resumes: the last member id it placed.
     private var rebalanceCursor = ""
 
@@ -120,8 +120,8 @@ public final class NodeServer: @unchecked Sendable {
     }
 
     private func pushIfChanged() {
-        guard let ops = try? node.store.versionVector().totalOps else { return }
-        lock.lock(); let changed = ops > opsSeen; opsSeen = ops; lock.unlock()
+        guard let own = try? node.store.versionVector()[spec.id] else { return }
+        lock.lock(); let changed = own > ownSeqSeen; ownSeqSeen = own; lock.unlock()
         if changed { peers.broadcastChange() }
     }
 
@@ -155,8 +155,13 @@ public final class NodeServer: @unchecked Sendable {
             gossipIntervalMillis: UInt64(topology.limits.gossipIntervalMillis), heartbeatMillis: UInt64(topology.limits.heartbeatMillis),
             sendQueueFrames: topology.limits.sendQueueFrames)
         var observer = PeerSessionHandler.Observer()
-        // Ops from one peer go on to the others at once (their sessions skip what they hold).
-        observer.applied = { [metrics, peers] _, count in metrics.applied(count); peers.broadcastChange() }
+        // The head office is the hub (it links with every branch): it forwards what it receives at
+        // once; branches push only what their own tills commit, and rounds carry the rest.
+        let forwards = spec.role == .hq
+        observer.applied = { [metrics, peers] _, count in
+            metrics.applied(count)
+            if forwards { peers.broadcastChange() }
+        }
         observer.lag = { [metrics] peer, ops in metrics.lag(of: peer, ops: ops) }
         observer.deferred = { [metrics] in metrics.deferredFrame() }
         observer.closedOnError = { [self] peer, error in

@@ -1,0 +1,95 @@
+import MMSCore
+
+/// A chain-shaped workload, drawn from its own random stream before the run, so the faulty run
+/// and its fault-free twin see exactly the same requests: members with a home branch who mostly
+/// shop there and sometimes elsewhere, top-ups at home, payments, points, punch cards, coupons,
+/// lost cards, and head-office setting changes.
+struct ChainWorkload {
+    struct Member {
+        let home: Int
+        let card: String
+        let punchCard: String?
+    }
+
+    enum Kind: Equatable {
+        case topUp(fen: Int64)
+        case charge(fen: Int64)
+        case refundLatest
+        case redeemPoints(Int64)
+        case punch
+        case issueCoupon(code: String, fen: Int64)
+        case redeemCoupon(code: String)
+        case reportLost
+        case setPointsPerYuan(Int)
+    }
+
+    struct Request {
+        let at: UInt64
+        let node: Int
+        let member: Int
+        let kind: Kind
+    }
+
+    let members: [Member]
+    /// Sorted by time.
+    let requests: [Request]
+
+    /// Node 0 is the head office; nodes 1… are branches.
+    init(nodes: Int, options: SimulationOptions, random: inout SimRandom) {
+        let branches = max(1, nodes - 1)
+        var members: [Member] = []
+        for b in 0..<branches {
+            for m in 0..<options.membersPerBranch {
+                members.append(Member(home: b + 1, card: "C\(b + 1)x\(m)", punchCard: m % 5 == 0 ? "P\(b + 1)x\(m)" : nil))
+            }
+        }
+        var requests: [Request] = []
+        let end = options.durationMillis
+        // Opening top-ups at home, in the first minute.
+        for (i, m) in members.enumerated() {
+            requests.append(Request(at: UInt64(random.int(1_000..<60_000)), node: m.home, member: i, kind: .topUp(fen: Int64(random.int(100..<2_000)) * 100)))
+        }
+        var coupons = 0
+        for b in 1...branches {
+            var t: UInt64 = 60_000
+            while true {
+                t += UInt64(random.exponential(mean: Double(options.paymentIntervalMillis))) + 1
+                guard t < end else { break }
+                // Mostly the branch's own members; one visit in five from anywhere in the chain.
+                let own = (b - 1) * options.membersPerBranch
+                let member = random.chance(0.8) ? own + random.int(0..<options.membersPerBranch) : random.int(0..<members.count)
+                let roll = random.double(in: 0...1)
+                let kind: Kind
+                switch roll {
+                case ..<0.62: kind = .charge(fen: Int64(random.int(5..<400)) * 100 + Int64(random.int(0..<100)))
+                case ..<0.74: kind = .topUp(fen: Int64(random.int(50..<1_000)) * 100)
+                case ..<0.80: kind = .refundLatest
+                case ..<0.86: kind = .redeemPoints(Int64(random.int(10..<200)))
+                case ..<0.92: kind = members[member].punchCard != nil ? .punch : .charge(fen: Int64(random.int(5..<100)) * 100)
+                case ..<0.998:
+                    coupons += 1
+                    kind = .redeemCoupon(code: "Q\(random.int(0..<max(1, coupons)))")
+                default: kind = .reportLost
+                }
+                requests.append(Request(at: t, node: b, member: member, kind: kind))
+            }
+        }
+        // The head office issues coupons and now and then changes the points rate.
+        var t: UInt64 = 60_000
+        var code = 0
+        while true {
+            t += UInt64(random.exponential(mean: Double(options.paymentIntervalMillis) * 2)) + 1
+            guard t < end else { break }
+            if random.chance(0.02) {
+                requests.append(Request(at: t, node: 0, member: 0, kind: .setPointsPerYuan(random.int(1..<4))))
+            } else {
+                requests.append(Request(at: t, node: 0, member: random.int(0..<members.count), kind: .issueCoupon(code: "Q\(code)", fen: Int64(random.int(5..<50)) * 100)))
+                code += 1
+            }
+        }
+        self.members = members
+        self.requests = requests.enumerated().sorted { ($0.element.at, $0.offset) < ($1.element.at, $1.offset) }.map(\.element)
+    }
+
+    func memberID(_ index: Int) -> String { "m\(index)" }
+}

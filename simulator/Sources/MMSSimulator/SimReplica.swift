@@ -1,0 +1,137 @@
+import MMSCore
+import MMSCrypto
+
+/// One node's replica in the simulator: the same ops, chain checks, CRDT deltas and till rules as
+/// a real node, with the op log and cells in memory (`MemoryState`) instead of SQLite. What the
+/// real store keeps on disk — every op it acknowledged or stored — is what survives a crash here.
+final class SimReplica {
+    let id: NodeID
+    let role: NodeRole
+    let key: SigningKey
+    private(set) var chain: OriginChain
+    private(set) var state = MemoryState()
+    /// Each origin's ops, contiguous from seq 1: the durable op log.
+    private(set) var log: [NodeID: [SignedOp]] = [:]
+    /// The log's origins, sorted (asked on every gossip round).
+    private var origins: [NodeID] = []
+    private(set) var vector = VersionVector()
+    /// Ops that arrived ahead of a gap in their origin's chain, held until it fills.
+    private var pending: [NodeID: [UInt64: SignedOp]] = [:]
+    /// Members whose stored value changed here since the last placement pass.
+    private(set) var touchedMembers: Set<String> = []
+
+    init(id: NodeID, role: NodeRole, key: SigningKey) {
+        self.id = id; self.role = role; self.key = key
+        chain = OriginChain(origin: id, head: .genesis, clock: .zero)
+    }
+
+    var pendingCount: Int { pending.values.reduce(0) { $0 + $1.count } }
+    var teller: Teller { Teller(state: state, origin: id, role: role) }
+
+    func holds(_ op: OpID, hash: Digest32) -> Bool {
+        guard let ops = log[op.origin], op.seq >= 1, op.seq <= UInt64(ops.count) else { return false }
+        return ops[Int(op.seq - 1)].hash == hash
+    }
+
+    /// Issues a local op (the till's request passed the rules); it is durable at once.
+    func issue(_ body: OpBody, now: UInt64) -> SignedOp {
+        let op = chain.issue(body, now: now, key: key)
+        store(op)
+        return op
+    }
+
+    /// Applies a batch from a peer as the real store does: per origin in seq order, each op
+    /// linked to the one before and signed by its origin (checked once per op per run: `verified`),
+    /// duplicates ignored, ops past a gap held. Returns the ops newly stored, or throws on a bad op.
+    func applyRemote(_ batch: [SignedOp], now: UInt64, keys: [NodeID: (SigningPublicKey, NodeRole)],
+                     verified: inout Set<Digest32>) throws -> Int {
+        var stored = 0
+        for op in batch.sorted(by: { ($0.id.origin, $0.id.seq) < ($1.id.origin, $1.id.seq) }) {
+            let origin = op.id.origin
+            guard let (publicKey, role) = keys[origin] else { throw MMSError(.unknownOrigin, "unknown origin \(origin)") }
+            let head = vector[origin]
+            if op.id.seq <= head {
+                guard holds(op.id, hash: op.hash) else { throw MMSError(.fork, "fork at \(op.id)") }
+                continue
+            }
+            if !verified.contains(op.hash) {
+                try ChainVerifier.verifySingle(op, key: publicKey, role: role)
+                verified.insert(op.hash)
+            }
+            guard op.id.seq == head + 1 else {
+                pending[origin, default: [:]][op.id.seq] = op
+                continue
+            }
+            guard op.op.prevHash == (log[origin]?.last?.hash ?? .zero) else { throw MMSError(.brokenChain, "\(op.id) does not link") }
+            store(op)
+            chain.observe(op.op.hlc, now: now)
+            stored += 1
+            while let next = pending[origin]?.removeValue(forKey: vector[origin] + 1) {
+                guard next.op.prevHash == log[origin]!.last!.hash else { throw MMSError(.brokenChain, "\(next.id) does not link") }
+                store(next)
+                stored += 1
+            }
+        }
+        return stored
+    }
+
+    private func store(_ op: SignedOp) {
+        if log[op.id.origin] == nil { origins.append(op.id.origin); origins.sort() }
+        log[op.id.origin, default: []].append(op)
+        vector[op.id.origin] = op.id.seq
+        state.apply(op.op.deltas)
+        if let member = op.op.body.storedValueMember { touchedMembers.insert(member) }
+    }
+
+    func takeTouchedMembers() -> [String] {
+        defer { touchedMembers = [] }
+        return touchedMembers.sorted()
+    }
+
+    /// The ops a peer at `after` lacks, in HLC order, at most `limit`: each origin's next ops,
+    /// merged, so any prefix is causally closed.
+    func ops(after: VersionVector, limit: Int) -> [SignedOp] {
+        var candidates: [SignedOp] = []
+        for origin in origins {
+            let ops = log[origin]!
+            let from = Int(min(UInt64(ops.count), after[origin]))
+            candidates += ops[from..<min(ops.count, from + limit)]
+        }
+        candidates.sort { ($0.op.hlc, $0.id.origin, $0.id.seq) < ($1.op.hlc, $1.id.origin, $1.id.seq) }
+        return Array(candidates.prefix(limit))
+    }
+
+    /// A crash: everything in memory is gone; the node restarts from its durable op log, as the
+    /// real node reopens its SQLite store. `losing` own ops (a broken rule) drops the newest ones.
+    func restart(losingOwnOps losing: Int) {
+        pending = [:]
+        if losing > 0, var own = log[id], !own.isEmpty {
+            own.removeLast(min(losing, own.count))
+            log[id] = own.isEmpty ? nil : own
+            origins = log.keys.sorted()
+        }
+        state = MemoryState()
+        vector = VersionVector()
+        let all = log.values.joined().sorted { ($0.op.hlc, $0.id.origin, $0.id.seq) < ($1.op.hlc, $1.id.origin, $1.id.seq) }
+        for op in all {
+            state.apply(op.op.deltas)
+            vector[op.id.origin] = max(vector[op.id.origin], op.id.seq)
+        }
+        let head = log[id]?.last.map { ChainHead(seq: $0.id.seq, hash: $0.hash) } ?? .genesis
+        chain = OriginChain(origin: id, head: head, clock: all.last?.op.hlc ?? .zero)
+        touchedMembers = Set(state.counterEntities(prefix: Cell.storedValue(member: "")).map { String($0.dropFirst(3)) })
+    }
+}
+
+extension OpBody {
+    /// The member whose stored value (or its rights) this op changes, if any.
+    var storedValueMember: String? {
+        switch self {
+        case .topUp(let p): p.member
+        case .charge(let c): c.member
+        case .refund(let r): r.member
+        case .rightsTransferred(let t): t.account.hasPrefix("sv:") ? String(t.account.dropFirst(3)) : nil
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,614 @@
+import Foundation
+import MMSCore
+import MMSCrypto
+
+/// One seeded run: the chain's replicas (`SimReplica`), their anti-entropy sessions (the same
+/// `SyncSession` the NIO shell runs), a simulated network and clock, the chain's workload, and the
+/// faults drawn for the seed — all driven from one event queue, so a seed is one exact history.
+public final class Simulation {
+    enum Event {
+        case deliver(link: Int, epoch: Int, toB: Bool, message: SyncMessage)
+        case tick
+        case dial(link: Int, attempt: Int)
+        case request(Int)
+        case retry(request: Int)
+        case partition
+        case heal(links: [Int])
+        case swizzleCut(links: [Int], index: Int, restoreOrder: [Int])
+        case swizzleRestore(links: [Int], index: Int)
+        case crash
+        case restart(node: Int)
+        case clockJump
+        case placement
+        case finalHeal
+    }
+
+    struct Link {
+        let a: Int, b: Int
+        let delay: UInt64
+        /// How many cuts currently hold the link down (cuts can overlap).
+        var cuts = 0
+        var connected = false
+        var epoch = 0
+        var sessionA: SyncSession?
+        var sessionB: SyncSession?
+    }
+
+    let options: SimulationOptions
+    public let faults: FaultProfile
+    private var random: SimRandom
+    private(set) var now: UInt64 = 0
+    private var steps = 0
+    private var queue = EventQueue<Event>()
+    let replicas: [SimReplica]
+    private var alive: [Bool]
+    private var skew: [Int64]
+    private var links: [Link] = []
+    private var linksOf: [[Int]]
+    private let keys: [NodeID: (SigningPublicKey, NodeRole)]
+    private let index: [NodeID: Int]
+    private var verified: Set<Digest32> = []
+    /// Every op any node ever issued, folded together: the chain's true state, against which the
+    /// money invariants are checked (a single replica may see a charge before the transfer it
+    /// spent, and show that node's rights below zero until the transfer arrives).
+    private var oracle = MemoryState()
+    let workload: ChainWorkload
+    private var retried: Set<Int> = []
+    private var trading = true
+    private var faultsOn: Bool
+    private let trace = Blake2b()
+    private(set) var traceLines: [String]?
+    var recorder: HistoryRecorder
+    var tally = Tally()
+    private(set) var violation: Violation?
+    private let stopOnViolation: Bool
+    private let effectivePolicy: PaymentPolicy
+
+    struct Tally {
+        var ops = 0, payments = 0, paymentsAccepted = 0, refusedNoRights = 0, refusedBalance = 0, refusedOffline = 0
+        var refusedNodeDown = 0, crashes = 0, partitions = 0, messages = 0, linkResets = 0
+        var overdrawnAccounts: Set<String> = []
+    }
+
+    public init(_ options: SimulationOptions) throws {
+        self.options = options
+        var root = SimRandom(seed: options.seed)
+        var workloadRandom = root.fork()
+        var faultRandom = root.fork()
+        random = root.fork()
+        let faults = options.faults ? FaultProfile.draw(&faultRandom, options: options) : FaultProfile()
+        self.faults = faults
+        faultsOn = options.faults
+        let n = max(2, options.nodes)
+        let replicas = try (0..<n).map { i in
+            let id = try NodeID(i == 0 ? "hq" : "branch-\(i)")
+            var seed = [UInt8](repeating: 0, count: 32)
+            for j in 0..<4 { withUnsafeBytes(of: root.next().littleEndian) { seed.replaceSubrange(j * 8..<(j + 1) * 8, with: $0) } }
+            return SimReplica(id: id, role: i == 0 ? NodeRole.hq : .branch, key: try SigningKey(seed: seed))
+        }
+        self.replicas = replicas
+        keys = Dictionary(uniqueKeysWithValues: replicas.map { ($0.id, ($0.key.publicKey, $0.role)) })
+        index = Dictionary(uniqueKeysWithValues: replicas.enumerated().map { ($1.id, $0) })
+        alive = Array(repeating: true, count: n)
+        skew = (0..<n).map { _ in faults.maxSkewMillis > 0 ? Int64(faultRandom.double(in: -faults.maxSkewMillis...faults.maxSkewMillis)) : 0 }
+        linksOf = Array(repeating: [], count: n)
+        workload = ChainWorkload(nodes: n, options: options, random: &workloadRandom)
+        effectivePolicy = options.broken == .chargeWithoutRights ? .alwaysAccept : options.policy
+        stopOnViolation = options.policy != .alwaysAccept || options.broken != nil
+        recorder = HistoryRecorder(enabled: options.recordHistory)
+        if options.recordTrace { traceLines = [] }
+        buildLinks()
+    }
+
+    // MARK: Topology
+
+    /// The head office links with every branch; branches link within regions of eight; each node
+    /// adds one random link (the topology's `random_peers = 1`).
+    private func buildLinks() {
+        var pairs = Set<[Int]>()
+        func add(_ x: Int, _ y: Int) {
+            guard x != y, pairs.insert([min(x, y), max(x, y)]).inserted else { return }
+            let delay = UInt64(random.double(in: 1...max(1, faults.maxDelayMillis)))
+            links.append(Link(a: min(x, y), b: max(x, y), delay: delay))
+            linksOf[x].append(links.count - 1)
+            linksOf[y].append(links.count - 1)
+        }
+        let n = replicas.count
+        for b in 1..<n { add(0, b) }
+        for b in 1..<n { for c in (b + 1)..<max(b + 1, n) where (b - 1) / 8 == (c - 1) / 8 { add(b, c) } }
+        if n > 2 { for x in 0..<n { add(x, random.int(0..<n)) } }
+    }
+
+    var linkCount: Int { links.count }
+
+    // MARK: The run
+
+    public func run(progress: ((Double) -> Void)? = nil) -> SimulationResult {
+        let wallStart = DispatchTime.now().uptimeNanoseconds
+        setUpMembers()
+        for i in links.indices { queue.schedule(at: 0, .dial(link: i, attempt: 0)) }
+        queue.schedule(at: options.gossipIntervalMillis / 2, .tick)
+        queue.schedule(at: 2_000, .placement)
+        for (i, r) in workload.requests.enumerated() { queue.schedule(at: r.at, .request(i)) }
+        if faultsOn {
+            // With faults guaranteed, the first partition and crash fall within the first half.
+            let early = { [self] (mean: Double) -> UInt64 in
+                options.guaranteePartitionsAndCrashes ? UInt64(random.int(60_000..<max(60_001, Int(options.durationMillis / 2)))) : wait(mean)
+            }
+            if faults.partitionEverySeconds > 0 { queue.schedule(at: early(faults.partitionEverySeconds), .partition) }
+            if faults.crashEverySeconds > 0 { queue.schedule(at: early(faults.crashEverySeconds), .crash) }
+            if faults.clockJumpPerMinute > 0 { queue.schedule(at: wait(60 / faults.clockJumpPerMinute), .clockJump) }
+        }
+        queue.schedule(at: options.durationMillis, .finalHeal)
+        var lastProgress = 0.0
+        var healedAt: UInt64?
+        var converged = false
+        var rounds = 0
+        while let (at, event) = queue.pop() {
+            now = at
+            steps += 1
+            handle(event)
+            if violation != nil, stopOnViolation { break }
+            if case .finalHeal = event { healedAt = now }
+            if let healedAt, case .tick = event, now >= healedAt + UInt64(rounds + 1) * options.gossipIntervalMillis {
+                rounds += 1
+                if isConverged() { converged = true; break }
+                if rounds >= options.convergenceBoundRounds { break }
+            }
+            if let progress, Double(now) / Double(options.durationMillis) >= lastProgress + 0.01 {
+                lastProgress = Double(now) / Double(options.durationMillis)
+                progress(min(1, lastProgress))
+            }
+        }
+        let wall = Double(DispatchTime.now().uptimeNanoseconds - wallStart) / 1e9
+        return finish(converged: converged, rounds: rounds, healed: healedAt != nil, wallSeconds: wall)
+    }
+
+    private func wait(_ meanSeconds: Double) -> UInt64 { now + UInt64(random.exponential(mean: meanSeconds * 1_000)) + 1 }
+    private func clock(_ node: Int) -> UInt64 { UInt64(max(1, Int64(now) + skew[node])) }
+
+    private func setUpMembers() {
+        for (i, m) in workload.members.enumerated() {
+            let home = replicas[m.home]
+            let member = workload.memberID(i)
+            issue(at: m.home, .memberAdded(MemberAdded(member: member, sealedName: [1], sealedPhone: [2], sealedBirthday: [3], phoneIndex: Array(member.utf8))))
+            issue(at: m.home, try! home.teller.issueCard(number: m.card, member: member, type: .stored, pinHash: "", discountPercent: nil, punchUses: nil))
+            if let punch = m.punchCard {
+                issue(at: m.home, try! home.teller.issueCard(number: punch, member: member, type: .punch, pinHash: "", discountPercent: nil, punchUses: 10))
+            }
+        }
+    }
+
+    private func handle(_ event: Event) {
+        switch event {
+        case .deliver(let l, let epoch, let toB, let message):
+            guard links[l].epoch == epoch, links[l].connected else { return }
+            note(1, l, toB ? 1 : 0)
+            tally.messages += 1
+            let node = toB ? links[l].b : links[l].a
+            sessionEvent(l, atB: toB, .received(message, now: clock(node)))
+        case .tick:
+            for l in links.indices where links[l].connected {
+                sessionEvent(l, atB: false, .tick(now: clock(links[l].a)))
+                sessionEvent(l, atB: true, .tick(now: clock(links[l].b)))
+            }
+            queue.schedule(at: now + options.gossipIntervalMillis / 2, .tick)
+        case .dial(let l, let attempt):
+            dial(l, attempt: attempt)
+        case .request(let i):
+            note(2, i, 0)
+            perform(i, retry: false)
+        case .retry(let i):
+            note(3, i, 0)
+            perform(i, retry: true)
+        case .partition:
+            startPartition()
+            if faultsOn { queue.schedule(at: wait(faults.partitionEverySeconds), .partition) }
+        case .heal(let cut):
+            note(4, cut.count, 0)
+            for l in cut { links[l].cuts = max(0, links[l].cuts - 1) }
+        case .swizzleCut(let cut, let index, let order):
+            cutLinks([cut[index]])
+            if index + 1 < cut.count {
+                queue.schedule(at: now + UInt64(random.int(200..<2_000)), .swizzleCut(links: cut, index: index + 1, restoreOrder: order))
+            } else {
+                queue.schedule(at: now + UInt64(random.int(5_000..<120_000)), .swizzleRestore(links: order, index: 0))
+            }
+        case .swizzleRestore(let order, let index):
+            links[order[index]].cuts = max(0, links[order[index]].cuts - 1)
+            if index + 1 < order.count { queue.schedule(at: now + UInt64(random.int(200..<2_000)), .swizzleRestore(links: order, index: index + 1)) }
+        case .crash:
+            crashRandomNode()
+            if faultsOn { queue.schedule(at: wait(faults.crashEverySeconds), .crash) }
+        case .restart(let node):
+            restart(node)
+        case .clockJump:
+            let node = random.int(0..<replicas.count)
+            skew[node] += Int64(random.double(in: -60_000...60_000))
+            note(5, node, Int(skew[node]))
+            if faultsOn { queue.schedule(at: wait(60 / faults.clockJumpPerMinute), .clockJump) }
+        case .placement:
+            guard trading else { return }
+            for node in replicas.indices where alive[node] { place(node) }
+            queue.schedule(at: now + 2_000, .placement)
+        case .finalHeal:
+            note(6, 0, 0)
+            trading = false
+            faultsOn = false
+            for l in links.indices { links[l].cuts = 0 }
+            for node in replicas.indices where !alive[node] { restart(node) }
+            skew = skew.map { _ in 0 }
+        }
+    }
+
+    // MARK: Links and sessions
+
+    private func dial(_ l: Int, attempt: Int) {
+        let link = links[l]
+        guard !link.connected else { return }
+        guard link.cuts == 0, alive[link.a], alive[link.b] else {
+            // As the real node: 0.25 s doubling up to 10 s, with up to 50 % jitter.
+            let base = UInt64(min(10_000, 250 << min(attempt, 6)))
+            queue.schedule(at: now + base / 2 + UInt64(random.int(0..<Int(base / 2 + 1))), .dial(link: l, attempt: attempt + 1))
+            return
+        }
+        note(7, l, 0)
+        links[l].connected = true
+        links[l].epoch += 1
+        var configuration = SyncSession.Configuration(chain: "sim", local: replicas[link.a].id, peer: replicas[link.b].id)
+        configuration.gossipIntervalMillis = options.gossipIntervalMillis
+        configuration.heartbeatMillis = options.gossipIntervalMillis * 2
+        links[l].sessionA = SyncSession(configuration)
+        (configuration.local, configuration.peer) = (replicas[link.b].id, replicas[link.a].id)
+        links[l].sessionB = SyncSession(configuration)
+        sessionEvent(l, atB: false, .connected(now: clock(link.a)))
+        sessionEvent(l, atB: true, .connected(now: clock(link.b)))
+    }
+
+    /// The connection is gone (cut, crash, a lost message): both sessions end, messages in flight
+    /// with it, and the link is dialled again.
+    private func reset(_ l: Int) {
+        guard links[l].connected else { return }
+        note(8, l, 0)
+        tally.linkResets += 1
+        links[l].connected = false
+        links[l].epoch += 1
+        links[l].sessionA = nil
+        links[l].sessionB = nil
+        queue.schedule(at: now + 250, .dial(link: l, attempt: 0))
+    }
+
+    private func cutLinks(_ cut: [Int]) {
+        for l in cut {
+            links[l].cuts += 1
+            reset(l)
+        }
+    }
+
+    private func sessionEvent(_ l: Int, atB: Bool, _ event: SyncSession.Event) {
+        guard links[l].connected else { return }
+        let effects: [SyncSession.Effect]
+        if atB { effects = links[l].sessionB?.handle(event) ?? [] } else { effects = links[l].sessionA?.handle(event) ?? [] }
+        for effect in effects { execute(effect, link: l, atB: atB) }
+    }
+
+    private func send(_ message: SyncMessage, link l: Int, fromB: Bool) {
+        guard links[l].connected else { return }
+        if faultsOn, random.chance(faults.lossRate) { return reset(l) }
+        var delay = links[l].delay
+        if faultsOn, random.chance(faults.reorderRate) { delay += UInt64(random.int(1..<Int(4 * links[l].delay + 2))) }
+        queue.schedule(at: now + delay, .deliver(link: l, epoch: links[l].epoch, toB: !fromB, message: message))
+        if faultsOn, random.chance(faults.duplicateRate) {
+            queue.schedule(at: now + delay + UInt64(random.int(0..<Int(links[l].delay + 2))), .deliver(link: l, epoch: links[l].epoch, toB: !fromB, message: message))
+        }
+    }
+
+    private func execute(_ effect: SyncSession.Effect, link l: Int, atB: Bool) {
+        let node = atB ? links[l].b : links[l].a, peer = atB ? links[l].a : links[l].b
+        let replica = replicas[node]
+        switch effect {
+        case .send(let message):
+            send(message, link: l, fromB: atB)
+        case .sendVector:
+            send(.vector(replica.vector), link: l, fromB: atB)
+        case .sendMissing(let after):
+            let batch = after.includes(replica.vector) ? [] : replica.ops(after: after, limit: 512)
+            if !batch.isEmpty { send(.ops(batch, more: batch.count == 512), link: l, fromB: atB) }
+            sessionEvent(l, atB: atB, .sentMissing(batch))
+        case .apply(let ops, _):
+            do {
+                let stored = try replica.applyRemote(ops, now: clock(node), keys: keys, verified: &verified)
+                if stored > 0 {
+                    // As the real node: the head office forwards at once; branches push only their own ops.
+                    if replica.role == .hq { changed(node, except: l) }
+                }
+                sessionEvent(l, atB: atB, .applied(now: clock(node)))
+            } catch let error as MMSError where error.code == .fork || error.code == .brokenChain {
+                // Two different ops under one number: an origin lost ops it had acknowledged and reused their numbers.
+                record(.init(invariant: "fork", detail: "\(replica.id) got a second, different op from \(replicas[peer].id): \(error.message)"))
+                reset(l)
+            } catch {
+                record(.init(invariant: "replication_refused", detail: "\(replica.id) refused ops from \(replicas[peer].id): \(error)"))
+                reset(l)
+            }
+        case .grantRights(let account, let amount, let to, let relayable):
+            grant(node, account: account, amount: amount, to: to, relayable: relayable, link: l, atB: atB)
+        case .close:
+            reset(l)
+        }
+    }
+
+    /// Pushes a node's change to every linked peer at once (the real node's change watch).
+    private func changed(_ node: Int, except: Int?) {
+        for l in linksOf[node] where links[l].connected && l != except {
+            sessionEvent(l, atB: links[l].b == node, .changed(now: clock(node)))
+        }
+    }
+
+    // MARK: Escrow rights
+
+    private func linkedSession(_ node: Int, to other: Int) -> Int? {
+        linksOf[node].first { l in links[l].connected && (links[l].a == other || links[l].b == other) }
+    }
+
+    /// As the node server: linked holders first, largest first; then the head office for the rest.
+    private func requestRights(_ node: Int, account: String, amount: Int64, for beneficiary: NodeID? = nil) {
+        let me = replicas[node]
+        let asker = beneficiary ?? me.id
+        let offices = beneficiary == nil && me.role == .branch ? [0] : []
+        var covered: Int64 = 0
+        for holder in (try? me.state.escrow(account).holders) ?? [] where covered < amount {
+            guard holder.node != me.id, holder.node != asker, holder.rights > 0, let other = index[holder.node] else { continue }
+            // A branch asks the head office last, for whatever the others do not cover.
+            guard !offices.contains(other), let l = linkedSession(node, to: other) else { continue }
+            let want = min(amount - covered, holder.rights)
+            send(.rightsRequest(account: account, amount: want, for: beneficiary), link: l, fromB: links[l].b == node)
+            covered += want
+        }
+        for office in offices where covered < amount {
+            guard let l = linkedSession(node, to: office) else { continue }
+            send(.rightsRequest(account: account, amount: amount - covered, for: nil), link: l, fromB: links[l].b == node)
+            covered = amount
+        }
+    }
+
+    private func grant(_ node: Int, account: String, amount: Int64, to: NodeID, relayable: Bool, link l: Int, atB: Bool) {
+        let me = replicas[node]
+        let held = (try? me.state.escrow(account).rights(at: me.id)) ?? 0
+        var granted: Int64 = 0
+        if held > 0, let body = try? me.teller.transferRights(account: account, to: to, amount: min(amount, held)) {
+            let op = issue(at: node, body)
+            granted = min(amount, held)
+            send(.ops([op], more: false), link: l, fromB: atB)
+        }
+        if granted < amount, relayable, me.role == .hq { requestRights(node, account: account, amount: amount - granted, for: to) }
+    }
+
+    private func place(_ node: Int) {
+        let policy = PlacementPolicy(reserve: replicas[0].id)
+        for member in replicas[node].takeTouchedMembers() {
+            for _ in 0..<4 {
+                guard let body = try? replicas[node].teller.placementTransfers(member: member, policy: policy).first else { break }
+                issue(at: node, body)
+            }
+        }
+    }
+
+    // MARK: Ops and checks
+
+    @discardableResult
+    private func issue(at node: Int, _ body: OpBody) -> SignedOp {
+        let op = replicas[node].issue(body, now: clock(node))
+        tally.ops += 1
+        trace.update(op.hash.bytes)
+        traceLines?.append("\(now) issue \(op.id) \(op.op.body.kind)")
+        oracle.apply(op.op.deltas)
+        check(op.op)
+        changed(node, except: nil)
+        return op
+    }
+
+    /// Every escrow account the op touched, in the chain's true state: no total and no node's
+    /// rights below zero.
+    private func check(_ op: Op) {
+        for case .add(let account, let name, _, _) in op.deltas where name == Cell.debited || name == Cell.movedOut {
+            let escrow = try! oracle.escrow(account)
+            if escrow.total < 0 {
+                tally.overdrawnAccounts.insert(account)
+                record(.init(invariant: "overdraft", detail: "\(account) total \(escrow.total) after \(op.id)"))
+            }
+            for holder in escrow.nodes where escrow.rights(at: holder) < 0 {
+                tally.overdrawnAccounts.insert(account)
+                record(.init(invariant: "negative_rights", detail: "\(account) rights at \(holder) = \(escrow.rights(at: holder)) after \(op.id)"))
+            }
+        }
+    }
+
+    func record(_ v: Violation) {
+        guard violation == nil else { return }
+        var v = v
+        v.step = steps
+        v.atMillis = now
+        violation = v
+        traceLines?.append("\(now) VIOLATION \(v.invariant): \(v.detail)")
+    }
+
+    func traceDigest() -> [UInt8] { trace.finalize() }
+
+    private func note(_ kind: UInt8, _ a: Int, _ b: Int) {
+        var bytes: [UInt8] = [kind]
+        withUnsafeBytes(of: now.littleEndian) { bytes += $0 }
+        withUnsafeBytes(of: Int64(a).littleEndian) { bytes += $0 }
+        withUnsafeBytes(of: Int64(b).littleEndian) { bytes += $0 }
+        trace.update(bytes)
+        if traceLines != nil { traceLines!.append("\(now) event \(kind) \(a) \(b)") }
+    }
+
+    // MARK: Faults
+
+    private func startPartition() {
+        tally.partitions += 1
+        let n = replicas.count
+        var cut: [Int] = []
+        let kind = random.int(0..<6)
+        note(9, kind, 0)
+        switch kind {
+        case 0: // random cuts
+            cut = links.indices.filter { _ in random.chance(0.3) }
+        case 1: // a region split from the rest
+            let region = random.int(0..<max(1, (n - 2) / 8 + 1))
+            cut = links.indices.filter { l in
+                let inA = links[l].a > 0 && (links[l].a - 1) / 8 == region, inB = links[l].b > 0 && (links[l].b - 1) / 8 == region
+                return inA != inB
+            }
+        case 2: // the head office isolated
+            cut = linksOf[0]
+        case 3: // one branch alone, for a long time (a simulated day, capped by the run)
+            let b = random.int(1..<n)
+            cut = linksOf[b]
+            cutLinks(cut)
+            queue.schedule(at: min(options.durationMillis, now + 24 * 3_600_000), .heal(links: cut))
+            return
+        case 4: // a flapping link
+            let l = random.int(0..<links.count)
+            var t = now
+            for _ in 0..<random.int(2..<10) {
+                t += UInt64(random.int(1_000..<15_000))
+                queue.schedule(at: t, .swizzleCut(links: [l], index: 0, restoreOrder: [l]))
+            }
+            return
+        default: // swizzle-clog: stop a random subset one by one, restore in random order
+            let subset = links.indices.filter { _ in random.chance(0.25) }
+            guard !subset.isEmpty else { return }
+            queue.schedule(at: now, .swizzleCut(links: subset, index: 0, restoreOrder: subset.shuffled(using: &random)))
+            return
+        }
+        cutLinks(cut)
+        queue.schedule(at: now + UInt64(random.exponential(mean: 300_000)) + 1_000, .heal(links: cut))
+    }
+
+    private func crashRandomNode() {
+        let node = random.int(0..<replicas.count)
+        guard alive[node] else { return }
+        note(10, node, 0)
+        tally.crashes += 1
+        alive[node] = false
+        for l in linksOf[node] { reset(l) }
+        queue.schedule(at: now + UInt64(random.int(5_000..<300_000)), .restart(node: node))
+    }
+
+    private func restart(_ node: Int) {
+        guard !alive[node] else { return }
+        note(11, node, 0)
+        replicas[node].restart(losingOwnOps: options.broken == .dropOpsOnCrash ? 3 : 0)
+        alive[node] = true
+    }
+
+    // MARK: The tills
+
+    private func perform(_ index: Int, retry: Bool) {
+        guard trading else { return }
+        let request = workload.requests[index]
+        let member = workload.members[request.member], memberID = workload.memberID(request.member)
+        let node = request.node, replica = replicas[node]
+        let kind = request.kind
+        if case .charge = kind, !retry { tally.payments += 1 }
+        guard alive[node] else {
+            if case .charge = kind { tally.refusedNodeDown += 1 }
+            return recorder.client(now, node: replica.id, card: member.card, kind: kind, ack: nil, reason: "node_down")
+        }
+        let teller = replica.teller
+        do {
+            let body: OpBody
+            switch kind {
+            case .topUp(let fen): body = try teller.topUp(card: member.card, amount: Money(fen: fen))
+            case .charge(let fen): body = try charge(node, card: member.card, fen: fen)
+            case .refundLatest:
+                guard let latest = recorder.latestCharge(member: memberID, at: replica.id) else { return }
+                body = try teller.refund(card: member.card, charge: latest.op, amount: Money(fen: min(latest.fen, 2_000)))
+            case .redeemPoints(let points): body = try teller.redeemPoints(card: member.card, points: Points(points))
+            case .punch:
+                guard let punch = member.punchCard else { return }
+                body = try teller.usePunch(card: punch, uses: 1)
+            case .issueCoupon(let code, let fen): body = try teller.issueCoupon(code: code, member: memberID, value: Money(fen: fen), title: "sim")
+            case .redeemCoupon(let code): body = try teller.redeemCoupon(code: code)
+            case .reportLost: body = try teller.reportCard(member.card, .lost)
+            case .setPointsPerYuan(let n): body = try teller.setSetting(key: Settings.pointsPerYuan, value: String(n))
+            }
+            let op = issue(at: node, body)
+            if case .charge = kind { tally.paymentsAccepted += 1 }
+            recorder.client(now, node: replica.id, card: member.card, kind: kind, ack: op, reason: nil)
+        } catch let refusal as MMSError {
+            // Short of rights that exist elsewhere: ask, and try once more when the grant can have come.
+            let account: String? = switch kind {
+            case .charge: Cell.storedValue(member: memberID)
+            case .redeemCoupon(let code): Cell.coupon(code)
+            case .redeemPoints: Cell.points(member: memberID)
+            default: nil
+            }
+            if !retry, let account, refusal.code == .insufficientFunds || refusal.code == .couponUsed || refusal.code == .insufficientPoints,
+               refusal.details["held_elsewhere"] != nil {
+                let needed: Int64 = switch kind {
+                case .charge(let fen): fen
+                case .redeemPoints(let p): p
+                default: 1
+                }
+                requestRights(node, account: account, amount: needed)
+                queue.schedule(at: now + 2_000, .retry(request: index))
+                return
+            }
+            if case .charge = kind {
+                if refusal.details["held_elsewhere"] != nil, LocalBalance.suffices(refusal) { tally.refusedNoRights += 1 }
+                else if refusal.code == .insufficientFunds { tally.refusedBalance += 1 }
+            }
+            recorder.client(now, node: replica.id, card: member.card, kind: kind, ack: nil, reason: refusal.code.rawValue)
+        } catch {
+            recorder.client(now, node: replica.id, card: member.card, kind: kind, ack: nil, reason: "\(error)")
+        }
+    }
+
+    /// A stored-value payment under the run's policy.
+    private func charge(_ node: Int, card: String, fen: Int64) throws -> OpBody {
+        let teller = replicas[node].teller
+        switch effectivePolicy {
+        case .escrow:
+            return try teller.charge(card: card, amount: Money(fen: fen))
+        case .offlineRefuse:
+            guard node == 0 || linkedSession(node, to: 0) != nil else {
+                tally.refusedOffline += 1
+                throw MMSError(.storeFailure, "offline: stored-value payments need the head office")
+            }
+            return try teller.charge(card: card, amount: Money(fen: fen))
+        case .alwaysAccept:
+            do { return try teller.charge(card: card, amount: Money(fen: fen)) } catch let refusal as MMSError where LocalBalance.suffices(refusal) {
+                guard let view = try teller.state.card(card) else { throw refusal }
+                return .charge(Charge(member: view.member, card: card, amount: Money(fen: fen), pointsEarned: Points(0)))
+            }
+        }
+    }
+
+    // MARK: After the final heal
+
+    private func isConverged() -> Bool {
+        guard alive.allSatisfy({ $0 }), let first = replicas.first?.vector else { return false }
+        return replicas.allSatisfy { $0.vector == first && $0.pendingCount == 0 }
+    }
+}
+
+/// Whether a refusal's numbers show the balance covered the request (only rights were short).
+enum LocalBalance {
+    static func suffices(_ refusal: MMSError) -> Bool {
+        guard let balance = refusal.details["balance"].flatMap(Money.init(parsing:)),
+              let requested = refusal.details["requested"].flatMap(Money.init(parsing:)) else { return false }
+        return balance >= requested
+    }
+}
+
+/// The first invariant a run broke.
+public struct Violation: Codable, Sendable, Equatable {
+    public let invariant: String
+    public let detail: String
+    public var step = 0
+    public var atMillis: UInt64 = 0
+    init(invariant: String, detail: String) { self.invariant = invariant; self.detail = detail }
+}

@@ -84,9 +84,16 @@ let package = Package(
         // network and clock, seeded faults, a chain workload, and the invariant checkers.
         .target(name: "MMSSimulator", dependencies: ["MMSCore", "MMSCrypto"], path: "simulator/Sources/MMSSimulator",
                 swiftSettings: optimisedEvenInDebug),
+        // `mms sim --live`: real node processes, a fault proxy on every link, the same checks.
+        .target(name: "MMSLive", dependencies: [
+            "MMSSimulator", "MMSServer", "MMSTopology", "MMSCerts", "MMSCore", "MMSCrypto",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ], path: "simulator/Sources/MMSLive"),
         // The command line: parses, calls MMSNode, prints. Thin.
         .executableTarget(name: "mms", dependencies: [
-            "MMSNode", "MMSCore", "MMSBench", "MMSTopology", "MMSCerts", "MMSServer", "MMSStore", "MMSSimulator",
+            "MMSNode", "MMSCore", "MMSBench", "MMSTopology", "MMSCerts", "MMSServer", "MMSStore", "MMSSimulator", "MMSLive",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -3,11 +3,40 @@ import Foundation
 import MMSBench
 import MMSCore
 import MMSNode
+import MMSSimulator
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the ledger beside this machine's raw SQLite limits, and the branch network. Build with -c release for real figures.",
-        subcommands: [Ledger.self, Network.self, Charges.self], defaultSubcommand: Ledger.self)
+        subcommands: [Ledger.self, Network.self, Simulator.self, Charges.self], defaultSubcommand: Ledger.self)
+
+    struct Simulator: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "sim",
+            abstract: "The simulator's figures: speed-up at 48 and 200 nodes, rounds to converge after the heal for 8–128 nodes, payment availability per till policy.")
+        @Option(help: "Simulated minutes per run.") var minutes: UInt64 = 10
+        @Option(help: "Seeds per convergence and availability point.") var seeds: UInt64 = 5
+        @Flag var json = false
+
+        func validate() throws {
+            guard (1...600).contains(minutes), (1...100).contains(seeds) else { throw ValidationError("minutes 1–600, seeds 1–100") }
+        }
+
+        func run() throws {
+            var o = SimulatorBench.Options()
+            (o.minutes, o.speedMinutes) = (minutes, minutes)
+            (o.convergenceSeeds, o.availabilitySeeds) = (Array(1...seeds), Array(1...seeds))
+            let r = try SimulatorBench.run(o) { FileHandle.standardError.write(Data("… \($0)\n".utf8)) }
+            if json { return print(String(decoding: try JSONEncoder.snakeCase.encode(r), as: UTF8.self)) }
+            for s in r.speed {
+                print(String(format: "%4d nodes: %.0f s simulated in %.1f s = %.0f× (%d messages)", s.nodes, s.simulatedSeconds, s.wallSeconds, s.speedup, s.messages))
+            }
+            for c in r.convergence { print(String(format: "%4d nodes: %.1f rounds to converge after the final heal (max %d)", c.nodes, c.meanRounds, c.maxRounds)) }
+            for a in r.availability {
+                print(String(format: "%-15@ availability %.4f, overdrawn accounts %d (%d seeds)", a.policy as NSString, a.meanAvailability, a.overdrawnAccounts, a.seeds))
+            }
+        }
+    }
 
     struct Network: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MMSCore
+import MMSLive
 import MMSSimulator
 
 /// `mms sim`: seeded partition simulations of the chain, one seed or a sweep.
@@ -22,6 +23,8 @@ struct Sim: ParsableCommand {
     @Option(help: "Write every event of the run to this file.") var trace: String?
     @Option(help: "Write every client op and every final balance as JSON lines to this file.") var history: String?
     @Flag(help: "One JSON object per seed, then a total.") var json = false
+    @Flag(help: "Real `mms node run` processes from --topology, real TLS, every link through a fault proxy the run cuts and heals.") var live = false
+    @Option(help: "With --live: the topology whose nodes to run.") var topology: String?
 
     func validate() throws {
         guard (2...1_000).contains(nodes) else { throw ValidationError("--nodes must be from 2 to 1000.") }
@@ -30,9 +33,12 @@ struct Sim: ParsableCommand {
         guard PaymentPolicy(rawValue: policy) != nil else { throw ValidationError("--policy must be escrow, offline-refuse or always-accept.") }
         if let broken, BrokenRule(rawValue: broken) == nil { throw ValidationError("--broken must be charge-without-rights or drop-ops-on-crash.") }
         if seeds != nil, trace != nil || history != nil { throw ValidationError("--trace and --history record one run: use --seed or --replay.") }
+        if live, topology == nil { throw ValidationError("--live needs --topology FILE.") }
+        if live, seeds != nil || history != nil || broken != nil || noFaults { throw ValidationError("--live runs one seed with faults: drop --seeds, --history, --broken, --no-faults.") }
     }
 
     func run() throws {
+        if live { return try runLive() }
         let list = try seeds.map(Self.parseSeeds) ?? [replay ?? seed ?? 1]
         var options = SimulationOptions()
         options.nodes = nodes
@@ -57,9 +63,35 @@ struct Sim: ParsableCommand {
             if !result.ok { FileHandle.standardError.write(Data((Self.failure(result, options: self) + "\n").utf8)) }
             fflush(nil)
         }
-        let total = SweepTotal(results)
-        if json { print(String(decoding: try JSONEncoder.snakeCase.encode(total), as: UTF8.self)) } else if results.count > 1 { print(total.text) }
+        // A sweep ends with its total; a single run prints its one object only.
+        if seeds != nil {
+            let total = SweepTotal(results)
+            print(json ? String(decoding: try JSONEncoder.snakeCase.encode(total), as: UTF8.self) : total.text)
+        }
         if !failed.isEmpty { throw ExitCode(1) }
+    }
+
+    func runLive() throws {
+        var options = LiveRun.Options(topologyPath: topology!, executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath())
+        options.seed = replay ?? seed ?? 1
+        options.durationSeconds = Double(Self.millis(duration)!) / 1_000
+        var lines: [String] = []
+        let result: SimulationResult
+        do {
+            result = try LiveRun.run(options) { line in
+                lines.append(line)
+                if !json { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+            }
+        } catch let error as MMSError {
+            FileHandle.standardError.write(Data("\(error.code.rawValue): \(error.message)\n".utf8))
+            throw ExitCode(exitStatus(error.code))
+        }
+        if let trace { try (lines.joined(separator: "\n") + "\n").write(toFile: trace, atomically: true, encoding: .utf8) }
+        print(json ? String(decoding: try JSONEncoder.snakeCase.encode(result), as: UTF8.self) : Self.summary(result))
+        if !result.ok {
+            FileHandle.standardError.write(Data("live run broke \(result.violation?.invariant ?? "?"): \(result.violation?.detail ?? "")\n".utf8))
+            throw ExitCode(1)
+        }
     }
 
     static func parseSeeds(_ text: String) throws -> [UInt64] {

@@ -38,6 +38,19 @@ public struct SimulationResult: Codable, Sendable {
     public var speedup: Double
     public var violation: Violation?
     public var ok: Bool
+
+}
+
+extension SimulationResult {
+    /// An empty report to fill in (the live run's).
+    public init(seed: UInt64, nodes: Int, policy: PaymentPolicy) {
+        self.seed = seed; self.nodes = nodes; links = 0; simulatedSeconds = 0; ops = 0; payments = 0; paymentsAccepted = 0
+        paymentsRefusedNoRights = 0; paymentsRefusedBalance = 0; paymentsRefusedOffline = 0; paymentsRefusedNodeDown = 0
+        overdrafts = 0; lostAcknowledgedOps = 0; converged = false; hqMatchesSum = false; historyMatches = false
+        lostCardsBlocked = false; couponsUsedOnce = false; convergenceRounds = 0; availability = nil; self.policy = policy.rawValue
+        broken = nil; faults = FaultProfile(); partitions = 0; crashes = 0; linkResets = 0; messages = 0; traceHash = ""
+        wallSeconds = 0; speedup = 0; violation = nil; ok = false
+    }
 }
 
 /// Every client operation and, after the final heal, every card's balance at every node — what an

@@ -94,13 +94,13 @@ public struct SimRandom: RandomNumberGenerator, Sendable {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
-    mutating func chance(_ p: Double) -> Bool { p > 0 && Double.random(in: 0..<1, using: &self) < p }
-    mutating func double(in range: ClosedRange<Double>) -> Double { Double.random(in: range, using: &self) }
-    mutating func int(_ range: Range<Int>) -> Int { Int.random(in: range, using: &self) }
+    public mutating func chance(_ p: Double) -> Bool { p > 0 && Double.random(in: 0..<1, using: &self) < p }
+    public mutating func double(in range: ClosedRange<Double>) -> Double { Double.random(in: range, using: &self) }
+    public mutating func int(_ range: Range<Int>) -> Int { Int.random(in: range, using: &self) }
     /// An exponentially distributed wait with the given mean.
-    mutating func exponential(mean: Double) -> Double { -mean * log(max(1e-12, Double.random(in: 0..<1, using: &self))) }
+    public mutating func exponential(mean: Double) -> Double { -mean * log(max(1e-12, Double.random(in: 0..<1, using: &self))) }
     /// A derived, independent stream (workload, faults and network never share draws).
-    mutating func fork() -> SimRandom { SimRandom(seed: next()) }
+    public mutating func fork() -> SimRandom { SimRandom(seed: next()) }
 }
 
 #if canImport(Glibc)

@@ -610,5 +610,5 @@ public struct Violation: Codable, Sendable, Equatable {
     public let detail: String
     public var step = 0
     public var atMillis: UInt64 = 0
-    init(invariant: String, detail: String) { self.invariant = invariant; self.detail = detail }
+    public init(invariant: String, detail: String) { self.invariant = invariant; self.detail = detail }
 }

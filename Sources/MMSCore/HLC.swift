@@ -35,28 +35,79 @@ public struct HLC: Hashable, Comparable, Sendable, CustomStringConvertible {
 }
 
 /// What a replica holds: for each origin, the highest seq it has contiguously from 1.
+/// Kept as slots sorted by origin: gossip merges and compares vectors every round, and a merge of
+/// two sorted lists costs no hashing (a chain has tens to thousands of origins).
 public struct VersionVector: Hashable, Sendable, CustomStringConvertible {
-    public private(set) var entries: [NodeID: UInt64]
+    public struct Slot: Hashable, Sendable {
+        public let origin: NodeID
+        public var seq: UInt64
+    }
 
-    public init(_ entries: [NodeID: UInt64] = [:]) { self.entries = entries.filter { $0.value > 0 } }
+    /// Sorted by origin; no slot holds 0.
+    public private(set) var slots: [Slot] = []
+
+    public init(_ entries: [NodeID: UInt64] = [:]) {
+        slots = entries.filter { $0.value > 0 }.map { Slot(origin: $0.key, seq: $0.value) }.sorted { $0.origin < $1.origin }
+    }
+
+    /// Origin → seq, for reports and encoding.
+    public var entries: [NodeID: UInt64] { Dictionary(uniqueKeysWithValues: slots.map { ($0.origin, $0.seq) }) }
+
+    /// Where `origin` is, or would be inserted.
+    private func position(of origin: NodeID) -> (index: Int, found: Bool) {
+        var low = 0, high = slots.count
+        while low < high {
+            let mid = (low + high) / 2
+            if slots[mid].origin < origin { low = mid + 1 } else { high = mid }
+        }
+        return (low, low < slots.count && slots[low].origin == origin)
+    }
 
     public subscript(origin: NodeID) -> UInt64 {
-        get { entries[origin] ?? 0 }
-        set { entries[origin] = newValue == 0 ? nil : newValue }
+        get {
+            let p = position(of: origin)
+            return p.found ? slots[p.index].seq : 0
+        }
+        set {
+            let p = position(of: origin)
+            switch (p.found, newValue) {
+            case (true, 0): slots.remove(at: p.index)
+            case (true, _): slots[p.index].seq = newValue
+            case (false, 0): break
+            case (false, _): slots.insert(Slot(origin: origin, seq: newValue), at: p.index)
+            }
+        }
     }
 
     /// True when every op in `other` is also in `self`.
     public func includes(_ other: VersionVector) -> Bool {
-        other.entries.allSatisfy { self[$0.key] >= $0.value }
+        var i = 0
+        for slot in other.slots {
+            while i < slots.count, slots[i].origin < slot.origin { i += 1 }
+            guard i < slots.count, slots[i].origin == slot.origin, slots[i].seq >= slot.seq else { return false }
+        }
+        return true
     }
 
     public mutating func merge(_ other: VersionVector) {
-        for (origin, seq) in other.entries where seq > self[origin] { self[origin] = seq }
+        guard !other.slots.isEmpty else { return }
+        guard !slots.isEmpty else { slots = other.slots; return }
+        var merged: [Slot] = []
+        merged.reserveCapacity(max(slots.count, other.slots.count))
+        var i = 0, j = 0
+        while i < slots.count || j < other.slots.count {
+            if j == other.slots.count || (i < slots.count && slots[i].origin < other.slots[j].origin) {
+                merged.append(slots[i]); i += 1
+            } else if i == slots.count || other.slots[j].origin < slots[i].origin {
+                merged.append(other.slots[j]); j += 1
+            } else {
+                merged.append(Slot(origin: slots[i].origin, seq: max(slots[i].seq, other.slots[j].seq))); i += 1; j += 1
+            }
+        }
+        slots = merged
     }
 
-    public var totalOps: UInt64 { entries.values.reduce(0, +) }
+    public var totalOps: UInt64 { slots.reduce(0) { $0 + $1.seq } }
 
-    public var description: String {
-        entries.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-    }
+    public var description: String { slots.map { "\($0.origin)=\($0.seq)" }.joined(separator: ",") }
 }

@@ -122,7 +122,7 @@ public final class PeerSessionHandler: ChannelInboundHandler, @unchecked Sendabl
             storeQueue.async {
                 let result = Result {
                     let ours = try store.versionVector()
-                    observer.lag(peer, ours.entries.reduce(0) { $0 + ($1.value &- min($1.value, after[$1.key])) })
+                    observer.lag(peer, ours.slots.reduce(0) { $0 + ($1.seq &- min($1.seq, after[$1.origin])) })
                     return try store.ops(after: after, limit: limit)
                 }
                 loop.execute {

@@ -77,7 +77,7 @@ public final class NodeMetrics: @unchecked Sendable {
         let vector = try store.versionVector()
         ops.record(Int64(clamping: vector.totalOps))
         peersConnected.record(peers.connected.count)
-        for (origin, seq) in vector.entries {
+        for (origin, seq) in vector.entries.sorted(by: { $0.key < $1.key }) {
             Metrics.Gauge(label: "mms_ops_from", dimensions: [("node", node), ("origin", origin.rawValue)], factory: factory).record(Int64(clamping: seq))
         }
         for (kind, count) in try store.refusals() {

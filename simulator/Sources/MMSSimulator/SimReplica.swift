@@ -12,8 +12,8 @@ final class SimReplica {
     private(set) var state = MemoryState()
     /// Each origin's ops, contiguous from seq 1: the durable op log.
     private(set) var log: [NodeID: [SignedOp]] = [:]
-    /// The log's origins, sorted (asked on every gossip round).
-    private var origins: [NodeID] = []
+    /// Every op in the order this replica stored it: a causal order, and what links send from.
+    private(set) var arrivals: [SignedOp] = []
     private(set) var vector = VersionVector()
     /// Ops that arrived ahead of a gap in their origin's chain, held until it fills.
     private var pending: [NodeID: [UInt64: SignedOp]] = [:]
@@ -76,8 +76,8 @@ final class SimReplica {
     }
 
     private func store(_ op: SignedOp) {
-        if log[op.id.origin] == nil { origins.append(op.id.origin); origins.sort() }
         log[op.id.origin, default: []].append(op)
+        arrivals.append(op)
         vector[op.id.origin] = op.id.seq
         state.apply(op.op.deltas)
         if let member = op.op.body.storedValueMember { touchedMembers.insert(member) }
@@ -88,17 +88,18 @@ final class SimReplica {
         return touchedMembers.sorted()
     }
 
-    /// The ops a peer at `after` lacks, in HLC order, at most `limit`: each origin's next ops,
-    /// merged, so any prefix is causally closed.
-    func ops(after: VersionVector, limit: Int) -> [SignedOp] {
-        var candidates: [SignedOp] = []
-        for origin in origins {
-            let ops = log[origin]!
-            let from = Int(min(UInt64(ops.count), after[origin]))
-            candidates += ops[from..<min(ops.count, from + limit)]
+    /// The ops a peer at `after` lacks, in arrival order (per origin in seq order, so any prefix
+    /// is causally closed), at most `limit`. `watermark` is the link's: arrivals before it are
+    /// known to be held by the peer, so a round costs what is new, not what is held.
+    func ops(after: VersionVector, watermark: inout Int, limit: Int) -> [SignedOp] {
+        while watermark < arrivals.count, after[arrivals[watermark].id.origin] >= arrivals[watermark].id.seq { watermark += 1 }
+        var batch: [SignedOp] = []
+        var i = watermark
+        while i < arrivals.count, batch.count < limit {
+            if after[arrivals[i].id.origin] < arrivals[i].id.seq { batch.append(arrivals[i]) }
+            i += 1
         }
-        candidates.sort { ($0.op.hlc, $0.id.origin, $0.id.seq) < ($1.op.hlc, $1.id.origin, $1.id.seq) }
-        return Array(candidates.prefix(limit))
+        return batch
     }
 
     /// A crash: everything in memory is gone; the node restarts from its durable op log, as the
@@ -108,11 +109,11 @@ final class SimReplica {
         if losing > 0, var own = log[id], !own.isEmpty {
             own.removeLast(min(losing, own.count))
             log[id] = own.isEmpty ? nil : own
-            origins = log.keys.sorted()
         }
         state = MemoryState()
         vector = VersionVector()
         let all = log.values.joined().sorted { ($0.op.hlc, $0.id.origin, $0.id.seq) < ($1.op.hlc, $1.id.origin, $1.id.seq) }
+        arrivals = all
         for op in all {
             state.apply(op.op.deltas)
             vector[op.id.origin] = max(vector[op.id.origin], op.id.seq)

@@ -32,6 +32,9 @@ public final class Simulation {
         var epoch = 0
         var sessionA: SyncSession?
         var sessionB: SyncSession?
+        /// Per end: the sender's arrivals before this are held by the other end (this connection).
+        var watermarkA = 0
+        var watermarkB = 0
     }
 
     let options: SimulationOptions
@@ -167,7 +170,14 @@ public final class Simulation {
     private func wait(_ meanSeconds: Double) -> UInt64 { now + UInt64(random.exponential(mean: meanSeconds * 1_000)) + 1 }
     private func clock(_ node: Int) -> UInt64 { UInt64(max(1, Int64(now) + skew[node])) }
 
+    /// The chain's members and cards exist before the run starts, held by every replica (a chain
+    /// in steady state, not one replicating its whole membership on the first round).
     private func setUpMembers() {
+        let before = replicas.map(\.arrivals.count)
+        defer {
+            let setup = replicas.indices.flatMap { replicas[$0].arrivals[before[$0]...] }
+            for replica in replicas { _ = try! replica.applyRemote(setup, now: 0, keys: keys, verified: &verified) }
+        }
         for (i, m) in workload.members.enumerated() {
             let home = replicas[m.home]
             let member = workload.memberID(i)
@@ -261,6 +271,7 @@ public final class Simulation {
         links[l].sessionA = SyncSession(configuration)
         (configuration.local, configuration.peer) = (replicas[link.b].id, replicas[link.a].id)
         links[l].sessionB = SyncSession(configuration)
+        (links[l].watermarkA, links[l].watermarkB) = (0, 0)
         sessionEvent(l, atB: false, .connected(now: clock(link.a)))
         sessionEvent(l, atB: true, .connected(now: clock(link.b)))
     }
@@ -312,7 +323,8 @@ public final class Simulation {
         case .sendVector:
             send(.vector(replica.vector), link: l, fromB: atB)
         case .sendMissing(let after):
-            let batch = after.includes(replica.vector) ? [] : replica.ops(after: after, limit: 512)
+            let batch = atB ? replica.ops(after: after, watermark: &links[l].watermarkB, limit: 512)
+                            : replica.ops(after: after, watermark: &links[l].watermarkA, limit: 512)
             if !batch.isEmpty { send(.ops(batch, more: batch.count == 512), link: l, fromB: atB) }
             sessionEvent(l, atB: atB, .sentMissing(batch))
         case .apply(let ops, _):
@@ -517,24 +529,10 @@ public final class Simulation {
             if case .charge = kind { tally.refusedNodeDown += 1 }
             return recorder.client(now, node: replica.id, card: member.card, kind: kind, ack: nil, reason: "node_down")
         }
-        let teller = replica.teller
         do {
-            let body: OpBody
-            switch kind {
-            case .topUp(let fen): body = try teller.topUp(card: member.card, amount: Money(fen: fen))
-            case .charge(let fen): body = try charge(node, card: member.card, fen: fen)
-            case .refundLatest:
-                guard let latest = recorder.latestCharge(member: memberID, at: replica.id) else { return }
-                body = try teller.refund(card: member.card, charge: latest.op, amount: Money(fen: min(latest.fen, 2_000)))
-            case .redeemPoints(let points): body = try teller.redeemPoints(card: member.card, points: Points(points))
-            case .punch:
-                guard let punch = member.punchCard else { return }
-                body = try teller.usePunch(card: punch, uses: 1)
-            case .issueCoupon(let code, let fen): body = try teller.issueCoupon(code: code, member: memberID, value: Money(fen: fen), title: "sim")
-            case .redeemCoupon(let code): body = try teller.redeemCoupon(code: code)
-            case .reportLost: body = try teller.reportCard(member.card, .lost)
-            case .setPointsPerYuan(let n): body = try teller.setSetting(key: Settings.pointsPerYuan, value: String(n))
-            }
+            // The teller (and its view of the state) is gone before the op is issued: holding it
+            // would make the state copy itself on write.
+            guard let body = try decide(kind, node: node, member: member, memberID: memberID) else { return }
             let op = issue(at: node, body)
             if case .charge = kind { tally.paymentsAccepted += 1 }
             recorder.client(now, node: replica.id, card: member.card, kind: kind, ack: op, reason: nil)
@@ -564,6 +562,26 @@ public final class Simulation {
             recorder.client(now, node: replica.id, card: member.card, kind: kind, ack: nil, reason: refusal.code.rawValue)
         } catch {
             recorder.client(now, node: replica.id, card: member.card, kind: kind, ack: nil, reason: "\(error)")
+        }
+    }
+
+    /// The till's decision for one request; nil when there is nothing to do.
+    private func decide(_ kind: ChainWorkload.Kind, node: Int, member: ChainWorkload.Member, memberID: String) throws -> OpBody? {
+        let teller = replicas[node].teller
+        switch kind {
+        case .topUp(let fen): return try teller.topUp(card: member.card, amount: Money(fen: fen))
+        case .charge(let fen): return try charge(node, card: member.card, fen: fen)
+        case .refundLatest:
+            guard let latest = recorder.latestCharge(member: memberID, at: replicas[node].id) else { return nil }
+            return try teller.refund(card: member.card, charge: latest.op, amount: Money(fen: min(latest.fen, 2_000)))
+        case .redeemPoints(let points): return try teller.redeemPoints(card: member.card, points: Points(points))
+        case .punch:
+            guard let punch = member.punchCard else { return nil }
+            return try teller.usePunch(card: punch, uses: 1)
+        case .issueCoupon(let code, let fen): return try teller.issueCoupon(code: code, member: memberID, value: Money(fen: fen), title: "sim")
+        case .redeemCoupon(let code): return try teller.redeemCoupon(code: code)
+        case .reportLost: return try teller.reportCard(member.card, .lost)
+        case .setPointsPerYuan(let n): return try teller.setSetting(key: Settings.pointsPerYuan, value: String(n))
         }
     }
 

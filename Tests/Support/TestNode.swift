@@ -1,18 +1,8 @@
 import MMSCore
 import MMSCrypto
 
-/// A small deterministic random source (SplitMix64), so every generated scenario replays from its seed.
-public struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// Every generated scenario replays from its seed.
+public typealias SeededRandom = SplitMix64
 
 /// A node in a pure test: its own chain, key and in-memory replica, and the ops it holds.
 public struct TestNode {

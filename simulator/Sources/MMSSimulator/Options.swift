@@ -83,17 +83,10 @@ public struct FaultProfile: Codable, Sendable, Equatable {
     }
 }
 
-/// SplitMix64: small, fast, and the same on every platform for the same seed.
-public struct SimRandom: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// The simulator's random source: SplitMix64 from one seed, with the draws a run needs.
+public typealias SimRandom = SplitMix64
+
+extension SplitMix64 {
     public mutating func chance(_ p: Double) -> Bool { p > 0 && Double.random(in: 0..<1, using: &self) < p }
     public mutating func double(in range: ClosedRange<Double>) -> Double { Double.random(in: range, using: &self) }
     public mutating func int(_ range: Range<Int>) -> Int { Int.random(in: range, using: &self) }

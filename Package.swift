@@ -82,7 +82,7 @@ let package = Package(
         ]),
         // The partition simulator (`mms sim`): the core's replicas and sessions over a simulated
         // network and clock, seeded faults, a chain workload, and the invariant checkers.
-        .target(name: "MMSSimulator", dependencies: ["MMSCore", "MMSCrypto"], path: "simulator/Sources/MMSSimulator",
+        .target(name: "MMSSimulator", dependencies: ["MMSCore", "MMSCrypto", "MMSStore"], path: "simulator/Sources/MMSSimulator",
                 swiftSettings: optimisedEvenInDebug),
         // `mms sim --live`: real node processes, a fault proxy on every link, the same checks.
         .target(name: "MMSLive", dependencies: [

@@ -20,6 +20,7 @@ struct Sim: ParsableCommand {
     @Option(help: "How tills decide stored-value payments: escrow, offline-refuse, always-accept.") var policy = "escrow"
     @Option(help: "Break a rule on purpose (charge-without-rights, drop-ops-on-crash): the checkers must catch it.") var broken: String?
     @Flag(help: "Run without faults (the twin that availability is measured against).") var noFaults = false
+    @Option(help: "Each node's replica: memory (fast), or sqlite (also its real SQLite store, in a temporary directory; crashes reopen it).") var store = "memory"
     @Option(help: "Write every event of the run to this file.") var trace: String?
     @Option(help: "Write every client op and every final balance as JSON lines to this file.") var history: String?
     @Flag(help: "One JSON object per seed, then a total.") var json = false
@@ -30,6 +31,8 @@ struct Sim: ParsableCommand {
         guard (2...1_000).contains(nodes) else { throw ValidationError("--nodes must be from 2 to 1000.") }
         guard [seed, replay].compactMap({ $0 }).count + (seeds == nil ? 0 : 1) <= 1 else { throw ValidationError("Give one of --seed, --seeds, --replay.") }
         guard Self.millis(duration) != nil else { throw ValidationError("--duration takes a number and a unit: 90s, 30m, 6h, 1d (at most 7d).") }
+        guard let kind = StoreKind(rawValue: store) else { throw ValidationError("--store must be memory or sqlite.") }
+        if kind == .sqlite, broken == BrokenRule.dropOpsOnCrash.rawValue { throw ValidationError("--broken drop-ops-on-crash breaks the in-memory log; use --store memory.") }
         guard PaymentPolicy(rawValue: policy) != nil else { throw ValidationError("--policy must be escrow, offline-refuse or always-accept.") }
         if let broken, BrokenRule(rawValue: broken) == nil { throw ValidationError("--broken must be charge-without-rights or drop-ops-on-crash.") }
         if seeds != nil, trace != nil || history != nil { throw ValidationError("--trace and --history record one run: use --seed or --replay.") }
@@ -46,6 +49,7 @@ struct Sim: ParsableCommand {
         options.policy = PaymentPolicy(rawValue: policy)!
         options.broken = broken.flatMap(BrokenRule.init(rawValue:))
         options.faults = !noFaults
+        options.store = StoreKind(rawValue: store)!
         options.recordTrace = trace != nil
         options.recordHistory = history != nil
         var failed: [SimulationResult] = [], results: [SimulationResult] = []
@@ -135,6 +139,7 @@ struct Sim: ParsableCommand {
         var replay = "mms sim --replay \(r.seed) --nodes \(r.nodes) --duration \(options.duration) --policy \(r.policy)"
         if let broken = r.broken { replay += " --broken \(broken)" }
         if options.noFaults { replay += " --no-faults" }
+        if options.store != "memory" { replay += " --store \(options.store)" }
         return "seed \(r.seed) broke \(v?.invariant ?? "?") at step \(v?.step ?? 0) (t=\(v?.atMillis ?? 0) ms): \(v?.detail ?? "")\n  replay: \(replay) --trace trace.log"
     }
 }

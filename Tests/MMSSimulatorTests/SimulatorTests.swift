@@ -41,6 +41,20 @@ import Testing
         #expect(names.contains(invariant), "\(rule.rawValue) was reported as \(invariant)")
     }
 
+    /// With the nodes' real SQLite stores under the replicas: every store ends equal to its
+    /// in-memory fold (checked by the run), crashes reopen the store, and the run is the same run
+    /// as in memory (same trace).
+    @Test(arguments: 1...3 as ClosedRange<UInt64>)
+    func theSQLiteStoresHoldTheSameRun(seed: UInt64) throws {
+        var o = Self.options(seed: seed, nodes: 8)
+        o.store = .sqlite
+        let sqlite = try Simulator.run(o).result
+        #expect(sqlite.ok, "seed \(seed): \(sqlite.violation.map { "\($0.invariant): \($0.detail)" } ?? "")")
+        #expect(sqlite.crashes > 0)
+        o.store = .memory
+        #expect(try Simulator.run(o).result.traceHash == sqlite.traceHash)
+    }
+
     @Test func theSameSeedGivesTheSameRunAndAnotherSeedAnother() throws {
         let a = try Simulator.run(Self.options(seed: 7, nodes: 12)).result
         let b = try Simulator.run(Self.options(seed: 7, nodes: 12)).result

@@ -122,6 +122,11 @@ extension Simulation {
         if violation == nil, healed {
             if !converged { record(.init(invariant: "no_convergence", detail: "replicas still differ \(rounds) rounds after the final heal")) }
             let hashes = Set(replicas.map(\.state.stateHash))
+            for replica in replicas {
+                if let stored = try? replica.storeStateHash(), stored != replica.state.stateHash {
+                    record(.init(invariant: "sqlite_differs", detail: "\(replica.id)'s SQLite store differs from its in-memory fold"))
+                }
+            }
             if converged, hashes.count != 1 { record(.init(invariant: "replicas_differ", detail: "\(hashes.count) different state hashes with equal version vectors")) }
             for (op, hash) in recorder.acknowledged {
                 if let missing = replicas.first(where: { !$0.holds(op, hash: hash) }) {

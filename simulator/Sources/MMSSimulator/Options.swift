@@ -23,10 +23,16 @@ public struct SimulationOptions: Sendable {
     public var recordTrace = false
     /// Also runs the same workload without faults, for `availability`.
     public var measureAvailability = true
+    /// Where each node keeps its replica: in memory (fast), or also in its real SQLite store.
+    public var store = StoreKind.memory
     /// Every run partitions and crashes, often enough to matter within its duration (sweeps in tests).
     public var guaranteePartitionsAndCrashes = false
 
     public init() {}
+}
+
+public enum StoreKind: String, Sendable, CaseIterable {
+    case memory, sqlite
 }
 
 /// How a till decides a stored-value payment.

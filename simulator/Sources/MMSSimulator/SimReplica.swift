@@ -1,5 +1,6 @@
 import MMSCore
 import MMSCrypto
+import MMSStore
 
 /// One node's replica in the simulator: the same ops, chain checks, CRDT deltas and till rules as
 /// a real node, with the op log and cells in memory (`MemoryState`) instead of SQLite. What the
@@ -20,10 +21,37 @@ final class SimReplica {
     /// Members whose stored value changed here since the last placement pass.
     private(set) var touchedMembers: Set<String> = []
 
+    /// With `--store sqlite`: the node's real SQLite store, fed every op this replica stores,
+    /// one transaction per local op or received batch, as the node commits them. A restart
+    /// reopens it and starts from what it durably holds.
+    private var mirror: NodeStore?
+    private var mirrorPath: String?
+    private var unflushed: [SignedOp] = []
+
     init(id: NodeID, role: NodeRole, key: SigningKey) {
         self.id = id; self.role = role; self.key = key
         chain = OriginChain(origin: id, head: .genesis, clock: .zero)
     }
+
+    /// Opens the SQLite store at `path`, trusting every node of the chain.
+    func attachStore(path: String, trusting keys: [NodeID: (SigningPublicKey, NodeRole)]) throws {
+        let store = try NodeStore(path: path, origin: id, role: role)
+        for (origin, (key, role)) in keys.sorted(by: { $0.key < $1.key }) { try store.trust(origin: origin, key: key, role: role) }
+        mirror = store
+        mirrorPath = path
+    }
+
+    /// Commits what was stored since the last commit to the SQLite store.
+    func commit(now: UInt64) throws {
+        guard let mirror, !unflushed.isEmpty else { return }
+        defer { unflushed = [] }
+        for start in stride(from: 0, to: unflushed.count, by: Limits.maxOpsPerBatch) {
+            try mirror.applyRemote(Array(unflushed[start..<min(unflushed.count, start + Limits.maxOpsPerBatch)]), now: now)
+        }
+    }
+
+    /// The SQLite store's state hash, when there is one: it must equal the in-memory fold.
+    func storeStateHash() throws -> Digest32? { try mirror?.stateHash() }
 
     var pendingCount: Int { pending.values.reduce(0) { $0 + $1.count } }
     var teller: Teller { Teller(state: state, origin: id, role: role) }
@@ -34,9 +62,10 @@ final class SimReplica {
     }
 
     /// Issues a local op (the till's request passed the rules); it is durable at once.
-    func issue(_ body: OpBody, now: UInt64) -> SignedOp {
+    func issue(_ body: OpBody, now: UInt64) throws -> SignedOp {
         let op = chain.issue(body, now: now, key: key)
         store(op)
+        try commit(now: now)
         return op
     }
 
@@ -72,12 +101,14 @@ final class SimReplica {
                 stored += 1
             }
         }
+        try commit(now: now)
         return stored
     }
 
     private func store(_ op: SignedOp) {
         log[op.id.origin, default: []].append(op)
         arrivals.append(op)
+        if mirror != nil { unflushed.append(op) }
         vector[op.id.origin] = op.id.seq
         state.apply(op.op.deltas)
         if let member = op.op.body.storedValueMember { touchedMembers.insert(member) }
@@ -104,8 +135,22 @@ final class SimReplica {
 
     /// A crash: everything in memory is gone; the node restarts from its durable op log, as the
     /// real node reopens its SQLite store. `losing` own ops (a broken rule) drops the newest ones.
-    func restart(losingOwnOps losing: Int) {
+    func restart(losingOwnOps losing: Int) throws {
         pending = [:]
+        unflushed = []
+        if let path = mirrorPath {
+            // The real restart: reopen the store and take every op it holds.
+            let store = try NodeStore(path: path, origin: id, role: role)
+            mirror = store
+            var held: [SignedOp] = [], seen = VersionVector()
+            while true {
+                let page = try store.ops(after: seen, limit: Limits.maxOpsPerBatch)
+                guard !page.isEmpty else { break }
+                for op in page { seen[op.id.origin] = max(seen[op.id.origin], op.id.seq) }
+                held += page
+            }
+            log = Dictionary(grouping: held, by: \.id.origin).mapValues { $0.sorted { $0.id.seq < $1.id.seq } }
+        }
         if losing > 0, var own = log[id], !own.isEmpty {
             own.removeLast(min(losing, own.count))
             log[id] = own.isEmpty ? nil : own

@@ -66,6 +66,10 @@ public final class Simulation {
     private(set) var violation: Violation?
     private let stopOnViolation: Bool
     private let effectivePolicy: PaymentPolicy
+    /// With `--store sqlite`: where the nodes' SQLite stores live for the run (removed after).
+    private var storeDirectory: URL?
+
+    deinit { if let storeDirectory { try? FileManager.default.removeItem(at: storeDirectory) } }
 
     struct Tally {
         var ops = 0, payments = 0, paymentsAccepted = 0, refusedNoRights = 0, refusedBalance = 0, refusedOffline = 0
@@ -100,6 +104,12 @@ public final class Simulation {
         stopOnViolation = options.policy != .alwaysAccept || options.broken != nil
         recorder = HistoryRecorder(enabled: options.recordHistory)
         if options.recordTrace { traceLines = [] }
+        if options.store == .sqlite {
+            let root = FileManager.default.fileExists(atPath: "/dev/shm") ? URL(fileURLWithPath: "/dev/shm") : FileManager.default.temporaryDirectory
+            storeDirectory = root.appendingPathComponent("mms-sim-\(options.seed)-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: storeDirectory!, withIntermediateDirectories: true)
+            for replica in replicas { try replica.attachStore(path: storeDirectory!.appendingPathComponent("\(replica.id).sqlite").path, trusting: keys) }
+        }
         buildLinks()
     }
 
@@ -181,7 +191,7 @@ public final class Simulation {
         for (i, m) in workload.members.enumerated() {
             let home = replicas[m.home]
             let member = workload.memberID(i)
-            issue(at: m.home, .memberAdded(MemberAdded(member: member, sealedName: [1], sealedPhone: [2], sealedBirthday: [3], phoneIndex: Array(member.utf8))))
+            issue(at: m.home, .memberAdded(MemberAdded(member: member, sealedName: [1], sealedPhone: [2], sealedBirthday: [3], phoneIndex: Array(Blake2b.hash(Array(member.utf8)).bytes.prefix(16)))))
             issue(at: m.home, try! home.teller.issueCard(number: m.card, member: member, type: .stored, pinHash: "", discountPercent: nil, punchUses: nil))
             if let punch = m.punchCard {
                 issue(at: m.home, try! home.teller.issueCard(number: punch, member: member, type: .punch, pinHash: "", discountPercent: nil, punchUses: 10))
@@ -410,7 +420,10 @@ public final class Simulation {
 
     @discardableResult
     private func issue(at node: Int, _ body: OpBody) -> SignedOp {
-        let op = replicas[node].issue(body, now: clock(node))
+        let op: SignedOp
+        do { op = try replicas[node].issue(body, now: clock(node)) } catch {
+            fatalError("the simulated node's SQLite store failed: \(error)")
+        }
         tally.ops += 1
         trace.update(op.hash.bytes)
         traceLines?.append("\(now) issue \(op.id) \(op.op.body.kind)")
@@ -512,7 +525,9 @@ public final class Simulation {
     private func restart(_ node: Int) {
         guard !alive[node] else { return }
         note(11, node, 0)
-        replicas[node].restart(losingOwnOps: options.broken == .dropOpsOnCrash ? 3 : 0)
+        do { try replicas[node].restart(losingOwnOps: options.broken == .dropOpsOnCrash ? 3 : 0) } catch {
+            record(.init(invariant: "store_reopen", detail: "\(replicas[node].id) could not reopen its store: \(error)"))
+        }
         alive[node] = true
     }
 

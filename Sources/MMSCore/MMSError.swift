@@ -49,3 +49,14 @@ public struct MMSError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "\(code.rawValue): \(message)" }
 }
+
+extension MMSError {
+    /// A refusal whose numbers show the balance covered the request: only this node's escrow
+    /// rights fell short, and the rest sits at other nodes (ask them, or take a partial payment).
+    public var isShortOfRightsOnly: Bool {
+        guard details["held_elsewhere"] != nil, let balance = details["balance"], let requested = details["requested"] else { return false }
+        if let b = Money(parsing: balance), let r = Money(parsing: requested) { return b >= r }
+        if let b = Int64(balance), let r = Int64(requested) { return b >= r }
+        return false
+    }
+}

@@ -305,21 +305,13 @@ public final class LocalNode: Sendable {
             })
         } catch let error as MMSError where error.code == .insufficientFunds || error.code == .insufficientPoints {
             // For the node's metrics; a failure to count must not hide the refusal itself.
-            try? store.countRefusal(error.details["held_elsewhere"] != nil && Self.balanceSuffices(error) ? "rights_elsewhere" : "balance")
+            try? store.countRefusal(error.isShortOfRightsOnly ? "rights_elsewhere" : "balance")
             throw error
         }
         guard issued.replayed else { return result! }
         var replay = try JSONDecoder.snakeCase.decode(PaymentResult.self, from: Data(issued.response.utf8))
         replay.replayed = true
         return replay
-    }
-
-    /// Whether a refusal's details show the balance covered the request (so only rights were short).
-    public static func balanceSuffices(_ refusal: MMSError) -> Bool {
-        guard let balance = refusal.details["balance"], let requested = refusal.details["requested"] else { return false }
-        if let b = Money(parsing: balance), let r = Money(parsing: requested) { return b >= r }
-        if let b = Int64(balance), let r = Int64(requested) { return b >= r }
-        return false
     }
 
     /// Checks the PIN against the card's Argon2id hash; records a wrong one and throws.

@@ -165,7 +165,7 @@ enum RightsOnDemand {
     /// serving this directory, asks for the shortfall (waiting up to `wait`) and tries once more.
     static func retrying(_ local: LocalNode, card: String, amount: Money, wait: TimeInterval = 3,
                          _ pay: () throws -> PaymentResult) throws -> PaymentResult {
-        do { return try pay() } catch let refusal as MMSError where refusal.code == .insufficientFunds && LocalNode.balanceSuffices(refusal) {
+        do { return try pay() } catch let refusal as MMSError where refusal.code == .insufficientFunds && refusal.isShortOfRightsOnly {
             guard let admin = local.directory.runtime().flatMap({ Endpoint(parsing: $0.admin) }),
                   let member = try local.store.read({ try $0.card(card)?.member }) else { throw refusal }
             let result = try? obtain(local, admin: admin, account: Cell.storedValue(member: member), needed: amount.fen, wait: wait)

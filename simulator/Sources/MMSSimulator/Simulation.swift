@@ -559,8 +559,7 @@ public final class Simulation {
             case .redeemPoints: Cell.points(member: memberID)
             default: nil
             }
-            if !retry, let account, refusal.code == .insufficientFunds || refusal.code == .couponUsed || refusal.code == .insufficientPoints,
-               refusal.details["held_elsewhere"] != nil {
+            if !retry, let account, refusal.isShortOfRightsOnly {
                 let needed: Int64 = switch kind {
                 case .charge(let fen): fen
                 case .redeemPoints(let p): p
@@ -571,7 +570,7 @@ public final class Simulation {
                 return
             }
             if case .charge = kind {
-                if refusal.details["held_elsewhere"] != nil, LocalBalance.suffices(refusal) { tally.refusedNoRights += 1 }
+                if refusal.isShortOfRightsOnly { tally.refusedNoRights += 1 }
                 else if refusal.code == .insufficientFunds { tally.refusedBalance += 1 }
             }
             recorder.client(now, node: replica.id, card: member.card, kind: kind, ack: nil, reason: refusal.code.rawValue)
@@ -613,7 +612,7 @@ public final class Simulation {
             }
             return try teller.charge(card: card, amount: Money(fen: fen))
         case .alwaysAccept:
-            do { return try teller.charge(card: card, amount: Money(fen: fen)) } catch let refusal as MMSError where LocalBalance.suffices(refusal) {
+            do { return try teller.charge(card: card, amount: Money(fen: fen)) } catch let refusal as MMSError where refusal.isShortOfRightsOnly {
                 guard let view = try teller.state.card(card) else { throw refusal }
                 return .charge(Charge(member: view.member, card: card, amount: Money(fen: fen), pointsEarned: Points(0)))
             }
@@ -625,15 +624,6 @@ public final class Simulation {
     private func isConverged() -> Bool {
         guard alive.allSatisfy({ $0 }), let first = replicas.first?.vector else { return false }
         return replicas.allSatisfy { $0.vector == first && $0.pendingCount == 0 }
-    }
-}
-
-/// Whether a refusal's numbers show the balance covered the request (only rights were short).
-enum LocalBalance {
-    static func suffices(_ refusal: MMSError) -> Bool {
-        guard let balance = refusal.details["balance"].flatMap(Money.init(parsing:)),
-              let requested = refusal.details["requested"].flatMap(Money.init(parsing:)) else { return false }
-        return balance >= requested
     }
 }
 

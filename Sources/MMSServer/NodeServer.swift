@@ -36,8 +36,8 @@ public final class NodeServer: @unchecked Sendable {
     private var admin: Channel?
     private var rebalancer: RepeatedTask?
     private var changeWatcher: RepeatedTask?
-    /// This node's own last op at the last look: its tills commit from other processes.
-    private var ownSeqSeen: UInt64 = 0
+    /// What the change watch saw last: all ops at the head office, this node's own elsewhere.
+    private var opsSeen: UInt64 = 0
     /// Where the rebalancing pass resumes: the last member id it placed.
     private var rebalanceCursor = ""
 
@@ -89,8 +89,8 @@ public final class NodeServer: @unchecked Sendable {
                                        "peers": "\(topology.peers(of: spec.id).map(\.rawValue).joined(separator: ","))"])
         for peer in topology.peers(of: spec.id) where peer > spec.id { dial(peer, attempt: 0) }
         for _ in 0..<topology.limits.randomPeers { dialRandom(attempt: 0) }
-        // Changes committed by this node's tills (other processes) are pushed to every link
-        // within this period, not at the next gossip round.
+        // Changes are pushed to every link within this period, not at the next gossip round:
+        // tills commit from other processes, so the node looks rather than being told.
         let watch = Int64(min(50, topology.limits.gossipIntervalMillis))
         changeWatcher = group.next().scheduleRepeatedTask(initialDelay: .milliseconds(watch), delay: .milliseconds(watch)) { [self] _ in
             storeQueue.async { self.pushIfChanged() }
@@ -119,9 +119,12 @@ public final class NodeServer: @unchecked Sendable {
         log.info("stopped")
     }
 
+    /// The head office is the hub (it links with every branch): it pushes everything new;
+    /// branches push what their own tills committed, and rounds carry the rest.
     private func pushIfChanged() {
-        guard let own = try? node.store.versionVector()[spec.id] else { return }
-        lock.lock(); let changed = own > ownSeqSeen; ownSeqSeen = own; lock.unlock()
+        guard let vector = try? node.store.versionVector() else { return }
+        let seen = spec.role == .hq ? vector.totalOps : vector[spec.id]
+        lock.lock(); let changed = seen > opsSeen; opsSeen = seen; lock.unlock()
         if changed { peers.broadcastChange() }
     }
 
@@ -155,13 +158,7 @@ public final class NodeServer: @unchecked Sendable {
             gossipIntervalMillis: UInt64(topology.limits.gossipIntervalMillis), heartbeatMillis: UInt64(topology.limits.heartbeatMillis),
             sendQueueFrames: topology.limits.sendQueueFrames)
         var observer = PeerSessionHandler.Observer()
-        // The head office is the hub (it links with every branch): it forwards what it receives at
-        // once; branches push only what their own tills commit, and rounds carry the rest.
-        let forwards = spec.role == .hq
-        observer.applied = { [metrics, peers] _, count in
-            metrics.applied(count)
-            if forwards { peers.broadcastChange() }
-        }
+        observer.applied = { [metrics] _, count in metrics.applied(count) }
         observer.lag = { [metrics] peer, ops in metrics.lag(of: peer, ops: ops) }
         observer.deferred = { [metrics] in metrics.deferredFrame() }
         observer.closedOnError = { [self] peer, error in

@@ -21,6 +21,7 @@ public final class Simulation {
         case clockJump
         case placement
         case finalHeal
+        case push(node: Int)
     }
 
     struct Link {
@@ -45,6 +46,7 @@ public final class Simulation {
     private var queue = EventQueue<Event>()
     let replicas: [SimReplica]
     private var alive: [Bool]
+    private var pushArmed: [Bool]
     private var skew: [Int64]
     private var links: [Link] = []
     private var linksOf: [[Int]]
@@ -97,6 +99,7 @@ public final class Simulation {
         keys = Dictionary(uniqueKeysWithValues: replicas.map { ($0.id, ($0.key.publicKey, $0.role)) })
         index = Dictionary(uniqueKeysWithValues: replicas.enumerated().map { ($1.id, $0) })
         alive = Array(repeating: true, count: n)
+        pushArmed = Array(repeating: false, count: n)
         skew = (0..<n).map { _ in faults.maxSkewMillis > 0 ? Int64(faultRandom.double(in: -faults.maxSkewMillis...faults.maxSkewMillis)) : 0 }
         linksOf = Array(repeating: [], count: n)
         workload = ChainWorkload(nodes: n, options: options, random: &workloadRandom)
@@ -251,6 +254,12 @@ public final class Simulation {
             guard trading else { return }
             for node in replicas.indices where alive[node] { place(node) }
             queue.schedule(at: now + 2_000, .placement)
+        case .push(let node):
+            pushArmed[node] = false
+            guard alive[node] else { return }
+            for l in linksOf[node] where links[l].connected {
+                sessionEvent(l, atB: links[l].b == node, .changed(now: clock(node)))
+            }
         case .finalHeal:
             note(6, 0, 0)
             trading = false
@@ -342,7 +351,7 @@ public final class Simulation {
                 let stored = try replica.applyRemote(ops, now: clock(node), keys: keys, verified: &verified)
                 if stored > 0 {
                     // As the real node: the head office forwards at once; branches push only their own ops.
-                    if replica.role == .hq { changed(node, except: l) }
+                    if replica.role == .hq { changed(node) }
                 }
                 sessionEvent(l, atB: atB, .applied(now: clock(node)))
             } catch let error as MMSError where error.code == .fork || error.code == .brokenChain {
@@ -361,10 +370,12 @@ public final class Simulation {
     }
 
     /// Pushes a node's change to every linked peer at once (the real node's change watch).
-    private func changed(_ node: Int, except: Int?) {
-        for l in linksOf[node] where links[l].connected && l != except {
-            sessionEvent(l, atB: links[l].b == node, .changed(now: clock(node)))
-        }
+    /// As the real node's 50 ms change watch: the first change arms one push to every link 50 ms
+    /// later, and whatever else changes meanwhile goes with it.
+    private func changed(_ node: Int) {
+        guard !pushArmed[node] else { return }
+        pushArmed[node] = true
+        queue.schedule(at: now + 50, .push(node: node))
     }
 
     // MARK: Escrow rights
@@ -429,7 +440,7 @@ public final class Simulation {
         traceLines?.append("\(now) issue \(op.id) \(op.op.body.kind)")
         oracle.apply(op.op.deltas)
         check(op.op)
-        changed(node, except: nil)
+        changed(node)
         return op
     }
 

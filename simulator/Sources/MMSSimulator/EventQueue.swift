@@ -5,9 +5,6 @@ struct EventQueue<Event> {
     private var heap: [Entry] = []
     private var scheduled: UInt64 = 0
 
-    var isEmpty: Bool { heap.isEmpty }
-    var count: Int { heap.count }
-
     mutating func schedule(at: UInt64, _ event: Event) {
         heap.append(Entry(at: at, order: scheduled, event: event))
         scheduled += 1

@@ -41,12 +41,19 @@ final class SimReplica {
         mirrorPath = path
     }
 
+    /// The first error the SQLite store gave, if any (the run reports it as `store_failure`).
+    private(set) var storeError: String?
+
     /// Commits what was stored since the last commit to the SQLite store.
-    func commit(now: UInt64) throws {
+    private func commit(now: UInt64) {
         guard let mirror, !unflushed.isEmpty else { return }
         defer { unflushed = [] }
         for start in stride(from: 0, to: unflushed.count, by: Limits.maxOpsPerBatch) {
-            try mirror.applyRemote(Array(unflushed[start..<min(unflushed.count, start + Limits.maxOpsPerBatch)]), now: now)
+            do {
+                try mirror.applyRemote(Array(unflushed[start..<min(unflushed.count, start + Limits.maxOpsPerBatch)]), now: now)
+            } catch {
+                storeError = storeError ?? "\(error)"
+            }
         }
     }
 
@@ -62,10 +69,10 @@ final class SimReplica {
     }
 
     /// Issues a local op (the till's request passed the rules); it is durable at once.
-    func issue(_ body: OpBody, now: UInt64) throws -> SignedOp {
+    func issue(_ body: OpBody, now: UInt64) -> SignedOp {
         let op = chain.issue(body, now: now, key: key)
         store(op)
-        try commit(now: now)
+        commit(now: now)
         return op
     }
 
@@ -101,7 +108,7 @@ final class SimReplica {
                 stored += 1
             }
         }
-        try commit(now: now)
+        commit(now: now)
         return stored
     }
 

@@ -349,6 +349,7 @@ public final class Simulation {
         case .apply(let ops, _):
             do {
                 let stored = try replica.applyRemote(ops, now: clock(node), keys: keys, verified: &verified)
+                if let failure = replica.storeError { record(.init(invariant: "store_failure", detail: "\(replica.id)'s SQLite store: \(failure)")) }
                 if stored > 0 {
                     // As the real node: the head office forwards at once; branches push only their own ops.
                     if replica.role == .hq { changed(node) }
@@ -431,10 +432,8 @@ public final class Simulation {
 
     @discardableResult
     private func issue(at node: Int, _ body: OpBody) -> SignedOp {
-        let op: SignedOp
-        do { op = try replicas[node].issue(body, now: clock(node)) } catch {
-            fatalError("the simulated node's SQLite store failed: \(error)")
-        }
+        let op = replicas[node].issue(body, now: clock(node))
+        if let failure = replicas[node].storeError { record(.init(invariant: "store_failure", detail: "\(replicas[node].id)'s SQLite store: \(failure)")) }
         tally.ops += 1
         trace.update(op.hash.bytes)
         traceLines?.append("\(now) issue \(op.id) \(op.op.body.kind)")

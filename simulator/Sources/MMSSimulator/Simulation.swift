@@ -470,13 +470,19 @@ public final class Simulation {
 
     func traceDigest() -> [UInt8] { trace.finalize() }
 
+    /// How `--trace` names the events it writes, with their two numbers.
+    static let eventNames: [Int: String] = [
+        1: "deliver link/to_b", 2: "request index/-", 3: "retry index/-", 4: "heal links/-", 5: "clock_jump node/skew_ms",
+        6: "final_heal -/-", 7: "link_up link/-", 8: "link_reset link/-", 9: "partition kind/-", 10: "crash node/-", 11: "restart node/-",
+    ]
+
     private func note(_ kind: UInt8, _ a: Int, _ b: Int) {
         var bytes: [UInt8] = [kind]
         withUnsafeBytes(of: now.littleEndian) { bytes += $0 }
         withUnsafeBytes(of: Int64(a).littleEndian) { bytes += $0 }
         withUnsafeBytes(of: Int64(b).littleEndian) { bytes += $0 }
         trace.update(bytes)
-        if traceLines != nil { traceLines!.append("\(now) event \(kind) \(a) \(b)") }
+        if traceLines != nil { traceLines!.append("\(now) \(Self.eventNames[Int(kind)] ?? "event \(kind)") \(a) \(b)") }
     }
 
     // MARK: Faults

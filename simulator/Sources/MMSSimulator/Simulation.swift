@@ -33,7 +33,9 @@ public final class Simulation {
         var epoch = 0
         var sessionA: SyncSession?
         var sessionB: SyncSession?
-        /// Per end: the sender's arrivals before this are held by the other end (this connection).
+        /// Per end: the sender's arrivals before this are held by the other end. It survives
+        /// reconnects (the other end's log is durable) and resets when the sender restarts (its
+        /// arrivals are rebuilt in another order).
         var watermarkA = 0
         var watermarkB = 0
     }
@@ -57,6 +59,8 @@ public final class Simulation {
     /// money invariants are checked (a single replica may see a charge before the transfer it
     /// spent, and show that node's rights below zero until the transfer arrives).
     private var oracle = MemoryState()
+    /// Every op id ever issued: a number issued twice means an origin lost ops it had acknowledged.
+    private var issuedIDs: Set<OpID> = []
     let workload: ChainWorkload
     private var retried: Set<Int> = []
     private var trading = true
@@ -290,7 +294,6 @@ public final class Simulation {
         links[l].sessionA = SyncSession(configuration)
         (configuration.local, configuration.peer) = (replicas[link.b].id, replicas[link.a].id)
         links[l].sessionB = SyncSession(configuration)
-        (links[l].watermarkA, links[l].watermarkB) = (0, 0)
         sessionEvent(l, atB: false, .connected(now: clock(link.a)))
         sessionEvent(l, atB: true, .connected(now: clock(link.b)))
     }
@@ -437,6 +440,9 @@ public final class Simulation {
         tally.ops += 1
         trace.update(op.hash.bytes)
         traceLines?.append("\(now) issue \(op.id) \(op.op.body.kind)")
+        if !issuedIDs.insert(op.id).inserted {
+            record(.init(invariant: "fork", detail: "\(replicas[node].id) issued a second op numbered \(op.id): it lost ops it had acknowledged"))
+        }
         oracle.apply(op.op.deltas)
         check(op.op)
         changed(node)
@@ -541,6 +547,7 @@ public final class Simulation {
     private func restart(_ node: Int) {
         guard !alive[node] else { return }
         note(11, node, 0)
+        for l in linksOf[node] { if links[l].a == node { links[l].watermarkA = 0 } else { links[l].watermarkB = 0 } }
         do { try replicas[node].restart(losingOwnOps: options.broken == .dropOpsOnCrash ? 3 : 0) } catch {
             record(.init(invariant: "store_reopen", detail: "\(replicas[node].id) could not reopen its store: \(error)"))
         }

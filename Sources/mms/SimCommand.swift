@@ -20,6 +20,7 @@ struct Sim: ParsableCommand {
     @Option(help: "How tills decide stored-value payments: escrow, offline-refuse, always-accept.") var policy = "escrow"
     @Option(help: "Break a rule on purpose (charge-without-rights, drop-ops-on-crash): the checkers must catch it.") var broken: String?
     @Flag(help: "Run without faults (the twin that availability is measured against).") var noFaults = false
+    @Flag(help: "Make every run partition and crash, early enough to matter (as the test sweep does).") var alwaysPartitionAndCrash = false
     @Option(help: "Each node's replica: memory (fast), or sqlite (also its real SQLite store, in a temporary directory; crashes reopen it).") var store = "memory"
     @Option(help: "Write every event of the run to this file.") var trace: String?
     @Option(help: "Write every client op and every final balance as JSON lines to this file.") var history: String?
@@ -50,6 +51,7 @@ struct Sim: ParsableCommand {
         options.broken = broken.flatMap(BrokenRule.init(rawValue:))
         options.faults = !noFaults
         options.store = StoreKind(rawValue: store)!
+        options.guaranteePartitionsAndCrashes = alwaysPartitionAndCrash
         options.recordTrace = trace != nil
         options.recordHistory = history != nil
         var failed: [SimulationResult] = [], results: [SimulationResult] = []
@@ -139,6 +141,7 @@ struct Sim: ParsableCommand {
         var replay = "mms sim --replay \(r.seed) --nodes \(r.nodes) --duration \(options.duration) --policy \(r.policy)"
         if let broken = r.broken { replay += " --broken \(broken)" }
         if options.noFaults { replay += " --no-faults" }
+        if options.alwaysPartitionAndCrash { replay += " --always-partition-and-crash" }
         if options.store != "memory" { replay += " --store \(options.store)" }
         return "seed \(r.seed) broke \(v?.invariant ?? "?") at step \(v?.step ?? 0) (t=\(v?.atMillis ?? 0) ms): \(v?.detail ?? "")\n  replay: \(replay) --trace trace.log"
     }

@@ -32,6 +32,9 @@ public enum LiveRun {
 
         // Real listen ports, one proxy per directed link, admin ports: all chosen by the OS.
         let ids = original.nodes.map(\.id), n = ids.count
+        guard n >= 2, original.nodes.contains(where: { $0.role == .branch }) else {
+            throw MMSError(.invalidArgument, "A live run needs a head office and at least one branch in \(original.file).")
+        }
         let ports = try Endpoint.freeLoopbackPorts(n * 3 + n * (n - 1))
         let listen = Array(ports[0..<n]), api = Array(ports[n..<2 * n]), admin = Array(ports[2 * n..<3 * n])
         var proxyPort: [[Int]] = Array(repeating: Array(repeating: 0, count: n), count: n)

@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // libsodium from the system (apt: libsodium-dev): Ed25519, BLAKE2b, Argon2id, secretbox.
@@ -80,6 +82,17 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        // The till API: HTTPS (Hummingbird 2) in front of the application layer, with operators'
+        // sessions, roles and idempotency keys; its OpenAPI document is the contract.
+        .target(name: "MMSTillAPI", dependencies: [
+            "MMSNode", "MMSCore", "MMSCrypto", "MMSStore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The partition simulator (`mms sim`): the core's replicas and sessions over a simulated
         // network and clock, seeded faults, a chain workload, and the invariant checkers.
         .target(name: "MMSSimulator", dependencies: ["MMSCore", "MMSCrypto", "MMSStore"], path: "simulator/Sources/MMSSimulator",
@@ -93,7 +106,7 @@ let package = Package(
         ], path: "simulator/Sources/MMSLive"),
         // The command line: parses, calls MMSNode, prints. Thin.
         .executableTarget(name: "mms", dependencies: [
-            "MMSNode", "MMSCore", "MMSBench", "MMSTopology", "MMSCerts", "MMSServer", "MMSStore", "MMSSimulator", "MMSLive",
+            "MMSNode", "MMSCore", "MMSBench", "MMSTopology", "MMSCerts", "MMSServer", "MMSStore", "MMSSimulator", "MMSLive", "MMSTillAPI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -122,5 +135,11 @@ let package = Package(
         ]),
         .testTarget(name: "MMSSimulatorTests", dependencies: ["MMSSimulator"]),
         .testTarget(name: "MMSNodeTests", dependencies: ["MMSNode", "MMSStore", "MMSCore", "MMSTopology"]),
+        .testTarget(name: "MMSTillAPITests", dependencies: [
+            "MMSTillAPI", "MMSNode", "MMSCore", "MMSCrypto",
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
     ]
 )

@@ -19,9 +19,9 @@ public struct OriginChain: Sendable {
     }
 
     /// Issues the next op. `now` is the wall clock in milliseconds, supplied by the shell.
-    public mutating func issue(_ body: OpBody, now: UInt64, key: SigningKey) -> SignedOp {
+    public mutating func issue(_ body: OpBody, now: UInt64, key: SigningKey, actor: Actor = .node) -> SignedOp {
         clock = clock.tick(now: now)
-        let op = Op(id: OpID(origin: origin, seq: head.seq + 1), hlc: clock, prevHash: head.hash, body: body)
+        let op = Op(id: OpID(origin: origin, seq: head.seq + 1), hlc: clock, prevHash: head.hash, actor: actor, body: body)
         let bytes = OpCodec.encode(op)
         let signed = SignedOp(op: op, bytes: bytes, signature: key.signature(for: bytes))
         head = ChainHead(seq: op.id.seq, hash: signed.hash)
@@ -64,8 +64,15 @@ public enum ChainVerifier {
     }
 
     public static func requirePermitted(_ op: Op, role: NodeRole) throws {
-        if op.body.requiresHeadOffice && role != .hq {
-            throw MMSError(.notPermitted, "Op \(op.id) is a \(op.body.kind), which only the head office may issue.", details: ["op": op.id.description])
+        guard op.body.isPermitted(origin: op.id.origin, role: role) else {
+            throw MMSError(.notPermitted, "Op \(op.id) is a \(op.body.kind) that \(op.id.origin), a \(role.rawValue), may not issue.", details: ["op": op.id.description])
+        }
+    }
+
+    /// The same rule, before a local op is issued.
+    public static func requirePermitted(_ body: OpBody, origin: NodeID, role: NodeRole) throws {
+        guard body.isPermitted(origin: origin, role: role) else {
+            throw MMSError(.notPermitted, "A \(role.rawValue) node may not issue this \(body.kind): chain settings and chain-wide operators come from the head office, and a branch adds operators of its own branch only.")
         }
     }
 }

@@ -141,6 +141,26 @@ extension Op {
             ]
         case .couponRedeemed(let code, _):
             return [escrow(Cell.coupon(code), Cell.debited, origin, 1)]
+        case .operatorAdded(let o):
+            let e = Cell.operator(o.id)
+            return [
+                .set(entity: e, name: Cell.operatorName, value: text(o.name), stamp: stamp),
+                .set(entity: e, name: Cell.operatorRole, value: text(o.role.rawValue), stamp: stamp),
+                .set(entity: e, name: Cell.operatorBranch, value: text(o.branch.rawValue), stamp: stamp),
+                .set(entity: e, name: Cell.passwordHash, value: text(o.passwordHash), stamp: stamp),
+            ]
+        case .operatorDisabled(let id):
+            return [.raise(entity: Cell.operator(id), name: Cell.disabled)]
+        case .operatorPasswordSet(let id, let hash, let observed):
+            let e = Cell.operator(id)
+            return [.set(entity: e, name: Cell.passwordHash, value: text(hash), stamp: stamp)]
+                + observed.sorted { $0.key < $1.key }.map { .max(entity: e, name: Cell.loginCleared($0.key), value: $0.value) }
+        case .loginFailed(let id):
+            return [.add(entity: Cell.operator(id), name: Cell.loginFailures, node: origin, amount: 1)]
+        case .tillRegistered(let name, let hash):
+            return [.set(entity: Cell.till(branch: origin, name: name), name: Cell.tokenHash, value: hash, stamp: stamp)]
+        case .tillRevoked(let name):
+            return [.raise(entity: Cell.till(branch: origin, name: name), name: Cell.revoked)]
         }
     }
 }

@@ -11,6 +11,8 @@ public enum Limits {
     public static let maxClockAheadMillis: UInt64 = 5 * 60 * 1000
     /// Wrong PIN entries, counted chain-wide since the last unlock, after which a card is locked.
     public static let maxPinFailures: Int64 = 5
+    /// Wrong passwords, counted chain-wide since the last password change, after which an operator is locked.
+    public static let maxLoginFailures: Int64 = 5
     /// An encoded op larger than this is malformed: bounds memory per op and per batch.
     public static let maxOpBytes = 16 * 1024
     /// Ops per replication batch (request or response).

@@ -6,26 +6,28 @@ public struct MemberProfile: Equatable, Sendable, Codable {
     public let name: String
     /// Digits only, an optional leading "+".
     public let phone: String
-    /// ISO date, YYYY-MM-DD.
+    /// ISO date, YYYY-MM-DD; empty when the member did not give it.
     public let birthday: String
 
-    public init(name: String, phone: String, birthday: String) throws {
+    public init(name: String, phone: String, birthday: String = "") throws {
         let name = name.trimmingCharacters(in: .whitespaces)
-        guard !name.isEmpty, name.count <= Limits.maxTextLength, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw MMSError(.invalidArgument, "The name must be 1–\(Limits.maxTextLength) characters.")
-        }
-        let phone = phone.filter { $0 != " " && $0 != "-" }
+        try Teller.validateName(name, what: "name")
+        let phone = Self.normalisedPhone(phone)
         let digits = phone.hasPrefix("+") ? phone.dropFirst() : Substring(phone)
         guard (5...20).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-            throw MMSError(.invalidArgument, "The phone number “\(phone.prefix(30))” is not valid: use 5–20 digits.")
+            throw MMSError(.invalidArgument, "The phone number “\(phone.prefix(30))” is not valid: use 5–20 digits, with an optional leading + (spaces and dashes between digits are ignored).")
         }
-        guard Self.isDate(birthday) else {
-            throw MMSError(.invalidArgument, "The birthday “\(birthday.prefix(30))” is not a date like 1990-05-01.")
+        guard birthday.isEmpty || Self.isDate(birthday) else {
+            throw MMSError(.invalidArgument, "The birthday “\(birthday.prefix(30))” is not a date like 1990-05-01 (or leave it out).")
         }
         self.name = name
         self.phone = phone
         self.birthday = birthday
     }
+
+    /// A phone as typed, with the spaces and dashes between digits taken out: the form that is
+    /// sealed and blind-indexed, so "+86 138-0000-0099" finds "+8613800000099".
+    public static func normalisedPhone(_ typed: String) -> String { typed.filter { $0 != " " && $0 != "-" } }
 
     /// The phone with all but the first three and last four digits hidden, for screens and receipts.
     public var maskedPhone: String {

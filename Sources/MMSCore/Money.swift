@@ -26,6 +26,17 @@ public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible {
         self.fen = fen
     }
 
+    /// An amount a person typed for a payment (`field` names where, e.g. "--amount" or "amount"):
+    /// strictly parsed and within the per-transaction limits, or `invalid_amount`.
+    public init(typed text: String, field: String = "amount") throws {
+        guard let amount = Money(parsing: text) else {
+            throw MMSError(.invalidAmount, "\(field) “\(text.prefix(30))” is not an amount like 30.00 (digits, at most two decimals).",
+                           details: ["amount": String(text.prefix(30))])
+        }
+        try Teller.requireValid(amount)
+        self = amount
+    }
+
     /// Two decimals, e.g. "70.00", "-0.50".
     public var description: String {
         let sign = fen < 0 ? "-" : ""

@@ -142,6 +142,12 @@ public enum OpBody: Equatable, Sendable {
     case settingSet(key: String, value: String)
     case couponIssued(CouponIssued)
     case couponRedeemed(code: String, member: String)
+    case operatorAdded(OperatorAdded)
+    case operatorDisabled(id: String)
+    case operatorPasswordSet(id: String, passwordHash: String, observedFailures: [NodeID: Int64])
+    case loginFailed(id: String)
+    case tillRegistered(name: String, tokenHash: [UInt8])
+    case tillRevoked(name: String)
 
     /// A short stable name, used in history and logs.
     public var kind: String {
@@ -161,6 +167,12 @@ public enum OpBody: Equatable, Sendable {
         case .settingSet: "setting_set"
         case .couponIssued: "coupon_issued"
         case .couponRedeemed: "coupon_redeemed"
+        case .operatorAdded: "operator_added"
+        case .operatorDisabled: "operator_disabled"
+        case .operatorPasswordSet: "operator_password_set"
+        case .loginFailed: "login_failed"
+        case .tillRegistered: "till_registered"
+        case .tillRevoked: "till_revoked"
         }
     }
 
@@ -177,14 +189,19 @@ public enum OpBody: Equatable, Sendable {
         case .punchUsed(let p): p.member
         case .couponIssued(let c): c.member
         case .couponRedeemed(_, let member): member
-        case .cardReported, .pinFailed, .pinUnlocked, .rightsTransferred, .settingSet: nil
+        case .cardReported, .pinFailed, .pinUnlocked, .rightsTransferred, .settingSet,
+             .operatorAdded, .operatorDisabled, .operatorPasswordSet, .loginFailed, .tillRegistered, .tillRevoked: nil
         }
     }
 
-    /// Kinds that only a head-office node may issue.
-    public var requiresHeadOffice: Bool {
-        if case .settingSet = self { return true }
-        return false
+    /// The kinds of op an origin of `role` may issue: chain settings and chain-wide operators
+    /// (hq_admin, auditor) come only from the head office; a branch adds operators of its own.
+    public func isPermitted(origin: NodeID, role: NodeRole) -> Bool {
+        switch self {
+        case .settingSet: return role == .hq
+        case .operatorAdded(let added): return role == .hq || (!added.role.isChainWide && added.branch == origin)
+        default: return true
+        }
     }
 }
 
@@ -195,10 +212,12 @@ public struct Op: Equatable, Sendable {
     public var id: OpID
     public var hlc: HLC
     public var prevHash: Digest32
+    /// Who caused it: signed with the rest, so no replica can rewrite it.
+    public var actor: Actor
     public var body: OpBody
 
-    public init(id: OpID, hlc: HLC, prevHash: Digest32, body: OpBody) {
-        self.id = id; self.hlc = hlc; self.prevHash = prevHash; self.body = body
+    public init(id: OpID, hlc: HLC, prevHash: Digest32, actor: Actor = .node, body: OpBody) {
+        self.id = id; self.hlc = hlc; self.prevHash = prevHash; self.actor = actor; self.body = body
     }
 }
 

@@ -52,9 +52,17 @@ public struct ChainSecrets: Sendable, Equatable {
 
     /// Argon2id over the PIN keyed with the chain's pepper: a stolen store file alone cannot be brute-forced.
     /// Deliberately slow (~63 ms with libsodium's "interactive" limits): only at PIN entry.
-    public func hashPIN(_ pin: String) throws -> String {
+    public func hashPIN(_ pin: String) throws -> String { try hash(peppered(pin, domain: "mms.pin.v1")) }
+
+    public func verifyPIN(_ pin: String, hash: String) -> Bool { verify(peppered(pin, domain: "mms.pin.v1"), hash: hash) }
+
+    /// An operator's password, the same way as a PIN (Argon2id keyed by the chain pepper), in its own domain.
+    public func hashPassword(_ password: String) throws -> String { try hash(peppered(password, domain: "mms.password.v1")) }
+
+    public func verifyPassword(_ password: String, hash: String) -> Bool { verify(peppered(password, domain: "mms.password.v1"), hash: hash) }
+
+    private func hash(_ input: [UInt8]) throws -> String {
         requireSodium()
-        let input = pepperedPIN(pin)
         var out = [CChar](repeating: 0, count: Int(crypto_pwhash_STRBYTES))
         let rc = input.withUnsafeBufferPointer { p in
             p.withMemoryRebound(to: CChar.self) { c in
@@ -67,9 +75,8 @@ public struct ChainSecrets: Sendable, Equatable {
         return String(decoding: out.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    public func verifyPIN(_ pin: String, hash: String) -> Bool {
+    private func verify(_ input: [UInt8], hash: String) -> Bool {
         requireSodium()
-        let input = pepperedPIN(pin)
         return input.withUnsafeBufferPointer { p in
             p.withMemoryRebound(to: CChar.self) { c in
                 crypto_pwhash_str_verify(hash, c.baseAddress!, UInt64(c.count)) == 0
@@ -77,10 +84,10 @@ public struct ChainSecrets: Sendable, Equatable {
         }
     }
 
-    private func pepperedPIN(_ pin: String) -> [UInt8] {
+    private func peppered(_ secret: String, domain: String) -> [UInt8] {
         let h = Blake2b(key: pinPepper)
-        h.update("mms.pin.v1")
-        h.update(pin)
+        h.update(domain)
+        h.update(secret)
         return h.finalize()
     }
 }

@@ -14,6 +14,9 @@ public struct DataDirectory: Sendable {
 
     public init(_ path: String) { url = URL(fileURLWithPath: path, isDirectory: true) }
 
+    /// A directory inside this one (a node's, inside a chain's data root).
+    public func appending(_ name: String) -> DataDirectory { DataDirectory(url.appendingPathComponent(name).path) }
+
     var identityFile: URL { url.appendingPathComponent("node.json") }
     var keyFile: URL { url.appendingPathComponent("node.key") }
     var secretsFile: URL { url.appendingPathComponent("chain.secrets") }

@@ -11,8 +11,10 @@ public final class LocalNode: Sendable {
     public let role: NodeRole
     public let store: NodeStore
     private let key: SigningKey
-    private let secrets: ChainSecrets
-    private let clock: @Sendable () -> UInt64
+    let secrets: ChainSecrets
+    let clock: @Sendable () -> UInt64
+    /// Who is asking: every op this view issues names them, and every use case checks their role.
+    public let caller: Caller
 
     /// Creates a node: identity, signing key, chain secrets (new, or copied from `secretsFile`) and an empty store.
     @discardableResult
@@ -40,68 +42,118 @@ public final class LocalNode: Sendable {
         }
         self.store = try NodeStore(path: directory.storePath, origin: id, role: role)
         self.clock = clock
+        self.caller = .directoryOwner
+    }
+
+    private init(_ other: LocalNode, caller: Caller) {
+        directory = other.directory; id = other.id; role = other.role; store = other.store
+        key = other.key; secrets = other.secrets; clock = other.clock
+        self.caller = caller
+    }
+
+    /// The same node, acting for `caller`: a cheap view sharing the store.
+    public func acting(as caller: Caller) -> LocalNode { LocalNode(self, caller: caller) }
+
+    /// Refuses unless the caller's role may take `action` (the directory owner may take any).
+    func permit(_ action: Action) throws {
+        if let role = caller.role { try Permissions.require(role, action) }
+    }
+
+    /// Decides and commits one op for the caller: see `NodeStore.issue`.
+    func commit(request: NodeStore.RequestKey? = nil, decide: (Teller, OpID) throws -> OpBody,
+                respond: (SignedOp, any StateReader) throws -> String = { op, _ in op.id.description }) throws -> NodeStore.Issued {
+        try store.issue(request: request, now: clock(), key: key, actor: caller.actor, decide: decide, respond: respond)
+    }
+
+    /// An idempotency key scoped to the caller's till, with a digest of what the request asks,
+    /// keyed by the chain pepper (the parts may include a phone number).
+    func fingerprint(_ parts: String..., key requestKey: String?) throws -> NodeStore.RequestKey? {
+        guard let requestKey else { return nil }
+        try Identifier.validate(requestKey, what: "idempotency key")
+        let h = Blake2b(key: secrets.pinPepper)
+        h.update("mms.request.v1")
+        for part in [caller.actor.operatorID] + parts { h.updateField(Array(part.utf8)) }
+        return NodeStore.RequestKey(key: caller.requestScope + requestKey, fingerprint: try Digest32(bytes: h.finalize()))
     }
 
     public static let wallClockMillis: @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970 * 1000) }
 
     // MARK: Members and cards
 
-    public func addMember(_ profile: MemberProfile) throws -> MemberResult {
+    public func addMember(_ profile: MemberProfile, requestKey: String? = nil) throws -> MemberResult {
+        try permit(.addMember)
+        let request = try fingerprint("member", profile.name, profile.phone, profile.birthday, key: requestKey)
+        if let request, let prior = try store.priorResponse(request) { return try memberResult(prior) }
         let index = secrets.blindIndex(profile.phone)
         guard try store.members(phoneIndex: index).isEmpty else {
             throw MMSError(.memberExists, "A member with phone \(profile.maskedPhone) already exists.", details: ["phone": profile.maskedPhone])
         }
         let sealed = (name: secrets.seal(Array(profile.name.utf8)), phone: secrets.seal(Array(profile.phone.utf8)),
                       birthday: secrets.seal(Array(profile.birthday.utf8)))
-        let issued = try store.issue(request: nil, now: clock(), key: key, decide: { teller, next in
+        let issued = try commit(request: request, decide: { teller, next in
             try teller.addMember(MemberAdded(member: "\(next.origin).m\(next.seq)", sealedName: sealed.name, sealedPhone: sealed.phone,
                                              sealedBirthday: sealed.birthday, phoneIndex: index))
-        }, respond: { _, _ in "" })
-        guard case .memberAdded(let added)? = issued.op?.op.body else { preconditionFailure("member add issued another kind") }
-        return try memberResult(added.member)
+        }, respond: { op, _ in
+            guard case .memberAdded(let added) = op.op.body else { preconditionFailure("member add issued another kind") }
+            return added.member
+        })
+        return try memberResult(issued.response)
     }
 
-    public func member(_ id: String) throws -> MemberResult { try memberResult(id) }
+    public func member(_ id: String) throws -> MemberResult { try permit(.lookUp); return try memberResult(id) }
 
     public func findMembers(phone: String) throws -> [MemberResult] {
-        try store.members(phoneIndex: secrets.blindIndex(phone.filter { $0 != " " && $0 != "-" })).map(memberResult)
+        try permit(.lookUp)
+        return try store.members(phoneIndex: secrets.blindIndex(MemberProfile.normalisedPhone(phone))).map(memberResult)
     }
 
-    public func issueCard(number: String, member: String, type: CardType, pin: String?, discountPercent: Int64?, uses: Int64?) throws -> CardResult {
+    public func issueCard(number: String, member: String, type: CardType, pin: String?, discountPercent: Int64?, uses: Int64?,
+                          requestKey: String? = nil) throws -> CardResult {
+        try permit(.issueCard)
+        let request = try fingerprint("card", number, member, type.rawValue, pin ?? "", discountPercent.map { String($0) } ?? "",
+                                      uses.map { String($0) } ?? "", key: requestKey)
+        if let request, let prior = try store.priorResponse(request) { return try cardResult(number, op: OpID(parsing: prior)) }
         let pinHash = try pin.map(hashPIN) ?? ""
-        let issued = try store.issue(request: nil, now: clock(), key: key, decide: { teller, _ in
+        let issued = try commit(request: request, decide: { teller, _ in
             try teller.issueCard(number: number, member: member, type: type, pinHash: pinHash, discountPercent: discountPercent, punchUses: uses)
-        }, respond: { _, _ in "" })
-        return try cardResult(number, op: issued.op!)
+        })
+        return try cardResult(number, op: issued.op!.id)
     }
 
-    public func replaceCard(old: String, new: String, pin: String?) throws -> CardResult {
+    public func replaceCard(old: String, new: String, pin: String?, requestKey: String? = nil) throws -> CardResult {
+        try permit(.replaceCard)
+        let request = try fingerprint("replace", old, new, pin ?? "", key: requestKey)
+        if let request, let prior = try store.priorResponse(request) { return try cardResult(new, op: OpID(parsing: prior)) }
         let pinHash = try pin.map(hashPIN) ?? ""
-        let issued = try store.issue(request: nil, now: clock(), key: key, decide: { teller, _ in
+        let issued = try commit(request: request, decide: { teller, _ in
             try teller.replaceCard(old: old, new: new, pinHash: pinHash)
-        }, respond: { _, _ in "" })
-        return try cardResult(new, op: issued.op!)
+        })
+        return try cardResult(new, op: issued.op!.id)
     }
 
-    public func reportCard(_ number: String, _ report: CardReport) throws -> CardEventResult {
-        try cardEvent(number) { try $0.reportCard(number, report) }
+    public func reportCard(_ number: String, _ report: CardReport, requestKey: String? = nil) throws -> CardEventResult {
+        try permit(report == .lost ? .reportLost : .blockCard)
+        return try cardEvent(number, request: fingerprint("report", number, report.rawValue, key: requestKey)) { try $0.reportCard(number, report) }
     }
 
-    public func unlockPIN(_ number: String) throws -> CardEventResult {
-        try cardEvent(number) { try $0.unlockPIN(number) }
+    public func unlockPIN(_ number: String, requestKey: String? = nil) throws -> CardEventResult {
+        try permit(.unlockCard)
+        return try cardEvent(number, request: fingerprint("unlock", number, key: requestKey)) { try $0.unlockPIN(number) }
     }
 
     public func setSetting(key settingKey: String, value: String) throws -> SettingResult {
-        let issued = try store.issue(request: nil, now: clock(), key: key, decide: { teller, _ in
+        try permit(.changeSettings)
+        let issued = try commit(decide: { teller, _ in
             try teller.setSetting(key: settingKey, value: value)
-        }, respond: { _, _ in "" })
+        })
         return SettingResult(op: issued.op!.id.description, key: settingKey, value: value)
     }
 
     // MARK: Money, points and uses
 
     public func topUp(card: String, amount: Money, requestKey: String?) throws -> PaymentResult {
-        try pay(card: card, pin: nil, checkPIN: false, request: requestKey.map { RequestFingerprint("topup", card, amount.description, key: $0) }) {
+        try permit(.topUp)
+        return try pay(card: card, pin: nil, checkPIN: false, request: fingerprint("topup", card, amount.description, key: requestKey)) {
             try $0.topUp(card: card, amount: amount)
         }
     }
@@ -109,50 +161,86 @@ public final class LocalNode: Sendable {
     /// With `partial`, takes what this branch may spend when that is less than `amount`;
     /// the answer's `unpaid` is the rest, for the cashier to collect otherwise.
     public func charge(card: String, amount: Money, pin: String?, requestKey: String?, partial: Bool = false) throws -> PaymentResult {
+        try permit(.charge)
         var result = try pay(card: card, pin: pin, checkPIN: true,
-                             request: requestKey.map { RequestFingerprint("charge", card, amount.description, partial ? "partial" : "whole", key: $0) }) {
+                             request: fingerprint("charge", card, amount.description, partial ? "partial" : "whole", key: requestKey)) {
             try $0.charge(card: card, amount: amount, partial: partial)
         }
         if partial, let charged = result.amount.flatMap(Money.init(parsing:)), charged < amount { result.unpaid = (amount - charged).description }
         return result
     }
 
+    /// Asks the nodes that hold rights of `account` for `amount` of them; answers whom it asked.
+    /// The running node supplies it (its peer links); the grants arrive as ops.
+    public typealias RightsBroker = @Sendable (_ account: String, _ amount: Int64) throws -> [NodeID]
+
+    /// A charge that, refused only because the rights sit at other nodes, asks `broker` for the
+    /// shortfall, waits up to `wait` seconds for the grants, and tries once more. The one rule for
+    /// rights on demand, for the command line and the till API alike.
+    public func charge(card: String, amount: Money, pin: String?, requestKey: String?, broker: RightsBroker?, wait: TimeInterval = 3) throws -> PaymentResult {
+        do { return try charge(card: card, amount: amount, pin: pin, requestKey: requestKey) } catch let refusal as MMSError where refusal.code == .insufficientFunds && refusal.isShortOfRightsOnly {
+            guard let broker, let member = try store.read({ try $0.card(card)?.member }) else { throw refusal }
+            let result = try? obtainRights(account: Cell.storedValue(member: member), needed: amount.fen, broker: broker, wait: wait)
+            guard let result, !result.asked.isEmpty else { throw refusal }
+            return try charge(card: card, amount: amount, pin: pin, requestKey: requestKey)
+        }
+    }
+
+    /// Asks `broker` for what this node lacks of `needed` and waits (up to `wait` s) for it to arrive.
+    public func obtainRights(account: String, needed: Int64, broker: RightsBroker, wait: TimeInterval) throws -> RightsRequestResult {
+        func here() throws -> Int64 { try store.read { try $0.escrow(account).rights(at: self.id) } }
+        var asked: [String] = []
+        if try here() < needed {
+            asked = try broker(account, needed - (try here())).map(\.rawValue)
+            let deadline = Date().addingTimeInterval(wait)
+            while !asked.isEmpty, Date() < deadline, try here() < needed { usleep(20_000) }
+        }
+        return RightsRequestResult(account: account, needed: Money(fen: needed).description, rightsHere: Money(fen: try here()).description, asked: asked)
+    }
+
     public func refund(card: String, charge: OpID, amount: Money, requestKey: String?) throws -> PaymentResult {
-        try pay(card: card, pin: nil, checkPIN: false, request: requestKey.map { RequestFingerprint("refund", card, charge.description, amount.description, key: $0) }) {
+        try permit(.refund)
+        return try pay(card: card, pin: nil, checkPIN: false, request: fingerprint("refund", card, charge.description, amount.description, key: requestKey)) {
             try $0.refund(card: card, charge: charge, amount: amount)
         }
     }
 
     public func discountSale(card: String, listPrice: Money, pin: String?, requestKey: String?) throws -> PaymentResult {
-        try pay(card: card, pin: pin, checkPIN: true, request: requestKey.map { RequestFingerprint("sale", card, listPrice.description, key: $0) }) {
+        try permit(.sale)
+        return try pay(card: card, pin: pin, checkPIN: true, request: fingerprint("sale", card, listPrice.description, key: requestKey)) {
             try $0.discountSale(card: card, listPrice: listPrice)
         }
     }
 
     public func redeemPoints(card: String, points: Points, pin: String?, requestKey: String?) throws -> PaymentResult {
-        try pay(card: card, pin: pin, checkPIN: true, request: requestKey.map { RequestFingerprint("redeem", card, points.description, key: $0) }) {
+        try permit(.redeemPoints)
+        return try pay(card: card, pin: pin, checkPIN: true, request: fingerprint("redeem", card, points.description, key: requestKey)) {
             try $0.redeemPoints(card: card, points: points)
         }
     }
 
     public func usePunch(card: String, uses: Int64, pin: String?, requestKey: String?) throws -> PaymentResult {
-        try pay(card: card, pin: pin, checkPIN: true, request: requestKey.map { RequestFingerprint("punch", card, String(uses), key: $0) }) {
+        try permit(.usePunch)
+        return try pay(card: card, pin: pin, checkPIN: true, request: fingerprint("punch", card, String(uses), key: requestKey)) {
             try $0.usePunch(card: card, uses: uses)
         }
     }
 
-    public func issueCoupon(code: String, member: String, value: Money, title: String) throws -> CouponResult {
-        let issued = try store.issue(request: nil, now: clock(), key: key, decide: { teller, _ in
+    public func issueCoupon(code: String, member: String, value: Money, title: String, requestKey: String? = nil) throws -> CouponResult {
+        try permit(.issueCoupon)
+        let issued = try commit(request: fingerprint("coupon", code, member, value.description, title, key: requestKey), decide: { teller, _ in
             try teller.issueCoupon(code: code, member: member, value: value, title: title)
-        }, respond: { _, _ in "" })
-        return try couponResult(code, op: issued.op?.id)
+        })
+        var result = try couponResult(code, op: OpID(parsing: issued.response))
+        result.replayed = issued.replayed
+        return result
     }
 
     public func redeemCoupon(code: String, requestKey: String?) throws -> CouponResult {
-        let request = requestKey.map { RequestFingerprint("coupon", code, key: $0) }
-        let issued = try store.issue(request: request?.requestKey, now: clock(), key: key, decide: { teller, _ in
+        try permit(.redeemCoupon)
+        let issued = try commit(request: fingerprint("redeem-coupon", code, key: requestKey), decide: { teller, _ in
             try teller.redeemCoupon(code: code)
-        }, respond: { op, _ in op.id.description })
+        })
         var result = try couponResult(code, op: OpID(parsing: issued.response))
         result.replayed = issued.replayed
         return result
@@ -161,6 +249,7 @@ public final class LocalNode: Sendable {
     /// Moves escrow rights of the card's member — stored value (`amount`) or points — to `node`,
     /// so that branch can take payments the member is expected to make there.
     public func moveRights(card: String, to node: NodeID, amount: Money?, points: Points?) throws -> RightsResult {
+        try permit(.moveRights)
         guard (amount == nil) != (points == nil) else {
             throw MMSError(.invalidArgument, "Give either --amount (stored value) or --points.")
         }
@@ -169,13 +258,13 @@ public final class LocalNode: Sendable {
             throw MMSError(.unknownOrigin, "\(node) is not a node this one knows; rights can only move to a trusted node.", details: ["node": node.rawValue])
         }
         var account = ""
-        let issued = try store.issue(request: nil, now: clock(), key: key, decide: { teller, _ in
+        let issued = try commit(decide: { teller, _ in
             guard let view = try teller.state.card(card) else {
                 throw MMSError(.unknownCard, "Card \(card.prefix(Limits.maxIdentifierLength)) is not known here.")
             }
             account = amount != nil ? Cell.storedValue(member: view.member) : Cell.points(member: view.member)
             return try teller.transferRights(account: account, to: node, amount: amount?.fen ?? points!.value)
-        }, respond: { _, _ in "" })
+        })
         let format: (Int64) -> String = amount != nil ? { Money(fen: $0).description } : { String($0) }
         let rights = try store.read { try $0.escrow(account) }.holders
         return RightsResult(op: issued.op!.id.description, account: account, to: node.rawValue,
@@ -254,6 +343,7 @@ public final class LocalNode: Sendable {
     // MARK: Reading
 
     public func show(card number: String, historyLimit: Int = 20) throws -> ShowResult {
+        try permit(.lookUp)
         guard let card = try store.read({ try $0.card(number) }) else {
             throw MMSError(.unknownCard, "Card \(number.prefix(Limits.maxIdentifierLength)) is not known here.", details: ["card": String(number.prefix(Limits.maxIdentifierLength))])
         }
@@ -261,7 +351,8 @@ public final class LocalNode: Sendable {
     }
 
     public func show(member id: String, historyLimit: Int = 20) throws -> ShowResult {
-        try showResult(member: id, card: nil, historyLimit: historyLimit)
+        try permit(.lookUp)
+        return try showResult(member: id, card: nil, historyLimit: historyLimit)
     }
 
     public func verify() throws -> VerifyResult {
@@ -288,13 +379,14 @@ public final class LocalNode: Sendable {
     /// Runs a payment-like request: the PIN check when a PIN is given (slow, outside any
     /// transaction; a wrong PIN is recorded so the lockout holds chain-wide), then the decision,
     /// op and answer in one transaction — which refuses a PIN card that was not authorised.
-    private func pay(card: String, pin: String?, checkPIN: Bool, request: RequestFingerprint?,
+    private func pay(card: String, pin: String?, checkPIN: Bool, request: NodeStore.RequestKey?,
                      decide: @escaping (Teller) throws -> OpBody) throws -> PaymentResult {
+        if let request, let prior = try store.priorResponse(request) { return try Self.replayed(prior) }
         let authorised = checkPIN && pin != nil ? try authorise(card: card, pin: pin) : false
         var result: PaymentResult?
         let issued: NodeStore.Issued
         do {
-            issued = try store.issue(request: request?.requestKey, now: clock(), key: key, decide: { teller, _ in
+            issued = try commit(request: request, decide: { teller, _ in
                 if checkPIN, !authorised, let view = try teller.state.card(card), !view.pinHash.isEmpty {
                     throw MMSError(.pinRequired, "Card \(card) needs its PIN.", details: ["card": card])
                 }
@@ -309,7 +401,11 @@ public final class LocalNode: Sendable {
             throw error
         }
         guard issued.replayed else { return result! }
-        var replay = try JSONDecoder.snakeCase.decode(PaymentResult.self, from: Data(issued.response.utf8))
+        return try Self.replayed(issued.response)
+    }
+
+    private static func replayed(_ response: String) throws -> PaymentResult {
+        var replay = try JSONDecoder.snakeCase.decode(PaymentResult.self, from: Data(response.utf8))
         replay.replayed = true
         return replay
     }
@@ -321,27 +417,27 @@ public final class LocalNode: Sendable {
         }
         let check = try Teller.checkPIN(card: card, pin: pin, verify: secrets.verifyPIN)
         if case .refused(let record, let error) = check {
-            _ = try store.issue(request: nil, now: clock(), key: key, decide: { _, _ in record }, respond: { _, _ in "" })
+            _ = try commit(decide: { _, _ in record })
             throw error
         }
         return true
     }
 
-    private func cardEvent(_ number: String, decide: @escaping (Teller) throws -> OpBody) throws -> CardEventResult {
-        let issued = try store.issue(request: nil, now: clock(), key: key, decide: { teller, _ in try decide(teller) }, respond: { _, _ in "" })
+    private func cardEvent(_ number: String, request: NodeStore.RequestKey?, decide: @escaping (Teller) throws -> OpBody) throws -> CardEventResult {
+        let issued = try commit(request: request, decide: { teller, _ in try decide(teller) })
         let status = try store.read { try $0.card(number)?.status.rawValue } ?? "unknown"
-        return CardEventResult(op: issued.op!.id.description, card: number, status: status)
+        return CardEventResult(op: issued.response, card: number, status: status)
     }
 
-    private func cardResult(_ number: String, op: SignedOp) throws -> CardResult {
-        try store.read { state in
+    private func cardResult(_ number: String, op: OpID) throws -> CardResult {
+        guard case .cardIssued(let issued)? = try store.op(op)?.body else { preconditionFailure("op \(op) is not the issue of card \(number)") }
+        return try store.read { state in
             guard let card = try state.card(number) else { preconditionFailure("card \(number) missing right after its issue") }
-            guard case .cardIssued(let issued) = op.op.body else { preconditionFailure("card issue produced \(op.op.body.kind)") }
             return CardResult(card: number, member: card.member, type: card.type.rawValue, status: card.status.rawValue,
                               replaces: issued.replaces.isEmpty ? nil : issued.replaces,
                               discountPercent: card.type == .discount ? card.discountPercent : nil,
                               usesLeft: card.type == .punch ? try state.escrow(card.punchAccount).total : nil,
-                              op: op.id.description)
+                              op: op.description)
         }
     }
 
@@ -358,7 +454,7 @@ public final class LocalNode: Sendable {
                 throw MMSError(.unknownMember, "There is no member \(id.prefix(Limits.maxIdentifierLength)).", details: ["member": String(id.prefix(Limits.maxIdentifierLength))])
             }
             let profile = try openProfile(m)
-            return MemberResult(id: id, name: profile.name, phone: profile.maskedPhone, birthday: profile.birthday, home: m.home,
+            return MemberResult(id: id, name: profile.name, phone: profile.maskedPhone, birthday: profile.birthday.isEmpty ? nil : profile.birthday, home: m.home,
                                 tier: m.tier.rawValue, balance: Money(fen: try state.escrow(Cell.storedValue(member: id)).total).description,
                                 points: try state.escrow(Cell.points(member: id)).total, cards: nil)
         }
@@ -436,18 +532,6 @@ public final class LocalNode: Sendable {
 
     static func encodeResponse<T: Encodable>(_ value: T) throws -> String {
         String(decoding: try JSONEncoder.snakeCase.encode(value), as: UTF8.self)
-    }
-}
-
-/// A till request's idempotency key plus a digest of what it asks, so a reused key with
-/// different content is refused rather than answered with another request's result.
-struct RequestFingerprint {
-    let requestKey: NodeStore.RequestKey
-
-    init(_ parts: String..., key: String) {
-        let h = Blake2b()
-        for part in parts { h.updateField(Array(part.utf8)) }
-        requestKey = NodeStore.RequestKey(key: key, fingerprint: try! Digest32(bytes: h.finalize()))
     }
 }
 

@@ -14,7 +14,7 @@ public struct MemberResult: Codable, Sendable {
     public let id: String
     public let name: String
     public let phone: String
-    public let birthday: String
+    public let birthday: String?
     public let home: String
     public let tier: String
     public let balance: String
@@ -152,4 +152,68 @@ public struct RightsResult: Codable, Sendable {
     public let amount: String
     /// Rights per node after the move.
     public let rights: [String: String]
+}
+
+public struct OperatorResult: Codable, Sendable {
+    public let `operator`: String
+    public let name: String
+    public let role: String
+    public let branch: String
+    /// active, locked (too many wrong passwords) or disabled.
+    public let status: String
+}
+
+/// A till's registration: the token is shown this once and kept only as a hash.
+public struct TillRegistration: Codable, Sendable {
+    public let till: String
+    public let branch: String
+    public let token: String
+}
+
+public struct TillRevocation: Codable, Sendable {
+    public let till: String
+    public let branch: String
+    public let status: String
+}
+
+public struct SessionResult: Codable, Sendable {
+    public let token: String
+    public let `operator`: String
+    public let name: String
+    public let role: String
+    public let branch: String
+    public let till: String
+    public let expiresAt: String
+}
+
+public struct AuditEntry: Codable, Sendable {
+    public let op: String
+    public let at: String
+    public let branch: String
+    /// Nil for an op the node issued on its own (rights placement, a grant to a peer).
+    public let `operator`: String?
+    public let till: String?
+    public let kind: String
+    public let member: String?
+    public let card: String?
+    public let amount: String?
+    public let points: Int64?
+    /// What a staff, till or settings op was about.
+    public let subject: String?
+}
+
+public struct AuditResult: Codable, Sendable {
+    public let entries: [AuditEntry]
+}
+
+public struct RightsRequestResult: Codable, Sendable {
+    public let account: String
+    public let needed: String
+    public let rightsHere: String
+    public let asked: [String]
+}
+
+public struct MemberList: Codable, Sendable {
+    public let members: [MemberResult]
+    public init(members: [MemberResult]) { self.members = members }
 }

@@ -34,6 +34,28 @@ public enum ChainProvisioning {
     }
 
     /// The published op-signing keys, by node id.
+    /// Opens node `id`'s data directory, making it from the chain's provisioning on first use
+    /// (identity, op-signing key, chain secrets), and trusts every node of the topology. `certs
+    /// init` prepares every node's directory this way, so operators can be added before `up`.
+    public static func openNode(topology: Topology, id: NodeID, certificates: URL, data: DataDirectory) throws -> LocalNode {
+        guard let spec = topology.node(id) else { throw MMSError(.invalidArgument, "\(id) is not a node of \(topology.file).") }
+        if !data.isInitialised {
+            try LocalNode.initialise(directory: data, id: id, role: spec.role,
+                                     secretsFile: certificates.appendingPathComponent("chain.secrets").path,
+                                     signingKey: DataDirectory.readSigningKey(from: certificates.appendingPathComponent("nodes/\(id).opkey")))
+        }
+        let node = try LocalNode(directory: data)
+        guard node.id == id, node.role == spec.role else {
+            throw MMSError(.storeFailure, "\(data.url.path) holds node \(node.id) (\(node.role)), not \(id) (\(spec.role)).")
+        }
+        let keys = try opKeys(in: certificates)
+        for other in topology.nodes {
+            guard let key = keys[other.id] else { throw MMSError(.storeFailure, "No op-signing key for \(other.id) in op-keys.json; run `mms certs init`.") }
+            try node.store.trust(origin: other.id, key: key, role: other.role)
+        }
+        return node
+    }
+
     public static func opKeys(in directory: URL) throws -> [NodeID: SigningPublicKey] {
         var keys: [NodeID: SigningPublicKey] = [:]
         for (id, hex) in try publicKeys(in: directory) {

@@ -23,6 +23,7 @@ public final class NodeServer: @unchecked Sendable {
 
     public let topology: Topology
     public let spec: NodeSpec
+    public let paths: Paths
     public let node: LocalNode
     private let tls: PeerTLS
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -46,25 +47,13 @@ public final class NodeServer: @unchecked Sendable {
         guard let spec = topology.node(id) else { throw MMSError(.invalidArgument, "\(id) is not a node of \(topology.file).") }
         self.topology = topology
         self.spec = spec
+        self.paths = paths
         self.peers = PeerRegistry(maxConnections: topology.limits.maxConnections)
         self.metrics = NodeMetrics(node: id)
         var logger = logger
         logger[metadataKey: "node"] = "\(id)"
         self.log = logger
-        if !paths.data.isInitialised {
-            try LocalNode.initialise(directory: paths.data, id: id, role: spec.role,
-                                     secretsFile: paths.certificates.appendingPathComponent("chain.secrets").path,
-                                     signingKey: DataDirectory.readSigningKey(from: paths.certificates.appendingPathComponent("nodes/\(id).opkey")))
-        }
-        node = try LocalNode(directory: paths.data)
-        guard node.id == id, node.role == spec.role else {
-            throw MMSError(.storeFailure, "\(paths.data.url.path) holds node \(node.id) (\(node.role)), not \(id) (\(spec.role)).")
-        }
-        let keys = try ChainProvisioning.opKeys(in: paths.certificates)
-        for other in topology.nodes {
-            guard let key = keys[other.id] else { throw MMSError(.storeFailure, "No op-signing key for \(other.id) in op-keys.json; run `mms certs init`.") }
-            try node.store.trust(origin: other.id, key: key, role: other.role)
-        }
+        node = try ChainProvisioning.openNode(topology: topology, id: id, certificates: paths.certificates, data: paths.data)
         tls = try PeerTLS(certificates: paths.certificates, node: id)
     }
 
@@ -117,6 +106,11 @@ public final class NodeServer: @unchecked Sendable {
         try? node.store.checkpoint()
         node.directory.removeRuntime()
         log.info("stopped")
+    }
+
+    /// A till of this node committed: push to the peers now rather than at the next change watch.
+    public func localCommitted() {
+        storeQueue.async { self.pushIfChanged() }
     }
 
     /// The head office is the hub (it links with every branch): it pushes everything new;

@@ -84,22 +84,19 @@ public final class NodeStore: @unchecked Sendable {
     /// Decides and commits one local op in one durable transaction: idempotency check, the till
     /// rules (`decide`, against the current state), the op (numbered, linked, signed), its
     /// effects, and the response (`respond`, reading the new state). A thrown error rolls back all.
-    public func issue(request: RequestKey?, now: UInt64, key: SigningKey,
+    public func issue(request: RequestKey?, now: UInt64, key: SigningKey, actor: Actor = .node,
                       decide: (Teller, OpID) throws -> OpBody,
                       respond: (SignedOp, any StateReader) throws -> String) throws -> Issued {
         try write { db in
             if let request, let prior = try Row.fetchOne(db.cachedStatement(sql: "SELECT fingerprint, response FROM requests WHERE key = ?"),
                                                        arguments: [request.key]) {
-                guard Array(prior[0] as Data) == request.fingerprint.bytes else {
-                    throw MMSError(.idempotencyConflict, "Request key \(request.key) was already used for a different request.",
-                                   details: ["key": request.key])
-                }
+                guard Array(prior[0] as Data) == request.fingerprint.bytes else { throw Self.conflict(request) }
                 return Issued(op: nil, response: prior[1], replayed: true)
             }
             let state = DatabaseState(db: db)
             var chain = try localChain(db)
             let body = try decide(Teller(state: state, origin: origin, role: role), OpID(origin: origin, seq: chain.head.seq + 1))
-            let op = chain.issue(body, now: now, key: key)
+            let op = chain.issue(body, now: now, key: key, actor: actor)
             try insert(op, db)
             try state.apply(op.op.deltas)
             try saveHead(origin, chain.head, db)
@@ -111,6 +108,22 @@ public final class NodeStore: @unchecked Sendable {
             }
             return Issued(op: op, response: response, replayed: false)
         }
+    }
+
+    /// The answer already given to `request`'s key, if any; a key reused for other content is refused.
+    public func priorResponse(_ request: RequestKey) throws -> String? {
+        try guarded {
+            try db.read { db in
+                guard let prior = try Row.fetchOne(db.cachedStatement(sql: "SELECT fingerprint, response FROM requests WHERE key = ?"),
+                                                   arguments: [request.key]) else { return nil }
+                guard Array(prior[0] as Data) == request.fingerprint.bytes else { throw Self.conflict(request) }
+                return prior[1]
+            }
+        }
+    }
+
+    static func conflict(_ request: RequestKey) -> MMSError {
+        MMSError(.idempotencyConflict, "Request key \(request.key) was already used for a different request.", details: ["key": request.key])
     }
 
     /// Copies the whole WAL into the database and truncates it (before measuring the file size,
@@ -177,9 +190,11 @@ public final class NodeStore: @unchecked Sendable {
     }
 
     func insert(_ op: SignedOp, _ db: Database) throws {
-        try db.cachedStatement(sql: "INSERT INTO ops (origin, seq, hlc, kind, member, hash, bytes, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        let actor = op.op.actor
+        try db.cachedStatement(sql: "INSERT INTO ops (origin, seq, hlc, kind, member, hash, bytes, signature, operator, till) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
             .run(.text(op.id.origin.rawValue), .int(Int64(op.id.seq)), .int(Int64(bitPattern: op.op.hlc.packed)), .text(op.op.body.kind),
-                 op.op.body.member.map(HotValue.text) ?? .null, .blob(op.hash.bytes), .blob(op.bytes), .blob(op.signature))
+                 op.op.body.member.map(HotValue.text) ?? .null, .blob(op.hash.bytes), .blob(op.bytes), .blob(op.signature),
+                 actor.operatorID.isEmpty ? .null : .text(actor.operatorID), actor.till.isEmpty ? .null : .text(actor.till))
     }
 
     func trusted(_ origin: NodeID, _ db: Database) throws -> (SigningPublicKey, NodeRole)? {

@@ -61,6 +61,23 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v2: who caused each op; operators' sessions") { db in
+            try db.execute(sql: """
+                -- The operator and till inside each op's signed bytes, copied out for the audit trail.
+                ALTER TABLE ops ADD COLUMN operator TEXT;
+                ALTER TABLE ops ADD COLUMN till TEXT;
+                CREATE INDEX ops_by_operator ON ops (operator, hlc) WHERE operator IS NOT NULL;
+                CREATE INDEX ops_by_hlc ON ops (hlc);
+
+                -- Operators' sessions at this node's tills. Node-local (a session is bound to one
+                -- till of this branch), never replicated; the token is kept only as a hash.
+                CREATE TABLE sessions (
+                    token_hash BLOB PRIMARY KEY, operator TEXT NOT NULL, till TEXT NOT NULL,
+                    created INTEGER NOT NULL, expires INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX sessions_by_expiry ON sessions (expires);
+                """)
+        }
         return migrator
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MMSCerts
 import MMSCore
+import MMSNode
 import MMSServer
 import MMSTopology
 
@@ -15,6 +16,8 @@ struct CertsCommand: ParsableCommand {
         @Option(help: "The topology file.") var topology: String
         @Option(help: "Where the CA and node certificates live (default: certs/<chain name>).") var out: String?
         @Option(help: "Re-issue this node's key and certificate (repeatable).") var rotate: [String] = []
+        @Option(help: "Where the nodes' data directories go (default: data/<chain name>); each is prepared so operators can be added before `up`.")
+        var data: String?
         @Flag var json = false
 
         func run() throws {
@@ -23,6 +26,10 @@ struct CertsCommand: ParsableCommand {
                 let directory = URL(fileURLWithPath: out ?? "certs/\(t.chain)")
                 let result = try ChainCA.ensure(topology: t, directory: directory, rotate: Set(rotate.map(NodeID.init)))
                 try ChainProvisioning.ensure(topology: t, directory: directory)
+                for node in t.nodes {
+                    _ = try ChainProvisioning.openNode(topology: t, id: node.id, certificates: directory,
+                                                       data: DataDirectory(data ?? "data/\(t.chain)").appending(node.id.rawValue))
+                }
                 return result
             }
         }

@@ -11,7 +11,7 @@ struct MMS: AsyncParsableCommand {
         discussion: "Every command takes --data (the node's directory) and --json (one JSON object on stdout).",
         subcommands: [Demo.self, Up.self, Status.self, Report.self, NodeCommand.self, MemberCommand.self, CardCommand.self, TopUp.self, Charge.self, Refund.self,
                       Sale.self, PointsCommand.self, Punch.self, CouponCommand.self, Show.self, RightsCommand.self, Sync.self,
-                      SettingsCommand.self, TopologyCommand.self, CertsCommand.self, Bench.self, Sim.self])
+                      SettingsCommand.self, StaffCommand.self, TillCommand.self, Audit.self, TopologyCommand.self, CertsCommand.self, Bench.self, Sim.self])
 }
 
 /// Options every node command takes.
@@ -65,11 +65,4 @@ struct ErrorOutput: Encodable {
 }
 
 /// Parses a user-typed amount, or refuses with `invalid_amount`.
-func money(_ text: String, option: String = "--amount") throws -> Money {
-    guard let amount = Money(parsing: text) else {
-        throw MMSError(.invalidAmount, "\(option) “\(text.prefix(30))” is not an amount like 30.00 (digits, at most two decimals).",
-                       details: ["amount": String(text.prefix(30))])
-    }
-    try Teller.requireValid(amount)
-    return amount
-}
+func money(_ text: String, option: String = "--amount") throws -> Money { try Money(typed: text, field: option) }

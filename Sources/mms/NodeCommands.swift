@@ -66,7 +66,7 @@ struct MemberCommand: ParsableCommand {
         @OptionGroup var options: NodeOptions
         @Option var name: String
         @Option var phone: String
-        @Option(help: "YYYY-MM-DD.") var birthday: String
+        @Option(help: "YYYY-MM-DD (optional).") var birthday: String = ""
         func run() throws {
             try perform(options) { try options.open().addMember(MemberProfile(name: name, phone: phone, birthday: birthday)) }
         }

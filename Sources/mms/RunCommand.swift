@@ -5,6 +5,7 @@ import Logging
 import MMSCore
 import MMSNode
 import MMSServer
+import MMSTillAPI
 import MMSTopology
 import ServiceLifecycle
 
@@ -38,7 +39,20 @@ extension NodeCommand {
                 FileHandle.standardError.write(Data("\(error.code.rawValue): \(error.message)\n".utf8))
                 throw ExitCode(exitStatus(error.code))
             }
-            let group = ServiceGroup(configuration: .init(services: [NodeService(server: server)],
+            let api = TillAPI(node: server.node, broker: { account, amount in try server.requestRights(account: account, amount: amount) },
+                              committed: { server.localCommitted() })
+            let certificates = server.paths.certificates
+            let tillServer: any Service
+            do {
+                tillServer = try TillServer.application(
+                    api: api, host: server.spec.api.host, port: Int(server.spec.api.port),
+                    certificateFile: certificates.appendingPathComponent("nodes/\(server.spec.id).pem").path,
+                    keyFile: certificates.appendingPathComponent("nodes/\(server.spec.id).key").path, logger: logger)
+            } catch let error as MMSError {
+                FileHandle.standardError.write(Data("\(error.code.rawValue): \(error.message)\n".utf8))
+                throw ExitCode(exitStatus(error.code))
+            }
+            let group = ServiceGroup(configuration: .init(services: [NodeService(server: server), tillServer],
                                                           gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()
         }

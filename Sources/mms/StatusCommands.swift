@@ -125,14 +125,17 @@ extension RightsCommand {
             try perform(json: json) {
                 let t = try Topology.load(path: topology)
                 let nodeID = try NodeID(id)
-                guard let spec = t.node(nodeID) else { throw MMSError(.invalidArgument, "\(nodeID) is not a node of \(t.file).") }
+                guard t.node(nodeID) != nil else { throw MMSError(.invalidArgument, "\(nodeID) is not a node of \(t.file).") }
                 let needed = try money(amount)
                 let local = try LocalNode(directory: DataDirectory(data ?? "data/\(t.chain)/\(nodeID)"))
                 guard let view = try local.store.read({ try $0.card(card) }) else {
                     throw MMSError(.unknownCard, "Card \(card.prefix(Limits.maxIdentifierLength)) is not known here.")
                 }
                 let account = Cell.storedValue(member: view.member)
-                let result = try RightsOnDemand.obtain(local, admin: spec.admin, account: account, needed: needed.fen, wait: min(max(wait, 0), 60))
+                guard t.node(nodeID) != nil, let broker = adminRightsBroker(local) else {
+                    throw MMSError(.storeFailure, "No node is running on \(local.directory.url.path); start it with `mms up` or `mms node run`.")
+                }
+                let result = try local.obtainRights(account: account, needed: needed.fen, broker: broker, wait: min(max(wait, 0), 60))
                 guard try local.store.read({ try $0.escrow(account).rights(at: nodeID) }) >= needed.fen else {
                     throw MMSError(.insufficientFunds, "Peers did not move enough rights here in time: \(result.rightsHere) of \(result.needed) can be spent at \(nodeID).",
                                    details: ["rights_here": result.rightsHere, "needed": result.needed, "asked": result.asked.joined(separator: ",")])
@@ -143,43 +146,20 @@ extension RightsCommand {
     }
 }
 
-/// Rights on demand, for a till sharing a running node's directory: ask the node (over its admin
-/// address) to request the shortfall from its peers, then wait for the grant ops to arrive.
-enum RightsOnDemand {
-    static func obtain(_ local: LocalNode, admin: Endpoint, account: String, needed: Int64, wait: TimeInterval) throws -> RightsRequestResult {
-        func here() throws -> Int64 { try local.store.read { try $0.escrow(account).rights(at: local.id) } }
-        var asked: [String] = []
-        if try here() < needed {
-            guard let body = adminRequest(admin, "/rights?account=\(account)&amount=\(needed - (try here()))", method: "POST"),
-                  let reply = try? JSONDecoder().decode([String: [String]].self, from: body) else {
-                throw MMSError(.storeFailure, "The node is not answering on its admin address \(admin); is it running?")
-            }
-            asked = reply["asked"] ?? []
-            let deadline = Date().addingTimeInterval(wait)
-            while !asked.isEmpty, Date() < deadline, try here() < needed { usleep(20_000) }
+/// Rights on demand for a till sharing a running node's directory: the node (over its admin
+/// address) asks its peers for the shortfall. Nil when no node serves the directory.
+func adminRightsBroker(_ local: LocalNode) -> LocalNode.RightsBroker? {
+    guard let admin = local.directory.runtime().flatMap({ Endpoint(parsing: $0.admin) }) else { return nil }
+    return { account, amount in
+        guard let body = adminRequest(admin, "/rights?account=\(account)&amount=\(amount)", method: "POST"),
+              let reply = try? JSONDecoder().decode([String: [String]].self, from: body) else {
+            throw MMSError(.storeFailure, "The node is not answering on its admin address \(admin); is it running?")
         }
-        return RightsRequestResult(account: account, needed: Money(fen: needed).description, rightsHere: Money(fen: try here()).description, asked: asked)
-    }
-
-    /// Runs a payment; if it is refused only because the rights sit at other nodes and a node is
-    /// serving this directory, asks for the shortfall (waiting up to `wait`) and tries once more.
-    static func retrying(_ local: LocalNode, card: String, amount: Money, wait: TimeInterval = 3,
-                         _ pay: () throws -> PaymentResult) throws -> PaymentResult {
-        do { return try pay() } catch let refusal as MMSError where refusal.code == .insufficientFunds && refusal.isShortOfRightsOnly {
-            guard let admin = local.directory.runtime().flatMap({ Endpoint(parsing: $0.admin) }),
-                  let member = try local.store.read({ try $0.card(card)?.member }) else { throw refusal }
-            let result = try? obtain(local, admin: admin, account: Cell.storedValue(member: member), needed: amount.fen, wait: wait)
-            guard let result, !result.asked.isEmpty else { throw refusal }
-            return try pay()
-        }
+        return try (reply["asked"] ?? []).map { try NodeID($0) }
     }
 }
 
-struct RightsRequestResult: Encodable, TextRendered {
-    let account: String
-    let needed: String
-    let rightsHere: String
-    let asked: [String]
+extension RightsRequestResult: TextRendered {
     var text: String { "\(rightsHere) of \(account) can now be spent here (needed \(needed))" + (asked.isEmpty ? "." : "; asked \(asked.joined(separator: ", ")).") }
 }
 

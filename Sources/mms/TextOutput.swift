@@ -1,12 +1,12 @@
+import Foundation
 import MMSCore
 import MMSNode
 
 /// The readable form of a result, for a person at a till or a terminal.
 protocol TextRendered { var text: String { get } }
 
-struct MemberList: Encodable, TextRendered {
-    let members: [MemberResult]
-    var text: String { members.isEmpty ? "No member has that phone number." : members.map(\.text).joined(separator: "\n") }
+extension MemberList: TextRendered {
+    public var text: String { members.isEmpty ? "No member has that phone number." : members.map(\.text).joined(separator: "\n") }
 }
 
 extension NodeInitResult: TextRendered {
@@ -15,7 +15,7 @@ extension NodeInitResult: TextRendered {
 
 extension MemberResult: TextRendered {
     public var text: String {
-        "Member \(id): \(name), phone \(phone), born \(birthday), home \(home)\n  tier \(tier), balance \(balance), points \(points)"
+        "Member \(id): \(name), phone \(phone)\(birthday.map { ", born \($0)" } ?? ""), home \(home)\n  tier \(tier), balance \(balance), points \(points)"
     }
 }
 
@@ -122,5 +122,44 @@ extension SyncResult: TextRendered {
 extension RightsResult: TextRendered {
     public var text: String {
         "Moved \(amount) of \(account) to \(to). Rights now: \(rights.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")) [op \(op)]"
+    }
+}
+
+extension OperatorResult: TextRendered {
+    public var text: String { "Operator \(`operator`) (\(name)): \(role) of \(branch), \(status)." }
+}
+
+extension TillRegistration: TextRendered {
+    public var text: String { "Till \(till) registered at \(branch). Its token (shown once; keep it on the till):\n\(token)" }
+}
+
+extension TillRevocation: TextRendered {
+    public var text: String { "Till \(till) at \(branch) is revoked: its token and sessions no longer work." }
+}
+
+extension AuditResult: TextRendered {
+    public var text: String {
+        guard !entries.isEmpty else { return "No ops match." }
+        let rows = entries.map { e in
+            [e.at, e.op, e.operator ?? "(node)", e.till ?? "-", e.kind, e.card ?? e.member ?? e.subject ?? "", e.amount ?? e.points.map(String.init) ?? ""]
+        }
+        let header = ["at", "op", "operator", "till", "kind", "subject", "amount"]
+        let widths = header.indices.map { i in ([header] + rows).map { $0[i].count }.max() ?? 0 }
+        return ([header] + rows).map { row in
+            row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                .trimmingCharacters(in: .whitespaces)
+        }.joined(separator: "\n")
+    }
+
+    /// RFC 4180: fields with a comma, quote or line break are quoted, quotes doubled.
+    var csv: String {
+        let header = "at,op,branch,operator,till,kind,member,card,amount,points,subject"
+        func field(_ s: String?) -> String {
+            guard let s else { return "" }
+            return s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        }
+        return ([header] + entries.map { e in
+            [e.at, e.op, e.branch, e.operator, e.till, e.kind, e.member, e.card, e.amount, e.points.map(String.init), e.subject].map(field).joined(separator: ",")
+        }).joined(separator: "\n")
     }
 }

@@ -97,7 +97,7 @@ import Testing
         let file = root + "/t.toml"
         try topology(ports: freePorts(fiveNodes ? 15 : 9), maxConnections: maxConnections, fiveNodes: fiveNodes, rebalanceMillis: rebalanceMillis, randomPeers: randomPeers)
             .write(toFile: file, atomically: true, encoding: .utf8)
-        try #require(mms(["certs", "init", "--topology", file, "--out", root + "/certs/t"]).status == 0)
+        try #require(mms(["certs", "init", "--topology", file, "--out", root + "/certs/t", "--data", root + "/data/t"]).status == 0)
         return file
     }
 

@@ -12,6 +12,8 @@ public enum OpCodec {
         w.seq = op.id.seq
         w.hlc = op.hlc.packed
         w.prevHash = Data(op.prevHash.bytes)
+        w.`operator` = op.actor.operatorID
+        w.till = op.actor.till
         w.body = wireBody(op.body)
         var options = BinaryEncodingOptions()
         options.useDeterministicOrdering = true
@@ -30,7 +32,10 @@ public enum OpCodec {
         guard w.seq >= 1 else { throw malformed("op seq must start at 1") }
         guard let prev = try? Digest32(bytes: Array(w.prevHash)) else { throw malformed("prev_hash must be 32 bytes") }
         guard let wireBody = w.body else { throw malformed("op has no body") }
-        return Op(id: OpID(origin: origin, seq: w.seq), hlc: HLC(packed: w.hlc), prevHash: prev, body: try body(wireBody))
+        if !w.`operator`.isEmpty { try id(w.`operator`) }
+        if !w.till.isEmpty { try id(w.till) }
+        return Op(id: OpID(origin: origin, seq: w.seq), hlc: HLC(packed: w.hlc), prevHash: prev,
+                  actor: Actor(operatorID: w.`operator`, till: w.till), body: try body(wireBody))
     }
 
     public static func encodeEnvelope(_ op: SignedOp) -> [UInt8] {
@@ -112,6 +117,26 @@ public enum OpCodec {
         case .couponRedeemed(let code, let member):
             var w = Mms_Wire_CouponRedeemed(); w.code = code; w.member = member
             return .couponRedeemed(w)
+        case .operatorAdded(let o):
+            var w = Mms_Wire_OperatorAdded(); w.id = o.id; w.name = o.name; w.role = o.role.rawValue; w.branch = o.branch.rawValue
+            w.passwordHash = o.passwordHash
+            return .operatorAdded(w)
+        case .operatorDisabled(let id):
+            var w = Mms_Wire_OperatorDisabled(); w.id = id
+            return .operatorDisabled(w)
+        case .operatorPasswordSet(let id, let hash, let observed):
+            var w = Mms_Wire_OperatorPasswordSet(); w.id = id; w.passwordHash = hash
+            w.observedFailures = Dictionary(uniqueKeysWithValues: observed.map { ($0.key.rawValue, $0.value) })
+            return .operatorPasswordSet(w)
+        case .loginFailed(let id):
+            var w = Mms_Wire_LoginFailed(); w.id = id
+            return .loginFailed(w)
+        case .tillRegistered(let name, let hash):
+            var w = Mms_Wire_TillRegistered(); w.name = name; w.tokenHash = Data(hash)
+            return .tillRegistered(w)
+        case .tillRevoked(let name):
+            var w = Mms_Wire_TillRevoked(); w.name = name
+            return .tillRevoked(w)
         }
     }
 
@@ -157,13 +182,7 @@ public enum OpCodec {
             return .pinFailed(card: p.number)
         case .pinUnlocked(let p):
             try id(p.number)
-            guard p.observedFailures.count <= 1_024 else { throw malformed("too many origins in unlock") }
-            var observed: [NodeID: Int64] = [:]
-            for (origin, count) in p.observedFailures {
-                guard count >= 0 else { throw malformed("negative failure count") }
-                observed[try checked { try NodeID(origin) }] = count
-            }
-            return .pinUnlocked(card: p.number, observedFailures: observed)
+            return .pinUnlocked(card: p.number, observedFailures: try observedCounts(p.observedFailures))
         case .topUp(let t):
             try id(t.member); try id(t.card)
             return .topUp(Payment(member: t.member, card: t.card, amount: try money(t.amountFen)))
@@ -202,7 +221,42 @@ public enum OpCodec {
         case .couponRedeemed(let c):
             try id(c.code); try id(c.member)
             return .couponRedeemed(code: c.code, member: c.member)
+        case .operatorAdded(let o):
+            try id(o.id)
+            guard let role = OperatorRole(rawValue: o.role) else { throw malformed("unknown operator role") }
+            guard !o.name.isEmpty, o.name.utf8.count <= Limits.maxTextLength * 4 else { throw malformed("operator name out of range") }
+            guard !o.passwordHash.isEmpty, o.passwordHash.utf8.count <= 256 else { throw malformed("password hash out of range") }
+            return .operatorAdded(OperatorAdded(id: o.id, name: o.name, role: role, branch: try checked { try NodeID(o.branch) },
+                                                passwordHash: o.passwordHash))
+        case .operatorDisabled(let o):
+            try id(o.id)
+            return .operatorDisabled(id: o.id)
+        case .operatorPasswordSet(let o):
+            try id(o.id)
+            guard !o.passwordHash.isEmpty, o.passwordHash.utf8.count <= 256 else { throw malformed("password hash out of range") }
+            return .operatorPasswordSet(id: o.id, passwordHash: o.passwordHash, observedFailures: try observedCounts(o.observedFailures))
+        case .loginFailed(let o):
+            try id(o.id)
+            return .loginFailed(id: o.id)
+        case .tillRegistered(let t):
+            try id(t.name)
+            guard t.tokenHash.count == 32 else { throw malformed("till token hash must be 32 bytes") }
+            return .tillRegistered(name: t.name, tokenHash: Array(t.tokenHash))
+        case .tillRevoked(let t):
+            try id(t.name)
+            return .tillRevoked(name: t.name)
         }
+    }
+
+    /// Failure counts per origin that an unlock or a new password covers.
+    private static func observedCounts(_ wire: [String: Int64]) throws -> [NodeID: Int64] {
+        guard wire.count <= 1_024 else { throw malformed("too many origins in an unlock") }
+        var observed: [NodeID: Int64] = [:]
+        for (origin, count) in wire {
+            guard count >= 0 else { throw malformed("negative failure count") }
+            observed[try checked { try NodeID(origin) }] = count
+        }
+        return observed
     }
 
     private static func malformed(_ why: String) -> MMSError { MMSError(.malformedOp, "Malformed op: \(why).") }

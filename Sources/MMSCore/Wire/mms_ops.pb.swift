@@ -129,6 +129,12 @@ nonisolated struct Mms_Wire_Op: Sendable {
   /// BLAKE2b-256 of the origin's previous op bytes (zeros before the first)
   var prevHash: Data = Data()
 
+  /// the operator who caused the op (empty: the node itself; "os:<user>": the data directory's owner)
+  var `operator`: String = String()
+
+  /// the till they used (empty: the node itself; "cli": the command line)
+  var till: String = String()
+
   var body: Mms_Wire_Op.OneOf_Body? = nil
 
   var memberAdded: Mms_Wire_MemberAdded {
@@ -251,6 +257,54 @@ nonisolated struct Mms_Wire_Op: Sendable {
     set {body = .couponRedeemed(newValue)}
   }
 
+  var operatorAdded: Mms_Wire_OperatorAdded {
+    get {
+      if case .operatorAdded(let v)? = body {return v}
+      return Mms_Wire_OperatorAdded()
+    }
+    set {body = .operatorAdded(newValue)}
+  }
+
+  var operatorDisabled: Mms_Wire_OperatorDisabled {
+    get {
+      if case .operatorDisabled(let v)? = body {return v}
+      return Mms_Wire_OperatorDisabled()
+    }
+    set {body = .operatorDisabled(newValue)}
+  }
+
+  var operatorPasswordSet: Mms_Wire_OperatorPasswordSet {
+    get {
+      if case .operatorPasswordSet(let v)? = body {return v}
+      return Mms_Wire_OperatorPasswordSet()
+    }
+    set {body = .operatorPasswordSet(newValue)}
+  }
+
+  var loginFailed: Mms_Wire_LoginFailed {
+    get {
+      if case .loginFailed(let v)? = body {return v}
+      return Mms_Wire_LoginFailed()
+    }
+    set {body = .loginFailed(newValue)}
+  }
+
+  var tillRegistered: Mms_Wire_TillRegistered {
+    get {
+      if case .tillRegistered(let v)? = body {return v}
+      return Mms_Wire_TillRegistered()
+    }
+    set {body = .tillRegistered(newValue)}
+  }
+
+  var tillRevoked: Mms_Wire_TillRevoked {
+    get {
+      if case .tillRevoked(let v)? = body {return v}
+      return Mms_Wire_TillRevoked()
+    }
+    set {body = .tillRevoked(newValue)}
+  }
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   nonisolated enum OneOf_Body: Equatable, Sendable {
@@ -269,6 +323,12 @@ nonisolated struct Mms_Wire_Op: Sendable {
     case discountSale(Mms_Wire_DiscountSale)
     case couponIssued(Mms_Wire_CouponIssued)
     case couponRedeemed(Mms_Wire_CouponRedeemed)
+    case operatorAdded(Mms_Wire_OperatorAdded)
+    case operatorDisabled(Mms_Wire_OperatorDisabled)
+    case operatorPasswordSet(Mms_Wire_OperatorPasswordSet)
+    case loginFailed(Mms_Wire_LoginFailed)
+    case tillRegistered(Mms_Wire_TillRegistered)
+    case tillRevoked(Mms_Wire_TillRevoked)
 
   }
 
@@ -560,6 +620,103 @@ nonisolated struct Mms_Wire_CouponRedeemed: Sendable {
   init() {}
 }
 
+/// An operator (a member of staff who logs in at a till or the console). Only the head office may
+/// add hq_admin and auditor operators; a branch adds operators of its own branch.
+nonisolated struct Mms_Wire_OperatorAdded: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var id: String = String()
+
+  var name: String = String()
+
+  /// cashier, manager, hq_admin, auditor
+  var role: String = String()
+
+  /// home node: where a cashier or manager acts
+  var branch: String = String()
+
+  /// Argon2id string over the password keyed by the chain pepper
+  var passwordHash: String = String()
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
+/// Raise-once: a disabled operator can never log in again, anywhere that has heard.
+nonisolated struct Mms_Wire_OperatorDisabled: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var id: String = String()
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
+/// A new password; also clears the wrong-password count this replica had seen.
+nonisolated struct Mms_Wire_OperatorPasswordSet: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var id: String = String()
+
+  var passwordHash: String = String()
+
+  var observedFailures: Dictionary<String,Int64> = [:]
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
+/// A wrong password at a login: counted chain-wide towards the lockout.
+nonisolated struct Mms_Wire_LoginFailed: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var id: String = String()
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
+/// A till of the issuing branch; its token is kept only as a hash.
+nonisolated struct Mms_Wire_TillRegistered: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var name: String = String()
+
+  /// BLAKE2b-256 of the token
+  var tokenHash: Data = Data()
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
+/// Raise-once: the till's token and its sessions stop working at its branch.
+nonisolated struct Mms_Wire_TillRevoked: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var name: String = String()
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "mms.wire"
@@ -574,7 +731,7 @@ nonisolated extension Mms_Wire_CardReport: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".Op"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}origin\0\u{1}seq\0\u{1}hlc\0\u{3}prev_hash\0\u{4}\u{5}member_added\0\u{3}card_issued\0\u{3}card_reported\0\u{3}pin_failed\0\u{3}pin_unlocked\0\u{3}top_up\0\u{1}charge\0\u{1}refund\0\u{3}points_redeemed\0\u{3}punch_used\0\u{3}rights_transferred\0\u{3}setting_set\0\u{3}discount_sale\0\u{3}coupon_issued\0\u{3}coupon_redeemed\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}origin\0\u{1}seq\0\u{1}hlc\0\u{3}prev_hash\0\u{1}operator\0\u{1}till\0\u{4}\u{3}member_added\0\u{3}card_issued\0\u{3}card_reported\0\u{3}pin_failed\0\u{3}pin_unlocked\0\u{3}top_up\0\u{1}charge\0\u{1}refund\0\u{3}points_redeemed\0\u{3}punch_used\0\u{3}rights_transferred\0\u{3}setting_set\0\u{3}discount_sale\0\u{3}coupon_issued\0\u{3}coupon_redeemed\0\u{3}operator_added\0\u{3}operator_disabled\0\u{3}operator_password_set\0\u{3}login_failed\0\u{3}till_registered\0\u{3}till_revoked\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -587,6 +744,8 @@ nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._Message
       case 3: try { try decoder.decodeSingularUInt64Field(value: &self.seq) }()
       case 4: try { try decoder.decodeSingularUInt64Field(value: &self.hlc) }()
       case 5: try { try decoder.decodeSingularBytesField(value: &self.prevHash) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.`operator`) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.till) }()
       case 10: try {
         var v: Mms_Wire_MemberAdded?
         var hadOneofValue = false
@@ -782,6 +941,84 @@ nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._Message
           self.body = .couponRedeemed(v)
         }
       }()
+      case 25: try {
+        var v: Mms_Wire_OperatorAdded?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .operatorAdded(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .operatorAdded(v)
+        }
+      }()
+      case 26: try {
+        var v: Mms_Wire_OperatorDisabled?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .operatorDisabled(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .operatorDisabled(v)
+        }
+      }()
+      case 27: try {
+        var v: Mms_Wire_OperatorPasswordSet?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .operatorPasswordSet(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .operatorPasswordSet(v)
+        }
+      }()
+      case 28: try {
+        var v: Mms_Wire_LoginFailed?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .loginFailed(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .loginFailed(v)
+        }
+      }()
+      case 29: try {
+        var v: Mms_Wire_TillRegistered?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .tillRegistered(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .tillRegistered(v)
+        }
+      }()
+      case 30: try {
+        var v: Mms_Wire_TillRevoked?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .tillRevoked(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .tillRevoked(v)
+        }
+      }()
       default: break
       }
     }
@@ -806,6 +1043,12 @@ nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._Message
     }
     if !self.prevHash.isEmpty {
       try visitor.visitSingularBytesField(value: self.prevHash, fieldNumber: 5)
+    }
+    if !self.`operator`.isEmpty {
+      try visitor.visitSingularStringField(value: self.`operator`, fieldNumber: 6)
+    }
+    if !self.till.isEmpty {
+      try visitor.visitSingularStringField(value: self.till, fieldNumber: 7)
     }
     switch self.body {
     case .memberAdded?: try {
@@ -868,6 +1111,30 @@ nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._Message
       guard case .couponRedeemed(let v)? = self.body else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 24)
     }()
+    case .operatorAdded?: try {
+      guard case .operatorAdded(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 25)
+    }()
+    case .operatorDisabled?: try {
+      guard case .operatorDisabled(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 26)
+    }()
+    case .operatorPasswordSet?: try {
+      guard case .operatorPasswordSet(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 27)
+    }()
+    case .loginFailed?: try {
+      guard case .loginFailed(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 28)
+    }()
+    case .tillRegistered?: try {
+      guard case .tillRegistered(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 29)
+    }()
+    case .tillRevoked?: try {
+      guard case .tillRevoked(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 30)
+    }()
     case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -879,6 +1146,8 @@ nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._Message
     if lhs.seq != rhs.seq {return false}
     if lhs.hlc != rhs.hlc {return false}
     if lhs.prevHash != rhs.prevHash {return false}
+    if lhs.`operator` != rhs.`operator` {return false}
+    if lhs.till != rhs.till {return false}
     if lhs.body != rhs.body {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
@@ -1555,6 +1824,221 @@ nonisolated extension Mms_Wire_CouponRedeemed: SwiftProtobuf.Message, SwiftProto
   static func ==(lhs: Mms_Wire_CouponRedeemed, rhs: Mms_Wire_CouponRedeemed) -> Bool {
     if lhs.code != rhs.code {return false}
     if lhs.member != rhs.member {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mms_Wire_OperatorAdded: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".OperatorAdded"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}role\0\u{1}branch\0\u{3}password_hash\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.role) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.branch) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.passwordHash) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 2)
+    }
+    if !self.role.isEmpty {
+      try visitor.visitSingularStringField(value: self.role, fieldNumber: 3)
+    }
+    if !self.branch.isEmpty {
+      try visitor.visitSingularStringField(value: self.branch, fieldNumber: 4)
+    }
+    if !self.passwordHash.isEmpty {
+      try visitor.visitSingularStringField(value: self.passwordHash, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Mms_Wire_OperatorAdded, rhs: Mms_Wire_OperatorAdded) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.name != rhs.name {return false}
+    if lhs.role != rhs.role {return false}
+    if lhs.branch != rhs.branch {return false}
+    if lhs.passwordHash != rhs.passwordHash {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mms_Wire_OperatorDisabled: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".OperatorDisabled"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Mms_Wire_OperatorDisabled, rhs: Mms_Wire_OperatorDisabled) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mms_Wire_OperatorPasswordSet: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".OperatorPasswordSet"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}password_hash\0\u{3}observed_failures\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.passwordHash) }()
+      case 3: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufInt64>.self, value: &self.observedFailures) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    if !self.passwordHash.isEmpty {
+      try visitor.visitSingularStringField(value: self.passwordHash, fieldNumber: 2)
+    }
+    if !self.observedFailures.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufInt64>.self, value: self.observedFailures, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Mms_Wire_OperatorPasswordSet, rhs: Mms_Wire_OperatorPasswordSet) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.passwordHash != rhs.passwordHash {return false}
+    if lhs.observedFailures != rhs.observedFailures {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mms_Wire_LoginFailed: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".LoginFailed"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Mms_Wire_LoginFailed, rhs: Mms_Wire_LoginFailed) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mms_Wire_TillRegistered: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".TillRegistered"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{3}token_hash\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 2: try { try decoder.decodeSingularBytesField(value: &self.tokenHash) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 1)
+    }
+    if !self.tokenHash.isEmpty {
+      try visitor.visitSingularBytesField(value: self.tokenHash, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Mms_Wire_TillRegistered, rhs: Mms_Wire_TillRegistered) -> Bool {
+    if lhs.name != rhs.name {return false}
+    if lhs.tokenHash != rhs.tokenHash {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mms_Wire_TillRevoked: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".TillRevoked"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Mms_Wire_TillRevoked, rhs: Mms_Wire_TillRevoked) -> Bool {
+    if lhs.name != rhs.name {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

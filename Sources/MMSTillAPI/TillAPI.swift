@@ -1,0 +1,331 @@
+import Foundation
+import Hummingbird
+import HummingbirdTLS
+import Logging
+import MMSCore
+import MMSNode
+import MMSStore
+import HTTPTypes
+import NIOCore
+import NIOPosix
+import NIOSSL
+
+/// The request context of the till API: its body limit, and (once authenticated) the caller.
+public struct TillRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public init(source: ApplicationRequestContextSource) { coreContext = .init(source: source) }
+    public var maxUploadSize: Int { TillAPI.Limits.maxBodyBytes }
+}
+
+/// The till API: HTTPS in front of the application layer. Handlers parse, call one use case of
+/// `LocalNode` for the session's caller, and encode its answer; the rules live below.
+public struct TillAPI: Sendable {
+    public enum Limits {
+        /// A request body past this is refused with 413 before it is read further.
+        public static let maxBodyBytes = 64 * 1024
+        /// Header size limits (one field, all fields), against header floods.
+        public static let maxHeaderBytes = 16 * 1024
+        /// Open connections per node: tills keep one each, the console a few.
+        public static let maxConnections = 512
+        /// A connection that sends nothing for this long is closed (a stalled or slow client).
+        public static let idleSeconds: Int64 = 30
+    }
+
+    let node: LocalNode
+    let broker: LocalNode.RightsBroker?
+    /// Called after a request committed ops: wakes the gossip layer in process.
+    let committed: @Sendable () -> Void
+
+    public init(node: LocalNode, broker: LocalNode.RightsBroker? = nil, committed: @escaping @Sendable () -> Void = {}) {
+        self.node = node; self.broker = broker; self.committed = committed
+    }
+
+    /// The routes, behind the one middleware that turns errors into our JSON body and status.
+    public func router() -> Router<TillRequestContext> {
+        let router = Router(context: TillRequestContext.self)
+        router.add(middleware: ErrorMiddleware())
+        let v1 = router.group("v1")
+        v1.get("openapi.json") { _, _ in Response(status: .ok, headers: Self.jsonHeaders, body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json))) }
+
+        v1.post("sessions") { request, context in
+            let till = try Self.bearer(request)
+            let body = try await Self.decode(LoginRequest.self, request, context)
+            return try await write(status: .created) { try node.login(tillToken: till, operator: body.operator, password: body.password) }
+        }
+        v1.delete("sessions") { request, _ in
+            let token = try Self.bearer(request)
+            try await Self.offload { try node.logout(session: token) }
+            return Response(status: .noContent, headers: Self.jsonHeaders)
+        }
+
+        v1.get("cards/:number") { request, context in
+            let number = try context.parameters.require("number")
+            let history = min(max(Int(request.uri.queryParameters.get("history") ?? "") ?? 20, 0), 1_000)
+            return try await read(request) { try $0.show(card: number, historyLimit: history) }
+        }
+        v1.get("members") { request, _ in
+            guard let phone = request.uri.queryParameters.get("phone") else {
+                throw MMSError(.invalidArgument, "Give ?phone= to find members.")
+            }
+            return try await read(request) { MemberList(members: try $0.findMembers(phone: phone)) }
+        }
+        v1.get("members/:id") { request, context in
+            let id = try context.parameters.require("id")
+            return try await read(request) { try $0.show(member: id, historyLimit: 20) }
+        }
+        v1.post("members") { request, context in
+            let body = try await Self.decode(MemberRequest.self, request, context)
+            return try await write(request) { node, key in
+                try node.addMember(MemberProfile(name: body.name, phone: body.phone, birthday: body.birthday ?? ""), requestKey: key)
+            }
+        }
+        v1.post("cards") { request, context in
+            let body = try await Self.decode(CardRequest.self, request, context)
+            guard let type = CardType(rawValue: body.type) else {
+                throw MMSError(.invalidArgument, "type must be one of stored, discount, punch.")
+            }
+            return try await write(request) { node, key in
+                try node.issueCard(number: body.number, member: body.member, type: type, pin: body.pin, discountPercent: body.discount,
+                                   uses: body.uses, requestKey: key)
+            }
+        }
+        v1.post("cards/:number/lost") { request, context in
+            let number = try context.parameters.require("number")
+            return try await write(request) { node, key in try node.reportCard(number, .lost, requestKey: key) }
+        }
+        v1.post("cards/:number/block") { request, context in
+            let number = try context.parameters.require("number")
+            return try await write(request) { node, key in try node.reportCard(number, .blocked, requestKey: key) }
+        }
+        v1.post("cards/:number/unlock") { request, context in
+            let number = try context.parameters.require("number")
+            return try await write(request) { node, key in try node.unlockPIN(number, requestKey: key) }
+        }
+        v1.post("cards/:number/replace") { request, context in
+            let old = try context.parameters.require("number")
+            let body = try await Self.decode(ReplaceRequest.self, request, context)
+            return try await write(request) { node, key in try node.replaceCard(old: old, new: body.number, pin: body.pin, requestKey: key) }
+        }
+        v1.post("topups") { request, context in
+            let body = try await Self.decode(AmountRequest.self, request, context)
+            let amount = try Money(typed: body.amount)
+            return try await write(request) { node, key in try node.topUp(card: body.card, amount: amount, requestKey: key) }
+        }
+        v1.post("charges") { request, context in
+            let body = try await Self.decode(ChargeRequest.self, request, context)
+            let amount = try Money(typed: body.amount)
+            return try await write(request) { node, key in
+                body.partial == true
+                    ? try node.charge(card: body.card, amount: amount, pin: body.pin, requestKey: key, partial: true)
+                    : try node.charge(card: body.card, amount: amount, pin: body.pin, requestKey: key, broker: broker)
+            }
+        }
+        v1.post("refunds") { request, context in
+            let body = try await Self.decode(RefundRequest.self, request, context)
+            let amount = try Money(typed: body.amount)
+            let charge = try OpID(parsing: body.charge)
+            return try await write(request) { node, key in try node.refund(card: body.card, charge: charge, amount: amount, requestKey: key) }
+        }
+        v1.post("sales") { request, context in
+            let body = try await Self.decode(ChargeRequest.self, request, context)
+            let amount = try Money(typed: body.amount)
+            return try await write(request) { node, key in try node.discountSale(card: body.card, listPrice: amount, pin: body.pin, requestKey: key) }
+        }
+        v1.post("points/redemptions") { request, context in
+            let body = try await Self.decode(PointsRequest.self, request, context)
+            return try await write(request) { node, key in try node.redeemPoints(card: body.card, points: Points(body.points), pin: body.pin, requestKey: key) }
+        }
+        v1.post("punches") { request, context in
+            let body = try await Self.decode(PunchRequest.self, request, context)
+            return try await write(request) { node, key in try node.usePunch(card: body.card, uses: body.uses ?? 1, pin: body.pin, requestKey: key) }
+        }
+        v1.post("coupons") { request, context in
+            let body = try await Self.decode(CouponRequest.self, request, context)
+            guard let value = Money(parsing: body.value ?? "0.00"), value <= MMSCore.Limits.maxAmount else {
+                throw MMSError(.invalidAmount, "value “\((body.value ?? "").prefix(30))” is not an amount from 0.00 to \(MMSCore.Limits.maxAmount).")
+            }
+            return try await write(request) { node, key in
+                try node.issueCoupon(code: body.code, member: body.member, value: value, title: body.title ?? "", requestKey: key)
+            }
+        }
+        v1.post("coupons/:code/redemptions") { request, context in
+            let code = try context.parameters.require("code")
+            return try await write(request) { node, key in try node.redeemCoupon(code: code, requestKey: key) }
+        }
+        v1.get("audit") { request, _ in
+            let q = request.uri.queryParameters
+            func millis(_ name: String) throws -> UInt64? {
+                try q.get(name).map { text in
+                    guard let date = ISO8601DateFormatter().date(from: text) ?? Self.day(text) else {
+                        throw MMSError(.invalidArgument, "\(name) “\(text.prefix(40))” is not a date (2026-11-24) or an ISO 8601 time.")
+                    }
+                    return UInt64(max(0, date.timeIntervalSince1970 * 1000))
+                }
+            }
+            let filter = NodeStore.AuditFilter(operatorID: q.get("operator"), branch: try q.get("branch").map { try NodeID($0) },
+                                               kind: q.get("kind"), from: try millis("from"), to: try millis("to"),
+                                               limit: Int(q.get("limit") ?? "") ?? 1_000)
+            return try await read(request) { try $0.audit(filter) }
+        }
+        return router
+    }
+
+    // MARK: Running a request
+
+    /// A read for the session's caller.
+    private func read<T: Encodable & Sendable>(_ request: Request, _ body: @escaping @Sendable (LocalNode) throws -> T) async throws -> Response {
+        let token = try Self.bearer(request)
+        let result = try await Self.offload { try body(try node.authenticate(session: token)) }
+        return try Self.json(result, status: .ok)
+    }
+
+    /// A write for the session's caller with its `Idempotency-Key` (the same key again gets the
+    /// first answer; with other content, 409 idempotency_conflict).
+    private func write<T: Encodable & Sendable>(_ request: Request, _ body: @escaping @Sendable (LocalNode, String?) throws -> T) async throws -> Response {
+        let token = try Self.bearer(request)
+        let key = request.headers[.idempotencyKey]
+        return try await write(status: .created) { try body(try node.authenticate(session: token), key) }
+    }
+
+    private func write<T: Encodable & Sendable>(status: HTTPResponse.Status, _ body: @escaping @Sendable () throws -> T) async throws -> Response {
+        let result = try await Self.offload(body)
+        committed()
+        return try Self.json(result, status: status)
+    }
+
+    /// Store work and Argon2id checks block: they run on NIO's thread pool, not the event loop.
+    static func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await NIOThreadPool.singleton.runIfActive(body)
+    }
+
+    static let jsonHeaders: HTTPFields = [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store",
+                                          HTTPField.Name("X-Content-Type-Options")!: "nosniff"]
+
+    static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status) throws -> Response {
+        let data = try JSONEncoder.snakeCase.encode(value)
+        return Response(status: status, headers: jsonHeaders, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func bearer(_ request: Request) throws -> String {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "), header.count > 7, header.utf8.count <= 512 else {
+            throw MMSError(.unauthenticated, "No credentials: send Authorization: Bearer <token>.")
+        }
+        return String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: TillRequestContext) async throws -> T {
+        let buffer: ByteBuffer
+        do { buffer = try await request.body.collect(upTo: context.maxUploadSize) } catch is NIOTooManyBytesError {
+            throw MMSError(.bodyTooLarge, "The request body is over \(Limits.maxBodyBytes) bytes.")
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw MMSError(.bodyTooLarge, "The request body is over \(Limits.maxBodyBytes) bytes.")
+        }
+        do {
+            return try JSONDecoder.snakeCaseStrict.decode(T.self, from: Data(buffer: buffer))
+        } catch let error as DecodingError {
+            throw MMSError(.invalidArgument, "The request body is not the JSON this endpoint takes: \(Self.describe(error))")
+        } catch {
+            throw MMSError(.invalidArgument, "The request body is not valid JSON.")
+        }
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .keyNotFound(let key, _): "“\(key.stringValue)” is missing."
+        case .typeMismatch(_, let c), .valueNotFound(_, let c): "“\(c.codingPath.map(\.stringValue).joined(separator: "."))” has the wrong type."
+        case .dataCorrupted(let c): c.codingPath.isEmpty ? "not valid JSON." : "“\(c.codingPath.map(\.stringValue).joined(separator: "."))” is not valid."
+        @unknown default: "not valid."
+        }
+    }
+
+    static func day(_ text: String) -> Date? {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX"); f.timeZone = TimeZone(identifier: "UTC"); f.dateFormat = "yyyy-MM-dd"
+        return f.date(from: text)
+    }
+}
+
+extension HTTPField.Name {
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+}
+
+extension JSONDecoder {
+    static var snakeCaseStrict: JSONDecoder {
+        let d = JSONDecoder()
+        d.keyDecodingStrategy = .convertFromSnakeCase
+        return d
+    }
+}
+
+/// Turns every error into our JSON body, `{"ok":false,"error":CODE,"message":…,"details":…}`,
+/// with the status `TillAPI.status(for:)` gives its code. The one place errors meet HTTP.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = TillRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as MMSError {
+            return Self.response(error)
+        } catch let error as HTTPError {
+            let code: MMSError.Code = switch error.status {
+            case .notFound: .notFound
+            case .contentTooLarge: .bodyTooLarge
+            case .unauthorized: .unauthenticated
+            case .methodNotAllowed, .badRequest: .invalidArgument
+            default: .storeFailure
+            }
+            let message = error.status == .notFound ? "There is no \(request.method) \(request.uri.path) in the till API (see /v1/openapi.json)." : (error.body ?? "\(error.status)")
+            return Self.response(MMSError(code, message), status: error.status)
+        } catch {
+            context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            return Self.response(MMSError(.storeFailure, "The node could not complete the request. Nothing was changed."))
+        }
+    }
+
+    static func response(_ error: MMSError, status: HTTPResponse.Status? = nil) -> Response {
+        let body = ErrorBody(error: error.code.rawValue, message: error.message, details: error.details)
+        let data = (try? JSONEncoder.snakeCase.encode(body)) ?? Data()
+        return Response(status: status ?? TillAPI.status(for: error.code), headers: TillAPI.jsonHeaders, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+struct ErrorBody: Encodable {
+    let ok = false
+    let error: String
+    let message: String
+    let details: [String: String]
+}
+
+extension TillAPI {
+    /// The HTTP status of each error code: 400 bad input, 401 no or expired session or unknown
+    /// till, 403 the role may not, 404 unknown, 409 conflict, 422 refused by a rule, 413 too
+    /// large, 503 store fault.
+    public static func status(for code: MMSError.Code) -> HTTPResponse.Status {
+        switch code {
+        case .invalidAmount, .invalidArgument, .invalidTopology: .badRequest
+        case .unauthenticated, .sessionExpired, .unknownTill, .tillRevoked, .wrongPassword: .unauthorized
+        case .notPermitted, .operatorLocked, .operatorDisabled: .forbidden
+        case .unknownCard, .unknownMember, .unknownCoupon, .unknownOperator, .notFound: .notFound
+        case .idempotencyConflict, .cardExists, .memberExists, .couponExists, .operatorExists, .tillExists, .alreadyInitialised: .conflict
+        case .bodyTooLarge: .contentTooLarge
+        case .insufficientFunds, .insufficientPoints, .noUsesLeft, .couponUsed, .wrongPIN, .pinLocked, .pinRequired,
+             .cardBlocked, .wrongCardType: .unprocessableContent
+        case .storeFailure, .notInitialised, .verifyFailed, .malformedOp, .badSignature, .brokenChain, .fork, .unknownOrigin, .batchTooLarge:
+            .serviceUnavailable
+        }
+    }
+}
+
+// MARK: Request bodies (the CLI's names)
+
+struct LoginRequest: Decodable, Sendable { let `operator`: String; let password: String }
+struct MemberRequest: Decodable, Sendable { let name: String; let phone: String; let birthday: String? }
+struct CardRequest: Decodable, Sendable { let member: String; let type: String; let number: String; let pin: String?; let discount: Int64?; let uses: Int64? }
+struct ReplaceRequest: Decodable, Sendable { let number: String; let pin: String? }
+struct AmountRequest: Decodable, Sendable { let card: String; let amount: String }
+struct ChargeRequest: Decodable, Sendable { let card: String; let amount: String; let pin: String?; let partial: Bool? }
+struct RefundRequest: Decodable, Sendable { let card: String; let charge: String; let amount: String }
+struct PointsRequest: Decodable, Sendable { let card: String; let points: Int64; let pin: String? }
+struct PunchRequest: Decodable, Sendable { let card: String; let uses: Int64?; let pin: String? }
+struct CouponRequest: Decodable, Sendable { let member: String; let code: String; let value: String?; let title: String? }

@@ -1,0 +1,210 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import MMSCore
+import MMSNode
+import MMSTillAPI
+import NIOCore
+import Testing
+
+/// The till API in process (HummingbirdTesting's router client): every route, every error code
+/// with its status, roles, idempotency — and every answer checked against the served OpenAPI
+/// document. A refusal must leave the state hash as it was.
+@Suite struct TillAPITests {
+    let node: LocalNode
+    let tillToken: String
+
+    init() throws {
+        let directory = DataDirectory(FileManager.default.temporaryDirectory.appendingPathComponent("mms-api-\(UUID().uuidString)").path)
+        try LocalNode.initialise(directory: directory, id: NodeID("branch-1"), role: .branch)
+        node = try LocalNode(directory: directory)
+        tillToken = try node.registerTill(name: "till-1").token
+        _ = try node.addOperator(id: "c01", name: "李娜", role: .cashier, branch: nil, password: "c01-Pass!")
+        _ = try node.addOperator(id: "m01", name: "王经理", role: .manager, branch: nil, password: "m01-Pass!")
+    }
+
+    /// One client session: sends requests, checks each answer against the document, decodes JSON.
+    struct Client {
+        let client: any TestClientProtocol
+        let checker: OpenAPIChecker
+
+        @discardableResult
+        func send(_ method: HTTPRequest.Method, _ path: String, token: String? = nil, key: String? = nil, body: String? = nil,
+                  sourceLocation: SourceLocation = #_sourceLocation) async throws -> (status: Int, json: [String: Any]) {
+            var headers: HTTPFields = [.contentType: "application/json"]
+            if let token { headers[.authorization] = "Bearer \(token)" }
+            if let key { headers[HTTPField.Name("Idempotency-Key")!] = key }
+            return try await client.execute(uri: path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) { response in
+                let data = Data(buffer: response.body)
+                let problems = checker.problems(method: method.rawValue, path: path, status: Int(response.status.code), body: data)
+                #expect(problems.isEmpty, "\(problems)", sourceLocation: sourceLocation)
+                let json = data.isEmpty ? [:] : (try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:])
+                return (Int(response.status.code), json)
+            }
+        }
+
+        func login(_ till: String, _ op: String, _ password: String) async throws -> String {
+            let (status, json) = try await send(.post, "/v1/sessions", token: till, body: #"{"operator":"\#(op)","password":"\#(password)"}"#)
+            try #require(status == 201, "login as \(op): \(json)")
+            return try #require(json["token"] as? String)
+        }
+    }
+
+    func withClient(_ body: @escaping @Sendable (Client) async throws -> Void) async throws {
+        let app = Application(router: TillAPI(node: node).router())
+        try await app.test(.router) { client in
+            let document = try await client.execute(uri: "/v1/openapi.json", method: .get) { Data(buffer: $0.body) }
+            try await body(Client(client: client, checker: try OpenAPIChecker(json: document)))
+        }
+    }
+
+    @Test func aCashierServesAMemberFromSignUpToPayment() async throws {
+        let node = self.node, till = tillToken
+        try await withClient { c in
+            let session = try await c.login(till, "c01", "c01-Pass!")
+            let (s1, member) = try await c.send(.post, "/v1/members", token: session, key: "m1", body: #"{"name":"王芳","phone":"+86 138-0000-0001"}"#)
+            #expect(s1 == 201 && member["birthday"] == nil && member["phone"] as? String == "+86*******0001")
+            let id = try #require(member["id"] as? String)
+            let (s2, _) = try await c.send(.post, "/v1/cards", token: session, key: "c1", body: #"{"member":"\#(id)","type":"stored","number":"6200000001","pin":"2468"}"#)
+            #expect(s2 == 201)
+            let (s3, topUp) = try await c.send(.post, "/v1/topups", token: session, key: "t1", body: #"{"card":"6200000001","amount":"100.00"}"#)
+            #expect(s3 == 201 && topUp["balance"] as? String == "100.00")
+            let (s4, charge) = try await c.send(.post, "/v1/charges", token: session, key: "ch1", body: #"{"card":"6200000001","amount":"30.00","pin":"2468"}"#)
+            #expect(s4 == 201 && charge["balance"] as? String == "70.00" && charge["replayed"] as? Bool == false)
+            // The same key again: the first answer, nothing charged twice.
+            let (s5, again) = try await c.send(.post, "/v1/charges", token: session, key: "ch1", body: #"{"card":"6200000001","amount":"30.00","pin":"2468"}"#)
+            #expect(s5 == 201 && again["op"] as? String == charge["op"] as? String && again["replayed"] as? Bool == true && again["balance"] as? String == "70.00")
+            let (s6, found) = try await c.send(.get, "/v1/members?phone=%2B86%20138%200000%200001", token: session)
+            #expect(s6 == 200 && (found["members"] as? [Any])?.count == 1)
+            let (s7, card) = try await c.send(.get, "/v1/cards/6200000001", token: session)
+            #expect(s7 == 200 && card["balance"] as? String == "70.00" && card["points"] as? Int == 30 && (card["history"] as? [Any])?.count == 4)
+            #expect(try await c.send(.get, "/v1/members/\(id)", token: session).status == 200)
+            #expect(try await c.send(.post, "/v1/sales", token: session, key: "s1", body: #"{"card":"6200000001","amount":"10.00"}"#).status == 422)
+            #expect(try await c.send(.post, "/v1/points/redemptions", token: session, key: "p1", body: #"{"card":"6200000001","points":10,"pin":"2468"}"#).status == 201)
+            #expect(try await c.send(.post, "/v1/cards/6200000001/lost", token: session, key: "l1").status == 201)
+            #expect(try await c.send(.post, "/v1/charges", token: session, key: "ch9", body: #"{"card":"6200000001","amount":"1.00","pin":"2468"}"#).json["error"] as? String == "card_blocked")
+            #expect(try await c.send(.delete, "/v1/sessions", token: session).status == 204)
+            #expect(try await c.send(.get, "/v1/cards/6200000001", token: session).status == 401)
+        }
+        // Every op names the cashier and the till.
+        let audit = try node.audit(.init())
+        #expect(audit.entries.filter { $0.kind != "till_registered" && $0.kind != "operator_added" }.allSatisfy { $0.operator == "c01" && $0.till == "till-1" })
+    }
+
+    @Test func aManagerRunsPunchCardsCouponsRefundsAndReplacements() async throws {
+        let till = tillToken
+        try await withClient { c in
+            let session = try await c.login(till, "m01", "m01-Pass!")
+            let id = try #require(try await c.send(.post, "/v1/members", token: session, key: "m", body: #"{"name":"赵六","phone":"13900000009","birthday":"1988-02-29"}"#).json["id"] as? String)
+            #expect(try await c.send(.post, "/v1/cards", token: session, key: "p", body: #"{"member":"\#(id)","type":"punch","number":"P1","uses":10}"#).status == 201)
+            let (s1, punch) = try await c.send(.post, "/v1/punches", token: session, key: "u1", body: #"{"card":"P1","uses":2}"#)
+            #expect(s1 == 201 && punch["uses_left"] as? Int == 8)
+            #expect(try await c.send(.post, "/v1/cards", token: session, key: "d", body: #"{"member":"\#(id)","type":"discount","number":"D1","discount":90}"#).status == 201)
+            let (s2, sale) = try await c.send(.post, "/v1/sales", token: session, key: "sale", body: #"{"card":"D1","amount":"100.00"}"#)
+            #expect(s2 == 201 && sale["paid"] as? String == "90.00")
+            #expect(try await c.send(.post, "/v1/coupons", token: session, key: "cp", body: #"{"member":"\#(id)","code":"CP-1","value":"20.00","title":"满100减20"}"#).status == 201)
+            #expect(try await c.send(.post, "/v1/coupons/CP-1/redemptions", token: session, key: "r1").status == 201)
+            #expect(try await c.send(.post, "/v1/coupons/CP-1/redemptions", token: session, key: "r2").json["error"] as? String == "coupon_used")
+            #expect(try await c.send(.post, "/v1/cards", token: session, key: "s", body: #"{"member":"\#(id)","type":"stored","number":"S1"}"#).status == 201)
+            #expect(try await c.send(.post, "/v1/topups", token: session, key: "t", body: #"{"card":"S1","amount":"50.00"}"#).status == 201)
+            let charge = try #require(try await c.send(.post, "/v1/charges", token: session, key: "c", body: #"{"card":"S1","amount":"20.00"}"#).json["op"] as? String)
+            let (s3, refund) = try await c.send(.post, "/v1/refunds", token: session, key: "rf", body: #"{"card":"S1","charge":"\#(charge)","amount":"5.00"}"#)
+            #expect(s3 == 201 && refund["balance"] as? String == "35.00")
+            let (s4, replaced) = try await c.send(.post, "/v1/cards/S1/replace", token: session, key: "rp", body: #"{"number":"S2"}"#)
+            #expect(s4 == 201 && replaced["replaces"] as? String == "S1")
+            #expect(try await c.send(.post, "/v1/cards/S2/block", token: session, key: "b").status == 201)
+            #expect(try await c.send(.get, "/v1/audit?kind=refund", token: session).json["entries"].map { ($0 as? [Any])?.count } == 1)
+        }
+    }
+
+    @Test(arguments: [
+        // (what, method, path, body, expected status, expected code)
+        ("bad amount", "POST", "/v1/topups", #"{"card":"6200000001","amount":"1e3"}"#, 400, "invalid_amount"),
+        ("missing field", "POST", "/v1/charges", #"{"card":"6200000001"}"#, 400, "invalid_argument"),
+        ("not JSON", "POST", "/v1/members", "{", 400, "invalid_argument"),
+        ("name with a newline", "POST", "/v1/members", #"{"name":"王\n芳","phone":"13800000002"}"#, 400, "invalid_argument"),
+        ("unknown card", "GET", "/v1/cards/9999", nil, 404, "unknown_card"),
+        ("unknown route", "GET", "/v1/nothing", nil, 404, "not_found"),
+        ("overdraft", "POST", "/v1/charges", #"{"card":"6200000001","amount":"80.00","pin":"2468"}"#, 422, "insufficient_funds"),
+        ("wrong PIN", "POST", "/v1/charges", #"{"card":"6200000001","amount":"1.00","pin":"1111"}"#, 422, "wrong_pin"),
+        ("no PIN", "POST", "/v1/charges", #"{"card":"6200000001","amount":"1.00"}"#, 422, "pin_required"),
+        ("existing card", "POST", "/v1/cards", #"{"member":"branch-1.m4","type":"stored","number":"6200000001"}"#, 409, "card_exists"),
+        ("cashier refunds", "POST", "/v1/refunds", #"{"card":"6200000001","charge":"branch-1/7","amount":"1.00"}"#, 403, "not_permitted"),
+        ("cashier reads the audit", "GET", "/v1/audit", nil, 403, "not_permitted"),
+        ("cashier blocks a card", "POST", "/v1/cards/6200000001/block", nil, 403, "not_permitted"),
+    ] as [(String, String, String, String?, Int, String)])
+    func refusalsHaveTheirStatusAndChangeNothingButAWrongPIN(_ c: (what: String, method: String, path: String, body: String?, status: Int, code: String)) async throws {
+        let node = self.node, till = tillToken
+        try await withClient { client in
+            let session = try await client.login(till, "c01", "c01-Pass!")
+            let id = try #require(try await client.send(.post, "/v1/members", token: session, key: "m", body: #"{"name":"王芳","phone":"13800000001"}"#).json["id"] as? String)
+            #expect(id == "branch-1.m4")
+            try await client.send(.post, "/v1/cards", token: session, key: "c", body: #"{"member":"\#(id)","type":"stored","number":"6200000001","pin":"2468"}"#)
+            try await client.send(.post, "/v1/topups", token: session, key: "t", body: #"{"card":"6200000001","amount":"50.00"}"#)
+            #expect(try await client.send(.post, "/v1/charges", token: session, key: "x", body: #"{"card":"6200000001","amount":"5.00","pin":"2468"}"#).json["op"] as? String == "branch-1/7")
+            let before = try node.store.stateHash()
+            let (status, json) = try await client.send(HTTPRequest.Method(c.method)!, c.path, token: session, key: "refused", body: c.body)
+            #expect(status == c.status && json["error"] as? String == c.code, "\(c.what): \(json)")
+            #expect(json["ok"] as? Bool == false && json["message"] is String)
+            // A wrong PIN is recorded (it counts towards the lockout everywhere); nothing else is.
+            #expect((try node.store.stateHash() == before) == (c.code != "wrong_pin"), "\(c.what)")
+        }
+    }
+
+    @Test func withoutAValidSessionNothingHappens() async throws {
+        let node = self.node, till = tillToken
+        try await withClient { c in
+            let session = try await c.login(till, "c01", "c01-Pass!")
+            let before = try node.store.stateHash()
+            let body = #"{"name":"王芳","phone":"13800000001"}"#
+            #expect(try await c.send(.post, "/v1/members", key: "a", body: body).json["error"] as? String == "unauthenticated")
+            #expect(try await c.send(.post, "/v1/members", token: String(repeating: "0", count: 64), key: "b", body: body).status == 401)
+            #expect(try await c.send(.post, "/v1/members", token: till, key: "c", body: body).status == 401)   // a till token is not a session
+            #expect(try await c.send(.post, "/v1/sessions", token: "till-9.00", body: #"{"operator":"c01","password":"c01-Pass!"}"#).json["error"] as? String == "unknown_till")
+            #expect(try node.store.stateHash() == before)
+            // The till is revoked: its open session ends at once, and it cannot log in again.
+            _ = try node.revokeTill(name: "till-1")
+            let revoked = try node.store.stateHash()
+            let (status, json) = try await c.send(.post, "/v1/members", token: session, key: "d", body: body)
+            #expect(status == 401 && json["error"] as? String == "till_revoked")
+            #expect(try await c.send(.post, "/v1/sessions", token: till, body: #"{"operator":"c01","password":"c01-Pass!"}"#).status == 401)
+            #expect(try node.store.stateHash() == revoked)
+        }
+    }
+
+    @Test func fiveWrongPasswordsLockAnOperatorAndANewPasswordLiftsIt() async throws {
+        let node = self.node, till = tillToken
+        try await withClient { c in
+            for attempt in 1...5 {
+                let (status, json) = try await c.send(.post, "/v1/sessions", token: till, body: #"{"operator":"c01","password":"guess-\#(attempt)"}"#)
+                #expect(status == 401 && json["error"] as? String == "wrong_password")
+            }
+            let (status, json) = try await c.send(.post, "/v1/sessions", token: till, body: #"{"operator":"c01","password":"c01-Pass!"}"#)
+            #expect(status == 403 && json["error"] as? String == "operator_locked")
+            // An unknown operator gets the wrong-password answer, not "no such operator".
+            #expect(try await c.send(.post, "/v1/sessions", token: till, body: #"{"operator":"nobody","password":"whatever1"}"#).json["error"] as? String == "wrong_password")
+            _ = try node.setPassword(operator: "c01", password: "c01-New-Pass")
+            _ = try await c.login(till, "c01", "c01-New-Pass")
+            _ = try node.disableOperator("c01")
+            #expect(try await c.send(.post, "/v1/sessions", token: till, body: #"{"operator":"c01","password":"c01-New-Pass"}"#).json["error"] as? String == "operator_disabled")
+        }
+        #expect(try node.audit(.init(kind: "login_failed")).entries.count == 5)
+    }
+
+    @Test func aBodyOverTheLimitIsRefusedWith413() async throws {
+        let till = tillToken
+        try await withClient { c in
+            let session = try await c.login(till, "c01", "c01-Pass!")
+            let big = #"{"name":""# + String(repeating: "x", count: TillAPI.Limits.maxBodyBytes) + #"","phone":"13800000001"}"#
+            let (status, json) = try await c.send(.post, "/v1/members", token: session, key: "big", body: big)
+            #expect(status == 413 && json["error"] as? String == "body_too_large")
+        }
+    }
+
+    @Test func everyErrorCodeHasAStatus() {
+        for code in MMSError.Code.allCases {
+            #expect((400...599).contains(Int(TillAPI.status(for: code).code)))
+        }
+    }
+}

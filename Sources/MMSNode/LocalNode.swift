@@ -15,6 +15,8 @@ public final class LocalNode: Sendable {
     let clock: @Sendable () -> UInt64
     /// Who is asking: every op this view issues names them, and every use case checks their role.
     public let caller: Caller
+    /// Escrow refusals at this node, by kind, for its metrics (shared by every view of the node).
+    public let refusals: RefusalCounter
 
     /// Creates a node: identity, signing key, chain secrets (new, or copied from `secretsFile`) and an empty store.
     @discardableResult
@@ -43,11 +45,12 @@ public final class LocalNode: Sendable {
         self.store = try NodeStore(path: directory.storePath, origin: id, role: role)
         self.clock = clock
         self.caller = .directoryOwner
+        self.refusals = RefusalCounter()
     }
 
     private init(_ other: LocalNode, caller: Caller) {
         directory = other.directory; id = other.id; role = other.role; store = other.store
-        key = other.key; secrets = other.secrets; clock = other.clock
+        key = other.key; secrets = other.secrets; clock = other.clock; refusals = other.refusals
         self.caller = caller
     }
 
@@ -278,7 +281,7 @@ public final class LocalNode: Sendable {
         let held = try store.read { try $0.escrow(account).rights(at: self.id) }
         guard held > 0 else { return nil }
         let issued = try store.issue(request: nil, now: clock(), key: key, decide: { teller, _ in
-            try teller.transferRights(account: account, to: peer, amount: min(amount, held))
+            try teller.transferRights(account: account, to: peer, amount: min(amount, held, Limits.maxAmount.fen))
         }, respond: { _, _ in "" })
         return issued.op
     }
@@ -396,8 +399,7 @@ public final class LocalNode: Sendable {
                 return try Self.encodeResponse(result)
             })
         } catch let error as MMSError where error.code == .insufficientFunds || error.code == .insufficientPoints {
-            // For the node's metrics; a failure to count must not hide the refusal itself.
-            try? store.countRefusal(error.isShortOfRightsOnly ? "rights_elsewhere" : "balance")
+            refusals.count(error.isShortOfRightsOnly ? "rights_elsewhere" : "balance")
             throw error
         }
         guard issued.replayed else { return result! }
@@ -550,4 +552,15 @@ extension JSONDecoder {
         d.keyDecodingStrategy = .convertFromSnakeCase
         return d
     }
+}
+
+/// Counts escrow refusals by kind (`rights_elsewhere`: the balance sufficed but the rights sat at
+/// other nodes; `balance`: the balance itself was short). In memory: every till of a running node
+/// goes through its process, so the count needs no store.
+public final class RefusalCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var counts: [String: Int] = [:]
+    public init() {}
+    public func count(_ kind: String) { lock.lock(); counts[kind, default: 0] += 1; lock.unlock() }
+    public var snapshot: [String: Int] { lock.lock(); defer { lock.unlock() }; return counts }
 }

@@ -5,9 +5,8 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// The node's admin endpoint (loopback or a management network): GET /healthz (JSON),
-/// GET /metrics (Prometheus text), and POST /rights?account=…&amount=… (ask peers for escrow
-/// rights, for `mms rights request`). Any other request is 404.
+/// The node's admin endpoint (loopback or a management network), read-only: GET /healthz (JSON)
+/// and GET /metrics (Prometheus text). Nothing on it changes state; any other request is 404.
 enum AdminServer {
     struct Reply { var status: HTTPResponseStatus; var contentType: String; var body: String }
 
@@ -91,20 +90,13 @@ extension NodeServer {
     func adminResponse(_ method: HTTPMethod, _ uri: String) throws -> AdminServer.Reply {
         let parts = URLComponents(string: uri)
         switch (method, parts?.path ?? "") {
-        case (.POST, "/rights"):
-            let query = Dictionary((parts?.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
-            guard let account = query["account"], let amount = query["amount"].flatMap(Int64.init), amount > 0 else {
-                return .init(status: .badRequest, contentType: "text/plain", body: "account and a positive amount are needed\n")
-            }
-            let asked = try requestRights(account: account, amount: amount)
-            return .init(status: .ok, contentType: "application/json", body: "{\"asked\":[\(asked.map { "\"\($0)\"" }.joined(separator: ","))]}\n")
         case (.GET, "/healthz"):
             let encoder = JSONEncoder()
             encoder.keyEncodingStrategy = .convertToSnakeCase
             encoder.outputFormatting = .sortedKeys
             return .init(status: .ok, contentType: "application/json", body: String(decoding: try encoder.encode(health()), as: UTF8.self) + "\n")
         case (.GET, "/metrics"):
-            return .init(status: .ok, contentType: "text/plain; version=0.0.4", body: try metrics.exposition(store: node.store, peers: peers))
+            return .init(status: .ok, contentType: "text/plain; version=0.0.4", body: try metrics.exposition(store: node.store, refusals: node.refusals, peers: peers))
         default:
             return .init(status: .notFound, contentType: "text/plain", body: "not found\n")
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Metrics
 import MMSCore
+import MMSNode
 import MMSStore
 import Prometheus
 
@@ -73,16 +74,41 @@ public final class NodeMetrics: @unchecked Sendable {
     }
 
     /// The Prometheus text exposition, after reading the store-held figures.
-    func exposition(store: NodeStore, peers: PeerRegistry) throws -> String {
+    func exposition(store: NodeStore, refusals: RefusalCounter, peers: PeerRegistry) throws -> String {
         let vector = try store.versionVector()
         ops.record(Int64(clamping: vector.totalOps))
         peersConnected.record(peers.connected.count)
         for (origin, seq) in vector.entries.sorted(by: { $0.key < $1.key }) {
             Metrics.Gauge(label: "mms_ops_from", dimensions: [("node", node), ("origin", origin.rawValue)], factory: factory).record(Int64(clamping: seq))
         }
-        for (kind, count) in try store.refusals() {
+        for (kind, count) in refusals.snapshot {
             Metrics.Gauge(label: "mms_escrow_refusals", dimensions: [("node", node), ("kind", kind)], factory: factory).record(count)
         }
-        return registry.emitToString()
+        return Self.withHelp(registry.emitToString())
+    }
+
+    /// What each metric means. swift-metrics' factory API carries no help text, so the exposition
+    /// gets a `# HELP` line from here before each family's `# TYPE` line.
+    static let help: [String: String] = [
+        "mms_ops": "Ops this node's replica holds, from every origin.",
+        "mms_ops_from": "Highest contiguous op seq this replica holds from each origin.",
+        "mms_ops_applied_total": "Ops received from peers, verified and applied.",
+        "mms_peers_connected": "Peer links open now.",
+        "mms_replication_lag_ops": "Ops this node holds that the peer's last version vector lacked.",
+        "mms_frames_rejected_total": "Peer connections closed for bad input, by reason.",
+        "mms_escrow_refusals": "Payments refused for escrow, by kind (rights_elsewhere or balance).",
+        "mms_rights_requests_sent_total": "Requests for escrow rights sent to peers.",
+        "mms_rights_placed_total": "Rights transfers made by the rebalancing policy.",
+        "mms_connections_refused_total": "Peer connections refused past max_connections.",
+        "mms_frames_deferred_total": "Op batches not sent because the link's send queue was full.",
+        "mms_gossip_bytes_sent_total": "Bytes written to peer links (TLS included).",
+        "mms_gossip_bytes_received_total": "Bytes read from peer links (TLS included).",
+    ]
+
+    static func withHelp(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            guard line.hasPrefix("# TYPE "), let name = line.split(separator: " ").dropFirst(2).first, let help = help[String(name)] else { return String(line) }
+            return "# HELP \(name) \(help)\n\(line)"
+        }.joined(separator: "\n")
     }
 }

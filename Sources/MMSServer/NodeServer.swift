@@ -35,9 +35,9 @@ public final class NodeServer: @unchecked Sendable {
     public let peers: PeerRegistry
     public let metrics: NodeMetrics
     private var admin: Channel?
+    private var localCommands: Channel?
     private var rebalancer: RepeatedTask?
-    private var changeWatcher: RepeatedTask?
-    /// What the change watch saw last: all ops at the head office, this node's own elsewhere.
+    /// What the last push covered: all ops at the head office, this node's own elsewhere.
     private var opsSeen: UInt64 = 0
     /// Where the rebalancing pass resumes: the last member id it placed.
     private var rebalanceCursor = ""
@@ -59,31 +59,43 @@ public final class NodeServer: @unchecked Sendable {
 
     public var clock: @Sendable () -> UInt64 { LocalNode.wallClockMillis }
 
-    /// Starts listening and dialling; returns once the gossip server is bound.
-    public func start() throws {
+    /// Starts listening and dialling; returns once the gossip server is bound. `execute` runs the
+    /// commands that reach the node through its local socket (`mms … --data DIR`).
+    public func start(localCommands execute: (@Sendable (LocalCommand.Request) -> LocalCommand.Reply)? = nil) throws {
         let tls = self.tls
-        server = try ServerBootstrap(group: group)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .serverChannelOption(.backlog, value: 64)
-            .childChannelInitializer { [self] channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try self.admit(channel)
-                    try self.configure(channel, tls: NIOSSLServerHandler(context: tls.server))
-                }
+        // The local socket first: a second `node run` on the same directory is told so plainly.
+        if let execute {
+            localCommands = try LocalCommandServer.start(group: group, directory: node.directory, log: log) { [self] request in
+                let reply = execute(request)
+                localCommitted()
+                return reply
             }
-            .bind(host: spec.gossip.host, port: Int(spec.gossip.port)).wait()
-        admin = try AdminServer.start(group: group, at: spec.admin) { [self] method, uri in try self.adminResponse(method, uri) }
-        try node.directory.writeRuntime(DataDirectory.Runtime(admin: spec.admin.description, pid: ProcessInfo.processInfo.processIdentifier))
+        }
+        do {
+            server = try binding("gossip", spec.gossip) {
+                try ServerBootstrap(group: group)
+                    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                    .serverChannelOption(.backlog, value: 64)
+                    .childChannelInitializer { [self] channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try self.admit(channel)
+                            try self.configure(channel, tls: NIOSSLServerHandler(context: tls.server))
+                        }
+                    }
+                    .bind(host: spec.gossip.host, port: Int(spec.gossip.port)).wait()
+            }
+            admin = try binding("admin", spec.admin) {
+                try AdminServer.start(group: group, at: spec.admin) { [self] method, uri in try self.adminResponse(method, uri) }
+            }
+        } catch {
+            try? localCommands?.close().wait()
+            try? FileManager.default.removeItem(atPath: LocalCommand.socketPath(node.directory))
+            throw error
+        }
         log.info("started", metadata: ["gossip": "\(spec.gossip)", "admin": "\(spec.admin)",
                                        "peers": "\(topology.peers(of: spec.id).map(\.rawValue).joined(separator: ","))"])
         for peer in topology.peers(of: spec.id) where peer > spec.id { dial(peer, attempt: 0) }
         for _ in 0..<topology.limits.randomPeers { dialRandom(attempt: 0) }
-        // Changes are pushed to every link within this period, not at the next gossip round:
-        // tills commit from other processes, so the node looks rather than being told.
-        let watch = Int64(min(50, topology.limits.gossipIntervalMillis))
-        changeWatcher = group.next().scheduleRepeatedTask(initialDelay: .milliseconds(watch), delay: .milliseconds(watch)) { [self] _ in
-            storeQueue.async { self.pushIfChanged() }
-        }
         let interval = topology.escrow.rebalanceIntervalMillis
         if interval > 0 {
             rebalancer = group.next().scheduleRepeatedTask(initialDelay: .milliseconds(Int64(interval)), delay: .milliseconds(Int64(interval))) { [self] _ in
@@ -98,17 +110,18 @@ public final class NodeServer: @unchecked Sendable {
     public func stop() {
         lock.lock(); stopping = true; lock.unlock()
         rebalancer?.cancel()
-        changeWatcher?.cancel()
+        try? localCommands?.close().wait()
         try? server?.close().wait()
         try? admin?.close().wait()
         try? group.syncShutdownGracefully()
         storeQueue.sync {}
         try? node.store.checkpoint()
-        node.directory.removeRuntime()
+        try? FileManager.default.removeItem(atPath: LocalCommand.socketPath(node.directory))
         log.info("stopped")
     }
 
-    /// A till of this node committed: push to the peers now rather than at the next change watch.
+    /// This node committed ops (a till, a local command, a grant, a rebalancing pass), or — at the
+    /// head office, the hub — applied a peer's: push to the links now, not at the next round.
     public func localCommitted() {
         storeQueue.async { self.pushIfChanged() }
     }
@@ -132,6 +145,7 @@ public final class NodeServer: @unchecked Sendable {
             for member in members { placed += try node.placeRights(member: member, policy: topology.escrow.placement).count }
             lock.lock(); rebalanceCursor = members.count == 256 ? members.last! : ""; lock.unlock()
             metrics.placed(placed)
+            if placed > 0 { pushIfChanged() }
             if placed > 0 { log.info("placed rights", metadata: ["transfers": "\(placed)", "members": "\(members.count)"]) }
         } catch {
             log.warning("rebalancing failed", metadata: ["error": "\(error)"])
@@ -140,9 +154,17 @@ public final class NodeServer: @unchecked Sendable {
 
     struct TooManyConnections: Error {}
 
+    /// Binds a listener, naming the address when it cannot (in use by another node, or not ours).
+    private func binding(_ what: String, _ endpoint: Endpoint, _ bind: () throws -> Channel) throws -> Channel {
+        do { return try bind() } catch {
+            throw MMSError(.storeFailure, "\(spec.id) cannot listen for \(what) on \(endpoint): \(error). Is this node already running, or is the address not this machine's?",
+                           details: ["address": endpoint.description])
+        }
+    }
+
     /// Holds a connection slot for the channel's life; past `max_connections` the channel is refused.
     private func admit(_ channel: Channel) throws {
-        guard peers.admit() else { metrics.refusedConnection(); throw TooManyConnections() }
+        guard peers.admit() else { peers.refused(); metrics.refusedConnection(); throw TooManyConnections() }
         channel.closeFuture.whenComplete { [peers] _ in peers.release() }
     }
 
@@ -152,19 +174,22 @@ public final class NodeServer: @unchecked Sendable {
             gossipIntervalMillis: UInt64(topology.limits.gossipIntervalMillis), heartbeatMillis: UInt64(topology.limits.heartbeatMillis),
             sendQueueFrames: topology.limits.sendQueueFrames)
         var observer = PeerSessionHandler.Observer()
-        observer.applied = { [metrics] _, count in metrics.applied(count) }
+        observer.applied = { [self] _, count in
+            metrics.applied(count)
+            if spec.role == .hq { localCommitted() }
+        }
         observer.lag = { [metrics] peer, ops in metrics.lag(of: peer, ops: ops) }
         observer.deferred = { [metrics] in metrics.deferredFrame() }
         observer.closedOnError = { [self] peer, error in
             guard let kind = rejectionKind(error) else {
                 return log.debug("link closed", metadata: ["peer": "\(peer?.rawValue ?? "?")", "error": "\(error)"])
             }
-            peers.refused()
             metrics.rejected(kind)
             log.warning("connection refused", metadata: ["peer": "\(peer?.rawValue ?? "unidentified")", "remote": "\(channel.remoteAddress?.description ?? "?")",
                                                          "kind": "\(kind)", "error": "\(error)"])
         }
-        try PeerPipeline.configure(channel, tls: tls, nodes: Set(topology.nodes.map(\.id)), maxFrameBytes: topology.limits.maxFrameBytes,
+        // A certificate naming this node itself is not a peer: only the others may connect.
+        try PeerPipeline.configure(channel, tls: tls, nodes: Set(topology.nodes.map(\.id)).subtracting([spec.id]), maxFrameBytes: topology.limits.maxFrameBytes,
                                    maxOpsPerBatch: topology.limits.maxOpsPerBatch,
                                    session: PeerSessionHandler(settings: settings, store: node.store, storeQueue: storeQueue, clock: clock,
                                                                grant: { [self] in try self.grant(account: $0, amount: $1, to: $2, relayable: $3) },
@@ -182,6 +207,9 @@ public final class NodeServer: @unchecked Sendable {
         let offices = beneficiary == nil && spec.role == .branch ? topology.nodes.filter { $0.role == .hq }.map(\.id) : []
         let holders = try node.store.read { try $0.escrow(account).holders }
             .filter { $0.node != spec.id && $0.node != asker && $0.rights > 0 && !offices.contains($0.node) }
+        // One request never asks more than one op may move: a larger want is a protocol violation
+        // at the receiver. A payment needs at most one transaction's worth.
+        let amount = min(amount, Limits.maxAmount.fen)
         var asked: [NodeID] = [], covered: Int64 = 0
         for holder in holders where covered < amount {
             let want = min(amount - covered, holder.rights)
@@ -206,7 +234,10 @@ public final class NodeServer: @unchecked Sendable {
         let op = try node.grantRights(account: account, amount: amount, to: asker)
         var granted: Int64 = 0
         if case .rightsTransferred(let transfer)? = op?.op.body { granted = transfer.amount }
-        if let op { log.info("granted rights", metadata: ["account": "\(account)", "amount": "\(granted)", "to": "\(asker)", "op": "\(op.id)"]) }
+        if let op {
+            log.info("granted rights", metadata: ["account": "\(account)", "amount": "\(granted)", "to": "\(asker)", "op": "\(op.id)"])
+            localCommitted()
+        }
         if granted < amount, relayable, spec.role == .hq {
             let asked = try requestRights(account: account, amount: amount - granted, for: asker)
             log.info("relayed rights request", metadata: ["account": "\(account)", "amount": "\(amount - granted)", "for": "\(asker)",

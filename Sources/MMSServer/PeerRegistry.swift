@@ -90,6 +90,8 @@ func rejectionKind(_ error: Error) -> String? {
         case .truncated: "frame_truncated"
         }
     case is PeerIdentityError: "unknown_peer"
+    // A peer that goes away without closing TLS (a crash, a cut cable) is a lost link, not an attack.
+    case NIOSSLError.uncleanShutdown: nil
     case is NIOSSLError, is BoringSSLError: "tls"
     case is ProtocolViolation: "protocol"
     case is IOError, is ChannelError: nil

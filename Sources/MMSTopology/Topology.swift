@@ -39,6 +39,9 @@ public struct NodeSpec: Sendable, Equatable {
 
 /// A host and port, e.g. `127.0.0.1:7401`, `[::1]:7401`, `shop7.example:7401`.
 public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
+    /// 127.0.0.0/8, ::1 or localhost: reachable from this machine only.
+    public var isLoopback: Bool { host.hasPrefix("127.") || host == "::1" || host == "localhost" }
+
     public let host: String
     public let port: UInt16
 

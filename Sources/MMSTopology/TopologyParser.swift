@@ -68,7 +68,7 @@ private struct TopologyReader {
         for (i, value) in nodeArray.enumerated() {
             let at = "node[\(i)]"
             guard let table = value.table else { throw fault(at, "each node must be a table") }
-            try allowOnly(table, ["id", "role", "region", "gossip", "api", "admin", "peers"], at: at)
+            try allowOnly(table, ["id", "role", "region", "gossip", "api", "admin", "admin_network", "peers"], at: at)
             let id = try NodeID(identifier(table, "id", at: at))
             let at2 = "node \(id)"
             guard !nodes.contains(where: { $0.id == id }) else { throw fault("\(at).id", "duplicate node id \(id)") }
@@ -83,9 +83,19 @@ private struct TopologyReader {
                     peers.append(("\(at2).peers[\(j)]", name))
                 }
             }
+            let admin = try endpoint(table, "admin", at: at2)
+            // The admin port has no authentication: loopback only, unless the topology says the
+            // address is on a management network that only operators reach.
+            let adminNetwork = try table["admin_network"].map { value -> String in
+                guard value.string == "management" else { throw fault("\(at2).admin_network", "the only value is \"management\"") }
+                return "management"
+            }
+            guard admin.isLoopback || adminNetwork != nil else {
+                throw fault("\(at2).admin", "\(admin) is not a loopback address; the admin port has no authentication. Use 127.0.0.1, or mark a management network with admin_network = \"management\"")
+            }
             nodes.append(NodeSpec(id: id, role: role, region: region,
                                   gossip: try endpoint(table, "gossip", at: at2), api: try endpoint(table, "api", at: at2),
-                                  admin: try endpoint(table, "admin", at: at2), peers: []))
+                                  admin: admin, peers: []))
             rawPeers.append(peers)
         }
         guard nodes.contains(where: { $0.role == .hq }) else { throw fault("node", "no node has role = \"hq\": the chain needs a head office") }

@@ -22,26 +22,32 @@ struct NodeOptions: ParsableArguments {
     @Flag(help: "Print one JSON object on stdout instead of readable text.")
     var json = false
 
-    func open() throws -> LocalNode { try LocalNode(directory: DataDirectory(data)) }
+    /// The node's application layer: inside the node serving the directory, its own; otherwise
+    /// the store opened directly (no node runs on it).
+    func open() throws -> LocalNode {
+        if let serving = ServingContext.current { return serving.node }
+        return try LocalNode(directory: DataDirectory(data))
+    }
 }
 
 /// Runs a command body, printing its result or its error in the chosen form, and exits with the
 /// error's status: 1 refused by a rule, 2 bad input, 3 node or store fault.
 func perform<T: Encodable & TextRendered>(_ options: NodeOptions, _ body: () throws -> T) throws {
+    try forwardIfServed(options.data)
     try perform(json: options.json, body)
 }
 
 func perform<T: Encodable & TextRendered>(json: Bool, _ body: () throws -> T) throws {
     do {
         let result = try body()
-        print(json ? String(decoding: try JSONEncoder.snakeCase.encode(result), as: UTF8.self) : result.text)
+        say(json ? String(decoding: try JSONEncoder.snakeCase.encode(result), as: UTF8.self) : result.text)
     } catch let error as MMSError {
         if json {
-            print(String(decoding: try JSONEncoder.snakeCase.encode(ErrorOutput(error)), as: UTF8.self))
+            say(String(decoding: try JSONEncoder.snakeCase.encode(ErrorOutput(error)), as: UTF8.self))
         }
-        FileHandle.standardError.write(Data("\(error.code.rawValue): \(error.message)\n".utf8))
+        complain("\(error.code.rawValue): \(error.message)\n")
         for (k, v) in error.details.sorted(by: { $0.key < $1.key }) where !json {
-            FileHandle.standardError.write(Data("  \(k): \(v)\n".utf8))
+            complain("  \(k): \(v)\n")
         }
         throw ExitCode(exitStatus(error.code))
     }

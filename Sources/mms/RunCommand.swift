@@ -39,8 +39,8 @@ extension NodeCommand {
                 FileHandle.standardError.write(Data("\(error.code.rawValue): \(error.message)\n".utf8))
                 throw ExitCode(exitStatus(error.code))
             }
-            let api = TillAPI(node: server.node, broker: { account, amount in try server.requestRights(account: account, amount: amount) },
-                              committed: { server.localCommitted() })
+            let broker: LocalNode.RightsBroker = { account, amount in try server.requestRights(account: account, amount: amount) }
+            let api = TillAPI(node: server.node, broker: broker, committed: { server.localCommitted() })
             let certificates = server.paths.certificates
             let tillServer: any Service
             do {
@@ -52,9 +52,16 @@ extension NodeCommand {
                 FileHandle.standardError.write(Data("\(error.code.rawValue): \(error.message)\n".utf8))
                 throw ExitCode(exitStatus(error.code))
             }
-            let group = ServiceGroup(configuration: .init(services: [NodeService(server: server), tillServer],
+            let node = NodeService(server: server) { request in ServingContext.execute(request, node: server.node, broker: broker) }
+            let group = ServiceGroup(configuration: .init(services: [node, tillServer],
                                                           gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-            try await group.run()
+            do { try await group.run() } catch let error as MMSError {
+                FileHandle.standardError.write(Data("\(error.code.rawValue): \(error.message)\n".utf8))
+                throw ExitCode(exitStatus(error.code))
+            } catch {
+                FileHandle.standardError.write(Data("store_failure: \(id) stopped: \(error) (till API on \(server.spec.api)).\n".utf8))
+                throw ExitCode(3)
+            }
         }
     }
 }
@@ -63,9 +70,10 @@ extension NodeCommand {
 /// which stops taking connections and lets queued store work finish before the process exits.
 struct NodeService: Service {
     let server: NodeServer
+    let localCommands: @Sendable (LocalCommand.Request) -> LocalCommand.Reply
 
     func run() async throws {
-        try await blocking { try server.start() }
+        try await blocking { try server.start(localCommands: localCommands) }
         try? await gracefulShutdown()
         try await blocking { server.stop() }
     }
@@ -78,17 +86,25 @@ struct NodeService: Service {
     }
 }
 
-/// Blocks until SIGINT or SIGTERM.
-func waitForTermination() {
-    let done = DispatchSemaphore(value: 0)
-    var sources: [DispatchSourceSignal] = []
-    for sig in [SIGINT, SIGTERM] {
-        signal(sig, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-        source.setEventHandler { done.signal() }
-        source.resume()
-        sources.append(source)
+/// SIGINT or SIGTERM, once received.
+final class TerminationSignal: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var sources: [DispatchSourceSignal] = []
+    private let lock = NSLock()
+    private var flag = false
+
+    init() {
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { [self] in lock.lock(); flag = true; lock.unlock(); done.signal() }
+            source.resume()
+            sources.append(source)
+        }
     }
-    done.wait()
-    sources.forEach { $0.cancel() }
+
+    var received: Bool { lock.lock(); defer { lock.unlock() }; return flag }
+
+    /// Waits until a signal arrives or `seconds` pass.
+    func wait(seconds: Double) { _ = done.wait(timeout: .now() + seconds) }
 }

@@ -60,7 +60,7 @@ struct StaffCommand: ParsableCommand {
 /// A password from standard input; never from an option, which other users can read in `ps`.
 func readPassword(_ fromStdin: Bool) throws -> String {
     guard fromStdin else { throw MMSError(.invalidArgument, "Give --password-stdin and type the password on standard input.") }
-    guard let line = readLine(strippingNewline: true) else { throw MMSError(.invalidArgument, "No password on standard input.") }
+    guard let line = readInputLine() else { throw MMSError(.invalidArgument, "No password on standard input.") }
     return line
 }
 
@@ -98,8 +98,9 @@ struct Audit: ParsableCommand {
 
     func run() throws {
         if csv {
-            do { print(try result().csv) } catch let error as MMSError {
-                FileHandle.standardError.write(Data("\(error.code.rawValue): \(error.message)\n".utf8))
+            try forwardIfServed(options.data)
+            do { say(try result().csv) } catch let error as MMSError {
+                complain("\(error.code.rawValue): \(error.message)\n")
                 throw ExitCode(exitStatus(error.code))
             }
             return

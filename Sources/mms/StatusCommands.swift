@@ -122,17 +122,25 @@ extension RightsCommand {
         @Flag var json = false
 
         func run() throws {
+            let t: Topology, nodeID: NodeID
+            do {
+                t = try Topology.load(path: topology)
+                nodeID = try NodeID(id)
+            } catch let error as MMSError {
+                complain("\(error.code.rawValue): \(error.message)\n")
+                throw ExitCode(exitStatus(error.code))
+            }
+            let directory = data ?? "data/\(t.chain)/\(nodeID)"
+            try forwardIfServed(directory)
             try perform(json: json) {
-                let t = try Topology.load(path: topology)
-                let nodeID = try NodeID(id)
                 guard t.node(nodeID) != nil else { throw MMSError(.invalidArgument, "\(nodeID) is not a node of \(t.file).") }
                 let needed = try money(amount)
-                let local = try LocalNode(directory: DataDirectory(data ?? "data/\(t.chain)/\(nodeID)"))
+                let local = try ServingContext.current?.node ?? LocalNode(directory: DataDirectory(directory))
                 guard let view = try local.store.read({ try $0.card(card) }) else {
                     throw MMSError(.unknownCard, "Card \(card.prefix(Limits.maxIdentifierLength)) is not known here.")
                 }
                 let account = Cell.storedValue(member: view.member)
-                guard t.node(nodeID) != nil, let broker = adminRightsBroker(local) else {
+                guard let broker = ServingContext.current?.broker else {
                     throw MMSError(.storeFailure, "No node is running on \(local.directory.url.path); start it with `mms up` or `mms node run`.")
                 }
                 let result = try local.obtainRights(account: account, needed: needed.fen, broker: broker, wait: min(max(wait, 0), 60))
@@ -143,19 +151,6 @@ extension RightsCommand {
                 return result
             }
         }
-    }
-}
-
-/// Rights on demand for a till sharing a running node's directory: the node (over its admin
-/// address) asks its peers for the shortfall. Nil when no node serves the directory.
-func adminRightsBroker(_ local: LocalNode) -> LocalNode.RightsBroker? {
-    guard let admin = local.directory.runtime().flatMap({ Endpoint(parsing: $0.admin) }) else { return nil }
-    return { account, amount in
-        guard let body = adminRequest(admin, "/rights?account=\(account)&amount=\(amount)", method: "POST"),
-              let reply = try? JSONDecoder().decode([String: [String]].self, from: body) else {
-            throw MMSError(.storeFailure, "The node is not answering on its admin address \(admin); is it running?")
-        }
-        return try (reply["asked"] ?? []).map { try NodeID($0) }
     }
 }
 

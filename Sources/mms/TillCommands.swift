@@ -40,7 +40,7 @@ struct Charge: ParsableCommand {
             // With a node running on this directory, rights held elsewhere are asked for first;
             // a partial payment takes what is here without asking.
             if partial { return try local.charge(card: till.card, amount: amount, pin: pin, requestKey: requestKey, partial: true) }
-            return try local.charge(card: till.card, amount: amount, pin: pin, requestKey: requestKey, broker: adminRightsBroker(local))
+            return try local.charge(card: till.card, amount: amount, pin: pin, requestKey: requestKey, broker: ServingContext.current?.broker)
         }
     }
 }

@@ -27,23 +27,48 @@ struct Up: ParsableCommand {
         }
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         let dataRoot = data ?? "data/\(t.chain)"
-        var children: [(String, Process)] = []
-        for node in t.nodes {
+        func launch(_ node: NodeSpec) throws -> Process {
             let p = Process()
             p.executableURL = executable
             p.arguments = ["node", "run", "--topology", topology, "--id", node.id.rawValue, "--data", "\(dataRoot)/\(node.id)"]
                 + (certs.map { ["--certs", $0] } ?? [])
             try p.run()
-            children.append((node.id.rawValue, p))
-            print("\(node.id.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(node.role.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) gossip \(node.gossip)  api \(node.api)  admin \(node.admin)  data \(dataRoot)/\(node.id)  pid \(p.processIdentifier)")
+            return p
+        }
+        var children: [(node: NodeSpec, process: Process, started: Date, failures: Int, restartAt: Date?)] = []
+        for node in t.nodes {
+            let p = try launch(node)
+            children.append((node, p, Date(), 0, nil))
+            print("\(node.id.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)) \(node.role.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) gossip \(node.gossip)  api https://\(node.api)  admin \(node.admin)  data \(dataRoot)/\(node.id)  pid \(p.processIdentifier)")
         }
         print("\(children.count) nodes running; Ctrl-C stops them.")
         fflush(nil)
-        waitForTermination()
-        for (_, p) in children where p.isRunning { p.terminate() }
-        for (id, p) in children {
-            p.waitUntilExit()
-            if p.terminationStatus != 0 { print("\(id) exited with status \(p.terminationStatus)") }
+        // A node that dies is started again after 1 s, doubling to at most 30 s while it keeps
+        // dying within a minute of its start.
+        let stop = TerminationSignal()
+        while !stop.received {
+            for i in children.indices {
+                let child = children[i]
+                if let at = child.restartAt {
+                    guard Date() >= at else { continue }
+                    if let p = try? launch(child.node) {
+                        children[i] = (child.node, p, Date(), child.failures, nil)
+                        print("\(child.node.id) restarted, pid \(p.processIdentifier)")
+                    }
+                } else if !child.process.isRunning {
+                    let failures = Date().timeIntervalSince(child.started) > 60 ? 1 : child.failures + 1
+                    let delay = min(30, 1 << min(failures - 1, 5))
+                    print("\(child.node.id) exited with status \(child.process.terminationStatus); restarting in \(delay) s")
+                    children[i] = (child.node, child.process, child.started, failures, Date().addingTimeInterval(Double(delay)))
+                }
+                fflush(nil)
+            }
+            stop.wait(seconds: 0.5)
+        }
+        for child in children where child.process.isRunning { child.process.terminate() }
+        for child in children where child.restartAt == nil {
+            child.process.waitUntilExit()
+            if child.process.terminationStatus != 0 { print("\(child.node.id) exited with status \(child.process.terminationStatus)") }
         }
         print("All nodes stopped.")
     }

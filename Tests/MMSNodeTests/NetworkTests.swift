@@ -114,7 +114,7 @@ import Testing
 
     /// Waits (bounded) until each node has made its store and is serving it.
     func waitForStores(_ ids: [String] = ["hq", "branch-1", "branch-2"]) {
-        waitUntil(20) { ids.allSatisfy { FileManager.default.fileExists(atPath: "\(root)/data/t/\($0)/running.json") } }
+        waitUntil(20) { ids.allSatisfy { FileManager.default.fileExists(atPath: "\(root)/data/t/\($0)/node.sock") } }
     }
 
     /// Polls `condition` until it holds or `seconds` pass: a bound on waiting, not a timing assertion.

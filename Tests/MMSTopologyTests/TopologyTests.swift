@@ -51,6 +51,11 @@ import Testing
         #expect(try Topology.parse(Self.valid, file: "t.toml").nodes.count == 2)
     }
 
+    @Test func anAdminAddressOffLoopbackNeedsAManagementNetwork() throws {
+        let text = Self.valid.replacingOccurrences(of: "admin = \"127.0.0.1:9401\"", with: "admin = \"10.1.2.3:9401\"\nadmin_network = \"management\"")
+        #expect(try Topology.parse(text, file: "chain.toml").node(NodeID("branch-1"))?.admin.host == "10.1.2.3")
+    }
+
     /// Each broken file is refused with the file, the field and the reason.
     @Test(arguments: [
         ("[chain]\nname = \"t\"\ncolour = \"red\"", "chain.colour", "unknown field"),
@@ -70,6 +75,8 @@ import Testing
         ("[limits]\nmax_frame_bytes = \"big\"", "limits.max_frame_bytes", "whole number"),
         ("[escrow]\nreserve = \"branch-1\"", "escrow.reserve", "not a head-office node"),
         ("[[node]\nid = 1", "line 1, column 8", "not valid TOML"),
+        ("__ADMIN__0.0.0.0:9401", "node branch-1.admin", "not a loopback address"),
+        ("__ADMIN__10.1.2.3:9401\"\nadmin_network = \"open", "node branch-1.admin_network", "the only value"),
     ])
     func brokenFilesAreRefusedWithFieldAndReason(edit: String, field: String, reason: String) throws {
         var text = Self.valid
@@ -79,6 +86,8 @@ import Testing
             text += "\n\n[[node]]\nid = \"\(edit.dropFirst(6))\"\nrole = \"branch\"\nregion = \"east\"\ngossip = \"127.0.0.1:7402\"\napi = \"127.0.0.1:8402\"\nadmin = \"127.0.0.1:9402\""
         } else if edit.hasPrefix("__GOSSIP__") {
             text = text.replacingOccurrences(of: "gossip = \"127.0.0.1:7401\"", with: "gossip = \"\(edit.dropFirst(10))\"")
+        } else if edit.hasPrefix("__ADMIN__") {
+            text = text.replacingOccurrences(of: "admin = \"127.0.0.1:9401\"", with: "admin = \"\(edit.dropFirst(9))\"")
         } else if edit.hasPrefix("__PEERS__") {
             text = text.replacingOccurrences(of: "peers = [\"hq\"]", with: "peers = \(edit.dropFirst(9))")
         } else if edit.hasPrefix("__ROLE__") {

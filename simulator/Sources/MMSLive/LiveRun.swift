@@ -77,7 +77,7 @@ public enum LiveRun {
             try p.run()
             processes.append(p)
         }
-        try waitUntil(30, "every node serving") { data.allSatisfy { FileManager.default.fileExists(atPath: $0 + "/running.json") } }
+        try waitUntil(30, "every node serving") { data.allSatisfy { FileManager.default.fileExists(atPath: $0 + "/node.sock") } }
         note("live: \(n) nodes up, \(n * (n - 1)) proxied links")
 
         func mms(_ args: [String]) -> (ok: Bool, json: [String: Any]) {

@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // libsodium from the system (apt: libsodium-dev): Ed25519, BLAKE2b, Argon2id, secretbox.
@@ -56,7 +57,7 @@ let package = Package(
         ]),
         // Peer transport (SwiftNIO): length-prefixed frames with a size limit, sync message codec.
         .target(name: "MMSNet", dependencies: [
-            "MMSCore", "MMSCerts", "MMSStore",
+            "MMSCore", "MMSCerts",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOTLS", package: "swift-nio"),
@@ -66,7 +67,11 @@ let package = Package(
         .target(name: "MMSNode", dependencies: ["MMSCore", "MMSCrypto", "MMSStore"]),
         // Measurements beside this machine's physical limits (`mms bench`); never assertions in tests.
         .target(name: "MMSBench", dependencies: [
-            "MMSNode", "MMSStore", "MMSCore", "MMSCrypto", "MMSServer", "MMSTopology", "MMSCerts",
+            "MMSNode", "MMSStore", "MMSCore", "MMSCrypto", "MMSServer", "MMSTopology", "MMSCerts", "MMSTillAPI",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),

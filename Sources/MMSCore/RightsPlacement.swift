@@ -70,6 +70,10 @@ public enum RightsPlacement {
         visits.filter { $0.key.rawValue != home }.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map(\.key)
     }
 
+    /// At most this many transfers of one member's rights in one pass of a node: one to each
+    /// target the policy names (home, recent branches, the reserve), so a pass always ends.
+    public static func maxTransfersPerPass(_ policy: PlacementPolicy) -> Int { policy.recentBranches + 2 }
+
     /// Moves below 5 % of the balance, or below 1.00, wait for a larger imbalance.
     public static func minimumMove(total: Int64) -> Int64 { Swift.max(100, total / 20) }
 }

@@ -152,3 +152,12 @@ public struct SyncSession: Sendable {
         return [.close(reason: reason)]
     }
 }
+
+/// What a peer session needs of a replica: its version vector, the ops a peer lacks, and applying
+/// a peer's batch (verified, all or nothing). The node's SQLite store provides it.
+public protocol ReplicaStore: AnyObject, Sendable {
+    func versionVector() throws -> VersionVector
+    func ops(after vector: VersionVector, limit: Int) throws -> [SignedOp]
+    /// Applies a batch from a peer; answers how many ops were new.
+    func applyPeerBatch(_ batch: [SignedOp], now: UInt64) throws -> Int
+}

@@ -1,6 +1,5 @@
 import Dispatch
 import MMSCore
-import MMSStore
 import NIOCore
 
 /// Runs one `SyncSession` over a connection: feeds it the peer's messages and a periodic tick,
@@ -41,7 +40,7 @@ public final class PeerSessionHandler: ChannelInboundHandler, @unchecked Sendabl
     }
 
     let settings: Settings
-    let store: NodeStore
+    let store: any ReplicaStore
     let storeQueue: DispatchQueue
     let clock: @Sendable () -> UInt64
     /// Issues a transfer of this node's rights to the node a peer asked for (itself, or the asker a
@@ -56,7 +55,7 @@ public final class PeerSessionHandler: ChannelInboundHandler, @unchecked Sendabl
     private var ticker: RepeatedTask?
     public private(set) var closeReason: String?
 
-    public init(settings: Settings, store: NodeStore, storeQueue: DispatchQueue, clock: @escaping @Sendable () -> UInt64,
+    public init(settings: Settings, store: any ReplicaStore, storeQueue: DispatchQueue, clock: @escaping @Sendable () -> UInt64,
                 grant: Granter? = nil, observer: Observer = Observer()) {
         self.grant = grant
         self.observer = observer
@@ -134,8 +133,8 @@ public final class PeerSessionHandler: ChannelInboundHandler, @unchecked Sendabl
         case .apply(let ops, _):
             let now = clock()
             storeQueue.async {
-                let result = Result { try store.applyRemote(ops, now: now) }
-                if case .success(let report) = result, report.applied > 0 { observer.applied(peer, report.applied) }
+                let result = Result { try store.applyPeerBatch(ops, now: now) }
+                if case .success(let applied) = result, applied > 0 { observer.applied(peer, applied) }
                 loop.execute {
                     let (handler, context) = loopBound.value
                     switch result {

@@ -180,10 +180,14 @@ public final class LocalNode: Sendable {
     /// A charge that, refused only because the rights sit at other nodes, asks `broker` for the
     /// shortfall, waits up to `wait` seconds for the grants, and tries once more. The one rule for
     /// rights on demand, for the command line and the till API alike.
-    public func charge(card: String, amount: Money, pin: String?, requestKey: String?, broker: RightsBroker?, wait: TimeInterval = 3) throws -> PaymentResult {
-        do { return try charge(card: card, amount: amount, pin: pin, requestKey: requestKey) } catch let refusal as MMSError where refusal.code == .insufficientFunds && refusal.isShortOfRightsOnly {
+    public func charge(card: String, amount: Money, pin: String?, requestKey: String?, broker: RightsBroker?,
+                       wait: TimeInterval = Double(RightsOnDemand.waitMillis) / 1000) throws -> PaymentResult {
+        do { return try charge(card: card, amount: amount, pin: pin, requestKey: requestKey) } catch let refusal as MMSError where refusal.code == .insufficientFunds {
             guard let broker, let member = try store.read({ try $0.card(card)?.member }) else { throw refusal }
-            let result = try? obtainRights(account: Cell.storedValue(member: member), needed: amount.fen, broker: broker, wait: wait)
+            let account = Cell.storedValue(member: member)
+            let here = try store.read { try $0.escrow(account).rights(at: self.id) }
+            guard RightsOnDemand.shortfall(after: refusal, amount: amount.fen, rightsHere: here) != nil else { throw refusal }
+            let result = try? obtainRights(account: account, needed: amount.fen, broker: broker, wait: wait)
             guard let result, !result.asked.isEmpty else { throw refusal }
             return try charge(card: card, amount: amount, pin: pin, requestKey: requestKey)
         }
@@ -275,15 +279,16 @@ public final class LocalNode: Sendable {
                             rights: Dictionary(uniqueKeysWithValues: rights.map { ($0.node.rawValue, format($0.rights)) }))
     }
 
-    /// Answers a peer's request for rights: moves what this node holds of `amount` (all of it if it
-    /// can, else what it has) to `peer`. Nil when it holds none.
-    public func grantRights(account: String, amount: Int64, to peer: NodeID) throws -> SignedOp? {
+    /// Answers a peer's request for `amount` of rights (`RightsOnDemand.answer`): moves what this
+    /// node holds of it to `peer`, and says how much is left to relay. No op when it holds none.
+    public func grantRights(account: String, amount: Int64, to peer: NodeID, relayable: Bool) throws -> (op: SignedOp?, relay: Int64) {
         let held = try store.read { try $0.escrow(account).rights(at: self.id) }
-        guard held > 0 else { return nil }
+        let decision = RightsOnDemand.answer(requested: amount, held: held, role: role, relayable: relayable)
+        guard decision.grant > 0 else { return (nil, decision.relay) }
         let issued = try store.issue(request: nil, now: clock(), key: key, decide: { teller, _ in
-            try teller.transferRights(account: account, to: peer, amount: min(amount, held, Limits.maxAmount.fen))
+            try teller.transferRights(account: account, to: peer, amount: decision.grant)
         }, respond: { _, _ in "" })
-        return issued.op
+        return (issued.op, decision.relay)
     }
 
     /// Hands on this node's stored-value rights of `member` above its share under `policy`
@@ -292,7 +297,7 @@ public final class LocalNode: Sendable {
     public func placeRights(member: String, policy: PlacementPolicy) throws -> [SignedOp] {
         struct NothingToPlace: Error {}
         var placed: [SignedOp] = []
-        for _ in 0..<(policy.recentBranches + 2) {
+        for _ in 0..<RightsPlacement.maxTransfersPerPass(policy) {
             do {
                 let issued = try store.issue(request: nil, now: clock(), key: key, decide: { teller, _ in
                     guard let next = try teller.placementTransfers(member: member, policy: policy).first else { throw NothingToPlace() }

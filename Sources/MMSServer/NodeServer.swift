@@ -176,7 +176,7 @@ public final class NodeServer: @unchecked Sendable {
         var observer = PeerSessionHandler.Observer()
         observer.applied = { [self] _, count in
             metrics.applied(count)
-            if spec.role == .hq { localCommitted() }
+            if PushPolicy.forwardsAppliedOps(role: spec.role) { localCommitted() }
         }
         observer.lag = { [metrics] peer, ops in metrics.lag(of: peer, ops: ops) }
         observer.deferred = { [metrics] in metrics.deferredFrame() }
@@ -198,49 +198,30 @@ public final class NodeServer: @unchecked Sendable {
         try channel.pipeline.syncOperations.addHandler(WireByteCounter(metrics: metrics), position: .first)
     }
 
-    /// Asks for `amount` of rights of `account` for this node (or, relaying, for `beneficiary`):
-    /// first the linked holders, largest first, then the head office for the rest — it holds a
-    /// reserve and relays what it cannot cover to holders this node cannot reach. Returns whom it
-    /// asked; the grants arrive as ops.
+    /// Asks for `amount` of rights of `account` for this node (or, relaying, for `beneficiary`)
+    /// as `RightsOnDemand.plan` says: linked holders first, then the head office for the rest.
+    /// Returns whom it asked; the grants arrive as ops.
     public func requestRights(account: String, amount: Int64, for beneficiary: NodeID? = nil) throws -> [NodeID] {
-        let asker = beneficiary ?? spec.id
-        let offices = beneficiary == nil && spec.role == .branch ? topology.nodes.filter { $0.role == .hq }.map(\.id) : []
-        let holders = try node.store.read { try $0.escrow(account).holders }
-            .filter { $0.node != spec.id && $0.node != asker && $0.rights > 0 && !offices.contains($0.node) }
-        // One request never asks more than one op may move: a larger want is a protocol violation
-        // at the receiver. A payment needs at most one transaction's worth.
-        let amount = min(amount, Limits.maxAmount.fen)
-        var asked: [NodeID] = [], covered: Int64 = 0
-        for holder in holders where covered < amount {
-            let want = min(amount - covered, holder.rights)
-            if peers.send(.rightsRequest(account: account, amount: want, for: beneficiary), to: holder.node) {
-                asked.append(holder.node)
-                covered += want
-            }
-        }
-        for office in offices where covered < amount {
-            if peers.send(.rightsRequest(account: account, amount: amount - covered, for: nil), to: office) {
-                asked.append(office)
-                covered = amount
-            }
-        }
+        let escrow = try node.store.read { try $0.escrow(account) }
+        let linked = Set(peers.connected)
+        let plan = RightsOnDemand.plan(account: escrow, amount: amount, me: spec.id, role: spec.role, beneficiary: beneficiary,
+                                       headOffices: topology.nodes.filter { $0.role == .hq }.map(\.id), isLinked: linked.contains)
+        let asked = plan.filter { peers.send(.rightsRequest(account: account, amount: $0.amount, for: $0.beneficiary), to: $0.to) }.map(\.to)
         metrics.rightsRequested(asked.count)
         return asked
     }
 
-    /// Answers a peer's request: moves what this node holds (up to `amount`) to `asker`. The head
-    /// office relays the part it cannot cover, once, to the holders it links with.
+    /// Answers a peer's request as `RightsOnDemand.answer` says: moves what this node holds (up to
+    /// `amount`) to `asker`; the head office relays the rest, once, to the holders it links with.
     private func grant(account: String, amount: Int64, to asker: NodeID, relayable: Bool) throws -> SignedOp? {
-        let op = try node.grantRights(account: account, amount: amount, to: asker)
-        var granted: Int64 = 0
-        if case .rightsTransferred(let transfer)? = op?.op.body { granted = transfer.amount }
-        if let op {
-            log.info("granted rights", metadata: ["account": "\(account)", "amount": "\(granted)", "to": "\(asker)", "op": "\(op.id)"])
+        let (op, relay) = try node.grantRights(account: account, amount: amount, to: asker, relayable: relayable)
+        if let op, case .rightsTransferred(let transfer) = op.op.body {
+            log.info("granted rights", metadata: ["account": "\(account)", "amount": "\(transfer.amount)", "to": "\(asker)", "op": "\(op.id)"])
             localCommitted()
         }
-        if granted < amount, relayable, spec.role == .hq {
-            let asked = try requestRights(account: account, amount: amount - granted, for: asker)
-            log.info("relayed rights request", metadata: ["account": "\(account)", "amount": "\(amount - granted)", "for": "\(asker)",
+        if relay > 0 {
+            let asked = try requestRights(account: account, amount: relay, for: asker)
+            log.info("relayed rights request", metadata: ["account": "\(account)", "amount": "\(relay)", "for": "\(asker)",
                                                           "asked": "\(asked.map(\.rawValue).joined(separator: ","))"])
         }
         return op

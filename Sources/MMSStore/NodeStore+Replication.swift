@@ -168,3 +168,7 @@ extension NodeStore {
         }
     }
 }
+
+extension NodeStore: ReplicaStore {
+    public func applyPeerBatch(_ batch: [SignedOp], now: UInt64) throws -> Int { try applyRemote(batch, now: now).applied }
+}

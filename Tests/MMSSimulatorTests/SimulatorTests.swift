@@ -76,3 +76,19 @@ import Testing
         #expect(overdrawn > 0)
     }
 }
+
+/// Seeds that once broke liveness: faults drawn before the final heal but due after it (a
+/// partition and a crash) fired during the liveness phase, so the replicas could not converge
+/// within the bound (1086), or took 98 rounds (2243). After the heal the network stays healed.
+@Suite struct LivenessRegressionTests {
+    @Test(arguments: [1086, 2243] as [UInt64])
+    func aSixteenNodeRunConvergesSoonAfterTheFinalHeal(seed: UInt64) throws {
+        var o = SimulationOptions()   // what `mms sim --nodes 16 --seed N` runs
+        o.seed = seed
+        o.nodes = 16
+        let r = try Simulator.run(o).result
+        #expect(r.ok, "seed \(seed): \(r.violation.map { "\($0.invariant): \($0.detail)" } ?? "")")
+        #expect(r.converged && r.lostAcknowledgedOps == 0)
+        #expect(r.convergenceRounds <= 20, "seed \(seed) took \(r.convergenceRounds) rounds to converge")
+    }
+}

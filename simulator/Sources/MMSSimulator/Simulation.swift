@@ -229,12 +229,16 @@ public final class Simulation {
             note(3, i, 0)
             perform(i, retry: true)
         case .partition:
+            // A fault drawn before the final heal but due after it never happens: the liveness
+            // phase runs on a healed, quiet network.
+            guard faultsOn else { return }
             startPartition()
             if faultsOn { queue.schedule(at: wait(faults.partitionEverySeconds), .partition) }
         case .heal(let cut):
             note(4, cut.count, 0)
             for l in cut { links[l].cuts = max(0, links[l].cuts - 1) }
         case .swizzleCut(let cut, let index, let order):
+            guard faultsOn else { return }
             cutLinks([cut[index]])
             if index + 1 < cut.count {
                 queue.schedule(at: now + UInt64(random.int(200..<2_000)), .swizzleCut(links: cut, index: index + 1, restoreOrder: order))
@@ -245,11 +249,13 @@ public final class Simulation {
             links[order[index]].cuts = max(0, links[order[index]].cuts - 1)
             if index + 1 < order.count { queue.schedule(at: now + UInt64(random.int(200..<2_000)), .swizzleRestore(links: order, index: index + 1)) }
         case .crash:
+            guard faultsOn else { return }
             crashRandomNode()
             if faultsOn { queue.schedule(at: wait(faults.crashEverySeconds), .crash) }
         case .restart(let node):
             restart(node)
         case .clockJump:
+            guard faultsOn else { return }
             let node = random.int(0..<replicas.count)
             skew[node] += Int64(random.double(in: -60_000...60_000))
             note(5, node, Int(skew[node]))
@@ -353,10 +359,7 @@ public final class Simulation {
             do {
                 let stored = try replica.applyRemote(ops, now: clock(node), keys: keys, verified: &verified)
                 if let failure = replica.storeError { record(.init(invariant: "store_failure", detail: "\(replica.id)'s SQLite store: \(failure)")) }
-                if stored > 0 {
-                    // As the real node: the head office forwards at once; branches push only their own ops.
-                    if replica.role == .hq { changed(node) }
-                }
+                if stored > 0, PushPolicy.forwardsAppliedOps(role: replica.role) { changed(node) }
                 sessionEvent(l, atB: atB, .applied(now: clock(node)))
             } catch let error as MMSError where error.code == .fork || error.code == .brokenChain {
                 // Two different ops under one number: an origin lost ops it had acknowledged and reused their numbers.
@@ -388,43 +391,33 @@ public final class Simulation {
         linksOf[node].first { l in links[l].connected && (links[l].a == other || links[l].b == other) }
     }
 
-    /// As the node server: linked holders first, largest first; then the head office for the rest.
+    /// Asks as `RightsOnDemand.plan` says, over this simulation's links (the node server runs the same plan).
     private func requestRights(_ node: Int, account: String, amount: Int64, for beneficiary: NodeID? = nil) {
         let me = replicas[node]
-        let asker = beneficiary ?? me.id
-        let offices = beneficiary == nil && me.role == .branch ? [0] : []
-        var covered: Int64 = 0
-        for holder in (try? me.state.escrow(account).holders) ?? [] where covered < amount {
-            guard holder.node != me.id, holder.node != asker, holder.rights > 0, let other = index[holder.node] else { continue }
-            // A branch asks the head office last, for whatever the others do not cover.
-            guard !offices.contains(other), let l = linkedSession(node, to: other) else { continue }
-            let want = min(amount - covered, holder.rights)
-            send(.rightsRequest(account: account, amount: want, for: beneficiary), link: l, fromB: links[l].b == node)
-            covered += want
-        }
-        for office in offices where covered < amount {
-            guard let l = linkedSession(node, to: office) else { continue }
-            send(.rightsRequest(account: account, amount: amount - covered, for: nil), link: l, fromB: links[l].b == node)
-            covered = amount
+        guard let escrow = try? me.state.escrow(account) else { return }
+        let plan = RightsOnDemand.plan(account: escrow, amount: amount, me: me.id, role: me.role, beneficiary: beneficiary,
+                                       headOffices: [replicas[0].id]) { other in index[other].flatMap { linkedSession(node, to: $0) } != nil }
+        for request in plan {
+            guard let other = index[request.to], let l = linkedSession(node, to: other) else { continue }
+            send(.rightsRequest(account: account, amount: request.amount, for: request.beneficiary), link: l, fromB: links[l].b == node)
         }
     }
 
+    /// Answers as `RightsOnDemand.answer` says (the node server decides the same way).
     private func grant(_ node: Int, account: String, amount: Int64, to: NodeID, relayable: Bool, link l: Int, atB: Bool) {
         let me = replicas[node]
         let held = (try? me.state.escrow(account).rights(at: me.id)) ?? 0
-        var granted: Int64 = 0
-        if held > 0, let body = try? me.teller.transferRights(account: account, to: to, amount: min(amount, held)) {
-            let op = issue(at: node, body)
-            granted = min(amount, held)
-            send(.ops([op], more: false), link: l, fromB: atB)
+        let decision = RightsOnDemand.answer(requested: amount, held: held, role: me.role, relayable: relayable)
+        if decision.grant > 0, let body = try? me.teller.transferRights(account: account, to: to, amount: decision.grant) {
+            send(.ops([issue(at: node, body)], more: false), link: l, fromB: atB)
         }
-        if granted < amount, relayable, me.role == .hq { requestRights(node, account: account, amount: amount - granted, for: to) }
+        if decision.relay > 0 { requestRights(node, account: account, amount: decision.relay, for: to) }
     }
 
     private func place(_ node: Int) {
         let policy = PlacementPolicy(reserve: replicas[0].id)
         for member in replicas[node].takeTouchedMembers() {
-            for _ in 0..<4 {
+            for _ in 0..<RightsPlacement.maxTransfersPerPass(policy) {
                 guard let body = try? replicas[node].teller.placementTransfers(member: member, policy: policy).first else { break }
                 issue(at: node, body)
             }
@@ -582,14 +575,15 @@ public final class Simulation {
             case .redeemPoints: Cell.points(member: memberID)
             default: nil
             }
-            if !retry, let account, refusal.isShortOfRightsOnly {
-                let needed: Int64 = switch kind {
-                case .charge(let fen): fen
-                case .redeemPoints(let p): p
-                default: 1
-                }
-                requestRights(node, account: account, amount: needed)
-                queue.schedule(at: now + 2_000, .retry(request: index))
+            let needed: Int64 = switch kind {
+            case .charge(let fen): fen
+            case .redeemPoints(let p): p
+            default: 1
+            }
+            if !retry, let account, let here = try? replica.state.escrow(account).rights(at: replica.id),
+               let shortfall = RightsOnDemand.shortfall(after: refusal, amount: needed, rightsHere: here) {
+                requestRights(node, account: account, amount: shortfall)
+                queue.schedule(at: now + RightsOnDemand.waitMillis, .retry(request: index))
                 return
             }
             if case .charge = kind {

@@ -200,6 +200,17 @@ extension LocalNode {
         return AuditResult(entries: entries)
     }
 
+    /// A bound of an audit query as a person types it: a date (2026-11-24, midnight UTC) or an
+    /// ISO 8601 time; HLC wall milliseconds. One reading for the command line and the till API.
+    public static func auditTime(_ text: String, field: String) throws -> UInt64 {
+        let day = DateFormatter()
+        day.locale = Locale(identifier: "en_US_POSIX"); day.timeZone = TimeZone(identifier: "UTC"); day.dateFormat = "yyyy-MM-dd"
+        guard let date = ISO8601DateFormatter().date(from: text) ?? day.date(from: text) else {
+            throw MMSError(.invalidArgument, "\(field) “\(text.prefix(40))” is not a date (2026-11-24) or an ISO 8601 time.")
+        }
+        return UInt64(max(0, date.timeIntervalSince1970 * 1000))
+    }
+
     /// What a staff or till op was about, for the audit trail.
     private static func auditSubject(_ body: OpBody) -> String? {
         switch body {

@@ -13,6 +13,7 @@ public final class NodeStore: @unchecked Sendable {
     private let checkpointer: Checkpointer
     public let origin: NodeID
     public let role: NodeRole
+    private let committer = GroupCommitter()
 
     /// Opens (creating if needed) the store at `path` for the node `origin`.
     public init(path: String, origin: NodeID, role: NodeRole) throws {
@@ -81,33 +82,46 @@ public final class NodeStore: @unchecked Sendable {
         public let replayed: Bool
     }
 
-    /// Decides and commits one local op in one durable transaction: idempotency check, the till
-    /// rules (`decide`, against the current state), the op (numbered, linked, signed), its
-    /// effects, and the response (`respond`, reading the new state). A thrown error rolls back all.
+    /// Decides and commits one local op durably: idempotency check, the till rules (`decide`,
+    /// against the current state), the op (numbered, linked, signed), its effects, and the
+    /// response (`respond`, reading the new state). A thrown error undoes all of it.
+    ///
+    /// Group commit: requests that arrive while another commit is under way are decided one by one
+    /// (each in its own savepoint, seeing the ones before it) and committed in one transaction;
+    /// each caller returns only after that transaction is durable. A request alone commits at once.
     public func issue(request: RequestKey?, now: UInt64, key: SigningKey, actor: Actor = .node,
                       decide: (Teller, OpID) throws -> OpBody,
                       respond: (SignedOp, any StateReader) throws -> String) throws -> Issued {
-        try write { db in
-            if let request, let prior = try Row.fetchOne(db.cachedStatement(sql: "SELECT fingerprint, response FROM requests WHERE key = ?"),
-                                                       arguments: [request.key]) {
-                guard Array(prior[0] as Data) == request.fingerprint.bytes else { throw Self.conflict(request) }
-                return Issued(op: nil, response: prior[1], replayed: true)
+        try withoutActuallyEscaping(decide) { decide in
+            try withoutActuallyEscaping(respond) { respond in
+                try committer.run(in: self) { db in
+                    try self.issue(db, request: request, now: now, key: key, actor: actor, decide: decide, respond: respond)
+                }
             }
-            let state = DatabaseState(db: db)
-            var chain = try localChain(db)
-            let body = try decide(Teller(state: state, origin: origin, role: role), OpID(origin: origin, seq: chain.head.seq + 1))
-            let op = chain.issue(body, now: now, key: key, actor: actor)
-            try insert(op, db)
-            try state.apply(op.op.deltas)
-            try saveHead(origin, chain.head, db)
-            try saveClock(chain.clock, db)
-            let response = try respond(op, state)
-            if let request {
-                try db.cachedStatement(sql: "INSERT INTO requests (key, fingerprint, op_origin, op_seq, response) VALUES (?, ?, ?, ?, ?)")
-                    .execute(arguments: [request.key, Data(request.fingerprint.bytes), origin.rawValue, Int64(op.id.seq), response])
-            }
-            return Issued(op: op, response: response, replayed: false)
         }
+    }
+
+    private func issue(_ db: Database, request: RequestKey?, now: UInt64, key: SigningKey, actor: Actor,
+                       decide: (Teller, OpID) throws -> OpBody, respond: (SignedOp, any StateReader) throws -> String) throws -> Issued {
+        if let request, let prior = try Row.fetchOne(db.cachedStatement(sql: "SELECT fingerprint, response FROM requests WHERE key = ?"),
+                                                   arguments: [request.key]) {
+            guard Array(prior[0] as Data) == request.fingerprint.bytes else { throw Self.conflict(request) }
+            return Issued(op: nil, response: prior[1], replayed: true)
+        }
+        let state = DatabaseState(db: db)
+        var chain = try localChain(db)
+        let body = try decide(Teller(state: state, origin: origin, role: role), OpID(origin: origin, seq: chain.head.seq + 1))
+        let op = chain.issue(body, now: now, key: key, actor: actor)
+        try insert(op, db)
+        try state.apply(op.op.deltas)
+        try saveHead(origin, chain.head, db)
+        try saveClock(chain.clock, db)
+        let response = try respond(op, state)
+        if let request {
+            try db.cachedStatement(sql: "INSERT INTO requests (key, fingerprint, op_origin, op_seq, response) VALUES (?, ?, ?, ?, ?)")
+                .execute(arguments: [request.key, Data(request.fingerprint.bytes), origin.rawValue, Int64(op.id.seq), response])
+        }
+        return Issued(op: op, response: response, replayed: false)
     }
 
     /// The answer already given to `request`'s key, if any; a key reused for other content is refused.
@@ -236,5 +250,89 @@ private final class Checkpointer: @unchecked Sendable {
     /// A full checkpoint that also empties the WAL file, after any passive one under way.
     func truncate() throws {
         try queue.sync { _ = try connection.writeWithoutTransaction { try $0.checkpoint(.truncate) } }
+    }
+}
+
+/// Group commit with a rotating leader: the first request to find no commit under way leads. It
+/// takes every request queued (up to `maxBatch`), runs each in its own savepoint inside one IMMEDIATE
+/// transaction, commits once, then hands each its outcome. A request that arrives meanwhile waits;
+/// when the leader is done it promotes the first waiter to lead the next batch. A request alone
+/// leads its own batch of one: no hand-off, no extra wait.
+final class GroupCommitter: @unchecked Sendable {
+    /// Bounds a transaction (and the latency of its first request) under a flood.
+    static let maxBatch = 64
+
+    final class Job {
+        /// Released as soon as it has run: the caller's closures must not outlive its call.
+        var work: ((Database) throws -> Any)?
+        var outcome: Result<Any, Error>?
+        var lead = false
+        let signal = DispatchSemaphore(value: 0)
+        init(_ work: @escaping (Database) throws -> Any) { self.work = work }
+    }
+
+    private let lock = NSLock()
+    private var queue: [Job] = []
+    private var leading = false
+
+    func run<T>(in store: NodeStore, _ work: @escaping (Database) throws -> T) throws -> T {
+        let job = Job { try work($0) }
+        lock.lock()
+        queue.append(job)
+        if leading {
+            lock.unlock()
+            job.signal.wait()
+        } else {
+            leading = true
+            job.lead = true
+            lock.unlock()
+        }
+        if job.outcome == nil {
+            precondition(job.lead, "a request woke with neither an outcome nor the lead")
+            lead(store)
+        }
+        return try job.outcome!.get() as! T
+    }
+
+    /// Commits one batch (the leader's own request is its first), then hands the lead to the
+    /// first request that queued meanwhile.
+    private func lead(_ store: NodeStore) {
+        lock.lock()
+        let batch = Array(queue.prefix(Self.maxBatch))
+        queue.removeFirst(batch.count)
+        lock.unlock()
+        commit(batch, in: store)
+        lock.lock()
+        if let next = queue.first {
+            next.lead = true
+            lock.unlock()
+            next.signal.signal()
+        } else {
+            leading = false
+            lock.unlock()
+        }
+        for job in batch where !job.lead { job.signal.signal() }
+    }
+
+    private func commit(_ batch: [Job], in store: NodeStore) {
+        var outcomes: [Result<Any, Error>] = []
+        do {
+            try store.write(weight: batch.count) { db in
+                for job in batch {
+                    do {
+                        var value: Any?
+                        defer { job.work = nil }
+                        try store.guarded { try db.inSavepoint { value = try job.work!(db); return .commit } }
+                        outcomes.append(.success(value!))
+                    } catch {
+                        outcomes.append(.failure(error))
+                    }
+                }
+            }
+            for (job, outcome) in zip(batch, outcomes) { job.outcome = outcome }
+        } catch {
+            // The shared transaction did not commit: nothing of the batch is durable.
+            for job in batch { job.work = nil; job.outcome = .failure(error) }
+        }
     }
 }

@@ -154,14 +154,7 @@ public struct TillAPI: Sendable {
         }
         v1.get("audit") { request, _ in
             let q = request.uri.queryParameters
-            func millis(_ name: String) throws -> UInt64? {
-                try q.get(name).map { text in
-                    guard let date = ISO8601DateFormatter().date(from: text) ?? Self.day(text) else {
-                        throw MMSError(.invalidArgument, "\(name) “\(text.prefix(40))” is not a date (2026-11-24) or an ISO 8601 time.")
-                    }
-                    return UInt64(max(0, date.timeIntervalSince1970 * 1000))
-                }
-            }
+            func millis(_ name: String) throws -> UInt64? { try q.get(name).map { try LocalNode.auditTime($0, field: name) } }
             let filter = NodeStore.AuditFilter(operatorID: q.get("operator"), branch: try q.get("branch").map { try NodeID($0) },
                                                kind: q.get("kind"), from: try millis("from"), to: try millis("to"),
                                                limit: Int(q.get("limit") ?? "") ?? 1_000)
@@ -236,12 +229,6 @@ public struct TillAPI: Sendable {
         case .dataCorrupted(let c): c.codingPath.isEmpty ? "not valid JSON." : "“\(c.codingPath.map(\.stringValue).joined(separator: "."))” is not valid."
         @unknown default: "not valid."
         }
-    }
-
-    static func day(_ text: String) -> Date? {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX"); f.timeZone = TimeZone(identifier: "UTC"); f.dateFormat = "yyyy-MM-dd"
-        return f.date(from: text)
     }
 }
 

@@ -8,7 +8,7 @@ import MMSSimulator
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the ledger beside this machine's raw SQLite limits, and the branch network. Build with -c release for real figures.",
-        subcommands: [Ledger.self, Network.self, Simulator.self, Charges.self], defaultSubcommand: Ledger.self)
+        subcommands: [Ledger.self, Network.self, API.self, Simulator.self, Charges.self], defaultSubcommand: Ledger.self)
 
     struct Simulator: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -35,6 +35,33 @@ struct Bench: ParsableCommand {
             for a in r.availability {
                 print(String(format: "%-15@ availability %.4f, overdrawn accounts %d (%d seeds)", a.policy as NSString, a.meanAvailability, a.overdrawnAccounts, a.seeds))
             }
+        }
+    }
+
+    struct API: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "api",
+            abstract: "Charges through the till API over HTTPS with 1, 4 and 16 tills at once (keep-alive), beside the direct ledger one at a time; the cost of a login and a look-up.")
+        @Option(name: .customLong("charges-per-till"), help: "Charges each till makes per round.") var chargesPerTill = 400
+        @Flag var json = false
+
+        func validate() throws {
+            guard (10...100_000).contains(chargesPerTill) else { throw ValidationError("charges per till: 10–100000") }
+        }
+
+        func run() async throws {
+            var options = APIBench.Options()
+            options.chargesPerTill = chargesPerTill
+            let r = try await APIBench.run(options) { FileHandle.standardError.write(Data("… \($0)\n".utf8)) }
+            if json { return print(String(decoding: try JSONEncoder.snakeCase.encode(r), as: UTF8.self)) }
+            func ms(_ micros: Double) -> String { String(format: "%.2f ms", micros / 1000) }
+            print(String(format: "direct ledger, one at a time: %.0f charges/s", r.directLedger.perSecond)
+                  + ", p50 \(ms(r.directLedger.p50Micros)), p99 \(ms(r.directLedger.p99Micros))")
+            for row in r.api {
+                print(String(format: "%2d till(s) over HTTPS: %.0f charges/s (%.2f× the direct ledger)", row.tills, row.charges.perSecond, row.overDirect)
+                      + ", p50 \(ms(row.charges.p50Micros)), p99 \(ms(row.charges.p99Micros))")
+            }
+            print("login (Argon2id): p50 \(ms(r.login.p50Micros)); card look-up: p50 \(ms(r.lookUp.p50Micros)), p99 \(ms(r.lookUp.p99Micros))")
         }
     }
 

@@ -109,21 +109,8 @@ struct Audit: ParsableCommand {
     }
 
     private func result() throws -> AuditResult {
-        func millis(_ text: String?, _ option: String) throws -> UInt64? {
-            try text.map { text in
-                guard let date = ISO8601DateFormatter().date(from: text) ?? isoDay(text) else {
-                    throw MMSError(.invalidArgument, "--\(option) “\(text.prefix(40))” is not a date (2026-11-24) or an ISO 8601 time.")
-                }
-                return UInt64(max(0, date.timeIntervalSince1970 * 1000))
-            }
-        }
+        func millis(_ text: String?, _ option: String) throws -> UInt64? { try text.map { try LocalNode.auditTime($0, field: "--\(option)") } }
         return try options.open().audit(NodeStore.AuditFilter(operatorID: operatorID, branch: try branch.map(NodeID.init), kind: kind,
                                                               from: try millis(from, "from"), to: try millis(to, "to"), limit: limit))
     }
-}
-
-func isoDay(_ text: String) -> Date? {
-    let f = DateFormatter()
-    f.locale = Locale(identifier: "en_US_POSIX"); f.timeZone = TimeZone(identifier: "UTC"); f.dateFormat = "yyyy-MM-dd"
-    return f.date(from: text)
 }

@@ -12,11 +12,7 @@ public struct MemberProfile: Equatable, Sendable, Codable {
     public init(name: String, phone: String, birthday: String = "") throws {
         let name = name.trimmingCharacters(in: .whitespaces)
         try Teller.validateName(name, what: "name")
-        let phone = Self.normalisedPhone(phone)
-        let digits = phone.hasPrefix("+") ? phone.dropFirst() : Substring(phone)
-        guard (5...20).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-            throw MMSError(.invalidArgument, "The phone number “\(phone.prefix(30))” is not valid: use 5–20 digits, with an optional leading + (spaces and dashes between digits are ignored).")
-        }
+        let phone = try Self.validatedPhone(phone)
         guard birthday.isEmpty || Self.isDate(birthday) else {
             throw MMSError(.invalidArgument, "The birthday “\(birthday.prefix(30))” is not a date like 1990-05-01 (or leave it out).")
         }
@@ -28,6 +24,16 @@ public struct MemberProfile: Equatable, Sendable, Codable {
     /// A phone as typed, with the spaces and dashes between digits taken out: the form that is
     /// sealed and blind-indexed, so "+86 138-0000-0099" finds "+8613800000099".
     public static func normalisedPhone(_ typed: String) -> String { typed.filter { $0 != " " && $0 != "-" } }
+
+    /// The normalised phone, or `invalid_argument` when it is not 5–20 digits with an optional +.
+    public static func validatedPhone(_ typed: String) throws -> String {
+        let phone = normalisedPhone(typed)
+        let digits = phone.hasPrefix("+") ? phone.dropFirst() : Substring(phone)
+        guard (5...20).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            throw MMSError(.invalidArgument, "The phone number “\(phone.prefix(30))” is not valid: use 5–20 digits, with an optional leading + (spaces and dashes between digits are ignored).")
+        }
+        return phone
+    }
 
     /// The phone with all but the first three and last four digits hidden, for screens and receipts.
     public var maskedPhone: String {

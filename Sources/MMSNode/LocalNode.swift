@@ -107,7 +107,7 @@ public final class LocalNode: Sendable {
 
     public func findMembers(phone: String) throws -> [MemberResult] {
         try permit(.lookUp)
-        return try store.members(phoneIndex: secrets.blindIndex(MemberProfile.normalisedPhone(phone))).map(memberResult)
+        return try store.members(phoneIndex: secrets.blindIndex(MemberProfile.validatedPhone(phone))).map(memberResult)
     }
 
     public func issueCard(number: String, member: String, type: CardType, pin: String?, discountPercent: Int64?, uses: Int64?,

@@ -147,6 +147,9 @@ extension LocalNode {
     }
 
     public func logout(session token: String) throws {
+        guard token.utf8.count == 64, try store.session(tokenHash: Self.tokenHash(token)) != nil else {
+            throw MMSError(.unauthenticated, "No such session.")
+        }
         try store.endSession(tokenHash: Self.tokenHash(token))
     }
 

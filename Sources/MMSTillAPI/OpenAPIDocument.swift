@@ -109,7 +109,7 @@ enum OpenAPIDocument {
       "description": "ended"
      },
      "401": {
-      "description": "no credentials",
+      "description": "no or unknown session",
       "content": {
        "application/json": {
         "schema": {
@@ -135,7 +135,8 @@ enum OpenAPIDocument {
       "in": "path",
       "required": true,
       "schema": {
-       "type": "string"
+       "type": "string",
+       "pattern": "^[A-Za-z0-9._:-]{1,64}$"
       },
       "description": "card number"
      },
@@ -144,9 +145,11 @@ enum OpenAPIDocument {
       "in": "query",
       "required": false,
       "schema": {
-       "type": "string"
+       "type": "integer",
+       "minimum": 0,
+       "maximum": 1000
       },
-      "description": "how many history entries (0–1000, default 20)"
+      "description": "how many history entries (0–1000, default 20) (empty: no filter)"
      }
     ],
     "responses": {
@@ -156,6 +159,16 @@ enum OpenAPIDocument {
        "application/json": {
         "schema": {
          "$ref": "#/components/schemas/CardView"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
         }
        }
       }
@@ -237,7 +250,9 @@ enum OpenAPIDocument {
       "in": "query",
       "required": true,
       "schema": {
-       "type": "string"
+       "type": "string",
+       "pattern": "^\\+?([0-9][ -]?){4,19}[0-9]$",
+       "description": "5–20 digits, an optional leading +; spaces and dashes between digits are ignored"
       }
      }
     ],
@@ -248,6 +263,16 @@ enum OpenAPIDocument {
        "application/json": {
         "schema": {
          "$ref": "#/components/schemas/MemberList"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
         }
        }
       }
@@ -340,6 +365,16 @@ enum OpenAPIDocument {
        "application/json": {
         "schema": {
          "$ref": "#/components/schemas/Member"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
         }
        }
       }
@@ -451,7 +486,8 @@ enum OpenAPIDocument {
       "in": "path",
       "required": true,
       "schema": {
-       "type": "string"
+       "type": "string",
+       "pattern": "^[A-Za-z0-9._:-]{1,64}$"
       },
       "description": "member id"
      }
@@ -463,6 +499,16 @@ enum OpenAPIDocument {
        "application/json": {
         "schema": {
          "$ref": "#/components/schemas/CardView"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
         }
        }
       }
@@ -557,6 +603,16 @@ enum OpenAPIDocument {
        "application/json": {
         "schema": {
          "$ref": "#/components/schemas/Card"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
         }
        }
       }
@@ -678,7 +734,8 @@ enum OpenAPIDocument {
       "in": "path",
       "required": true,
       "schema": {
-       "type": "string"
+       "type": "string",
+       "pattern": "^[A-Za-z0-9._:-]{1,64}$"
       },
       "description": "card number"
      }
@@ -690,6 +747,16 @@ enum OpenAPIDocument {
        "application/json": {
         "schema": {
          "$ref": "#/components/schemas/CardEvent"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
         }
        }
       }
@@ -801,7 +868,8 @@ enum OpenAPIDocument {
       "in": "path",
       "required": true,
       "schema": {
-       "type": "string"
+       "type": "string",
+       "pattern": "^[A-Za-z0-9._:-]{1,64}$"
       },
       "description": "card number"
      }
@@ -813,6 +881,16 @@ enum OpenAPIDocument {
        "application/json": {
         "schema": {
          "$ref": "#/components/schemas/CardEvent"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
         }
        }
       }
@@ -924,7 +1002,8 @@ enum OpenAPIDocument {
       "in": "path",
       "required": true,
       "schema": {
-       "type": "string"
+       "type": "string",
+       "pattern": "^[A-Za-z0-9._:-]{1,64}$"
       },
       "description": "card number"
      }
@@ -936,6 +1015,16 @@ enum OpenAPIDocument {
        "application/json": {
         "schema": {
          "$ref": "#/components/schemas/CardEvent"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
         }
        }
       }
@@ -1047,7 +1136,8 @@ enum OpenAPIDocument {
       "in": "path",
       "required": true,
       "schema": {
-       "type": "string"
+       "type": "string",
+       "pattern": "^[A-Za-z0-9._:-]{1,64}$"
       },
       "description": "the card replaced"
      }
@@ -1059,6 +1149,16 @@ enum OpenAPIDocument {
        "application/json": {
         "schema": {
          "$ref": "#/components/schemas/Card"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
         }
        }
       }
@@ -1187,6 +1287,16 @@ enum OpenAPIDocument {
        }
       }
      },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
      "400": {
       "description": "bad input (invalid_argument, invalid_amount)",
       "content": {
@@ -1307,6 +1417,16 @@ enum OpenAPIDocument {
        "application/json": {
         "schema": {
          "$ref": "#/components/schemas/Payment"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
         }
        }
       }
@@ -1435,6 +1555,16 @@ enum OpenAPIDocument {
        }
       }
      },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
      "400": {
       "description": "bad input (invalid_argument, invalid_amount)",
       "content": {
@@ -1559,6 +1689,16 @@ enum OpenAPIDocument {
        }
       }
      },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
      "400": {
       "description": "bad input (invalid_argument, invalid_amount)",
       "content": {
@@ -1645,7 +1785,7 @@ enum OpenAPIDocument {
      "content": {
       "application/json": {
        "schema": {
-        "$ref": "#/components/schemas/ChargeRequest"
+        "$ref": "#/components/schemas/SaleRequest"
        }
       }
      }
@@ -1679,6 +1819,16 @@ enum OpenAPIDocument {
        "application/json": {
         "schema": {
          "$ref": "#/components/schemas/Payment"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
         }
        }
       }
@@ -1807,6 +1957,16 @@ enum OpenAPIDocument {
        }
       }
      },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
      "400": {
       "description": "bad input (invalid_argument, invalid_amount)",
       "content": {
@@ -1931,6 +2091,16 @@ enum OpenAPIDocument {
        }
       }
      },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
      "400": {
       "description": "bad input (invalid_argument, invalid_amount)",
       "content": {
@@ -2048,7 +2218,8 @@ enum OpenAPIDocument {
       "in": "path",
       "required": true,
       "schema": {
-       "type": "string"
+       "type": "string",
+       "pattern": "^[A-Za-z0-9._:-]{1,64}$"
       },
       "description": "coupon code"
      }
@@ -2060,6 +2231,16 @@ enum OpenAPIDocument {
        "application/json": {
         "schema": {
          "$ref": "#/components/schemas/Coupon"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
         }
        }
       }
@@ -2161,54 +2342,61 @@ enum OpenAPIDocument {
       "in": "query",
       "required": false,
       "schema": {
-       "type": "string"
+       "type": "string",
+       "pattern": "^[A-Za-z0-9._:-]{0,64}$"
       },
-      "description": "operator id"
+      "description": "operator id (empty: no filter)"
      },
      {
       "name": "branch",
       "in": "query",
       "required": false,
       "schema": {
-       "type": "string"
+       "type": "string",
+       "pattern": "^[A-Za-z0-9._:-]{0,64}$"
       },
-      "description": "node id"
+      "description": "node id (empty: no filter)"
      },
      {
       "name": "kind",
       "in": "query",
       "required": false,
       "schema": {
-       "type": "string"
+       "type": "string",
+       "pattern": "^[A-Za-z0-9._:-]{0,64}$"
       },
-      "description": "op kind, e.g. charge"
+      "description": "op kind, e.g. charge (empty: no filter)"
      },
      {
       "name": "from",
       "in": "query",
       "required": false,
       "schema": {
-       "type": "string"
+       "type": "string",
+       "pattern": "^((19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8]))?$"
       },
-      "description": "date or ISO 8601 time, inclusive"
+      "description": "date (or ISO 8601 time), inclusive (empty: no filter)"
      },
      {
       "name": "to",
       "in": "query",
       "required": false,
       "schema": {
-       "type": "string"
+       "type": "string",
+       "pattern": "^((19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8]))?$"
       },
-      "description": "date or ISO 8601 time, exclusive"
+      "description": "date (or ISO 8601 time), exclusive (empty: no filter)"
      },
      {
       "name": "limit",
       "in": "query",
       "required": false,
       "schema": {
-       "type": "string"
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 10000
       },
-      "description": "at most this many (1–10000, default 1000)"
+      "description": "at most this many (1–10000, default 1000) (empty: no filter)"
      }
     ],
     "responses": {
@@ -2218,6 +2406,16 @@ enum OpenAPIDocument {
        "application/json": {
         "schema": {
          "$ref": "#/components/schemas/Audit"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
         }
        }
       }
@@ -2338,10 +2536,12 @@ enum OpenAPIDocument {
     "type": "object",
     "properties": {
      "operator": {
-      "type": "string"
+      "type": "string",
+      "pattern": "^[A-Za-z0-9._:-]{1,64}$"
      },
      "password": {
-      "type": "string"
+      "type": "string",
+      "maxLength": 128
      }
     },
     "required": [
@@ -2393,13 +2593,19 @@ enum OpenAPIDocument {
     "type": "object",
     "properties": {
      "name": {
-      "type": "string"
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 200,
+      "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
      },
      "phone": {
-      "type": "string"
+      "type": "string",
+      "pattern": "^\\+?([0-9][ -]?){4,19}[0-9]$",
+      "description": "5–20 digits, an optional leading +; spaces and dashes between digits are ignored"
      },
      "birthday": {
       "type": "string",
+      "pattern": "^(19[0-9]{2}|20[0-9]{2})-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$",
       "description": "YYYY-MM-DD, optional"
      }
     },
@@ -2479,7 +2685,8 @@ enum OpenAPIDocument {
     "type": "object",
     "properties": {
      "member": {
-      "type": "string"
+      "type": "string",
+      "pattern": "^[A-Za-z0-9._:-]{1,64}$"
      },
      "type": {
       "type": "string",
@@ -2490,16 +2697,24 @@ enum OpenAPIDocument {
       ]
      },
      "number": {
-      "type": "string"
+      "type": "string",
+      "pattern": "^[A-Za-z0-9._:-]{1,64}$"
      },
      "pin": {
-      "type": "string"
+      "type": "string",
+      "pattern": "^[0-9]{4,6}$"
      },
      "discount": {
-      "type": "integer"
+      "type": "integer",
+      "minimum": 1,
+      "maximum": 100,
+      "description": "discount cards only: percent of the list price paid"
      },
      "uses": {
-      "type": "integer"
+      "type": "integer",
+      "minimum": 1,
+      "maximum": 1000,
+      "description": "punch cards only"
      }
     },
     "required": [
@@ -2577,10 +2792,12 @@ enum OpenAPIDocument {
     "properties": {
      "number": {
       "type": "string",
+      "pattern": "^[A-Za-z0-9._:-]{1,64}$",
       "description": "the new card's number"
      },
      "pin": {
-      "type": "string"
+      "type": "string",
+      "pattern": "^[0-9]{4,6}$"
      }
     },
     "required": [
@@ -2591,12 +2808,13 @@ enum OpenAPIDocument {
     "type": "object",
     "properties": {
      "card": {
-      "type": "string"
+      "type": "string",
+      "pattern": "^[A-Za-z0-9._:-]{1,64}$"
      },
      "amount": {
       "type": "string",
-      "pattern": "^-?[0-9]+\\.[0-9]{2}$",
-      "description": "yuan, two decimals"
+      "pattern": "^(0\\.(0[1-9]|[1-9][0-9]?)|[1-9][0-9]{0,3}(\\.[0-9]{1,2})?|[1-4][0-9]{4}(\\.[0-9]{1,2})?|50000(\\.00?)?)$",
+      "description": "yuan, at most two decimals, from 0.01 to 50000.00 per transaction"
      }
     },
     "required": [
@@ -2608,18 +2826,42 @@ enum OpenAPIDocument {
     "type": "object",
     "properties": {
      "card": {
-      "type": "string"
+      "type": "string",
+      "pattern": "^[A-Za-z0-9._:-]{1,64}$"
      },
      "amount": {
       "type": "string",
-      "pattern": "^-?[0-9]+\\.[0-9]{2}$",
-      "description": "yuan, two decimals"
+      "pattern": "^(0\\.(0[1-9]|[1-9][0-9]?)|[1-9][0-9]{0,3}(\\.[0-9]{1,2})?|[1-4][0-9]{4}(\\.[0-9]{1,2})?|50000(\\.00?)?)$",
+      "description": "yuan, at most two decimals, from 0.01 to 50000.00 per transaction"
      },
      "pin": {
-      "type": "string"
+      "type": "string",
+      "pattern": "^[0-9]{4,6}$"
      },
      "partial": {
       "type": "boolean"
+     }
+    },
+    "required": [
+     "card",
+     "amount"
+    ]
+   },
+   "SaleRequest": {
+    "type": "object",
+    "properties": {
+     "card": {
+      "type": "string",
+      "pattern": "^[A-Za-z0-9._:-]{1,64}$"
+     },
+     "amount": {
+      "type": "string",
+      "pattern": "^(0\\.(0[1-9]|[1-9][0-9]?)|[1-9][0-9]{0,3}(\\.[0-9]{1,2})?|[1-4][0-9]{4}(\\.[0-9]{1,2})?|50000(\\.00?)?)$",
+      "description": "the list price"
+     },
+     "pin": {
+      "type": "string",
+      "pattern": "^[0-9]{4,6}$"
      }
     },
     "required": [
@@ -2631,16 +2873,18 @@ enum OpenAPIDocument {
     "type": "object",
     "properties": {
      "card": {
-      "type": "string"
+      "type": "string",
+      "pattern": "^[A-Za-z0-9._:-]{1,64}$"
      },
      "charge": {
       "type": "string",
+      "pattern": "^[A-Za-z0-9._:-]{1,64}/[1-9][0-9]{0,17}$",
       "description": "op id of the charge, e.g. branch-1/5"
      },
      "amount": {
       "type": "string",
-      "pattern": "^-?[0-9]+\\.[0-9]{2}$",
-      "description": "yuan, two decimals"
+      "pattern": "^(0\\.(0[1-9]|[1-9][0-9]?)|[1-9][0-9]{0,3}(\\.[0-9]{1,2})?|[1-4][0-9]{4}(\\.[0-9]{1,2})?|50000(\\.00?)?)$",
+      "description": "yuan, at most two decimals, from 0.01 to 50000.00 per transaction"
      }
     },
     "required": [
@@ -2653,13 +2897,17 @@ enum OpenAPIDocument {
     "type": "object",
     "properties": {
      "card": {
-      "type": "string"
+      "type": "string",
+      "pattern": "^[A-Za-z0-9._:-]{1,64}$"
      },
      "points": {
-      "type": "integer"
+      "type": "integer",
+      "minimum": 1,
+      "maximum": 100000000
      },
      "pin": {
-      "type": "string"
+      "type": "string",
+      "pattern": "^[0-9]{4,6}$"
      }
     },
     "required": [
@@ -2671,13 +2919,17 @@ enum OpenAPIDocument {
     "type": "object",
     "properties": {
      "card": {
-      "type": "string"
+      "type": "string",
+      "pattern": "^[A-Za-z0-9._:-]{1,64}$"
      },
      "uses": {
-      "type": "integer"
+      "type": "integer",
+      "minimum": 1,
+      "maximum": 1000
      },
      "pin": {
-      "type": "string"
+      "type": "string",
+      "pattern": "^[0-9]{4,6}$"
      }
     },
     "required": [
@@ -2688,18 +2940,21 @@ enum OpenAPIDocument {
     "type": "object",
     "properties": {
      "member": {
-      "type": "string"
+      "type": "string",
+      "pattern": "^[A-Za-z0-9._:-]{1,64}$"
      },
      "code": {
-      "type": "string"
+      "type": "string",
+      "pattern": "^[A-Za-z0-9._:-]{1,64}$"
      },
      "value": {
       "type": "string",
-      "pattern": "^-?[0-9]+\\.[0-9]{2}$",
-      "description": "yuan, two decimals"
+      "pattern": "^(0(\\.0{1,2})?|0\\.(0[1-9]|[1-9][0-9]?)|[1-9][0-9]{0,3}(\\.[0-9]{1,2})?|[1-4][0-9]{4}(\\.[0-9]{1,2})?|50000(\\.00?)?)$",
+      "description": "yuan, 0.00 to 50000.00"
      },
      "title": {
-      "type": "string"
+      "type": "string",
+      "maxLength": 200
      }
     },
     "required": [

@@ -29,6 +29,9 @@ public struct TillAPI: Sendable {
         public static let maxConnections = 512
         /// A connection that sends nothing for this long is closed (a stalled or slow client).
         public static let idleSeconds: Int64 = 30
+        /// A request the node has not answered in this time is answered 503; the work itself
+        /// goes on (a commit is never cut in half), so the till retries with the same key.
+        public static let requestSeconds: Int64 = 30
     }
 
     let node: LocalNode
@@ -43,8 +46,9 @@ public struct TillAPI: Sendable {
     /// The routes, behind the one middleware that turns errors into our JSON body and status.
     public func router() -> Router<TillRequestContext> {
         let router = Router(context: TillRequestContext.self)
-        router.add(middleware: ErrorMiddleware())
-        let v1 = router.group("v1")
+        let routes = RouteTable()
+        router.add(middleware: ErrorMiddleware(routes: routes))
+        let v1 = Routes(group: router.group("v1"), table: routes)
         v1.get("openapi.json") { _, _ in Response(status: .ok, headers: Self.jsonHeaders, body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json))) }
 
         v1.post("sessions") { request, context in
@@ -60,11 +64,11 @@ public struct TillAPI: Sendable {
 
         v1.get("cards/:number") { request, context in
             let number = try context.parameters.require("number")
-            let history = min(max(Int(request.uri.queryParameters.get("history") ?? "") ?? 20, 0), 1_000)
+            let history = min(max(Int(Self.query(request, "history") ?? "") ?? 20, 0), 1_000)
             return try await read(request) { try $0.show(card: number, historyLimit: history) }
         }
         v1.get("members") { request, _ in
-            guard let phone = request.uri.queryParameters.get("phone") else {
+            guard let phone = Self.query(request, "phone") else {
                 throw MMSError(.invalidArgument, "Give ?phone= to find members.")
             }
             return try await read(request) { MemberList(members: try $0.findMembers(phone: phone)) }
@@ -153,11 +157,11 @@ public struct TillAPI: Sendable {
             return try await write(request) { node, key in try node.redeemCoupon(code: code, requestKey: key) }
         }
         v1.get("audit") { request, _ in
-            let q = request.uri.queryParameters
-            func millis(_ name: String) throws -> UInt64? { try q.get(name).map { try LocalNode.auditTime($0, field: name) } }
-            let filter = NodeStore.AuditFilter(operatorID: q.get("operator"), branch: try q.get("branch").map { try NodeID($0) },
-                                               kind: q.get("kind"), from: try millis("from"), to: try millis("to"),
-                                               limit: Int(q.get("limit") ?? "") ?? 1_000)
+            func q(_ name: String) -> String? { Self.query(request, name) }
+            func millis(_ name: String) throws -> UInt64? { try q(name).map { try LocalNode.auditTime($0, field: name) } }
+            let filter = NodeStore.AuditFilter(operatorID: q("operator"), branch: try q("branch").map { try NodeID($0) },
+                                               kind: q("kind"), from: try millis("from"), to: try millis("to"),
+                                               limit: Int(q("limit") ?? "") ?? 1_000)
             return try await read(request) { try $0.audit(filter) }
         }
         return router
@@ -186,9 +190,17 @@ public struct TillAPI: Sendable {
         return try Self.json(result, status: status)
     }
 
-    /// Store work and Argon2id checks block: they run on NIO's thread pool, not the event loop.
+    /// Store work and Argon2id checks block: they run on NIO's thread pool, not the event loop,
+    /// within `Limits.requestSeconds`.
     static func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await NIOThreadPool.singleton.runIfActive(body)
+        let loop = MultiThreadedEventLoopGroup.singleton.any()
+        let answer = loop.makePromise(of: T.self)
+        NIOThreadPool.singleton.runIfActive(eventLoop: loop, body).cascade(to: answer)
+        let deadline = loop.scheduleTask(in: .seconds(Limits.requestSeconds)) {
+            answer.fail(MMSError(.storeFailure, "The node did not answer within \(Limits.requestSeconds) s. The request may still complete: retry it with the same Idempotency-Key to learn its outcome."))
+        }
+        defer { deadline.cancel() }
+        return try await answer.futureResult.get()
     }
 
     static let jsonHeaders: HTTPFields = [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store",
@@ -197,6 +209,11 @@ public struct TillAPI: Sendable {
     static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status) throws -> Response {
         let data = try JSONEncoder.snakeCase.encode(value)
         return Response(status: status, headers: jsonHeaders, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// A query parameter; an empty one counts as absent.
+    static func query(_ request: Request, _ name: String) -> String? {
+        request.uri.queryParameters.get(name).flatMap { $0.isEmpty ? nil : $0 }
     }
 
     static func bearer(_ request: Request) throws -> String {
@@ -248,6 +265,7 @@ extension JSONDecoder {
 /// with the status `TillAPI.status(for:)` gives its code. The one place errors meet HTTP.
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = TillRequestContext
+    let routes: RouteTable
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -261,6 +279,16 @@ struct ErrorMiddleware: RouterMiddleware {
             case .unauthorized: .unauthenticated
             case .methodNotAllowed, .badRequest: .invalidArgument
             default: .storeFailure
+            }
+            if error.status == .notFound {
+                // A path the API has, with a method it does not take: 405 and the methods it does.
+                let allowed = routes.methods(for: request.uri.path)
+                if !allowed.isEmpty {
+                    var response = Self.response(MMSError(.invalidArgument, "\(request.uri.path) takes \(allowed.joined(separator: ", ")), not \(request.method)."),
+                                                 status: .methodNotAllowed)
+                    response.headers[.allow] = allowed.joined(separator: ", ")
+                    return response
+                }
             }
             let message = error.status == .notFound ? "There is no \(request.method) \(request.uri.path) in the till API (see /v1/openapi.json)." : (error.body ?? "\(error.status)")
             return Self.response(MMSError(code, message), status: error.status)
@@ -301,6 +329,35 @@ extension TillAPI {
         case .storeFailure, .notInitialised, .verifyFailed, .malformedOp, .badSignature, .brokenChain, .fork, .unknownOrigin, .batchTooLarge:
             .serviceUnavailable
         }
+    }
+}
+
+/// The API's routes as registered, so a known path asked with another method gets 405 and `Allow`.
+final class RouteTable: @unchecked Sendable {
+    private var templates: [(method: String, parts: [Substring])] = []
+
+    func add(_ method: HTTPRequest.Method, _ path: String) { templates.append((method.rawValue, ("/v1/" + path).split(separator: "/"))) }
+
+    func methods(for path: String) -> [String] {
+        let parts = path.split(separator: "/")
+        return templates.filter { t in t.parts.count == parts.count && zip(t.parts, parts).allSatisfy { $0.hasPrefix(":") || $0 == $1 } }
+            .map(\.method).sorted()
+    }
+}
+
+/// Registers routes on the `/v1` group and records them in the route table.
+struct Routes {
+    let group: RouterGroup<TillRequestContext>
+    let table: RouteTable
+
+    func get(_ path: String, use handler: @escaping @Sendable (Request, TillRequestContext) async throws -> Response) {
+        table.add(.get, path); group.get(RouterPath(path), use: handler)
+    }
+    func post(_ path: String, use handler: @escaping @Sendable (Request, TillRequestContext) async throws -> Response) {
+        table.add(.post, path); group.post(RouterPath(path), use: handler)
+    }
+    func delete(_ path: String, use handler: @escaping @Sendable (Request, TillRequestContext) async throws -> Response) {
+        table.add(.delete, path); group.delete(RouterPath(path), use: handler)
     }
 }
 

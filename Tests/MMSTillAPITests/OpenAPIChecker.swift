@@ -21,7 +21,13 @@ struct OpenAPIChecker {
             check(value, against: ["$ref": "#/components/schemas/Error"], at: "404 \(route)", into: &found)
             return found
         }
-        guard let operation = entry[method.lowercased()] as? [String: Any] else { return ["\(method) \(template) is not in the document"] }
+        guard let operation = entry[method.lowercased()] as? [String: Any] else {
+            // A documented path asked with a method it does not take is a 405 with the error body.
+            guard status == 405, let value = try? JSONSerialization.jsonObject(with: body) else { return ["\(method) \(template) is not in the document"] }
+            var found: [String] = []
+            check(value, against: ["$ref": "#/components/schemas/Error"], at: "405 \(template)", into: &found)
+            return found
+        }
         guard let response = (operation["responses"] as? [String: Any])?[String(status)] as? [String: Any] else {
             return ["\(method) \(template) does not document status \(status)"]
         }

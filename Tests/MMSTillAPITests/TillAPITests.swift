@@ -192,6 +192,19 @@ import Testing
         #expect(try node.audit(.init(kind: "login_failed")).entries.count == 5)
     }
 
+    @Test func aKnownPathWithAnotherMethodIs405AndEmptyFiltersAreAbsent() async throws {
+        let till = tillToken
+        try await withClient { c in
+            let session = try await c.login(till, "m01", "m01-Pass!")
+            let (status, json) = try await c.send(.put, "/v1/charges", token: session, body: "{}")
+            #expect(status == 405 && json["error"] as? String == "invalid_argument")
+            #expect(try await c.send(.delete, "/v1/cards/6200000001", token: session).status == 405)
+            #expect(try await c.send(.get, "/v1/audit?operator=&branch=&kind=&from=&limit=", token: session).status == 200)
+            #expect(try await c.send(.get, "/v1/audit?from=yesterday", token: session).status == 400)
+            #expect(try await c.send(.delete, "/v1/sessions", token: String(repeating: "a", count: 64)).status == 401)
+        }
+    }
+
     @Test func aBodyOverTheLimitIsRefusedWith413() async throws {
         let till = tillToken
         try await withClient { c in
@@ -199,6 +212,16 @@ import Testing
             let big = #"{"name":""# + String(repeating: "x", count: TillAPI.Limits.maxBodyBytes) + #"","phone":"13800000001"}"#
             let (status, json) = try await c.send(.post, "/v1/members", token: session, key: "big", body: big)
             #expect(status == 413 && json["error"] as? String == "body_too_large")
+        }
+    }
+
+    /// The checker itself must fail on an answer that breaks the document.
+    @Test func theCheckerFindsAnswersThatBreakTheDocument() async throws {
+        try await withClient { c in
+            let wrongTypes = Data(#"{"balance":70,"card":"1","member":"m","name":"n","phone":"p","tier":"t"}"#.utf8)
+            #expect(!c.checker.problems(method: "GET", path: "/v1/cards/1", status: 200, body: wrongTypes).isEmpty)
+            #expect(!c.checker.problems(method: "POST", path: "/v1/charges", status: 418, body: Data()).isEmpty)
+            #expect(!c.checker.problems(method: "POST", path: "/v1/charges", status: 422, body: Data(#"{"ok":false}"#.utf8)).isEmpty)
         }
     }
 

@@ -76,3 +76,52 @@ public enum ChainVerifier {
         }
     }
 }
+
+/// How a replica takes a peer's ops of one origin: which it holds already (duplicates — or a
+/// fork, a different op under a number it holds), which continue the origin's chain now (a run,
+/// to verify as one), and which wait for a gap to fill. One rule for the node's store and the
+/// simulator's replicas; each verifies and keeps the ops its own way.
+public enum BatchIntake {
+    public struct Plan: Sendable {
+        public var duplicates = 0
+        /// Ops that directly continue the chain after the head, in order.
+        public var run: [SignedOp] = []
+        /// Ops ahead of a gap: to verify alone and hold.
+        public var ahead: [SignedOp] = []
+        /// A different op for a number already held (in the replica or earlier in the batch).
+        public var fork: SignedOp?
+    }
+
+    /// Sorts one origin's `ops` against its `head`; `held` gives the hash the replica holds for a
+    /// seq at or below the head.
+    public static func plan(_ ops: [SignedOp], after head: ChainHead, held: (UInt64) throws -> Digest32?) rethrows -> Plan {
+        var plan = Plan()
+        var seen: [UInt64: Digest32] = [:]
+        for op in ops.sorted(by: { $0.id.seq < $1.id.seq }) {
+            if op.id.seq <= head.seq {
+                if let hash = try held(op.id.seq), hash != op.hash { plan.fork = op; return plan }
+                plan.duplicates += 1
+            } else if let earlier = seen[op.id.seq] {
+                if earlier != op.hash { plan.fork = op; return plan }
+                plan.duplicates += 1
+            } else {
+                seen[op.id.seq] = op.hash
+                if op.id.seq == head.seq + UInt64(plan.run.count) + 1 { plan.run.append(op) } else { plan.ahead.append(op) }
+            }
+        }
+        return plan
+    }
+
+    /// The held ops that now continue the chain after `head`, taken one seq at a time by `take`,
+    /// each checked to link to the one before. Stops at the first gap; a held op that does not
+    /// link is returned as `fork` (evidence of a fork of what is now held).
+    public static func drain(after head: ChainHead, take: (UInt64) throws -> SignedOp?) rethrows -> (ops: [SignedOp], fork: SignedOp?) {
+        var head = head, drained: [SignedOp] = []
+        while let op = try take(head.seq + 1) {
+            guard op.op.prevHash == head.hash else { return (drained, op) }
+            drained.append(op)
+            head = ChainHead(seq: op.id.seq, hash: op.hash)
+        }
+        return (drained, nil)
+    }
+}

@@ -68,34 +68,24 @@ extension NodeStore {
                         throw MMSError(.unknownOrigin, "Ops from \(origin), which is not a known node, were refused.", details: ["origin": origin.rawValue])
                     }
                     var head = try loadHead(origin, db)
-                    var run: [SignedOp] = []
-                    var seen = Set<UInt64>()
-                    for op in ops.sorted(by: { $0.id.seq < $1.id.seq }) {
-                        if op.id.seq <= head.seq {
-                            let held = try Data.fetchOne(db, sql: "SELECT hash FROM ops WHERE origin = ? AND seq = ?",
-                                                         arguments: [origin.rawValue, Int64(op.id.seq)])
-                            if let held, Array(held) != op.hash.bytes {
-                                try ChainVerifier.verifySingle(op, key: key, role: role)
-                                forkEvidence = op
-                                throw MMSError(.fork, "Two different ops claim to be \(op.id): the second was refused and kept as evidence.",
-                                               details: ["op": op.id.description])
-                            }
-                            report.duplicates += 1
-                        } else if !seen.insert(op.id.seq).inserted {
-                            if run.contains(where: { $0.id == op.id && $0.hash != op.hash }) {
-                                try ChainVerifier.verifySingle(op, key: key, role: role)
-                                forkEvidence = op
-                                throw MMSError(.fork, "The batch holds two different ops for \(op.id).", details: ["op": op.id.description])
-                            }
-                            report.duplicates += 1
-                        } else if op.id.seq == head.seq + UInt64(run.count) + 1 {
-                            run.append(op)
-                        } else {
-                            try ChainVerifier.verifySingle(op, key: key, role: role)
-                            try hold(op, db)
-                            report.pending += 1
-                        }
+                    let plan = try BatchIntake.plan(ops, after: head) { seq in
+                        try Data.fetchOne(db, sql: "SELECT hash FROM ops WHERE origin = ? AND seq = ?", arguments: [origin.rawValue, Int64(seq)])
+                            .flatMap { try? Digest32(bytes: Array($0)) }
                     }
+                    if let fork = plan.fork {
+                        // Kept as evidence only if its origin really signed it.
+                        try ChainVerifier.verifySingle(fork, key: key, role: role)
+                        forkEvidence = fork
+                        throw MMSError(.fork, "Two different ops claim to be \(fork.id): the second was refused and kept as evidence.",
+                                       details: ["op": fork.id.description])
+                    }
+                    report.duplicates += plan.duplicates
+                    for op in plan.ahead {
+                        try ChainVerifier.verifySingle(op, key: key, role: role)
+                        try hold(op, db)
+                        report.pending += 1
+                    }
+                    var run = plan.run
                     try ChainVerifier.verifyRun(run, after: head, key: key, role: role)
                     run += try drainPending(origin, after: run.last.map { ChainHead(seq: $0.id.seq, hash: $0.hash) } ?? head, db)
                     for op in run {
@@ -135,22 +125,19 @@ extension NodeStore {
                        arguments: [op.id.origin.rawValue, Int64(op.id.seq), Data(op.bytes), Data(op.signature)])
     }
 
-    /// Takes the held ops of `origin` that now continue its chain after `head`, checking each link.
+    /// Takes the held ops of `origin` that now continue its chain after `head` (`BatchIntake.drain`).
     private func drainPending(_ origin: NodeID, after head: ChainHead, _ db: Database) throws -> [SignedOp] {
-        var head = head
-        var drained: [SignedOp] = []
-        while let row = try Row.fetchOne(db, sql: "SELECT bytes, signature FROM pending_ops WHERE origin = ? AND seq = ?",
-                                         arguments: [origin.rawValue, Int64(head.seq + 1)]) {
-            let op = SignedOp(op: try OpCodec.decode(Array(row[0] as Data)), bytes: Array(row[0] as Data), signature: Array(row[1] as Data))
-            try db.execute(sql: "DELETE FROM pending_ops WHERE origin = ? AND seq = ?", arguments: [origin.rawValue, Int64(op.id.seq)])
-            guard op.op.prevHash == head.hash else {
-                // A held op that does not link is a fork of what we now hold: drop it, keep evidence.
-                try db.execute(sql: "INSERT OR IGNORE INTO forks (origin, seq, held_hash, offered_bytes, offered_signature) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [origin.rawValue, Int64(op.id.seq) - 1, Data(head.hash.bytes), Data(op.bytes), Data(op.signature)])
-                break
-            }
-            drained.append(op)
-            head = ChainHead(seq: op.id.seq, hash: op.hash)
+        let (drained, fork) = try BatchIntake.drain(after: head) { seq in
+            guard let row = try Row.fetchOne(db, sql: "SELECT bytes, signature FROM pending_ops WHERE origin = ? AND seq = ?",
+                                             arguments: [origin.rawValue, Int64(seq)]) else { return nil }
+            try db.execute(sql: "DELETE FROM pending_ops WHERE origin = ? AND seq = ?", arguments: [origin.rawValue, Int64(seq)])
+            return SignedOp(op: try OpCodec.decode(Array(row[0] as Data)), bytes: Array(row[0] as Data), signature: Array(row[1] as Data))
+        }
+        if let fork {
+            // A held op that does not link is a fork of what we now hold: dropped, kept as evidence.
+            let linkedTo = drained.last?.hash ?? head.hash
+            try db.execute(sql: "INSERT OR IGNORE INTO forks (origin, seq, held_hash, offered_bytes, offered_signature) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [origin.rawValue, Int64(fork.id.seq) - 1, Data(linkedTo.bytes), Data(fork.bytes), Data(fork.signature)])
         }
         return drained
     }

@@ -6,8 +6,9 @@ import MMSCrypto
 /// One node's replica of the member store in SQLite (WAL, `synchronous=FULL`). Every op and its
 /// effect on the materialised cells commit in one transaction, durably, before a caller is told.
 public final class NodeStore: @unchecked Sendable {
-    /// GRDB's queue serialises access to the store's one connection.
-    let db: DatabaseQueue
+    /// GRDB's pool: one writer connection (writes serialise on it) and reader connections that
+    /// read the last committed state beside it, so a till's look-up never waits for a commit.
+    let db: DatabasePool
     /// A second connection that copies the WAL into the database beside the commit path, so a
     /// till's commit never pays for a checkpoint (SQLite's automatic one is switched off).
     private let checkpointer: Checkpointer
@@ -28,7 +29,7 @@ public final class NodeStore: @unchecked Sendable {
             try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
         }
         do {
-            db = try DatabaseQueue(path: path, configuration: config)
+            db = try DatabasePool(path: path, configuration: config)
             try Schema.migrator.migrate(db)
             checkpointer = try Checkpointer(path: path, configuration: config)
         } catch let error as DatabaseError {

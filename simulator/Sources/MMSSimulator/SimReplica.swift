@@ -82,30 +82,31 @@ final class SimReplica {
     func applyRemote(_ batch: [SignedOp], now: UInt64, keys: [NodeID: (SigningPublicKey, NodeRole)],
                      verified: inout Set<Digest32>) throws -> Int {
         var stored = 0
-        for op in batch.sorted(by: { ($0.id.origin, $0.id.seq) < ($1.id.origin, $1.id.seq) }) {
-            let origin = op.id.origin
+        // Sorted and classified as the node's store does (`BatchIntake`); verified per op, cached by hash.
+        for (origin, ops) in Dictionary(grouping: batch, by: \.id.origin).sorted(by: { $0.key < $1.key }) {
             guard let (publicKey, role) = keys[origin] else { throw MMSError(.unknownOrigin, "unknown origin \(origin)") }
-            let head = vector[origin]
-            if op.id.seq <= head {
-                guard holds(op.id, hash: op.hash) else { throw MMSError(.fork, "fork at \(op.id)") }
-                continue
-            }
-            if !verified.contains(op.hash) {
+            let head = ChainHead(seq: vector[origin], hash: log[origin]?.last?.hash ?? .zero)
+            let plan = BatchIntake.plan(ops, after: head) { seq in log[origin].map { $0[Int(seq - 1)].hash } }
+            if let fork = plan.fork { throw MMSError(.fork, "fork at \(fork.id)") }
+            for op in plan.run + plan.ahead where !verified.contains(op.hash) {
                 try ChainVerifier.verifySingle(op, key: publicKey, role: role)
                 verified.insert(op.hash)
             }
-            guard op.id.seq == head + 1 else {
-                pending[origin, default: [:]][op.id.seq] = op
-                continue
-            }
-            guard op.op.prevHash == (log[origin]?.last?.hash ?? .zero) else { throw MMSError(.brokenChain, "\(op.id) does not link") }
-            store(op)
-            chain.observe(op.op.hlc, now: now)
-            stored += 1
-            while let next = pending[origin]?.removeValue(forKey: vector[origin] + 1) {
-                guard next.op.prevHash == log[origin]!.last!.hash else { throw MMSError(.brokenChain, "\(next.id) does not link") }
-                store(next)
+            for op in plan.ahead { pending[origin, default: [:]][op.id.seq] = op }
+            for op in plan.run {
+                guard op.op.prevHash == (log[origin]?.last?.hash ?? .zero) else { throw MMSError(.brokenChain, "\(op.id) does not link") }
+                store(op)
+                chain.observe(op.op.hlc, now: now)
                 stored += 1
+            }
+            let after = ChainHead(seq: vector[origin], hash: log[origin]?.last?.hash ?? .zero)
+            let (drained, fork) = BatchIntake.drain(after: after) { seq in pending[origin]?.removeValue(forKey: seq) }
+            if let fork { throw MMSError(.brokenChain, "\(fork.id) does not link") }
+            for op in drained { store(op) }
+            stored += drained.count
+            // Held ops the chain now covers (they also came again, in order) are dropped, as the store drops them.
+            if let held = pending[origin], held.keys.contains(where: { $0 <= vector[origin] }) {
+                pending[origin] = held.filter { $0.key > vector[origin] }
             }
         }
         commit(now: now)

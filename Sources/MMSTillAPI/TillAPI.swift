@@ -29,6 +29,9 @@ public struct TillAPI: Sendable {
         public static let maxConnections = 512
         /// A connection that sends nothing for this long is closed (a stalled or slow client).
         public static let idleSeconds: Int64 = 30
+        /// Threads for the blocking part of requests (store, Argon2id). More than the cores: a
+        /// request waiting for a group commit holds one, and the commit batches what waits.
+        public static let storeThreads = 16
         /// A request the node has not answered in this time is answered 503; the work itself
         /// goes on (a commit is never cut in half), so the till retries with the same key.
         public static let requestSeconds: Int64 = 30
@@ -195,13 +198,20 @@ public struct TillAPI: Sendable {
     static func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         let loop = MultiThreadedEventLoopGroup.singleton.any()
         let answer = loop.makePromise(of: T.self)
-        NIOThreadPool.singleton.runIfActive(eventLoop: loop, body).cascade(to: answer)
+        storePool.runIfActive(eventLoop: loop, body).cascade(to: answer)
         let deadline = loop.scheduleTask(in: .seconds(Limits.requestSeconds)) {
             answer.fail(MMSError(.storeFailure, "The node did not answer within \(Limits.requestSeconds) s. The request may still complete: retry it with the same Idempotency-Key to learn its outcome."))
         }
         defer { deadline.cancel() }
         return try await answer.futureResult.get()
     }
+
+    /// The till API's own thread pool for store work, started once per process.
+    static let storePool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: Limits.storeThreads)
+        pool.start()
+        return pool
+    }()
 
     static let jsonHeaders: HTTPFields = [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store",
                                           HTTPField.Name("X-Content-Type-Options")!: "nosniff"]

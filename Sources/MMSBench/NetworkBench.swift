@@ -66,7 +66,7 @@ public enum NetworkBench {
         var samples: [Double] = []
         let reachStart = DispatchTime.now().uptimeNanoseconds
         for _ in 0..<options.reachSamples {
-            // Tills commit at any moment: start off the nodes' 50 ms change-watch beat.
+            // Tills commit at any moment, not in step with the gossip rounds.
             usleep(UInt32.random(in: 0..<50_000))
             let t0 = DispatchTime.now().uptimeNanoseconds
             _ = try branch1.topUp(card: "B1", amount: Money(fen: 100), requestKey: nil)

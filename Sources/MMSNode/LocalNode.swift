@@ -17,6 +17,8 @@ public final class LocalNode: Sendable {
     public let caller: Caller
     /// Escrow refusals at this node, by kind, for its metrics (shared by every view of the node).
     public let refusals: RefusalCounter
+    /// Fired after every commit of a new op, whoever caused it: the running node's gossip listens.
+    public let commits: CommitSignal
 
     /// Creates a node: identity, signing key, chain secrets (new, or copied from `secretsFile`) and an empty store.
     @discardableResult
@@ -46,11 +48,12 @@ public final class LocalNode: Sendable {
         self.clock = clock
         self.caller = .directoryOwner
         self.refusals = RefusalCounter()
+        self.commits = CommitSignal()
     }
 
     private init(_ other: LocalNode, caller: Caller) {
         directory = other.directory; id = other.id; role = other.role; store = other.store
-        key = other.key; secrets = other.secrets; clock = other.clock; refusals = other.refusals
+        key = other.key; secrets = other.secrets; clock = other.clock; refusals = other.refusals; commits = other.commits
         self.caller = caller
     }
 
@@ -65,7 +68,9 @@ public final class LocalNode: Sendable {
     /// Decides and commits one op for the caller: see `NodeStore.issue`.
     func commit(request: NodeStore.RequestKey? = nil, decide: (Teller, OpID) throws -> OpBody,
                 respond: (SignedOp, any StateReader) throws -> String = { op, _ in op.id.description }) throws -> NodeStore.Issued {
-        try store.issue(request: request, now: clock(), key: key, actor: caller.actor, decide: decide, respond: respond)
+        let issued = try store.issue(request: request, now: clock(), key: key, actor: caller.actor, decide: decide, respond: respond)
+        if issued.op != nil { commits.fire() }
+        return issued
     }
 
     /// An idempotency key scoped to the caller's till, with a digest of what the request asks,
@@ -285,9 +290,9 @@ public final class LocalNode: Sendable {
         let held = try store.read { try $0.escrow(account).rights(at: self.id) }
         let decision = RightsOnDemand.answer(requested: amount, held: held, role: role, relayable: relayable)
         guard decision.grant > 0 else { return (nil, decision.relay) }
-        let issued = try store.issue(request: nil, now: clock(), key: key, decide: { teller, _ in
+        let issued = try acting(as: .node).commit(decide: { teller, _ in
             try teller.transferRights(account: account, to: peer, amount: decision.grant)
-        }, respond: { _, _ in "" })
+        })
         return (issued.op, decision.relay)
     }
 
@@ -299,10 +304,10 @@ public final class LocalNode: Sendable {
         var placed: [SignedOp] = []
         for _ in 0..<RightsPlacement.maxTransfersPerPass(policy) {
             do {
-                let issued = try store.issue(request: nil, now: clock(), key: key, decide: { teller, _ in
+                let issued = try acting(as: .node).commit(decide: { teller, _ in
                     guard let next = try teller.placementTransfers(member: member, policy: policy).first else { throw NothingToPlace() }
                     return next
-                }, respond: { _, _ in "" })
+                })
                 placed.append(issued.op!)
             } catch is NothingToPlace { break }
         }
@@ -568,4 +573,14 @@ public final class RefusalCounter: @unchecked Sendable {
     public init() {}
     public func count(_ kind: String) { lock.lock(); counts[kind, default: 0] += 1; lock.unlock() }
     public var snapshot: [String: Int] { lock.lock(); defer { lock.unlock() }; return counts }
+}
+
+/// Tells the running node's gossip layer that this node committed an op, in process: no one
+/// polls the store.
+public final class CommitSignal: @unchecked Sendable {
+    private let lock = NSLock()
+    private var listener: (@Sendable () -> Void)?
+    public init() {}
+    public func listen(_ listener: @escaping @Sendable () -> Void) { lock.lock(); self.listener = listener; lock.unlock() }
+    func fire() { lock.lock(); let listener = self.listener; lock.unlock(); listener?() }
 }

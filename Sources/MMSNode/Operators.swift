@@ -13,6 +13,9 @@ public struct Caller: Sendable, Equatable {
 
     public init(actor: Actor, role: OperatorRole?) { self.actor = actor; self.role = role }
 
+    /// The node acting on its own (rights placement, a grant to a peer): every action.
+    public static let node = Caller(actor: .node, role: nil)
+
     /// The user running `mms … --data DIR`.
     public static var directoryOwner: Caller {
         Caller(actor: .directoryOwner(ProcessInfo.processInfo.environment["USER"] ?? NSUserName()), role: nil)

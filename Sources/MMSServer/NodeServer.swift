@@ -63,13 +63,10 @@ public final class NodeServer: @unchecked Sendable {
     /// commands that reach the node through its local socket (`mms … --data DIR`).
     public func start(localCommands execute: (@Sendable (LocalCommand.Request) -> LocalCommand.Reply)? = nil) throws {
         let tls = self.tls
+        node.commits.listen { [weak self] in self?.localCommitted() }
         // The local socket first: a second `node run` on the same directory is told so plainly.
         if let execute {
-            localCommands = try LocalCommandServer.start(group: group, directory: node.directory, log: log) { [self] request in
-                let reply = execute(request)
-                localCommitted()
-                return reply
-            }
+            localCommands = try LocalCommandServer.start(group: group, directory: node.directory, log: log, execute: execute)
         }
         do {
             server = try binding("gossip", spec.gossip) {
@@ -120,9 +117,10 @@ public final class NodeServer: @unchecked Sendable {
         log.info("stopped")
     }
 
-    /// This node committed ops (a till, a local command, a grant, a rebalancing pass), or — at the
-    /// head office, the hub — applied a peer's: push to the links now, not at the next round.
-    public func localCommitted() {
+    /// This node committed an op (any way: the till API, a local command, a grant, a rebalancing
+    /// pass — `LocalNode.commits`), or — at the head office, the hub — applied a peer's: push to the
+    /// links now, not at the next round.
+    func localCommitted() {
         storeQueue.async { self.pushIfChanged() }
     }
 
@@ -145,7 +143,6 @@ public final class NodeServer: @unchecked Sendable {
             for member in members { placed += try node.placeRights(member: member, policy: topology.escrow.placement).count }
             lock.lock(); rebalanceCursor = members.count == 256 ? members.last! : ""; lock.unlock()
             metrics.placed(placed)
-            if placed > 0 { pushIfChanged() }
             if placed > 0 { log.info("placed rights", metadata: ["transfers": "\(placed)", "members": "\(members.count)"]) }
         } catch {
             log.warning("rebalancing failed", metadata: ["error": "\(error)"])
@@ -217,7 +214,6 @@ public final class NodeServer: @unchecked Sendable {
         let (op, relay) = try node.grantRights(account: account, amount: amount, to: asker, relayable: relayable)
         if let op, case .rightsTransferred(let transfer) = op.op.body {
             log.info("granted rights", metadata: ["account": "\(account)", "amount": "\(transfer.amount)", "to": "\(asker)", "op": "\(op.id)"])
-            localCommitted()
         }
         if relay > 0 {
             let asked = try requestRights(account: account, amount: relay, for: asker)

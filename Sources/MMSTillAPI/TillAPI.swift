@@ -39,11 +39,9 @@ public struct TillAPI: Sendable {
 
     let node: LocalNode
     let broker: LocalNode.RightsBroker?
-    /// Called after a request committed ops: wakes the gossip layer in process.
-    let committed: @Sendable () -> Void
 
-    public init(node: LocalNode, broker: LocalNode.RightsBroker? = nil, committed: @escaping @Sendable () -> Void = {}) {
-        self.node = node; self.broker = broker; self.committed = committed
+    public init(node: LocalNode, broker: LocalNode.RightsBroker? = nil) {
+        self.node = node; self.broker = broker
     }
 
     /// The routes, behind the one middleware that turns errors into our JSON body and status.
@@ -189,7 +187,6 @@ public struct TillAPI: Sendable {
 
     private func write<T: Encodable & Sendable>(status: HTTPResponse.Status, _ body: @escaping @Sendable () throws -> T) async throws -> Response {
         let result = try await Self.offload(body)
-        committed()
         return try Self.json(result, status: status)
     }
 

@@ -376,9 +376,10 @@ public final class Simulation {
         }
     }
 
-    /// Pushes a node's change to every linked peer at once (the real node's change watch).
-    /// As the real node's 50 ms change watch: the first change arms one push to every link 50 ms
-    /// later, and whatever else changes meanwhile goes with it.
+    /// Pushes a node's change to every linked peer. The real node pushes on each commit (one push
+    /// in flight per link, so a burst coalesces); here the first change arms one push 50 ms later
+    /// and whatever else changes meanwhile goes with it — fewer events for the same effect, at
+    /// the price of up to 50 ms of modelled latency.
     private func changed(_ node: Int) {
         guard !pushArmed[node] else { return }
         pushArmed[node] = true

@@ -8,7 +8,7 @@ import MMSCrypto
 ///     node.key        Ed25519 signing seed, hex (0600)
 ///     chain.secrets   PIN pepper and PII key, hex (0600) — shared by the chain's nodes, never in the database
 ///     store.sqlite    the replica (plus its -wal and -shm files)
-///     running.json    while `mms node run` serves it: its admin address and pid
+///     node.sock       while `mms node run` serves it: the local command socket (`LocalCommand`)
 public struct DataDirectory: Sendable {
     public let url: URL
 
@@ -31,30 +31,6 @@ public struct DataDirectory: Sendable {
     }
 
     public var isInitialised: Bool { FileManager.default.fileExists(atPath: identityFile.path) }
-
-    /// What a running node tells the tills sharing its directory: where to ask it for rights.
-    public struct Runtime: Codable, Sendable {
-        public let admin: String
-        public let pid: Int32
-        public init(admin: String, pid: Int32) { self.admin = admin; self.pid = pid }
-    }
-
-    var runtimeFile: URL { url.appendingPathComponent("running.json") }
-
-    public func writeRuntime(_ runtime: Runtime) throws {
-        do { try JSONEncoder().encode(runtime).write(to: runtimeFile, options: .atomic) } catch {
-            throw MMSError(.storeFailure, "Cannot write \(runtimeFile.path): \(error.localizedDescription)")
-        }
-    }
-
-    public func removeRuntime() { try? FileManager.default.removeItem(at: runtimeFile) }
-
-    /// The node serving this directory, if one is running (its process is alive).
-    public func runtime() -> Runtime? {
-        guard let data = try? Data(contentsOf: runtimeFile), let runtime = try? JSONDecoder().decode(Runtime.self, from: data),
-              kill(runtime.pid, 0) == 0 else { return nil }
-        return runtime
-    }
 
     /// Writes a new identity, signing key and (unless given) chain secrets. Refuses an initialised directory.
     func create(id: NodeID, role: NodeRole, key: SigningKey, secrets: ChainSecrets) throws -> Identity {

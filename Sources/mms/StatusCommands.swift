@@ -159,10 +159,9 @@ extension RightsRequestResult: TextRendered {
 }
 
 /// One request to a node's admin endpoint, bounded to 2 s; the body of a 200 answer, else nil.
-func adminRequest(_ admin: Endpoint, _ path: String, method: String = "GET") -> Data? {
+func adminRequest(_ admin: Endpoint, _ path: String) -> Data? {
     guard let url = URL(string: "http://\(admin)\(path)") else { return nil }
     var request = URLRequest(url: url)
-    request.httpMethod = method
     request.timeoutInterval = 2
     let done = DispatchSemaphore(value: 0)
     nonisolated(unsafe) var body: Data?

@@ -34,14 +34,16 @@ public struct TillAPI: Sendable {
         public static let storeThreads = 16
         /// A request the node has not answered in this time is answered 503; the work itself
         /// goes on (a commit is never cut in half), so the till retries with the same key.
-        public static let requestSeconds: Int64 = 30
+        public static let requestMillis: Int64 = 30_000
     }
 
     let node: LocalNode
     let broker: LocalNode.RightsBroker?
+    /// `Limits.requestMillis`, unless a test sets its edge.
+    let requestMillis: Int64
 
-    public init(node: LocalNode, broker: LocalNode.RightsBroker? = nil) {
-        self.node = node; self.broker = broker
+    public init(node: LocalNode, broker: LocalNode.RightsBroker? = nil, requestMillis: Int64 = Limits.requestMillis) {
+        self.node = node; self.broker = broker; self.requestMillis = requestMillis
     }
 
     /// The routes, behind the one middleware that turns errors into our JSON body and status.
@@ -59,7 +61,7 @@ public struct TillAPI: Sendable {
         }
         v1.delete("sessions") { request, _ in
             let token = try Self.bearer(request)
-            try await Self.offload { try node.logout(session: token) }
+            try await offload { try node.logout(session: token) }
             return Response(status: .noContent, headers: Self.jsonHeaders)
         }
 
@@ -173,7 +175,7 @@ public struct TillAPI: Sendable {
     /// A read for the session's caller.
     private func read<T: Encodable & Sendable>(_ request: Request, _ body: @escaping @Sendable (LocalNode) throws -> T) async throws -> Response {
         let token = try Self.bearer(request)
-        let result = try await Self.offload { try body(try node.authenticate(session: token)) }
+        let result = try await offload { try body(try node.authenticate(session: token)) }
         return try Self.json(result, status: .ok)
     }
 
@@ -186,18 +188,18 @@ public struct TillAPI: Sendable {
     }
 
     private func write<T: Encodable & Sendable>(status: HTTPResponse.Status, _ body: @escaping @Sendable () throws -> T) async throws -> Response {
-        let result = try await Self.offload(body)
+        let result = try await offload(body)
         return try Self.json(result, status: status)
     }
 
     /// Store work and Argon2id checks block: they run on NIO's thread pool, not the event loop,
-    /// within `Limits.requestSeconds`.
-    static func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    /// within `requestMillis`.
+    func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         let loop = MultiThreadedEventLoopGroup.singleton.any()
         let answer = loop.makePromise(of: T.self)
-        storePool.runIfActive(eventLoop: loop, body).cascade(to: answer)
-        let deadline = loop.scheduleTask(in: .seconds(Limits.requestSeconds)) {
-            answer.fail(MMSError(.storeFailure, "The node did not answer within \(Limits.requestSeconds) s. The request may still complete: retry it with the same Idempotency-Key to learn its outcome."))
+        Self.storePool.runIfActive(eventLoop: loop, body).cascade(to: answer)
+        let deadline = loop.scheduleTask(in: .milliseconds(requestMillis)) { [requestMillis] in
+            answer.fail(MMSError(.storeFailure, "The node did not answer within \(requestMillis) ms. The request may still complete: retry it with the same Idempotency-Key to learn its outcome."))
         }
         defer { deadline.cancel() }
         return try await answer.futureResult.get()

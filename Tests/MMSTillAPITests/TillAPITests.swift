@@ -51,8 +51,8 @@ import Testing
         }
     }
 
-    func withClient(_ body: @escaping @Sendable (Client) async throws -> Void) async throws {
-        let app = Application(router: TillAPI(node: node).router())
+    func withClient(requestMillis: Int64 = TillAPI.Limits.requestMillis, _ body: @escaping @Sendable (Client) async throws -> Void) async throws {
+        let app = Application(router: TillAPI(node: node, requestMillis: requestMillis).router())
         try await app.test(.router) { client in
             let document = try await client.execute(uri: "/v1/openapi.json", method: .get) { Data(buffer: $0.body) }
             try await body(Client(client: client, checker: try OpenAPIChecker(json: document)))
@@ -213,6 +213,20 @@ import Testing
             let (status, json) = try await c.send(.post, "/v1/members", token: session, key: "big", body: big)
             #expect(status == 413 && json["error"] as? String == "body_too_large")
         }
+    }
+
+    /// Past the request time limit the till gets 503 and the advice to retry with the same key;
+    /// the work goes on, and the retry gets its outcome. (A login, ~60 ms of Argon2id, against 1 ms.)
+    @Test func aRequestPastTheTimeLimitIs503AndItsWorkGoesOn() async throws {
+        let till = tillToken, node = self.node
+        try await withClient(requestMillis: 1) { c in
+            let (status, json) = try await c.send(.post, "/v1/sessions", token: till, body: #"{"operator":"c01","password":"wrong-password"}"#)
+            #expect(status == 503 && json["error"] as? String == "store_failure" && (json["message"] as? String ?? "").contains("Idempotency-Key"))
+        }
+        // The refused login was still counted once its check finished.
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline, try node.store.read({ try $0.operatorView("c01")?.failures }) != 1 { try await Task.sleep(nanoseconds: 20_000_000) }
+        #expect(try node.store.read { try $0.operatorView("c01")?.failures } == 1)
     }
 
     /// The checker itself must fail on an answer that breaks the document.

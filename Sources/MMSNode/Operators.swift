@@ -137,11 +137,12 @@ extension LocalNode {
     /// The caller a session token stands for, checked against the replicated state on every request:
     /// an expired session, a revoked till and a disabled or locked operator all stop here.
     public func authenticate(session token: String) throws -> LocalNode {
-        guard token.utf8.count == 64, let session = try store.session(tokenHash: Self.tokenHash(token)) else {
-            throw MMSError(.unauthenticated, "No session: log in first.")
+        guard token.utf8.count == 64 else { throw MMSError(.unauthenticated, "No session: log in first.") }
+        let (session, till, op) = try store.read(session: Self.tokenHash(token)) { session, state in
+            (session, try session.flatMap { try state.till(branch: self.id, name: $0.till) }, try session.flatMap { try state.operatorView($0.operatorID) })
         }
+        guard let session else { throw MMSError(.unauthenticated, "No session: log in first.") }
         guard clock() < session.expires else { throw MMSError(.sessionExpired, "The session has expired: log in again.") }
-        let (till, op) = try store.read { state in (try state.till(branch: self.id, name: session.till), try state.operatorView(session.operatorID)) }
         guard let till, !till.revoked else { throw MMSError(.tillRevoked, "Till \(session.till) was revoked; its sessions have ended.") }
         guard let op, !op.disabled, !op.locked else {
             throw MMSError(.unauthenticated, "Operator \(session.operatorID) may no longer act (disabled or locked); the session has ended.")

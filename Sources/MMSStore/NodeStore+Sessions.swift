@@ -23,10 +23,17 @@ extension NodeStore {
     }
 
     public func session(tokenHash: [UInt8]) throws -> Session? {
+        try read(session: tokenHash) { session, _ in session }
+    }
+
+    /// A session and the state, in one read: what every till request checks first.
+    public func read<T>(session tokenHash: [UInt8], _ body: (Session?, any StateReader) throws -> T) throws -> T {
         try guarded {
             try db.read { db in
-                try Row.fetchOne(db, sql: "SELECT operator, till, created, expires FROM sessions WHERE token_hash = ?", arguments: [Data(tokenHash)])
+                let session = try Row.fetchOne(db.cachedStatement(sql: "SELECT operator, till, created, expires FROM sessions WHERE token_hash = ?"),
+                                               arguments: [Data(tokenHash)])
                     .map { Session(operatorID: $0[0], till: $0[1], created: UInt64($0[2] as Int64), expires: UInt64($0[3] as Int64)) }
+                return try body(session, DatabaseState(db: db))
             }
         }
     }

@@ -11,6 +11,8 @@ public enum LocalCommand {
     public static let maxRequestBytes = 64 * 1024
     public static let maxReplyBytes = 64 * 1024 * 1024
     public static let socketName = "node.sock"
+    /// Seconds a connection may take to send its command line before the node drops it.
+    public static let requestSeconds: Int64 = 30
 
     public struct Request: Codable, Sendable {
         public let arguments: [String]

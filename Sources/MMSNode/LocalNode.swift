@@ -394,6 +394,8 @@ public final class LocalNode: Sendable {
     /// op and answer in one transaction — which refuses a PIN card that was not authorised.
     private func pay(card: String, pin: String?, checkPIN: Bool, request: NodeStore.RequestKey?,
                      decide: @escaping (Teller) throws -> OpBody) throws -> PaymentResult {
+        // A retry is answered before the PIN is checked again: no second Argon2id, and a PIN
+        // mistyped on the retry of a charge that went through is not counted against the card.
         if let request, let prior = try store.priorResponse(request) { return try Self.replayed(prior) }
         let authorised = checkPIN && pin != nil ? try authorise(card: card, pin: pin) : false
         var result: PaymentResult?
@@ -557,7 +559,7 @@ extension JSONEncoder {
 }
 
 extension JSONDecoder {
-    static var snakeCase: JSONDecoder {
+    public static var snakeCase: JSONDecoder {
         let d = JSONDecoder()
         d.keyDecodingStrategy = .convertFromSnakeCase
         return d

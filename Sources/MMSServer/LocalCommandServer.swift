@@ -24,7 +24,9 @@ enum LocalCommandServer {
         return try ServerBootstrap(group: group)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(Handler(execute: execute, log: log))
+                    // A client that connects and sends no command line is dropped.
+                    try channel.pipeline.syncOperations.addHandlers([IdleStateHandler(readTimeout: .seconds(LocalCommand.requestSeconds)),
+                                                                     Handler(execute: execute, log: log)])
                 }
             }
             .bind(unixDomainSocketPath: path).wait()
@@ -68,6 +70,10 @@ enum LocalCommandServer {
         private static func send(_ reply: LocalCommand.Reply, on channel: Channel) {
             let data = (try? JSONEncoder().encode(reply)) ?? Data()
             channel.writeAndFlush(channel.allocator.buffer(bytes: data)).whenComplete { _ in channel.close(promise: nil) }
+        }
+
+        func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+            if event is IdleStateHandler.IdleStateEvent, !answered { context.close(promise: nil) } else { context.fireUserInboundEventTriggered(event) }
         }
 
         func errorCaught(context: ChannelHandlerContext, error: Error) {

@@ -240,7 +240,7 @@ public struct TillAPI: Sendable {
             throw MMSError(.bodyTooLarge, "The request body is over \(Limits.maxBodyBytes) bytes.")
         }
         do {
-            return try JSONDecoder.snakeCaseStrict.decode(T.self, from: Data(buffer: buffer))
+            return try JSONDecoder.snakeCase.decode(T.self, from: Data(buffer: buffer))
         } catch let error as DecodingError {
             throw MMSError(.invalidArgument, "The request body is not the JSON this endpoint takes: \(Self.describe(error))")
         } catch {
@@ -260,14 +260,6 @@ public struct TillAPI: Sendable {
 
 extension HTTPField.Name {
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
-}
-
-extension JSONDecoder {
-    static var snakeCaseStrict: JSONDecoder {
-        let d = JSONDecoder()
-        d.keyDecodingStrategy = .convertFromSnakeCase
-        return d
-    }
 }
 
 /// Turns every error into our JSON body, `{"ok":false,"error":CODE,"message":…,"details":…}`,

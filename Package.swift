@@ -63,11 +63,25 @@ let package = Package(
             .product(name: "NIOTLS", package: "swift-nio"),
             .product(name: "X509", package: "swift-certificates"),
         ]),
+        // PC/SC through libpcsclite loaded at run time: no build-time dependency on the library.
+        .target(name: "CPCSC", linkerSettings: [.linkedLibrary("dl")]),
+        // The counter's hardware: card readers (magnetic stripe, keyboard wedge, serial, PC/SC) and
+        // ESC/POS receipt printers (layout, bytes, transports, a durable queue). No business rules.
+        .target(name: "MMSDevices", dependencies: ["CPCSC"]),
+        // The cashier's terminal till: a state machine over the till API (no rules of its own), drawn
+        // with ANSI escapes on a raw terminal, fed by the readers and printing through the queue.
+        .target(name: "MMSTill", dependencies: [
+            "MMSDevices", "MMSNode", "MMSCore",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
         // One node on one machine: data directory, keys and secrets, till requests with idempotency.
         .target(name: "MMSNode", dependencies: ["MMSCore", "MMSCrypto", "MMSStore"]),
         // Measurements beside this machine's physical limits (`mms bench`); never assertions in tests.
         .target(name: "MMSBench", dependencies: [
-            "MMSNode", "MMSStore", "MMSCore", "MMSCrypto", "MMSServer", "MMSTopology", "MMSCerts", "MMSTillAPI",
+            "MMSNode", "MMSStore", "MMSCore", "MMSCrypto", "MMSServer", "MMSTopology", "MMSCerts", "MMSTillAPI", "MMSDevices",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -112,7 +126,7 @@ let package = Package(
         ], path: "simulator/Sources/MMSLive"),
         // The command line: parses, calls MMSNode, prints. Thin.
         .executableTarget(name: "mms", dependencies: [
-            "MMSNode", "MMSCore", "MMSBench", "MMSTopology", "MMSCerts", "MMSServer", "MMSStore", "MMSSimulator", "MMSLive", "MMSTillAPI",
+            "MMSNode", "MMSCore", "MMSBench", "MMSTopology", "MMSCerts", "MMSServer", "MMSStore", "MMSSimulator", "MMSLive", "MMSTillAPI", "MMSTill", "MMSDevices",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -140,7 +154,8 @@ let package = Package(
             .product(name: "X509", package: "swift-certificates"),
         ]),
         .testTarget(name: "MMSSimulatorTests", dependencies: ["MMSSimulator"]),
-        .testTarget(name: "MMSNodeTests", dependencies: ["MMSNode", "MMSStore", "MMSCore", "MMSTopology"]),
+        .testTarget(name: "MMSNodeTests", dependencies: ["MMSNode", "MMSStore", "MMSCore", "MMSTopology", "MMSTestSupport"]),
+        .testTarget(name: "MMSDevicesTests", dependencies: ["MMSDevices", "MMSTill", "MMSNode", "MMSTestSupport"]),
         .testTarget(name: "MMSTillAPITests", dependencies: [
             "MMSTillAPI", "MMSNode", "MMSCore", "MMSCrypto",
             .product(name: "HTTPTypes", package: "swift-http-types"),

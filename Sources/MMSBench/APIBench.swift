@@ -37,25 +37,9 @@ public enum APIBench {
     }
 
     public static func run(_ options: Options, progress: @escaping @Sendable (String) -> Void) async throws -> Report {
-        let root = try temporaryDirectory("api")
-        defer { try? FileManager.default.removeItem(at: root) }
-        let port = try Endpoint.freeLoopbackPorts(1)[0]
-        let topology = try Topology.parse("""
-            [chain]
-            name = "bench"
-            [[node]]
-            id = "hq"
-            role = "hq"
-            region = "r"
-            gossip = "127.0.0.1:1"
-            api = "127.0.0.1:\(port)"
-            admin = "127.0.0.1:2"
-            """, file: "bench.toml")
-        let certs = root.appendingPathComponent("certs")
-        _ = try ChainCA.ensure(topology: topology, directory: certs)
-        let directory = DataDirectory(root.appendingPathComponent("hq").path)
-        try LocalNode.initialise(directory: directory, id: NodeID("hq"), role: .hq)
-        let node = try LocalNode(directory: directory)
+        let served = try ServedNode(label: "api")
+        defer { served.remove() }
+        let (node, port, certs) = (served.node, served.port, served.certs)
         let maxTills = options.tills.max() ?? 1
 
         progress("setting up \(maxTills) tills, operators and cards")
@@ -80,13 +64,7 @@ public enum APIBench {
         progress("direct ledger: \(options.directCharges) charges one at a time")
         let direct = try measure(options.directCharges) { _ in _ = try node.charge(card: "D0", amount: Money(fen: 100), pin: nil, requestKey: nil) }
 
-        var logger = Logger(label: "mms.bench.api")
-        // The run ends by cancelling the server; its shutdown messages are not findings.
-        logger.logLevel = .critical
-        let app = try TillServer.application(api: TillAPI(node: node), host: "127.0.0.1", port: port,
-                                             certificateFile: certs.appendingPathComponent("nodes/hq.pem").path,
-                                             keyFile: certs.appendingPathComponent("nodes/hq.key").path, logger: logger)
-        let server = Task { try await app.runService() }
+        let server = try served.serve()
         defer { server.cancel() }
 
         var tls = TLSConfiguration.makeClientConfiguration()
@@ -165,4 +143,47 @@ public enum APIBench {
         try await client.shutdown()
         return Report(directLedger: direct, api: rows, login: login, lookUp: lookUp)
     }
+}
+
+/// One node in this process for a benchmark: a fresh data directory, the chain CA, and its till
+/// API on a free loopback port with its chain certificate.
+struct ServedNode {
+    let root: URL
+    let node: LocalNode
+    let port: Int
+    let certs: URL
+
+    init(label: String) throws {
+        root = try temporaryDirectory(label)
+        port = try Endpoint.freeLoopbackPorts(1)[0]
+        let topology = try Topology.parse("""
+            [chain]
+            name = "bench"
+            [[node]]
+            id = "hq"
+            role = "hq"
+            region = "r"
+            gossip = "127.0.0.1:1"
+            api = "127.0.0.1:\(port)"
+            admin = "127.0.0.1:2"
+            """, file: "bench.toml")
+        certs = root.appendingPathComponent("certs")
+        _ = try ChainCA.ensure(topology: topology, directory: certs)
+        let directory = DataDirectory(root.appendingPathComponent("hq").path)
+        try LocalNode.initialise(directory: directory, id: NodeID("hq"), role: .hq)
+        node = try LocalNode(directory: directory)
+    }
+
+    /// Runs the till API until the returned task is cancelled.
+    func serve() throws -> Task<Void, Error> {
+        var logger = Logger(label: "mms.bench")
+        // The run ends by cancelling the server; its shutdown messages are not findings.
+        logger.logLevel = .critical
+        let app = try TillServer.application(api: TillAPI(node: node), host: "127.0.0.1", port: port,
+                                             certificateFile: certs.appendingPathComponent("nodes/hq.pem").path,
+                                             keyFile: certs.appendingPathComponent("nodes/hq.key").path, logger: logger)
+        return Task { try await app.runService() }
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: root) }
 }

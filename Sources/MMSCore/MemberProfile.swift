@@ -41,6 +41,12 @@ public struct MemberProfile: Equatable, Sendable, Codable {
         return String(phone.prefix(3)) + String(repeating: "*", count: phone.count - 7) + String(phone.suffix(4))
     }
 
+    /// A name with all but its first character hidden (张三丰 → 张**), for screens and receipts.
+    public static func maskedName(_ name: String) -> String {
+        guard let first = name.first else { return name }
+        return String(first) + String(repeating: "*", count: max(1, name.count - 1))
+    }
+
     static func isDate(_ text: String) -> Bool {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,

@@ -10,7 +10,7 @@ public struct NodeInitResult: Codable, Sendable {
     public let publicKey: String
 }
 
-public struct MemberResult: Codable, Sendable {
+public struct MemberResult: Codable, Sendable, Equatable {
     public let id: String
     public let name: String
     public let phone: String
@@ -60,7 +60,7 @@ public struct CardEventResult: Codable, Sendable {
     public let status: String
 }
 
-public struct HistoryItem: Codable, Sendable {
+public struct HistoryItem: Codable, Sendable, Equatable {
     public let op: String
     public let kind: String
     public let at: String
@@ -70,7 +70,7 @@ public struct HistoryItem: Codable, Sendable {
     public let uses: Int64?
 }
 
-public struct CouponResult: Codable, Sendable {
+public struct CouponResult: Codable, Sendable, Equatable {
     public let op: String?
     public let code: String
     public let member: String

@@ -8,7 +8,7 @@ import MMSSimulator
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the ledger beside this machine's raw SQLite limits, and the branch network. Build with -c release for real figures.",
-        subcommands: [Ledger.self, Network.self, API.self, Simulator.self, Charges.self], defaultSubcommand: Ledger.self)
+        subcommands: [Ledger.self, Network.self, API.self, Till.self, Simulator.self, Charges.self], defaultSubcommand: Ledger.self)
 
     struct Simulator: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -62,6 +62,32 @@ struct Bench: ParsableCommand {
                       + ", p50 \(ms(row.charges.p50Micros)), p99 \(ms(row.charges.p99Micros))")
             }
             print("login (Argon2id): p50 \(ms(r.login.p50Micros)); card look-up: p50 \(ms(r.lookUp.p50Micros)), p99 \(ms(r.lookUp.p99Micros))")
+        }
+    }
+
+    struct Till: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The terminal till in a pseudo-terminal against a node over HTTPS: Enter on the PIN to the receipt's cut at a printer on loopback, the till's memory, the receipt queue's recovery after a printer outage.")
+        @Option(help: "Payments to time.") var payments = 100
+        @Flag var json = false
+
+        func validate() throws {
+            guard (1...10_000).contains(payments) else { throw ValidationError("payments: 1–10000") }
+        }
+
+        func run() async throws {
+            var options = TillBench.Options()
+            options.payments = payments
+            let path = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+            let mms = FileManager.default.isExecutableFile(atPath: path) ? path : (Bundle.main.executablePath ?? path)
+            let r = try await TillBench.run(options, mmsPath: mms) { FileHandle.standardError.write(Data("… \($0)\n".utf8)) }
+            if json { return print(String(decoding: try JSONEncoder.snakeCase.encode(r), as: UTF8.self)) }
+            print(String(format: "Enter on the PIN → receipt cut at the printer, %d payments: p50 %.1f ms, p99 %.1f ms",
+                         r.payments.count, r.payments.p50Micros / 1000, r.payments.p99Micros / 1000))
+            print(String(format: "the till's memory: %.1f MiB resident, %.1f MiB peak", r.tillResidentMiB, r.tillPeakMiB))
+            for row in r.recovery {
+                print(String(format: "printer off %.0f s: the queued receipt printed %.2f s after it came back", row.offSeconds, row.printedAfterSeconds))
+            }
         }
     }
 

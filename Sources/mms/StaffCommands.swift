@@ -66,8 +66,8 @@ func readPassword(_ fromStdin: Bool) throws -> String {
 
 struct TillCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "till", abstract: "The branch's tills: register one (its token is shown once) or revoke it.",
-        subcommands: [Register.self, Revoke.self])
+        commandName: "till", abstract: "The cashier's till (`mms till --api …`), and the branch's till registrations.",
+        subcommands: [TillRun.self, Register.self, Revoke.self], defaultSubcommand: TillRun.self)
 
     struct Register: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Register a till of this branch; prints its token once (only a hash is kept).")

@@ -1,0 +1,118 @@
+import Foundation
+import MMSCore
+import MMSDevices
+import MMSNode
+import MMSTill
+import Testing
+
+/// The till's state machine driven directly: the answers are the till API's JSON as the node
+/// writes it (encoded from the application layer's own result types).
+@Suite struct TillMachineTests {
+    static func environment() -> TillMachine.Environment {
+        let counter = Counter()
+        return .init(shop: "测试店", memberPage: "https://127.0.0.1:8401/m", newKey: { "key-\(counter.next())" }, now: { "2026-11-24 12:00:00" })
+    }
+
+    /// An answer as the node sends it: the JSON is decoded into the application layer's own
+    /// result type first, so a field the till reads that the node does not write fails here.
+    static func answer<T: Codable>(_ type: T.Type, _ json: String, status: Int = 200) -> APIAnswer {
+        let value = try! JSONDecoder.snakeCase.decode(T.self, from: Data(json.utf8))
+        return .http(status: status, body: try! JSONEncoder.snakeCase.encode(value))
+    }
+
+    static let session = answer(SessionResult.self, #"{"token":"\#(String(repeating: "a", count: 64))","operator":"c01","name":"张三","role":"cashier","branch":"branch-1","till":"till-1","expires_at":"2026-11-24T20:00:00Z"}"#, status: 201)
+    static let panel = answer(ShowResult.self, #"{"card":"6200000001","type":"stored","status":"active","member":"m1","name":"王芳","phone":"138****0001","tier":"standard","balance":"150.00","balance_here":"50.00","rights":{"branch-1":"50.00","branch-2":"100.00"},"points":0,"pin_failures":0,"spent":"0.00","topped_up":"150.00","coupons":[],"history":[]}"#)
+
+    func keys(_ till: inout TillMachine, _ text: String) -> [TillMachine.Effect] {
+        text.flatMap { till.handle(.key($0 == "\r" ? .enter : .character($0))) }
+    }
+
+    /// A till logged in and showing the member's panel.
+    func loggedIn() -> TillMachine {
+        var till = TillMachine(environment: Self.environment())
+        _ = keys(&till, "c01\rpw\r")
+        _ = till.handle(.answer(Self.session))
+        _ = till.handle(.reader(.card(CardData(number: "6200000001", source: "stripe", raw: ""))))
+        _ = till.handle(.answer(Self.panel))
+        return till
+    }
+
+    @Test func noAnswerLeavesThePaymentUncertainAndRetryResendsTheSameRequest() throws {
+        var till = loggedIn()
+        #expect(till.screen == .panel)
+        _ = keys(&till, "130.00\r2468")
+        let sent = keys(&till, "\r")
+        guard case .send(let request)? = sent.first else { Issue.record("no request: \(sent)"); return }
+        #expect(request.path == "/v1/charges" && request.idempotencyKey != nil)
+        #expect(till.handle(.answer(.unreachable("connection refused"))) == [])
+        guard case .uncertain = till.screen else { Issue.record("not uncertain: \(till.screen)"); return }
+        let resent = till.handle(.key(.character("r")))
+        #expect(resent == [.send(request)], "the same body and the same idempotency key")
+        let replayed = Self.answer(PaymentResult.self, #"{"op":"branch-1:9","kind":"charge","card":"6200000001","member":"m1","amount":"30.00","balance":"120.00","points_balance":30,"points_earned":30,"tier":"standard","replayed":true}"#, status: 201)
+        let effects = till.handle(.answer(replayed))
+        guard case .print(let receipt)? = effects.first else { Issue.record("no receipt: \(effects)"); return }
+        #expect(receipt.balance == "120.00" && receipt.op == "branch-1:9" && receipt.member == "王*")
+        guard case .done(let summary) = till.screen else { Issue.record("not done"); return }
+        #expect(summary.title.contains("未重复扣款"))
+    }
+
+    @Test func aCardReadDuringPINEntryIsNeverTakenAndAKeyDuringARequestIsIgnored() {
+        var till = loggedIn()
+        _ = keys(&till, "110.00\r12")
+        #expect(till.handle(.reader(.card(CardData(number: "6200000009", source: "stripe", raw: "")))) == [])
+        guard case .entry(let draft, .pin) = till.screen else { Issue.record("left the PIN field: \(till.screen)"); return }
+        #expect(draft.pin == "12" && draft.card == "6200000001")
+        _ = till.handle(.key(.enter))
+        #expect(till.busy)
+        #expect(till.handle(.key(.character("1"))) == [], "keys wait while the node is asked")
+    }
+
+    @Test func aPhoneWithSeveralMembersOffersAChoice() throws {
+        var till = TillMachine(environment: Self.environment())
+        _ = keys(&till, "c01\rpw\r")
+        _ = till.handle(.answer(Self.session))
+        guard case .send(let lookup)? = keys(&till, "13800000001\r").first else { Issue.record("no lookup"); return }
+        #expect(lookup.path.hasPrefix("/v1/cards/13800000001"))
+        let unknown = MMSErrorBody(ok: false, error: "unknown_card", message: "There is no card 13800000001.", details: [:])
+        guard case .send(let byPhone)? = till.handle(.answer(.http(status: 404, body: try JSONEncoder().encode(unknown)))).first else {
+            Issue.record("no phone search"); return
+        }
+        #expect(byPhone.path == "/v1/members?phone=13800000001")
+        let members = Self.answer(MemberList.self, #"{"members":[{"id":"m1","name":"王芳","phone":"138****0001","home":"branch-1","tier":"standard","balance":"1.00","points":0,"cards":["C1"]},{"id":"m2","name":"李娜","phone":"138****0001","home":"branch-1","tier":"standard","balance":"2.00","points":0,"cards":["C2","C3"]}]}"#)
+        #expect(till.handle(.answer(members)) == [])
+        let lines = TillScreen.render(till, columns: 80, rows: 24).map(\.text).joined(separator: "\n")
+        #expect(lines.contains("王*") && lines.contains("李*") && !lines.contains("李娜"))
+        #expect(till.handle(.key(.character("2"))) == [], "two cards: choose one")
+        guard case .send(let card)? = till.handle(.key(.character("2"))).first else { Issue.record("no card lookup"); return }
+        #expect(card.path.hasPrefix("/v1/cards/C3"))
+    }
+
+    @Test func everyScreenFitsItsTerminalAndSaysWhichKeysWork() {
+        let till = loggedIn()
+        for (columns, rows) in [(80, 24), (132, 43)] {
+            let lines = TillScreen.render(till, columns: columns, rows: rows)
+            #expect(lines.count == rows)
+            #expect(lines.allSatisfy { DisplayWidth.of($0.text) == columns })
+            #expect(lines.last!.text.contains("Esc"))
+        }
+        let small = TillScreen.render(till, columns: 60, rows: 20)
+        #expect(small.count == 20 && small[0].text.contains("80×24"))
+    }
+
+    @Test func anExpiredSessionReturnsToLogin() throws {
+        var till = loggedIn()
+        _ = till.handle(.key(.character("r")))
+        let expired = MMSErrorBody(ok: false, error: "session_expired", message: "The session has expired; log in again.", details: [:])
+        _ = till.handle(.answer(.http(status: 401, body: try JSONEncoder().encode(expired))))
+        guard case .login = till.screen else { Issue.record("not at login: \(till.screen)"); return }
+        #expect(till.session == nil && till.panel == nil)
+    }
+}
+
+struct MMSErrorBody: Codable { let ok: Bool; let error: String; let message: String; let details: [String: String] }
+
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func next() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
+}

@@ -7,10 +7,14 @@ import NIOSSL
 /// The till's HTTPS client to its branch node's till API, trusting only the chain's CA. A request
 /// that gets no answer (connection refused, reset, timed out) is tried again with the same
 /// idempotency key, so a payment that did go through is answered, never repeated.
-public final class TillClient: Sendable {
+public final class TillClient: @unchecked Sendable {
     public let base: String
     let tillToken: String
-    let client: HTTPClient
+    let configuration: HTTPClient.Configuration
+    let lock = NSLock()
+    /// Replaced after a request gets no answer: a pool that saw its node vanish keeps backing
+    /// off its reconnects, and the retry must not wait behind that.
+    var client: HTTPClient
     /// Tries per request, with these pauses between them.
     public static let retryPauses: [Double] = [0.3, 1.0, 2.0]
     /// Longer than the node's own limit on a request (30 s), which covers asking for rights.
@@ -28,12 +32,23 @@ public final class TillClient: Sendable {
         }
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
         configuration.timeout = .init(connect: .seconds(3), read: Self.requestTimeout)
+        self.configuration = configuration
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         base = api.hasSuffix("/") ? String(api.dropLast()) : api
         self.tillToken = tillToken
     }
 
-    public func shutdown() { try? client.syncShutdown() }
+    public func shutdown() { try? current.syncShutdown() }
+
+    var current: HTTPClient { lock.lock(); defer { lock.unlock() }; return client }
+
+    func replaceClient() {
+        lock.lock()
+        let old = client
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        lock.unlock()
+        old.shutdown { _ in }
+    }
 
     public func send(_ request: APIRequest) async -> APIAnswer {
         var lastError = ""
@@ -43,6 +58,7 @@ public final class TillClient: Sendable {
                 return try await once(request)
             } catch {
                 lastError = Self.describe(error)
+                replaceClient()
             }
         }
         return .unreachable(lastError)
@@ -62,7 +78,7 @@ public final class TillClient: Sendable {
             http.headers.add(name: "Content-Type", value: "application/json")
             http.body = .bytes(ByteBuffer(bytes: body))
         }
-        let response = try await client.execute(http, timeout: Self.requestTimeout)
+        let response = try await current.execute(http, timeout: Self.requestTimeout)
         let body = try await response.body.collect(upTo: 4 << 20)
         return .http(status: Int(response.status.code), body: Data(body.readableBytesView))
     }

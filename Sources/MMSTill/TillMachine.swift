@@ -347,6 +347,7 @@ public struct TillMachine: Sendable {
         case .uncertain(let draft, let request):
             switch key {
             case .character("r"), .character("R"), .enter:
+                say(nil)
                 return send(request, for: .action(draft, request), working: "用同一单号重新提交 … (same request key)")
             case .escape:
                 screen = .panel

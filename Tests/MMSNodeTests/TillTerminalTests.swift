@@ -164,6 +164,23 @@ extension NetworkTests {
         }
         #expect(try json(mms(["show", "--data", b1, "--card", "6200000001", "--json"]).stdout)["balance"] as? String == "110.00")
 
+        // The branch node goes away mid-payment: after its retries the till says it does not know,
+        // and once the node is back, R sends the same request again and it is paid once.
+        tmux.type("c01\r"); tmux.type("c01-Pass!\r"); waitForScreen(tmux, "识别会员")
+        tmux.type("6200000001\r"); waitForScreen(tmux, "本店可用")
+        tmux.type("1"); waitForScreen(tmux, "金额 Amount")
+        tmux.type("5.00\r"); waitForScreen(tmux, "密码 PIN")
+        nodes["branch-1"]?.terminate(); nodes["branch-1"]?.waitUntilExit()
+        tmux.type("2468\r")
+        screen = waitForScreen(tmux, "结果未确认")
+        #expect(screen.contains("同一单号"), "\(screen)")
+        nodes["branch-1"] = try startNode("branch-1", file: file)
+        waitForStores(["branch-1"])
+        tmux.type("r")
+        screen = waitForScreen(tmux, "Enter 继续", seconds: 60)
+        #expect(screen.contains("105.00"), "\(screen)")
+        #expect(try json(mms(["show", "--data", b1, "--card", "6200000001", "--json"]).stdout)["balance"] as? String == "105.00")
+
         // Ctrl-C gave the terminal back exactly as it was.
         let before = try String(contentsOfFile: "\(root)/stty.before", encoding: .utf8)
         let after = try String(contentsOfFile: "\(root)/stty.after", encoding: .utf8)

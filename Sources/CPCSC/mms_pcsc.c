@@ -1,5 +1,6 @@
 #include "mms_pcsc.h"
 #include <dlfcn.h>
+#include <pthread.h>
 #include <string.h>
 
 // pcsc-lite's types on Linux: LONG and DWORD are C longs.
@@ -31,7 +32,9 @@ static LONG (*disconnect_card)(LONG, DWORD);
 static LONG (*transmit)(LONG, const IO_REQUEST *, const unsigned char *, DWORD, IO_REQUEST *, unsigned char *, DWORD *);
 static const char *(*stringify)(LONG);
 
-long mms_pcsc_load(void) {
+static pthread_mutex_t loading = PTHREAD_MUTEX_INITIALIZER;
+
+static long load_locked(void) {
     if (library) return 0;
     void *handle = dlopen("libpcsclite.so.1", RTLD_NOW | RTLD_LOCAL);
     if (!handle) return MMS_PCSC_NO_LIBRARY;
@@ -49,6 +52,14 @@ long mms_pcsc_load(void) {
     }
     library = handle;
     return 0;
+}
+
+// Several reader threads may start at once: the library is loaded once.
+long mms_pcsc_load(void) {
+    pthread_mutex_lock(&loading);
+    long rv = load_locked();
+    pthread_mutex_unlock(&loading);
+    return rv;
 }
 
 long mms_pcsc_establish(long *context) { return establish(SCOPE_SYSTEM, NULL, NULL, context); }

@@ -10,7 +10,8 @@ public final class Terminal: @unchecked Sendable {
     nonisolated(unsafe) static var saved = termios()
     nonisolated(unsafe) static var active: sig_atomic_t = 0
     nonisolated(unsafe) static var resized: sig_atomic_t = 0
-    static let leave = Array("\u{1B}[0m\u{1B}[?25h\u{1B}[?1049l".utf8)
+    /// Static bytes: a signal handler must not allocate.
+    static let leave: StaticString = "\u{1B}[0m\u{1B}[?25h\u{1B}[?1049l"
 
     public init() throws {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
@@ -44,7 +45,7 @@ public final class Terminal: @unchecked Sendable {
     /// Only async-signal-safe calls: used from signal handlers too.
     static func restoreNow() {
         Terminal.active = 0
-        _ = leave.withUnsafeBytes { Glibc.write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+        _ = Glibc.write(STDOUT_FILENO, leave.utf8Start, leave.utf8CodeUnitCount)
         tcsetattr(STDIN_FILENO, TCSAFLUSH, &Terminal.saved)
     }
 

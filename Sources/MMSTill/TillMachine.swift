@@ -19,7 +19,6 @@ public struct TillMachine: Sendable {
     public enum Effect: Sendable, Equatable {
         case send(APIRequest)
         case print(Receipt)
-        case reprint
         case retryPrinter
         case quit
     }
@@ -124,6 +123,7 @@ public struct TillMachine: Sendable {
     var pending: Purpose?
     /// Keys pressed while the panel's numbers reload in the background, replayed after it.
     var typeahead: [Key] = []
+    var quitAsked = false
     let environment: Environment
 
     public init(environment: Environment) { self.environment = environment }
@@ -140,6 +140,7 @@ public struct TillMachine: Sendable {
         case .answer(let answer):
             guard let purpose = pending else { return [] }
             pending = nil
+            quitAsked = false
             var effects = answered(purpose, answer)
             // Keys typed ahead go on while nothing else is asked.
             while pending == nil, !typeahead.isEmpty { effects += pressed(typeahead.removeFirst()) }
@@ -148,7 +149,7 @@ public struct TillMachine: Sendable {
         case .reader(let read):
             return cardRead(read)
         case .key(let key):
-            if key == .control("c") { return [.quit] }
+            if key == .control("c") { return quit() }
             if pending == .refreshPanel {
                 if typeahead.count < 32 { typeahead.append(key) }
                 return []
@@ -160,6 +161,17 @@ public struct TillMachine: Sendable {
     }
 
     mutating func say(_ text: String?, error: Bool = false) { message = text; messageIsError = error }
+
+    /// Ctrl-C leaves, unless a payment's outcome is not known yet: then it asks for a second one.
+    mutating func quit() -> [Effect] {
+        var unsure = false
+        if case .action? = pending { unsure = true }
+        if case .uncertain = screen { unsure = true }
+        guard unsure, !quitAsked else { return [.quit] }
+        quitAsked = true
+        say("付款结果还未确认！再按一次 Ctrl-C 仍要退出 (a payment is not confirmed yet: Ctrl-C again to leave anyway)", error: true)
+        return []
+    }
 
     mutating func send(_ request: APIRequest, for purpose: Purpose, working label: String? = nil) -> [Effect] {
         pending = purpose
@@ -183,7 +195,8 @@ public struct TillMachine: Sendable {
             // A card read counts on the identify and panel screens; never inside a form.
             switch screen {
             case .identify, .panel, .done, .chooseMember, .chooseCard:
-                guard pending == nil, session != nil else { return [] }
+                guard session != nil else { return [] }
+                guard pending == nil else { say("正在处理上一步，请稍后再刷卡 (busy: read the card again)", error: true); return [] }
                 say(nil)
                 return lookUp(card: card.number, typed: false)
             default:
@@ -334,7 +347,7 @@ public struct TillMachine: Sendable {
                 draft.partial = false
                 draft.key = environment.newKey()
                 return submit(draft)
-            case .character("p"), .character("P") where short.here != "0.00":
+            case .character(let c) where (c == "p" || c == "P") && short.here != "0.00":
                 draft.partial = true
                 draft.key = environment.newKey()
                 return submit(draft)
@@ -415,10 +428,12 @@ public struct TillMachine: Sendable {
         return []
     }
 
+    /// The last receipt this till made, again, marked as a copy.
     mutating func reprint() -> [Effect] {
-        guard lastReceipt != nil else { say("还没有小票可重打 (no receipt yet)", error: true); return [] }
+        guard var copy = lastReceipt else { say("还没有小票可重打 (no receipt yet)", error: true); return [] }
+        copy.title += " (重打 copy)"
         say("重打上一张小票 (reprinting the last receipt)")
-        return [.reprint]
+        return [.print(copy)]
     }
 
     mutating func refresh() -> [Effect] {

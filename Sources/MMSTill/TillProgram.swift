@@ -169,8 +169,6 @@ public final class TillProgram: @unchecked Sendable {
                     do { try queue.enqueue(printer.bytes(receipt), name: receipt.op) } catch {
                         _ = till.handle(.reader(.unreadable("小票未能保存: \(error)")))
                     }
-                case .reprint:
-                    do { try queue?.reprint() } catch { _ = till.handle(.reader(.unreadable("\(error)"))) }
                 case .retryPrinter:
                     queue?.retryNow()
                 }
@@ -207,16 +205,21 @@ public final class TillProgram: @unchecked Sendable {
             if ready > 0 && fds[1].revents & Int16(POLLIN) != 0 {
                 _ = read(wakePipe[0], &buffer, buffer.count)
             }
-            if ready > 0 && fds[0].revents & Int16(POLLIN | POLLHUP) != 0 {
+            let input = ready > 0 && fds[0].revents != 0
+            if input {
+                // The terminal went away (hang-up, an error): nothing more can be typed.
+                if fds[0].revents & Int16(POLLERR | POLLNVAL) != 0 { return }
                 let n = read(STDIN_FILENO, &buffer, buffer.count)
-                if n == 0 && fds[0].revents & Int16(POLLHUP) != 0 { return }   // the terminal went away
+                if n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN) { return }
                 for byte in buffer.prefix(max(0, n)) {
                     let outputs: [SwipeDetector.Output] = wedge ? swipes.feed(byte, at: now) : [.key(byte)]
                     for output in outputs where !dispatch(output) { return }
                 }
+            } else {
+                // Only a wait that found no input is a pause: bytes read late after a busy moment are not.
+                if wedge { for output in swipes.tick(now) where !dispatch(output) { return } }
+                for key in keys.tick(now) where !handle(.key(key)) { return }
             }
-            if wedge { for output in swipes.tick(now) where !dispatch(output) { return } }
-            for key in keys.tick(now) where !handle(.key(key)) { return }
             for event in takeEvents() where !handle(event) { return }
         }
 

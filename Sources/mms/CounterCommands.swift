@@ -193,7 +193,8 @@ struct ReaderCommand: ParsableCommand {
             let tty = isatty(STDIN_FILENO) == 1 && tcgetattr(STDIN_FILENO, &saved) == 0
             if tty {
                 var raw = saved
-                raw.c_lflag &= ~tcflag_t(ECHO | ICANON)
+                // Ctrl-C arrives as a byte and stops the loop, so the terminal is always restored.
+                raw.c_lflag &= ~tcflag_t(ECHO | ICANON | ISIG)
                 tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw)
             }
             defer { if tty { tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved) } }
@@ -203,6 +204,8 @@ struct ReaderCommand: ParsableCommand {
             var buffer = [UInt8](repeating: 0, count: 512)
             func output(_ out: SwipeDetector.Output) -> Bool {
                 switch out {
+                case .key(0x03), .key(0x04):
+                    return false
                 case .key(let byte):
                     if byte == 0x0D || byte == 0x0A {
                         if !typed.isEmpty { _ = show(.status("typed (not a swipe): \(typed)")); typed = "" }
@@ -223,8 +226,9 @@ struct ReaderCommand: ParsableCommand {
                         return
                     }
                     for byte in buffer.prefix(n) { for out in detector.feed(byte, at: now) where !output(out) { return } }
+                } else {
+                    for out in detector.tick(now) where !output(out) { return }
                 }
-                for out in detector.tick(now) where !output(out) { return }
             }
         }
 

@@ -51,7 +51,11 @@ import Glibc
     static func type(_ text: String, into detector: inout SwipeDetector, from start: UInt64, gap: UInt64) -> ([SwipeDetector.Output], UInt64) {
         var out: [SwipeDetector.Output] = []
         var t = start
-        for byte in text.utf8 { out += detector.feed(byte, at: t * 1_000_000); t += gap }
+        for byte in text.utf8 {
+            out += detector.tick(t * 1_000_000)      // the shell's idle wait before the byte came
+            out += detector.feed(byte, at: t * 1_000_000)
+            t += gap
+        }
         out += detector.tick((t + 200) * 1_000_000)
         return (out, t + 200)
     }
@@ -77,10 +81,26 @@ import Glibc
         #expect(!swiped.contains { if case .key = $0 { true } else { false } }, "no byte of a swipe is ever a key (a PIN field never sees it)")
     }
 
-    @Test func aBurstThatStallsIsAHalfSwipe() {
+    @Test func aBurstThatStallsIsAHalfSwipeAndItsRestIsNotTyped() {
         var detector = SwipeDetector()
-        let (out, _) = Self.type(";6200000001=28", into: &detector, from: 0, gap: 2)
+        var out: [SwipeDetector.Output] = []
+        var t: UInt64 = 0
+        for byte in ";6200000001=28".utf8 { out += detector.feed(byte, at: t); t += 2_000_000 }
+        out += detector.tick(t + 100_000_000)
         #expect(out == [.swipe(.failure(.incomplete))])
+        t += 110_000_000
+        for byte in "12101000?\r".utf8 { out += detector.feed(byte, at: t); t += 2_000_000 }
+        #expect(out == [.swipe(.failure(.incomplete))], "the rest of the swipe is not keys")
+        #expect(detector.feed(UInt8(ascii: "5"), at: t + 200_000_000) == [.key(UInt8(ascii: "5"))])
+    }
+
+    @Test func bytesReadLateAfterABusyMomentAreStillOneSwipe() {
+        // All of a swipe read at once, 300 ms after it was typed: no pause was seen, so one swipe.
+        var detector = SwipeDetector()
+        var out: [SwipeDetector.Output] = []
+        for byte in ";6200000001=2812101000?\r".utf8 { out += detector.feed(byte, at: 300_000_000) }
+        guard case .swipe(.success(let card))? = out.first, out.count == 1 else { Issue.record("\(out)"); return }
+        #expect(card.number == "6200000001")
     }
 }
 

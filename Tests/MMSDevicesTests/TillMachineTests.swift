@@ -54,6 +54,20 @@ import Testing
         #expect(receipt.balance == "120.00" && receipt.op == "branch-1:9" && receipt.member == "王*")
         guard case .done(let summary) = till.screen else { Issue.record("not done"); return }
         #expect(summary.title.contains("未重复扣款"))
+        // P prints the same receipt again, marked as a copy (typed ahead while the panel reloads).
+        #expect(till.handle(.key(.character("p"))) == [])
+        guard case .print(let copy)? = till.handle(.answer(Self.panel)).first else { Issue.record("no reprint"); return }
+        #expect(copy.op == receipt.op && copy.title.contains("重打"))
+    }
+
+    @Test func ctrlCWhileAPaymentIsUnconfirmedAsksTwice() {
+        var till = loggedIn()
+        _ = keys(&till, "130.00\r2468\r")
+        #expect(till.handle(.key(.control("c"))) == [], "the first Ctrl-C warns")
+        #expect(till.message?.contains("Ctrl-C") == true)
+        #expect(till.handle(.key(.control("c"))) == [.quit])
+        var idle = loggedIn()
+        #expect(idle.handle(.key(.control("c"))) == [.quit], "with nothing in flight, one is enough")
     }
 
     @Test func aCardReadDuringPINEntryIsNeverTakenAndAKeyDuringARequestIsIgnored() {

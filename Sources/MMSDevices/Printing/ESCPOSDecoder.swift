@@ -96,6 +96,8 @@ public struct ESCPOSDecoder: Sendable {
             default:
                 if b < 0x20 { i += 1; continue }
                 text.append(b); i += 1
+                // A stream that never feeds a line is still printed, a paper's width at a time.
+                if text.count >= 4_096 { events += flushLine() }
             }
         }
         pending.removeFirst(i)

@@ -62,6 +62,8 @@ public struct PrinterLink: Sendable {
     public var writeMillis: Int32 = 10_000
     /// How long to wait for a reply to `DLE EOT 4`; a printer that never answers is normal.
     public var statusMillis: Int32 = 300
+    /// How long to wait, after the job, for the printer to close its side.
+    public var drainMillis: Int32 = 500
 
     public init(_ address: PrinterAddress) { self.address = address }
 
@@ -93,7 +95,21 @@ public struct PrinterLink: Sendable {
             if state == .paperOut { return state }
             try writeAll(fd, bytes, socket: true)
             shutdown(fd, Int32(SHUT_WR))
+            drain(fd)
             return state
+        }
+    }
+
+    /// Reads what the printer still sends (a late status byte) until it closes or `drainMillis`
+    /// pass: closing a socket with unread bytes resets it, and the reset can discard the end of
+    /// the receipt (the cut) before the printer has it.
+    func drain(_ fd: Int32) {
+        var buffer = [UInt8](repeating: 0, count: 256)
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(drainMillis) * 1_000_000
+        while DispatchTime.now().uptimeNanoseconds < deadline {
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&pfd, 1, 50) >= 0 else { return }
+            if pfd.revents != 0 && read(fd, &buffer, buffer.count) <= 0 { return }
         }
     }
 

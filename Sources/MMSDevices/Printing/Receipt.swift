@@ -104,10 +104,17 @@ public struct ReceiptPrinter: Sendable {
         let rule = String(repeating: "-", count: columns)
         func line(_ text: String, _ style: Style = Style()) -> [Piece] {
             // Double size halves the room on a line.
-            DisplayWidth.wrap(text, columns: style.large ? columns / 2 : columns).map { .text($0, style) }
+            DisplayWidth.wrap(DisplayWidth.printable(text), columns: style.large ? columns / 2 : columns).map { .text($0, style) }
         }
         func pair(_ label: String, _ value: String, bold: Bool = false) -> [Piece] {
-            [.text(DisplayWidth.spread(label, value, columns: columns), Style(bold: bold))]
+            let label = DisplayWidth.printable(label), value = DisplayWidth.printable(value)
+            // A value too wide to share the line goes under its label, right-aligned and wrapped.
+            guard DisplayWidth.of(label) + 1 + DisplayWidth.of(value) > columns else {
+                return [.text(DisplayWidth.spread(label, value, columns: columns), Style(bold: bold))]
+            }
+            return line(label, Style(bold: bold)) + DisplayWidth.wrap(value, columns: columns).map {
+                .text(DisplayWidth.pad($0, to: columns, alignRight: true), Style(bold: bold))
+            }
         }
         var pieces: [Piece] = []
         pieces += line(r.shop, Style(bold: true, large: true, centred: true))

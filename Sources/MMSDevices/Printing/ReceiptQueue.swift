@@ -6,7 +6,7 @@ import Glibc
 /// Receipts waiting for the printer, on disk. A receipt is written here (and synced) before the
 /// printer is tried, so a printer that is off, unplugged or out of paper never holds up a sale
 /// and a till restart loses nothing: the queue is read back and printed in order. A worker
-/// thread sends the oldest job, retrying with back-off; the last printed job is kept for reprint.
+/// thread sends the oldest job, retrying with back-off, and deletes it once the printer took it.
 public final class ReceiptQueue: @unchecked Sendable {
     public struct Status: Sendable, Equatable {
         public var waiting: Int
@@ -29,6 +29,8 @@ public final class ReceiptQueue: @unchecked Sendable {
     var wake = false
     var sequence: UInt64
     var worker: Thread?
+    /// Jobs the printer took whose file could not be deleted: never sent twice.
+    var printedJobs: Set<String> = []
     /// Called on the worker's thread after each try.
     public var onChange: (@Sendable (Status) -> Void)?
 
@@ -43,7 +45,7 @@ public final class ReceiptQueue: @unchecked Sendable {
 
     static func jobs(in directory: URL) throws -> [URL] {
         try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
-            .filter { $0.pathExtension == "escpos" && $0.lastPathComponent != "last.escpos" }
+            .filter { $0.pathExtension == "escpos" }
             .sorted { $0.lastPathComponent < $1.lastPathComponent }
     }
 
@@ -63,13 +65,6 @@ public final class ReceiptQueue: @unchecked Sendable {
         wake = true
         condition.signal()
         condition.unlock()
-    }
-
-    /// Prints the last printed receipt again.
-    public func reprint() throws {
-        let last = directory.appendingPathComponent("last.escpos")
-        guard let bytes = try? Data(contentsOf: last) else { throw DeviceError("还没有打印过小票 (nothing printed yet to reprint).") }
-        try enqueue(Array(bytes), name: "reprint")
     }
 
     public var current: Status {
@@ -109,7 +104,7 @@ public final class ReceiptQueue: @unchecked Sendable {
             condition.lock()
             if stopped { condition.unlock(); return }
             condition.unlock()
-            let next = (try? Self.jobs(in: directory))?.first
+            let next = (try? Self.jobs(in: directory))?.first { !printedJobs.contains($0.lastPathComponent) }
             guard let job = next else {
                 condition.lock()
                 while !wake && !stopped { condition.wait() }
@@ -121,14 +116,7 @@ public final class ReceiptQueue: @unchecked Sendable {
             do {
                 let bytes = try Array(Data(contentsOf: job))
                 state = try link.send(bytes)
-                if state != .paperOut {
-                    let last = directory.appendingPathComponent("last.escpos")
-                    if job.lastPathComponent.contains("reprint") {
-                        try FileManager.default.removeItem(at: job)
-                    } else {
-                        guard rename(job.path, last.path) == 0 else { throw DeviceError("receipt queue: \(String(cString: strerror(errno))).") }
-                    }
-                }
+                if state != .paperOut && unlink(job.path) != 0 { printedJobs.insert(job.lastPathComponent) }
             } catch {
                 state = .unreachable("\(error)")
             }
@@ -168,7 +156,8 @@ public final class ReceiptQueue: @unchecked Sendable {
             guard n > 0 else { close(fd); throw DeviceError("receipt queue: cannot write \(temporary.path): \(String(cString: strerror(errno))).") }
             offset += n
         }
-        guard fsync(fd) == 0, close(fd) == 0, rename(temporary.path, file.path) == 0 else {
+        let synced = fsync(fd) == 0
+        guard close(fd) == 0, synced, rename(temporary.path, file.path) == 0 else {
             throw DeviceError("receipt queue: cannot store \(file.path): \(String(cString: strerror(errno))).")
         }
         let dir = open(file.deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY)

@@ -14,6 +14,7 @@ public final class VirtualPrinter: @unchecked Sendable {
     public let columns: Int
     public var paperOut = false
     let listener: Int32
+    let connections = DispatchSemaphore(value: 8)
 
     public init(listen: String, encoding: PrinterEncoding = .gb18030, columns: Int = 48) throws {
         guard let colon = listen.lastIndex(of: ":"), let port = UInt16(listen[listen.index(after: colon)...]) else {
@@ -54,9 +55,14 @@ public final class VirtualPrinter: @unchecked Sendable {
                 if errno == EINTR || errno == ECONNABORTED { continue }
                 return
             }
+            // Like a real printer, a few jobs at a time; more wait in the listen queue's place.
+            connections.wait()
             job += 1
             let number = job
-            Thread.detachNewThread { [self] in handle(connection, job: number, output) }
+            Thread.detachNewThread { [self] in
+                handle(connection, job: number, output)
+                connections.signal()
+            }
         }
     }
 

@@ -14,6 +14,9 @@ public final class PCSCReader: @unchecked Sendable {
     var state: UInt = 0
     /// The last card read, until it is removed: a card resting on the reader is read once.
     var resting = false
+    /// pcscd's event count (the state's upper 16 bits) when that card was read: a card swapped
+    /// for another between two waits changes it.
+    var restingEvents: UInt = 0
 
     public init(reader wanted: String? = nil) throws {
         self.wanted = wanted
@@ -68,8 +71,10 @@ public final class PCSCReader: @unchecked Sendable {
         guard rv == 0 else { throw Self.error(rv, doing: "watch the reader") }
         state = newState
         if newState & MMS_PCSC_STATE_EMPTY != 0 { resting = false; return nil }
-        guard newState & MMS_PCSC_STATE_PRESENT != 0, !resting else { return nil }
+        let events = newState >> 16
+        guard newState & MMS_PCSC_STATE_PRESENT != 0, !resting || events != restingEvents else { return nil }
         resting = true
+        restingEvents = events
         return readUID(name)
     }
 

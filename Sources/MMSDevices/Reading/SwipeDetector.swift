@@ -4,7 +4,9 @@
 /// held back until Enter, then parsed as a swipe; if the burst stalls, they were typed and are
 /// handed on as keys. Held bytes are never keys: a swipe never lands in a PIN field.
 ///
-/// Pure: the caller gives each byte with the time it arrived, and calls `tick` while idle.
+/// Pure: the caller gives each byte with the time it was read, and calls `tick` only when a wait
+/// for input found none: a till that was busy for a moment (drawing, a disk write) reads the rest
+/// of a burst late, and that must not look like a pause.
 public struct SwipeDetector: Sendable {
     public enum Output: Equatable, Sendable {
         case key(UInt8)
@@ -19,6 +21,8 @@ public struct SwipeDetector: Sendable {
 
     var held: [UInt8] = []
     var lastByteAt: UInt64 = 0
+    /// After a swipe cut short: the rest of it is thrown away up to its Enter or a pause.
+    var discarding = false
 
     public init() {}
 
@@ -26,7 +30,12 @@ public struct SwipeDetector: Sendable {
     public var holding: Bool { !held.isEmpty }
 
     public mutating func feed(_ byte: UInt8, at now: UInt64) -> [Output] {
-        var out = tick(now)
+        var out: [Output] = []
+        if discarding {
+            lastByteAt = now
+            if byte == 0x0D || byte == 0x0A { discarding = false }
+            return []
+        }
         if held.isEmpty {
             if byte == UInt8(ascii: "%") || byte == UInt8(ascii: ";") {
                 held = [byte]; lastByteAt = now
@@ -45,6 +54,7 @@ public struct SwipeDetector: Sendable {
         held.append(byte)
         if held.count > Self.maxSwipeBytes {
             held = []
+            discarding = true
             out.append(.swipe(.failure(.garbled("too long"))))
         }
         return out
@@ -54,9 +64,16 @@ public struct SwipeDetector: Sendable {
     /// burst that already looks like most of a swipe (a start sentinel, then a track's worth of
     /// characters) is a swipe cut short instead, reported so.
     public mutating func tick(_ now: UInt64) -> [Output] {
-        guard !held.isEmpty, now &- lastByteAt > Self.burstGapNanos else { return [] }
+        guard now &- lastByteAt > Self.burstGapNanos else { return [] }
+        discarding = false
+        guard !held.isEmpty else { return [] }
         defer { held = [] }
-        if held.count >= 8 { return [.swipe(.failure(.incomplete))] }
+        if held.count >= 8 {
+            // Whatever of this swipe still comes is not typing.
+            discarding = true
+            lastByteAt = now
+            return [.swipe(.failure(.incomplete))]
+        }
         return held.map { .key($0) }
     }
 }

@@ -16,6 +16,12 @@ public enum DisplayWidth {
 
     public static func of(_ text: String) -> Int { text.unicodeScalars.reduce(0) { $0 + of($1) } }
 
+    /// `text` without control characters (C0, DEL, C1): text from outside (a member's name, a
+    /// coupon title, a message) must never become a printer command or a terminal escape.
+    public static func printable(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.filter { $0.value >= 0x20 && !(0x7F...0x9F).contains($0.value) }))
+    }
+
     /// The longest prefix of `text` that fits in `columns`.
     public static func prefix(_ text: String, columns: Int) -> String {
         var used = 0
@@ -31,7 +37,7 @@ public enum DisplayWidth {
 
     /// `text` cut or padded with spaces to exactly `columns`.
     public static func pad(_ text: String, to columns: Int, alignRight: Bool = false) -> String {
-        let cut = prefix(text, columns: columns)
+        let cut = prefix(printable(text), columns: columns)
         let fill = String(repeating: " ", count: max(0, columns - of(cut)))
         return alignRight ? fill + cut : cut + fill
     }

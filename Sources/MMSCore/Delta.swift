@@ -131,6 +131,17 @@ extension Op {
             return [escrow(t.account, Cell.movedOut, origin, t.amount), escrow(t.account, Cell.movedIn, t.to, t.amount)]
         case .settingSet(let key, let value):
             return [.set(entity: Cell.settings, name: key, value: text(value), stamp: stamp)]
+        case .productSet(let p):
+            let e = Cell.product(p.sku)
+            func field(_ name: String, _ value: String?) -> Delta? { value.map { .set(entity: e, name: name, value: text($0), stamp: stamp) } }
+            return [
+                field(Cell.productName, p.name), field(Cell.productKind, p.kind?.rawValue), field(Cell.productCategory, p.category),
+                field(Cell.productPrice, p.price.map { String($0.fen) }), field(Cell.productBarcode, p.barcode), field(Cell.productUnit, p.unit),
+                field(Cell.productActive, p.active.map { $0 ? "1" : "0" }), field(Cell.productCommission, p.commission?.description),
+            ].compactMap { $0 }
+        case .priceSet(let sku, let branch, let price):
+            // An empty register means "no branch price": the list price applies again.
+            return [.set(entity: Cell.product(sku), name: Cell.branchPrice(branch), value: text(price.map { String($0.fen) } ?? ""), stamp: stamp)]
         case .couponIssued(let c):
             let e = Cell.coupon(c.code)
             return [

@@ -9,6 +9,8 @@ public struct MMSError: Error, Sendable, Equatable, CustomStringConvertible {
         case couponUsed = "coupon_used"
         case unknownCoupon = "unknown_coupon"
         case couponExists = "coupon_exists"
+        case unknownProduct = "unknown_product"
+        case productExists = "product_exists"
         case wrongPIN = "wrong_pin"
         case pinLocked = "pin_locked"
         case pinRequired = "pin_required"

@@ -148,6 +148,11 @@ public enum OpBody: Equatable, Sendable {
     case loginFailed(id: String)
     case tillRegistered(name: String, tokenHash: [UInt8])
     case tillRevoked(name: String)
+    /// Head office adds a product or changes some of its fields. Any node may carry it (a
+    /// head-office operator logged in anywhere); the operator's role is the gate.
+    case productSet(ProductSet)
+    /// Head office sets a branch's own price for a product (nil: the list price again).
+    case priceSet(sku: String, branch: NodeID, price: Money?)
 
     /// A short stable name, used in history and logs.
     public var kind: String {
@@ -173,6 +178,8 @@ public enum OpBody: Equatable, Sendable {
         case .loginFailed: "login_failed"
         case .tillRegistered: "till_registered"
         case .tillRevoked: "till_revoked"
+        case .productSet: "product_set"
+        case .priceSet: "price_set"
         }
     }
 
@@ -190,7 +197,8 @@ public enum OpBody: Equatable, Sendable {
         case .couponIssued(let c): c.member
         case .couponRedeemed(_, let member): member
         case .cardReported, .pinFailed, .pinUnlocked, .rightsTransferred, .settingSet,
-             .operatorAdded, .operatorDisabled, .operatorPasswordSet, .loginFailed, .tillRegistered, .tillRevoked: nil
+             .operatorAdded, .operatorDisabled, .operatorPasswordSet, .loginFailed, .tillRegistered, .tillRevoked,
+             .productSet, .priceSet: nil
         }
     }
 

@@ -56,6 +56,7 @@ public enum Action: String, Sendable, CaseIterable {
     case manageTills = "manage_tills"        // register and revoke the branch's tills
     case readAudit = "read_audit"            // a manager: their branch's ops; auditor and hq_admin: the chain's
     case changeSettings = "change_settings"  // chain settings (head office only)
+    case editCatalogue = "edit_catalogue"    // products, services and branch prices (head office only)
 }
 
 public enum Permissions {

@@ -208,6 +208,29 @@ public struct Teller {
         return .settingSet(key: key, value: value)
     }
 
+    // MARK: The catalogue (head-office operators, at any node: `Action.editCatalogue`)
+
+    /// A new product (`isNew`), complete, under a SKU not yet used; or a change to some fields
+    /// of a product the replica knows.
+    public func setProduct(_ change: ProductSet, isNew: Bool) throws -> OpBody {
+        let existing = try Catalogue.product(change.sku, in: state)
+        if isNew, existing != nil {
+            throw MMSError(.productExists, "Product \(change.sku) already exists; change it with `product edit`.", details: ["sku": change.sku])
+        }
+        if !isNew, existing == nil { throw MMSError(.unknownProduct, "There is no product \(change.sku).", details: ["sku": change.sku]) }
+        try Catalogue.validate(change, isNew: isNew)
+        return .productSet(change)
+    }
+
+    /// A branch's own price for a product (nil: back to the list price).
+    public func setBranchPrice(sku: String, branch: NodeID, price: Money?) throws -> OpBody {
+        guard try Catalogue.product(sku, in: state) != nil else {
+            throw MMSError(.unknownProduct, "There is no product \(sku).", details: ["sku": sku])
+        }
+        if let price, price > Limits.maxAmount { throw MMSError(.invalidAmount, "The price must be from 0.00 to \(Limits.maxAmount).") }
+        return .priceSet(sku: sku, branch: branch, price: price)
+    }
+
     // MARK: Rules shared by the requests above
 
     public static func requireValid(_ amount: Money) throws {

@@ -227,6 +227,8 @@ extension LocalNode {
         case .settingSet(let key, let value): "\(key)=\(value)"
         case .rightsTransferred(let t): "\(t.account) → \(t.to)"
         case .cardReported(let card, let report): "\(card) \(report.rawValue)"
+        case .productSet(let p): p.sku
+        case .priceSet(let sku, let branch, let price): "\(sku) @ \(branch) = \(price?.description ?? "list price")"
         default: nil
         }
     }

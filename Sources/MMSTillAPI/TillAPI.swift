@@ -80,6 +80,15 @@ public struct TillAPI: Sendable {
             let id = try context.parameters.require("id")
             return try await read(request) { try $0.show(member: id, historyLimit: 20) }
         }
+        v1.get("products") { request, _ in
+            let query = Self.query(request, "query") ?? ""
+            let limit = Int(Self.query(request, "limit") ?? "") ?? 50
+            return try await read(request) { try $0.findProducts(query: query, limit: limit) }
+        }
+        v1.get("products/:sku") { request, context in
+            let sku = try context.parameters.require("sku")
+            return try await read(request) { try $0.product(sku: sku) }
+        }
         v1.post("members") { request, context in
             let body = try await Self.decode(MemberRequest.self, request, context)
             return try await write(request) { node, key in
@@ -322,8 +331,8 @@ extension TillAPI {
         case .invalidAmount, .invalidArgument, .invalidTopology: .badRequest
         case .unauthenticated, .sessionExpired, .unknownTill, .tillRevoked, .wrongPassword: .unauthorized
         case .notPermitted, .operatorLocked, .operatorDisabled: .forbidden
-        case .unknownCard, .unknownMember, .unknownCoupon, .unknownOperator, .notFound: .notFound
-        case .idempotencyConflict, .cardExists, .memberExists, .couponExists, .operatorExists, .tillExists, .alreadyInitialised: .conflict
+        case .unknownCard, .unknownMember, .unknownCoupon, .unknownOperator, .unknownProduct, .notFound: .notFound
+        case .idempotencyConflict, .cardExists, .memberExists, .couponExists, .productExists, .operatorExists, .tillExists, .alreadyInitialised: .conflict
         case .bodyTooLarge: .contentTooLarge
         case .insufficientFunds, .insufficientPoints, .noUsesLeft, .couponUsed, .wrongPIN, .pinLocked, .pinRequired,
              .cardBlocked, .wrongCardType: .unprocessableContent

@@ -92,6 +92,30 @@ import Testing
         #expect(audit.entries.filter { $0.kind != "till_registered" && $0.kind != "operator_added" }.allSatisfy { $0.operator == "c01" && $0.till == "till-1" })
     }
 
+    @Test func aCashierFindsProductsBySKUBarcodeOrName() async throws {
+        _ = try node.addProduct(ProductSet(sku: "PR-104", name: "精华液", kind: .goods, category: "护肤", price: Money(fen: 29_800),
+                                           barcode: "6901234567892", unit: "瓶", active: true))
+        _ = try node.addProduct(ProductSet(sku: "SV-001", name: "洗剪吹", kind: .service, category: "美发", price: Money(fen: 6_800),
+                                           unit: "次", active: true, commission: .percent(basisPoints: 1_000)))
+        let till = tillToken
+        try await withClient { c in
+            let session = try await c.login(till, "c01", "c01-Pass!")
+            for (query, sku) in [("6901234567892", "PR-104"), ("%E7%B2%BE%E5%8D%8E", "PR-104"), ("SV-001", "SV-001"), ("sv", "SV-001")] {
+                let (status, found) = try await c.send(.get, "/v1/products?query=\(query)", token: session)
+                let products = found["products"] as? [[String: Any]] ?? []
+                #expect(status == 200 && products.count == 1 && products.first?["sku"] as? String == sku, "\(query): \(found)")
+            }
+            #expect((try await c.send(.get, "/v1/products", token: session).json["products"] as? [Any])?.count == 2)
+            let (s1, product) = try await c.send(.get, "/v1/products/SV-001", token: session)
+            #expect(s1 == 200 && product["price_here"] as? String == "68.00" && product["commission"] as? String == "10%")
+            let (s2, missing) = try await c.send(.get, "/v1/products/NOPE", token: session)
+            #expect(s2 == 404 && missing["error"] as? String == "unknown_product")
+        }
+        // A cashier may look the catalogue up, not change it.
+        let cashier = try node.authenticate(session: try node.login(tillToken: tillToken, operator: "c01", password: "c01-Pass!").token)
+        #expect(throws: MMSError.self) { try cashier.editProduct(ProductSet(sku: "SV-001", price: Money(fen: 1))) }
+    }
+
     @Test func aManagerRunsPunchCardsCouponsRefundsAndReplacements() async throws {
         let till = tillToken
         try await withClient { c in

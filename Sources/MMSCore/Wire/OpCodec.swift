@@ -137,6 +137,21 @@ public enum OpCodec {
         case .tillRevoked(let name):
             var w = Mms_Wire_TillRevoked(); w.name = name
             return .tillRevoked(w)
+        case .productSet(let p):
+            var w = Mms_Wire_ProductSet(); w.sku = p.sku
+            if let v = p.name { w.name = v }
+            if let v = p.kind { w.kind = v.rawValue }
+            if let v = p.category { w.category = v }
+            if let v = p.price { w.priceFen = v.fen }
+            if let v = p.barcode { w.barcode = v }
+            if let v = p.unit { w.unit = v }
+            if let v = p.active { w.active = v }
+            if let v = p.commission { w.commission = v.description }
+            return .productSet(w)
+        case .priceSet(let sku, let branch, let price):
+            var w = Mms_Wire_PriceSet(); w.sku = sku; w.branch = branch.rawValue
+            if let price { w.priceFen = price.fen }
+            return .priceSet(w)
         }
     }
 
@@ -245,6 +260,28 @@ public enum OpCodec {
         case .tillRevoked(let t):
             try id(t.name)
             return .tillRevoked(name: t.name)
+        case .productSet(let w):
+            var p = ProductSet(sku: w.sku)
+            if w.hasName { p.name = w.name }
+            if w.hasKind {
+                guard let kind = ProductKind(rawValue: w.kind) else { throw malformed("unknown product kind") }
+                p.kind = kind
+            }
+            if w.hasCategory { p.category = w.category }
+            if w.hasPriceFen {
+                guard w.priceFen >= 0 else { throw malformed("negative price") }
+                p.price = Money(fen: w.priceFen)
+            }
+            if w.hasBarcode { p.barcode = w.barcode }
+            if w.hasUnit { p.unit = w.unit }
+            if w.hasActive { p.active = w.active }
+            if w.hasCommission { p.commission = try checked { try CommissionRule(parsing: w.commission) } }
+            try checked { try Catalogue.validate(p, isNew: false) }
+            return .productSet(p)
+        case .priceSet(let w):
+            try checked { try Catalogue.validateSKU(w.sku) }
+            guard !w.hasPriceFen || (0...Limits.maxAmount.fen).contains(w.priceFen) else { throw malformed("branch price out of range") }
+            return .priceSet(sku: w.sku, branch: try checked { try NodeID(w.branch) }, price: w.hasPriceFen ? Money(fen: w.priceFen) : nil)
         }
     }
 

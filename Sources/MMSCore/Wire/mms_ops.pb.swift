@@ -305,6 +305,22 @@ nonisolated struct Mms_Wire_Op: Sendable {
     set {body = .tillRevoked(newValue)}
   }
 
+  var productSet: Mms_Wire_ProductSet {
+    get {
+      if case .productSet(let v)? = body {return v}
+      return Mms_Wire_ProductSet()
+    }
+    set {body = .productSet(newValue)}
+  }
+
+  var priceSet: Mms_Wire_PriceSet {
+    get {
+      if case .priceSet(let v)? = body {return v}
+      return Mms_Wire_PriceSet()
+    }
+    set {body = .priceSet(newValue)}
+  }
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   nonisolated enum OneOf_Body: Equatable, Sendable {
@@ -329,6 +345,8 @@ nonisolated struct Mms_Wire_Op: Sendable {
     case loginFailed(Mms_Wire_LoginFailed)
     case tillRegistered(Mms_Wire_TillRegistered)
     case tillRevoked(Mms_Wire_TillRevoked)
+    case productSet(Mms_Wire_ProductSet)
+    case priceSet(Mms_Wire_PriceSet)
 
   }
 
@@ -717,6 +735,129 @@ nonisolated struct Mms_Wire_TillRevoked: Sendable {
   init() {}
 }
 
+/// Head office adds a product or changes the fields present; each field is its own LWW register.
+nonisolated struct Mms_Wire_ProductSet: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var sku: String = String()
+
+  var name: String {
+    get {_name ?? String()}
+    set {_name = newValue}
+  }
+  /// Returns true if `name` has been explicitly set.
+  var hasName: Bool {self._name != nil}
+  /// Clears the value of `name`. Subsequent reads from it will return its default value.
+  mutating func clearName() {self._name = nil}
+
+  /// goods | service
+  var kind: String {
+    get {_kind ?? String()}
+    set {_kind = newValue}
+  }
+  /// Returns true if `kind` has been explicitly set.
+  var hasKind: Bool {self._kind != nil}
+  /// Clears the value of `kind`. Subsequent reads from it will return its default value.
+  mutating func clearKind() {self._kind = nil}
+
+  var category: String {
+    get {_category ?? String()}
+    set {_category = newValue}
+  }
+  /// Returns true if `category` has been explicitly set.
+  var hasCategory: Bool {self._category != nil}
+  /// Clears the value of `category`. Subsequent reads from it will return its default value.
+  mutating func clearCategory() {self._category = nil}
+
+  var priceFen: Int64 {
+    get {_priceFen ?? 0}
+    set {_priceFen = newValue}
+  }
+  /// Returns true if `priceFen` has been explicitly set.
+  var hasPriceFen: Bool {self._priceFen != nil}
+  /// Clears the value of `priceFen`. Subsequent reads from it will return its default value.
+  mutating func clearPriceFen() {self._priceFen = nil}
+
+  /// empty: no barcode
+  var barcode: String {
+    get {_barcode ?? String()}
+    set {_barcode = newValue}
+  }
+  /// Returns true if `barcode` has been explicitly set.
+  var hasBarcode: Bool {self._barcode != nil}
+  /// Clears the value of `barcode`. Subsequent reads from it will return its default value.
+  mutating func clearBarcode() {self._barcode = nil}
+
+  var unit: String {
+    get {_unit ?? String()}
+    set {_unit = newValue}
+  }
+  /// Returns true if `unit` has been explicitly set.
+  var hasUnit: Bool {self._unit != nil}
+  /// Clears the value of `unit`. Subsequent reads from it will return its default value.
+  mutating func clearUnit() {self._unit = nil}
+
+  var active: Bool {
+    get {_active ?? false}
+    set {_active = newValue}
+  }
+  /// Returns true if `active` has been explicitly set.
+  var hasActive: Bool {self._active != nil}
+  /// Clears the value of `active`. Subsequent reads from it will return its default value.
+  mutating func clearActive() {self._active = nil}
+
+  /// "10%" or "5.00"
+  var commission: String {
+    get {_commission ?? String()}
+    set {_commission = newValue}
+  }
+  /// Returns true if `commission` has been explicitly set.
+  var hasCommission: Bool {self._commission != nil}
+  /// Clears the value of `commission`. Subsequent reads from it will return its default value.
+  mutating func clearCommission() {self._commission = nil}
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+
+  fileprivate var _name: String? = nil
+  fileprivate var _kind: String? = nil
+  fileprivate var _category: String? = nil
+  fileprivate var _priceFen: Int64? = nil
+  fileprivate var _barcode: String? = nil
+  fileprivate var _unit: String? = nil
+  fileprivate var _active: Bool? = nil
+  fileprivate var _commission: String? = nil
+}
+
+/// Head office sets (or, with has_price false, clears) a branch's own price for a product.
+nonisolated struct Mms_Wire_PriceSet: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var sku: String = String()
+
+  var branch: String = String()
+
+  var priceFen: Int64 {
+    get {_priceFen ?? 0}
+    set {_priceFen = newValue}
+  }
+  /// Returns true if `priceFen` has been explicitly set.
+  var hasPriceFen: Bool {self._priceFen != nil}
+  /// Clears the value of `priceFen`. Subsequent reads from it will return its default value.
+  mutating func clearPriceFen() {self._priceFen = nil}
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+
+  fileprivate var _priceFen: Int64? = nil
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "mms.wire"
@@ -731,7 +872,7 @@ nonisolated extension Mms_Wire_CardReport: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".Op"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}origin\0\u{1}seq\0\u{1}hlc\0\u{3}prev_hash\0\u{1}operator\0\u{1}till\0\u{4}\u{3}member_added\0\u{3}card_issued\0\u{3}card_reported\0\u{3}pin_failed\0\u{3}pin_unlocked\0\u{3}top_up\0\u{1}charge\0\u{1}refund\0\u{3}points_redeemed\0\u{3}punch_used\0\u{3}rights_transferred\0\u{3}setting_set\0\u{3}discount_sale\0\u{3}coupon_issued\0\u{3}coupon_redeemed\0\u{3}operator_added\0\u{3}operator_disabled\0\u{3}operator_password_set\0\u{3}login_failed\0\u{3}till_registered\0\u{3}till_revoked\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}origin\0\u{1}seq\0\u{1}hlc\0\u{3}prev_hash\0\u{1}operator\0\u{1}till\0\u{4}\u{3}member_added\0\u{3}card_issued\0\u{3}card_reported\0\u{3}pin_failed\0\u{3}pin_unlocked\0\u{3}top_up\0\u{1}charge\0\u{1}refund\0\u{3}points_redeemed\0\u{3}punch_used\0\u{3}rights_transferred\0\u{3}setting_set\0\u{3}discount_sale\0\u{3}coupon_issued\0\u{3}coupon_redeemed\0\u{3}operator_added\0\u{3}operator_disabled\0\u{3}operator_password_set\0\u{3}login_failed\0\u{3}till_registered\0\u{3}till_revoked\0\u{3}product_set\0\u{3}price_set\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1019,6 +1160,32 @@ nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._Message
           self.body = .tillRevoked(v)
         }
       }()
+      case 31: try {
+        var v: Mms_Wire_ProductSet?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .productSet(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .productSet(v)
+        }
+      }()
+      case 32: try {
+        var v: Mms_Wire_PriceSet?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .priceSet(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .priceSet(v)
+        }
+      }()
       default: break
       }
     }
@@ -1134,6 +1301,14 @@ nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._Message
     case .tillRevoked?: try {
       guard case .tillRevoked(let v)? = self.body else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 30)
+    }()
+    case .productSet?: try {
+      guard case .productSet(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 31)
+    }()
+    case .priceSet?: try {
+      guard case .priceSet(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 32)
     }()
     case nil: break
     }
@@ -2039,6 +2214,124 @@ nonisolated extension Mms_Wire_TillRevoked: SwiftProtobuf.Message, SwiftProtobuf
 
   static func ==(lhs: Mms_Wire_TillRevoked, rhs: Mms_Wire_TillRevoked) -> Bool {
     if lhs.name != rhs.name {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mms_Wire_ProductSet: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".ProductSet"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sku\0\u{1}name\0\u{1}kind\0\u{1}category\0\u{3}price_fen\0\u{1}barcode\0\u{1}unit\0\u{1}active\0\u{1}commission\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.sku) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self._name) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self._kind) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self._category) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self._priceFen) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self._barcode) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self._unit) }()
+      case 8: try { try decoder.decodeSingularBoolField(value: &self._active) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self._commission) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.sku.isEmpty {
+      try visitor.visitSingularStringField(value: self.sku, fieldNumber: 1)
+    }
+    try { if let v = self._name {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._kind {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._category {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 4)
+    } }()
+    try { if let v = self._priceFen {
+      try visitor.visitSingularInt64Field(value: v, fieldNumber: 5)
+    } }()
+    try { if let v = self._barcode {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 6)
+    } }()
+    try { if let v = self._unit {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 7)
+    } }()
+    try { if let v = self._active {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 8)
+    } }()
+    try { if let v = self._commission {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 9)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Mms_Wire_ProductSet, rhs: Mms_Wire_ProductSet) -> Bool {
+    if lhs.sku != rhs.sku {return false}
+    if lhs._name != rhs._name {return false}
+    if lhs._kind != rhs._kind {return false}
+    if lhs._category != rhs._category {return false}
+    if lhs._priceFen != rhs._priceFen {return false}
+    if lhs._barcode != rhs._barcode {return false}
+    if lhs._unit != rhs._unit {return false}
+    if lhs._active != rhs._active {return false}
+    if lhs._commission != rhs._commission {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mms_Wire_PriceSet: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".PriceSet"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sku\0\u{1}branch\0\u{3}price_fen\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.sku) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.branch) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self._priceFen) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.sku.isEmpty {
+      try visitor.visitSingularStringField(value: self.sku, fieldNumber: 1)
+    }
+    if !self.branch.isEmpty {
+      try visitor.visitSingularStringField(value: self.branch, fieldNumber: 2)
+    }
+    try { if let v = self._priceFen {
+      try visitor.visitSingularInt64Field(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Mms_Wire_PriceSet, rhs: Mms_Wire_PriceSet) -> Bool {
+    if lhs.sku != rhs.sku {return false}
+    if lhs.branch != rhs.branch {return false}
+    if lhs._priceFen != rhs._priceFen {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

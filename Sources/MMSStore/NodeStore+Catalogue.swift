@@ -1,0 +1,36 @@
+import Foundation
+import GRDB
+import MMSCore
+
+extension NodeStore {
+    /// The SKUs of products whose SKU or barcode is `query`, or whose name or SKU contains it
+    /// (all products for an empty query), exact matches first, at most `limit`. The catalogue's
+    /// registers are read by key range and by the (name, value) index; no op is scanned.
+    public func productSKUs(matching query: String, limit: Int) throws -> [String] {
+        try guarded {
+            try db.read { db in
+                let prefix = Cell.productPrefix
+                // Every entity from "product:" up to "product;" (the character after ":").
+                let range = (prefix, String(prefix.dropLast()) + ";")
+                var found: [String] = []
+                func add(_ entity: String) {
+                    let sku = String(entity.dropFirst(prefix.count))
+                    if found.count < limit, !found.contains(sku) { found.append(sku) }
+                }
+                if !query.isEmpty {
+                    if try Bool.fetchOne(db, sql: "SELECT 1 FROM registers WHERE entity = ? AND name = ?",
+                                         arguments: [Cell.product(query), Cell.productName]) == true { add(Cell.product(query)) }
+                    for entity in try String.fetchAll(db, sql: "SELECT entity FROM registers WHERE name = ? AND value = ? AND entity >= ? AND entity < ?",
+                                                      arguments: [Cell.productBarcode, Data(query.utf8), range.0, range.1]) { add(entity) }
+                }
+                let pattern = "%" + query.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
+                for entity in try String.fetchAll(db, sql: """
+                    SELECT entity FROM registers WHERE entity >= ? AND entity < ? AND name = ?
+                      AND (CAST(value AS TEXT) LIKE ? ESCAPE '\\' OR substr(entity, ?) LIKE ? ESCAPE '\\')
+                    ORDER BY entity LIMIT ?
+                    """, arguments: [range.0, range.1, Cell.productName, pattern, prefix.count + 1, pattern, limit]) { add(entity) }
+                return found
+            }
+        }
+    }
+}

@@ -139,6 +139,26 @@ extension Op {
                 field(Cell.productPrice, p.price.map { String($0.fen) }), field(Cell.productBarcode, p.barcode), field(Cell.productUnit, p.unit),
                 field(Cell.productActive, p.active.map { $0 ? "1" : "0" }), field(Cell.productCommission, p.commission?.description),
             ].compactMap { $0 }
+        case .stockReceived(let m):
+            return [escrow(Cell.stock(branch: origin, sku: m.sku), Cell.stockReceived, origin, m.quantity)]
+        case .stockReturned(let m):
+            return [escrow(Cell.stock(branch: origin, sku: m.sku), Cell.stockReturnedOut, origin, m.quantity)]
+        case .stockTransferred(let t):
+            let e = Cell.transfer(id)
+            return [
+                escrow(Cell.stock(branch: origin, sku: t.sku), Cell.stockTransferredOut, origin, t.quantity),
+                .set(entity: e, name: Cell.transferSKU, value: text(t.sku), stamp: stamp),
+                .set(entity: e, name: Cell.transferQuantity, value: text(String(t.quantity)), stamp: stamp),
+                .set(entity: e, name: Cell.transferTo, value: text(t.to.rawValue), stamp: stamp),
+            ]
+        case .transferArrived(let transfer, let sku, let quantity):
+            return [escrow(Cell.stock(branch: origin, sku: sku), Cell.stockTransferredIn, origin, quantity),
+                    .raise(entity: Cell.transfer(transfer), name: Cell.transferArrived)]
+        case .stockCounted(let sku, _, let variance):
+            guard variance != 0 else { return [] }
+            return [escrow(Cell.stock(branch: origin, sku: sku), variance > 0 ? Cell.stockCountedUp : Cell.stockCountedDown, origin, Int64(variance.magnitude))]
+        case .stockThreshold(let sku, let below):
+            return [.set(entity: Cell.stock(branch: origin, sku: sku), name: Cell.stockLow, value: text(String(below)), stamp: stamp)]
         case .priceSet(let sku, let branch, let price):
             // An empty register means "no branch price": the list price applies again.
             return [.set(entity: Cell.product(sku), name: Cell.branchPrice(branch), value: text(price.map { String($0.fen) } ?? ""), stamp: stamp)]

@@ -11,6 +11,7 @@ public struct MMSError: Error, Sendable, Equatable, CustomStringConvertible {
         case couponExists = "coupon_exists"
         case unknownProduct = "unknown_product"
         case productExists = "product_exists"
+        case unknownTransfer = "unknown_transfer"
         case wrongPIN = "wrong_pin"
         case pinLocked = "pin_locked"
         case pinRequired = "pin_required"

@@ -153,6 +153,13 @@ public enum OpBody: Equatable, Sendable {
     case productSet(ProductSet)
     /// Head office sets a branch's own price for a product (nil: the list price again).
     case priceSet(sku: String, branch: NodeID, price: Money?)
+    // Stock: each changes the stock of the node that issues it (`Stock`).
+    case stockReceived(StockMove)
+    case stockReturned(StockMove)
+    case stockTransferred(StockTransfer)
+    case transferArrived(transfer: OpID, sku: String, quantity: Int64)
+    case stockCounted(sku: String, counted: Int64, variance: Int64)
+    case stockThreshold(sku: String, below: Int64)
 
     /// A short stable name, used in history and logs.
     public var kind: String {
@@ -180,6 +187,12 @@ public enum OpBody: Equatable, Sendable {
         case .tillRevoked: "till_revoked"
         case .productSet: "product_set"
         case .priceSet: "price_set"
+        case .stockReceived: "stock_received"
+        case .stockReturned: "stock_returned"
+        case .stockTransferred: "stock_transferred"
+        case .transferArrived: "transfer_arrived"
+        case .stockCounted: "stock_counted"
+        case .stockThreshold: "stock_threshold"
         }
     }
 
@@ -198,7 +211,7 @@ public enum OpBody: Equatable, Sendable {
         case .couponRedeemed(_, let member): member
         case .cardReported, .pinFailed, .pinUnlocked, .rightsTransferred, .settingSet,
              .operatorAdded, .operatorDisabled, .operatorPasswordSet, .loginFailed, .tillRegistered, .tillRevoked,
-             .productSet, .priceSet: nil
+             .productSet, .priceSet, .stockReceived, .stockReturned, .stockTransferred, .transferArrived, .stockCounted, .stockThreshold: nil
         }
     }
 

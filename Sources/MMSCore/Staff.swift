@@ -57,13 +57,15 @@ public enum Action: String, Sendable, CaseIterable {
     case readAudit = "read_audit"            // a manager: their branch's ops; auditor and hq_admin: the chain's
     case changeSettings = "change_settings"  // chain settings (head office only)
     case editCatalogue = "edit_catalogue"    // products, services and branch prices (head office only)
+    case manageStock = "manage_stock"        // receive, return, transfer, count (a manager: their branch)
 }
 
 public enum Permissions {
     /// The permission table: which role may take which action. Documented in docs/operators.md.
     public static let table: [OperatorRole: Set<Action>] = {
         let counter: Set<Action> = [.lookUp, .addMember, .issueCard, .topUp, .charge, .sale, .redeemPoints, .usePunch, .redeemCoupon, .reportLost]
-        let manager = counter.union([.refund, .issueCoupon, .blockCard, .replaceCard, .unlockCard, .moveRights, .manageStaff, .manageTills, .readAudit])
+        let manager = counter.union([.refund, .issueCoupon, .blockCard, .replaceCard, .unlockCard, .moveRights, .manageStaff, .manageTills, .readAudit,
+                                     .manageStock])
         return [
             .cashier: counter,
             .manager: manager,

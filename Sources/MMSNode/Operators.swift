@@ -228,6 +228,11 @@ extension LocalNode {
         case .rightsTransferred(let t): "\(t.account) → \(t.to)"
         case .cardReported(let card, let report): "\(card) \(report.rawValue)"
         case .productSet(let p): p.sku
+        case .stockReceived(let m), .stockReturned(let m): "\(m.sku) ×\(m.quantity)\(m.supplier.isEmpty ? "" : " \(m.supplier)")"
+        case .stockTransferred(let t): "\(t.sku) ×\(t.quantity) → \(t.to)"
+        case .transferArrived(let transfer, let sku, let quantity): "\(sku) ×\(quantity) from \(transfer)"
+        case .stockCounted(let sku, let counted, let variance): "\(sku) counted \(counted) (variance \(variance))"
+        case .stockThreshold(let sku, let below): "\(sku) low below \(below)"
         case .priceSet(let sku, let branch, let price): "\(sku) @ \(branch) = \(price?.description ?? "list price")"
         default: nil
         }

@@ -2705,6 +2705,98 @@ enum OpenAPIDocument {
      }
     }
    }
+  },
+  "/v1/stock": {
+   "get": {
+    "summary": "This branch's stock (or one product's), what is low, and transfers on their way",
+    "security": [
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "sku",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "the answer",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Stock"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "bad input (invalid_argument, invalid_amount)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or expired session (unauthenticated, session_expired, till_revoked)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "the operator's role may not (not_permitted)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "413": {
+      "description": "body too large (body_too_large)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store fault (store_failure)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
   }
  },
  "components": {
@@ -3613,6 +3705,130 @@ enum OpenAPIDocument {
     },
     "required": [
      "products"
+    ]
+   },
+   "StockItem": {
+    "type": "object",
+    "properties": {
+     "sku": {
+      "type": "string"
+     },
+     "name": {
+      "type": "string"
+     },
+     "on_hand": {
+      "type": "integer",
+      "description": "may be below zero until a stocktake corrects the books"
+     },
+     "received": {
+      "type": "integer"
+     },
+     "sold": {
+      "type": "integer"
+     },
+     "returned_to_supplier": {
+      "type": "integer"
+     },
+     "returned_by_customers": {
+      "type": "integer"
+     },
+     "transferred_in": {
+      "type": "integer"
+     },
+     "transferred_out": {
+      "type": "integer"
+     },
+     "variance": {
+      "type": "integer",
+      "description": "stocktake corrections: counted minus the books"
+     },
+     "low_at": {
+      "type": "integer"
+     },
+     "low": {
+      "type": "boolean"
+     }
+    },
+    "required": [
+     "sku",
+     "name",
+     "on_hand",
+     "received",
+     "sold",
+     "returned_to_supplier",
+     "returned_by_customers",
+     "transferred_in",
+     "transferred_out",
+     "variance",
+     "low_at",
+     "low"
+    ]
+   },
+   "Transfer": {
+    "type": "object",
+    "properties": {
+     "transfer": {
+      "type": "string"
+     },
+     "sku": {
+      "type": "string"
+     },
+     "quantity": {
+      "type": "integer"
+     },
+     "from": {
+      "type": "string"
+     },
+     "to": {
+      "type": "string"
+     },
+     "status": {
+      "type": "string",
+      "enum": [
+       "in_transit",
+       "arrived"
+      ]
+     }
+    },
+    "required": [
+     "transfer",
+     "sku",
+     "quantity",
+     "from",
+     "to",
+     "status"
+    ]
+   },
+   "Stock": {
+    "type": "object",
+    "properties": {
+     "branch": {
+      "type": "string"
+     },
+     "items": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/StockItem"
+      }
+     },
+     "incoming": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/Transfer"
+      }
+     },
+     "outgoing": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/Transfer"
+      }
+     }
+    },
+    "required": [
+     "branch",
+     "items",
+     "incoming",
+     "outgoing"
     ]
    }
   },

@@ -89,6 +89,10 @@ public struct TillAPI: Sendable {
             let sku = try context.parameters.require("sku")
             return try await read(request) { try $0.product(sku: sku) }
         }
+        v1.get("stock") { request, _ in
+            let sku = Self.query(request, "sku")
+            return try await read(request) { try $0.stock(sku: sku) }
+        }
         v1.post("members") { request, context in
             let body = try await Self.decode(MemberRequest.self, request, context)
             return try await write(request) { node, key in
@@ -331,7 +335,7 @@ extension TillAPI {
         case .invalidAmount, .invalidArgument, .invalidTopology: .badRequest
         case .unauthenticated, .sessionExpired, .unknownTill, .tillRevoked, .wrongPassword: .unauthorized
         case .notPermitted, .operatorLocked, .operatorDisabled: .forbidden
-        case .unknownCard, .unknownMember, .unknownCoupon, .unknownOperator, .unknownProduct, .notFound: .notFound
+        case .unknownCard, .unknownMember, .unknownCoupon, .unknownOperator, .unknownProduct, .unknownTransfer, .notFound: .notFound
         case .idempotencyConflict, .cardExists, .memberExists, .couponExists, .productExists, .operatorExists, .tillExists, .alreadyInitialised: .conflict
         case .bodyTooLarge: .contentTooLarge
         case .insufficientFunds, .insufficientPoints, .noUsesLeft, .couponUsed, .wrongPIN, .pinLocked, .pinRequired,

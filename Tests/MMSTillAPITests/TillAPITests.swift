@@ -97,6 +97,7 @@ import Testing
                                            barcode: "6901234567892", unit: "瓶", active: true))
         _ = try node.addProduct(ProductSet(sku: "SV-001", name: "洗剪吹", kind: .service, category: "美发", price: Money(fen: 6_800),
                                            unit: "次", active: true, commission: .percent(basisPoints: 1_000)))
+        _ = try node.receiveStock(StockMove(sku: "PR-104", quantity: 3))
         let till = tillToken
         try await withClient { c in
             let session = try await c.login(till, "c01", "c01-Pass!")
@@ -108,6 +109,7 @@ import Testing
             #expect((try await c.send(.get, "/v1/products", token: session).json["products"] as? [Any])?.count == 2)
             let (s1, product) = try await c.send(.get, "/v1/products/SV-001", token: session)
             #expect(s1 == 200 && product["price_here"] as? String == "68.00" && product["commission"] as? String == "10%")
+            #expect(try await c.send(.get, "/v1/stock", token: session).json["branch"] as? String == "branch-1")
             let (s2, missing) = try await c.send(.get, "/v1/products/NOPE", token: session)
             #expect(s2 == 404 && missing["error"] as? String == "unknown_product")
         }

@@ -152,6 +152,20 @@ public enum OpCodec {
             var w = Mms_Wire_PriceSet(); w.sku = sku; w.branch = branch.rawValue
             if let price { w.priceFen = price.fen }
             return .priceSet(w)
+        case .stockReceived(let m): return .stockReceived(stockMove(m))
+        case .stockReturned(let m): return .stockReturned(stockMove(m))
+        case .stockTransferred(let t):
+            var w = Mms_Wire_StockTransferred(); w.sku = t.sku; w.quantity = t.quantity; w.toNode = t.to.rawValue
+            return .stockTransferred(w)
+        case .transferArrived(let transfer, let sku, let quantity):
+            var w = Mms_Wire_TransferArrived(); w.transferOrigin = transfer.origin.rawValue; w.transferSeq = transfer.seq; w.sku = sku; w.quantity = quantity
+            return .transferArrived(w)
+        case .stockCounted(let sku, let counted, let variance):
+            var w = Mms_Wire_StockCounted(); w.sku = sku; w.counted = counted; w.variance = variance
+            return .stockCounted(w)
+        case .stockThreshold(let sku, let below):
+            var w = Mms_Wire_StockThreshold(); w.sku = sku; w.below = below
+            return .stockThreshold(w)
         }
     }
 
@@ -278,6 +292,22 @@ public enum OpCodec {
             if w.hasCommission { p.commission = try checked { try CommissionRule(parsing: w.commission) } }
             try checked { try Catalogue.validate(p, isNew: false) }
             return .productSet(p)
+        case .stockReceived(let w): return .stockReceived(try stockMove(w))
+        case .stockReturned(let w): return .stockReturned(try stockMove(w))
+        case .stockTransferred(let w):
+            try checked { try Catalogue.validateSKU(w.sku); try Stock.validateQuantity(w.quantity) }
+            return .stockTransferred(StockTransfer(sku: w.sku, quantity: w.quantity, to: try checked { try NodeID(w.toNode) }))
+        case .transferArrived(let w):
+            try checked { try Catalogue.validateSKU(w.sku); try Stock.validateQuantity(w.quantity) }
+            guard w.transferSeq > 0 else { throw malformed("transfer seq must be positive") }
+            return .transferArrived(transfer: OpID(origin: try checked { try NodeID(w.transferOrigin) }, seq: w.transferSeq), sku: w.sku, quantity: w.quantity)
+        case .stockCounted(let w):
+            try checked { try Catalogue.validateSKU(w.sku); try Stock.validateQuantity(w.counted, allowZero: true) }
+            guard w.variance.magnitude <= UInt64(2 * Stock.maxQuantity) * 1_000 else { throw malformed("variance out of range") }
+            return .stockCounted(sku: w.sku, counted: w.counted, variance: w.variance)
+        case .stockThreshold(let w):
+            try checked { try Catalogue.validateSKU(w.sku); try Stock.validateQuantity(w.below, allowZero: true) }
+            return .stockThreshold(sku: w.sku, below: w.below)
         case .priceSet(let w):
             try checked { try Catalogue.validateSKU(w.sku) }
             guard !w.hasPriceFen || (0...Limits.maxAmount.fen).contains(w.priceFen) else { throw malformed("branch price out of range") }
@@ -294,6 +324,17 @@ public enum OpCodec {
             observed[try checked { try NodeID(origin) }] = count
         }
         return observed
+    }
+
+    private static func stockMove(_ m: StockMove) -> Mms_Wire_StockMove {
+        var w = Mms_Wire_StockMove(); w.sku = m.sku; w.quantity = m.quantity; w.supplier = m.supplier; w.unitCostFen = m.unitCost.fen
+        return w
+    }
+
+    private static func stockMove(_ w: Mms_Wire_StockMove) throws -> StockMove {
+        try checked { try Catalogue.validateSKU(w.sku); try Stock.validateQuantity(w.quantity) }
+        guard (0...Limits.maxAmount.fen).contains(w.unitCostFen), w.supplier.count <= Stock.maxSupplierLength else { throw malformed("stock cost or supplier out of range") }
+        return StockMove(sku: w.sku, quantity: w.quantity, supplier: w.supplier, unitCost: Money(fen: w.unitCostFen))
     }
 
     private static func malformed(_ why: String) -> MMSError { MMSError(.malformedOp, "Malformed op: \(why).") }

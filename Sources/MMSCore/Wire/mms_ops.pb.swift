@@ -321,6 +321,54 @@ nonisolated struct Mms_Wire_Op: Sendable {
     set {body = .priceSet(newValue)}
   }
 
+  var stockReceived: Mms_Wire_StockMove {
+    get {
+      if case .stockReceived(let v)? = body {return v}
+      return Mms_Wire_StockMove()
+    }
+    set {body = .stockReceived(newValue)}
+  }
+
+  var stockReturned: Mms_Wire_StockMove {
+    get {
+      if case .stockReturned(let v)? = body {return v}
+      return Mms_Wire_StockMove()
+    }
+    set {body = .stockReturned(newValue)}
+  }
+
+  var stockTransferred: Mms_Wire_StockTransferred {
+    get {
+      if case .stockTransferred(let v)? = body {return v}
+      return Mms_Wire_StockTransferred()
+    }
+    set {body = .stockTransferred(newValue)}
+  }
+
+  var transferArrived: Mms_Wire_TransferArrived {
+    get {
+      if case .transferArrived(let v)? = body {return v}
+      return Mms_Wire_TransferArrived()
+    }
+    set {body = .transferArrived(newValue)}
+  }
+
+  var stockCounted: Mms_Wire_StockCounted {
+    get {
+      if case .stockCounted(let v)? = body {return v}
+      return Mms_Wire_StockCounted()
+    }
+    set {body = .stockCounted(newValue)}
+  }
+
+  var stockThreshold: Mms_Wire_StockThreshold {
+    get {
+      if case .stockThreshold(let v)? = body {return v}
+      return Mms_Wire_StockThreshold()
+    }
+    set {body = .stockThreshold(newValue)}
+  }
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   nonisolated enum OneOf_Body: Equatable, Sendable {
@@ -347,6 +395,12 @@ nonisolated struct Mms_Wire_Op: Sendable {
     case tillRevoked(Mms_Wire_TillRevoked)
     case productSet(Mms_Wire_ProductSet)
     case priceSet(Mms_Wire_PriceSet)
+    case stockReceived(Mms_Wire_StockMove)
+    case stockReturned(Mms_Wire_StockMove)
+    case stockTransferred(Mms_Wire_StockTransferred)
+    case transferArrived(Mms_Wire_TransferArrived)
+    case stockCounted(Mms_Wire_StockCounted)
+    case stockThreshold(Mms_Wire_StockThreshold)
 
   }
 
@@ -832,6 +886,92 @@ nonisolated struct Mms_Wire_ProductSet: Sendable {
   fileprivate var _commission: String? = nil
 }
 
+/// Stock received from a supplier, or returned to one, at the issuing branch.
+nonisolated struct Mms_Wire_StockMove: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var sku: String = String()
+
+  var quantity: Int64 = 0
+
+  var supplier: String = String()
+
+  var unitCostFen: Int64 = 0
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
+/// Stock leaving the issuing branch for `to`; in transit until `to` confirms.
+nonisolated struct Mms_Wire_StockTransferred: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var sku: String = String()
+
+  var quantity: Int64 = 0
+
+  var toNode: String = String()
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
+/// The receiver confirms transfer (origin, seq).
+nonisolated struct Mms_Wire_TransferArrived: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var transferOrigin: String = String()
+
+  var transferSeq: UInt64 = 0
+
+  var sku: String = String()
+
+  var quantity: Int64 = 0
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
+/// A stocktake at the issuing branch: what was counted, and the difference from the books.
+nonisolated struct Mms_Wire_StockCounted: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var sku: String = String()
+
+  var counted: Int64 = 0
+
+  var variance: Int64 = 0
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
+nonisolated struct Mms_Wire_StockThreshold: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var sku: String = String()
+
+  var below: Int64 = 0
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
 /// Head office sets (or, with has_price false, clears) a branch's own price for a product.
 nonisolated struct Mms_Wire_PriceSet: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -872,7 +1012,7 @@ nonisolated extension Mms_Wire_CardReport: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".Op"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}origin\0\u{1}seq\0\u{1}hlc\0\u{3}prev_hash\0\u{1}operator\0\u{1}till\0\u{4}\u{3}member_added\0\u{3}card_issued\0\u{3}card_reported\0\u{3}pin_failed\0\u{3}pin_unlocked\0\u{3}top_up\0\u{1}charge\0\u{1}refund\0\u{3}points_redeemed\0\u{3}punch_used\0\u{3}rights_transferred\0\u{3}setting_set\0\u{3}discount_sale\0\u{3}coupon_issued\0\u{3}coupon_redeemed\0\u{3}operator_added\0\u{3}operator_disabled\0\u{3}operator_password_set\0\u{3}login_failed\0\u{3}till_registered\0\u{3}till_revoked\0\u{3}product_set\0\u{3}price_set\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}origin\0\u{1}seq\0\u{1}hlc\0\u{3}prev_hash\0\u{1}operator\0\u{1}till\0\u{4}\u{3}member_added\0\u{3}card_issued\0\u{3}card_reported\0\u{3}pin_failed\0\u{3}pin_unlocked\0\u{3}top_up\0\u{1}charge\0\u{1}refund\0\u{3}points_redeemed\0\u{3}punch_used\0\u{3}rights_transferred\0\u{3}setting_set\0\u{3}discount_sale\0\u{3}coupon_issued\0\u{3}coupon_redeemed\0\u{3}operator_added\0\u{3}operator_disabled\0\u{3}operator_password_set\0\u{3}login_failed\0\u{3}till_registered\0\u{3}till_revoked\0\u{3}product_set\0\u{3}price_set\0\u{3}stock_received\0\u{3}stock_returned\0\u{3}stock_transferred\0\u{3}transfer_arrived\0\u{3}stock_counted\0\u{3}stock_threshold\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1186,6 +1326,84 @@ nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._Message
           self.body = .priceSet(v)
         }
       }()
+      case 33: try {
+        var v: Mms_Wire_StockMove?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .stockReceived(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .stockReceived(v)
+        }
+      }()
+      case 34: try {
+        var v: Mms_Wire_StockMove?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .stockReturned(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .stockReturned(v)
+        }
+      }()
+      case 35: try {
+        var v: Mms_Wire_StockTransferred?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .stockTransferred(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .stockTransferred(v)
+        }
+      }()
+      case 36: try {
+        var v: Mms_Wire_TransferArrived?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .transferArrived(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .transferArrived(v)
+        }
+      }()
+      case 37: try {
+        var v: Mms_Wire_StockCounted?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .stockCounted(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .stockCounted(v)
+        }
+      }()
+      case 38: try {
+        var v: Mms_Wire_StockThreshold?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .stockThreshold(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .stockThreshold(v)
+        }
+      }()
       default: break
       }
     }
@@ -1309,6 +1527,30 @@ nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._Message
     case .priceSet?: try {
       guard case .priceSet(let v)? = self.body else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 32)
+    }()
+    case .stockReceived?: try {
+      guard case .stockReceived(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 33)
+    }()
+    case .stockReturned?: try {
+      guard case .stockReturned(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 34)
+    }()
+    case .stockTransferred?: try {
+      guard case .stockTransferred(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 35)
+    }()
+    case .transferArrived?: try {
+      guard case .transferArrived(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 36)
+    }()
+    case .stockCounted?: try {
+      guard case .stockCounted(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 37)
+    }()
+    case .stockThreshold?: try {
+      guard case .stockThreshold(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 38)
     }()
     case nil: break
     }
@@ -2288,6 +2530,211 @@ nonisolated extension Mms_Wire_ProductSet: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs._unit != rhs._unit {return false}
     if lhs._active != rhs._active {return false}
     if lhs._commission != rhs._commission {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mms_Wire_StockMove: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".StockMove"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sku\0\u{1}quantity\0\u{1}supplier\0\u{3}unit_cost_fen\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.sku) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.quantity) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.supplier) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.unitCostFen) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.sku.isEmpty {
+      try visitor.visitSingularStringField(value: self.sku, fieldNumber: 1)
+    }
+    if self.quantity != 0 {
+      try visitor.visitSingularInt64Field(value: self.quantity, fieldNumber: 2)
+    }
+    if !self.supplier.isEmpty {
+      try visitor.visitSingularStringField(value: self.supplier, fieldNumber: 3)
+    }
+    if self.unitCostFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.unitCostFen, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Mms_Wire_StockMove, rhs: Mms_Wire_StockMove) -> Bool {
+    if lhs.sku != rhs.sku {return false}
+    if lhs.quantity != rhs.quantity {return false}
+    if lhs.supplier != rhs.supplier {return false}
+    if lhs.unitCostFen != rhs.unitCostFen {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mms_Wire_StockTransferred: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".StockTransferred"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sku\0\u{1}quantity\0\u{3}to_node\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.sku) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.quantity) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.toNode) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.sku.isEmpty {
+      try visitor.visitSingularStringField(value: self.sku, fieldNumber: 1)
+    }
+    if self.quantity != 0 {
+      try visitor.visitSingularInt64Field(value: self.quantity, fieldNumber: 2)
+    }
+    if !self.toNode.isEmpty {
+      try visitor.visitSingularStringField(value: self.toNode, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Mms_Wire_StockTransferred, rhs: Mms_Wire_StockTransferred) -> Bool {
+    if lhs.sku != rhs.sku {return false}
+    if lhs.quantity != rhs.quantity {return false}
+    if lhs.toNode != rhs.toNode {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mms_Wire_TransferArrived: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".TransferArrived"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}transfer_origin\0\u{3}transfer_seq\0\u{1}sku\0\u{1}quantity\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.transferOrigin) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.transferSeq) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.sku) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.quantity) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.transferOrigin.isEmpty {
+      try visitor.visitSingularStringField(value: self.transferOrigin, fieldNumber: 1)
+    }
+    if self.transferSeq != 0 {
+      try visitor.visitSingularUInt64Field(value: self.transferSeq, fieldNumber: 2)
+    }
+    if !self.sku.isEmpty {
+      try visitor.visitSingularStringField(value: self.sku, fieldNumber: 3)
+    }
+    if self.quantity != 0 {
+      try visitor.visitSingularInt64Field(value: self.quantity, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Mms_Wire_TransferArrived, rhs: Mms_Wire_TransferArrived) -> Bool {
+    if lhs.transferOrigin != rhs.transferOrigin {return false}
+    if lhs.transferSeq != rhs.transferSeq {return false}
+    if lhs.sku != rhs.sku {return false}
+    if lhs.quantity != rhs.quantity {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mms_Wire_StockCounted: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".StockCounted"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sku\0\u{1}counted\0\u{1}variance\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.sku) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.counted) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.variance) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.sku.isEmpty {
+      try visitor.visitSingularStringField(value: self.sku, fieldNumber: 1)
+    }
+    if self.counted != 0 {
+      try visitor.visitSingularInt64Field(value: self.counted, fieldNumber: 2)
+    }
+    if self.variance != 0 {
+      try visitor.visitSingularInt64Field(value: self.variance, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Mms_Wire_StockCounted, rhs: Mms_Wire_StockCounted) -> Bool {
+    if lhs.sku != rhs.sku {return false}
+    if lhs.counted != rhs.counted {return false}
+    if lhs.variance != rhs.variance {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mms_Wire_StockThreshold: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".StockThreshold"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sku\0\u{1}below\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.sku) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.below) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.sku.isEmpty {
+      try visitor.visitSingularStringField(value: self.sku, fieldNumber: 1)
+    }
+    if self.below != 0 {
+      try visitor.visitSingularInt64Field(value: self.below, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Mms_Wire_StockThreshold, rhs: Mms_Wire_StockThreshold) -> Bool {
+    if lhs.sku != rhs.sku {return false}
+    if lhs.below != rhs.below {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -139,6 +139,27 @@ extension Op {
                 field(Cell.productPrice, p.price.map { String($0.fen) }), field(Cell.productBarcode, p.barcode), field(Cell.productUnit, p.unit),
                 field(Cell.productActive, p.active.map { $0 ? "1" : "0" }), field(Cell.productCommission, p.commission?.description),
             ].compactMap { $0 }
+        case .sale(let s):
+            var d: [Delta] = []
+            if !s.member.isEmpty {
+                d += [.add(entity: Cell.member(s.member), name: Cell.spent, node: origin, amount: s.total.fen), visit(s.member)]
+                if s.pointsEarned.value > 0 { d.append(escrow(Cell.points(member: s.member), Cell.credited, origin, s.pointsEarned.value)) }
+            }
+            if s.stored.fen > 0 {
+                // The stored-value part can be refunded like a charge's, at this branch.
+                d += [escrow(Cell.storedValue(member: s.member), Cell.debited, origin, s.stored.fen),
+                      escrow(Cell.refundable(charge: id), Cell.credited, origin, s.stored.fen)]
+            }
+            for line in s.lines where line.goods {
+                d.append(escrow(Cell.stock(branch: origin, sku: line.sku), Cell.stockSold, origin, line.quantity))
+            }
+            if !s.staff.isEmpty {
+                let e = Cell.commission(month: Sales.month(wallMillis: hlc.wallMillis), staff: s.staff)
+                d += [.add(entity: e, name: Cell.commissionEarned, node: origin, amount: s.lines.map(\.commission.fen).reduce(0, +)),
+                      .add(entity: e, name: Cell.commissionSales, node: origin, amount: s.total.fen),
+                      .add(entity: e, name: Cell.commissionCount, node: origin, amount: 1)]
+            }
+            return d
         case .stockReceived(let m):
             return [escrow(Cell.stock(branch: origin, sku: m.sku), Cell.stockReceived, origin, m.quantity)]
         case .stockReturned(let m):

@@ -160,6 +160,8 @@ public enum OpBody: Equatable, Sendable {
     case transferArrived(transfer: OpID, sku: String, quantity: Int64)
     case stockCounted(sku: String, counted: Int64, variance: Int64)
     case stockThreshold(sku: String, below: Int64)
+    /// A sale of catalogue lines paid by one or more tenders (`Sales`).
+    case sale(Sale)
 
     /// A short stable name, used in history and logs.
     public var kind: String {
@@ -193,6 +195,7 @@ public enum OpBody: Equatable, Sendable {
         case .transferArrived: "transfer_arrived"
         case .stockCounted: "stock_counted"
         case .stockThreshold: "stock_threshold"
+        case .sale: "sale"
         }
     }
 
@@ -209,6 +212,7 @@ public enum OpBody: Equatable, Sendable {
         case .punchUsed(let p): p.member
         case .couponIssued(let c): c.member
         case .couponRedeemed(_, let member): member
+        case .sale(let s): s.member.isEmpty ? nil : s.member
         case .cardReported, .pinFailed, .pinUnlocked, .rightsTransferred, .settingSet,
              .operatorAdded, .operatorDisabled, .operatorPasswordSet, .loginFailed, .tillRegistered, .tillRevoked,
              .productSet, .priceSet, .stockReceived, .stockReturned, .stockTransferred, .transferArrived, .stockCounted, .stockThreshold: nil

@@ -241,7 +241,7 @@ public struct Teller {
         }
     }
 
-    private func pointsFor(_ paid: Money) throws -> Points {
+    func pointsFor(_ paid: Money) throws -> Points {
         let perYuan = Int64(try state.setting(Settings.pointsPerYuan)) ?? 0
         return Points(paid.fen / 100 * perYuan)
     }
@@ -253,7 +253,7 @@ public struct Teller {
         return card
     }
 
-    private func payingCard(_ number: String, type: CardType?) throws -> CardView {
+    func payingCard(_ number: String, type: CardType?) throws -> CardView {
         let card = try existingCard(number)
         try Self.requireUsable(card)
         if let type, card.type != type {
@@ -276,7 +276,7 @@ public struct Teller {
     }
 
     /// Refuses with the numbers when this node's escrow rights cannot cover `amount`.
-    private func requireRights(_ account: EscrowAccount, _ amount: Int64, code: MMSError.Code,
+    func requireRights(_ account: EscrowAccount, _ amount: Int64, code: MMSError.Code,
                                unit: (Int64) -> String, what: String? = nil) throws {
         let here = account.rights(at: origin)
         guard here < amount else { return }

@@ -394,20 +394,30 @@ public final class LocalNode: Sendable {
     /// op and answer in one transaction — which refuses a PIN card that was not authorised.
     private func pay(card: String, pin: String?, checkPIN: Bool, request: NodeStore.RequestKey?,
                      decide: @escaping (Teller) throws -> OpBody) throws -> PaymentResult {
+        try pay(card: card, pin: pin, checkPIN: checkPIN, request: request, decide: decide) { op, state in
+            try Self.paymentResult(op, state: state, here: self.id)
+        }
+    }
+
+    /// The same for any answer that says whether it was replayed (a payment, a sale); `card`
+    /// is nil for a customer without one.
+    func pay<Answer: Codable & Replayable>(card: String?, pin: String?, checkPIN: Bool, request: NodeStore.RequestKey?,
+                                           decide: @escaping (Teller) throws -> OpBody,
+                                           answer: @escaping (Op, any StateReader) throws -> Answer) throws -> Answer {
         // A retry is answered before the PIN is checked again: no second Argon2id, and a PIN
         // mistyped on the retry of a charge that went through is not counted against the card.
         if let request, let prior = try store.priorResponse(request) { return try Self.replayed(prior) }
-        let authorised = checkPIN && pin != nil ? try authorise(card: card, pin: pin) : false
-        var result: PaymentResult?
+        let authorised = checkPIN && pin != nil && card != nil ? try authorise(card: card!, pin: pin) : false
+        var result: Answer?
         let issued: NodeStore.Issued
         do {
             issued = try commit(request: request, decide: { teller, _ in
-                if checkPIN, !authorised, let view = try teller.state.card(card), !view.pinHash.isEmpty {
+                if checkPIN, !authorised, let card, let view = try teller.state.card(card), !view.pinHash.isEmpty {
                     throw MMSError(.pinRequired, "Card \(card) needs its PIN.", details: ["card": card])
                 }
                 return try decide(teller)
             }, respond: { op, state in
-                result = try Self.paymentResult(op.op, state: state, here: self.id)
+                result = try answer(op.op, state)
                 return try Self.encodeResponse(result)
             })
         } catch let error as MMSError where error.code == .insufficientFunds || error.code == .insufficientPoints {
@@ -418,8 +428,8 @@ public final class LocalNode: Sendable {
         return try Self.replayed(issued.response)
     }
 
-    private static func replayed(_ response: String) throws -> PaymentResult {
-        var replay = try JSONDecoder.snakeCase.decode(PaymentResult.self, from: Data(response.utf8))
+    private static func replayed<Answer: Codable & Replayable>(_ response: String) throws -> Answer {
+        var replay = try JSONDecoder.snakeCase.decode(Answer.self, from: Data(response.utf8))
         replay.replayed = true
         return replay
     }

@@ -33,8 +33,11 @@ public struct CardResult: Codable, Sendable {
     public let op: String
 }
 
+/// An answer a retry with the same request key gets again, marked as such.
+public protocol Replayable { var replayed: Bool { get set } }
+
 /// The answer to a money, points or uses request.
-public struct PaymentResult: Codable, Sendable {
+public struct PaymentResult: Codable, Sendable, Replayable {
     public let op: String
     public let kind: String
     public let card: String

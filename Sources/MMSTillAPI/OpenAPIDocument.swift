@@ -1660,7 +1660,7 @@ enum OpenAPIDocument {
   },
   "/v1/sales": {
    "post": {
-    "summary": "A sale on a discount card",
+    "summary": "A sale: catalogue items paid by one or more tenders, for a member's card or a walk-in (items); or, with card and amount, a one-amount sale on a discount card",
     "security": [
      {
       "session": []
@@ -1684,7 +1684,14 @@ enum OpenAPIDocument {
       "content": {
        "application/json": {
         "schema": {
-         "$ref": "#/components/schemas/Payment"
+         "oneOf": [
+          {
+           "$ref": "#/components/schemas/Sale"
+          },
+          {
+           "$ref": "#/components/schemas/Payment"
+          }
+         ]
         }
        }
       }
@@ -1785,7 +1792,14 @@ enum OpenAPIDocument {
      "content": {
       "application/json": {
        "schema": {
-        "$ref": "#/components/schemas/SaleRequest"
+        "oneOf": [
+         {
+          "$ref": "#/components/schemas/BasketRequest"
+         },
+         {
+          "$ref": "#/components/schemas/SaleRequest"
+         }
+        ]
        }
       }
      }
@@ -3829,6 +3843,215 @@ enum OpenAPIDocument {
      "items",
      "incoming",
      "outgoing"
+    ]
+   },
+   "BasketRequest": {
+    "type": "object",
+    "properties": {
+     "card": {
+      "type": "string",
+      "description": "the member's card; leave out for a walk-in customer"
+     },
+     "items": {
+      "type": "array",
+      "minItems": 1,
+      "maxItems": 200,
+      "items": {
+       "type": "object",
+       "properties": {
+        "sku": {
+         "type": "string"
+        },
+        "quantity": {
+         "type": "integer",
+         "minimum": 1,
+         "maximum": 1000
+        }
+       },
+       "required": [
+        "sku",
+        "quantity"
+       ]
+      }
+     },
+     "tenders": {
+      "type": "array",
+      "minItems": 1,
+      "maxItems": 8,
+      "items": {
+       "type": "object",
+       "properties": {
+        "kind": {
+         "type": "string",
+         "enum": [
+          "stored",
+          "cash",
+          "bank",
+          "mobile"
+         ]
+        },
+        "amount": {
+         "type": "string",
+         "description": "two decimals; leave out on one tender for the rest"
+        },
+        "reference": {
+         "type": "string",
+         "maxLength": 60,
+         "description": "the bank or mobile payment's reference"
+        }
+       },
+       "required": [
+        "kind"
+       ]
+      }
+     },
+     "staff": {
+      "type": "string",
+      "description": "the staff member credited with the commission"
+     },
+     "pin": {
+      "type": "string"
+     }
+    },
+    "required": [
+     "items",
+     "tenders"
+    ]
+   },
+   "Sale": {
+    "type": "object",
+    "properties": {
+     "sale": {
+      "type": "string",
+      "description": "the sale's op id: its receipt number"
+     },
+     "member": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "card": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "staff": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "lines": {
+      "type": "array",
+      "items": {
+       "type": "object",
+       "properties": {
+        "sku": {
+         "type": "string"
+        },
+        "name": {
+         "type": "string"
+        },
+        "quantity": {
+         "type": "integer"
+        },
+        "unit_price": {
+         "type": "string",
+         "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+         "description": "yuan, two decimals"
+        },
+        "discount": {
+         "type": "string",
+         "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+         "description": "yuan, two decimals"
+        },
+        "amount": {
+         "type": "string",
+         "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+         "description": "yuan, two decimals"
+        }
+       },
+       "required": [
+        "sku",
+        "name",
+        "quantity",
+        "unit_price",
+        "discount",
+        "amount"
+       ]
+      }
+     },
+     "total": {
+      "type": "string",
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+      "description": "yuan, two decimals"
+     },
+     "discount": {
+      "type": "string",
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+      "description": "yuan, two decimals"
+     },
+     "tenders": {
+      "type": "array",
+      "items": {
+       "type": "object",
+       "properties": {
+        "kind": {
+         "type": "string"
+        },
+        "amount": {
+         "type": "string",
+         "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+         "description": "yuan, two decimals"
+        },
+        "reference": {
+         "type": [
+          "string",
+          "null"
+         ]
+        }
+       },
+       "required": [
+        "kind",
+        "amount"
+       ]
+      }
+     },
+     "change": {
+      "type": "string",
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+      "description": "yuan, two decimals"
+     },
+     "balance": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "points_earned": {
+      "type": "integer"
+     },
+     "points_balance": {
+      "type": [
+       "integer",
+       "null"
+      ]
+     },
+     "replayed": {
+      "type": "boolean"
+     }
+    },
+    "required": [
+     "sale",
+     "lines",
+     "total",
+     "discount",
+     "tenders",
+     "change",
+     "points_earned",
+     "replayed"
     ]
    }
   },

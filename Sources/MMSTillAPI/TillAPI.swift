@@ -147,9 +147,23 @@ public struct TillAPI: Sendable {
             return try await write(request) { node, key in try node.refund(card: body.card, charge: charge, amount: amount, requestKey: key) }
         }
         v1.post("sales") { request, context in
-            let body = try await Self.decode(ChargeRequest.self, request, context)
-            let amount = try Money(typed: body.amount)
-            return try await write(request) { node, key in try node.discountSale(card: body.card, listPrice: amount, pin: body.pin, requestKey: key) }
+            // Items and tenders: a sale. Card and amount alone: the one-amount discount-card sale.
+            let basket = try await Self.decode(BasketRequest.self, request, context)
+            if let items = basket.items {
+                let sale = SaleRequest(card: basket.card, items: items.map { SaleRequest.Item(sku: $0.sku, quantity: $0.quantity) },
+                                       payments: try (basket.tenders ?? []).map { tender in
+                                           guard let kind = TenderKind(rawValue: tender.kind) else {
+                                               throw MMSError(.invalidArgument, "A tender's kind is stored, cash, bank or mobile, not “\(tender.kind.prefix(20))”.")
+                                           }
+                                           return SaleRequest.Payment(kind: kind, amount: try tender.amount.map { try Money(typed: $0) }, reference: tender.reference ?? "")
+                                       }, staff: basket.staff)
+                return try await write(request) { node, key in try node.sell(sale, pin: basket.pin, requestKey: key) }
+            }
+            guard let card = basket.card, let typed = basket.amount else {
+                throw MMSError(.invalidArgument, "A sale needs items and tenders (or, on a discount card, card and amount).")
+            }
+            let amount = try Money(typed: typed)
+            return try await write(request) { node, key in try node.discountSale(card: card, listPrice: amount, pin: basket.pin, requestKey: key) }
         }
         v1.post("points/redemptions") { request, context in
             let body = try await Self.decode(PointsRequest.self, request, context)
@@ -382,6 +396,11 @@ struct MemberRequest: Decodable, Sendable { let name: String; let phone: String;
 struct CardRequest: Decodable, Sendable { let member: String; let type: String; let number: String; let pin: String?; let discount: Int64?; let uses: Int64? }
 struct ReplaceRequest: Decodable, Sendable { let number: String; let pin: String? }
 struct AmountRequest: Decodable, Sendable { let card: String; let amount: String }
+struct BasketRequest: Decodable, Sendable {
+    struct Item: Decodable, Sendable { let sku: String; let quantity: Int64 }
+    struct Tender: Decodable, Sendable { let kind: String; let amount: String?; let reference: String? }
+    let card: String?; let items: [Item]?; let tenders: [Tender]?; let staff: String?; let pin: String?; let amount: String?
+}
 struct ChargeRequest: Decodable, Sendable { let card: String; let amount: String; let pin: String?; let partial: Bool? }
 struct RefundRequest: Decodable, Sendable { let card: String; let charge: String; let amount: String }
 struct PointsRequest: Decodable, Sendable { let card: String; let points: Int64; let pin: String? }

@@ -54,6 +54,15 @@ struct OpenAPIChecker {
 
     private func check(_ value: Any, against schema: Any, at where_: String, into found: inout [String]) {
         let s = resolve(schema)
+        if let alternatives = s["oneOf"] as? [Any] {
+            let matching = alternatives.filter { alternative in
+                var problems: [String] = []
+                check(value, against: alternative, at: where_, into: &problems)
+                return problems.isEmpty
+            }
+            if matching.count != 1 { found.append("\(where_): matches \(matching.count) of its \(alternatives.count) oneOf schemas, not exactly one") }
+            return
+        }
         let types: [String] = (s["type"] as? String).map { [$0] } ?? (s["type"] as? [String]) ?? []
         if value is NSNull {
             if !types.isEmpty && !types.contains("null") { found.append("\(where_): null where \(types) is required") }

@@ -113,6 +113,27 @@ import Testing
             let (s2, missing) = try await c.send(.get, "/v1/products/NOPE", token: session)
             #expect(s2 == 404 && missing["error"] as? String == "unknown_product")
         }
+        // A basket: two lines, two tenders, one sale; a retry answers it again; a walk-in pays cash with change.
+        let till2 = tillToken
+        try await withClient { c in
+            let session = try await c.login(till2, "c01", "c01-Pass!")
+            let member = try #require(try await c.send(.post, "/v1/members", token: session, key: "bm", body: #"{"name":"王芳","phone":"13800000009"}"#).json["id"] as? String)
+            #expect(try await c.send(.post, "/v1/cards", token: session, key: "bc", body: #"{"member":"\#(member)","type":"stored","number":"6200000009","pin":"2468"}"#).status == 201)
+            #expect(try await c.send(.post, "/v1/topups", token: session, key: "bt", body: #"{"card":"6200000009","amount":"500.00"}"#).status == 201)
+            let basket = #"{"card":"6200000009","items":[{"sku":"PR-104","quantity":1},{"sku":"SV-001","quantity":1}],"tenders":[{"kind":"stored","amount":"200.00"},{"kind":"cash"}],"staff":"c01","pin":"2468"}"#
+            let (s1, sale) = try await c.send(.post, "/v1/sales", token: session, key: "b1", body: basket)
+            #expect(s1 == 201 && sale["total"] as? String == "366.00" && sale["balance"] as? String == "300.00" && (sale["tenders"] as? [Any])?.count == 2, "\(sale)")
+            let (s2, again) = try await c.send(.post, "/v1/sales", token: session, key: "b1", body: basket)
+            #expect(s2 == 201 && again["replayed"] as? Bool == true && again["sale"] as? String == sale["sale"] as? String)
+            let (s3, walkIn) = try await c.send(.post, "/v1/sales", token: session, key: "b2",
+                                                body: #"{"items":[{"sku":"SV-001","quantity":1}],"tenders":[{"kind":"cash","amount":"100.00"}]}"#)
+            #expect(s3 == 201 && walkIn["change"] as? String == "32.00" && walkIn["balance"] == nil)
+            let (s4, short) = try await c.send(.post, "/v1/sales", token: session, key: "b3",
+                                               body: #"{"items":[{"sku":"SV-001","quantity":1}],"tenders":[{"kind":"bank","amount":"60.00","reference":"POS-1"}]}"#)
+            #expect(s4 == 400 && short["error"] as? String == "invalid_amount")
+        }
+        #expect(try node.stock(sku: "PR-104").items.first?.onHand == 2)
+
         // A cashier may look the catalogue up, not change it.
         let cashier = try node.authenticate(session: try node.login(tillToken: tillToken, operator: "c01", password: "c01-Pass!").token)
         #expect(throws: MMSError.self) { try cashier.editProduct(ProductSet(sku: "SV-001", price: Money(fen: 1))) }

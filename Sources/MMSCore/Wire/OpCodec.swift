@@ -152,6 +152,16 @@ public enum OpCodec {
             var w = Mms_Wire_PriceSet(); w.sku = sku; w.branch = branch.rawValue
             if let price { w.priceFen = price.fen }
             return .priceSet(w)
+        case .sale(let s):
+            var w = Mms_Wire_Sale(); w.member = s.member; w.card = s.card; w.staff = s.staff
+            w.lines = s.lines.map { l in
+                var wl = Mms_Wire_SaleLine(); wl.sku = l.sku; wl.quantity = l.quantity; wl.unitPriceFen = l.unitPrice.fen; wl.discountFen = l.discount.fen
+                wl.amountFen = l.amount.fen; wl.commissionFen = l.commission.fen; wl.goods = l.goods
+                return wl
+            }
+            w.tenders = s.tenders.map { t in var wt = Mms_Wire_Tender(); wt.kind = t.kind.rawValue; wt.amountFen = t.amount.fen; wt.reference = t.reference; return wt }
+            w.totalFen = s.total.fen; w.changeFen = s.change.fen; w.pointsEarned = s.pointsEarned.value
+            return .sale(w)
         case .stockReceived(let m): return .stockReceived(stockMove(m))
         case .stockReturned(let m): return .stockReturned(stockMove(m))
         case .stockTransferred(let t):
@@ -292,6 +302,7 @@ public enum OpCodec {
             if w.hasCommission { p.commission = try checked { try CommissionRule(parsing: w.commission) } }
             try checked { try Catalogue.validate(p, isNew: false) }
             return .productSet(p)
+        case .sale(let w): return .sale(try sale(w))
         case .stockReceived(let w): return .stockReceived(try stockMove(w))
         case .stockReturned(let w): return .stockReturned(try stockMove(w))
         case .stockTransferred(let w):
@@ -324,6 +335,36 @@ public enum OpCodec {
             observed[try checked { try NodeID(origin) }] = count
         }
         return observed
+    }
+
+    /// A sale from the wire, with its arithmetic checked: the lines sum to the total, the
+    /// tenders to the total plus the change, and only cash gives change.
+    private static func sale(_ w: Mms_Wire_Sale) throws -> Sale {
+        guard (1...Sales.maxLines).contains(w.lines.count), (1...Sales.maxTenders).contains(w.tenders.count) else { throw malformed("sale line or tender count out of range") }
+        func fen(_ v: Int64) throws -> Money {
+            guard (0...Limits.maxAmount.fen).contains(v) else { throw malformed("sale amount out of range") }
+            return Money(fen: v)
+        }
+        let lines = try w.lines.map { l -> SaleLine in
+            try checked { try Catalogue.validateSKU(l.sku) }
+            guard (1...Sales.maxQuantityPerLine).contains(l.quantity) else { throw malformed("sale quantity out of range") }
+            let line = SaleLine(sku: l.sku, quantity: l.quantity, unitPrice: try fen(l.unitPriceFen), discount: try fen(l.discountFen),
+                                amount: try fen(l.amountFen), commission: try fen(l.commissionFen), goods: l.goods)
+            guard line.unitPrice.fen.multipliedReportingOverflow(by: line.quantity).partialValue == line.amount.fen + line.discount.fen else { throw malformed("sale line does not add up") }
+            return line
+        }
+        let tenders = try w.tenders.map { t -> Tender in
+            guard let kind = TenderKind(rawValue: t.kind), t.amountFen > 0 else { throw malformed("unknown tender or empty amount") }
+            return Tender(kind: kind, amount: try fen(t.amountFen), reference: String(t.reference.prefix(60)))
+        }
+        let total = try fen(w.totalFen), change = try fen(w.changeFen)
+        guard lines.map(\.amount.fen).reduce(0, +) == total.fen, tenders.map(\.amount.fen).reduce(0, +) == total.fen + change.fen,
+              change.fen == 0 || tenders.contains(where: { $0.kind == .cash }) else { throw malformed("sale tenders do not add up") }
+        guard w.pointsEarned >= 0, w.pointsEarned <= Limits.maxPoints.value else { throw malformed("sale points out of range") }
+        if !w.member.isEmpty || !w.card.isEmpty { try id(w.member); try id(w.card) }
+        guard w.member.isEmpty == w.card.isEmpty, !tenders.contains(where: { $0.kind == .stored }) || !w.member.isEmpty else { throw malformed("sale member and card") }
+        return Sale(member: w.member, card: w.card, staff: w.staff, lines: lines, tenders: tenders, total: total, change: change,
+                    pointsEarned: Points(w.pointsEarned))
     }
 
     private static func stockMove(_ m: StockMove) -> Mms_Wire_StockMove {

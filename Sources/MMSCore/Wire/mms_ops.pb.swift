@@ -369,6 +369,14 @@ nonisolated struct Mms_Wire_Op: Sendable {
     set {body = .stockThreshold(newValue)}
   }
 
+  var sale: Mms_Wire_Sale {
+    get {
+      if case .sale(let v)? = body {return v}
+      return Mms_Wire_Sale()
+    }
+    set {body = .sale(newValue)}
+  }
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   nonisolated enum OneOf_Body: Equatable, Sendable {
@@ -401,6 +409,7 @@ nonisolated struct Mms_Wire_Op: Sendable {
     case transferArrived(Mms_Wire_TransferArrived)
     case stockCounted(Mms_Wire_StockCounted)
     case stockThreshold(Mms_Wire_StockThreshold)
+    case sale(Mms_Wire_Sale)
 
   }
 
@@ -958,6 +967,76 @@ nonisolated struct Mms_Wire_StockCounted: Sendable {
   init() {}
 }
 
+/// A sale: lines priced and discounted at the issuing branch, paid by tenders (all or nothing).
+nonisolated struct Mms_Wire_Sale: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// empty: a walk-in customer
+  var member: String = String()
+
+  var card: String = String()
+
+  /// credited with the commission, or empty
+  var staff: String = String()
+
+  var lines: [Mms_Wire_SaleLine] = []
+
+  var tenders: [Mms_Wire_Tender] = []
+
+  var totalFen: Int64 = 0
+
+  var changeFen: Int64 = 0
+
+  var pointsEarned: Int64 = 0
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
+nonisolated struct Mms_Wire_SaleLine: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var sku: String = String()
+
+  var quantity: Int64 = 0
+
+  var unitPriceFen: Int64 = 0
+
+  var discountFen: Int64 = 0
+
+  var amountFen: Int64 = 0
+
+  var commissionFen: Int64 = 0
+
+  var goods: Bool = false
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
+nonisolated struct Mms_Wire_Tender: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// stored | cash | bank | mobile
+  var kind: String = String()
+
+  var amountFen: Int64 = 0
+
+  var reference: String = String()
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
 nonisolated struct Mms_Wire_StockThreshold: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -1012,7 +1091,7 @@ nonisolated extension Mms_Wire_CardReport: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".Op"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}origin\0\u{1}seq\0\u{1}hlc\0\u{3}prev_hash\0\u{1}operator\0\u{1}till\0\u{4}\u{3}member_added\0\u{3}card_issued\0\u{3}card_reported\0\u{3}pin_failed\0\u{3}pin_unlocked\0\u{3}top_up\0\u{1}charge\0\u{1}refund\0\u{3}points_redeemed\0\u{3}punch_used\0\u{3}rights_transferred\0\u{3}setting_set\0\u{3}discount_sale\0\u{3}coupon_issued\0\u{3}coupon_redeemed\0\u{3}operator_added\0\u{3}operator_disabled\0\u{3}operator_password_set\0\u{3}login_failed\0\u{3}till_registered\0\u{3}till_revoked\0\u{3}product_set\0\u{3}price_set\0\u{3}stock_received\0\u{3}stock_returned\0\u{3}stock_transferred\0\u{3}transfer_arrived\0\u{3}stock_counted\0\u{3}stock_threshold\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}origin\0\u{1}seq\0\u{1}hlc\0\u{3}prev_hash\0\u{1}operator\0\u{1}till\0\u{4}\u{3}member_added\0\u{3}card_issued\0\u{3}card_reported\0\u{3}pin_failed\0\u{3}pin_unlocked\0\u{3}top_up\0\u{1}charge\0\u{1}refund\0\u{3}points_redeemed\0\u{3}punch_used\0\u{3}rights_transferred\0\u{3}setting_set\0\u{3}discount_sale\0\u{3}coupon_issued\0\u{3}coupon_redeemed\0\u{3}operator_added\0\u{3}operator_disabled\0\u{3}operator_password_set\0\u{3}login_failed\0\u{3}till_registered\0\u{3}till_revoked\0\u{3}product_set\0\u{3}price_set\0\u{3}stock_received\0\u{3}stock_returned\0\u{3}stock_transferred\0\u{3}transfer_arrived\0\u{3}stock_counted\0\u{3}stock_threshold\0\u{1}sale\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1404,6 +1483,19 @@ nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._Message
           self.body = .stockThreshold(v)
         }
       }()
+      case 39: try {
+        var v: Mms_Wire_Sale?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .sale(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .sale(v)
+        }
+      }()
       default: break
       }
     }
@@ -1551,6 +1643,10 @@ nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._Message
     case .stockThreshold?: try {
       guard case .stockThreshold(let v)? = self.body else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 38)
+    }()
+    case .sale?: try {
+      guard case .sale(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 39)
     }()
     case nil: break
     }
@@ -2700,6 +2796,171 @@ nonisolated extension Mms_Wire_StockCounted: SwiftProtobuf.Message, SwiftProtobu
     if lhs.sku != rhs.sku {return false}
     if lhs.counted != rhs.counted {return false}
     if lhs.variance != rhs.variance {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mms_Wire_Sale: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".Sale"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}member\0\u{1}card\0\u{1}staff\0\u{1}lines\0\u{1}tenders\0\u{3}total_fen\0\u{3}change_fen\0\u{3}points_earned\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.member) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.card) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.staff) }()
+      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.lines) }()
+      case 5: try { try decoder.decodeRepeatedMessageField(value: &self.tenders) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self.totalFen) }()
+      case 7: try { try decoder.decodeSingularInt64Field(value: &self.changeFen) }()
+      case 8: try { try decoder.decodeSingularInt64Field(value: &self.pointsEarned) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.member.isEmpty {
+      try visitor.visitSingularStringField(value: self.member, fieldNumber: 1)
+    }
+    if !self.card.isEmpty {
+      try visitor.visitSingularStringField(value: self.card, fieldNumber: 2)
+    }
+    if !self.staff.isEmpty {
+      try visitor.visitSingularStringField(value: self.staff, fieldNumber: 3)
+    }
+    if !self.lines.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.lines, fieldNumber: 4)
+    }
+    if !self.tenders.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.tenders, fieldNumber: 5)
+    }
+    if self.totalFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.totalFen, fieldNumber: 6)
+    }
+    if self.changeFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.changeFen, fieldNumber: 7)
+    }
+    if self.pointsEarned != 0 {
+      try visitor.visitSingularInt64Field(value: self.pointsEarned, fieldNumber: 8)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Mms_Wire_Sale, rhs: Mms_Wire_Sale) -> Bool {
+    if lhs.member != rhs.member {return false}
+    if lhs.card != rhs.card {return false}
+    if lhs.staff != rhs.staff {return false}
+    if lhs.lines != rhs.lines {return false}
+    if lhs.tenders != rhs.tenders {return false}
+    if lhs.totalFen != rhs.totalFen {return false}
+    if lhs.changeFen != rhs.changeFen {return false}
+    if lhs.pointsEarned != rhs.pointsEarned {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mms_Wire_SaleLine: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".SaleLine"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sku\0\u{1}quantity\0\u{3}unit_price_fen\0\u{3}discount_fen\0\u{3}amount_fen\0\u{3}commission_fen\0\u{1}goods\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.sku) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.quantity) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.unitPriceFen) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.discountFen) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.amountFen) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self.commissionFen) }()
+      case 7: try { try decoder.decodeSingularBoolField(value: &self.goods) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.sku.isEmpty {
+      try visitor.visitSingularStringField(value: self.sku, fieldNumber: 1)
+    }
+    if self.quantity != 0 {
+      try visitor.visitSingularInt64Field(value: self.quantity, fieldNumber: 2)
+    }
+    if self.unitPriceFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.unitPriceFen, fieldNumber: 3)
+    }
+    if self.discountFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.discountFen, fieldNumber: 4)
+    }
+    if self.amountFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.amountFen, fieldNumber: 5)
+    }
+    if self.commissionFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.commissionFen, fieldNumber: 6)
+    }
+    if self.goods != false {
+      try visitor.visitSingularBoolField(value: self.goods, fieldNumber: 7)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Mms_Wire_SaleLine, rhs: Mms_Wire_SaleLine) -> Bool {
+    if lhs.sku != rhs.sku {return false}
+    if lhs.quantity != rhs.quantity {return false}
+    if lhs.unitPriceFen != rhs.unitPriceFen {return false}
+    if lhs.discountFen != rhs.discountFen {return false}
+    if lhs.amountFen != rhs.amountFen {return false}
+    if lhs.commissionFen != rhs.commissionFen {return false}
+    if lhs.goods != rhs.goods {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mms_Wire_Tender: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".Tender"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{3}amount_fen\0\u{1}reference\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.kind) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.amountFen) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.reference) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.kind.isEmpty {
+      try visitor.visitSingularStringField(value: self.kind, fieldNumber: 1)
+    }
+    if self.amountFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.amountFen, fieldNumber: 2)
+    }
+    if !self.reference.isEmpty {
+      try visitor.visitSingularStringField(value: self.reference, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Mms_Wire_Tender, rhs: Mms_Wire_Tender) -> Bool {
+    if lhs.kind != rhs.kind {return false}
+    if lhs.amountFen != rhs.amountFen {return false}
+    if lhs.reference != rhs.reference {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

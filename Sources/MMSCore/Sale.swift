@@ -1,0 +1,192 @@
+import Foundation
+
+/// How a sale is paid. Stored value keeps the escrow rules (never beyond what this branch may
+/// spend); cash may be more than is due (the change is recorded); bank card and mobile payment
+/// were taken elsewhere and are recorded with their external reference.
+public enum TenderKind: String, Sendable, CaseIterable, Codable {
+    case stored, cash, bank, mobile
+}
+
+public struct Tender: Equatable, Sendable {
+    public var kind: TenderKind
+    public var amount: Money
+    public var reference: String
+    public init(kind: TenderKind, amount: Money, reference: String = "") { self.kind = kind; self.amount = amount; self.reference = reference }
+}
+
+/// A line as sold: its price here, the discount on it, what the member paid for it, and the
+/// commission it earned the staff member credited.
+public struct SaleLine: Equatable, Sendable {
+    public var sku: String
+    public var quantity: Int64
+    public var unitPrice: Money
+    public var discount: Money
+    public var amount: Money
+    public var commission: Money
+    /// Goods leave the shelf; services do not.
+    public var goods: Bool
+    public init(sku: String, quantity: Int64, unitPrice: Money, discount: Money, amount: Money, commission: Money, goods: Bool) {
+        self.sku = sku; self.quantity = quantity; self.unitPrice = unitPrice; self.discount = discount; self.amount = amount
+        self.commission = commission; self.goods = goods
+    }
+}
+
+/// One sale, one op: all of it happens or none of it.
+public struct Sale: Equatable, Sendable {
+    /// Empty for a walk-in customer.
+    public var member: String
+    public var card: String
+    /// The staff member credited with the sale (their commission), or empty.
+    public var staff: String
+    public var lines: [SaleLine]
+    public var tenders: [Tender]
+    public var total: Money
+    /// Cash given back.
+    public var change: Money
+    public var pointsEarned: Points
+    public init(member: String, card: String, staff: String, lines: [SaleLine], tenders: [Tender], total: Money, change: Money, pointsEarned: Points) {
+        self.member = member; self.card = card; self.staff = staff; self.lines = lines; self.tenders = tenders
+        self.total = total; self.change = change; self.pointsEarned = pointsEarned
+    }
+
+    public var stored: Money { Money(fen: tenders.filter { $0.kind == .stored }.map(\.amount.fen).reduce(0, +)) }
+}
+
+/// What a till asks for: items by SKU and how they are paid, `nil` amount meaning "the rest".
+public struct SaleRequest: Sendable {
+    public struct Item: Sendable { public var sku: String; public var quantity: Int64; public init(sku: String, quantity: Int64) { self.sku = sku; self.quantity = quantity } }
+    public struct Payment: Sendable {
+        public var kind: TenderKind; public var amount: Money?; public var reference: String
+        public init(kind: TenderKind, amount: Money?, reference: String = "") { self.kind = kind; self.amount = amount; self.reference = reference }
+    }
+    public var card: String?
+    public var items: [Item]
+    public var payments: [Payment]
+    public var staff: String?
+    public init(card: String?, items: [Item], payments: [Payment], staff: String?) {
+        self.card = card; self.items = items; self.payments = payments; self.staff = staff
+    }
+}
+
+extension Cell {
+    public static let commissionPrefix = "commission:"
+    /// What one staff member earned in one month, one slot per branch where they sold.
+    public static func commission(month: String, staff: String) -> String { "commission:\(month):\(staff)" }
+    public static let commissionEarned = "earned", commissionSales = "sales", commissionCount = "count"
+}
+
+public enum Sales {
+    public static let maxLines = 200
+    public static let maxQuantityPerLine: Int64 = 1_000
+    public static let maxTenders = 8
+
+    /// `amount × percent / 100`, rounded half up to the fen: the one rounding rule of a sale,
+    /// applied per line so every replica and every receipt agree.
+    public static func percentOf(_ amount: Money, percent: Int64) -> Money {
+        Money(fen: (amount.fen * percent + 50) / 100)
+    }
+
+    /// A line's commission: a share of what was paid for it (half up), or a fixed sum per unit.
+    public static func commission(_ rule: CommissionRule?, paid: Money, quantity: Int64) -> Money {
+        switch rule {
+        case nil: Money(fen: 0)
+        case .percent(let basisPoints)?: Money(fen: (paid.fen * basisPoints + 5_000) / 10_000)
+        case .fixed(let perUnit)?: Money(fen: perUnit.fen * quantity)
+        }
+    }
+
+    /// The month a sale counts in for commissions, `YYYY-MM` in the chain's time zone
+    /// (China Standard Time, UTC+8, no daylight saving), from the op's HLC wall clock.
+    public static func month(wallMillis: UInt64) -> String {
+        let days = Int64((wallMillis / 1_000 + 8 * 3_600) / 86_400)
+        // Civil from days (Howard Hinnant's algorithm), so the core needs no calendar.
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        return String(format: "%04lld-%02lld", year, month)
+    }
+}
+
+extension Teller {
+    /// A sale: prices from the catalogue (this branch's), the card's discount per line, the
+    /// tenders resolved ("the rest", cash change), stored value within this branch's rights,
+    /// points for a member, commission for the staff member credited. All or nothing.
+    public func sell(_ request: SaleRequest) throws -> OpBody {
+        guard (1...Sales.maxLines).contains(request.items.count) else {
+            throw MMSError(.invalidArgument, "A sale has 1–\(Sales.maxLines) lines.")
+        }
+        guard (1...Sales.maxTenders).contains(request.payments.count) else {
+            throw MMSError(.invalidArgument, "A sale is paid by 1–\(Sales.maxTenders) tenders.")
+        }
+        let card = try request.card.map { try payingCard($0, type: nil) }
+        let percent = card?.type == .discount ? card!.discountPercent : 100
+        if let staff = request.staff, try state.operatorView(staff) == nil {
+            throw MMSError(.unknownOperator, "There is no staff member \(staff.prefix(40)) to credit.", details: ["staff": String(staff.prefix(40))])
+        }
+        var lines: [SaleLine] = []
+        for item in request.items {
+            guard (1...Sales.maxQuantityPerLine).contains(item.quantity) else {
+                throw MMSError(.invalidArgument, "The quantity of \(item.sku.prefix(40)) must be 1–\(Sales.maxQuantityPerLine).", details: ["sku": String(item.sku.prefix(40))])
+            }
+            guard let product = try Catalogue.product(item.sku, in: state) else {
+                throw MMSError(.unknownProduct, "There is no product \(item.sku.prefix(40)).", details: ["sku": String(item.sku.prefix(40))])
+            }
+            guard product.active else { throw MMSError(.invalidArgument, "Product \(item.sku) is not sold any more.", details: ["sku": item.sku]) }
+            let unit = product.price(at: origin)
+            let gross = Money(fen: unit.fen * item.quantity)
+            let paid = Sales.percentOf(gross, percent: percent)
+            lines.append(SaleLine(sku: item.sku, quantity: item.quantity, unitPrice: unit, discount: gross - paid, amount: paid,
+                                  commission: request.staff == nil ? Money(fen: 0) : Sales.commission(product.commission, paid: paid, quantity: item.quantity),
+                                  goods: product.kind == .goods))
+        }
+        let total = Money(fen: lines.map(\.amount.fen).reduce(0, +))
+        guard total <= Limits.maxAmount else {
+            throw MMSError(.invalidAmount, "The sale's total \(total) is over the limit of \(Limits.maxAmount).")
+        }
+        let (tenders, change) = try resolveTenders(request.payments, total: total)
+        let stored = tenders.filter { $0.kind == .stored }.map(\.amount.fen).reduce(0, +)
+        if stored > 0 {
+            guard let card, card.type == .stored else {
+                throw MMSError(.wrongCardType, "A stored-value tender needs a stored-value card.", details: ["card": request.card ?? ""])
+            }
+            try requireRights(try state.escrow(Cell.storedValue(member: card.member)), stored, code: .insufficientFunds, unit: { Money(fen: $0).description })
+        }
+        return .sale(Sale(member: card?.member ?? "", card: request.card ?? "", staff: request.staff ?? "", lines: lines, tenders: tenders,
+                          total: total, change: change, pointsEarned: card == nil ? Points(0) : try pointsFor(total)))
+    }
+
+    /// Amounts for every tender: one may be "the rest"; cash may be more than is due (change).
+    func resolveTenders(_ payments: [SaleRequest.Payment], total: Money) throws -> ([Tender], Money) {
+        guard payments.filter({ $0.amount == nil }).count <= 1 else { throw MMSError(.invalidArgument, "Only one tender can be “rest”.") }
+        for p in payments {
+            if let amount = p.amount { try Self.requireValid(amount) }
+            try Catalogue.validateText(p.reference, "tender reference", max: 60, allowEmpty: true)
+        }
+        let given = payments.compactMap(\.amount).map(\.fen).reduce(0, +)
+        let nonCash = payments.filter { $0.kind != .cash }.compactMap(\.amount).map(\.fen).reduce(0, +)
+        var tenders = payments.map { Tender(kind: $0.kind, amount: $0.amount ?? Money(fen: 0), reference: $0.reference) }
+        if let rest = payments.firstIndex(where: { $0.amount == nil }) {
+            let remaining = total.fen - given
+            guard remaining > 0 else {
+                throw MMSError(.invalidAmount, "The other tenders already cover the total \(total); “rest” would be \(Money(fen: remaining)).",
+                               details: ["total": total.description, "tendered": Money(fen: given).description])
+            }
+            tenders[rest].amount = Money(fen: remaining)
+            return (tenders, Money(fen: 0))
+        }
+        guard nonCash <= total.fen else {
+            throw MMSError(.invalidAmount, "The tenders other than cash (\(Money(fen: nonCash))) are more than the total \(total).",
+                           details: ["total": total.description, "tendered": Money(fen: given).description])
+        }
+        guard given >= total.fen, given == total.fen || payments.contains(where: { $0.kind == .cash }) else {
+            throw MMSError(.invalidAmount, "The tenders (\(Money(fen: given))) do not add up to the total \(total).",
+                           details: ["total": total.description, "tendered": Money(fen: given).description])
+        }
+        return (tenders, Money(fen: given - total.fen))
+    }
+}

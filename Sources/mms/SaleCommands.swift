@@ -1,0 +1,79 @@
+import ArgumentParser
+import MMSCore
+import MMSNode
+
+/// `mms sell`: a sale of catalogue items, for a member's card or a walk-in customer.
+struct Sell: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Sell catalogue items: lines and several tenders in one sale, all or nothing.",
+        discussion: "Items are SKUxQTY (PR-104x2). Tenders are KIND:AMOUNT[:REFERENCE] with KIND stored, cash, bank or mobile; one AMOUNT may be rest. Cash may be more than is due: the change is answered.")
+    @OptionGroup var options: NodeOptions
+    @Option(help: "The member's card.") var card: String?
+    @Flag(help: "A customer without a card.") var walkIn = false
+    @Option(name: .customLong("item"), help: "SKUxQTY, e.g. PR-104x1 (repeatable).") var items: [String] = []
+    @Option(name: .customLong("tender"), help: "KIND:AMOUNT[:REFERENCE], e.g. stored:200.00, cash:rest, bank:100.00:TX88 (repeatable).") var tenders: [String] = []
+    @Option(help: "The staff member credited (their commission).") var staff: String?
+    @Option(help: "The card's PIN.") var pin: String?
+    @Option(name: .customLong("request-id"), help: "The till's idempotency key: a retry answers the first result.") var requestID: String?
+
+    func run() throws {
+        try perform(options) {
+            guard walkIn == (card == nil) else { throw MMSError(.invalidArgument, "Give --card NUMBER or --walk-in.") }
+            let request = SaleRequest(card: card, items: try items.map(Self.item), payments: try tenders.map(Self.tender), staff: staff)
+            return try options.open().sell(request, pin: pin, requestKey: requestID)
+        }
+    }
+
+    static func item(_ text: String) throws -> SaleRequest.Item {
+        guard let x = text.lastIndex(where: { $0 == "x" || $0 == "X" }), let quantity = Int64(text[text.index(after: x)...]), x > text.startIndex else {
+            throw MMSError(.invalidArgument, "--item “\(text.prefix(40))” is not SKUxQTY, e.g. PR-104x1.")
+        }
+        return SaleRequest.Item(sku: String(text[..<x]), quantity: quantity)
+    }
+
+    static func tender(_ text: String) throws -> SaleRequest.Payment {
+        let parts = text.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+        guard parts.count >= 2, let kind = TenderKind(rawValue: parts[0]) else {
+            throw MMSError(.invalidArgument, "--tender “\(text.prefix(40))” is not KIND:AMOUNT with KIND stored, cash, bank or mobile.")
+        }
+        let amount = parts[1] == "rest" ? nil : try money(parts[1], option: "--tender")
+        return SaleRequest.Payment(kind: kind, amount: amount, reference: parts.count > 2 ? parts[2] : "")
+    }
+}
+
+extension SaleResult: TextRendered {
+    public var text: String {
+        var out = lines.map { "  \($0.sku) \($0.name) ×\($0.quantity) @ \($0.unitPrice)\($0.discount != "0.00" ? " −\($0.discount)" : "") = \($0.amount)" }
+        out.insert("Sale \(sale)\(replayed ? " (already done: this is its answer again)" : ""): total \(total)\(discount != "0.00" ? " (discount \(discount))" : "")", at: 0)
+        out.append("  paid: " + tenders.map { "\($0.kind) \($0.amount)\($0.reference.map { " [\($0)]" } ?? "")" }.joined(separator: ", ")
+                   + (change != "0.00" ? "; change \(change)" : ""))
+        if let balance { out.append("  balance \(balance), points +\(pointsEarned) → \(pointsBalance ?? 0)") }
+        return out.joined(separator: "\n")
+    }
+}
+
+extension Sell: ServedCommand {}
+
+struct CommissionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "commission", abstract: "Staff commissions earned on sales.", subcommands: [Statement.self])
+
+    struct Statement: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A month's commission per staff member: at this branch and across the chain.")
+        @OptionGroup var options: NodeOptions
+        @Option(help: "The month, e.g. 2026-11 (China Standard Time).") var month: String
+        @Option(help: "Only this staff member.") var staff: String?
+        func run() throws { try perform(options) { try options.open().commissionStatement(month: month, staff: staff) } }
+    }
+}
+
+extension CommissionStatement: TextRendered {
+    public var text: String {
+        var out = ["Commissions \(month) at \(branch): \(total)"]
+        out += staff.map { "  \($0.staff) \($0.name)  earned \($0.earned) on \($0.count) sale(s) of \($0.sales)  (chain: \($0.chainEarned) on \($0.chainCount))" }
+        if staff.isEmpty { out.append("  (no sales credited to staff)") }
+        return out.joined(separator: "\n")
+    }
+}
+
+extension CommissionCommand.Statement: ServedCommand {}

@@ -153,13 +153,43 @@ extension Op {
             for line in s.lines where line.goods {
                 d.append(escrow(Cell.stock(branch: origin, sku: line.sku), Cell.stockSold, origin, line.quantity))
             }
+            // The sale's own record, for returns: its lines and tenders, and the month it counts in.
+            let month = Sales.month(wallMillis: hlc.wallMillis)
+            d += [.set(entity: Cell.sale(id), name: Cell.saleBody, value: text(SaleCells.encode(s)), stamp: stamp),
+                  .set(entity: Cell.sale(id), name: Cell.saleMonth, value: text(month), stamp: stamp),
+                  .set(entity: Cell.sale(id), name: Cell.saleDay, value: text(Sales.day(wallMillis: hlc.wallMillis)), stamp: stamp)]
             if !s.staff.isEmpty {
-                let e = Cell.commission(month: Sales.month(wallMillis: hlc.wallMillis), staff: s.staff)
+                let e = Cell.commission(month: month, staff: s.staff)
                 d += [.add(entity: e, name: Cell.commissionEarned, node: origin, amount: s.lines.map(\.commission.fen).reduce(0, +)),
                       .add(entity: e, name: Cell.commissionSales, node: origin, amount: s.total.fen),
                       .add(entity: e, name: Cell.commissionCount, node: origin, amount: 1)]
             }
             return d
+        case .saleReturned(let r):
+            let e = Cell.sale(r.sale)
+            var d: [Delta] = []
+            for line in r.lines {
+                d.append(.add(entity: e, name: Cell.saleReturnedLine(line.index), node: origin, amount: line.quantity))
+                if line.goods { d.append(escrow(Cell.stock(branch: origin, sku: line.sku), Cell.stockReturnedIn, origin, line.quantity)) }
+            }
+            for refund in r.refunds {
+                d.append(.add(entity: e, name: Cell.saleRefunded(refund.kind), node: origin, amount: refund.amount.fen))
+                if refund.kind == .stored {
+                    d += [escrow(Cell.refundable(charge: r.sale), Cell.debited, origin, refund.amount.fen),
+                          escrow(Cell.storedValue(member: r.member), Cell.credited, origin, refund.amount.fen)]
+                }
+            }
+            if !r.member.isEmpty {
+                d.append(.add(entity: Cell.member(r.member), name: Cell.refunded, node: origin, amount: r.amount.fen))
+                if r.points.value > 0 { d.append(escrow(Cell.points(member: r.member), Cell.debited, origin, r.points.value)) }
+            }
+            let commission = r.lines.map(\.commission.fen).reduce(0, +)
+            if !r.staff.isEmpty, commission > 0 {
+                d.append(.add(entity: Cell.commission(month: r.month, staff: r.staff), name: Cell.commissionReturned, node: origin, amount: commission))
+            }
+            return d
+        case .expenseAdded(let category, let amount, _):
+            return [.add(entity: Cell.books(branch: origin, month: Sales.month(wallMillis: hlc.wallMillis)), name: Cell.expense(category), node: origin, amount: amount.fen)]
         case .stockReceived(let m):
             return [escrow(Cell.stock(branch: origin, sku: m.sku), Cell.stockReceived, origin, m.quantity)]
         case .stockReturned(let m):

@@ -12,6 +12,7 @@ public struct MMSError: Error, Sendable, Equatable, CustomStringConvertible {
         case unknownProduct = "unknown_product"
         case productExists = "product_exists"
         case unknownTransfer = "unknown_transfer"
+        case unknownSale = "unknown_sale"
         case wrongPIN = "wrong_pin"
         case pinLocked = "pin_locked"
         case pinRequired = "pin_required"

@@ -162,6 +162,10 @@ public enum OpBody: Equatable, Sendable {
     case stockThreshold(sku: String, below: Int64)
     /// A sale of catalogue lines paid by one or more tenders (`Sales`).
     case sale(Sale)
+    /// Some or all of a sale given back, at the branch that sold (`SaleReturn`).
+    case saleReturned(SaleReturn)
+    /// An expense of the issuing branch (`Books`).
+    case expenseAdded(category: String, amount: Money, note: String)
 
     /// A short stable name, used in history and logs.
     public var kind: String {
@@ -196,6 +200,8 @@ public enum OpBody: Equatable, Sendable {
         case .stockCounted: "stock_counted"
         case .stockThreshold: "stock_threshold"
         case .sale: "sale"
+        case .saleReturned: "sale_returned"
+        case .expenseAdded: "expense_added"
         }
     }
 
@@ -213,9 +219,10 @@ public enum OpBody: Equatable, Sendable {
         case .couponIssued(let c): c.member
         case .couponRedeemed(_, let member): member
         case .sale(let s): s.member.isEmpty ? nil : s.member
+        case .saleReturned(let r): r.member.isEmpty ? nil : r.member
         case .cardReported, .pinFailed, .pinUnlocked, .rightsTransferred, .settingSet,
              .operatorAdded, .operatorDisabled, .operatorPasswordSet, .loginFailed, .tillRegistered, .tillRevoked,
-             .productSet, .priceSet, .stockReceived, .stockReturned, .stockTransferred, .transferArrived, .stockCounted, .stockThreshold: nil
+             .productSet, .priceSet, .expenseAdded, .stockReceived, .stockReturned, .stockTransferred, .transferArrived, .stockCounted, .stockThreshold: nil
         }
     }
 

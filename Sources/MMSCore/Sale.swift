@@ -97,7 +97,10 @@ public enum Sales {
 
     /// The month a sale counts in for commissions, `YYYY-MM` in the chain's time zone
     /// (China Standard Time, UTC+8, no daylight saving), from the op's HLC wall clock.
-    public static func month(wallMillis: UInt64) -> String {
+    public static func month(wallMillis: UInt64) -> String { String(day(wallMillis: wallMillis).prefix(7)) }
+
+    /// The day, `YYYY-MM-DD` in China Standard Time.
+    public static func day(wallMillis: UInt64) -> String {
         let days = Int64((wallMillis / 1_000 + 8 * 3_600) / 86_400)
         // Civil from days (Howard Hinnant's algorithm), so the core needs no calendar.
         let z = days + 719_468
@@ -108,7 +111,8 @@ public enum Sales {
         let mp = (5 * doy + 2) / 153
         let month = mp < 10 ? mp + 3 : mp - 9
         let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        return String(format: "%04lld-%02lld", year, month)
+        let day = doy - (153 * mp + 2) / 5 + 1
+        return String(format: "%04lld-%02lld-%02lld", year, month, day)
     }
 }
 

@@ -58,14 +58,17 @@ public enum Action: String, Sendable, CaseIterable {
     case changeSettings = "change_settings"  // chain settings (head office only)
     case editCatalogue = "edit_catalogue"    // products, services and branch prices (head office only)
     case manageStock = "manage_stock"        // receive, return, transfer, count (a manager: their branch)
+    case keepBooks = "keep_books"            // expenses (a manager: their branch)
+    case returnSale = "return_sale"          // a cashier on the day of the sale; a manager (who may refund) after it
 }
 
 public enum Permissions {
     /// The permission table: which role may take which action. Documented in docs/operators.md.
     public static let table: [OperatorRole: Set<Action>] = {
-        let counter: Set<Action> = [.lookUp, .addMember, .issueCard, .topUp, .charge, .sale, .redeemPoints, .usePunch, .redeemCoupon, .reportLost]
+        let counter: Set<Action> = [.lookUp, .addMember, .issueCard, .topUp, .charge, .sale, .redeemPoints, .usePunch, .redeemCoupon, .reportLost,
+                                    .returnSale]
         let manager = counter.union([.refund, .issueCoupon, .blockCard, .replaceCard, .unlockCard, .moveRights, .manageStaff, .manageTills, .readAudit,
-                                     .manageStock])
+                                     .manageStock, .keepBooks])
         return [
             .cashier: counter,
             .manager: manager,

@@ -528,6 +528,9 @@ public final class LocalNode: Sendable {
         case .punchUsed(let p): card = p.card; uses = p.uses
         case .cardIssued(let c): card = c.number; uses = c.punchUses > 0 ? c.punchUses : nil
         case .couponIssued(let c): amount = c.value
+        case .sale(let s): card = s.card.isEmpty ? nil : s.card; amount = s.total; points = s.pointsEarned.value
+        case .expenseAdded(_, let spent, _): amount = spent
+        case .saleReturned(let r): amount = r.amount; points = r.points.value
         default: break
         }
         return HistoryItem(op: op.id.description, kind: op.body.kind, at: at, card: card, amount: amount?.description, points: points, uses: uses)

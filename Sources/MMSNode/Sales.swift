@@ -97,24 +97,72 @@ extension LocalNode {
     /// staff member and branch: no sale is read again.
     public func commissionStatement(month: String, staff only: String? = nil) throws -> CommissionStatement {
         try permit(.readAudit)
-        let parts = month.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, Int(parts[0]) != nil, (1...12).contains(Int(parts[1]) ?? 0) else {
-            throw MMSError(.invalidArgument, "--month “\(month.prefix(20))” is not a month like 2026-11.")
-        }
+        try Self.validateMonth(month)
         let names = try only.map { [$0] } ?? store.commissionStaff(month: month)
         return try store.read { state in
             let lines = try names.map { staff -> CommissionLine in
                 let c = try state.counters(entity: Cell.commission(month: month, staff: staff))
-                func here(_ name: String) -> Int64 { c[name]?[self.id] ?? 0 }
-                func chain(_ name: String) -> Int64 { c[name]?.values.reduce(0, +) ?? 0 }
+                // Returns take their commission back: earned is what the sales earned less that.
+                func here(_ name: String) -> Int64 {
+                    (c[name]?[self.id] ?? 0) - (name == Cell.commissionEarned ? c[Cell.commissionReturned]?[self.id] ?? 0 : 0)
+                }
+                func chain(_ name: String) -> Int64 {
+                    (c[name]?.values.reduce(0, +) ?? 0) - (name == Cell.commissionEarned ? c[Cell.commissionReturned]?.values.reduce(0, +) ?? 0 : 0)
+                }
                 return CommissionLine(staff: staff, name: try state.operatorView(staff)?.name ?? "",
                                       earned: Money(fen: here(Cell.commissionEarned)).description, sales: Money(fen: here(Cell.commissionSales)).description,
                                       count: here(Cell.commissionCount),
                                       chainEarned: Money(fen: chain(Cell.commissionEarned)).description, chainSales: Money(fen: chain(Cell.commissionSales)).description,
                                       chainCount: chain(Cell.commissionCount))
             }
-            let total = try names.map { try state.counters(entity: Cell.commission(month: month, staff: $0))[Cell.commissionEarned]?[self.id] ?? 0 }.reduce(0, +)
+            let total = lines.compactMap { Money(parsing: $0.earned)?.fen }.reduce(0, +)
             return CommissionStatement(month: month, branch: self.id.rawValue, staff: lines, total: Money(fen: total).description)
+        }
+    }
+}
+
+/// The answer to a return: what came back, and how the money went back.
+public struct SaleReturnResult: Codable, Sendable, Equatable, Replayable {
+    public struct Line: Codable, Sendable, Equatable {
+        /// 1-based, as on the receipt.
+        public let line: Int
+        public let sku: String
+        public let quantity: Int64
+        public let amount: String
+    }
+    public let op: String
+    public let sale: String
+    public let lines: [Line]
+    public let amount: String
+    public let refunds: [TenderResult]
+    public let pointsTakenBack: Int64
+    public let balance: String?
+    public var replayed: Bool
+}
+
+extension LocalNode {
+    /// Gives back some lines of a sale (`quantities`: 1-based line → units), or all that is left.
+    /// A cashier may return on the sale's day (China Standard Time); after it, a manager.
+    public func returnSale(_ sale: OpID, quantities: [Int: Int64], requestKey: String?) throws -> SaleReturnResult {
+        try permit(.returnSale)
+        if let role = caller.role, !Permissions.allows(role, .refund) {
+            let saleDay = try store.read { try $0.texts(entity: Cell.sale(sale))[Cell.saleDay] }
+            if let saleDay, saleDay != Sales.day(wallMillis: clock()) {
+                throw MMSError(.notPermitted, "Sale \(sale) was made on \(saleDay); a return after the day of the sale needs a manager.",
+                               details: ["sale": sale.description])
+            }
+        }
+        let zeroBased = Dictionary(uniqueKeysWithValues: quantities.map { ($0.key - 1, $0.value) })
+        let request = try fingerprint("return", sale.description, quantities.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ","), key: requestKey)
+        return try pay(card: nil, pin: nil, checkPIN: false, request: request, decide: { try $0.returnSale(sale, quantities: zeroBased) }) { op, state in
+            guard case .saleReturned(let r) = op.body else { preconditionFailure("a return issued \(op.body.kind)") }
+            return SaleReturnResult(op: op.id.description, sale: r.sale.description,
+                                    lines: r.lines.map { .init(line: $0.index + 1, sku: $0.sku, quantity: $0.quantity, amount: $0.amount.description) },
+                                    amount: r.amount.description,
+                                    refunds: r.refunds.map { TenderResult(kind: $0.kind.rawValue, amount: $0.amount.description, reference: nil) },
+                                    pointsTakenBack: r.points.value,
+                                    balance: r.member.isEmpty ? nil : Money(fen: try state.escrow(Cell.storedValue(member: r.member)).total).description,
+                                    replayed: false)
         }
     }
 }

@@ -2811,6 +2811,180 @@ enum OpenAPIDocument {
      }
     }
    }
+  },
+  "/v1/sales/{origin}/{seq}/returns": {
+   "post": {
+    "summary": "Give back some lines of a sale (or all that is left): money back the way it came (stored value first, then bank and mobile, then cash), goods to the shelf, commission and points taken back. A cashier on the sale's day; after it, a manager.",
+    "security": [
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "origin",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "seq",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "integer",
+       "minimum": 1
+      }
+     },
+     {
+      "name": "Idempotency-Key",
+      "in": "header",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "maxLength": 64
+      },
+      "description": "The same key again gets the first answer and changes nothing; with other content, 409 idempotency_conflict. Scoped to the till."
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "type": "object",
+        "properties": {
+         "lines": {
+          "type": "array",
+          "items": {
+           "type": "object",
+           "properties": {
+            "line": {
+             "type": "integer",
+             "minimum": 1
+            },
+            "quantity": {
+             "type": "integer",
+             "minimum": 1
+            }
+           },
+           "required": [
+            "line",
+            "quantity"
+           ]
+          },
+          "description": "1-based receipt lines and units; leave out for everything left"
+         }
+        }
+       }
+      }
+     }
+    },
+    "responses": {
+     "201": {
+      "description": "the answer",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/SaleReturn"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "bad input (invalid_argument, invalid_amount)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or expired session (unauthenticated, session_expired, till_revoked)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "the operator's role may not (not_permitted)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "413": {
+      "description": "body too large (body_too_large)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store fault (store_failure)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "unknown card, member or coupon",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "409": {
+      "description": "idempotency_conflict, or the thing exists already",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "refused by a rule: insufficient_funds, wrong_pin, card_blocked, …",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
   }
  },
  "components": {
@@ -4051,6 +4225,97 @@ enum OpenAPIDocument {
      "tenders",
      "change",
      "points_earned",
+     "replayed"
+    ]
+   },
+   "SaleReturn": {
+    "type": "object",
+    "properties": {
+     "op": {
+      "type": "string"
+     },
+     "sale": {
+      "type": "string"
+     },
+     "lines": {
+      "type": "array",
+      "items": {
+       "type": "object",
+       "properties": {
+        "line": {
+         "type": "integer"
+        },
+        "sku": {
+         "type": "string"
+        },
+        "quantity": {
+         "type": "integer"
+        },
+        "amount": {
+         "type": "string",
+         "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+         "description": "yuan, two decimals"
+        }
+       },
+       "required": [
+        "line",
+        "sku",
+        "quantity",
+        "amount"
+       ]
+      }
+     },
+     "amount": {
+      "type": "string",
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+      "description": "yuan, two decimals"
+     },
+     "refunds": {
+      "type": "array",
+      "items": {
+       "type": "object",
+       "properties": {
+        "kind": {
+         "type": "string"
+        },
+        "amount": {
+         "type": "string",
+         "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+         "description": "yuan, two decimals"
+        },
+        "reference": {
+         "type": [
+          "string",
+          "null"
+         ]
+        }
+       },
+       "required": [
+        "kind",
+        "amount"
+       ]
+      }
+     },
+     "points_taken_back": {
+      "type": "integer"
+     },
+     "balance": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "replayed": {
+      "type": "boolean"
+     }
+    },
+    "required": [
+     "op",
+     "sale",
+     "lines",
+     "amount",
+     "refunds",
+     "points_taken_back",
      "replayed"
     ]
    }

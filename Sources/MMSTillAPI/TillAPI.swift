@@ -89,6 +89,14 @@ public struct TillAPI: Sendable {
             let sku = try context.parameters.require("sku")
             return try await read(request) { try $0.product(sku: sku) }
         }
+        v1.post("sales/:origin/:seq/returns") { request, context in
+            let sale = OpID(origin: try NodeID(try context.parameters.require("origin")),
+                            seq: try UInt64(context.parameters.require("seq")).flatMap { $0 > 0 ? $0 : nil }
+                                .orRefuse(MMSError(.invalidArgument, "A sale id is ORIGIN/SEQ, e.g. branch-1/8.")))
+            let body = try await Self.decode(ReturnRequest.self, request, context)
+            let quantities = Dictionary((body.lines ?? []).map { ($0.line, $0.quantity) }, uniquingKeysWith: +)
+            return try await write(request) { node, key in try node.returnSale(sale, quantities: quantities, requestKey: key) }
+        }
         v1.get("stock") { request, _ in
             let sku = Self.query(request, "sku")
             return try await read(request) { try $0.stock(sku: sku) }
@@ -349,7 +357,7 @@ extension TillAPI {
         case .invalidAmount, .invalidArgument, .invalidTopology: .badRequest
         case .unauthenticated, .sessionExpired, .unknownTill, .tillRevoked, .wrongPassword: .unauthorized
         case .notPermitted, .operatorLocked, .operatorDisabled: .forbidden
-        case .unknownCard, .unknownMember, .unknownCoupon, .unknownOperator, .unknownProduct, .unknownTransfer, .notFound: .notFound
+        case .unknownCard, .unknownMember, .unknownCoupon, .unknownOperator, .unknownProduct, .unknownTransfer, .unknownSale, .notFound: .notFound
         case .idempotencyConflict, .cardExists, .memberExists, .couponExists, .productExists, .operatorExists, .tillExists, .alreadyInitialised: .conflict
         case .bodyTooLarge: .contentTooLarge
         case .insufficientFunds, .insufficientPoints, .noUsesLeft, .couponUsed, .wrongPIN, .pinLocked, .pinRequired,
@@ -396,6 +404,18 @@ struct MemberRequest: Decodable, Sendable { let name: String; let phone: String;
 struct CardRequest: Decodable, Sendable { let member: String; let type: String; let number: String; let pin: String?; let discount: Int64?; let uses: Int64? }
 struct ReplaceRequest: Decodable, Sendable { let number: String; let pin: String? }
 struct AmountRequest: Decodable, Sendable { let card: String; let amount: String }
+struct ReturnRequest: Decodable, Sendable {
+    struct Line: Decodable, Sendable { let line: Int; let quantity: Int64 }
+    let lines: [Line]?
+}
+
+extension Optional {
+    func orRefuse(_ error: MMSError) throws -> Wrapped {
+        guard let self else { throw error }
+        return self
+    }
+}
+
 struct BasketRequest: Decodable, Sendable {
     struct Item: Decodable, Sendable { let sku: String; let quantity: Int64 }
     struct Tender: Decodable, Sendable { let kind: String; let amount: String?; let reference: String? }

@@ -77,3 +77,72 @@ extension CommissionStatement: TextRendered {
 }
 
 extension CommissionCommand.Statement: ServedCommand {}
+
+struct ExpenseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "expense", abstract: "The branch's books: its expenses by category and month.", subcommands: [Add.self, List.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record an expense of this branch (rent, wages, utilities…).")
+        @OptionGroup var options: NodeOptions
+        @Option(help: "e.g. 房租, 工资, 水电.") var category: String
+        @Option(help: "e.g. 8000.00.") var amount: String
+        @Option(help: "What it was for.") var note: String = ""
+        func run() throws { try perform(options) { try options.open().addExpense(category: category, amount: try money(amount), note: note) } }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A branch's expenses for a month, by category.")
+        @OptionGroup var options: NodeOptions
+        @Option(help: "The month, e.g. 2026-11.") var month: String
+        @Option(help: "Another branch (head office reads every branch's books).") var branch: String?
+        func run() throws { try perform(options) { try options.open().expenses(month: month, branch: try branch.map(NodeID.init)) } }
+    }
+}
+
+extension ExpenseResult: TextRendered {
+    public var text: String { "Expense \(amount) for \(category)\(note.map { " (\($0))" } ?? "") at \(branch); \(category) in \(month): \(monthTotal). [op \(op)]" }
+}
+
+extension ExpenseSummary: TextRendered {
+    public var text: String {
+        (["Expenses at \(branch) in \(month): \(total)"] + categories.sorted { $0.key < $1.key }.map { "  \($0.key)  \($0.value)" }).joined(separator: "\n")
+    }
+}
+
+extension ExpenseCommand.Add: ServedCommand {}
+extension ExpenseCommand.List: ServedCommand {}
+
+/// `mms return`: a customer brings back some or all of a sale.
+struct ReturnSale: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "return",
+        abstract: "Give back some lines of a sale (or all that is left): money back the way it came, goods to the shelf, commission reversed.")
+    @OptionGroup var options: NodeOptions
+    @Option(help: "The sale's id, as its receipt shows it (e.g. branch-1/8).") var sale: String
+    @Option(name: .customLong("line"), help: "LINExQTY, the receipt's line number and how many units (repeatable); none: everything left.") var lines: [String] = []
+    @Option(name: .customLong("request-id"), help: "The till's idempotency key: a retry answers the first result.") var requestID: String?
+
+    func run() throws {
+        try perform(options) {
+            var quantities: [Int: Int64] = [:]
+            for text in lines {
+                let item = try Sell.item(text)
+                guard let line = Int(item.sku), line > 0 else { throw MMSError(.invalidArgument, "--line “\(text.prefix(20))” is not LINExQTY, e.g. 1x1.") }
+                quantities[line, default: 0] += item.quantity
+            }
+            return try options.open().returnSale(try OpID(parsing: sale), quantities: quantities, requestKey: requestID)
+        }
+    }
+}
+
+extension SaleReturnResult: TextRendered {
+    public var text: String {
+        var out = ["Returned from sale \(sale)\(replayed ? " (already done)" : ""): \(amount)"]
+        out += lines.map { "  line \($0.line) \($0.sku) ×\($0.quantity) = \($0.amount)" }
+        out.append("  back: " + refunds.map { "\($0.kind) \($0.amount)" }.joined(separator: ", ") + (balance.map { "; balance \($0)" } ?? ""))
+        return out.joined(separator: "\n") + " [op \(op)]"
+    }
+}
+
+extension ReturnSale: ServedCommand {}

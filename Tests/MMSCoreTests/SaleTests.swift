@@ -69,4 +69,43 @@ import Testing
         #expect(Sales.commission(.percent(basisPoints: 1_000), paid: Money(fen: 6_805), quantity: 1) == Money(fen: 681))
         #expect(Sales.commission(.fixed(Money(fen: 500)), paid: Money(fen: 1), quantity: 3) == Money(fen: 1_500))
     }
+
+    @Test func returningOneLineOfATwoTenderSaleGivesTheRightAmountsBackAndASecondReturnIsRefused() throws {
+        var node = try shop()
+        node.issue(.operatorAdded(OperatorAdded(id: "c01", name: "李娜", role: .cashier, branch: node.id, passwordHash: "x")))
+        // A ×1 (19.99, 10 % commission) and B ×1 (68.00, 5.00 commission) = 87.99: 50.00 stored, 37.99 cash.
+        let sold = node.issue(try node.teller.sell(SaleRequest(card: Sample.card, items: [.init(sku: "A", quantity: 1), .init(sku: "B", quantity: 1)],
+                                                               payments: [.init(kind: .stored, amount: Money(fen: 5_000)), .init(kind: .cash, amount: nil)],
+                                                               staff: "c01")))
+        let month = Sales.month(wallMillis: sold.op.hlc.wallMillis)
+        let before = try node.state.escrow(Cell.storedValue(member: Sample.member)).total
+        // Line 2 (68.00): stored value goes back first, all 50.00 of it, then 18.00 in cash.
+        let returned = node.issue(try node.teller.returnSale(sold.id, quantities: [1: 1]))
+        guard case .saleReturned(let r) = returned.op.body else { Issue.record("not a return"); return }
+        #expect(r.refunds == [Tender(kind: .stored, amount: Money(fen: 5_000)), Tender(kind: .cash, amount: Money(fen: 1_800))])
+        #expect(try node.state.escrow(Cell.storedValue(member: Sample.member)).total == before + 5_000)
+        let commission = try node.state.counters(entity: Cell.commission(month: month, staff: "c01"))
+        #expect(commission[Cell.commissionEarned]?[node.id] == 700 && commission[Cell.commissionReturned]?[node.id] == 500)
+        #expect(throws: MMSError.self) { try node.teller.returnSale(sold.id, quantities: [1: 1]) }
+        #expect(throws: MMSError.self) { try node.teller.returnSale(sold.id, quantities: [0: 2]) }
+        #expect(throws: MMSError.self) { try node.teller.returnSale(sold.id, quantities: [5: 1]) }
+        // The rest: line 1 goes back in cash (the stored value has all been returned); goods to the shelf.
+        let rest = node.issue(try node.teller.returnSale(sold.id, quantities: [:]))
+        guard case .saleReturned(let r2) = rest.op.body else { Issue.record("not a return"); return }
+        #expect(r2.refunds == [Tender(kind: .cash, amount: Money(fen: 1_999))])
+        #expect(try Stock.level("A", at: node.id, in: node.state).onHand == 0)
+        #expect(throws: MMSError.self) { try node.teller.returnSale(sold.id, quantities: [:]) }
+        #expect(try OpCodec.decodeEnvelope(OpCodec.encodeEnvelope(rest)) == rest)
+    }
+
+    @Test func partialReturnsOfALineLoseNoFenToRounding() throws {
+        var node = try shop()
+        // 7 × 3.33 on a 95 % card = 22.14; returned 3 + 4 must give back exactly 22.14.
+        let sold = node.issue(try node.teller.sell(SaleRequest(card: "D1", items: [.init(sku: "C", quantity: 7)],
+                                                               payments: [.init(kind: .cash, amount: nil)], staff: nil)))
+        let first = node.issue(try node.teller.returnSale(sold.id, quantities: [0: 3]))
+        let second = node.issue(try node.teller.returnSale(sold.id, quantities: [0: 4]))
+        guard case .saleReturned(let a) = first.op.body, case .saleReturned(let b) = second.op.body else { Issue.record("not returns"); return }
+        #expect(a.amount.fen + b.amount.fen == 2_214 && a.amount == Money(fen: 949))
+    }
 }

@@ -131,8 +131,16 @@ import Testing
             let (s4, short) = try await c.send(.post, "/v1/sales", token: session, key: "b3",
                                                body: #"{"items":[{"sku":"SV-001","quantity":1}],"tenders":[{"kind":"bank","amount":"60.00","reference":"POS-1"}]}"#)
             #expect(s4 == 400 && short["error"] as? String == "invalid_amount")
+            // The customer brings the serum back: 200.00 to the card first, 98.00 in cash; once only.
+            let saleID = try #require(sale["sale"] as? String)
+            let returned = #"{"lines":[{"line":1,"quantity":1}]}"#
+            let (s5, back) = try await c.send(.post, "/v1/sales/\(saleID)/returns", token: session, key: "r1", body: returned)
+            let refunds = (back["refunds"] as? [[String: Any]] ?? []).map { "\($0["kind"] ?? "") \($0["amount"] ?? "")" }
+            #expect(s5 == 201 && refunds == ["stored 200.00", "cash 98.00"] && back["balance"] as? String == "500.00", "\(back)")
+            #expect(try await c.send(.post, "/v1/sales/\(saleID)/returns", token: session, key: "r2", body: returned).json["error"] as? String == "invalid_argument")
+            #expect(try await c.send(.post, "/v1/sales/branch-1/999/returns", token: session, key: "r3", body: "{}").status == 404)
         }
-        #expect(try node.stock(sku: "PR-104").items.first?.onHand == 2)
+        #expect(try node.stock(sku: "PR-104").items.first?.onHand == 3)
 
         // A cashier may look the catalogue up, not change it.
         let cashier = try node.authenticate(session: try node.login(tillToken: tillToken, operator: "c01", password: "c01-Pass!").token)

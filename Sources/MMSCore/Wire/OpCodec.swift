@@ -162,6 +162,19 @@ public enum OpCodec {
             w.tenders = s.tenders.map { t in var wt = Mms_Wire_Tender(); wt.kind = t.kind.rawValue; wt.amountFen = t.amount.fen; wt.reference = t.reference; return wt }
             w.totalFen = s.total.fen; w.changeFen = s.change.fen; w.pointsEarned = s.pointsEarned.value
             return .sale(w)
+        case .saleReturned(let r):
+            var w = Mms_Wire_SaleReturned(); w.saleOrigin = r.sale.origin.rawValue; w.saleSeq = r.sale.seq
+            w.member = r.member; w.staff = r.staff; w.month = r.month; w.points = r.points.value
+            w.lines = r.lines.map { l in
+                var wl = Mms_Wire_ReturnLine(); wl.index = UInt32(l.index); wl.sku = l.sku; wl.quantity = l.quantity
+                wl.amountFen = l.amount.fen; wl.commissionFen = l.commission.fen; wl.goods = l.goods
+                return wl
+            }
+            w.refunds = r.refunds.map { t in var wt = Mms_Wire_Tender(); wt.kind = t.kind.rawValue; wt.amountFen = t.amount.fen; return wt }
+            return .saleReturned(w)
+        case .expenseAdded(let category, let amount, let note):
+            var w = Mms_Wire_ExpenseAdded(); w.category = category; w.amountFen = amount.fen; w.note = note
+            return .expenseAdded(w)
         case .stockReceived(let m): return .stockReceived(stockMove(m))
         case .stockReturned(let m): return .stockReturned(stockMove(m))
         case .stockTransferred(let t):
@@ -303,6 +316,29 @@ public enum OpCodec {
             try checked { try Catalogue.validate(p, isNew: false) }
             return .productSet(p)
         case .sale(let w): return .sale(try sale(w))
+        case .saleReturned(let w):
+            guard (1...Sales.maxLines).contains(w.lines.count), w.refunds.count <= TenderKind.allCases.count, w.saleSeq > 0,
+                  w.month.count == 7, w.points >= 0 else { throw malformed("sale return out of range") }
+            let lines = try w.lines.map { l -> SaleReturn.Line in
+                try checked { try Catalogue.validateSKU(l.sku) }
+                guard Int(l.index) < Sales.maxLines, (1...Sales.maxQuantityPerLine).contains(l.quantity),
+                      (0...Limits.maxAmount.fen).contains(l.amountFen), (0...Limits.maxAmount.fen).contains(l.commissionFen) else { throw malformed("return line out of range") }
+                return .init(index: Int(l.index), sku: l.sku, quantity: l.quantity, amount: Money(fen: l.amountFen), commission: Money(fen: l.commissionFen), goods: l.goods)
+            }
+            let refunds = try w.refunds.map { t -> Tender in
+                guard let kind = TenderKind(rawValue: t.kind), (1...Limits.maxAmount.fen).contains(t.amountFen) else { throw malformed("return tender") }
+                return Tender(kind: kind, amount: Money(fen: t.amountFen))
+            }
+            guard refunds.map(\.amount.fen).reduce(0, +) == lines.map(\.amount.fen).reduce(0, +) else { throw malformed("return tenders do not add up") }
+            return .saleReturned(SaleReturn(sale: OpID(origin: try checked { try NodeID(w.saleOrigin) }, seq: w.saleSeq), member: w.member,
+                                            staff: w.staff, month: w.month, lines: lines, refunds: refunds, points: Points(w.points)))
+        case .expenseAdded(let w):
+            guard (1...Limits.maxAmount.fen).contains(w.amountFen) else { throw malformed("expense amount out of range") }
+            try checked {
+                try Catalogue.validateText(w.category, "category", max: Books.maxCategoryLength)
+                try Catalogue.validateText(w.note, "note", max: Books.maxNoteLength, allowEmpty: true)
+            }
+            return .expenseAdded(category: w.category, amount: Money(fen: w.amountFen), note: w.note)
         case .stockReceived(let w): return .stockReceived(try stockMove(w))
         case .stockReturned(let w): return .stockReturned(try stockMove(w))
         case .stockTransferred(let w):

@@ -377,6 +377,22 @@ nonisolated struct Mms_Wire_Op: Sendable {
     set {body = .sale(newValue)}
   }
 
+  var expenseAdded: Mms_Wire_ExpenseAdded {
+    get {
+      if case .expenseAdded(let v)? = body {return v}
+      return Mms_Wire_ExpenseAdded()
+    }
+    set {body = .expenseAdded(newValue)}
+  }
+
+  var saleReturned: Mms_Wire_SaleReturned {
+    get {
+      if case .saleReturned(let v)? = body {return v}
+      return Mms_Wire_SaleReturned()
+    }
+    set {body = .saleReturned(newValue)}
+  }
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   nonisolated enum OneOf_Body: Equatable, Sendable {
@@ -410,6 +426,8 @@ nonisolated struct Mms_Wire_Op: Sendable {
     case stockCounted(Mms_Wire_StockCounted)
     case stockThreshold(Mms_Wire_StockThreshold)
     case sale(Mms_Wire_Sale)
+    case expenseAdded(Mms_Wire_ExpenseAdded)
+    case saleReturned(Mms_Wire_SaleReturned)
 
   }
 
@@ -1037,6 +1055,74 @@ nonisolated struct Mms_Wire_Tender: Sendable {
   init() {}
 }
 
+/// Some or all of sale (origin, seq) given back at the branch that sold it.
+nonisolated struct Mms_Wire_SaleReturned: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var saleOrigin: String = String()
+
+  var saleSeq: UInt64 = 0
+
+  var member: String = String()
+
+  var staff: String = String()
+
+  /// the month the sale's commission counted in
+  var month: String = String()
+
+  var lines: [Mms_Wire_ReturnLine] = []
+
+  var refunds: [Mms_Wire_Tender] = []
+
+  /// points taken back
+  var points: Int64 = 0
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
+nonisolated struct Mms_Wire_ReturnLine: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var index: UInt32 = 0
+
+  var sku: String = String()
+
+  var quantity: Int64 = 0
+
+  var amountFen: Int64 = 0
+
+  var commissionFen: Int64 = 0
+
+  var goods: Bool = false
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
+/// An expense of the issuing branch.
+nonisolated struct Mms_Wire_ExpenseAdded: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var category: String = String()
+
+  var amountFen: Int64 = 0
+
+  var note: String = String()
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
 nonisolated struct Mms_Wire_StockThreshold: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -1091,7 +1177,7 @@ nonisolated extension Mms_Wire_CardReport: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".Op"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}origin\0\u{1}seq\0\u{1}hlc\0\u{3}prev_hash\0\u{1}operator\0\u{1}till\0\u{4}\u{3}member_added\0\u{3}card_issued\0\u{3}card_reported\0\u{3}pin_failed\0\u{3}pin_unlocked\0\u{3}top_up\0\u{1}charge\0\u{1}refund\0\u{3}points_redeemed\0\u{3}punch_used\0\u{3}rights_transferred\0\u{3}setting_set\0\u{3}discount_sale\0\u{3}coupon_issued\0\u{3}coupon_redeemed\0\u{3}operator_added\0\u{3}operator_disabled\0\u{3}operator_password_set\0\u{3}login_failed\0\u{3}till_registered\0\u{3}till_revoked\0\u{3}product_set\0\u{3}price_set\0\u{3}stock_received\0\u{3}stock_returned\0\u{3}stock_transferred\0\u{3}transfer_arrived\0\u{3}stock_counted\0\u{3}stock_threshold\0\u{1}sale\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}origin\0\u{1}seq\0\u{1}hlc\0\u{3}prev_hash\0\u{1}operator\0\u{1}till\0\u{4}\u{3}member_added\0\u{3}card_issued\0\u{3}card_reported\0\u{3}pin_failed\0\u{3}pin_unlocked\0\u{3}top_up\0\u{1}charge\0\u{1}refund\0\u{3}points_redeemed\0\u{3}punch_used\0\u{3}rights_transferred\0\u{3}setting_set\0\u{3}discount_sale\0\u{3}coupon_issued\0\u{3}coupon_redeemed\0\u{3}operator_added\0\u{3}operator_disabled\0\u{3}operator_password_set\0\u{3}login_failed\0\u{3}till_registered\0\u{3}till_revoked\0\u{3}product_set\0\u{3}price_set\0\u{3}stock_received\0\u{3}stock_returned\0\u{3}stock_transferred\0\u{3}transfer_arrived\0\u{3}stock_counted\0\u{3}stock_threshold\0\u{1}sale\0\u{3}expense_added\0\u{3}sale_returned\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1496,6 +1582,32 @@ nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._Message
           self.body = .sale(v)
         }
       }()
+      case 40: try {
+        var v: Mms_Wire_ExpenseAdded?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .expenseAdded(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .expenseAdded(v)
+        }
+      }()
+      case 41: try {
+        var v: Mms_Wire_SaleReturned?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .saleReturned(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .saleReturned(v)
+        }
+      }()
       default: break
       }
     }
@@ -1647,6 +1759,14 @@ nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._Message
     case .sale?: try {
       guard case .sale(let v)? = self.body else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 39)
+    }()
+    case .expenseAdded?: try {
+      guard case .expenseAdded(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 40)
+    }()
+    case .saleReturned?: try {
+      guard case .saleReturned(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 41)
     }()
     case nil: break
     }
@@ -2961,6 +3081,166 @@ nonisolated extension Mms_Wire_Tender: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if lhs.kind != rhs.kind {return false}
     if lhs.amountFen != rhs.amountFen {return false}
     if lhs.reference != rhs.reference {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mms_Wire_SaleReturned: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".SaleReturned"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}sale_origin\0\u{3}sale_seq\0\u{1}member\0\u{1}staff\0\u{1}month\0\u{1}lines\0\u{1}refunds\0\u{1}points\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.saleOrigin) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.saleSeq) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.member) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.staff) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.month) }()
+      case 6: try { try decoder.decodeRepeatedMessageField(value: &self.lines) }()
+      case 7: try { try decoder.decodeRepeatedMessageField(value: &self.refunds) }()
+      case 8: try { try decoder.decodeSingularInt64Field(value: &self.points) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.saleOrigin.isEmpty {
+      try visitor.visitSingularStringField(value: self.saleOrigin, fieldNumber: 1)
+    }
+    if self.saleSeq != 0 {
+      try visitor.visitSingularUInt64Field(value: self.saleSeq, fieldNumber: 2)
+    }
+    if !self.member.isEmpty {
+      try visitor.visitSingularStringField(value: self.member, fieldNumber: 3)
+    }
+    if !self.staff.isEmpty {
+      try visitor.visitSingularStringField(value: self.staff, fieldNumber: 4)
+    }
+    if !self.month.isEmpty {
+      try visitor.visitSingularStringField(value: self.month, fieldNumber: 5)
+    }
+    if !self.lines.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.lines, fieldNumber: 6)
+    }
+    if !self.refunds.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.refunds, fieldNumber: 7)
+    }
+    if self.points != 0 {
+      try visitor.visitSingularInt64Field(value: self.points, fieldNumber: 8)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Mms_Wire_SaleReturned, rhs: Mms_Wire_SaleReturned) -> Bool {
+    if lhs.saleOrigin != rhs.saleOrigin {return false}
+    if lhs.saleSeq != rhs.saleSeq {return false}
+    if lhs.member != rhs.member {return false}
+    if lhs.staff != rhs.staff {return false}
+    if lhs.month != rhs.month {return false}
+    if lhs.lines != rhs.lines {return false}
+    if lhs.refunds != rhs.refunds {return false}
+    if lhs.points != rhs.points {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mms_Wire_ReturnLine: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".ReturnLine"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}index\0\u{1}sku\0\u{1}quantity\0\u{3}amount_fen\0\u{3}commission_fen\0\u{1}goods\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.index) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.sku) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.quantity) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.amountFen) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.commissionFen) }()
+      case 6: try { try decoder.decodeSingularBoolField(value: &self.goods) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.index != 0 {
+      try visitor.visitSingularUInt32Field(value: self.index, fieldNumber: 1)
+    }
+    if !self.sku.isEmpty {
+      try visitor.visitSingularStringField(value: self.sku, fieldNumber: 2)
+    }
+    if self.quantity != 0 {
+      try visitor.visitSingularInt64Field(value: self.quantity, fieldNumber: 3)
+    }
+    if self.amountFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.amountFen, fieldNumber: 4)
+    }
+    if self.commissionFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.commissionFen, fieldNumber: 5)
+    }
+    if self.goods != false {
+      try visitor.visitSingularBoolField(value: self.goods, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Mms_Wire_ReturnLine, rhs: Mms_Wire_ReturnLine) -> Bool {
+    if lhs.index != rhs.index {return false}
+    if lhs.sku != rhs.sku {return false}
+    if lhs.quantity != rhs.quantity {return false}
+    if lhs.amountFen != rhs.amountFen {return false}
+    if lhs.commissionFen != rhs.commissionFen {return false}
+    if lhs.goods != rhs.goods {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mms_Wire_ExpenseAdded: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".ExpenseAdded"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}category\0\u{3}amount_fen\0\u{1}note\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.category) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.amountFen) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.note) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.category.isEmpty {
+      try visitor.visitSingularStringField(value: self.category, fieldNumber: 1)
+    }
+    if self.amountFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.amountFen, fieldNumber: 2)
+    }
+    if !self.note.isEmpty {
+      try visitor.visitSingularStringField(value: self.note, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Mms_Wire_ExpenseAdded, rhs: Mms_Wire_ExpenseAdded) -> Bool {
+    if lhs.category != rhs.category {return false}
+    if lhs.amountFen != rhs.amountFen {return false}
+    if lhs.note != rhs.note {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1,0 +1,58 @@
+import Foundation
+import MMSCore
+import MMSStore
+
+public struct ExpenseResult: Codable, Sendable, Equatable {
+    public let op: String
+    public let branch: String
+    public let month: String
+    public let category: String
+    public let amount: String
+    public let note: String?
+    /// This branch's expenses in the category this month, after this one.
+    public let monthTotal: String
+}
+
+public struct ExpenseSummary: Codable, Sendable, Equatable {
+    public let branch: String
+    public let month: String
+    /// Category → amount spent this month.
+    public let categories: [String: String]
+    public let total: String
+}
+
+extension LocalNode {
+    public func addExpense(category: String, amount: Money, note: String) throws -> ExpenseResult {
+        try permit(.keepBooks)
+        let issued = try commit(decide: { teller, _ in try teller.addExpense(category: category, amount: amount, note: note) })
+        let op = issued.op!.op
+        let month = Sales.month(wallMillis: op.hlc.wallMillis)
+        let total = try store.read { try $0.counter(entity: Cell.books(branch: self.id, month: month), name: Cell.expense(category))[self.id] ?? 0 }
+        return ExpenseResult(op: op.id.description, branch: id.rawValue, month: month, category: category, amount: amount.description,
+                             note: note.isEmpty ? nil : note, monthTotal: Money(fen: total).description)
+    }
+
+    /// A branch's expenses for a month by category (this node's own unless `branch` is given).
+    public func expenses(month: String, branch: NodeID? = nil) throws -> ExpenseSummary {
+        try permit(.readAudit)
+        try Self.validateMonth(month)
+        let branch = branch ?? id
+        let counters = try store.read { try $0.counters(entity: Cell.books(branch: branch, month: month)) }
+        var categories: [String: String] = [:]
+        var total: Int64 = 0
+        for (name, slots) in counters where name.hasPrefix(Cell.expensePrefix) {
+            let spent = slots.values.reduce(0, +)
+            categories[String(name.dropFirst(Cell.expensePrefix.count))] = Money(fen: spent).description
+            total += spent
+        }
+        return ExpenseSummary(branch: branch.rawValue, month: month, categories: categories, total: Money(fen: total).description)
+    }
+
+    /// `YYYY-MM`, or `invalid_argument`.
+    static func validateMonth(_ month: String) throws {
+        let parts = month.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, Int(parts[0]) != nil, (1...12).contains(Int(parts[1]) ?? 0) else {
+            throw MMSError(.invalidArgument, "--month “\(month.prefix(20))” is not a month like 2026-11.")
+        }
+    }
+}

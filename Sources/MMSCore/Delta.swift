@@ -180,7 +180,8 @@ extension Op {
                 }
             }
             if !r.member.isEmpty {
-                d.append(.add(entity: Cell.member(r.member), name: Cell.refunded, node: origin, amount: r.amount.fen))
+                // Like a refund: `refunded` counts stored value given back (cash back is not the member's balance).
+                if r.storedBack.fen > 0 { d.append(.add(entity: Cell.member(r.member), name: Cell.refunded, node: origin, amount: r.storedBack.fen)) }
                 if r.points.value > 0 { d.append(escrow(Cell.points(member: r.member), Cell.debited, origin, r.points.value)) }
             }
             let commission = r.lines.map(\.commission.fen).reduce(0, +)

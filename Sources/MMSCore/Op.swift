@@ -205,6 +205,22 @@ public enum OpBody: Equatable, Sendable {
         }
     }
 
+    /// The op kinds that change a member's stored value (the liability the chain owes).
+    public static let storedValueKinds = ["top_up", "charge", "refund", "sale", "sale_returned"]
+
+    /// How this op changes a member's stored value, in fen: the one fold that reports and the
+    /// simulator reconcile balances with.
+    public var storedValueChange: (member: String, fen: Int64)? {
+        switch self {
+        case .topUp(let p): (p.member, p.amount.fen)
+        case .charge(let c): (c.member, -c.amount.fen)
+        case .refund(let r): (r.member, r.amount.fen)
+        case .sale(let s) where s.stored.fen > 0: (s.member, -s.stored.fen)
+        case .saleReturned(let r) where r.storedBack.fen > 0: (r.member, r.storedBack.fen)
+        default: nil
+        }
+    }
+
     /// The member whose history this op belongs to, if any.
     public var member: String? {
         switch self {

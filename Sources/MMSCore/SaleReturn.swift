@@ -30,6 +30,8 @@ public struct SaleReturn: Equatable, Sendable {
     }
 
     public var amount: Money { Money(fen: lines.map(\.amount.fen).reduce(0, +)) }
+    /// What went back to the member's stored value.
+    public var storedBack: Money { Money(fen: refunds.filter { $0.kind == .stored }.map(\.amount.fen).reduce(0, +)) }
 }
 
 /// A sale as its cells keep it, for returns.

@@ -49,14 +49,10 @@ extension NodeStore {
                     chain.pointsEarned += f.pointsEarned; chain.pointsRedeemed += f.pointsRedeemed; chain.ops += f.ops
                 }
                 var liability: Int64 = 0
-                let cursor = try Data.fetchCursor(db, sql: "SELECT bytes FROM ops WHERE kind IN ('top_up', 'charge', 'refund')")
+                let kinds = OpBody.storedValueKinds.map { "'\($0)'" }.joined(separator: ", ")
+                let cursor = try Data.fetchCursor(db, sql: "SELECT bytes FROM ops WHERE kind IN (\(kinds))")
                 while let bytes = try cursor.next() {
-                    switch try OpCodec.decode(Array(bytes)).body {
-                    case .topUp(let p): liability += p.amount.fen
-                    case .refund(let r): liability += r.amount.fen
-                    case .charge(let c): liability -= c.amount.fen
-                    default: break
-                    }
+                    liability += try OpCodec.decode(Array(bytes)).body.storedValueChange?.fen ?? 0
                 }
                 let balances = try Int64.fetchOne(db, sql: """
                     SELECT COALESCE(SUM(CASE name WHEN 'credited' THEN value WHEN 'debited' THEN -value ELSE 0 END), 0)

@@ -3,7 +3,9 @@ import MMSCore
 /// A chain-shaped workload, drawn from its own random stream before the run, so the faulty run
 /// and its fault-free twin see exactly the same requests: members with a home branch who mostly
 /// shop there and sometimes elsewhere, top-ups at home, payments, points, punch cards, coupons,
-/// lost cards, and head-office setting changes.
+/// lost cards, head-office setting changes; and the shop floor: head office's catalogue, baskets
+/// paid partly from stored value and partly in cash, returns, stock received and sent between
+/// branches, and transfers confirmed on arrival.
 struct ChainWorkload {
     struct Member {
         let home: Int
@@ -21,7 +23,19 @@ struct ChainWorkload {
         case redeemCoupon(code: String)
         case reportLost
         case setPointsPerYuan(Int)
+        case addProduct(sku: String, fen: Int64, goods: Bool)
+        /// Items as (catalogue index, quantity); the stored-value part, the rest in cash.
+        case basket(items: [Item], storedFen: Int64)
+        case returnLatestSale
+        case receiveStock(sku: String, quantity: Int64)
+        case transferStock(sku: String, quantity: Int64, to: Int)
+        case arriveTransfer
     }
+
+    struct Item: Equatable { let sku: String; let quantity: Int64 }
+
+    /// Head office's catalogue in every run: two goods and a service.
+    static let catalogue: [(sku: String, fen: Int64, goods: Bool)] = [("S1", 1_234, true), ("S2", 4_500, false), ("S3", 333, true)]
 
     struct Request {
         let at: UInt64
@@ -45,6 +59,10 @@ struct ChainWorkload {
         }
         var requests: [Request] = []
         let end = options.durationMillis
+        // The catalogue, before the first customer.
+        for (i, p) in Self.catalogue.enumerated() {
+            requests.append(Request(at: UInt64(200 + 100 * i), node: 0, member: 0, kind: .addProduct(sku: p.sku, fen: p.fen, goods: p.goods)))
+        }
         // Opening top-ups at home, in the first minute.
         for (i, m) in members.enumerated() {
             requests.append(Request(at: UInt64(random.int(1_000..<60_000)), node: m.home, member: i, kind: .topUp(fen: Int64(random.int(100..<2_000)) * 100)))
@@ -60,7 +78,16 @@ struct ChainWorkload {
                 let member = random.chance(0.8) ? own + random.int(0..<options.membersPerBranch) : random.int(0..<members.count)
                 let roll = random.double(in: 0...1)
                 let kind: Kind
+                func sku() -> String { Self.catalogue[random.int(0..<Self.catalogue.count)].sku }
                 switch roll {
+                case ..<0.06:
+                    let items = (0..<random.int(1..<4)).map { _ in Item(sku: sku(), quantity: Int64(random.int(1..<4))) }
+                    // Under the cheapest line, so some cash is always due.
+                    kind = .basket(items: items, storedFen: random.chance(0.7) ? Int64(random.int(1..<300)) : 0)
+                case ..<0.08: kind = .returnLatestSale
+                case ..<0.10: kind = .receiveStock(sku: sku(), quantity: Int64(random.int(5..<50)))
+                case ..<0.11: kind = .transferStock(sku: sku(), quantity: Int64(random.int(1..<10)), to: 1 + random.int(0..<branches))
+                case ..<0.12: kind = .arriveTransfer
                 case ..<0.62: kind = .charge(fen: Int64(random.int(5..<400)) * 100 + Int64(random.int(0..<100)))
                 case ..<0.74: kind = .topUp(fen: Int64(random.int(50..<1_000)) * 100)
                 case ..<0.80: kind = .refundLatest

@@ -22,6 +22,12 @@ public struct SimulationResult: Codable, Sendable {
     public var historyMatches: Bool
     public var lostCardsBlocked: Bool
     public var couponsUsedOnce: Bool
+    /// Products whose chain-wide stock does not balance: received − sold + returned ± transfers
+    /// must equal on hand + in transit, and every unit sent must have arrived or be in transit.
+    public var stockConservation: Int
+    /// Sales whose tenders (less change) or lines do not add up to the total, and returns whose
+    /// refunds do not add up to what came back.
+    public var saleTenderMismatch: Int
     public var convergenceRounds: Int
     /// Payments accepted ÷ payments the same workload got accepted with no faults.
     public var availability: Double?
@@ -47,7 +53,8 @@ extension SimulationResult {
         self.seed = seed; self.nodes = nodes; links = 0; simulatedSeconds = 0; ops = 0; payments = 0; paymentsAccepted = 0
         paymentsRefusedNoRights = 0; paymentsRefusedBalance = 0; paymentsRefusedOffline = 0; paymentsRefusedNodeDown = 0
         overdrafts = 0; lostAcknowledgedOps = 0; converged = false; hqMatchesSum = false; historyMatches = false
-        lostCardsBlocked = false; couponsUsedOnce = false; convergenceRounds = 0; availability = nil; self.policy = policy.rawValue
+        lostCardsBlocked = false; couponsUsedOnce = false; stockConservation = 0; saleTenderMismatch = 0
+        convergenceRounds = 0; availability = nil; self.policy = policy.rawValue
         broken = nil; faults = FaultProfile(); partitions = 0; crashes = 0; linkResets = 0; messages = 0; traceHash = ""
         wallSeconds = 0; speedup = 0; violation = nil; ok = false
     }
@@ -65,6 +72,9 @@ struct HistoryRecorder {
     private(set) var lostCards: [String] = []
     private(set) var couponUses: [String: Int] = [:]
     private var charges: [String: [(node: NodeID, acked: Acked)]] = [:]
+    /// Acknowledged sales per branch, and stock transfers with where they go.
+    private(set) var sales: [NodeID: [OpID]] = [:]
+    private(set) var transfers: [(id: OpID, to: NodeID)] = []
 
     init(enabled: Bool) { self.enabled = enabled }
 
@@ -81,17 +91,26 @@ struct HistoryRecorder {
         case .redeemCoupon: name = "coupon_redeem"
         case .reportLost: name = "report_lost"
         case .setPointsPerYuan: name = "setting"
+        case .addProduct: name = "product"
+        case .basket: name = "sale"
+        case .returnLatestSale: name = "sale_return"
+        case .receiveStock: name = "stock_receive"
+        case .transferStock: name = "stock_transfer"
+        case .arriveTransfer: name = "transfer_arrive"
         }
         if let op = ack {
             acknowledged.append((op.id, op.hash))
+            if let change = op.op.body.storedValueChange { expected[change.member, default: 0] += change.fen }
             switch op.op.body {
-            case .topUp(let p): expected[p.member, default: 0] += p.amount.fen
             case .charge(let c):
-                expected[c.member, default: 0] -= c.amount.fen
                 charges[c.member, default: []].append((op.id.origin, Acked(op: op.id, fen: c.amount.fen)))
             case .refund(let r):
-                expected[r.member, default: 0] += r.amount.fen
                 amount = r.amount.fen
+            case .sale(let s):
+                sales[op.id.origin, default: []].append(op.id)
+                amount = s.total.fen
+            case .saleReturned(let r): amount = r.amount.fen
+            case .stockTransferred(let t): transfers.append((op.id, t.to))
             case .cardReported: lostCards.append(card)
             case .couponRedeemed(let code, _): couponUses[code, default: 0] += 1
             default: break
@@ -119,6 +138,7 @@ extension Simulation {
     /// The checkers after the liveness phase, and the run's report.
     func finish(converged: Bool, rounds: Int, healed: Bool, wallSeconds: Double) -> SimulationResult {
         var lost = 0, hqMatches = false, historyMatches = false, lostBlocked = false, couponsOnce = false
+        var stockMismatches = 0, tenderMismatches = 0
         if violation == nil, healed {
             if !converged { record(.init(invariant: "no_convergence", detail: "replicas still differ \(rounds) rounds after the final heal")) }
             let hashes = Set(replicas.map(\.state.stateHash))
@@ -152,20 +172,16 @@ extension Simulation {
             }
             // The head office's liability, folded from its op log, against the sum of balances.
             var liability: Int64 = 0
-            for op in hq.log.values.joined() {
-                switch op.op.body {
-                case .topUp(let p): liability += p.amount.fen
-                case .charge(let c): liability -= c.amount.fen
-                case .refund(let r): liability += r.amount.fen
-                default: break
-                }
-            }
+            for op in hq.log.values.joined() { liability += op.op.body.storedValueChange?.fen ?? 0 }
             hqMatches = liability == sumOfBalances
             if !hqMatches { record(.init(invariant: "hq_sum", detail: "hq liability \(Money(fen: liability)) ≠ sum of balances \(Money(fen: sumOfBalances))")) }
             lostBlocked = recorder.lostCards.allSatisfy { card in replicas.allSatisfy { (try? $0.state.card(card)?.status) == .lost } }
             if !lostBlocked { record(.init(invariant: "lost_card_spendable", detail: "a card reported lost is not blocked everywhere after the heal")) }
             couponsOnce = recorder.couponUses.values.allSatisfy { $0 <= 1 }
             if !couponsOnce { record(.init(invariant: "coupon_used_twice", detail: "a single-use coupon was acknowledged twice")) }
+            (stockMismatches, tenderMismatches) = shopFloorMismatches(hq)
+            if stockMismatches > 0 { record(.init(invariant: "stock_conservation", detail: "\(stockMismatches) product(s): received − sold + returned ± transfers ≠ on hand + in transit")) }
+            if tenderMismatches > 0 { record(.init(invariant: "sale_tender_mismatch", detail: "\(tenderMismatches) sale(s) or return(s) whose tenders do not add up to the total")) }
         }
         let simulated = Double(now) / 1_000
         return SimulationResult(
@@ -174,9 +190,43 @@ extension Simulation {
             paymentsRefusedOffline: tally.refusedOffline, paymentsRefusedNodeDown: tally.refusedNodeDown,
             overdrafts: tally.overdrawnAccounts.count, lostAcknowledgedOps: lost, converged: converged && violation?.invariant != "replicas_differ",
             hqMatchesSum: hqMatches, historyMatches: historyMatches, lostCardsBlocked: lostBlocked, couponsUsedOnce: couponsOnce,
+            stockConservation: stockMismatches, saleTenderMismatch: tenderMismatches,
             convergenceRounds: rounds, availability: nil, policy: options.policy.rawValue, broken: options.broken?.rawValue, faults: faults,
             partitions: tally.partitions, crashes: tally.crashes, linkResets: tally.linkResets, messages: tally.messages,
             traceHash: Hex.encode(traceDigest()), wallSeconds: wallSeconds, speedup: wallSeconds > 0 ? simulated / wallSeconds : 0,
             violation: violation, ok: violation == nil)
+    }
+}
+
+extension Simulation {
+    /// After the heal, on the head office's replica: the shop floor's two conservation laws.
+    func shopFloorMismatches(_ hq: SimReplica) -> (stock: Int, tenders: Int) {
+        var tenders = 0
+        var transfers: [(OpID, StockTransfer)] = []
+        for op in hq.log.values.joined() {
+            switch op.op.body {
+            case .sale(let s):
+                let paid = s.tenders.map(\.amount.fen).reduce(0, +) - s.change.fen
+                if paid != s.total.fen || s.lines.map(\.amount.fen).reduce(0, +) != s.total.fen { tenders += 1 }
+            case .saleReturned(let r):
+                if r.refunds.map(\.amount.fen).reduce(0, +) != r.amount.fen { tenders += 1 }
+            case .stockTransferred(let t): transfers.append((op.id, t))
+            default: break
+            }
+        }
+        var stock = 0
+        for product in ChainWorkload.catalogue {
+            var onHand: Int64 = 0, net: Int64 = 0, sent: Int64 = 0, arrived: Int64 = 0
+            for replica in replicas {
+                guard let l = try? Stock.level(product.sku, at: replica.id, in: hq.state) else { stock += 1; continue }
+                onHand += l.onHand
+                net += l.received - l.returnedToSupplier - l.sold + l.returnedByCustomers + l.countedUp - l.countedDown
+                sent += l.transferredOut; arrived += l.transferredIn
+            }
+            let inTransit = transfers.filter { $0.1.sku == product.sku }
+                .filter { (try? Stock.transfer($0.0, in: hq.state))??.arrived == false }.map(\.1.quantity).reduce(0, +)
+            if onHand + inTransit != net || sent != arrived + inTransit { stock += 1 }
+        }
+        return (stock, tenders)
     }
 }

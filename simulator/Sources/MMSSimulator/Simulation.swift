@@ -614,6 +614,24 @@ public final class Simulation {
         case .redeemCoupon(let code): return try teller.redeemCoupon(code: code)
         case .reportLost: return try teller.reportCard(member.card, .lost)
         case .setPointsPerYuan(let n): return try teller.setSetting(key: Settings.pointsPerYuan, value: String(n))
+        case .addProduct(let sku, let fen, let goods):
+            return try teller.setProduct(Catalogue.newProduct(ProductSet(sku: sku, name: sku, kind: goods ? .goods : .service, price: Money(fen: fen))), isNew: true)
+        case .basket(let items, let storedFen):
+            let payments: [SaleRequest.Payment] = (storedFen > 0 ? [.init(kind: .stored, amount: Money(fen: storedFen))] : []) + [.init(kind: .cash, amount: nil)]
+            return try teller.sell(SaleRequest(card: member.card, items: items.map { .init(sku: $0.sku, quantity: $0.quantity) }, payments: payments, staff: nil))
+        case .returnLatestSale:
+            guard let sale = recorder.sales[replicas[node].id]?.last else { return nil }
+            return try teller.returnSale(sale, quantities: [:])
+        case .receiveStock(let sku, let quantity): return try teller.receiveStock(StockMove(sku: sku, quantity: quantity, supplier: "sim"))
+        case .transferStock(let sku, let quantity, let to):
+            guard to != node, to < replicas.count else { return nil }
+            return try teller.transferStock(StockTransfer(sku: sku, quantity: quantity, to: replicas[to].id))
+        case .arriveTransfer:
+            let here = replicas[node].id
+            for t in recorder.transfers where t.to == here {
+                if let transfer = try Stock.transfer(t.id, in: teller.state), !transfer.arrived { return try teller.receiveTransfer(t.id) }
+            }
+            return nil
         }
     }
 

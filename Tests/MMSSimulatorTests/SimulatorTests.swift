@@ -28,7 +28,8 @@ import Testing
 
     /// Switch a rule off and the sweep must find the damage, and say which invariant broke.
     @Test(arguments: [(BrokenRule.chargeWithoutRights, ["negative_rights", "overdraft"]),
-                      (BrokenRule.dropOpsOnCrash, ["fork", "lost_acknowledged_op", "history_mismatch"])])
+                      (BrokenRule.dropOpsOnCrash, ["fork", "lost_acknowledged_op", "history_mismatch"]),
+                      (BrokenRule.arriveTwice, ["stock_conservation"])])
     func aBrokenRuleIsFoundAndNamed(rule: BrokenRule, names: [String]) throws {
         var found: String?
         for seed in 1...20 as ClosedRange<UInt64> where found == nil {

@@ -51,6 +51,8 @@ public enum BrokenRule: String, Sendable, CaseIterable {
     case chargeWithoutRights = "charge-without-rights"
     /// A crash loses the node's last few acknowledged ops (lost ops must be found).
     case dropOpsOnCrash = "drop-ops-on-crash"
+    /// A receiver confirms a transfer that already arrived (stock out of nothing must be found).
+    case arriveTwice = "arrive-twice"
 }
 
 /// The faults of one run, drawn from its seed as TigerBeetle's VOPR does ("swarm testing"): each

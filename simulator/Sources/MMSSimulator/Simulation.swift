@@ -628,6 +628,10 @@ public final class Simulation {
             return try teller.transferStock(StockTransfer(sku: sku, quantity: quantity, to: replicas[to].id))
         case .arriveTransfer:
             let here = replicas[node].id
+            if options.broken == .arriveTwice, let t = recorder.transfers.first(where: { $0.to == here }),
+               let transfer = try Stock.transfer(t.id, in: teller.state), transfer.arrived {
+                return .transferArrived(transfer: t.id, sku: transfer.sku, quantity: transfer.quantity)
+            }
             for t in recorder.transfers where t.to == here {
                 if let transfer = try Stock.transfer(t.id, in: teller.state), !transfer.arrived { return try teller.receiveTransfer(t.id) }
             }

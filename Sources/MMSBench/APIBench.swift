@@ -20,6 +20,10 @@ public enum APIBench {
         public var chargesPerTill = 400
         public var directCharges = 2_000
         public var tills = [1, 4, 16]
+        /// Sales each till makes in the sales round (16 tills; 5-line baskets, two tenders).
+        public var salesPerTill = 100
+        /// Sales in the log when the commission statement is timed.
+        public var statementSales = 100_000
         public init() {}
     }
 
@@ -34,6 +38,12 @@ public enum APIBench {
         public let api: [Row]
         public let login: Timing
         public let lookUp: Timing
+        /// 16 tills at once, 5-line baskets paid from stored value and in cash, over HTTPS.
+        public let sales: Timing
+        public let saleOpBytes: Double
+        /// A month's commission statement, with `statementSales` sales in the log.
+        public let commissionStatement: Timing
+        public let statementSales: Int
     }
 
     public static func run(_ options: Options, progress: @escaping @Sendable (String) -> Void) async throws -> Report {
@@ -51,7 +61,8 @@ public enum APIBench {
             _ = try node.issueCard(number: "B\(t)", member: member, type: .stored, pin: nil, discountPercent: nil, uses: nil)
         }
         _ = try node.issueCard(number: "D0", member: member, type: .stored, pin: nil, discountPercent: nil, uses: nil)
-        let needed = Int64(options.chargesPerTill * options.tills.count + options.directCharges + 10) * 100
+        // 1.00 per charge and 100.00 of stored value per sale.
+        let needed = Int64(options.chargesPerTill * options.tills.count + options.directCharges + 10 + options.salesPerTill * 100) * 100
         for card in (0..<maxTills).map({ "B\($0)" }) + ["D0"] {
             var left = needed
             while left > 0 {
@@ -59,6 +70,11 @@ public enum APIBench {
                 _ = try node.topUp(card: card, amount: Money(fen: amount), requestKey: nil)
                 left -= amount
             }
+        }
+
+        for (i, price) in [1_250, 6_800, 29_800, 333, 4_500].enumerated() {
+            _ = try node.addProduct(ProductSet(sku: "P\(i)", name: "压测\(i)", kind: i % 2 == 0 ? .goods : .service, price: Money(fen: Int64(price)),
+                                               commission: .percent(basisPoints: 500)))
         }
 
         progress("direct ledger: \(options.directCharges) charges one at a time")
@@ -131,6 +147,43 @@ public enum APIBench {
             rows.append(Row(tills: tills, charges: timing, overDirect: timing.perSecond / max(direct.perSecond, 1)))
         }
 
+        progress("\(maxTills) tills × \(options.salesPerTill) sales (5 lines, stored value + cash) over HTTPS")
+        let basket = #"[{"sku":"P0","quantity":2},{"sku":"P1","quantity":1},{"sku":"P2","quantity":1},{"sku":"P3","quantity":3},{"sku":"P4","quantity":1}]"#
+        let salesStart = DispatchTime.now().uptimeNanoseconds
+        let saleSamples = try await withThrowingTaskGroup(of: [Double].self) { group in
+            for t in 0..<maxTills {
+                let session = sessions[t]
+                group.addTask {
+                    var mine: [Double] = []
+                    for n in 0..<options.salesPerTill {
+                        let body = #"{"card":"B\#(t)","items":\#(basket),"tenders":[{"kind":"stored","amount":"100.00"},{"kind":"cash"}],"staff":"op\#(t)"}"#
+                        let t0 = DispatchTime.now().uptimeNanoseconds
+                        let (status, _) = try await send(.POST, "/sales", token: session, key: "s-\(n)", body: body)
+                        guard status == 201 else { throw MMSError(.storeFailure, "bench sale failed with HTTP \(status)") }
+                        mine.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+                    }
+                    return mine
+                }
+            }
+            var all: [Double] = []
+            for try await part in group { all += part }
+            return all
+        }
+        let sales = Timing(samples: saleSamples, total: Double(DispatchTime.now().uptimeNanoseconds - salesStart) / 1e9)
+        let saleBytes = try node.saleOpSize().meanBytes
+
+        let already = try node.saleOpSize().count
+        if options.statementSales > already {
+            progress("filling the log to \(options.statementSales) sales for the commission statement")
+            let items = (0..<5).map { SaleRequest.Item(sku: "P\($0)", quantity: 1) }
+            for n in already..<options.statementSales {
+                _ = try node.sell(SaleRequest(card: nil, items: items, payments: [.init(kind: .cash, amount: nil)], staff: "op\(n % maxTills)"),
+                                  pin: nil, requestKey: nil)
+            }
+        }
+        let month = Sales.month(wallMillis: UInt64(Date().timeIntervalSince1970 * 1_000))
+        let statement = try measure(50) { _ in _ = try node.commissionStatement(month: month) }
+
         progress("card look-ups")
         var lookUpSamples: [Double] = []
         let lookUpStart = DispatchTime.now().uptimeNanoseconds
@@ -141,7 +194,8 @@ public enum APIBench {
         }
         let lookUp = Timing(samples: lookUpSamples, total: Double(DispatchTime.now().uptimeNanoseconds - lookUpStart) / 1e9)
         try await client.shutdown()
-        return Report(directLedger: direct, api: rows, login: login, lookUp: lookUp)
+        return Report(directLedger: direct, api: rows, login: login, lookUp: lookUp,
+                      sales: sales, saleOpBytes: saleBytes, commissionStatement: statement, statementSales: max(options.statementSales, already))
     }
 }
 

@@ -39,6 +39,9 @@ public struct SaleResult: Codable, Sendable, Equatable, Replayable {
 }
 
 extension LocalNode {
+    /// The number of sales in the log and their mean size in bytes, for `mms bench`.
+    public func saleOpSize() throws -> (count: Int, meanBytes: Double) { try store.opSize(kind: "sale") }
+
     /// A sale of catalogue items paid by one or more tenders, for a member's card or a walk-in
     /// customer. The card's PIN is checked when the card has one. One op: all or nothing.
     public func sell(_ request: SaleRequest, pin: String?, requestKey: String?) throws -> SaleResult {

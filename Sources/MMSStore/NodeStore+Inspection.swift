@@ -66,6 +66,16 @@ extension NodeStore {
         try guarded { try db.read { try DatabaseState(db: $0).stateHash() } }
     }
 
+    /// How many ops of `kind` the log holds and their mean size as stored (signed bytes).
+    public func opSize(kind: String) throws -> (count: Int, meanBytes: Double) {
+        try guarded {
+            try db.read { db in
+                let row = try Row.fetchOne(db, sql: "SELECT COUNT(*), COALESCE(AVG(LENGTH(bytes)), 0) FROM ops WHERE kind = ?", arguments: [kind])
+                return (row?[0] ?? 0, row?[1] ?? 0)
+            }
+        }
+    }
+
     public func opCount() throws -> Int {
         try guarded { try db.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM ops") ?? 0 } }
     }

@@ -43,15 +43,21 @@ struct Bench: ParsableCommand {
             commandName: "api",
             abstract: "Charges through the till API over HTTPS with 1, 4 and 16 tills at once (keep-alive), beside the direct ledger one at a time; the cost of a login and a look-up.")
         @Option(name: .customLong("charges-per-till"), help: "Charges each till makes per round.") var chargesPerTill = 400
+        @Option(name: .customLong("sales-per-till"), help: "Sales (5-line baskets, two tenders) each of 16 tills makes.") var salesPerTill = 100
+        @Option(name: .customLong("statement-sales"), help: "Sales in the log when the commission statement is timed.") var statementSales = 100_000
         @Flag var json = false
 
         func validate() throws {
-            guard (10...100_000).contains(chargesPerTill) else { throw ValidationError("charges per till: 10–100000") }
+            guard (10...100_000).contains(chargesPerTill), (1...10_000).contains(salesPerTill), (0...1_000_000).contains(statementSales) else {
+                throw ValidationError("charges per till: 10–100000; sales per till: 1–10000; statement sales: 0–1000000")
+            }
         }
 
         func run() async throws {
             var options = APIBench.Options()
             options.chargesPerTill = chargesPerTill
+            options.salesPerTill = salesPerTill
+            options.statementSales = statementSales
             let r = try await APIBench.run(options) { FileHandle.standardError.write(Data("… \($0)\n".utf8)) }
             if json { return print(String(decoding: try JSONEncoder.snakeCase.encode(r), as: UTF8.self)) }
             func ms(_ micros: Double) -> String { String(format: "%.2f ms", micros / 1000) }
@@ -62,6 +68,9 @@ struct Bench: ParsableCommand {
                       + ", p50 \(ms(row.charges.p50Micros)), p99 \(ms(row.charges.p99Micros))")
             }
             print("login (Argon2id): p50 \(ms(r.login.p50Micros)); card look-up: p50 \(ms(r.lookUp.p50Micros)), p99 \(ms(r.lookUp.p99Micros))")
+            print(String(format: "16 tills, 5-line sales (stored value + cash) over HTTPS: %.0f sales/s", r.sales.perSecond)
+                  + ", p50 \(ms(r.sales.p50Micros)), p99 \(ms(r.sales.p99Micros)); \(Int(r.saleOpBytes.rounded())) bytes per sale op")
+            print("commission statement with \(r.statementSales) sales in the log: p50 \(ms(r.commissionStatement.p50Micros)), p99 \(ms(r.commissionStatement.p99Micros))")
         }
     }
 

@@ -62,6 +62,8 @@ extension Op {
             .add(entity: account, name: name, node: node, amount: amount)
         }
         func text(_ s: String) -> [UInt8] { Array(s.utf8) }
+        /// This op's till and day: where its cash counts for the daily close.
+        func tillDay() -> String { Cell.tillDay(branch: origin, till: actor.till, day: Sales.day(wallMillis: hlc.wallMillis)) }
         func visit(_ member: String) -> Delta { .max(entity: Cell.member(member), name: Cell.visited(origin), value: Int64(hlc.wallMillis)) }
 
         switch body {
@@ -153,6 +155,9 @@ extension Op {
             for line in s.lines where line.goods {
                 d.append(escrow(Cell.stock(branch: origin, sku: line.sku), Cell.stockSold, origin, line.quantity))
             }
+            // The drawer: the cash this till took, less the change it gave.
+            let cash = s.tenders.filter { $0.kind == .cash }.map(\.amount.fen).reduce(0, +) - s.change.fen
+            if cash > 0 { d.append(.add(entity: tillDay(), name: Cell.tillCashIn, node: origin, amount: cash)) }
             // The sale's own record, for returns: its lines and tenders, and the month it counts in.
             let month = Sales.month(wallMillis: hlc.wallMillis)
             d += [.set(entity: Cell.sale(id), name: Cell.saleBody, value: text(SaleCells.encode(s)), stamp: stamp),
@@ -184,11 +189,18 @@ extension Op {
                 if r.storedBack.fen > 0 { d.append(.add(entity: Cell.member(r.member), name: Cell.refunded, node: origin, amount: r.storedBack.fen)) }
                 if r.points.value > 0 { d.append(escrow(Cell.points(member: r.member), Cell.debited, origin, r.points.value)) }
             }
+            let cashBack = r.refunds.filter { $0.kind == .cash }.map(\.amount.fen).reduce(0, +)
+            if cashBack > 0 { d.append(.add(entity: tillDay(), name: Cell.tillCashOut, node: origin, amount: cashBack)) }
             let commission = r.lines.map(\.commission.fen).reduce(0, +)
             if !r.staff.isEmpty, commission > 0 {
                 d.append(.add(entity: Cell.commission(month: r.month, staff: r.staff), name: Cell.commissionReturned, node: origin, amount: commission))
             }
             return d
+        case .tillClosed(let c):
+            let e = Cell.tillDay(branch: origin, till: c.till, day: c.day)
+            return [.raise(entity: e, name: Cell.tillClosed),
+                    .set(entity: e, name: Cell.tillCounted, value: text(String(c.counted.fen)), stamp: stamp),
+                    .set(entity: e, name: Cell.tillExpected, value: text(String(c.expected.fen)), stamp: stamp)]
         case .expenseAdded(let category, let amount, _):
             return [.add(entity: Cell.books(branch: origin, month: Sales.month(wallMillis: hlc.wallMillis)), name: Cell.expense(category), node: origin, amount: amount.fen)]
         case .stockReceived(let m):

@@ -164,6 +164,8 @@ public enum OpBody: Equatable, Sendable {
     case sale(Sale)
     /// Some or all of a sale given back, at the branch that sold (`SaleReturn`).
     case saleReturned(SaleReturn)
+    /// A till's daily close at the issuing branch (`TillClose`).
+    case tillClosed(TillClose)
     /// An expense of the issuing branch (`Books`).
     case expenseAdded(category: String, amount: Money, note: String)
 
@@ -202,6 +204,7 @@ public enum OpBody: Equatable, Sendable {
         case .sale: "sale"
         case .saleReturned: "sale_returned"
         case .expenseAdded: "expense_added"
+        case .tillClosed: "till_closed"
         }
     }
 
@@ -238,7 +241,7 @@ public enum OpBody: Equatable, Sendable {
         case .saleReturned(let r): r.member.isEmpty ? nil : r.member
         case .cardReported, .pinFailed, .pinUnlocked, .rightsTransferred, .settingSet,
              .operatorAdded, .operatorDisabled, .operatorPasswordSet, .loginFailed, .tillRegistered, .tillRevoked,
-             .productSet, .priceSet, .expenseAdded, .stockReceived, .stockReturned, .stockTransferred, .transferArrived, .stockCounted, .stockThreshold: nil
+             .productSet, .priceSet, .expenseAdded, .tillClosed, .stockReceived, .stockReturned, .stockTransferred, .transferArrived, .stockCounted, .stockThreshold: nil
         }
     }
 

@@ -56,3 +56,27 @@ extension LocalNode {
         }
     }
 }
+
+public struct TillCloseResult: Codable, Sendable, Equatable {
+    public let op: String
+    public let branch: String
+    public let till: String
+    public let day: String
+    /// Cash the drawer should hold: cash taken on sales, less change, less cash given back.
+    public let expected: String
+    public let counted: String
+    /// Counted minus expected: negative when cash is missing.
+    public let difference: String
+}
+
+extension LocalNode {
+    /// Closes a till's day (today, China Standard Time, unless `day` is given) with the cash counted.
+    public func closeTill(_ till: String, day: String?, counted: Money) throws -> TillCloseResult {
+        try permit(.keepBooks)
+        let day = day ?? Sales.day(wallMillis: clock())
+        let issued = try commit(decide: { teller, _ in try teller.closeTill(till, day: day, counted: counted) })
+        guard case .tillClosed(let c) = issued.op!.op.body else { preconditionFailure("a till close issued another op") }
+        return TillCloseResult(op: issued.op!.id.description, branch: id.rawValue, till: c.till, day: c.day, expected: c.expected.description,
+                               counted: c.counted.description, difference: Money(fen: c.difference).description)
+    }
+}

@@ -228,6 +228,7 @@ extension LocalNode {
         case .rightsTransferred(let t): "\(t.account) → \(t.to)"
         case .cardReported(let card, let report): "\(card) \(report.rawValue)"
         case .productSet(let p): p.sku
+        case .tillClosed(let c): "\(c.till) \(c.day): counted \(c.counted), expected \(c.expected)"
         case .saleReturned(let r): "\(r.sale): \(r.lines.map { "\($0.sku)×\($0.quantity)" }.joined(separator: ", "))"
         case .expenseAdded(let category, _, let note): note.isEmpty ? category : "\(category): \(note)"
         case .stockReceived(let m), .stockReturned(let m): "\(m.sku) ×\(m.quantity)\(m.supplier.isEmpty ? "" : " \(m.supplier)")"

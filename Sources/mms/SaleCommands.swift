@@ -146,3 +146,9 @@ extension SaleReturnResult: TextRendered {
 }
 
 extension ReturnSale: ServedCommand {}
+
+extension TillCloseResult: TextRendered {
+    public var text: String { "Till \(till) closed for \(day) at \(branch): expected \(expected), counted \(counted), difference \(difference). [op \(op)]" }
+}
+
+extension TillCommand.Close: ServedCommand {}

@@ -67,7 +67,24 @@ func readPassword(_ fromStdin: Bool) throws -> String {
 struct TillCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "till", abstract: "The cashier's till (`mms till --api …`), and the branch's till registrations.",
-        subcommands: [TillRun.self, Register.self, Revoke.self], defaultSubcommand: TillRun.self)
+        subcommands: [TillRun.self, Register.self, Revoke.self, Close.self], defaultSubcommand: TillRun.self)
+
+    struct Close: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A till's daily close: the cash its sales left in the drawer against the cash counted; the difference is recorded.")
+        @OptionGroup var options: NodeOptions
+        @Option(help: "The till's name (cli for sales made at the command line).") var till: String
+        @Option(help: "The day, e.g. 2026-11-24 (default: today, China Standard Time).") var day: String?
+        @Option(help: "The cash counted in the drawer, e.g. 1234.50.") var counted: String
+        func run() throws {
+            try perform(options) {
+                guard let cash = Money(parsing: counted) else {
+                    throw MMSError(.invalidAmount, "--counted “\(counted.prefix(20))” is not an amount like 1234.50.")
+                }
+                return try options.open().closeTill(till, day: day, counted: cash)
+            }
+        }
+    }
 
     struct Register: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Register a till of this branch; prints its token once (only a hash is kept).")

@@ -172,6 +172,9 @@ public enum OpCodec {
             }
             w.refunds = r.refunds.map { t in var wt = Mms_Wire_Tender(); wt.kind = t.kind.rawValue; wt.amountFen = t.amount.fen; return wt }
             return .saleReturned(w)
+        case .tillClosed(let c):
+            var w = Mms_Wire_TillClosed(); w.till = c.till; w.day = c.day; w.expectedFen = c.expected.fen; w.countedFen = c.counted.fen
+            return .tillClosed(w)
         case .expenseAdded(let category, let amount, let note):
             var w = Mms_Wire_ExpenseAdded(); w.category = category; w.amountFen = amount.fen; w.note = note
             return .expenseAdded(w)
@@ -332,6 +335,13 @@ public enum OpCodec {
             guard refunds.map(\.amount.fen).reduce(0, +) == lines.map(\.amount.fen).reduce(0, +) else { throw malformed("return tenders do not add up") }
             return .saleReturned(SaleReturn(sale: OpID(origin: try checked { try NodeID(w.saleOrigin) }, seq: w.saleSeq), member: w.member,
                                             staff: w.staff, month: w.month, lines: lines, refunds: refunds, points: Points(w.points)))
+        case .tillClosed(let w):
+            try id(w.till)
+            guard Sales.isDay(w.day), w.expectedFen.magnitude <= UInt64(Limits.maxAmount.fen) * 1_000_000, (0...Limits.maxAmount.fen * 100).contains(w.countedFen) else {
+                throw malformed("till close out of range")
+            }
+            return .tillClosed(TillClose(till: w.till, day: w.day, expected: Money(fen: w.expectedFen), counted: Money(fen: w.countedFen),
+                                         difference: w.countedFen - w.expectedFen))
         case .expenseAdded(let w):
             guard (1...Limits.maxAmount.fen).contains(w.amountFen) else { throw malformed("expense amount out of range") }
             try checked {

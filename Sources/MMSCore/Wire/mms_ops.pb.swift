@@ -393,6 +393,14 @@ nonisolated struct Mms_Wire_Op: Sendable {
     set {body = .saleReturned(newValue)}
   }
 
+  var tillClosed: Mms_Wire_TillClosed {
+    get {
+      if case .tillClosed(let v)? = body {return v}
+      return Mms_Wire_TillClosed()
+    }
+    set {body = .tillClosed(newValue)}
+  }
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   nonisolated enum OneOf_Body: Equatable, Sendable {
@@ -428,6 +436,7 @@ nonisolated struct Mms_Wire_Op: Sendable {
     case sale(Mms_Wire_Sale)
     case expenseAdded(Mms_Wire_ExpenseAdded)
     case saleReturned(Mms_Wire_SaleReturned)
+    case tillClosed(Mms_Wire_TillClosed)
 
   }
 
@@ -1106,6 +1115,26 @@ nonisolated struct Mms_Wire_ReturnLine: Sendable {
   init() {}
 }
 
+/// A till's daily close at the issuing branch.
+nonisolated struct Mms_Wire_TillClosed: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var till: String = String()
+
+  /// YYYY-MM-DD, China Standard Time
+  var day: String = String()
+
+  var expectedFen: Int64 = 0
+
+  var countedFen: Int64 = 0
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
 /// An expense of the issuing branch.
 nonisolated struct Mms_Wire_ExpenseAdded: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -1177,7 +1206,7 @@ nonisolated extension Mms_Wire_CardReport: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".Op"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}origin\0\u{1}seq\0\u{1}hlc\0\u{3}prev_hash\0\u{1}operator\0\u{1}till\0\u{4}\u{3}member_added\0\u{3}card_issued\0\u{3}card_reported\0\u{3}pin_failed\0\u{3}pin_unlocked\0\u{3}top_up\0\u{1}charge\0\u{1}refund\0\u{3}points_redeemed\0\u{3}punch_used\0\u{3}rights_transferred\0\u{3}setting_set\0\u{3}discount_sale\0\u{3}coupon_issued\0\u{3}coupon_redeemed\0\u{3}operator_added\0\u{3}operator_disabled\0\u{3}operator_password_set\0\u{3}login_failed\0\u{3}till_registered\0\u{3}till_revoked\0\u{3}product_set\0\u{3}price_set\0\u{3}stock_received\0\u{3}stock_returned\0\u{3}stock_transferred\0\u{3}transfer_arrived\0\u{3}stock_counted\0\u{3}stock_threshold\0\u{1}sale\0\u{3}expense_added\0\u{3}sale_returned\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}origin\0\u{1}seq\0\u{1}hlc\0\u{3}prev_hash\0\u{1}operator\0\u{1}till\0\u{4}\u{3}member_added\0\u{3}card_issued\0\u{3}card_reported\0\u{3}pin_failed\0\u{3}pin_unlocked\0\u{3}top_up\0\u{1}charge\0\u{1}refund\0\u{3}points_redeemed\0\u{3}punch_used\0\u{3}rights_transferred\0\u{3}setting_set\0\u{3}discount_sale\0\u{3}coupon_issued\0\u{3}coupon_redeemed\0\u{3}operator_added\0\u{3}operator_disabled\0\u{3}operator_password_set\0\u{3}login_failed\0\u{3}till_registered\0\u{3}till_revoked\0\u{3}product_set\0\u{3}price_set\0\u{3}stock_received\0\u{3}stock_returned\0\u{3}stock_transferred\0\u{3}transfer_arrived\0\u{3}stock_counted\0\u{3}stock_threshold\0\u{1}sale\0\u{3}expense_added\0\u{3}sale_returned\0\u{3}till_closed\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1608,6 +1637,19 @@ nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._Message
           self.body = .saleReturned(v)
         }
       }()
+      case 42: try {
+        var v: Mms_Wire_TillClosed?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .tillClosed(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .tillClosed(v)
+        }
+      }()
       default: break
       }
     }
@@ -1767,6 +1809,10 @@ nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._Message
     case .saleReturned?: try {
       guard case .saleReturned(let v)? = self.body else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 41)
+    }()
+    case .tillClosed?: try {
+      guard case .tillClosed(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 42)
     }()
     case nil: break
     }
@@ -3201,6 +3247,51 @@ nonisolated extension Mms_Wire_ReturnLine: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.amountFen != rhs.amountFen {return false}
     if lhs.commissionFen != rhs.commissionFen {return false}
     if lhs.goods != rhs.goods {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mms_Wire_TillClosed: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".TillClosed"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}till\0\u{1}day\0\u{3}expected_fen\0\u{3}counted_fen\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.till) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.day) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.expectedFen) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.countedFen) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.till.isEmpty {
+      try visitor.visitSingularStringField(value: self.till, fieldNumber: 1)
+    }
+    if !self.day.isEmpty {
+      try visitor.visitSingularStringField(value: self.day, fieldNumber: 2)
+    }
+    if self.expectedFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.expectedFen, fieldNumber: 3)
+    }
+    if self.countedFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.countedFen, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Mms_Wire_TillClosed, rhs: Mms_Wire_TillClosed) -> Bool {
+    if lhs.till != rhs.till {return false}
+    if lhs.day != rhs.day {return false}
+    if lhs.expectedFen != rhs.expectedFen {return false}
+    if lhs.countedFen != rhs.countedFen {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -18,6 +18,10 @@ extension Teller {
     /// Closes `till`'s `day` at this branch with the cash counted; once per till and day.
     public func closeTill(_ till: String, day: String, counted: Money) throws -> OpBody {
         try Identifier.validate(till, what: "till")
+        let registered = try state.till(branch: origin, name: till) != nil
+        guard till == Actor.commandLineTill || registered else {
+            throw MMSError(.unknownTill, "There is no till \(till) at \(origin) (the command line's is \(Actor.commandLineTill)).", details: ["till": till])
+        }
         guard Sales.isDay(day) else { throw MMSError(.invalidArgument, "The day “\(day.prefix(20))” is not a date like 2026-11-24.") }
         guard counted.fen >= 0, counted.fen <= Limits.maxAmount.fen * 100 else { throw MMSError(.invalidAmount, "The cash counted is out of range.") }
         let e = Cell.tillDay(branch: origin, till: till, day: day)
@@ -43,7 +47,8 @@ extension Sales {
 
 extension Cell {
     /// One till's cash for one day at one branch.
-    public static func tillDay(branch: NodeID, till: String, day: String) -> String { "till:\(branch.rawValue):\(till):\(day)" }
+    /// Its own prefix: the till registrations live under `till:`.
+    public static func tillDay(branch: NodeID, till: String, day: String) -> String { "drawer:\(branch.rawValue):\(till):\(day)" }
     public static let tillCashIn = "cash_in", tillCashOut = "cash_out", tillClosed = "closed",
                       tillCounted = "counted", tillExpected = "expected"
 }

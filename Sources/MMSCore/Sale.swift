@@ -99,6 +99,12 @@ public enum Sales {
     /// (China Standard Time, UTC+8, no daylight saving), from the op's HLC wall clock.
     public static func month(wallMillis: UInt64) -> String { String(day(wallMillis: wallMillis).prefix(7)) }
 
+    /// `YYYY-MM`, a month as people type it.
+    public static func isMonth(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        return parts.count == 2 && parts[0].count == 4 && parts[1].count == 2 && Int(parts[0]) != nil && (1...12).contains(Int(parts[1]) ?? 0)
+    }
+
     /// The day, `YYYY-MM-DD` in China Standard Time.
     public static func day(wallMillis: UInt64) -> String {
         let days = Int64((wallMillis / 1_000 + 8 * 3_600) / 86_400)

@@ -50,8 +50,7 @@ extension LocalNode {
 
     /// `YYYY-MM`, or `invalid_argument`.
     static func validateMonth(_ month: String) throws {
-        let parts = month.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, Int(parts[0]) != nil, (1...12).contains(Int(parts[1]) ?? 0) else {
+        guard Sales.isMonth(month) else {
             throw MMSError(.invalidArgument, "--month “\(month.prefix(20))” is not a month like 2026-11.")
         }
     }

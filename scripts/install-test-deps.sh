@@ -14,7 +14,9 @@ if [ ${#missing[@]} -gt 0 ]; then
     $sudo apt-get update -qq
     $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-# pcscd reads its drivers when it starts: (re)start it after vpcd is installed.
-if [ ! -S /run/pcscd/pcscd.comm ]; then
+# pcscd reads its drivers when it starts: start it after vpcd is installed. A socket file may be
+# left from a pcscd that is gone (a machine image, a killed session): only a live process counts.
+if ! pgrep -x pcscd >/dev/null; then
+    $sudo rm -f /run/pcscd/pcscd.comm /run/pcscd/pcscd.pid
     $sudo /usr/sbin/pcscd || echo "pcscd did not start; the PC/SC tests will say so" >&2
 fi

@@ -71,15 +71,42 @@ final class VirtualCard: @unchecked Sendable {
 @Suite(.serialized) struct PCSCTests {
     static let reader = "Virtual PCD 00 00"
 
+    static let socketPath = "/run/pcscd/pcscd.comm"
+
+    /// True when a pcscd answers on its socket (a socket file alone may be left from a pcscd that
+    /// is gone); as root, a missing or dead pcscd is started once.
     static func pcscdRunning() -> Bool {
-        if FileManager.default.fileExists(atPath: "/run/pcscd/pcscd.comm") { return true }
+        if socketAnswers() { return true }
         guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/pcscd"), getuid() == 0 else { return false }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/sbin/pcscd")
-        try? p.run()
-        p.waitUntilExit()
-        for _ in 0..<50 where !FileManager.default.fileExists(atPath: "/run/pcscd/pcscd.comm") { Thread.sleep(forTimeInterval: 0.1) }
-        return FileManager.default.fileExists(atPath: "/run/pcscd/pcscd.comm")
+        try? FileManager.default.removeItem(atPath: socketPath)
+        try? FileManager.default.removeItem(atPath: "/run/pcscd/pcscd.pid")
+        // posix_spawn and waitpid: Foundation's Process never sees a daemonizing child end.
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for fd: Int32 in [0, 1, 2] { posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0) }
+        var pid = pid_t()
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/usr/sbin/pcscd"), nil]
+        defer { argv.forEach { free($0) } }
+        guard posix_spawn(&pid, "/usr/sbin/pcscd", &actions, nil, argv, environ) == 0 else { return false }
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        for _ in 0..<50 where !socketAnswers() { Thread.sleep(forTimeInterval: 0.1) }
+        return socketAnswers()
+    }
+
+    static func socketAnswers() -> Bool {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, byte) in socketPath.utf8.prefix(raw.count - 1).enumerated() { raw[i] = byte }
+        }
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0 }
+        }
     }
 
     /// Reads until a card or a refusal comes (at most `seconds`).

@@ -120,11 +120,6 @@ extension Op {
                 escrow(Cell.storedValue(member: r.member), Cell.credited, origin, r.amount.fen),
                 .add(entity: Cell.member(r.member), name: Cell.refunded, node: origin, amount: r.amount.fen),
             ]
-        case .discountSale(let s):
-            let m = Cell.member(s.member)
-            var d: [Delta] = [.add(entity: m, name: Cell.spent, node: origin, amount: s.paid.fen), visit(s.member)]
-            if s.pointsEarned.value > 0 { d.append(escrow(Cell.points(member: s.member), Cell.credited, origin, s.pointsEarned.value)) }
-            return d
         case .pointsRedeemed(let p):
             return [escrow(Cell.points(member: p.member), Cell.debited, origin, p.points.value)]
         case .punchUsed(let p):

@@ -75,17 +75,6 @@ public struct Refund: Equatable, Sendable {
     }
 }
 
-public struct DiscountSale: Equatable, Sendable {
-    public var member: String
-    public var card: String
-    public var listPrice: Money
-    public var paid: Money
-    public var pointsEarned: Points
-    public init(member: String, card: String, listPrice: Money, paid: Money, pointsEarned: Points) {
-        self.member = member; self.card = card; self.listPrice = listPrice; self.paid = paid; self.pointsEarned = pointsEarned
-    }
-}
-
 public struct PointsRedeemed: Equatable, Sendable {
     public var member: String
     public var card: String
@@ -135,7 +124,6 @@ public enum OpBody: Equatable, Sendable {
     case topUp(Payment)
     case charge(Charge)
     case refund(Refund)
-    case discountSale(DiscountSale)
     case pointsRedeemed(PointsRedeemed)
     case punchUsed(PunchUsed)
     case rightsTransferred(RightsTransferred)
@@ -180,7 +168,6 @@ public enum OpBody: Equatable, Sendable {
         case .topUp: "top_up"
         case .charge: "charge"
         case .refund: "refund"
-        case .discountSale: "discount_sale"
         case .pointsRedeemed: "points_redeemed"
         case .punchUsed: "punch_used"
         case .rightsTransferred: "rights_transferred"
@@ -232,7 +219,6 @@ public enum OpBody: Equatable, Sendable {
         case .topUp(let p): p.member
         case .charge(let c): c.member
         case .refund(let r): r.member
-        case .discountSale(let s): s.member
         case .pointsRedeemed(let p): p.member
         case .punchUsed(let p): p.member
         case .couponIssued(let c): c.member

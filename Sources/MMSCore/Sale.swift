@@ -54,7 +54,13 @@ public struct Sale: Equatable, Sendable {
 
 /// What a till asks for: items by SKU and how they are paid, `nil` amount meaning "the rest".
 public struct SaleRequest: Sendable {
-    public struct Item: Sendable { public var sku: String; public var quantity: Int64; public init(sku: String, quantity: Int64) { self.sku = sku; self.quantity = quantity } }
+    /// A catalogue item by SKU, or an amount line (金额消费: no SKU, the price typed at the till),
+    /// which is how a sale of an amount alone, on a discount card say, is the one-line case.
+    public struct Item: Sendable {
+        public var sku: String; public var quantity: Int64; public var price: Money?
+        public init(sku: String, quantity: Int64) { self.sku = sku; self.quantity = quantity; self.price = nil }
+        public static func amount(_ price: Money) -> Item { var item = Item(sku: "", quantity: 1); item.price = price; return item }
+    }
     public struct Payment: Sendable {
         public var kind: TenderKind; public var amount: Money?; public var reference: String
         public init(kind: TenderKind, amount: Money?, reference: String = "") { self.kind = kind; self.amount = amount; self.reference = reference }
@@ -79,6 +85,8 @@ public enum Sales {
     public static let maxLines = 200
     public static let maxQuantityPerLine: Int64 = 1_000
     public static let maxTenders = 8
+    /// What an amount line (no SKU) is called on receipts and screens.
+    public static let amountLineName = "金额消费"
 
     /// `amount × percent / 100`, rounded half up to the fen: the one rounding rule of a sale,
     /// applied per line so every replica and every receipt agree.
@@ -140,6 +148,13 @@ extension Teller {
         }
         var lines: [SaleLine] = []
         for item in request.items {
+            if let price = item.price {
+                guard item.sku.isEmpty, item.quantity == 1 else { throw MMSError(.invalidArgument, "An amount line has no SKU and a quantity of 1.") }
+                try Self.requireValid(price)
+                let paid = Sales.percentOf(price, percent: percent)
+                lines.append(SaleLine(sku: "", quantity: 1, unitPrice: price, discount: price - paid, amount: paid, commission: Money(fen: 0), goods: false))
+                continue
+            }
             guard (1...Sales.maxQuantityPerLine).contains(item.quantity) else {
                 throw MMSError(.invalidArgument, "The quantity of \(item.sku.prefix(40)) must be 1–\(Sales.maxQuantityPerLine).", details: ["sku": String(item.sku.prefix(40))])
             }

@@ -76,7 +76,7 @@ enum SaleCells {
         let parts = text.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 7, let points = Int64(parts[3]), let total = Int64(parts[4]) else { return nil }
         let lines = parts[5].split(separator: ";").compactMap { l -> SaleLine? in
-            let f = l.split(separator: ",").map(String.init)
+            let f = l.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             guard f.count == 5, let q = Int64(f[1]), let a = Int64(f[2]), let c = Int64(f[3]) else { return nil }
             return SaleLine(sku: f[0], quantity: q, unitPrice: Money(fen: 0), discount: Money(fen: 0), amount: Money(fen: a), commission: Money(fen: c), goods: f[4] == "1")
         }

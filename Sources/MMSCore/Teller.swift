@@ -139,15 +139,6 @@ public struct Teller {
         return .refund(Refund(member: card.member, card: number, amount: amount, charge: charge))
     }
 
-    public func discountSale(card number: String, listPrice: Money) throws -> OpBody {
-        let card = try payingCard(number, type: .discount)
-        try Self.requireValid(listPrice)
-        // Round the member's price to the nearest fen, halves up.
-        let paid = Money(fen: (listPrice.fen * card.discountPercent + 50) / 100)
-        return .discountSale(DiscountSale(member: card.member, card: number, listPrice: listPrice, paid: Swift.max(paid, Money(fen: 1)),
-                                          pointsEarned: try pointsFor(paid)))
-    }
-
     public func redeemPoints(card number: String, points: Points) throws -> OpBody {
         let card = try payingCard(number, type: nil)
         guard points.value > 0, points <= Limits.maxPoints else {

@@ -217,13 +217,6 @@ public final class LocalNode: Sendable {
         }
     }
 
-    public func discountSale(card: String, listPrice: Money, pin: String?, requestKey: String?) throws -> PaymentResult {
-        try permit(.sale)
-        return try pay(card: card, pin: pin, checkPIN: true, request: fingerprint("sale", card, listPrice.description, key: requestKey)) {
-            try $0.discountSale(card: card, listPrice: listPrice)
-        }
-    }
-
     public func redeemPoints(card: String, points: Points, pin: String?, requestKey: String?) throws -> PaymentResult {
         try permit(.redeemPoints)
         return try pay(card: card, pin: pin, checkPIN: true, request: fingerprint("redeem", card, points.description, key: requestKey)) {
@@ -523,7 +516,6 @@ public final class LocalNode: Sendable {
         case .topUp(let p): card = p.card; amount = p.amount
         case .charge(let c): card = c.card; amount = c.amount; points = c.pointsEarned.value
         case .refund(let r): card = r.card; amount = r.amount
-        case .discountSale(let s): card = s.card; amount = s.paid; points = s.pointsEarned.value
         case .pointsRedeemed(let p): card = p.card; points = p.points.value
         case .punchUsed(let p): card = p.card; uses = p.uses
         case .cardIssued(let c): card = c.number; uses = c.punchUses > 0 ? c.punchUses : nil
@@ -537,12 +529,11 @@ public final class LocalNode: Sendable {
     }
 
     static func paymentResult(_ op: Op, state: any StateReader, here: NodeID) throws -> PaymentResult {
-        var card = "", member = "", amount: Money?, paid: Money?, points: Int64?, uses: Int64?, earned: Int64?, usesAccount: String?
+        var card = "", member = "", amount: Money?, points: Int64?, uses: Int64?, earned: Int64?, usesAccount: String?
         switch op.body {
         case .topUp(let p): (card, member, amount) = (p.card, p.member, p.amount)
         case .charge(let c): (card, member, amount, earned) = (c.card, c.member, c.amount, c.pointsEarned.value)
         case .refund(let r): (card, member, amount) = (r.card, r.member, r.amount)
-        case .discountSale(let s): (card, member, amount, paid, earned) = (s.card, s.member, s.listPrice, s.paid, s.pointsEarned.value)
         case .pointsRedeemed(let p): (card, member, points) = (p.card, p.member, p.points.value)
         case .punchUsed(let p): (card, member, uses, usesAccount) = (p.card, p.member, p.uses, p.account)
         default: preconditionFailure("\(op.body.kind) is not a payment")
@@ -550,7 +541,7 @@ public final class LocalNode: Sendable {
         guard let view = try state.member(member) else { preconditionFailure("payment for unknown member \(member)") }
         return PaymentResult(
             op: op.id.description, kind: op.body.kind, card: card, member: member,
-            amount: amount?.description, paid: paid?.description, points: points, uses: uses,
+            amount: amount?.description, points: points, uses: uses,
             balance: Money(fen: try state.escrow(Cell.storedValue(member: member)).total).description,
             pointsBalance: try state.escrow(Cell.points(member: member)).total,
             pointsEarned: earned, usesLeft: try usesAccount.map { try state.escrow($0).total },

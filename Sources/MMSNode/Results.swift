@@ -43,7 +43,6 @@ public struct PaymentResult: Codable, Sendable, Replayable {
     public let card: String
     public let member: String
     public let amount: String?
-    public let paid: String?
     public let points: Int64?
     public let uses: Int64?
     public let balance: String

@@ -47,22 +47,39 @@ extension LocalNode {
     public func sell(_ request: SaleRequest, pin: String?, requestKey: String?) throws -> SaleResult {
         try permit(.sale)
         let fingerprint = try fingerprint("sell", request.card ?? "-", request.staff ?? "-",
-                                      request.items.map { "\($0.sku)x\($0.quantity)" }.joined(separator: ","),
+                                      request.items.map { "\($0.sku)x\($0.quantity)\($0.price.map { "@\($0)" } ?? "")" }.joined(separator: ","),
                                       request.payments.map { "\($0.kind.rawValue):\($0.amount?.description ?? "rest"):\($0.reference)" }.joined(separator: ","),
                                       key: requestKey)
         return try pay(card: request.card, pin: pin, checkPIN: request.card != nil, request: fingerprint,
-                       decide: { try $0.sell(request) }, answer: { op, state in try Self.saleResult(op, state: state) })
+                       decide: { try $0.sell(request) }, answer: { op, state in
+                           guard case .sale(let sale) = op.body else { preconditionFailure("a sale issued \(op.body.kind)") }
+                           return try Self.saleResult(op.id.description, sale, state: state)
+                       })
     }
 
-    static func saleResult(_ op: Op, state: any StateReader) throws -> SaleResult {
-        guard case .sale(let s) = op.body else { preconditionFailure("a sale issued \(op.body.kind)") }
+    /// What a basket comes to, decided as its sale would be (prices here, the card's discount,
+    /// the rounding) with nothing written: the till shows it before taking the tenders. Without
+    /// tenders it is priced as paid in cash; `sale` is empty in the answer.
+    public func quote(_ request: SaleRequest) throws -> SaleResult {
+        try permit(.sale)
+        var priced = request
+        if priced.payments.isEmpty { priced.payments = [SaleRequest.Payment(kind: .cash, amount: nil)] }
+        return try store.read { state in
+            guard case .sale(let sale) = try Teller(state: state, origin: self.id, role: self.role).sell(priced) else {
+                preconditionFailure("a sale decided something else")
+            }
+            return try Self.saleResult("", sale, state: state)
+        }
+    }
+
+    static func saleResult(_ id: String, _ s: Sale, state: any StateReader) throws -> SaleResult {
         let member = s.member.isEmpty ? nil : s.member
         let lines = try s.lines.map { l in
-            SaleLineResult(sku: l.sku, name: try Catalogue.product(l.sku, in: state)?.name ?? "", quantity: l.quantity,
+            SaleLineResult(sku: l.sku, name: l.sku.isEmpty ? Sales.amountLineName : try Catalogue.product(l.sku, in: state)?.name ?? "", quantity: l.quantity,
                            unitPrice: l.unitPrice.description, discount: l.discount.description, amount: l.amount.description)
         }
         return SaleResult(
-            sale: op.id.description, member: member, card: s.card.isEmpty ? nil : s.card, staff: s.staff.isEmpty ? nil : s.staff,
+            sale: id, member: member, card: s.card.isEmpty ? nil : s.card, staff: s.staff.isEmpty ? nil : s.staff,
             lines: lines, total: s.total.description, discount: Money(fen: s.lines.map(\.discount.fen).reduce(0, +)).description,
             tenders: s.tenders.map { TenderResult(kind: $0.kind.rawValue, amount: $0.amount.description, reference: $0.reference.isEmpty ? nil : $0.reference) },
             change: s.change.description,

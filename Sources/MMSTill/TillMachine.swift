@@ -44,7 +44,7 @@ public struct TillMachine: Sendable {
         var title: String {
             switch self {
             case .pay: "储值付款"
-            case .sale: "折扣消费"
+            case .sale: "销售"
             case .topUp: "充值"
             case .points: "积分兑换"
             case .punch: "计次消费"
@@ -66,6 +66,8 @@ public struct TillMachine: Sendable {
         public var charge: HistoryItem?
         public var partial = false
         public var key = ""
+        /// A sale's lines and tenders (the card is empty for a walk-in customer).
+        public var basket = Basket()
     }
 
     public enum Field: Sendable, Equatable { case amount, count, pin }
@@ -80,6 +82,10 @@ public struct TillMachine: Sendable {
         case chooseTender(Draft)
         case chooseCoupon(Draft)
         case chooseCharge(Draft, [HistoryItem])
+        /// A sale's lines, an item code or amount being typed.
+        case basket(Draft, input: String)
+        /// The basket priced by the node; tenders being taken.
+        case checkout(Draft, input: String)
         case working(String)
         case done(PaymentSummary)
         /// Refused because the rights (or the balance) here are short: the numbers, and what can be done.
@@ -107,11 +113,12 @@ public struct TillMachine: Sendable {
     /// What an outstanding request is for, so its answer goes to the right place.
     enum Purpose: Sendable, Equatable {
         case login, logout, lookupCard(String, typed: Bool), findPhone(String), refreshPanel
+        case addItem(Draft, code: String, quantity: Int64), quote(Draft)
         /// A payment and the request that carries it (resent as it is when no answer came).
         case action(Draft, APIRequest)
     }
 
-    public private(set) var screen: Screen = .login(operator: "", password: "", onPassword: false)
+    public internal(set) var screen: Screen = .login(operator: "", password: "", onPassword: false)
     public private(set) var session: SessionResult?
     public private(set) var panel: ShowResult?
     public private(set) var message: String?
@@ -252,6 +259,9 @@ public struct TillMachine: Sendable {
                 return send(APIRequest(method: .delete, path: "/v1/sessions", credential: sessionCredential()), for: .logout, working: "注销中 …")
             case .character("p"), .character("P"):
                 return reprint()
+            case .character("s"), .character("S"):
+                // A customer without a card.
+                screen = .basket(Draft(action: .sale, card: "", key: environment.newKey()), input: ""); say(nil)
             case .character("r"), .character("R"):
                 say("正在重试打印 (retrying the printer)")
                 return [.retryPrinter]
@@ -281,8 +291,18 @@ public struct TillMachine: Sendable {
         case .panel:
             return panelKey(key)
 
+        case .basket(let draft, let input):
+            return basketKey(key, draft, input)
+
+        case .checkout(let draft, let input):
+            return checkoutKey(key, draft, input)
+
         case .entry(var draft, let field):
             switch key {
+            case .escape where draft.action == .sale:
+                var back = draft
+                back.pin = ""
+                screen = .checkout(back, input: ""); say(nil)
             case .escape:
                 screen = .panel; say("已取消 (cancelled)")
             case .backspace:
@@ -401,7 +421,7 @@ public struct TillMachine: Sendable {
         }
         switch key {
         case .character("1"): start(.pay, .amount)
-        case .character("2"): start(.sale, .amount)
+        case .character("2"): screen = .basket(Draft(action: .sale, card: card, key: environment.newKey()), input: ""); say(nil)
         case .character("3"): start(.topUp, .amount)
         case .character("4"): start(.points, .count)
         case .character("5"):
@@ -447,7 +467,7 @@ public struct TillMachine: Sendable {
         switch (draft.action, field) {
         case (_, .amount) where draft.amount.isEmpty, (_, .count) where draft.count.isEmpty:
             say("请输入数额 (enter an amount)", error: true); return []
-        case (.pay, .amount), (.sale, .amount), (.points, .count), (.punch, .count):
+        case (.pay, .amount), (.points, .count), (.punch, .count):
             screen = .entry(draft, .pin); say("请会员输入密码，无密码直接回车 (member's PIN; Enter if none)")
         case (.topUp, .amount):
             selection = 0; screen = .chooseTender(draft)
@@ -462,7 +482,7 @@ public struct TillMachine: Sendable {
         let pin = draft.pin.isEmpty ? nil : draft.pin
         let (path, body): (String, Data) = switch draft.action {
         case .pay: ("/v1/charges", Bodies.encode(Bodies.Charge(card: draft.card, amount: draft.amount, pin: pin, partial: draft.partial ? true : nil)))
-        case .sale: ("/v1/sales", Bodies.encode(Bodies.Charge(card: draft.card, amount: draft.amount, pin: pin, partial: nil)))
+        case .sale: ("/v1/sales", Bodies.encode(draft.basket.body(card: draft.card, pin: pin, tenders: true)))
         case .topUp: ("/v1/topups", Bodies.encode(Bodies.Amount(card: draft.card, amount: draft.amount)))
         case .points: ("/v1/points/redemptions", Bodies.encode(Bodies.Points(card: draft.card, points: Int64(draft.count) ?? 0, pin: pin)))
         case .punch: ("/v1/punches", Bodies.encode(Bodies.Punch(card: draft.card, uses: Int64(draft.count) ?? 0, pin: pin)))
@@ -527,6 +547,10 @@ public struct TillMachine: Sendable {
             if let show = answer.decoded(ShowResult.self) { panel = show }
         case .action(let draft, let request):
             return actionAnswered(draft, request, answer)
+        case .addItem(let draft, let code, let quantity):
+            itemFound(draft, code: code, quantity: quantity, answer)
+        case .quote(let draft):
+            quoted(draft, answer)
         }
         return []
     }
@@ -561,6 +585,13 @@ public struct TillMachine: Sendable {
                 again.pin = ""
                 screen = .entry(again, .pin)
                 say(error.message, error: true)
+            case _ where draft.action == .sale:
+                // Nothing was taken: the same basket, its tenders to take again.
+                var again = draft
+                again.basket.tenders = []; again.pin = ""; again.key = environment.newKey()
+                screen = .checkout(again, input: "")
+                say(error.message, error: true)
+                return []
             default:
                 screen = .panel
                 say(error.message, error: true)
@@ -570,7 +601,10 @@ public struct TillMachine: Sendable {
         // A success: the receipt first, then the panel's new numbers.
         var effects: [Effect] = []
         let receipt: Receipt
-        if draft.action == .coupon, let coupon = answer.decoded(CouponResult.self) {
+        if draft.action == .sale, let sale = answer.decoded(SaleResult.self) {
+            receipt = saleReceipt(sale)
+            screen = .done(saleSummary(sale))
+        } else if draft.action == .coupon, let coupon = answer.decoded(CouponResult.self) {
             receipt = couponReceipt(draft, coupon)
             screen = .done(PaymentSummary(title: "优惠券已核销", lines: [("优惠券", coupon.code), ("面值", coupon.value)], op: coupon.op ?? ""))
         } else if let payment = answer.decoded(PaymentResult.self) {
@@ -592,7 +626,6 @@ public struct TillMachine: Sendable {
     func summary(_ draft: Draft, _ p: PaymentResult) -> PaymentSummary {
         var lines: [(String, String)] = []
         if let amount = p.amount { lines.append(("金额", amount)) }
-        if let paid = p.paid { lines.append(("实付", paid)) }
         if let unpaid = p.unpaid { lines.append(("未付，请收取其他方式", unpaid)) }
         if let points = p.points { lines.append(("积分", "\(points)")) }
         if let uses = p.uses { lines.append(("次数", "\(uses)")) }
@@ -623,11 +656,6 @@ public struct TillMachine: Sendable {
             r.total = p.amount
             r.tenders = [.init("储值", p.amount ?? "")]
             if let unpaid = p.unpaid { r.tenders.append(.init("待付(其他方式)", unpaid)) }
-        case .sale:
-            r.lines = [.init("原价", p.amount ?? draft.amount)]
-            r.total = p.paid
-            r.tenders = [.init("现金", p.paid ?? "")]
-            r.opensDrawer = true
         case .topUp:
             r.total = p.amount
             r.tenders = [.init(draft.tender, p.amount ?? "")]
@@ -640,7 +668,7 @@ public struct TillMachine: Sendable {
             r.lines = [.init("兑换积分", "\(p.points ?? 0)")]
         case .punch:
             r.lines = [.init("使用次数", "\(p.uses ?? 0)"), .init("剩余次数", "\(p.usesLeft ?? 0)")]
-        case .coupon:
+        case .coupon, .sale:
             break
         }
         return r

@@ -44,6 +44,11 @@ enum Bodies {
     struct Refund: Encodable { let card: String; let charge: String; let amount: String }
     struct Points: Encodable { let card: String; let points: Int64; let pin: String? }
     struct Punch: Encodable { let card: String; let uses: Int64; let pin: String? }
+    struct Sale: Encodable {
+        struct Item: Encodable { let sku: String?; let quantity: Int64?; let amount: String? }
+        struct Tender: Encodable { let kind: String; let amount: String? }
+        let card: String?; let items: [Item]; let tenders: [Tender]?; let pin: String?
+    }
 
     static func encode<T: Encodable>(_ value: T) -> Data {
         // Only our own plain structs are encoded here: a failure is our bug.

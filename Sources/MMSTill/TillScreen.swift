@@ -68,7 +68,7 @@ public enum TillScreen {
                 Line("   请刷卡、拍卡，或输入卡号 / 手机号后按 Enter"),
                 Line("   Swipe or tap a card, or type a card number or phone and press Enter"), Line(""),
                 Line("   卡号/手机号: \(input)_", .highlight),
-            ], "Enter 查询  Esc 清除  P 重打小票  R 重试打印  L 注销  Ctrl-C 退出")
+            ], "Enter 查询  S 散客销售  Esc 清除  P 重打小票  R 重试打印  L 注销  Ctrl-C 退出")
 
         case .chooseMember(let members):
             let items = members.map { m in
@@ -84,7 +84,7 @@ public enum TillScreen {
                     "1-9 选择  ↑↓ 移动  Enter 确定  Esc 返回")
 
         case .panel:
-            return ("会员", panel(till), "1 储值付款 2 折扣 3 充值 4 积分 5 计次 6 用券 7 退款 8 重打 R 刷新 Esc 换会员")
+            return ("会员", panel(till), "1 储值付款 2 销售 3 充值 4 积分 5 计次 6 用券 7 退款 8 重打 R 刷新 Esc 换会员")
 
         case .entry(let draft, let field):
             var body = [Line("   \(draft.action.title) · 卡 \(Receipt.mask(card: draft.card))"), Line("")]
@@ -92,7 +92,10 @@ public enum TillScreen {
             if let panel = till.panel { body.append(money("余额", panel.balance)); body.append(money("本店可用", panel.balanceHere)) }
             body.append(Line(""))
             switch draft.action {
-            case .pay, .sale, .topUp, .refund:
+            case .sale:
+                body.append(money("合计", draft.basket.quote?.total ?? ""))
+                body += draft.basket.tenders.map { money("  " + Basket.label($0.kind.rawValue), $0.amount ?? "余额") }
+            case .pay, .topUp, .refund:
                 body.append(Line("   金额 Amount : \(draft.amount)\(field == .amount ? "_" : "")", field == .amount ? .highlight : .plain))
             case .points, .punch:
                 body.append(Line("   \(draft.action == .points ? "积分 Points" : "次数 Uses  ") : \(draft.count)\(field == .count ? "_" : "")",
@@ -117,6 +120,26 @@ public enum TillScreen {
         case .chooseCharge(_, let charges):
             let items = charges.map { "\($0.at)  \(DisplayWidth.pad($0.amount ?? "", to: 10, alignRight: true))  \($0.op)" }
             return ("退款", [Line("   选择要退款的付款 (最近在前):"), Line("")] + list(items, selection: till.selection), "1-9 选择  ↑↓ 移动  Enter 确定  Esc 取消")
+
+        case .basket(let draft, let input):
+            var body = [Line("   销售 · \(draft.card.isEmpty ? "散客 (walk-in)" : "卡 \(Receipt.mask(card: draft.card))")"), Line("")]
+            body += basketLines(draft.basket, priced: nil)
+            body += [Line(""), Line("   编码/条码/金额: \(input)_", .highlight),
+                     Line("   输入商品编码或条码后按 Enter；3*PR-104 为三件；100.00 为一笔金额；空行 Enter 结账")]
+            return ("销售", body, "编码/条码 Enter 加入 (3*编码=3件, 100.00=金额)  空 Enter 结账  ⌫ 删  Esc 取消")
+
+        case .checkout(let draft, let input):
+            var body = basketLines(draft.basket, priced: draft.basket.quote)
+            if let q = draft.basket.quote {
+                body.append(money("合计", q.total))
+                if q.discount != "0.00" { body.append(money("其中优惠", q.discount)) }
+            }
+            for tender in draft.basket.tenders { body.append(money("  " + Basket.label(tender.kind.rawValue), tender.amount ?? "余额")) }
+            if let remaining = draft.basket.remaining { body.append(money("待收", remaining.description)) }
+            if let balance = till.panel?.balanceHere, !draft.card.isEmpty { body.append(money("本店可用储值", balance)) }
+            body += [Line(""), Line("   金额 Amount : \(input)_", .highlight),
+                     Line("   输入金额再按付款方式键；不输金额直接按键=收取余额；现金可多收（找零）")]
+            return ("结账", body, "金额+ S 储值 C 现金 B 银行卡 M 移动 (无金额=余额)  ⌫ 删除  Esc 返回")
 
         case .working(let label):
             return ("处理中", [Line("   \(label)"), Line(""), Line("   请稍候，不要重复操作 (please wait)")], "请稍候 …")
@@ -153,6 +176,19 @@ public enum TillScreen {
         }
     }
 
+    /// The basket's lines: as typed, or as the node priced them (with their discounts).
+    static func basketLines(_ basket: Basket, priced: SaleResult?) -> [Line] {
+        let rows: [(String, Int64, String, String?)] = priced.map { q in q.lines.map { ($0.name, $0.quantity, $0.amount, $0.discount == "0.00" ? nil : $0.discount) } }
+            ?? basket.lines.map { ($0.name, $0.quantity, $0.price, nil) }
+        let shown = rows.suffix(12)
+        var lines = shown.enumerated().map { i, row in
+            Line("   \(DisplayWidth.pad("\(rows.count - shown.count + i + 1). \(row.0)", to: 28)) ×\(DisplayWidth.pad(String(row.1), to: 4)) "
+                 + DisplayWidth.pad(row.2, to: 12, alignRight: true) + (row.3.map { "  (优惠 \($0))" } ?? ""))
+        }
+        if rows.isEmpty { lines.append(Line("   (空 empty)")) }
+        return lines
+    }
+
     static func panel(_ till: TillMachine) -> [Line] {
         guard let p = till.panel else { return [Line("   (no member)")] }
         var body: [Line] = []
@@ -179,7 +215,7 @@ public enum TillScreen {
     }
 
     static func kindLabel(_ kind: String) -> String {
-        ["charge": "储值付款", "top_up": "充值", "refund": "退款", "discount_sale": "折扣消费", "points_redeemed": "积分兑换",
+        ["charge": "储值付款", "top_up": "充值", "refund": "退款", "sale": "销售", "sale_returned": "退货", "points_redeemed": "积分兑换",
          "punch_used": "计次", "coupon_issued": "发券", "coupon_redeemed": "用券", "card_issued": "开卡", "member_added": "入会",
          "card_reported": "挂失/冻结", "pin_failed": "密码错误"][kind] ?? kind
     }

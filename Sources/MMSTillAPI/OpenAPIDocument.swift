@@ -1660,7 +1660,7 @@ enum OpenAPIDocument {
   },
   "/v1/sales": {
    "post": {
-    "summary": "A sale: catalogue items paid by one or more tenders, for a member's card or a walk-in (items); or, with card and amount, a one-amount sale on a discount card",
+    "summary": "A sale: catalogue items and amount lines paid by one or more tenders, for a member's card or a walk-in customer; `amount` alone is the one-line sale",
     "security": [
      {
       "session": []
@@ -1684,14 +1684,7 @@ enum OpenAPIDocument {
       "content": {
        "application/json": {
         "schema": {
-         "oneOf": [
-          {
-           "$ref": "#/components/schemas/Sale"
-          },
-          {
-           "$ref": "#/components/schemas/Payment"
-          }
-         ]
+         "$ref": "#/components/schemas/Sale"
         }
        }
       }
@@ -1792,14 +1785,120 @@ enum OpenAPIDocument {
      "content": {
       "application/json": {
        "schema": {
-        "oneOf": [
-         {
-          "$ref": "#/components/schemas/BasketRequest"
-         },
-         {
-          "$ref": "#/components/schemas/SaleRequest"
-         }
-        ]
+        "$ref": "#/components/schemas/BasketRequest"
+       }
+      }
+     }
+    }
+   }
+  },
+  "/v1/sales/quote": {
+   "post": {
+    "summary": "What a basket comes to (prices here, the card's discount, the rounding), decided as its sale would be, with nothing written; `sale` is empty",
+    "security": [
+     {
+      "session": []
+     }
+    ],
+    "parameters": [],
+    "responses": {
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "bad input (invalid_argument, invalid_amount)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or expired session (unauthenticated, session_expired, till_revoked)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "the operator's role may not (not_permitted)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "413": {
+      "description": "body too large (body_too_large)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store fault (store_failure)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "unknown card, member or coupon",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "refused by a rule: insufficient_funds, wrong_pin, card_blocked, …",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "200": {
+      "description": "the priced basket",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Sale"
+        }
+       }
+      }
+     }
+    },
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/BasketRequest"
        }
       }
      }
@@ -3332,28 +3431,6 @@ enum OpenAPIDocument {
      "amount"
     ]
    },
-   "SaleRequest": {
-    "type": "object",
-    "properties": {
-     "card": {
-      "type": "string",
-      "pattern": "^[A-Za-z0-9._:-]{1,64}$"
-     },
-     "amount": {
-      "type": "string",
-      "pattern": "^(0\\.(0[1-9]|[1-9][0-9]?)|[1-9][0-9]{0,3}(\\.[0-9]{1,2})?|[1-4][0-9]{4}(\\.[0-9]{1,2})?|50000(\\.00?)?)$",
-      "description": "the list price"
-     },
-     "pin": {
-      "type": "string",
-      "pattern": "^[0-9]{4,6}$"
-     }
-    },
-    "required": [
-     "card",
-     "amount"
-    ]
-   },
    "RefundRequest": {
     "type": "object",
     "properties": {
@@ -3463,13 +3540,6 @@ enum OpenAPIDocument {
       "type": "string"
      },
      "amount": {
-      "type": [
-       "string",
-       "null"
-      ],
-      "pattern": "^-?[0-9]+\\.[0-9]{2}$"
-     },
-     "paid": {
       "type": [
        "string",
        "null"
@@ -4040,12 +4110,14 @@ enum OpenAPIDocument {
          "type": "integer",
          "minimum": 1,
          "maximum": 1000
+        },
+        "amount": {
+         "type": "string",
+         "pattern": "^(0\\.(0[1-9]|[1-9][0-9]?)|[1-9][0-9]{0,3}(\\.[0-9]{1,2})?|[1-4][0-9]{4}(\\.[0-9]{1,2})?|50000(\\.00?)?)$",
+         "description": "an amount line (金额消费): no SKU, quantity 1, this price before the card's discount"
         }
        },
-       "required": [
-        "sku",
-        "quantity"
-       ]
+       "description": "a catalogue item (sku, quantity) or an amount line (amount)"
       }
      },
      "tenders": {
@@ -4085,12 +4157,15 @@ enum OpenAPIDocument {
      },
      "pin": {
       "type": "string"
+     },
+     "amount": {
+      "type": "string",
+      "pattern": "^(0\\.(0[1-9]|[1-9][0-9]?)|[1-9][0-9]{0,3}(\\.[0-9]{1,2})?|[1-4][0-9]{4}(\\.[0-9]{1,2})?|50000(\\.00?)?)$",
+      "description": "shorthand for one amount line; without tenders it is taken in cash"
      }
     },
-    "required": [
-     "items",
-     "tenders"
-    ]
+    "required": [],
+    "description": "items and tenders; or amount alone (one amount line, paid in cash unless tenders say otherwise)"
    },
    "Sale": {
     "type": "object",

@@ -154,24 +154,15 @@ public struct TillAPI: Sendable {
             let charge = try OpID(parsing: body.charge)
             return try await write(request) { node, key in try node.refund(card: body.card, charge: charge, amount: amount, requestKey: key) }
         }
-        v1.post("sales") { request, context in
-            // Items and tenders: a sale. Card and amount alone: the one-amount discount-card sale.
+        v1.post("sales/quote") { request, context in
             let basket = try await Self.decode(BasketRequest.self, request, context)
-            if let items = basket.items {
-                let sale = SaleRequest(card: basket.card, items: items.map { SaleRequest.Item(sku: $0.sku, quantity: $0.quantity) },
-                                       payments: try (basket.tenders ?? []).map { tender in
-                                           guard let kind = TenderKind(rawValue: tender.kind) else {
-                                               throw MMSError(.invalidArgument, "A tender's kind is stored, cash, bank or mobile, not “\(tender.kind.prefix(20))”.")
-                                           }
-                                           return SaleRequest.Payment(kind: kind, amount: try tender.amount.map { try Money(typed: $0) }, reference: tender.reference ?? "")
-                                       }, staff: basket.staff)
-                return try await write(request) { node, key in try node.sell(sale, pin: basket.pin, requestKey: key) }
-            }
-            guard let card = basket.card, let typed = basket.amount else {
-                throw MMSError(.invalidArgument, "A sale needs items and tenders (or, on a discount card, card and amount).")
-            }
-            let amount = try Money(typed: typed)
-            return try await write(request) { node, key in try node.discountSale(card: card, listPrice: amount, pin: basket.pin, requestKey: key) }
+            let sale = try basket.saleRequest(pricing: true)
+            return try await read(request) { try $0.quote(sale) }
+        }
+        v1.post("sales") { request, context in
+            let basket = try await Self.decode(BasketRequest.self, request, context)
+            let sale = try basket.saleRequest()
+            return try await write(request) { node, key in try node.sell(sale, pin: basket.pin, requestKey: key) }
         }
         v1.post("points/redemptions") { request, context in
             let body = try await Self.decode(PointsRequest.self, request, context)
@@ -417,9 +408,29 @@ extension Optional {
 }
 
 struct BasketRequest: Decodable, Sendable {
-    struct Item: Decodable, Sendable { let sku: String; let quantity: Int64 }
+    struct Item: Decodable, Sendable { let sku: String?; let quantity: Int64?; let amount: String? }
     struct Tender: Decodable, Sendable { let kind: String; let amount: String?; let reference: String? }
     let card: String?; let items: [Item]?; let tenders: [Tender]?; let staff: String?; let pin: String?; let amount: String?
+
+    /// Items and tenders; `amount` alone is one amount line, taken in cash unless tenders say otherwise.
+    func saleRequest(pricing: Bool = false) throws -> SaleRequest {
+        var lines = try (items ?? []).map { item -> SaleRequest.Item in
+            switch (item.sku, item.amount) {
+            case (let sku?, nil): return SaleRequest.Item(sku: sku, quantity: item.quantity ?? 1)
+            case (nil, let amount?) where item.quantity ?? 1 == 1: return .amount(try Money(typed: amount))
+            default: throw MMSError(.invalidArgument, "An item is a sku with its quantity, or an amount alone.")
+            }
+        }
+        if let amount { lines.append(.amount(try Money(typed: amount))) }
+        guard !lines.isEmpty else { throw MMSError(.invalidArgument, "A sale needs items (or an amount) and tenders.") }
+        let payments = try (tenders ?? (amount != nil || pricing ? [Tender(kind: TenderKind.cash.rawValue, amount: nil, reference: nil)] : [])).map { tender in
+            guard let kind = TenderKind(rawValue: tender.kind) else {
+                throw MMSError(.invalidArgument, "A tender's kind is stored, cash, bank or mobile, not “\(tender.kind.prefix(20))”.")
+            }
+            return SaleRequest.Payment(kind: kind, amount: try tender.amount.map { try Money(typed: $0) }, reference: tender.reference ?? "")
+        }
+        return SaleRequest(card: card, items: lines, payments: payments, staff: staff)
+    }
 }
 struct ChargeRequest: Decodable, Sendable { let card: String; let amount: String; let pin: String?; let partial: Bool? }
 struct RefundRequest: Decodable, Sendable { let card: String; let charge: String; let amount: String }

@@ -10,7 +10,7 @@ struct MMS: AsyncParsableCommand {
         abstract: "MMS — the member marketing system of a store chain: members, cards, stored value, points.",
         discussion: "Every command takes --data (the node's directory) and --json (one JSON object on stdout).",
         subcommands: [Demo.self, Up.self, Status.self, Report.self, NodeCommand.self, MemberCommand.self, CardCommand.self, TopUp.self, Charge.self, Refund.self,
-                      Sale.self, PointsCommand.self, Punch.self, CouponCommand.self, Show.self, RightsCommand.self, Sync.self,
+                      PointsCommand.self, Punch.self, CouponCommand.self, Show.self, RightsCommand.self, Sync.self,
                       SettingsCommand.self, StaffCommand.self, TillCommand.self, ProductCommand.self, PriceCommand.self, StockCommand.self, Sell.self, ReturnSale.self, CommissionCommand.self, ExpenseCommand.self, PrintTest.self, PrinterCommand.self, ReaderCommand.self, Audit.self, TopologyCommand.self, CertsCommand.self, Bench.self, Sim.self])
 }
 

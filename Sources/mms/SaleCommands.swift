@@ -5,12 +5,13 @@ import MMSNode
 /// `mms sell`: a sale of catalogue items, for a member's card or a walk-in customer.
 struct Sell: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Sell catalogue items: lines and several tenders in one sale, all or nothing.",
-        discussion: "Items are SKUxQTY (PR-104x2). Tenders are KIND:AMOUNT[:REFERENCE] with KIND stored, cash, bank or mobile; one AMOUNT may be rest. Cash may be more than is due: the change is answered.")
+        abstract: "Sell catalogue items or an amount: lines and several tenders in one sale, all or nothing.",
+        discussion: "Items are SKUxQTY (PR-104x2); --amount adds an amount line without a SKU (金额消费), the card's discount applied to it. Tenders are KIND:AMOUNT[:REFERENCE] with KIND stored, cash, bank or mobile; one AMOUNT may be rest. Cash may be more than is due: the change is answered.")
     @OptionGroup var options: NodeOptions
     @Option(help: "The member's card.") var card: String?
     @Flag(help: "A customer without a card.") var walkIn = false
     @Option(name: .customLong("item"), help: "SKUxQTY, e.g. PR-104x1 (repeatable).") var items: [String] = []
+    @Option(name: .customLong("amount"), help: "An amount line without a SKU, e.g. 100.00, before the card's discount (repeatable).") var amounts: [String] = []
     @Option(name: .customLong("tender"), help: "KIND:AMOUNT[:REFERENCE], e.g. stored:200.00, cash:rest, bank:100.00:TX88 (repeatable).") var tenders: [String] = []
     @Option(help: "The staff member credited (their commission).") var staff: String?
     @Option(help: "The card's PIN.") var pin: String?
@@ -19,7 +20,8 @@ struct Sell: ParsableCommand {
     func run() throws {
         try perform(options) {
             guard walkIn == (card == nil) else { throw MMSError(.invalidArgument, "Give --card NUMBER or --walk-in.") }
-            let request = SaleRequest(card: card, items: try items.map(Self.item), payments: try tenders.map(Self.tender), staff: staff)
+            let lines = try items.map(Self.item) + amounts.map { SaleRequest.Item.amount(try money($0, option: "--amount")) }
+            let request = SaleRequest(card: card, items: lines, payments: try tenders.map(Self.tender), staff: staff)
             return try options.open().sell(request, pin: pin, requestKey: requestID)
         }
     }

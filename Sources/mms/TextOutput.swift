@@ -36,7 +36,6 @@ extension PaymentResult: TextRendered {
         case "top_up": first = "Topped up \(amount ?? "")."
         case "charge": first = "Charged \(amount ?? "")."
         case "refund": first = "Refunded \(amount ?? "") to stored value."
-        case "discount_sale": first = "Sale of \(amount ?? "") at discount: member pays \(paid ?? "")."
         case "points_redeemed": first = "Redeemed \(points ?? 0) points."
         case "punch_used": first = "Used \(uses ?? 0) punch\(uses == 1 ? "" : "es")."
         default: first = kind

@@ -57,18 +57,6 @@ struct Refund: ParsableCommand {
     }
 }
 
-struct Sale: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Record a sale on a discount card: the member pays the discounted price by other tender and earns points.")
-    @OptionGroup var till: TillOptions
-    @Option(help: "List price in yuan.") var amount: String
-    @Option var pin: String?
-    func run() throws {
-        try perform(till.node) {
-            try till.node.open().discountSale(card: till.card, listPrice: money(amount), pin: pin, requestKey: till.validatedRequestID())
-        }
-    }
-}
-
 struct PointsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "points", abstract: "Redeem points.", subcommands: [Redeem.self])
 

@@ -14,7 +14,10 @@ import Testing
             .topUp(Payment(member: Sample.member, card: Sample.card, amount: Money(fen: 10_000))),
             .charge(Charge(member: Sample.member, card: Sample.card, amount: Money(fen: 3_000), pointsEarned: Points(30))),
             .refund(Refund(member: Sample.member, card: Sample.card, amount: Money(fen: 100), charge: OpID(origin: other, seq: 4))),
-            .discountSale(DiscountSale(member: Sample.member, card: "D1", listPrice: Money(fen: 1_000), paid: Money(fen: 950), pointsEarned: Points(9))),
+            // The one-line sale: an amount line on a 95 % discount card, paid in cash with change.
+            .sale(Sale(member: Sample.member, card: "D1", staff: "", lines: [SaleLine(sku: "", quantity: 1, unitPrice: Money(fen: 1_000), discount: Money(fen: 50),
+                                                                                      amount: Money(fen: 950), commission: Money(fen: 0), goods: false)],
+                       tenders: [Tender(kind: .cash, amount: Money(fen: 1_000))], total: Money(fen: 950), change: Money(fen: 50), pointsEarned: Points(9))),
             .pointsRedeemed(PointsRedeemed(member: Sample.member, card: Sample.card, points: Points(5))),
             .punchUsed(PunchUsed(member: Sample.member, card: "P1", account: "punch:P1", uses: 1)),
             .rightsTransferred(RightsTransferred(account: "sv:m", to: other, amount: 500)),

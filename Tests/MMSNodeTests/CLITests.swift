@@ -139,8 +139,10 @@ import Testing
         #expect(try again.status == 1 && json(again.stdout)["error"] as? String == "coupon_used")
         let coupons = try json(mms(["show", "--data", dir, "--member", member, "--json"]).stdout)["coupons"] as? [[String: Any]]
         #expect(coupons?.first?["code"] as? String == "SPRING-7" && coupons?.first?["left"] as? Int == 0)
-        let sale = try json(mms(["sale", "--data", dir, "--card", "D1", "--amount", "100.00", "--json"]).stdout)
-        #expect(sale["paid"] as? String == "95.00" && sale["points_earned"] as? Int == 95)
+        // An amount on a discount card is the one-line sale: 95 % of it, in cash.
+        let sale = try json(mms(["sell", "--data", dir, "--card", "D1", "--amount", "100.00", "--tender", "cash:rest", "--json"]).stdout)
+        #expect(sale["total"] as? String == "95.00" && sale["discount"] as? String == "5.00" && sale["points_earned"] as? Int == 95)
+        #expect((sale["lines"] as? [[String: Any]])?.first?["name"] as? String == "金额消费")
         #expect(try mms(["node", "verify", "--data", dir]).status == 0)
     }
 }

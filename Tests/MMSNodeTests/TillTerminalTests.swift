@@ -82,6 +82,13 @@ extension NetworkTests {
         try #require(mms(["topup", "--data", b2, "--card", "6200000001", "--amount", "100.00"]).status == 0)
         try waitUntil(30) { (try? json(mms(["show", "--data", b1, "--card", "6200000001", "--json"]).stdout)["balance"] as? String) == "150.00" }
 
+        // Head office's catalogue, for the basket at the end.
+        let hq = "\(root)/data/t/hq"
+        try #require(mms(["product", "add", "--data", hq, "--sku", "SV-001", "--name", "洗剪吹", "--kind", "service", "--category", "美发", "--price", "68.00"]).status == 0)
+        try #require(mms(["product", "add", "--data", hq, "--sku", "PR-104", "--name", "精华液", "--kind", "goods", "--category", "护肤", "--price", "298.00",
+                          "--barcode", "6901234567892"]).status == 0)
+        try waitUntil(30) { (try? mms(["product", "show", "--data", b1, "--sku", "PR-104"]).status) == 0 }
+
         let api = try #require(try Topology.load(path: file).node(NodeID("branch-1"))).api
         var printer = try PrinterListener()
         let port = printer.port
@@ -181,9 +188,47 @@ extension NetworkTests {
         #expect(screen.contains("105.00"), "\(screen)")
         #expect(try json(mms(["show", "--data", b1, "--card", "6200000001", "--json"]).stdout)["balance"] as? String == "105.00")
 
+        // A basket for the member: a service by SKU and an amount typed, priced by the node. With
+        // branch-2 still down only 5.00 of the stored value is here: 30.00 is refused and nothing
+        // is taken; 5.00 from stored value and the rest in cash goes through, after the PIN.
+        tmux.press("Enter"); waitForScreen(tmux, "本店可用")
+        tmux.type("2"); waitForScreen(tmux, "编码/条码/金额")
+        tmux.type("SV-001\r"); waitForScreen(tmux, "洗剪吹")
+        tmux.type("20.00\r"); waitForScreen(tmux, "金额消费")
+        tmux.press("Enter")
+        screen = waitForScreen(tmux, "待收")
+        #expect(screen.contains("88.00"), "\(screen)")
+        tmux.type("30.00s"); waitForScreen(tmux, "58.00")
+        tmux.type("c"); waitForScreen(tmux, "密码 PIN")
+        tmux.type("2468\r")
+        screen = waitForScreen(tmux, "Only 5.00")
+        #expect(screen.contains("结账") && screen.contains("待收"), "\(screen)")
+        let before = printer.received.count
+        tmux.type("5.00s"); waitForScreen(tmux, "83.00")
+        tmux.type("c"); waitForScreen(tmux, "密码 PIN")
+        tmux.type("2468\r")
+        screen = waitForScreen(tmux, "成功 · 销售")
+        #expect(screen.contains("100.00") && screen.contains("83.00"), "\(screen)")
+        let saleReceipt = ReceiptBytes(try #require(printer.waitFor(before + 1).last)).lines.joined(separator: "\n")
+        #expect(saleReceipt.contains("洗剪吹") && saleReceipt.contains("金额消费") && saleReceipt.contains("88.00") && saleReceipt.contains("储值")
+                && saleReceipt.contains("现金"), "\(saleReceipt)")
+        #expect(try json(mms(["show", "--data", b1, "--card", "6200000001", "--json"]).stdout)["balance"] as? String == "100.00")
+
+        // A walk-in customer: an item by its barcode, 300.00 in cash, 2.00 change.
+        tmux.press("Enter"); waitForScreen(tmux, "本店可用")
+        tmux.press("Escape"); waitForScreen(tmux, "识别会员")
+        tmux.type("s"); waitForScreen(tmux, "散客")
+        tmux.type("6901234567892\r"); waitForScreen(tmux, "精华液")
+        tmux.press("Enter"); waitForScreen(tmux, "待收")
+        tmux.type("300.00c")
+        screen = waitForScreen(tmux, "找零")
+        #expect(screen.contains("2.00") && screen.contains("298.00"), "\(screen)")
+        let walkIn = ReceiptBytes(try #require(printer.waitFor(before + 2).last))
+        #expect(walkIn.lines.joined().contains("精华液") && walkIn.commands.contains("ESC p"), "\(walkIn.lines)")
+
         // Ctrl-C gave the terminal back exactly as it was.
-        let before = try String(contentsOfFile: "\(root)/stty.before", encoding: .utf8)
+        let sttyBefore = try String(contentsOfFile: "\(root)/stty.before", encoding: .utf8)
         let after = try String(contentsOfFile: "\(root)/stty.after", encoding: .utf8)
-        #expect(before == after && after.contains(" icanon") && after.contains(" echo "), "stty before:\n\(before)\nafter:\n\(after)")
+        #expect(sttyBefore == after && after.contains(" icanon") && after.contains(" echo "), "stty before:\n\(sttyBefore)\nafter:\n\(after)")
     }
 }

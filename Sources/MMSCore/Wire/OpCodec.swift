@@ -95,10 +95,6 @@ public enum OpCodec {
             var w = Mms_Wire_Refund(); w.member = r.member; w.card = r.card; w.amountFen = r.amount.fen
             w.chargeOrigin = r.charge.origin.rawValue; w.chargeSeq = r.charge.seq
             return .refund(w)
-        case .discountSale(let s):
-            var w = Mms_Wire_DiscountSale(); w.member = s.member; w.card = s.card
-            w.listFen = s.listPrice.fen; w.paidFen = s.paid.fen; w.pointsEarned = s.pointsEarned.value
-            return .discountSale(w)
         case .pointsRedeemed(let p):
             var w = Mms_Wire_PointsRedeemed(); w.member = p.member; w.card = p.card; w.points = p.points.value
             return .pointsRedeemed(w)
@@ -249,11 +245,6 @@ public enum OpCodec {
             let origin = try checked { try NodeID(r.chargeOrigin) }
             guard r.chargeSeq >= 1 else { throw malformed("refund names no charge") }
             return .refund(Refund(member: r.member, card: r.card, amount: try money(r.amountFen), charge: OpID(origin: origin, seq: r.chargeSeq)))
-        case .discountSale(let s):
-            try id(s.member); try id(s.card)
-            let list = try money(s.listFen), paid = try money(s.paidFen)
-            guard paid <= list else { throw malformed("discount sale paid more than the list price") }
-            return .discountSale(DiscountSale(member: s.member, card: s.card, listPrice: list, paid: paid, pointsEarned: try points(s.pointsEarned, allowZero: true)))
         case .pointsRedeemed(let p):
             try id(p.member); try id(p.card)
             return .pointsRedeemed(PointsRedeemed(member: p.member, card: p.card, points: try points(p.points, allowZero: false)))
@@ -323,7 +314,7 @@ public enum OpCodec {
             guard (1...Sales.maxLines).contains(w.lines.count), w.refunds.count <= TenderKind.allCases.count, w.saleSeq > 0,
                   w.month.count == 7, w.points >= 0 else { throw malformed("sale return out of range") }
             let lines = try w.lines.map { l -> SaleReturn.Line in
-                try checked { try Catalogue.validateSKU(l.sku) }
+                if !l.sku.isEmpty { try checked { try Catalogue.validateSKU(l.sku) } }
                 guard Int(l.index) < Sales.maxLines, (1...Sales.maxQuantityPerLine).contains(l.quantity),
                       (0...Limits.maxAmount.fen).contains(l.amountFen), (0...Limits.maxAmount.fen).contains(l.commissionFen) else { throw malformed("return line out of range") }
                 return .init(index: Int(l.index), sku: l.sku, quantity: l.quantity, amount: Money(fen: l.amountFen), commission: Money(fen: l.commissionFen), goods: l.goods)
@@ -392,7 +383,8 @@ public enum OpCodec {
             return Money(fen: v)
         }
         let lines = try w.lines.map { l -> SaleLine in
-            try checked { try Catalogue.validateSKU(l.sku) }
+            // An amount line (no SKU) is one unit of a service: nothing leaves the shelf.
+            if l.sku.isEmpty { guard l.quantity == 1, !l.goods else { throw malformed("amount line") } } else { try checked { try Catalogue.validateSKU(l.sku) } }
             guard (1...Sales.maxQuantityPerLine).contains(l.quantity) else { throw malformed("sale quantity out of range") }
             let line = SaleLine(sku: l.sku, quantity: l.quantity, unitPrice: try fen(l.unitPriceFen), discount: try fen(l.discountFen),
                                 amount: try fen(l.amountFen), commission: try fen(l.commissionFen), goods: l.goods)

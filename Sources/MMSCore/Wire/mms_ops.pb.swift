@@ -233,14 +233,6 @@ nonisolated struct Mms_Wire_Op: Sendable {
     set {body = .settingSet(newValue)}
   }
 
-  var discountSale: Mms_Wire_DiscountSale {
-    get {
-      if case .discountSale(let v)? = body {return v}
-      return Mms_Wire_DiscountSale()
-    }
-    set {body = .discountSale(newValue)}
-  }
-
   var couponIssued: Mms_Wire_CouponIssued {
     get {
       if case .couponIssued(let v)? = body {return v}
@@ -416,7 +408,6 @@ nonisolated struct Mms_Wire_Op: Sendable {
     case punchUsed(Mms_Wire_PunchUsed)
     case rightsTransferred(Mms_Wire_RightsTransferred)
     case settingSet(Mms_Wire_SettingSet)
-    case discountSale(Mms_Wire_DiscountSale)
     case couponIssued(Mms_Wire_CouponIssued)
     case couponRedeemed(Mms_Wire_CouponRedeemed)
     case operatorAdded(Mms_Wire_OperatorAdded)
@@ -602,28 +593,6 @@ nonisolated struct Mms_Wire_Refund: Sendable {
   var chargeOrigin: String = String()
 
   var chargeSeq: UInt64 = 0
-
-  var unknownFields = SwiftProtobuf.UnknownStorage()
-
-  init() {}
-}
-
-nonisolated struct Mms_Wire_DiscountSale: Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  var member: String = String()
-
-  var card: String = String()
-
-  /// price before the discount
-  var listFen: Int64 = 0
-
-  /// price paid (cash or other tender)
-  var paidFen: Int64 = 0
-
-  var pointsEarned: Int64 = 0
 
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1206,7 +1175,7 @@ nonisolated extension Mms_Wire_CardReport: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".Op"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}origin\0\u{1}seq\0\u{1}hlc\0\u{3}prev_hash\0\u{1}operator\0\u{1}till\0\u{4}\u{3}member_added\0\u{3}card_issued\0\u{3}card_reported\0\u{3}pin_failed\0\u{3}pin_unlocked\0\u{3}top_up\0\u{1}charge\0\u{1}refund\0\u{3}points_redeemed\0\u{3}punch_used\0\u{3}rights_transferred\0\u{3}setting_set\0\u{3}discount_sale\0\u{3}coupon_issued\0\u{3}coupon_redeemed\0\u{3}operator_added\0\u{3}operator_disabled\0\u{3}operator_password_set\0\u{3}login_failed\0\u{3}till_registered\0\u{3}till_revoked\0\u{3}product_set\0\u{3}price_set\0\u{3}stock_received\0\u{3}stock_returned\0\u{3}stock_transferred\0\u{3}transfer_arrived\0\u{3}stock_counted\0\u{3}stock_threshold\0\u{1}sale\0\u{3}expense_added\0\u{3}sale_returned\0\u{3}till_closed\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}origin\0\u{1}seq\0\u{1}hlc\0\u{3}prev_hash\0\u{1}operator\0\u{1}till\0\u{4}\u{3}member_added\0\u{3}card_issued\0\u{3}card_reported\0\u{3}pin_failed\0\u{3}pin_unlocked\0\u{3}top_up\0\u{1}charge\0\u{1}refund\0\u{3}points_redeemed\0\u{3}punch_used\0\u{3}rights_transferred\0\u{3}setting_set\0\u{4}\u{2}coupon_issued\0\u{3}coupon_redeemed\0\u{3}operator_added\0\u{3}operator_disabled\0\u{3}operator_password_set\0\u{3}login_failed\0\u{3}till_registered\0\u{3}till_revoked\0\u{3}product_set\0\u{3}price_set\0\u{3}stock_received\0\u{3}stock_returned\0\u{3}stock_transferred\0\u{3}transfer_arrived\0\u{3}stock_counted\0\u{3}stock_threshold\0\u{1}sale\0\u{3}expense_added\0\u{3}sale_returned\0\u{3}till_closed\0\u{c}\u{16}\u{1}")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1375,19 +1344,6 @@ nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._Message
         if let v = v {
           if hadOneofValue {try decoder.handleConflictingOneOf()}
           self.body = .settingSet(v)
-        }
-      }()
-      case 22: try {
-        var v: Mms_Wire_DiscountSale?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .discountSale(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .discountSale(v)
         }
       }()
       case 23: try {
@@ -1729,10 +1685,6 @@ nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._Message
     case .settingSet?: try {
       guard case .settingSet(let v)? = self.body else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 21)
-    }()
-    case .discountSale?: try {
-      guard case .discountSale(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 22)
     }()
     case .couponIssued?: try {
       guard case .couponIssued(let v)? = self.body else { preconditionFailure() }
@@ -2213,56 +2165,6 @@ nonisolated extension Mms_Wire_Refund: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if lhs.amountFen != rhs.amountFen {return false}
     if lhs.chargeOrigin != rhs.chargeOrigin {return false}
     if lhs.chargeSeq != rhs.chargeSeq {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension Mms_Wire_DiscountSale: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".DiscountSale"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}member\0\u{1}card\0\u{3}list_fen\0\u{3}paid_fen\0\u{3}points_earned\0")
-
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.member) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.card) }()
-      case 3: try { try decoder.decodeSingularInt64Field(value: &self.listFen) }()
-      case 4: try { try decoder.decodeSingularInt64Field(value: &self.paidFen) }()
-      case 5: try { try decoder.decodeSingularInt64Field(value: &self.pointsEarned) }()
-      default: break
-      }
-    }
-  }
-
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.member.isEmpty {
-      try visitor.visitSingularStringField(value: self.member, fieldNumber: 1)
-    }
-    if !self.card.isEmpty {
-      try visitor.visitSingularStringField(value: self.card, fieldNumber: 2)
-    }
-    if self.listFen != 0 {
-      try visitor.visitSingularInt64Field(value: self.listFen, fieldNumber: 3)
-    }
-    if self.paidFen != 0 {
-      try visitor.visitSingularInt64Field(value: self.paidFen, fieldNumber: 4)
-    }
-    if self.pointsEarned != 0 {
-      try visitor.visitSingularInt64Field(value: self.pointsEarned, fieldNumber: 5)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  static func ==(lhs: Mms_Wire_DiscountSale, rhs: Mms_Wire_DiscountSale) -> Bool {
-    if lhs.member != rhs.member {return false}
-    if lhs.card != rhs.card {return false}
-    if lhs.listFen != rhs.listFen {return false}
-    if lhs.paidFen != rhs.paidFen {return false}
-    if lhs.pointsEarned != rhs.pointsEarned {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

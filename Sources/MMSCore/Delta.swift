@@ -62,6 +62,11 @@ extension Op {
             .add(entity: account, name: name, node: node, amount: amount)
         }
         func text(_ s: String) -> [UInt8] { Array(s.utf8) }
+        /// A staff member's commission for a top-up or a card, in the month of the op.
+        func credit(_ staff: String, _ commission: Money, _ counter: String, _ amount: Int64) -> [Delta] {
+            let e = Cell.commission(month: Sales.month(wallMillis: hlc.wallMillis), staff: staff)
+            return [.add(entity: e, name: Cell.commissionEarned, node: origin, amount: commission.fen), .add(entity: e, name: counter, node: origin, amount: amount)]
+        }
         /// This op's till and day: where its cash counts for the daily close.
         func tillDay() -> String { Cell.tillDay(branch: origin, till: actor.till, day: Sales.day(wallMillis: hlc.wallMillis)) }
         func visit(_ member: String) -> Delta { .max(entity: Cell.member(member), name: Cell.visited(origin), value: Int64(hlc.wallMillis)) }
@@ -86,6 +91,7 @@ extension Op {
                 .set(entity: e, name: Cell.punchAccount, value: text(c.punchAccount), stamp: stamp),
             ]
             if c.punchUses > 0 { d.append(escrow(c.punchAccount, Cell.credited, origin, c.punchUses)) }
+            if !c.staff.isEmpty { d += credit(c.staff, c.commission, Cell.commissionCards, 1) }
             if !c.replaces.isEmpty {
                 d.append(.raise(entity: Cell.card(c.replaces), name: Cell.retired))
                 d.append(.set(entity: Cell.card(c.replaces), name: Cell.replacedBy, value: text(c.number), stamp: stamp))
@@ -99,11 +105,14 @@ extension Op {
             return observed.sorted { $0.key < $1.key }.map { .max(entity: Cell.card(card), name: Cell.pinUnlocked($0.key), value: $0.value) }
         case .topUp(let p):
             let m = Cell.member(p.member)
-            return [
+            var d: [Delta] = [
                 escrow(Cell.storedValue(member: p.member), Cell.credited, origin, p.amount.fen),
                 .max(entity: m, name: Cell.largestTopUp, value: p.amount.fen),
                 visit(p.member),
             ]
+            if p.tender == .cash { d.append(.add(entity: tillDay(), name: Cell.tillCashIn, node: origin, amount: p.amount.fen)) }
+            if !p.staff.isEmpty { d += credit(p.staff, p.commission, Cell.commissionTopUps, p.amount.fen) }
+            return d
         case .charge(let c):
             let m = Cell.member(c.member)
             var d: [Delta] = [

@@ -40,18 +40,28 @@ public struct CardIssued: Equatable, Sendable {
     public var punchUses: Int64
     /// The card this one replaces (which is retired), or empty.
     public var replaces: String
+    /// The staff member credited with selling the card, and their commission for it.
+    public var staff = ""
+    public var commission = Money(fen: 0)
     public init(number: String, member: String, type: CardType, pinHash: String, discountPercent: Int64, punchAccount: String, punchUses: Int64, replaces: String) {
         self.number = number; self.member = member; self.type = type; self.pinHash = pinHash; self.discountPercent = discountPercent; self.punchAccount = punchAccount; self.punchUses = punchUses; self.replaces = replaces
     }
 }
 
 /// A payment between a member's card and the till, in fen.
+/// A top-up: the money, how it came in, and the staff member credited with it.
 public struct Payment: Equatable, Sendable {
     public var member: String
     public var card: String
     public var amount: Money
-    public init(member: String, card: String, amount: Money) {
+    /// Cash, bank or mobile; nil where it was not recorded.
+    public var tender: TenderKind?
+    public var reference: String
+    public var staff: String
+    public var commission: Money
+    public init(member: String, card: String, amount: Money, tender: TenderKind? = nil, reference: String = "", staff: String = "", commission: Money = Money(fen: 0)) {
         self.member = member; self.card = card; self.amount = amount
+        self.tender = tender; self.reference = reference; self.staff = staff; self.commission = commission
     }
 }
 

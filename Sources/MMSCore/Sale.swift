@@ -79,6 +79,8 @@ extension Cell {
     /// What one staff member earned in one month, one slot per branch where they sold.
     public static func commission(month: String, staff: String) -> String { "commission:\(month):\(staff)" }
     public static let commissionEarned = "earned", commissionSales = "sales", commissionCount = "count"
+    /// Top-ups credited to the staff member (their sum) and cards they sold (a count).
+    public static let commissionTopUps = "topups", commissionCards = "cards"
 }
 
 public enum Sales {
@@ -143,9 +145,7 @@ extension Teller {
         }
         let card = try request.card.map { try payingCard($0, type: nil) }
         let percent = card?.type == .discount ? card!.discountPercent : 100
-        if let staff = request.staff, try state.operatorView(staff) == nil {
-            throw MMSError(.unknownOperator, "There is no staff member \(staff.prefix(40)) to credit.", details: ["staff": String(staff.prefix(40))])
-        }
+        try requireStaff(request.staff)
         var lines: [SaleLine] = []
         for item in request.items {
             if let price = item.price {
@@ -183,6 +183,19 @@ extension Teller {
         }
         return .sale(Sale(member: card?.member ?? "", card: request.card ?? "", staff: request.staff ?? "", lines: lines, tenders: tenders,
                           total: total, change: change, pointsEarned: card == nil ? Points(0) : try pointsFor(total)))
+    }
+
+    func requireStaff(_ staff: String?) throws {
+        if let staff, try state.operatorView(staff) == nil {
+            throw MMSError(.unknownOperator, "There is no staff member \(staff.prefix(40)) to credit.", details: ["staff": String(staff.prefix(40))])
+        }
+    }
+
+    /// What the staff member credited earns by head office's `setting` (a top-up's, a card's).
+    func staffCommission(_ staff: String?, setting: String, on amount: Money) throws -> Money {
+        guard staff != nil else { return Money(fen: 0) }
+        try requireStaff(staff)
+        return Sales.commission(try CommissionRule(parsing: state.setting(setting)), paid: amount, quantity: 1)
     }
 
     /// Amounts for every tender: one may be "the rest"; cash may be more than is due (change).

@@ -12,11 +12,15 @@ public enum Settings {
     public static let pointsPerYuan = "points.per_yuan"
     public static func tierSpend(_ tier: Tier) -> String { "tier.\(tier.rawValue).spend" }
     public static func tierTopUp(_ tier: Tier) -> String { "tier.\(tier.rawValue).topup" }
+    /// What the staff member credited with a top-up earns: a percent of it or a fixed sum.
+    public static let commissionPerTopUp = "commission.topup"
+    /// What the staff member credited with selling a card earns.
+    public static let commissionPerCard = "commission.card"
 
     static let rankedTiers: [Tier] = [.silver, .gold, .platinum]
 
     public static let defaults: [String: String] = {
-        var d = [pointsPerYuan: "1"]
+        var d = [pointsPerYuan: "1", commissionPerTopUp: "0%", commissionPerCard: "0.00"]
         let thresholds: [(Tier, String, String)] = [
             (.silver, "1000.00", "500.00"), (.gold, "5000.00", "2000.00"), (.platinum, "20000.00", "10000.00"),
         ]
@@ -34,7 +38,9 @@ public enum Settings {
         guard isKnown(key) else {
             throw MMSError(.invalidArgument, "Unknown setting “\(key.prefix(40))”. Known: \(defaults.keys.sorted().joined(separator: ", ")).")
         }
-        if key == pointsPerYuan {
+        if key == commissionPerTopUp || key == commissionPerCard {
+            _ = try CommissionRule(parsing: value)
+        } else if key == pointsPerYuan {
             guard let n = Int64(value), (0...100).contains(n) else {
                 throw MMSError(.invalidArgument, "points.per_yuan must be a whole number from 0 to 100.")
             }

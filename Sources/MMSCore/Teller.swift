@@ -24,7 +24,7 @@ public struct Teller {
     }
 
     public func issueCard(number: String, member: String, type: CardType, pinHash: String,
-                          discountPercent: Int64?, punchUses: Int64?) throws -> OpBody {
+                          discountPercent: Int64?, punchUses: Int64?, staff: String? = nil) throws -> OpBody {
         try Identifier.validate(number, what: "card number")
         guard try state.member(member) != nil else {
             throw MMSError(.unknownMember, "There is no member \(member).", details: ["member": member])
@@ -51,6 +51,8 @@ public struct Teller {
             issued.punchAccount = "punch:\(number)"
             issued.punchUses = uses
         }
+        issued.staff = staff ?? ""
+        issued.commission = try staffCommission(staff, setting: Settings.commissionPerCard, on: Money(fen: 0))
         return .cardIssued(issued)
     }
 
@@ -107,10 +109,15 @@ public struct Teller {
 
     // MARK: Money, points and uses
 
-    public func topUp(card number: String, amount: Money) throws -> OpBody {
+    /// Money onto a stored-value card, paid in cash (into this till's drawer), by bank card or by
+    /// mobile payment; the staff member credited earns head office's top-up commission.
+    public func topUp(card number: String, amount: Money, tender: TenderKind? = nil, reference: String = "", staff: String? = nil) throws -> OpBody {
         let card = try payingCard(number, type: .stored)
         try Self.requireValid(amount)
-        return .topUp(Payment(member: card.member, card: number, amount: amount))
+        guard tender != .stored else { throw MMSError(.invalidArgument, "A top-up is paid in cash, by bank card or by mobile payment.") }
+        try Catalogue.validateText(reference, "tender reference", max: 60, allowEmpty: true)
+        return .topUp(Payment(member: card.member, card: number, amount: amount, tender: tender, reference: reference, staff: staff ?? "",
+                              commission: try staffCommission(staff, setting: Settings.commissionPerTopUp, on: amount)))
     }
 
     /// Pays `amount` from stored value. With `partial`, when this branch's rights fall short it

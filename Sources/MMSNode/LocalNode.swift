@@ -116,14 +116,14 @@ public final class LocalNode: Sendable {
     }
 
     public func issueCard(number: String, member: String, type: CardType, pin: String?, discountPercent: Int64?, uses: Int64?,
-                          requestKey: String? = nil) throws -> CardResult {
+                          staff: String? = nil, requestKey: String? = nil) throws -> CardResult {
         try permit(.issueCard)
         let request = try fingerprint("card", number, member, type.rawValue, pin ?? "", discountPercent.map { String($0) } ?? "",
-                                      uses.map { String($0) } ?? "", key: requestKey)
+                                      uses.map { String($0) } ?? "", staff ?? "", key: requestKey)
         if let request, let prior = try store.priorResponse(request) { return try cardResult(number, op: OpID(parsing: prior)) }
         let pinHash = try pin.map(hashPIN) ?? ""
         let issued = try commit(request: request, decide: { teller, _ in
-            try teller.issueCard(number: number, member: member, type: type, pinHash: pinHash, discountPercent: discountPercent, punchUses: uses)
+            try teller.issueCard(number: number, member: member, type: type, pinHash: pinHash, discountPercent: discountPercent, punchUses: uses, staff: staff)
         })
         return try cardResult(number, op: issued.op!.id)
     }
@@ -159,10 +159,13 @@ public final class LocalNode: Sendable {
 
     // MARK: Money, points and uses
 
-    public func topUp(card: String, amount: Money, requestKey: String?) throws -> PaymentResult {
+    /// A top-up paid by `tender` (cash goes into this till's drawer for its daily close).
+    public func topUp(card: String, amount: Money, tender: TenderKind = .cash, reference: String = "", staff: String? = nil,
+                      requestKey: String?) throws -> PaymentResult {
         try permit(.topUp)
-        return try pay(card: card, pin: nil, checkPIN: false, request: fingerprint("topup", card, amount.description, key: requestKey)) {
-            try $0.topUp(card: card, amount: amount)
+        return try pay(card: card, pin: nil, checkPIN: false,
+                       request: fingerprint("topup", card, amount.description, tender.rawValue, reference, staff ?? "", key: requestKey)) {
+            try $0.topUp(card: card, amount: amount, tender: tender, reference: reference, staff: staff)
         }
     }
 

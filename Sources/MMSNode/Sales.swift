@@ -98,10 +98,15 @@ public struct CommissionLine: Codable, Sendable, Equatable {
     public let earned: String
     public let sales: String
     public let count: Int64
+    /// Top-ups credited to them (the sum) and cards they sold, here.
+    public let topUps: String
+    public let cards: Int64
     /// The same across every branch this replica has heard from.
     public let chainEarned: String
     public let chainSales: String
     public let chainCount: Int64
+    public let chainTopUps: String
+    public let chainCards: Int64
 }
 
 public struct CommissionStatement: Codable, Sendable, Equatable {
@@ -132,8 +137,10 @@ extension LocalNode {
                 return CommissionLine(staff: staff, name: try state.operatorView(staff)?.name ?? "",
                                       earned: Money(fen: here(Cell.commissionEarned)).description, sales: Money(fen: here(Cell.commissionSales)).description,
                                       count: here(Cell.commissionCount),
+                                      topUps: Money(fen: here(Cell.commissionTopUps)).description, cards: here(Cell.commissionCards),
                                       chainEarned: Money(fen: chain(Cell.commissionEarned)).description, chainSales: Money(fen: chain(Cell.commissionSales)).description,
-                                      chainCount: chain(Cell.commissionCount))
+                                      chainCount: chain(Cell.commissionCount),
+                                      chainTopUps: Money(fen: chain(Cell.commissionTopUps)).description, chainCards: chain(Cell.commissionCards))
             }
             let total = lines.compactMap { Money(parsing: $0.earned)?.fen }.reduce(0, +)
             return CommissionStatement(month: month, branch: self.id.rawValue, staff: lines, total: Money(fen: total).description)

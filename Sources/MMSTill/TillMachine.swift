@@ -326,7 +326,7 @@ public struct TillMachine: Sendable {
             return []
 
         case .chooseTender(var draft):
-            let tenders = ["现金", "银行卡", "移动支付"]
+            let tenders = Basket.tenderKeys.filter { $0.1 != .stored }.map(\.2)
             if let index = chosen(key, count: tenders.count) {
                 draft.tender = tenders[index]
                 return submit(draft)
@@ -483,7 +483,8 @@ public struct TillMachine: Sendable {
         let (path, body): (String, Data) = switch draft.action {
         case .pay: ("/v1/charges", Bodies.encode(Bodies.Charge(card: draft.card, amount: draft.amount, pin: pin, partial: draft.partial ? true : nil)))
         case .sale: ("/v1/sales", Bodies.encode(draft.basket.body(card: draft.card, pin: pin, tenders: true)))
-        case .topUp: ("/v1/topups", Bodies.encode(Bodies.Amount(card: draft.card, amount: draft.amount)))
+        case .topUp: ("/v1/topups", Bodies.encode(Bodies.TopUp(card: draft.card, amount: draft.amount,
+                                                                tender: (Basket.tenderKeys.first { $0.2 == draft.tender }?.1 ?? .cash).rawValue)))
         case .points: ("/v1/points/redemptions", Bodies.encode(Bodies.Points(card: draft.card, points: Int64(draft.count) ?? 0, pin: pin)))
         case .punch: ("/v1/punches", Bodies.encode(Bodies.Punch(card: draft.card, uses: Int64(draft.count) ?? 0, pin: pin)))
         case .coupon: ("/v1/coupons/\(pathSegment(draft.coupon?.code ?? ""))/redemptions", Data("{}".utf8))

@@ -40,7 +40,7 @@ struct APIError: Decodable, Error {
 enum Bodies {
     struct Login: Encodable { let `operator`: String; let password: String }
     struct Charge: Encodable { let card: String; let amount: String; let pin: String?; let partial: Bool? }
-    struct Amount: Encodable { let card: String; let amount: String }
+    struct TopUp: Encodable { let card: String; let amount: String; let tender: String }
     struct Refund: Encodable { let card: String; let charge: String; let amount: String }
     struct Points: Encodable { let card: String; let points: Int64; let pin: String? }
     struct Punch: Encodable { let card: String; let uses: Int64; let pin: String? }

@@ -1383,7 +1383,7 @@ enum OpenAPIDocument {
      "content": {
       "application/json": {
        "schema": {
-        "$ref": "#/components/schemas/AmountRequest"
+        "$ref": "#/components/schemas/TopUpRequest"
        }
       }
      }
@@ -3299,6 +3299,10 @@ enum OpenAPIDocument {
       "minimum": 1,
       "maximum": 1000,
       "description": "punch cards only"
+     },
+     "staff": {
+      "type": "string",
+      "description": "the staff member credited with selling the card (commission.card)"
      }
     },
     "required": [
@@ -3386,24 +3390,6 @@ enum OpenAPIDocument {
     },
     "required": [
      "number"
-    ]
-   },
-   "AmountRequest": {
-    "type": "object",
-    "properties": {
-     "card": {
-      "type": "string",
-      "pattern": "^[A-Za-z0-9._:-]{1,64}$"
-     },
-     "amount": {
-      "type": "string",
-      "pattern": "^(0\\.(0[1-9]|[1-9][0-9]?)|[1-9][0-9]{0,3}(\\.[0-9]{1,2})?|[1-4][0-9]{4}(\\.[0-9]{1,2})?|50000(\\.00?)?)$",
-      "description": "yuan, at most two decimals, from 0.01 to 50000.00 per transaction"
-     }
-    },
-    "required": [
-     "card",
-     "amount"
     ]
    },
    "ChargeRequest": {
@@ -4392,6 +4378,42 @@ enum OpenAPIDocument {
      "refunds",
      "points_taken_back",
      "replayed"
+    ]
+   },
+   "TopUpRequest": {
+    "type": "object",
+    "properties": {
+     "card": {
+      "type": "string",
+      "pattern": "^[A-Za-z0-9._:-]{1,64}$"
+     },
+     "amount": {
+      "type": "string",
+      "pattern": "^(0\\.(0[1-9]|[1-9][0-9]?)|[1-9][0-9]{0,3}(\\.[0-9]{1,2})?|[1-4][0-9]{4}(\\.[0-9]{1,2})?|50000(\\.00?)?)$",
+      "description": "yuan, at most two decimals, from 0.01 to 50000.00 per transaction"
+     },
+     "tender": {
+      "type": "string",
+      "enum": [
+       "cash",
+       "bank",
+       "mobile"
+      ],
+      "description": "how the top-up is paid; cash (the default) counts in the till's daily close"
+     },
+     "reference": {
+      "type": "string",
+      "maxLength": 60,
+      "description": "the bank or mobile payment's reference"
+     },
+     "staff": {
+      "type": "string",
+      "description": "the staff member credited (head office's commission.topup)"
+     }
+    },
+    "required": [
+     "card",
+     "amount"
     ]
    }
   },

@@ -114,7 +114,7 @@ public struct TillAPI: Sendable {
             }
             return try await write(request) { node, key in
                 try node.issueCard(number: body.number, member: body.member, type: type, pin: body.pin, discountPercent: body.discount,
-                                   uses: body.uses, requestKey: key)
+                                   uses: body.uses, staff: body.staff, requestKey: key)
             }
         }
         v1.post("cards/:number/lost") { request, context in
@@ -135,9 +135,14 @@ public struct TillAPI: Sendable {
             return try await write(request) { node, key in try node.replaceCard(old: old, new: body.number, pin: body.pin, requestKey: key) }
         }
         v1.post("topups") { request, context in
-            let body = try await Self.decode(AmountRequest.self, request, context)
+            let body = try await Self.decode(TopUpRequest.self, request, context)
             let amount = try Money(typed: body.amount)
-            return try await write(request) { node, key in try node.topUp(card: body.card, amount: amount, requestKey: key) }
+            let tender = try body.tender.map { text in
+                try TenderKind(rawValue: text).orRefuse(MMSError(.invalidArgument, "A top-up's tender is cash, bank or mobile, not “\(text.prefix(20))”."))
+            } ?? .cash
+            return try await write(request) { node, key in
+                try node.topUp(card: body.card, amount: amount, tender: tender, reference: body.reference ?? "", staff: body.staff, requestKey: key)
+            }
         }
         v1.post("charges") { request, context in
             let body = try await Self.decode(ChargeRequest.self, request, context)
@@ -392,9 +397,9 @@ struct Routes {
 
 struct LoginRequest: Decodable, Sendable { let `operator`: String; let password: String }
 struct MemberRequest: Decodable, Sendable { let name: String; let phone: String; let birthday: String? }
-struct CardRequest: Decodable, Sendable { let member: String; let type: String; let number: String; let pin: String?; let discount: Int64?; let uses: Int64? }
+struct CardRequest: Decodable, Sendable { let member: String; let type: String; let number: String; let pin: String?; let discount: Int64?; let uses: Int64?; let staff: String? }
+struct TopUpRequest: Decodable, Sendable { let card: String; let amount: String; let tender: String?; let reference: String?; let staff: String? }
 struct ReplaceRequest: Decodable, Sendable { let number: String; let pin: String? }
-struct AmountRequest: Decodable, Sendable { let card: String; let amount: String }
 struct ReturnRequest: Decodable, Sendable {
     struct Line: Decodable, Sendable { let line: Int; let quantity: Int64 }
     let lines: [Line]?

@@ -57,6 +57,7 @@ struct NodeCommand: ParsableCommand {
 
 extension NodeRole: ExpressibleByArgument {}
 extension CardType: ExpressibleByArgument {}
+extension TenderKind: ExpressibleByArgument {}
 
 struct MemberCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "member", abstract: "Add and find members.", subcommands: [Add.self, Find.self])
@@ -96,9 +97,10 @@ struct CardCommand: ParsableCommand {
         @Option(help: "A 4–6 digit PIN; without one the card pays without a PIN.") var pin: String?
         @Option(help: "Discount cards: percent of the price the member pays, e.g. 95.") var discount: Int64?
         @Option(help: "Punch cards: number of uses sold.") var uses: Int64?
+        @Option(help: "The staff member credited with selling the card (their card commission).") var staff: String?
         func run() throws {
             try perform(options) {
-                try options.open().issueCard(number: number, member: member, type: type, pin: pin, discountPercent: discount, uses: uses)
+                try options.open().issueCard(number: number, member: member, type: type, pin: pin, discountPercent: discount, uses: uses, staff: staff)
             }
         }
     }

@@ -72,8 +72,12 @@ struct CommissionCommand: ParsableCommand {
 extension CommissionStatement: TextRendered {
     public var text: String {
         var out = ["Commissions \(month) at \(branch): \(total)"]
-        out += staff.map { "  \($0.staff) \($0.name)  earned \($0.earned) on \($0.count) sale(s) of \($0.sales)  (chain: \($0.chainEarned) on \($0.chainCount))" }
-        if staff.isEmpty { out.append("  (no sales credited to staff)") }
+        out += staff.map {
+            "  \($0.staff) \($0.name)  earned \($0.earned) on \($0.count) sale(s) of \($0.sales)"
+                + ($0.topUps != "0.00" ? ", top-ups of \($0.topUps)" : "") + ($0.cards > 0 ? ", \($0.cards) card(s)" : "")
+                + "  (chain: \($0.chainEarned) on \($0.chainCount))"
+        }
+        if staff.isEmpty { out.append("  (nothing credited to staff)") }
         return out.joined(separator: "\n")
     }
 }

@@ -19,8 +19,13 @@ struct TopUp: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "topup", abstract: "Add stored value to a card's member (this branch holds the new funds).")
     @OptionGroup var till: TillOptions
     @Option(help: "Amount in yuan, e.g. 100.00.") var amount: String
+    @Option(help: "How it is paid: cash (into the till's drawer), bank or mobile.") var tender: TenderKind = .cash
+    @Option(help: "The bank or mobile payment's reference.") var reference: String = ""
+    @Option(help: "The staff member credited (their top-up commission).") var staff: String?
     func run() throws {
-        try perform(till.node) { try till.node.open().topUp(card: till.card, amount: money(amount), requestKey: till.validatedRequestID()) }
+        try perform(till.node) {
+            try till.node.open().topUp(card: till.card, amount: money(amount), tender: tender, reference: reference, staff: staff, requestKey: till.validatedRequestID())
+        }
     }
 }
 

@@ -28,4 +28,29 @@ import Testing
         #expect(expense["month_total"] as? String == "8000.00")
         #expect(try mms(["expense", "add", "--data", dir, "--category", "房租", "--amount", "-1.00"]).status != 0)
     }
+
+    /// Top-ups carry their tender: cash counts in the till's daily close, a bank top-up does not;
+    /// the staff member credited earns head office's top-up and card commissions.
+    @Test func cashTopUpsCountInTheCloseAndStaffEarnOnTopUpsAndCards() throws {
+        let dir = temporaryNodeDirectory().url.path
+        try #require(mms(["node", "init", "--data", dir, "--id", "hq", "--role", "hq"]).status == 0)
+        try #require(mms(["settings", "set", "--data", dir, "--key", "commission.topup", "--value", "1%"]).status == 0)
+        try #require(mms(["settings", "set", "--data", dir, "--key", "commission.card", "--value", "5.00"]).status == 0)
+        #expect(try mms(["settings", "set", "--data", dir, "--key", "commission.card", "--value", "five"]).status != 0)
+        try #require(mms(["staff", "add", "--data", dir, "--id", "c01", "--name", "小王", "--role", "cashier", "--password-stdin"], stdin: "c01-Pass!\n").status == 0)
+        let member = try #require(try json(mms(["member", "add", "--data", dir, "--name", "王芳", "--phone", "13800000001", "--json"]).stdout)["id"] as? String)
+        try #require(mms(["card", "issue", "--data", dir, "--member", member, "--type", "stored", "--number", "6200000001", "--staff", "c01"]).status == 0)
+        try #require(mms(["topup", "--data", dir, "--card", "6200000001", "--amount", "200.00", "--staff", "c01"]).status == 0)
+        try #require(mms(["topup", "--data", dir, "--card", "6200000001", "--amount", "50.00", "--tender", "bank", "--reference", "TX1", "--staff", "c01"]).status == 0)
+        #expect(try mms(["topup", "--data", dir, "--card", "6200000001", "--amount", "5.00", "--tender", "stored"]).status != 0)
+        #expect(try mms(["topup", "--data", dir, "--card", "6200000001", "--amount", "5.00", "--staff", "nobody"]).status != 0)
+        #expect(try json(mms(["show", "--data", dir, "--card", "6200000001", "--json"]).stdout)["balance"] as? String == "250.00")
+        let close = try json(mms(["till", "close", "--data", dir, "--till", "cli", "--counted", "200.00", "--json"]).stdout)
+        #expect(close["expected"] as? String == "200.00" && close["difference"] as? String == "0.00", "\(close)")
+        let month = String(try #require(close["day"] as? String).prefix(7))
+        let statement = try json(mms(["commission", "statement", "--data", dir, "--month", month, "--json"]).stdout)
+        let c01 = try #require((statement["staff"] as? [[String: Any]])?.first)
+        // 5.00 for the card, 1 % of 200.00 and of 50.00.
+        #expect(c01["earned"] as? String == "7.50" && c01["top_ups"] as? String == "250.00" && c01["cards"] as? Int == 1, "\(c01)")
+    }
 }

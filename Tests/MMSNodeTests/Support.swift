@@ -30,14 +30,17 @@ struct Output { let status: Int32; let stdout: String; let stderr: String }
 
 /// Runs `mms` with `arguments` as a user would, to completion.
 @discardableResult
-func mms(_ arguments: [String]) throws -> Output {
+func mms(_ arguments: [String], stdin: String? = nil) throws -> Output {
     let process = Process()
     process.executableURL = try mmsBinary()
     process.arguments = arguments
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
+    let input = Pipe()
+    if stdin != nil { process.standardInput = input }
     try process.run()
+    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)); try input.fileHandleForWriting.close() }
     let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))

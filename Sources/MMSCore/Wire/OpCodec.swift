@@ -71,6 +71,7 @@ public enum OpCodec {
             w.type = switch c.type { case .stored: .stored; case .discount: .discount; case .punch: .punch }
             w.discountPercent = UInt32(c.discountPercent)
             w.punchAccount = c.punchAccount; w.punchUses = c.punchUses; w.replaces = c.replaces
+            w.staff = c.staff; w.commissionFen = c.commission.fen
             return .cardIssued(w)
         case .cardReported(let card, let report):
             var w = Mms_Wire_CardReported()
@@ -86,6 +87,7 @@ public enum OpCodec {
             return .pinUnlocked(w)
         case .topUp(let p):
             var w = Mms_Wire_TopUp(); w.member = p.member; w.card = p.card; w.amountFen = p.amount.fen
+            w.tender = p.tender?.rawValue ?? ""; w.reference = p.reference; w.staff = p.staff; w.commissionFen = p.commission.fen
             return .topUp(w)
         case .charge(let c):
             var w = Mms_Wire_Charge(); w.member = c.member; w.card = c.card
@@ -218,9 +220,13 @@ public enum OpCodec {
             else { throw malformed("punch uses out of range") }
             if !c.punchAccount.isEmpty { try id(c.punchAccount) }
             if !c.replaces.isEmpty { try id(c.replaces) }
-            return .cardIssued(CardIssued(number: c.number, member: c.member, type: type, pinHash: c.pinHash,
-                                          discountPercent: Int64(c.discountPercent), punchAccount: c.punchAccount,
-                                          punchUses: c.punchUses, replaces: c.replaces))
+            if !c.staff.isEmpty { try id(c.staff) }
+            guard (0...Limits.maxAmount.fen).contains(c.commissionFen), c.commissionFen == 0 || !c.staff.isEmpty else { throw malformed("card commission") }
+            var issued = CardIssued(number: c.number, member: c.member, type: type, pinHash: c.pinHash,
+                                    discountPercent: Int64(c.discountPercent), punchAccount: c.punchAccount,
+                                    punchUses: c.punchUses, replaces: c.replaces)
+            issued.staff = c.staff; issued.commission = Money(fen: c.commissionFen)
+            return .cardIssued(issued)
         case .cardReported(let r):
             try id(r.number)
             switch r.report {
@@ -236,7 +242,12 @@ public enum OpCodec {
             return .pinUnlocked(card: p.number, observedFailures: try observedCounts(p.observedFailures))
         case .topUp(let t):
             try id(t.member); try id(t.card)
-            return .topUp(Payment(member: t.member, card: t.card, amount: try money(t.amountFen)))
+            let tender = t.tender.isEmpty ? nil : TenderKind(rawValue: t.tender)
+            guard t.tender.isEmpty || (tender != nil && tender != .stored), t.reference.count <= 60 else { throw malformed("top-up tender") }
+            if !t.staff.isEmpty { try id(t.staff) }
+            guard (0...Limits.maxAmount.fen).contains(t.commissionFen), t.commissionFen == 0 || !t.staff.isEmpty else { throw malformed("top-up commission") }
+            return .topUp(Payment(member: t.member, card: t.card, amount: try money(t.amountFen), tender: tender, reference: t.reference,
+                                  staff: t.staff, commission: Money(fen: t.commissionFen)))
         case .charge(let c):
             try id(c.member); try id(c.card)
             return .charge(Charge(member: c.member, card: c.card, amount: try money(c.amountFen), pointsEarned: try points(c.pointsEarned, allowZero: true)))

@@ -109,288 +109,312 @@ nonisolated enum Mms_Wire_CardReport: SwiftProtobuf.Enum, Swift.CaseIterable {
 }
 
 /// An op exactly as signed. `OpEnvelope.op` holds these bytes; the signature and the hash cover them as stored.
-nonisolated struct Mms_Wire_Op: Sendable {
+nonisolated struct Mms_Wire_Op: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// format version; this build writes and accepts 1
-  var version: UInt32 = 0
+  var version: UInt32 {
+    get {_storage._version}
+    set {_uniqueStorage()._version = newValue}
+  }
 
   /// issuing node id
-  var origin: String = String()
+  var origin: String {
+    get {_storage._origin}
+    set {_uniqueStorage()._origin = newValue}
+  }
 
   /// 1, 2, 3, … contiguous per origin
-  var seq: UInt64 = 0
+  var seq: UInt64 {
+    get {_storage._seq}
+    set {_uniqueStorage()._seq = newValue}
+  }
 
   /// hybrid logical clock: wall milliseconds << 16 | logical
-  var hlc: UInt64 = 0
+  var hlc: UInt64 {
+    get {_storage._hlc}
+    set {_uniqueStorage()._hlc = newValue}
+  }
 
   /// BLAKE2b-256 of the origin's previous op bytes (zeros before the first)
-  var prevHash: Data = Data()
+  var prevHash: Data {
+    get {_storage._prevHash}
+    set {_uniqueStorage()._prevHash = newValue}
+  }
 
   /// the operator who caused the op (empty: the node itself; "os:<user>": the data directory's owner)
-  var `operator`: String = String()
+  var `operator`: String {
+    get {_storage._operator}
+    set {_uniqueStorage()._operator = newValue}
+  }
 
   /// the till they used (empty: the node itself; "cli": the command line)
-  var till: String = String()
+  var till: String {
+    get {_storage._till}
+    set {_uniqueStorage()._till = newValue}
+  }
 
-  var body: Mms_Wire_Op.OneOf_Body? = nil
+  var body: OneOf_Body? {
+    get {return _storage._body}
+    set {_uniqueStorage()._body = newValue}
+  }
 
   var memberAdded: Mms_Wire_MemberAdded {
     get {
-      if case .memberAdded(let v)? = body {return v}
+      if case .memberAdded(let v)? = _storage._body {return v}
       return Mms_Wire_MemberAdded()
     }
-    set {body = .memberAdded(newValue)}
+    set {_uniqueStorage()._body = .memberAdded(newValue)}
   }
 
   var cardIssued: Mms_Wire_CardIssued {
     get {
-      if case .cardIssued(let v)? = body {return v}
+      if case .cardIssued(let v)? = _storage._body {return v}
       return Mms_Wire_CardIssued()
     }
-    set {body = .cardIssued(newValue)}
+    set {_uniqueStorage()._body = .cardIssued(newValue)}
   }
 
   var cardReported: Mms_Wire_CardReported {
     get {
-      if case .cardReported(let v)? = body {return v}
+      if case .cardReported(let v)? = _storage._body {return v}
       return Mms_Wire_CardReported()
     }
-    set {body = .cardReported(newValue)}
+    set {_uniqueStorage()._body = .cardReported(newValue)}
   }
 
   var pinFailed: Mms_Wire_PinFailed {
     get {
-      if case .pinFailed(let v)? = body {return v}
+      if case .pinFailed(let v)? = _storage._body {return v}
       return Mms_Wire_PinFailed()
     }
-    set {body = .pinFailed(newValue)}
+    set {_uniqueStorage()._body = .pinFailed(newValue)}
   }
 
   var pinUnlocked: Mms_Wire_PinUnlocked {
     get {
-      if case .pinUnlocked(let v)? = body {return v}
+      if case .pinUnlocked(let v)? = _storage._body {return v}
       return Mms_Wire_PinUnlocked()
     }
-    set {body = .pinUnlocked(newValue)}
+    set {_uniqueStorage()._body = .pinUnlocked(newValue)}
   }
 
   var topUp: Mms_Wire_TopUp {
     get {
-      if case .topUp(let v)? = body {return v}
+      if case .topUp(let v)? = _storage._body {return v}
       return Mms_Wire_TopUp()
     }
-    set {body = .topUp(newValue)}
+    set {_uniqueStorage()._body = .topUp(newValue)}
   }
 
   var charge: Mms_Wire_Charge {
     get {
-      if case .charge(let v)? = body {return v}
+      if case .charge(let v)? = _storage._body {return v}
       return Mms_Wire_Charge()
     }
-    set {body = .charge(newValue)}
+    set {_uniqueStorage()._body = .charge(newValue)}
   }
 
   var refund: Mms_Wire_Refund {
     get {
-      if case .refund(let v)? = body {return v}
+      if case .refund(let v)? = _storage._body {return v}
       return Mms_Wire_Refund()
     }
-    set {body = .refund(newValue)}
+    set {_uniqueStorage()._body = .refund(newValue)}
   }
 
   var pointsRedeemed: Mms_Wire_PointsRedeemed {
     get {
-      if case .pointsRedeemed(let v)? = body {return v}
+      if case .pointsRedeemed(let v)? = _storage._body {return v}
       return Mms_Wire_PointsRedeemed()
     }
-    set {body = .pointsRedeemed(newValue)}
+    set {_uniqueStorage()._body = .pointsRedeemed(newValue)}
   }
 
   var punchUsed: Mms_Wire_PunchUsed {
     get {
-      if case .punchUsed(let v)? = body {return v}
+      if case .punchUsed(let v)? = _storage._body {return v}
       return Mms_Wire_PunchUsed()
     }
-    set {body = .punchUsed(newValue)}
+    set {_uniqueStorage()._body = .punchUsed(newValue)}
   }
 
   var rightsTransferred: Mms_Wire_RightsTransferred {
     get {
-      if case .rightsTransferred(let v)? = body {return v}
+      if case .rightsTransferred(let v)? = _storage._body {return v}
       return Mms_Wire_RightsTransferred()
     }
-    set {body = .rightsTransferred(newValue)}
+    set {_uniqueStorage()._body = .rightsTransferred(newValue)}
   }
 
   var settingSet: Mms_Wire_SettingSet {
     get {
-      if case .settingSet(let v)? = body {return v}
+      if case .settingSet(let v)? = _storage._body {return v}
       return Mms_Wire_SettingSet()
     }
-    set {body = .settingSet(newValue)}
+    set {_uniqueStorage()._body = .settingSet(newValue)}
   }
 
   var couponIssued: Mms_Wire_CouponIssued {
     get {
-      if case .couponIssued(let v)? = body {return v}
+      if case .couponIssued(let v)? = _storage._body {return v}
       return Mms_Wire_CouponIssued()
     }
-    set {body = .couponIssued(newValue)}
+    set {_uniqueStorage()._body = .couponIssued(newValue)}
   }
 
   var couponRedeemed: Mms_Wire_CouponRedeemed {
     get {
-      if case .couponRedeemed(let v)? = body {return v}
+      if case .couponRedeemed(let v)? = _storage._body {return v}
       return Mms_Wire_CouponRedeemed()
     }
-    set {body = .couponRedeemed(newValue)}
+    set {_uniqueStorage()._body = .couponRedeemed(newValue)}
   }
 
   var operatorAdded: Mms_Wire_OperatorAdded {
     get {
-      if case .operatorAdded(let v)? = body {return v}
+      if case .operatorAdded(let v)? = _storage._body {return v}
       return Mms_Wire_OperatorAdded()
     }
-    set {body = .operatorAdded(newValue)}
+    set {_uniqueStorage()._body = .operatorAdded(newValue)}
   }
 
   var operatorDisabled: Mms_Wire_OperatorDisabled {
     get {
-      if case .operatorDisabled(let v)? = body {return v}
+      if case .operatorDisabled(let v)? = _storage._body {return v}
       return Mms_Wire_OperatorDisabled()
     }
-    set {body = .operatorDisabled(newValue)}
+    set {_uniqueStorage()._body = .operatorDisabled(newValue)}
   }
 
   var operatorPasswordSet: Mms_Wire_OperatorPasswordSet {
     get {
-      if case .operatorPasswordSet(let v)? = body {return v}
+      if case .operatorPasswordSet(let v)? = _storage._body {return v}
       return Mms_Wire_OperatorPasswordSet()
     }
-    set {body = .operatorPasswordSet(newValue)}
+    set {_uniqueStorage()._body = .operatorPasswordSet(newValue)}
   }
 
   var loginFailed: Mms_Wire_LoginFailed {
     get {
-      if case .loginFailed(let v)? = body {return v}
+      if case .loginFailed(let v)? = _storage._body {return v}
       return Mms_Wire_LoginFailed()
     }
-    set {body = .loginFailed(newValue)}
+    set {_uniqueStorage()._body = .loginFailed(newValue)}
   }
 
   var tillRegistered: Mms_Wire_TillRegistered {
     get {
-      if case .tillRegistered(let v)? = body {return v}
+      if case .tillRegistered(let v)? = _storage._body {return v}
       return Mms_Wire_TillRegistered()
     }
-    set {body = .tillRegistered(newValue)}
+    set {_uniqueStorage()._body = .tillRegistered(newValue)}
   }
 
   var tillRevoked: Mms_Wire_TillRevoked {
     get {
-      if case .tillRevoked(let v)? = body {return v}
+      if case .tillRevoked(let v)? = _storage._body {return v}
       return Mms_Wire_TillRevoked()
     }
-    set {body = .tillRevoked(newValue)}
+    set {_uniqueStorage()._body = .tillRevoked(newValue)}
   }
 
   var productSet: Mms_Wire_ProductSet {
     get {
-      if case .productSet(let v)? = body {return v}
+      if case .productSet(let v)? = _storage._body {return v}
       return Mms_Wire_ProductSet()
     }
-    set {body = .productSet(newValue)}
+    set {_uniqueStorage()._body = .productSet(newValue)}
   }
 
   var priceSet: Mms_Wire_PriceSet {
     get {
-      if case .priceSet(let v)? = body {return v}
+      if case .priceSet(let v)? = _storage._body {return v}
       return Mms_Wire_PriceSet()
     }
-    set {body = .priceSet(newValue)}
+    set {_uniqueStorage()._body = .priceSet(newValue)}
   }
 
   var stockReceived: Mms_Wire_StockMove {
     get {
-      if case .stockReceived(let v)? = body {return v}
+      if case .stockReceived(let v)? = _storage._body {return v}
       return Mms_Wire_StockMove()
     }
-    set {body = .stockReceived(newValue)}
+    set {_uniqueStorage()._body = .stockReceived(newValue)}
   }
 
   var stockReturned: Mms_Wire_StockMove {
     get {
-      if case .stockReturned(let v)? = body {return v}
+      if case .stockReturned(let v)? = _storage._body {return v}
       return Mms_Wire_StockMove()
     }
-    set {body = .stockReturned(newValue)}
+    set {_uniqueStorage()._body = .stockReturned(newValue)}
   }
 
   var stockTransferred: Mms_Wire_StockTransferred {
     get {
-      if case .stockTransferred(let v)? = body {return v}
+      if case .stockTransferred(let v)? = _storage._body {return v}
       return Mms_Wire_StockTransferred()
     }
-    set {body = .stockTransferred(newValue)}
+    set {_uniqueStorage()._body = .stockTransferred(newValue)}
   }
 
   var transferArrived: Mms_Wire_TransferArrived {
     get {
-      if case .transferArrived(let v)? = body {return v}
+      if case .transferArrived(let v)? = _storage._body {return v}
       return Mms_Wire_TransferArrived()
     }
-    set {body = .transferArrived(newValue)}
+    set {_uniqueStorage()._body = .transferArrived(newValue)}
   }
 
   var stockCounted: Mms_Wire_StockCounted {
     get {
-      if case .stockCounted(let v)? = body {return v}
+      if case .stockCounted(let v)? = _storage._body {return v}
       return Mms_Wire_StockCounted()
     }
-    set {body = .stockCounted(newValue)}
+    set {_uniqueStorage()._body = .stockCounted(newValue)}
   }
 
   var stockThreshold: Mms_Wire_StockThreshold {
     get {
-      if case .stockThreshold(let v)? = body {return v}
+      if case .stockThreshold(let v)? = _storage._body {return v}
       return Mms_Wire_StockThreshold()
     }
-    set {body = .stockThreshold(newValue)}
+    set {_uniqueStorage()._body = .stockThreshold(newValue)}
   }
 
   var sale: Mms_Wire_Sale {
     get {
-      if case .sale(let v)? = body {return v}
+      if case .sale(let v)? = _storage._body {return v}
       return Mms_Wire_Sale()
     }
-    set {body = .sale(newValue)}
+    set {_uniqueStorage()._body = .sale(newValue)}
   }
 
   var expenseAdded: Mms_Wire_ExpenseAdded {
     get {
-      if case .expenseAdded(let v)? = body {return v}
+      if case .expenseAdded(let v)? = _storage._body {return v}
       return Mms_Wire_ExpenseAdded()
     }
-    set {body = .expenseAdded(newValue)}
+    set {_uniqueStorage()._body = .expenseAdded(newValue)}
   }
 
   var saleReturned: Mms_Wire_SaleReturned {
     get {
-      if case .saleReturned(let v)? = body {return v}
+      if case .saleReturned(let v)? = _storage._body {return v}
       return Mms_Wire_SaleReturned()
     }
-    set {body = .saleReturned(newValue)}
+    set {_uniqueStorage()._body = .saleReturned(newValue)}
   }
 
   var tillClosed: Mms_Wire_TillClosed {
     get {
-      if case .tillClosed(let v)? = body {return v}
+      if case .tillClosed(let v)? = _storage._body {return v}
       return Mms_Wire_TillClosed()
     }
-    set {body = .tillClosed(newValue)}
+    set {_uniqueStorage()._body = .tillClosed(newValue)}
   }
 
   var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -432,6 +456,8 @@ nonisolated struct Mms_Wire_Op: Sendable {
   }
 
   init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 nonisolated struct Mms_Wire_OpEnvelope: Sendable {
@@ -498,6 +524,12 @@ nonisolated struct Mms_Wire_CardIssued: Sendable {
   /// card number this one replaces (that card is retired)
   var replaces: String = String()
 
+  /// the staff member credited with selling the card, or empty
+  var staff: String = String()
+
+  /// their commission for it
+  var commissionFen: Int64 = 0
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   init() {}
@@ -554,6 +586,18 @@ nonisolated struct Mms_Wire_TopUp: Sendable {
   var card: String = String()
 
   var amountFen: Int64 = 0
+
+  /// how the money came in: cash, bank or mobile (empty: not recorded)
+  var tender: String = String()
+
+  /// the bank or mobile payment's reference
+  var reference: String = String()
+
+  /// the staff member credited (commission), or empty
+  var staff: String = String()
+
+  /// their commission on this top-up
+  var commissionFen: Int64 = 0
 
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1177,609 +1221,659 @@ nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._Message
   static let protoMessageName: String = _protobuf_package + ".Op"
   static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}origin\0\u{1}seq\0\u{1}hlc\0\u{3}prev_hash\0\u{1}operator\0\u{1}till\0\u{4}\u{3}member_added\0\u{3}card_issued\0\u{3}card_reported\0\u{3}pin_failed\0\u{3}pin_unlocked\0\u{3}top_up\0\u{1}charge\0\u{1}refund\0\u{3}points_redeemed\0\u{3}punch_used\0\u{3}rights_transferred\0\u{3}setting_set\0\u{4}\u{2}coupon_issued\0\u{3}coupon_redeemed\0\u{3}operator_added\0\u{3}operator_disabled\0\u{3}operator_password_set\0\u{3}login_failed\0\u{3}till_registered\0\u{3}till_revoked\0\u{3}product_set\0\u{3}price_set\0\u{3}stock_received\0\u{3}stock_returned\0\u{3}stock_transferred\0\u{3}transfer_arrived\0\u{3}stock_counted\0\u{3}stock_threshold\0\u{1}sale\0\u{3}expense_added\0\u{3}sale_returned\0\u{3}till_closed\0\u{c}\u{16}\u{1}")
 
+  fileprivate class _StorageClass {
+    var _version: UInt32 = 0
+    var _origin: String = String()
+    var _seq: UInt64 = 0
+    var _hlc: UInt64 = 0
+    var _prevHash: Data = Data()
+    var _operator: String = String()
+    var _till: String = String()
+    var _body: Mms_Wire_Op.OneOf_Body?
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _version = source._version
+      _origin = source._origin
+      _seq = source._seq
+      _hlc = source._hlc
+      _prevHash = source._prevHash
+      _operator = source._operator
+      _till = source._till
+      _body = source._body
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.version) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.origin) }()
-      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.seq) }()
-      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.hlc) }()
-      case 5: try { try decoder.decodeSingularBytesField(value: &self.prevHash) }()
-      case 6: try { try decoder.decodeSingularStringField(value: &self.`operator`) }()
-      case 7: try { try decoder.decodeSingularStringField(value: &self.till) }()
-      case 10: try {
-        var v: Mms_Wire_MemberAdded?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .memberAdded(let m) = current {v = m}
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularUInt32Field(value: &_storage._version) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._origin) }()
+        case 3: try { try decoder.decodeSingularUInt64Field(value: &_storage._seq) }()
+        case 4: try { try decoder.decodeSingularUInt64Field(value: &_storage._hlc) }()
+        case 5: try { try decoder.decodeSingularBytesField(value: &_storage._prevHash) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._operator) }()
+        case 7: try { try decoder.decodeSingularStringField(value: &_storage._till) }()
+        case 10: try {
+          var v: Mms_Wire_MemberAdded?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .memberAdded(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .memberAdded(v)
+          }
+        }()
+        case 11: try {
+          var v: Mms_Wire_CardIssued?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .cardIssued(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .cardIssued(v)
+          }
+        }()
+        case 12: try {
+          var v: Mms_Wire_CardReported?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .cardReported(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .cardReported(v)
+          }
+        }()
+        case 13: try {
+          var v: Mms_Wire_PinFailed?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .pinFailed(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .pinFailed(v)
+          }
+        }()
+        case 14: try {
+          var v: Mms_Wire_PinUnlocked?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .pinUnlocked(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .pinUnlocked(v)
+          }
+        }()
+        case 15: try {
+          var v: Mms_Wire_TopUp?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .topUp(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .topUp(v)
+          }
+        }()
+        case 16: try {
+          var v: Mms_Wire_Charge?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .charge(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .charge(v)
+          }
+        }()
+        case 17: try {
+          var v: Mms_Wire_Refund?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .refund(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .refund(v)
+          }
+        }()
+        case 18: try {
+          var v: Mms_Wire_PointsRedeemed?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .pointsRedeemed(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .pointsRedeemed(v)
+          }
+        }()
+        case 19: try {
+          var v: Mms_Wire_PunchUsed?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .punchUsed(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .punchUsed(v)
+          }
+        }()
+        case 20: try {
+          var v: Mms_Wire_RightsTransferred?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .rightsTransferred(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .rightsTransferred(v)
+          }
+        }()
+        case 21: try {
+          var v: Mms_Wire_SettingSet?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .settingSet(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .settingSet(v)
+          }
+        }()
+        case 23: try {
+          var v: Mms_Wire_CouponIssued?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .couponIssued(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .couponIssued(v)
+          }
+        }()
+        case 24: try {
+          var v: Mms_Wire_CouponRedeemed?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .couponRedeemed(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .couponRedeemed(v)
+          }
+        }()
+        case 25: try {
+          var v: Mms_Wire_OperatorAdded?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .operatorAdded(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .operatorAdded(v)
+          }
+        }()
+        case 26: try {
+          var v: Mms_Wire_OperatorDisabled?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .operatorDisabled(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .operatorDisabled(v)
+          }
+        }()
+        case 27: try {
+          var v: Mms_Wire_OperatorPasswordSet?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .operatorPasswordSet(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .operatorPasswordSet(v)
+          }
+        }()
+        case 28: try {
+          var v: Mms_Wire_LoginFailed?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .loginFailed(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .loginFailed(v)
+          }
+        }()
+        case 29: try {
+          var v: Mms_Wire_TillRegistered?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .tillRegistered(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .tillRegistered(v)
+          }
+        }()
+        case 30: try {
+          var v: Mms_Wire_TillRevoked?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .tillRevoked(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .tillRevoked(v)
+          }
+        }()
+        case 31: try {
+          var v: Mms_Wire_ProductSet?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .productSet(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .productSet(v)
+          }
+        }()
+        case 32: try {
+          var v: Mms_Wire_PriceSet?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .priceSet(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .priceSet(v)
+          }
+        }()
+        case 33: try {
+          var v: Mms_Wire_StockMove?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .stockReceived(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .stockReceived(v)
+          }
+        }()
+        case 34: try {
+          var v: Mms_Wire_StockMove?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .stockReturned(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .stockReturned(v)
+          }
+        }()
+        case 35: try {
+          var v: Mms_Wire_StockTransferred?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .stockTransferred(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .stockTransferred(v)
+          }
+        }()
+        case 36: try {
+          var v: Mms_Wire_TransferArrived?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .transferArrived(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .transferArrived(v)
+          }
+        }()
+        case 37: try {
+          var v: Mms_Wire_StockCounted?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .stockCounted(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .stockCounted(v)
+          }
+        }()
+        case 38: try {
+          var v: Mms_Wire_StockThreshold?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .stockThreshold(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .stockThreshold(v)
+          }
+        }()
+        case 39: try {
+          var v: Mms_Wire_Sale?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .sale(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .sale(v)
+          }
+        }()
+        case 40: try {
+          var v: Mms_Wire_ExpenseAdded?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .expenseAdded(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .expenseAdded(v)
+          }
+        }()
+        case 41: try {
+          var v: Mms_Wire_SaleReturned?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .saleReturned(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .saleReturned(v)
+          }
+        }()
+        case 42: try {
+          var v: Mms_Wire_TillClosed?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .tillClosed(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .tillClosed(v)
+          }
+        }()
+        default: break
         }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .memberAdded(v)
-        }
-      }()
-      case 11: try {
-        var v: Mms_Wire_CardIssued?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .cardIssued(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .cardIssued(v)
-        }
-      }()
-      case 12: try {
-        var v: Mms_Wire_CardReported?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .cardReported(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .cardReported(v)
-        }
-      }()
-      case 13: try {
-        var v: Mms_Wire_PinFailed?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .pinFailed(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .pinFailed(v)
-        }
-      }()
-      case 14: try {
-        var v: Mms_Wire_PinUnlocked?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .pinUnlocked(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .pinUnlocked(v)
-        }
-      }()
-      case 15: try {
-        var v: Mms_Wire_TopUp?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .topUp(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .topUp(v)
-        }
-      }()
-      case 16: try {
-        var v: Mms_Wire_Charge?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .charge(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .charge(v)
-        }
-      }()
-      case 17: try {
-        var v: Mms_Wire_Refund?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .refund(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .refund(v)
-        }
-      }()
-      case 18: try {
-        var v: Mms_Wire_PointsRedeemed?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .pointsRedeemed(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .pointsRedeemed(v)
-        }
-      }()
-      case 19: try {
-        var v: Mms_Wire_PunchUsed?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .punchUsed(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .punchUsed(v)
-        }
-      }()
-      case 20: try {
-        var v: Mms_Wire_RightsTransferred?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .rightsTransferred(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .rightsTransferred(v)
-        }
-      }()
-      case 21: try {
-        var v: Mms_Wire_SettingSet?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .settingSet(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .settingSet(v)
-        }
-      }()
-      case 23: try {
-        var v: Mms_Wire_CouponIssued?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .couponIssued(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .couponIssued(v)
-        }
-      }()
-      case 24: try {
-        var v: Mms_Wire_CouponRedeemed?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .couponRedeemed(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .couponRedeemed(v)
-        }
-      }()
-      case 25: try {
-        var v: Mms_Wire_OperatorAdded?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .operatorAdded(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .operatorAdded(v)
-        }
-      }()
-      case 26: try {
-        var v: Mms_Wire_OperatorDisabled?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .operatorDisabled(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .operatorDisabled(v)
-        }
-      }()
-      case 27: try {
-        var v: Mms_Wire_OperatorPasswordSet?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .operatorPasswordSet(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .operatorPasswordSet(v)
-        }
-      }()
-      case 28: try {
-        var v: Mms_Wire_LoginFailed?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .loginFailed(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .loginFailed(v)
-        }
-      }()
-      case 29: try {
-        var v: Mms_Wire_TillRegistered?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .tillRegistered(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .tillRegistered(v)
-        }
-      }()
-      case 30: try {
-        var v: Mms_Wire_TillRevoked?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .tillRevoked(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .tillRevoked(v)
-        }
-      }()
-      case 31: try {
-        var v: Mms_Wire_ProductSet?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .productSet(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .productSet(v)
-        }
-      }()
-      case 32: try {
-        var v: Mms_Wire_PriceSet?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .priceSet(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .priceSet(v)
-        }
-      }()
-      case 33: try {
-        var v: Mms_Wire_StockMove?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .stockReceived(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .stockReceived(v)
-        }
-      }()
-      case 34: try {
-        var v: Mms_Wire_StockMove?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .stockReturned(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .stockReturned(v)
-        }
-      }()
-      case 35: try {
-        var v: Mms_Wire_StockTransferred?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .stockTransferred(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .stockTransferred(v)
-        }
-      }()
-      case 36: try {
-        var v: Mms_Wire_TransferArrived?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .transferArrived(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .transferArrived(v)
-        }
-      }()
-      case 37: try {
-        var v: Mms_Wire_StockCounted?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .stockCounted(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .stockCounted(v)
-        }
-      }()
-      case 38: try {
-        var v: Mms_Wire_StockThreshold?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .stockThreshold(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .stockThreshold(v)
-        }
-      }()
-      case 39: try {
-        var v: Mms_Wire_Sale?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .sale(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .sale(v)
-        }
-      }()
-      case 40: try {
-        var v: Mms_Wire_ExpenseAdded?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .expenseAdded(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .expenseAdded(v)
-        }
-      }()
-      case 41: try {
-        var v: Mms_Wire_SaleReturned?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .saleReturned(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .saleReturned(v)
-        }
-      }()
-      case 42: try {
-        var v: Mms_Wire_TillClosed?
-        var hadOneofValue = false
-        if let current = self.body {
-          hadOneofValue = true
-          if case .tillClosed(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.body = .tillClosed(v)
-        }
-      }()
-      default: break
       }
     }
   }
 
   func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if self.version != 0 {
-      try visitor.visitSingularUInt32Field(value: self.version, fieldNumber: 1)
-    }
-    if !self.origin.isEmpty {
-      try visitor.visitSingularStringField(value: self.origin, fieldNumber: 2)
-    }
-    if self.seq != 0 {
-      try visitor.visitSingularUInt64Field(value: self.seq, fieldNumber: 3)
-    }
-    if self.hlc != 0 {
-      try visitor.visitSingularUInt64Field(value: self.hlc, fieldNumber: 4)
-    }
-    if !self.prevHash.isEmpty {
-      try visitor.visitSingularBytesField(value: self.prevHash, fieldNumber: 5)
-    }
-    if !self.`operator`.isEmpty {
-      try visitor.visitSingularStringField(value: self.`operator`, fieldNumber: 6)
-    }
-    if !self.till.isEmpty {
-      try visitor.visitSingularStringField(value: self.till, fieldNumber: 7)
-    }
-    switch self.body {
-    case .memberAdded?: try {
-      guard case .memberAdded(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
-    }()
-    case .cardIssued?: try {
-      guard case .cardIssued(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
-    }()
-    case .cardReported?: try {
-      guard case .cardReported(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
-    }()
-    case .pinFailed?: try {
-      guard case .pinFailed(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
-    }()
-    case .pinUnlocked?: try {
-      guard case .pinUnlocked(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
-    }()
-    case .topUp?: try {
-      guard case .topUp(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 15)
-    }()
-    case .charge?: try {
-      guard case .charge(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
-    }()
-    case .refund?: try {
-      guard case .refund(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 17)
-    }()
-    case .pointsRedeemed?: try {
-      guard case .pointsRedeemed(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 18)
-    }()
-    case .punchUsed?: try {
-      guard case .punchUsed(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 19)
-    }()
-    case .rightsTransferred?: try {
-      guard case .rightsTransferred(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 20)
-    }()
-    case .settingSet?: try {
-      guard case .settingSet(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 21)
-    }()
-    case .couponIssued?: try {
-      guard case .couponIssued(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 23)
-    }()
-    case .couponRedeemed?: try {
-      guard case .couponRedeemed(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 24)
-    }()
-    case .operatorAdded?: try {
-      guard case .operatorAdded(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 25)
-    }()
-    case .operatorDisabled?: try {
-      guard case .operatorDisabled(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 26)
-    }()
-    case .operatorPasswordSet?: try {
-      guard case .operatorPasswordSet(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 27)
-    }()
-    case .loginFailed?: try {
-      guard case .loginFailed(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 28)
-    }()
-    case .tillRegistered?: try {
-      guard case .tillRegistered(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 29)
-    }()
-    case .tillRevoked?: try {
-      guard case .tillRevoked(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 30)
-    }()
-    case .productSet?: try {
-      guard case .productSet(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 31)
-    }()
-    case .priceSet?: try {
-      guard case .priceSet(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 32)
-    }()
-    case .stockReceived?: try {
-      guard case .stockReceived(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 33)
-    }()
-    case .stockReturned?: try {
-      guard case .stockReturned(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 34)
-    }()
-    case .stockTransferred?: try {
-      guard case .stockTransferred(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 35)
-    }()
-    case .transferArrived?: try {
-      guard case .transferArrived(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 36)
-    }()
-    case .stockCounted?: try {
-      guard case .stockCounted(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 37)
-    }()
-    case .stockThreshold?: try {
-      guard case .stockThreshold(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 38)
-    }()
-    case .sale?: try {
-      guard case .sale(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 39)
-    }()
-    case .expenseAdded?: try {
-      guard case .expenseAdded(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 40)
-    }()
-    case .saleReturned?: try {
-      guard case .saleReturned(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 41)
-    }()
-    case .tillClosed?: try {
-      guard case .tillClosed(let v)? = self.body else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 42)
-    }()
-    case nil: break
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if _storage._version != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._version, fieldNumber: 1)
+      }
+      if !_storage._origin.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._origin, fieldNumber: 2)
+      }
+      if _storage._seq != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._seq, fieldNumber: 3)
+      }
+      if _storage._hlc != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._hlc, fieldNumber: 4)
+      }
+      if !_storage._prevHash.isEmpty {
+        try visitor.visitSingularBytesField(value: _storage._prevHash, fieldNumber: 5)
+      }
+      if !_storage._operator.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._operator, fieldNumber: 6)
+      }
+      if !_storage._till.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._till, fieldNumber: 7)
+      }
+      switch _storage._body {
+      case .memberAdded?: try {
+        guard case .memberAdded(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+      }()
+      case .cardIssued?: try {
+        guard case .cardIssued(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+      }()
+      case .cardReported?: try {
+        guard case .cardReported(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+      }()
+      case .pinFailed?: try {
+        guard case .pinFailed(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+      }()
+      case .pinUnlocked?: try {
+        guard case .pinUnlocked(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
+      }()
+      case .topUp?: try {
+        guard case .topUp(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 15)
+      }()
+      case .charge?: try {
+        guard case .charge(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
+      }()
+      case .refund?: try {
+        guard case .refund(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 17)
+      }()
+      case .pointsRedeemed?: try {
+        guard case .pointsRedeemed(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 18)
+      }()
+      case .punchUsed?: try {
+        guard case .punchUsed(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 19)
+      }()
+      case .rightsTransferred?: try {
+        guard case .rightsTransferred(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 20)
+      }()
+      case .settingSet?: try {
+        guard case .settingSet(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 21)
+      }()
+      case .couponIssued?: try {
+        guard case .couponIssued(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 23)
+      }()
+      case .couponRedeemed?: try {
+        guard case .couponRedeemed(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 24)
+      }()
+      case .operatorAdded?: try {
+        guard case .operatorAdded(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 25)
+      }()
+      case .operatorDisabled?: try {
+        guard case .operatorDisabled(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 26)
+      }()
+      case .operatorPasswordSet?: try {
+        guard case .operatorPasswordSet(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 27)
+      }()
+      case .loginFailed?: try {
+        guard case .loginFailed(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 28)
+      }()
+      case .tillRegistered?: try {
+        guard case .tillRegistered(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 29)
+      }()
+      case .tillRevoked?: try {
+        guard case .tillRevoked(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 30)
+      }()
+      case .productSet?: try {
+        guard case .productSet(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 31)
+      }()
+      case .priceSet?: try {
+        guard case .priceSet(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 32)
+      }()
+      case .stockReceived?: try {
+        guard case .stockReceived(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 33)
+      }()
+      case .stockReturned?: try {
+        guard case .stockReturned(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 34)
+      }()
+      case .stockTransferred?: try {
+        guard case .stockTransferred(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 35)
+      }()
+      case .transferArrived?: try {
+        guard case .transferArrived(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 36)
+      }()
+      case .stockCounted?: try {
+        guard case .stockCounted(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 37)
+      }()
+      case .stockThreshold?: try {
+        guard case .stockThreshold(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 38)
+      }()
+      case .sale?: try {
+        guard case .sale(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 39)
+      }()
+      case .expenseAdded?: try {
+        guard case .expenseAdded(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 40)
+      }()
+      case .saleReturned?: try {
+        guard case .saleReturned(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 41)
+      }()
+      case .tillClosed?: try {
+        guard case .tillClosed(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 42)
+      }()
+      case nil: break
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   static func ==(lhs: Mms_Wire_Op, rhs: Mms_Wire_Op) -> Bool {
-    if lhs.version != rhs.version {return false}
-    if lhs.origin != rhs.origin {return false}
-    if lhs.seq != rhs.seq {return false}
-    if lhs.hlc != rhs.hlc {return false}
-    if lhs.prevHash != rhs.prevHash {return false}
-    if lhs.`operator` != rhs.`operator` {return false}
-    if lhs.till != rhs.till {return false}
-    if lhs.body != rhs.body {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._version != rhs_storage._version {return false}
+        if _storage._origin != rhs_storage._origin {return false}
+        if _storage._seq != rhs_storage._seq {return false}
+        if _storage._hlc != rhs_storage._hlc {return false}
+        if _storage._prevHash != rhs_storage._prevHash {return false}
+        if _storage._operator != rhs_storage._operator {return false}
+        if _storage._till != rhs_storage._till {return false}
+        if _storage._body != rhs_storage._body {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1872,7 +1966,7 @@ nonisolated extension Mms_Wire_MemberAdded: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Mms_Wire_CardIssued: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".CardIssued"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}number\0\u{1}member\0\u{1}type\0\u{3}pin_hash\0\u{3}discount_percent\0\u{3}punch_account\0\u{3}punch_uses\0\u{1}replaces\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}number\0\u{1}member\0\u{1}type\0\u{3}pin_hash\0\u{3}discount_percent\0\u{3}punch_account\0\u{3}punch_uses\0\u{1}replaces\0\u{1}staff\0\u{3}commission_fen\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1888,6 +1982,8 @@ nonisolated extension Mms_Wire_CardIssued: SwiftProtobuf.Message, SwiftProtobuf.
       case 6: try { try decoder.decodeSingularStringField(value: &self.punchAccount) }()
       case 7: try { try decoder.decodeSingularInt64Field(value: &self.punchUses) }()
       case 8: try { try decoder.decodeSingularStringField(value: &self.replaces) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.staff) }()
+      case 10: try { try decoder.decodeSingularInt64Field(value: &self.commissionFen) }()
       default: break
       }
     }
@@ -1918,6 +2014,12 @@ nonisolated extension Mms_Wire_CardIssued: SwiftProtobuf.Message, SwiftProtobuf.
     if !self.replaces.isEmpty {
       try visitor.visitSingularStringField(value: self.replaces, fieldNumber: 8)
     }
+    if !self.staff.isEmpty {
+      try visitor.visitSingularStringField(value: self.staff, fieldNumber: 9)
+    }
+    if self.commissionFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.commissionFen, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1930,6 +2032,8 @@ nonisolated extension Mms_Wire_CardIssued: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.punchAccount != rhs.punchAccount {return false}
     if lhs.punchUses != rhs.punchUses {return false}
     if lhs.replaces != rhs.replaces {return false}
+    if lhs.staff != rhs.staff {return false}
+    if lhs.commissionFen != rhs.commissionFen {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2037,7 +2141,7 @@ nonisolated extension Mms_Wire_PinUnlocked: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Mms_Wire_TopUp: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".TopUp"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}member\0\u{1}card\0\u{3}amount_fen\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}member\0\u{1}card\0\u{3}amount_fen\0\u{1}tender\0\u{1}reference\0\u{1}staff\0\u{3}commission_fen\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2048,6 +2152,10 @@ nonisolated extension Mms_Wire_TopUp: SwiftProtobuf.Message, SwiftProtobuf._Mess
       case 1: try { try decoder.decodeSingularStringField(value: &self.member) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.card) }()
       case 3: try { try decoder.decodeSingularInt64Field(value: &self.amountFen) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.tender) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.reference) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.staff) }()
+      case 7: try { try decoder.decodeSingularInt64Field(value: &self.commissionFen) }()
       default: break
       }
     }
@@ -2063,6 +2171,18 @@ nonisolated extension Mms_Wire_TopUp: SwiftProtobuf.Message, SwiftProtobuf._Mess
     if self.amountFen != 0 {
       try visitor.visitSingularInt64Field(value: self.amountFen, fieldNumber: 3)
     }
+    if !self.tender.isEmpty {
+      try visitor.visitSingularStringField(value: self.tender, fieldNumber: 4)
+    }
+    if !self.reference.isEmpty {
+      try visitor.visitSingularStringField(value: self.reference, fieldNumber: 5)
+    }
+    if !self.staff.isEmpty {
+      try visitor.visitSingularStringField(value: self.staff, fieldNumber: 6)
+    }
+    if self.commissionFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.commissionFen, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2070,6 +2190,10 @@ nonisolated extension Mms_Wire_TopUp: SwiftProtobuf.Message, SwiftProtobuf._Mess
     if lhs.member != rhs.member {return false}
     if lhs.card != rhs.card {return false}
     if lhs.amountFen != rhs.amountFen {return false}
+    if lhs.tender != rhs.tender {return false}
+    if lhs.reference != rhs.reference {return false}
+    if lhs.staff != rhs.staff {return false}
+    if lhs.commissionFen != rhs.commissionFen {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

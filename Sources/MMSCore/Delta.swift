@@ -205,6 +205,15 @@ extension Op {
             return [.raise(entity: e, name: Cell.tillClosed),
                     .set(entity: e, name: Cell.tillCounted, value: text(String(c.counted.fen)), stamp: stamp),
                     .set(entity: e, name: Cell.tillExpected, value: text(String(c.expected.fen)), stamp: stamp)]
+        case .supplierInvoiced(let i):
+            let e = Cell.payables(branch: origin)
+            return [.set(entity: e, name: Cell.invoice(supplier: i.supplier, number: i.number), value: text("\(i.amount.fen)|\(i.due)|\(i.note)"), stamp: stamp)]
+        case .supplierPaid(let p):
+            let e = Cell.payables(branch: origin)
+            var d: [Delta] = p.allocations.map { .add(entity: e, name: Cell.invoicePaid(supplier: p.supplier, number: $0.invoice), node: origin, amount: $0.amount.fen) }
+            // Cash paid out of a till's drawer comes off what its daily close expects.
+            if p.tender == .cash { d.append(.add(entity: tillDay(), name: Cell.tillCashOut, node: origin, amount: p.amount.fen)) }
+            return d
         case .expenseAdded(let category, let amount, _):
             return [.add(entity: Cell.books(branch: origin, month: Sales.month(wallMillis: hlc.wallMillis)), name: Cell.expense(category), node: origin, amount: amount.fen)]
         case .stockReceived(let m):

@@ -166,6 +166,9 @@ public enum OpBody: Equatable, Sendable {
     case tillClosed(TillClose)
     /// An expense of the issuing branch (`Books`).
     case expenseAdded(category: String, amount: Money, note: String)
+    /// A supplier's invoice received by the issuing branch, and a payment on what it owes (`Payables`).
+    case supplierInvoiced(SupplierInvoice)
+    case supplierPaid(SupplierPayment)
 
     /// A short stable name, used in history and logs.
     public var kind: String {
@@ -202,6 +205,8 @@ public enum OpBody: Equatable, Sendable {
         case .saleReturned: "sale_returned"
         case .expenseAdded: "expense_added"
         case .tillClosed: "till_closed"
+        case .supplierInvoiced: "supplier_invoiced"
+        case .supplierPaid: "supplier_paid"
         }
     }
 
@@ -237,7 +242,7 @@ public enum OpBody: Equatable, Sendable {
         case .saleReturned(let r): r.member.isEmpty ? nil : r.member
         case .cardReported, .pinFailed, .pinUnlocked, .rightsTransferred, .settingSet,
              .operatorAdded, .operatorDisabled, .operatorPasswordSet, .loginFailed, .tillRegistered, .tillRevoked,
-             .productSet, .priceSet, .expenseAdded, .tillClosed, .stockReceived, .stockReturned, .stockTransferred, .transferArrived, .stockCounted, .stockThreshold: nil
+             .productSet, .priceSet, .expenseAdded, .tillClosed, .supplierInvoiced, .supplierPaid, .stockReceived, .stockReturned, .stockTransferred, .transferArrived, .stockCounted, .stockThreshold: nil
         }
     }
 

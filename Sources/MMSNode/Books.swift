@@ -79,3 +79,69 @@ extension LocalNode {
                                counted: c.counted.description, difference: Money(fen: c.difference).description)
     }
 }
+
+/// One supplier's account at a branch: each invoice, what was paid on it, what is owed.
+public struct SupplierAccount: Codable, Sendable, Equatable {
+    public struct Invoice: Codable, Sendable, Equatable {
+        public let number: String
+        public let amount: String
+        public let paid: String
+        public let owed: String
+        public let due: String?
+        /// Owed and past its due date.
+        public let overdue: Bool
+        public let note: String?
+    }
+    public let supplier: String
+    public let invoiced: String
+    public let paid: String
+    public let owed: String
+    public let invoices: [Invoice]
+}
+
+/// What a branch owes whom.
+public struct PayablesStatement: Codable, Sendable, Equatable {
+    public let branch: String
+    public let suppliers: [SupplierAccount]
+    public let owed: String
+    /// The op that made this change, on a write.
+    public var op: String?
+}
+
+extension LocalNode {
+    public func invoiceSupplier(_ invoice: SupplierInvoice) throws -> PayablesStatement {
+        try permit(.keepBooks)
+        let issued = try commit(decide: { teller, _ in try teller.invoiceSupplier(invoice) })
+        var statement = try payables(supplier: invoice.supplier)
+        statement.op = issued.op?.id.description
+        return statement
+    }
+
+    public func paySupplier(_ supplier: String, amount: Money, invoice: String?, tender: TenderKind, reference: String) throws -> PayablesStatement {
+        try permit(.keepBooks)
+        let issued = try commit(decide: { teller, _ in try teller.paySupplier(supplier, amount: amount, invoice: invoice, tender: tender, reference: reference) })
+        var statement = try payables(supplier: supplier)
+        statement.op = issued.op?.id.description
+        return statement
+    }
+
+    /// What a branch (this node unless `branch` is given: head office reads every branch's
+    /// books) owes its suppliers, invoice by invoice.
+    public func payables(branch: NodeID? = nil, supplier: String? = nil) throws -> PayablesStatement {
+        try permit(.readAudit)
+        let branch = branch ?? id
+        let today = Sales.day(wallMillis: clock())
+        let invoices = try store.read { try Payables.invoices(branch: branch, in: $0) }.filter { supplier == nil || $0.supplier == supplier }
+        let accounts = Dictionary(grouping: invoices, by: \.supplier).sorted { $0.key < $1.key }.map { name, list in
+            func sum(_ f: (Payables.Invoice) -> Money) -> String { Money(fen: list.map { f($0).fen }.reduce(0, +)).description }
+            return SupplierAccount(
+                supplier: name, invoiced: sum(\.amount), paid: sum(\.paid), owed: sum(\.owed),
+                invoices: list.map { i in
+                    SupplierAccount.Invoice(number: i.number, amount: i.amount.description, paid: i.paid.description, owed: i.owed.description,
+                                            due: i.due.isEmpty ? nil : i.due, overdue: i.owed.fen > 0 && !i.due.isEmpty && i.due < today,
+                                            note: i.note.isEmpty ? nil : i.note)
+                })
+        }
+        return PayablesStatement(branch: branch.rawValue, suppliers: accounts, owed: Money(fen: invoices.map(\.owed.fen).reduce(0, +)).description)
+    }
+}

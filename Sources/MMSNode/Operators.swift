@@ -231,6 +231,8 @@ extension LocalNode {
         case .tillClosed(let c): "\(c.till) \(c.day): counted \(c.counted), expected \(c.expected)"
         case .saleReturned(let r): "\(r.sale): \(r.lines.map { "\($0.sku)×\($0.quantity)" }.joined(separator: ", "))"
         case .expenseAdded(let category, _, let note): note.isEmpty ? category : "\(category): \(note)"
+        case .supplierInvoiced(let i): "\(i.supplier) \(i.number) \(i.amount)"
+        case .supplierPaid(let p): "\(p.supplier) \(p.amount) (\(p.tender.rawValue)) on \(p.allocations.map(\.invoice).joined(separator: ", "))"
         case .stockReceived(let m), .stockReturned(let m): "\(m.sku) ×\(m.quantity)\(m.supplier.isEmpty ? "" : " \(m.supplier)")"
         case .stockTransferred(let t): "\(t.sku) ×\(t.quantity) → \(t.to)"
         case .transferArrived(let transfer, let sku, let quantity): "\(sku) ×\(quantity) from \(transfer)"

@@ -119,6 +119,71 @@ extension ExpenseSummary: TextRendered {
 extension ExpenseCommand.Add: ServedCommand {}
 extension ExpenseCommand.List: ServedCommand {}
 
+/// `mms supplier`: what the branch owes whom.
+struct SupplierCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "supplier", abstract: "The branch's books: supplier invoices, payments, and what is owed to whom.",
+        subcommands: [Invoice.self, Pay.self, Owed.self])
+
+    struct Invoice: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record an invoice this branch received from a supplier.")
+        @OptionGroup var options: NodeOptions
+        @Option(help: "The supplier, e.g. 上海某某.") var supplier: String
+        @Option(help: "The supplier's invoice number (once per supplier).") var invoice: String
+        @Option(help: "e.g. 3600.00.") var amount: String
+        @Option(help: "When it is due, e.g. 2026-12-31.") var due: String = ""
+        @Option(help: "What it was for.") var note: String = ""
+        func run() throws {
+            try perform(options) {
+                try options.open().invoiceSupplier(SupplierInvoice(supplier: supplier, number: invoice, amount: try money(amount), due: due, note: note))
+            }
+        }
+    }
+
+    struct Pay: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Pay a supplier: on one invoice, or on its open invoices, the oldest due first; never more than is owed.",
+            discussion: "Cash comes out of the till's drawer: the till's daily close expects that much less.")
+        @OptionGroup var options: NodeOptions
+        @Option(help: "The supplier.") var supplier: String
+        @Option(help: "e.g. 1000.00.") var amount: String
+        @Option(help: "Only this invoice.") var invoice: String?
+        @Option(help: "cash, bank or mobile.") var tender: TenderKind = .bank
+        @Option(help: "The transfer's reference.") var reference: String = ""
+        func run() throws {
+            try perform(options) {
+                try options.open().paySupplier(supplier, amount: try money(amount), invoice: invoice, tender: tender, reference: reference)
+            }
+        }
+    }
+
+    struct Owed: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "What a branch owes its suppliers, invoice by invoice.")
+        @OptionGroup var options: NodeOptions
+        @Option(help: "Only this supplier.") var supplier: String?
+        @Option(help: "Another branch (head office reads every branch's books).") var branch: String?
+        func run() throws { try perform(options) { try options.open().payables(branch: try branch.map(NodeID.init), supplier: supplier) } }
+    }
+}
+
+extension PayablesStatement: TextRendered {
+    public var text: String {
+        var out = ["Owed by \(branch): \(owed)" + (op.map { " [op \($0)]" } ?? "")]
+        for account in suppliers {
+            out.append("  \(account.supplier)  invoiced \(account.invoiced), paid \(account.paid), owed \(account.owed)")
+            out += account.invoices.map {
+                "    \($0.number)  \($0.amount)  paid \($0.paid)  owed \($0.owed)" + ($0.due.map { "  due \($0)" } ?? "") + ($0.overdue ? "  OVERDUE" : "")
+            }
+        }
+        if suppliers.isEmpty { out.append("  (no supplier invoices)") }
+        return out.joined(separator: "\n")
+    }
+}
+
+extension SupplierCommand.Invoice: ServedCommand {}
+extension SupplierCommand.Pay: ServedCommand {}
+extension SupplierCommand.Owed: ServedCommand {}
+
 /// `mms return`: a customer brings back some or all of a sale.
 struct ReturnSale: ParsableCommand {
     static let configuration = CommandConfiguration(

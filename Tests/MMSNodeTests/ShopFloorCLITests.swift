@@ -3,7 +3,7 @@ import MMSCore
 import Testing
 
 /// The shop floor at one node through the command line: a cash sale with change, a return in
-/// cash, and the till's daily close that counts both.
+/// cash, a supplier paid in cash, and the till's daily close that counts them all.
 @Suite struct ShopFloorCLITests {
     @Test func theDailyCloseCountsCashTakenLessChangeAndCashGivenBack() throws {
         let dir = temporaryNodeDirectory().url.path
@@ -17,8 +17,22 @@ import Testing
         // One jar comes back: 3.33 in cash.
         let back = try json(mms(["return", "--data", dir, "--sale", saleID, "--line", "2x1", "--json"]).stdout)
         #expect((back["refunds"] as? [[String: Any]])?.first?["amount"] as? String == "3.33")
-        let close = try json(mms(["till", "close", "--data", dir, "--till", "cli", "--counted", "71.00", "--json"]).stdout)
-        #expect(close["expected"] as? String == "71.33" && close["difference"] as? String == "-0.33", "\(close)")
+        // Supplier invoices: a payment goes to the oldest due first, never beyond what is owed;
+        // 10.00 paid in cash comes out of the drawer.
+        try #require(mms(["supplier", "invoice", "--data", dir, "--supplier", "上海某某", "--invoice", "INV-2", "--amount", "1200.00"]).status == 0)
+        try #require(mms(["supplier", "invoice", "--data", dir, "--supplier", "上海某某", "--invoice", "INV-1", "--amount", "3600.00", "--due", "2026-01-31"]).status == 0)
+        #expect(try mms(["supplier", "invoice", "--data", dir, "--supplier", "上海某某", "--invoice", "INV-1", "--amount", "1.00"]).status != 0, "an invoice number is taken once")
+        #expect(try mms(["supplier", "invoice", "--data", dir, "--supplier", "上海某某", "--invoice", "INV-3", "--amount", "1.00", "--due", "2026-02-30x"]).status != 0)
+        let paid = try json(mms(["supplier", "pay", "--data", dir, "--supplier", "上海某某", "--amount", "4000.00", "--reference", "TX-9", "--json"]).stdout)
+        let invoices = try #require(((paid["suppliers"] as? [[String: Any]])?.first?["invoices"]) as? [[String: Any]])
+        #expect(invoices.map { $0["number"] as? String } == ["INV-1", "INV-2"] && invoices.map { $0["owed"] as? String } == ["0.00", "800.00"], "\(invoices)")
+        #expect(paid["owed"] as? String == "800.00")
+        #expect(try mms(["supplier", "pay", "--data", dir, "--supplier", "上海某某", "--amount", "800.01"]).status != 0, "never more than is owed")
+        #expect(try mms(["supplier", "pay", "--data", dir, "--supplier", "别家", "--amount", "1.00"]).status != 0, "nothing is owed to them")
+        let cash = try json(mms(["supplier", "pay", "--data", dir, "--supplier", "上海某某", "--invoice", "INV-2", "--amount", "10.00", "--tender", "cash", "--json"]).stdout)
+        #expect(cash["owed"] as? String == "790.00")
+        let close = try json(mms(["till", "close", "--data", dir, "--till", "cli", "--counted", "61.00", "--json"]).stdout)
+        #expect(close["expected"] as? String == "61.33" && close["difference"] as? String == "-0.33", "\(close)")
         // Once per till and day; bad input changes nothing.
         #expect(try mms(["till", "close", "--data", dir, "--till", "cli", "--counted", "71.33"]).status != 0)
         #expect(try mms(["till", "close", "--data", dir, "--till", "till-9", "--counted", "1.00"]).status != 0, "no such till")

@@ -173,6 +173,13 @@ public enum OpCodec {
         case .tillClosed(let c):
             var w = Mms_Wire_TillClosed(); w.till = c.till; w.day = c.day; w.expectedFen = c.expected.fen; w.countedFen = c.counted.fen
             return .tillClosed(w)
+        case .supplierInvoiced(let i):
+            var w = Mms_Wire_SupplierInvoiced(); w.supplier = i.supplier; w.number = i.number; w.amountFen = i.amount.fen; w.due = i.due; w.note = i.note
+            return .supplierInvoiced(w)
+        case .supplierPaid(let p):
+            var w = Mms_Wire_SupplierPaid(); w.supplier = p.supplier; w.tender = p.tender.rawValue; w.reference = p.reference
+            w.allocations = p.allocations.map { a in var wa = Mms_Wire_SupplierPaid.Allocation(); wa.invoice = a.invoice; wa.amountFen = a.amount.fen; return wa }
+            return .supplierPaid(w)
         case .expenseAdded(let category, let amount, let note):
             var w = Mms_Wire_ExpenseAdded(); w.category = category; w.amountFen = amount.fen; w.note = note
             return .expenseAdded(w)
@@ -344,6 +351,28 @@ public enum OpCodec {
             }
             return .tillClosed(TillClose(till: w.till, day: w.day, expected: Money(fen: w.expectedFen), counted: Money(fen: w.countedFen),
                                          difference: w.countedFen - w.expectedFen))
+        case .supplierInvoiced(let w):
+            guard (1...Limits.maxAmount.fen).contains(w.amountFen), w.due.isEmpty || Sales.isDay(w.due) else { throw malformed("supplier invoice out of range") }
+            try checked {
+                try Catalogue.validateText(w.supplier, "supplier", max: Payables.maxSupplierLength)
+                try Catalogue.validateText(w.number, "invoice number", max: Payables.maxInvoiceLength)
+                try Catalogue.validateText(w.note, "note", max: Books.maxNoteLength, allowEmpty: true)
+            }
+            return .supplierInvoiced(SupplierInvoice(supplier: w.supplier, number: w.number, amount: Money(fen: w.amountFen), due: w.due, note: w.note))
+        case .supplierPaid(let w):
+            guard let tender = TenderKind(rawValue: w.tender), tender != .stored, (1...Payables.maxAllocations).contains(w.allocations.count) else {
+                throw malformed("supplier payment tender or allocations")
+            }
+            let allocations = try w.allocations.map { a -> SupplierPayment.Allocation in
+                guard (1...Limits.maxAmount.fen).contains(a.amountFen) else { throw malformed("supplier payment amount out of range") }
+                try checked { try Catalogue.validateText(a.invoice, "invoice number", max: Payables.maxInvoiceLength) }
+                return .init(invoice: a.invoice, amount: Money(fen: a.amountFen))
+            }
+            try checked {
+                try Catalogue.validateText(w.supplier, "supplier", max: Payables.maxSupplierLength)
+                try Catalogue.validateText(w.reference, "reference", max: 60, allowEmpty: true)
+            }
+            return .supplierPaid(SupplierPayment(supplier: w.supplier, allocations: allocations, tender: tender, reference: w.reference))
         case .expenseAdded(let w):
             guard (1...Limits.maxAmount.fen).contains(w.amountFen) else { throw malformed("expense amount out of range") }
             try checked {

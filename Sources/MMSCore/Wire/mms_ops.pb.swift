@@ -417,6 +417,22 @@ nonisolated struct Mms_Wire_Op: @unchecked Sendable {
     set {_uniqueStorage()._body = .tillClosed(newValue)}
   }
 
+  var supplierInvoiced: Mms_Wire_SupplierInvoiced {
+    get {
+      if case .supplierInvoiced(let v)? = _storage._body {return v}
+      return Mms_Wire_SupplierInvoiced()
+    }
+    set {_uniqueStorage()._body = .supplierInvoiced(newValue)}
+  }
+
+  var supplierPaid: Mms_Wire_SupplierPaid {
+    get {
+      if case .supplierPaid(let v)? = _storage._body {return v}
+      return Mms_Wire_SupplierPaid()
+    }
+    set {_uniqueStorage()._body = .supplierPaid(newValue)}
+  }
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   nonisolated enum OneOf_Body: Equatable, Sendable {
@@ -452,6 +468,8 @@ nonisolated struct Mms_Wire_Op: @unchecked Sendable {
     case expenseAdded(Mms_Wire_ExpenseAdded)
     case saleReturned(Mms_Wire_SaleReturned)
     case tillClosed(Mms_Wire_TillClosed)
+    case supplierInvoiced(Mms_Wire_SupplierInvoiced)
+    case supplierPaid(Mms_Wire_SupplierPaid)
 
   }
 
@@ -1148,6 +1166,62 @@ nonisolated struct Mms_Wire_TillClosed: Sendable {
   init() {}
 }
 
+/// A supplier's invoice received by the issuing branch.
+nonisolated struct Mms_Wire_SupplierInvoiced: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var supplier: String = String()
+
+  var number: String = String()
+
+  var amountFen: Int64 = 0
+
+  /// YYYY-MM-DD or empty
+  var due: String = String()
+
+  var note: String = String()
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
+/// A payment to a supplier, allocated to its invoices when decided.
+nonisolated struct Mms_Wire_SupplierPaid: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var supplier: String = String()
+
+  var allocations: [Mms_Wire_SupplierPaid.Allocation] = []
+
+  /// cash, bank or mobile
+  var tender: String = String()
+
+  var reference: String = String()
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  nonisolated struct Allocation: Sendable {
+    // SwiftProtobuf.Message conformance is added in an extension below. See the
+    // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+    // methods supported on all messages.
+
+    var invoice: String = String()
+
+    var amountFen: Int64 = 0
+
+    var unknownFields = SwiftProtobuf.UnknownStorage()
+
+    init() {}
+  }
+
+  init() {}
+}
+
 /// An expense of the issuing branch.
 nonisolated struct Mms_Wire_ExpenseAdded: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -1219,7 +1293,7 @@ nonisolated extension Mms_Wire_CardReport: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".Op"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}origin\0\u{1}seq\0\u{1}hlc\0\u{3}prev_hash\0\u{1}operator\0\u{1}till\0\u{4}\u{3}member_added\0\u{3}card_issued\0\u{3}card_reported\0\u{3}pin_failed\0\u{3}pin_unlocked\0\u{3}top_up\0\u{1}charge\0\u{1}refund\0\u{3}points_redeemed\0\u{3}punch_used\0\u{3}rights_transferred\0\u{3}setting_set\0\u{4}\u{2}coupon_issued\0\u{3}coupon_redeemed\0\u{3}operator_added\0\u{3}operator_disabled\0\u{3}operator_password_set\0\u{3}login_failed\0\u{3}till_registered\0\u{3}till_revoked\0\u{3}product_set\0\u{3}price_set\0\u{3}stock_received\0\u{3}stock_returned\0\u{3}stock_transferred\0\u{3}transfer_arrived\0\u{3}stock_counted\0\u{3}stock_threshold\0\u{1}sale\0\u{3}expense_added\0\u{3}sale_returned\0\u{3}till_closed\0\u{c}\u{16}\u{1}")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}origin\0\u{1}seq\0\u{1}hlc\0\u{3}prev_hash\0\u{1}operator\0\u{1}till\0\u{4}\u{3}member_added\0\u{3}card_issued\0\u{3}card_reported\0\u{3}pin_failed\0\u{3}pin_unlocked\0\u{3}top_up\0\u{1}charge\0\u{1}refund\0\u{3}points_redeemed\0\u{3}punch_used\0\u{3}rights_transferred\0\u{3}setting_set\0\u{4}\u{2}coupon_issued\0\u{3}coupon_redeemed\0\u{3}operator_added\0\u{3}operator_disabled\0\u{3}operator_password_set\0\u{3}login_failed\0\u{3}till_registered\0\u{3}till_revoked\0\u{3}product_set\0\u{3}price_set\0\u{3}stock_received\0\u{3}stock_returned\0\u{3}stock_transferred\0\u{3}transfer_arrived\0\u{3}stock_counted\0\u{3}stock_threshold\0\u{1}sale\0\u{3}expense_added\0\u{3}sale_returned\0\u{3}till_closed\0\u{3}supplier_invoiced\0\u{3}supplier_paid\0\u{c}\u{16}\u{1}")
 
   fileprivate class _StorageClass {
     var _version: UInt32 = 0
@@ -1689,6 +1763,32 @@ nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._Message
             _storage._body = .tillClosed(v)
           }
         }()
+        case 43: try {
+          var v: Mms_Wire_SupplierInvoiced?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .supplierInvoiced(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .supplierInvoiced(v)
+          }
+        }()
+        case 44: try {
+          var v: Mms_Wire_SupplierPaid?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .supplierPaid(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .supplierPaid(v)
+          }
+        }()
         default: break
         }
       }
@@ -1850,6 +1950,14 @@ nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._Message
       case .tillClosed?: try {
         guard case .tillClosed(let v)? = _storage._body else { preconditionFailure() }
         try visitor.visitSingularMessageField(value: v, fieldNumber: 42)
+      }()
+      case .supplierInvoiced?: try {
+        guard case .supplierInvoiced(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 43)
+      }()
+      case .supplierPaid?: try {
+        guard case .supplierPaid(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 44)
       }()
       case nil: break
       }
@@ -3318,6 +3426,136 @@ nonisolated extension Mms_Wire_TillClosed: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.day != rhs.day {return false}
     if lhs.expectedFen != rhs.expectedFen {return false}
     if lhs.countedFen != rhs.countedFen {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mms_Wire_SupplierInvoiced: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".SupplierInvoiced"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}supplier\0\u{1}number\0\u{3}amount_fen\0\u{1}due\0\u{1}note\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.supplier) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.number) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.amountFen) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.due) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.note) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.supplier.isEmpty {
+      try visitor.visitSingularStringField(value: self.supplier, fieldNumber: 1)
+    }
+    if !self.number.isEmpty {
+      try visitor.visitSingularStringField(value: self.number, fieldNumber: 2)
+    }
+    if self.amountFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.amountFen, fieldNumber: 3)
+    }
+    if !self.due.isEmpty {
+      try visitor.visitSingularStringField(value: self.due, fieldNumber: 4)
+    }
+    if !self.note.isEmpty {
+      try visitor.visitSingularStringField(value: self.note, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Mms_Wire_SupplierInvoiced, rhs: Mms_Wire_SupplierInvoiced) -> Bool {
+    if lhs.supplier != rhs.supplier {return false}
+    if lhs.number != rhs.number {return false}
+    if lhs.amountFen != rhs.amountFen {return false}
+    if lhs.due != rhs.due {return false}
+    if lhs.note != rhs.note {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mms_Wire_SupplierPaid: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".SupplierPaid"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}supplier\0\u{1}allocations\0\u{1}tender\0\u{1}reference\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.supplier) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.allocations) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.tender) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.reference) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.supplier.isEmpty {
+      try visitor.visitSingularStringField(value: self.supplier, fieldNumber: 1)
+    }
+    if !self.allocations.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.allocations, fieldNumber: 2)
+    }
+    if !self.tender.isEmpty {
+      try visitor.visitSingularStringField(value: self.tender, fieldNumber: 3)
+    }
+    if !self.reference.isEmpty {
+      try visitor.visitSingularStringField(value: self.reference, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Mms_Wire_SupplierPaid, rhs: Mms_Wire_SupplierPaid) -> Bool {
+    if lhs.supplier != rhs.supplier {return false}
+    if lhs.allocations != rhs.allocations {return false}
+    if lhs.tender != rhs.tender {return false}
+    if lhs.reference != rhs.reference {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mms_Wire_SupplierPaid.Allocation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = Mms_Wire_SupplierPaid.protoMessageName + ".Allocation"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}invoice\0\u{3}amount_fen\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.invoice) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.amountFen) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.invoice.isEmpty {
+      try visitor.visitSingularStringField(value: self.invoice, fieldNumber: 1)
+    }
+    if self.amountFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.amountFen, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Mms_Wire_SupplierPaid.Allocation, rhs: Mms_Wire_SupplierPaid.Allocation) -> Bool {
+    if lhs.invoice != rhs.invoice {return false}
+    if lhs.amountFen != rhs.amountFen {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -32,7 +32,7 @@ extension Teller {
         return .tillClosed(TillClose(till: till, day: day, expected: Money(fen: expected), counted: counted, difference: counted.fen - expected))
     }
 
-    static func expectedCash(_ counters: [String: [NodeID: Int64]], at branch: NodeID) -> Int64 {
+    public static func expectedCash(_ counters: [String: [NodeID: Int64]], at branch: NodeID) -> Int64 {
         (counters[Cell.tillCashIn]?[branch] ?? 0) - (counters[Cell.tillCashOut]?[branch] ?? 0)
     }
 }

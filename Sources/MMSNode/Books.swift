@@ -80,6 +80,54 @@ extension LocalNode {
     }
 }
 
+/// One till's day: the cash expected from its sales, returns and top-ups, and, once closed, what
+/// was counted.
+public struct TillDay: Codable, Sendable, Equatable {
+    public let till: String
+    public let day: String
+    public let closed: Bool
+    /// At the close, or as it stands now for a day not yet closed.
+    public let expected: String
+    public let counted: String?
+    public let difference: String?
+}
+
+public struct TillDays: Codable, Sendable, Equatable {
+    public let branch: String
+    public let month: String
+    public let days: [TillDay]
+    /// The differences of the closed days, summed: what went missing (negative) or over.
+    public let difference: String
+}
+
+extension LocalNode {
+    /// A branch's till days in `month` (this node's own unless `branch` is given: head office
+    /// reads every branch's books), closed or still open.
+    public func tillDays(month: String, branch: NodeID? = nil) throws -> TillDays {
+        try permit(.readAudit)
+        try Self.validateMonth(month)
+        let branch = branch ?? id
+        let prefix = String(Cell.tillDay(branch: branch, till: "", day: "").dropLast())
+        let entities = try store.drawers(branch: branch).filter { $0.suffix(10).hasPrefix(month) }
+        var difference: Int64 = 0
+        let days = try store.read { state in
+            try entities.compactMap { entity -> TillDay? in
+                let rest = entity.dropFirst(prefix.count)
+                guard rest.count > 11 else { return nil }
+                let day = String(rest.suffix(10)), till = String(rest.dropLast(11))
+                let closed = try state.flags(entity: entity).contains(Cell.tillClosed)
+                let texts = try state.texts(entity: entity)
+                let expected = closed ? Int64(texts[Cell.tillExpected] ?? "") ?? 0 : Teller.expectedCash(try state.counters(entity: entity), at: branch)
+                let counted = closed ? Int64(texts[Cell.tillCounted] ?? "") : nil
+                difference += counted.map { $0 - expected } ?? 0
+                return TillDay(till: till, day: day, closed: closed, expected: Money(fen: expected).description,
+                               counted: counted.map { Money(fen: $0).description }, difference: counted.map { Money(fen: $0 - expected).description })
+            }
+        }
+        return TillDays(branch: branch.rawValue, month: month, days: days, difference: Money(fen: difference).description)
+    }
+}
+
 /// One supplier's account at a branch: each invoice, what was paid on it, what is owed.
 public struct SupplierAccount: Codable, Sendable, Equatable {
     public struct Invoice: Codable, Sendable, Equatable {

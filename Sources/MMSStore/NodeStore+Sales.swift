@@ -13,3 +13,18 @@ extension NodeStore {
         }
     }
 }
+
+extension NodeStore {
+    /// The entities of `branch`'s till drawers (one per till and day that took or closed cash).
+    public func drawers(branch: NodeID) throws -> [String] {
+        let prefix = Cell.tillDay(branch: branch, till: "", day: "").dropLast()
+        return try guarded {
+            try db.read { db in
+                try String.fetchAll(db, sql: """
+                    SELECT entity FROM counters WHERE entity >= ? AND entity < ?
+                    UNION SELECT entity FROM flags WHERE entity >= ? AND entity < ? ORDER BY 1
+                    """, arguments: [String(prefix), String(prefix.dropLast()) + ";", String(prefix), String(prefix.dropLast()) + ";"])
+            }
+        }
+    }
+}

@@ -223,3 +223,14 @@ extension TillCloseResult: TextRendered {
 }
 
 extension TillCommand.Close: ServedCommand {}
+extension TillCommand.Days: ServedCommand {}
+
+extension TillDays: TextRendered {
+    public var text: String {
+        var out = ["Till days at \(branch) in \(month): differences \(difference)"]
+        out += days.map { d in
+            "  \(d.day)  \(d.till)  expected \(d.expected)" + (d.closed ? ", counted \(d.counted ?? "") (\(d.difference ?? ""))" : "  (not closed)")
+        }
+        return out.joined(separator: "\n")
+    }
+}

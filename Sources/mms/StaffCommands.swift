@@ -67,7 +67,16 @@ func readPassword(_ fromStdin: Bool) throws -> String {
 struct TillCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "till", abstract: "The cashier's till (`mms till --api …`), and the branch's till registrations.",
-        subcommands: [TillRun.self, Register.self, Revoke.self, Close.self], defaultSubcommand: TillRun.self)
+        subcommands: [TillRun.self, Register.self, Revoke.self, Close.self, Days.self], defaultSubcommand: TillRun.self)
+
+    struct Days: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A branch's till days in a month: cash expected, counted and the difference of each close, and the days not closed yet.")
+        @OptionGroup var options: NodeOptions
+        @Option(help: "The month, e.g. 2026-11.") var month: String
+        @Option(help: "Another branch (head office reads every branch's books).") var branch: String?
+        func run() throws { try perform(options) { try options.open().tillDays(month: month, branch: try branch.map(NodeID.init)) } }
+    }
 
     struct Close: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -33,6 +33,9 @@ import Testing
         #expect(cash["owed"] as? String == "790.00")
         let close = try json(mms(["till", "close", "--data", dir, "--till", "cli", "--counted", "61.00", "--json"]).stdout)
         #expect(close["expected"] as? String == "61.33" && close["difference"] as? String == "-0.33", "\(close)")
+        let days = try json(mms(["till", "days", "--data", dir, "--month", String(try #require(close["day"] as? String).prefix(7)), "--json"]).stdout)
+        let day = try #require((days["days"] as? [[String: Any]])?.first)
+        #expect(day["till"] as? String == "cli" && day["closed"] as? Bool == true && day["counted"] as? String == "61.00" && days["difference"] as? String == "-0.33", "\(days)")
         // Once per till and day; bad input changes nothing.
         #expect(try mms(["till", "close", "--data", dir, "--till", "cli", "--counted", "71.33"]).status != 0)
         #expect(try mms(["till", "close", "--data", dir, "--till", "till-9", "--counted", "1.00"]).status != 0, "no such till")

@@ -205,6 +205,9 @@ extension Op {
             return [.raise(entity: e, name: Cell.tillClosed),
                     .set(entity: e, name: Cell.tillCounted, value: text(String(c.counted.fen)), stamp: stamp),
                     .set(entity: e, name: Cell.tillExpected, value: text(String(c.expected.fen)), stamp: stamp)]
+        case .programSet(let version, let document):
+            return [.set(entity: Cell.program, name: Cell.programDocument, value: text(document), stamp: stamp),
+                    .max(entity: Cell.program, name: Cell.programVersion, value: version)]
         case .supplierInvoiced(let i):
             let e = Cell.payables(branch: origin)
             return [.set(entity: e, name: Cell.invoice(supplier: i.supplier, number: i.number), value: text("\(i.amount.fen)|\(i.due)|\(i.note)"), stamp: stamp)]

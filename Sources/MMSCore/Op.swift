@@ -169,6 +169,8 @@ public enum OpBody: Equatable, Sendable {
     /// A supplier's invoice received by the issuing branch, and a payment on what it owes (`Payables`).
     case supplierInvoiced(SupplierInvoice)
     case supplierPaid(SupplierPayment)
+    /// Head office's whole membership program, version `version` (`Program`).
+    case programSet(version: Int64, document: String)
 
     /// A short stable name, used in history and logs.
     public var kind: String {
@@ -207,6 +209,7 @@ public enum OpBody: Equatable, Sendable {
         case .tillClosed: "till_closed"
         case .supplierInvoiced: "supplier_invoiced"
         case .supplierPaid: "supplier_paid"
+        case .programSet: "program_set"
         }
     }
 
@@ -240,7 +243,7 @@ public enum OpBody: Equatable, Sendable {
         case .couponRedeemed(_, let member): member
         case .sale(let s): s.member.isEmpty ? nil : s.member
         case .saleReturned(let r): r.member.isEmpty ? nil : r.member
-        case .cardReported, .pinFailed, .pinUnlocked, .rightsTransferred, .settingSet,
+        case .cardReported, .pinFailed, .pinUnlocked, .rightsTransferred, .settingSet, .programSet,
              .operatorAdded, .operatorDisabled, .operatorPasswordSet, .loginFailed, .tillRegistered, .tillRevoked,
              .productSet, .priceSet, .expenseAdded, .tillClosed, .supplierInvoiced, .supplierPaid, .stockReceived, .stockReturned, .stockTransferred, .transferArrived, .stockCounted, .stockThreshold: nil
         }
@@ -250,7 +253,7 @@ public enum OpBody: Equatable, Sendable {
     /// (hq_admin, auditor) come only from the head office; a branch adds operators of its own.
     public func isPermitted(origin: NodeID, role: NodeRole) -> Bool {
         switch self {
-        case .settingSet: return role == .hq
+        case .settingSet, .programSet: return role == .hq
         case .operatorAdded(let added): return role == .hq || (!added.role.isChainWide && added.branch == origin)
         default: return true
         }

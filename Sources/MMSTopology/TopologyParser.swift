@@ -42,7 +42,7 @@ struct TopologyFault: Error {
 
 /// Walks the TOML tables by hand rather than through Codable, so that an unknown or misspelt
 /// field is an error naming it, not silently ignored.
-private struct TopologyReader {
+private struct TopologyReader: TOMLReading {
     let file: String
 
     func fault(_ field: String, _ reason: String) -> TopologyFault { TopologyFault(file: file, field: field, reason: reason) }
@@ -135,39 +135,6 @@ private struct TopologyReader {
             }
         }
         return Topology(file: file, chain: chain, nodes: nodes, limits: limits, escrow: escrow)
-    }
-
-    // MARK: Typed, named fields
-
-    func allowOnly(_ table: TOMLTable, _ known: [String], at: String) throws {
-        for key in table.keys.sorted() where !known.contains(key) {
-            throw fault(at.isEmpty ? key : "\(at).\(key)", "unknown field (known here: \(known.joined(separator: ", ")))")
-        }
-    }
-
-    func optionalTable(_ table: TOMLTable, _ key: String) throws -> TOMLTable? {
-        guard let value = table[key] else { return nil }
-        guard let t = value.table else { throw fault(key, "must be a table") }
-        return t
-    }
-
-    func string(_ table: TOMLTable, _ key: String, at: String) throws -> String {
-        guard let value = table[key] else { throw fault("\(at).\(key)", "missing") }
-        guard let s = value.string else { throw fault("\(at).\(key)", "must be a string") }
-        return s
-    }
-
-    func identifier(_ table: TOMLTable, _ key: String, at: String) throws -> String {
-        let s = try string(table, key, at: at)
-        do { try Identifier.validate(s, what: key) } catch let e as MMSError { throw fault("\(at).\(key)", e.message.trimmingCharacters(in: ["."])) }
-        return s
-    }
-
-    func integer(_ table: TOMLTable, _ key: String, at: String, in range: ClosedRange<Int>) throws -> Int? {
-        guard let value = table[key] else { return nil }
-        guard let n = value.int else { throw fault("\(at).\(key)", "must be a whole number") }
-        guard range.contains(n) else { throw fault("\(at).\(key)", "\(n) is outside \(range.lowerBound)…\(range.upperBound)") }
-        return n
     }
 
     func endpoint(_ table: TOMLTable, _ key: String, at: String) throws -> Endpoint {

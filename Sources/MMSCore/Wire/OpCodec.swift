@@ -173,6 +173,9 @@ public enum OpCodec {
         case .tillClosed(let c):
             var w = Mms_Wire_TillClosed(); w.till = c.till; w.day = c.day; w.expectedFen = c.expected.fen; w.countedFen = c.counted.fen
             return .tillClosed(w)
+        case .programSet(let version, let document):
+            var w = Mms_Wire_ProgramSet(); w.version = version; w.document = document
+            return .programSet(w)
         case .supplierInvoiced(let i):
             var w = Mms_Wire_SupplierInvoiced(); w.supplier = i.supplier; w.number = i.number; w.amountFen = i.amount.fen; w.due = i.due; w.note = i.note
             return .supplierInvoiced(w)
@@ -351,6 +354,11 @@ public enum OpCodec {
             }
             return .tillClosed(TillClose(till: w.till, day: w.day, expected: Money(fen: w.expectedFen), counted: Money(fen: w.countedFen),
                                          difference: w.countedFen - w.expectedFen))
+        case .programSet(let w):
+            guard w.version >= 1, w.document.utf8.count <= Program.maxBytes else { throw malformed("program version or size") }
+            // A replica takes only a program it can apply: one that decodes and holds together.
+            try checked { try Program.decode(json: w.document).validate() }
+            return .programSet(version: w.version, document: w.document)
         case .supplierInvoiced(let w):
             guard (1...Limits.maxAmount.fen).contains(w.amountFen), w.due.isEmpty || Sales.isDay(w.due) else { throw malformed("supplier invoice out of range") }
             try checked {

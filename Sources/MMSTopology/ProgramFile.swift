@@ -1,0 +1,129 @@
+import Foundation
+import MMSCore
+import TOMLKit
+
+/// Head office's program file (e.g. `programs/demo.toml`): read whole, every field known, then
+/// checked by the core's `Program.validate`. Any fault names the file, the field and the reason;
+/// an invalid program is refused whole.
+public enum ProgramFile {
+    public static func load(path: String) throws -> Program {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ProgramFault(file: path, field: "-", reason: "cannot read the file").error
+        }
+        guard data.count <= Program.maxBytes, let text = String(data: data, encoding: .utf8) else {
+            throw ProgramFault(file: path, field: "-", reason: "not UTF-8 text of at most \(Program.maxBytes / 1024) KiB").error
+        }
+        return try parse(text, file: path)
+    }
+
+    public static func parse(_ text: String, file: String) throws -> Program {
+        let root: TOMLTable
+        do { root = try TOMLTable(string: text) } catch let e as TOMLParseError {
+            throw ProgramFault(file: file, field: "line \(e.source.begin.line), column \(e.source.begin.column)", reason: "not valid TOML: \(e.description)").error
+        }
+        let program: Program
+        do { program = try ProgramReader(file: file).read(root) } catch let fault as ProgramFault { throw fault.error }
+        do { try program.validate() } catch let e as MMSError {
+            throw MMSError(.invalidArgument, "\(file): \(e.message)", details: e.details.merging(["file": file]) { a, _ in a })
+        }
+        return program
+    }
+}
+
+struct ProgramFault: Error {
+    let file: String, field: String, reason: String
+    var error: MMSError {
+        MMSError(.invalidArgument, "\(file): \(field): \(reason).", details: ["file": file, "field": field, "reason": reason])
+    }
+}
+
+private struct ProgramReader: TOMLReading {
+    let file: String
+
+    func fault(_ field: String, _ reason: String) -> ProgramFault { ProgramFault(file: file, field: field, reason: reason) }
+
+    func read(_ root: TOMLTable) throws -> Program {
+        try allowOnly(root, ["points", "tier", "card_product", "coupon_template", "gift", "campaign"], at: "")
+        var program = Program()
+        if let t = try optionalTable(root, "points") {
+            try allowOnly(t, ["per_yuan", "redeem_per_yuan", "expiry"], at: "points")
+            if let n = try integer(t, "per_yuan", at: "points", in: 0...100) { program.points.perYuan = Int64(n) }
+            if let n = try integer(t, "redeem_per_yuan", at: "points", in: 1...10_000) { program.points.redeemPerYuan = Int64(n) }
+            if let e = try optionalString(t, "expiry", at: "points") { program.points.expiry = try choice(e, "points.expiry") }
+        }
+        program.tiers = try tables(root, "tier").enumerated().map { i, t in
+            let at = "tier[\(i + 1)]"
+            try allowOnly(t, ["tier", "name", "spend", "points", "single_topup", "discount", "points_multiplier", "companion_cards", "birthday_coupon"], at: at)
+            return TierRule(tier: try choice(try string(t, "tier", at: at), "\(at).tier"), name: try string(t, "name", at: at),
+                            spend: try money(t, "spend", at: at), points: try integer(t, "points", at: at, in: 1...Int(Limits.maxPoints.value)).map(Int64.init),
+                            singleTopup: try money(t, "single_topup", at: at),
+                            discount: Int64(try integer(t, "discount", at: at, in: 1...100) ?? 100),
+                            pointsMultiplier: Int64(try integer(t, "points_multiplier", at: at, in: 100...1_000) ?? 100),
+                            companionCards: Int64(try integer(t, "companion_cards", at: at, in: 0...9) ?? 0),
+                            birthdayCoupon: try optionalString(t, "birthday_coupon", at: at))
+        }
+        program.cardProducts = try tables(root, "card_product").enumerated().map { i, t in
+            let at = "card_product[\(i + 1)]"
+            try allowOnly(t, ["id", "name", "type", "min_first_topup", "fee", "earns_points", "validity_days", "extend_on_topup",
+                              "first_day_share", "discount", "uses", "services"], at: at)
+            let fee = try money(t, "fee", at: at)
+            return CardProduct(id: try identifier(t, "id", at: at), name: try string(t, "name", at: at), type: try choice(try string(t, "type", at: at), "\(at).type"),
+                               minFirstTopup: try money(t, "min_first_topup", at: at), fee: fee,
+                               earnsPoints: try bool(t, "earns_points", at: at) ?? (fee == nil),
+                               validityDays: try integer(t, "validity_days", at: at, in: 1...36_500).map(Int64.init),
+                               extendOnTopup: try bool(t, "extend_on_topup", at: at) ?? true,
+                               firstDayShare: try integer(t, "first_day_share", at: at, in: 1...100).map(Int64.init),
+                               discount: try integer(t, "discount", at: at, in: 1...100).map(Int64.init),
+                               uses: try integer(t, "uses", at: at, in: 1...Int(Limits.maxPunchUses)).map(Int64.init),
+                               services: try strings(t, "services", at: at))
+        }
+        program.couponTemplates = try tables(root, "coupon_template").enumerated().map { i, t in
+            let at = "coupon_template[\(i + 1)]"
+            try allowOnly(t, ["id", "title", "kind", "value", "percent", "min_spend", "valid_days", "weekdays_excluded", "skus", "categories",
+                              "branches", "tiers", "per_member_limit", "transferable"], at: at)
+            let weekdays = try t["weekdays_excluded"].map { value -> [Int64] in
+                guard let array = value.array else { throw fault("\(at).weekdays_excluded", "must be a list of weekdays 1–7") }
+                return try array.map { item in
+                    guard let n = item.int, (1...7).contains(n) else { throw fault("\(at).weekdays_excluded", "must be a list of weekdays 1–7") }
+                    return Int64(n)
+                }
+            } ?? []
+            return CouponTemplate(id: try identifier(t, "id", at: at), title: try string(t, "title", at: at), kind: try choice(try string(t, "kind", at: at), "\(at).kind"),
+                                  value: try money(t, "value", at: at), percent: try integer(t, "percent", at: at, in: 1...99).map(Int64.init),
+                                  minSpend: try money(t, "min_spend", at: at) ?? Money(fen: 0),
+                                  validDays: Int64(try integer(t, "valid_days", at: at, in: 1...3_650) ?? 30),
+                                  weekdaysExcluded: weekdays, skus: try strings(t, "skus", at: at), categories: try strings(t, "categories", at: at),
+                                  branches: try strings(t, "branches", at: at),
+                                  tiers: try strings(t, "tiers", at: at).map { try choice($0, "\(at).tiers") },
+                                  perMemberLimit: Int64(try integer(t, "per_member_limit", at: at, in: 1...100) ?? 1),
+                                  transferable: try bool(t, "transferable", at: at) ?? false)
+        }
+        program.gifts = try tables(root, "gift").enumerated().map { i, t in
+            let at = "gift[\(i + 1)]"
+            try allowOnly(t, ["id", "name", "points", "sku"], at: at)
+            guard let points = try integer(t, "points", at: at, in: 1...Int(Limits.maxPoints.value)) else { throw fault("\(at).points", "missing") }
+            return Gift(id: try identifier(t, "id", at: at), name: try string(t, "name", at: at), points: Int64(points), sku: try optionalString(t, "sku", at: at))
+        }
+        program.campaigns = try tables(root, "campaign").enumerated().map { i, t in
+            let at = "campaign[\(i + 1)]"
+            try allowOnly(t, ["id", "name", "segment", "coupon", "points"], at: at)
+            var segment = Campaign.Segment()
+            if let s = try optionalTable(t, "segment") {
+                try allowOnly(s, ["tiers", "birthday_month", "no_visit_days"], at: "\(at).segment")
+                segment.tiers = try strings(s, "tiers", at: "\(at).segment").map { try choice($0, "\(at).segment.tiers") }
+                segment.birthdayMonth = try integer(s, "birthday_month", at: "\(at).segment", in: 1...12).map(Int64.init)
+                segment.noVisitDays = try integer(s, "no_visit_days", at: "\(at).segment", in: 1...3_650).map(Int64.init)
+            }
+            return Campaign(id: try identifier(t, "id", at: at), name: try string(t, "name", at: at), segment: segment,
+                            coupon: try optionalString(t, "coupon", at: at), points: try integer(t, "points", at: at, in: 1...Int(Limits.maxPoints.value)).map(Int64.init))
+        }
+        return program
+    }
+
+    func choice<T: RawRepresentable & CaseIterable>(_ text: String, _ field: String) throws -> T where T.RawValue == String {
+        guard let value = T(rawValue: text) else {
+            throw fault(field, "“\(text.prefix(30))” is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return value
+    }
+}

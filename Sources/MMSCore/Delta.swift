@@ -91,6 +91,11 @@ extension Op {
                 .set(entity: e, name: Cell.punchAccount, value: text(c.punchAccount), stamp: stamp),
             ]
             if c.punchUses > 0 { d.append(escrow(c.punchAccount, Cell.credited, origin, c.punchUses)) }
+            d.append(.raise(entity: Cell.member(c.member), name: Cell.memberCardPrefix + c.number))
+            if !c.product.isEmpty { d.append(.set(entity: e, name: Cell.cardProduct, value: text(c.product), stamp: stamp)) }
+            if c.expires > 0 { d.append(.max(entity: e, name: Cell.cardExpires, value: c.expires)) }
+            if !c.earnsPoints { d.append(.set(entity: e, name: Cell.cardNoPoints, value: text("1"), stamp: stamp)) }
+            if c.feeTender == .cash { d.append(.add(entity: tillDay(), name: Cell.tillCashIn, node: origin, amount: c.fee.fen)) }
             if !c.staff.isEmpty { d += credit(c.staff, c.commission, Cell.commissionCards, 1) }
             if !c.replaces.isEmpty {
                 d.append(.raise(entity: Cell.card(c.replaces), name: Cell.retired))
@@ -111,6 +116,7 @@ extension Op {
                 visit(p.member),
             ]
             if p.tender == .cash { d.append(.add(entity: tillDay(), name: Cell.tillCashIn, node: origin, amount: p.amount.fen)) }
+            if p.extendsTo > 0 { d.append(.max(entity: Cell.card(p.card), name: Cell.cardExpires, value: p.extendsTo)) }
             if !p.staff.isEmpty { d += credit(p.staff, p.commission, Cell.commissionTopUps, p.amount.fen) }
             return d
         case .charge(let c):
@@ -205,6 +211,20 @@ extension Op {
             return [.raise(entity: e, name: Cell.tillClosed),
                     .set(entity: e, name: Cell.tillCounted, value: text(String(c.counted.fen)), stamp: stamp),
                     .set(entity: e, name: Cell.tillExpected, value: text(String(c.expected.fen)), stamp: stamp)]
+        case .balanceTransferred(let t):
+            return [escrow(Cell.storedValue(member: t.fromMember), Cell.debited, origin, t.amount.fen),
+                    escrow(Cell.storedValue(member: t.toMember), Cell.credited, origin, t.amount.fen)]
+        case .pinChanged(let card, let pinHash):
+            return [.set(entity: Cell.card(card), name: Cell.pinHash, value: text(pinHash), stamp: stamp)]
+        case .cardReturned(let r):
+            var d: [Delta] = [.raise(entity: Cell.card(r.card), name: Cell.cardReturned)]
+            if r.refunded.fen > 0 {
+                d.append(escrow(Cell.storedValue(member: r.member), Cell.debited, origin, r.refunded.fen))
+                if r.tender == .cash { d.append(.add(entity: tillDay(), name: Cell.tillCashOut, node: origin, amount: r.refunded.fen)) }
+            }
+            return d
+        case .cardRenewed(let card, let expires):
+            return [.max(entity: Cell.card(card), name: Cell.cardExpires, value: expires)]
         case .programSet(let version, let document):
             return [.set(entity: Cell.program, name: Cell.programDocument, value: text(document), stamp: stamp),
                     .max(entity: Cell.program, name: Cell.programVersion, value: version)]

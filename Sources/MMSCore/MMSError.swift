@@ -17,6 +17,7 @@ public struct MMSError: Error, Sendable, Equatable, CustomStringConvertible {
         case pinLocked = "pin_locked"
         case pinRequired = "pin_required"
         case cardBlocked = "card_blocked"
+        case cardExpired = "card_expired"
         case unknownCard = "unknown_card"
         case unknownMember = "unknown_member"
         case cardExists = "card_exists"

@@ -43,6 +43,15 @@ public struct CardIssued: Equatable, Sendable {
     /// The staff member credited with selling the card, and their commission for it.
     public var staff = ""
     public var commission = Money(fen: 0)
+    /// The program's card product it was issued as, or empty.
+    public var product = ""
+    /// The last day it pays (`YYYYMMDD`), or 0 for no end.
+    public var expires: Int64 = 0
+    /// What the member paid for the card, and how (cash goes into the till's drawer).
+    public var fee = Money(fen: 0)
+    public var feeTender: TenderKind?
+    /// A card bought for a fee earns no points.
+    public var earnsPoints = true
     public init(number: String, member: String, type: CardType, pinHash: String, discountPercent: Int64, punchAccount: String, punchUses: Int64, replaces: String) {
         self.number = number; self.member = member; self.type = type; self.pinHash = pinHash; self.discountPercent = discountPercent; self.punchAccount = punchAccount; self.punchUses = punchUses; self.replaces = replaces
     }
@@ -59,6 +68,8 @@ public struct Payment: Equatable, Sendable {
     public var reference: String
     public var staff: String
     public var commission: Money
+    /// The card's new last day (`YYYYMMDD`) when its product extends it with a top-up, or 0.
+    public var extendsTo: Int64 = 0
     public init(member: String, card: String, amount: Money, tender: TenderKind? = nil, reference: String = "", staff: String = "", commission: Money = Money(fen: 0)) {
         self.member = member; self.card = card; self.amount = amount
         self.tender = tender; self.reference = reference; self.staff = staff; self.commission = commission
@@ -171,6 +182,11 @@ public enum OpBody: Equatable, Sendable {
     case supplierPaid(SupplierPayment)
     /// Head office's whole membership program, version `version` (`Program`).
     case programSet(version: Int64, document: String)
+    // The card's life (`CardLife`).
+    case balanceTransferred(BalanceTransfer)
+    case pinChanged(card: String, pinHash: String)
+    case cardReturned(CardReturn)
+    case cardRenewed(card: String, expires: Int64)
 
     /// A short stable name, used in history and logs.
     public var kind: String {
@@ -210,22 +226,28 @@ public enum OpBody: Equatable, Sendable {
         case .supplierInvoiced: "supplier_invoiced"
         case .supplierPaid: "supplier_paid"
         case .programSet: "program_set"
+        case .balanceTransferred: "balance_transferred"
+        case .pinChanged: "pin_changed"
+        case .cardReturned: "card_returned"
+        case .cardRenewed: "card_renewed"
         }
     }
 
     /// The op kinds that change a member's stored value (the liability the chain owes).
-    public static let storedValueKinds = ["top_up", "charge", "refund", "sale", "sale_returned"]
+    public static let storedValueKinds = ["top_up", "charge", "refund", "sale", "sale_returned", "balance_transferred", "card_returned"]
 
     /// How this op changes a member's stored value, in fen: the one fold that reports and the
     /// simulator reconcile balances with.
-    public var storedValueChange: (member: String, fen: Int64)? {
+    public var storedValueChanges: [(member: String, fen: Int64)] {
         switch self {
-        case .topUp(let p): (p.member, p.amount.fen)
-        case .charge(let c): (c.member, -c.amount.fen)
-        case .refund(let r): (r.member, r.amount.fen)
-        case .sale(let s) where s.stored.fen > 0: (s.member, -s.stored.fen)
-        case .saleReturned(let r) where r.storedBack.fen > 0: (r.member, r.storedBack.fen)
-        default: nil
+        case .topUp(let p): [(p.member, p.amount.fen)]
+        case .charge(let c): [(c.member, -c.amount.fen)]
+        case .refund(let r): [(r.member, r.amount.fen)]
+        case .sale(let s) where s.stored.fen > 0: [(s.member, -s.stored.fen)]
+        case .saleReturned(let r) where r.storedBack.fen > 0: [(r.member, r.storedBack.fen)]
+        case .balanceTransferred(let t): [(t.fromMember, -t.amount.fen), (t.toMember, t.amount.fen)]
+        case .cardReturned(let r) where r.refunded.fen > 0: [(r.member, -r.refunded.fen)]
+        default: []
         }
     }
 
@@ -243,7 +265,9 @@ public enum OpBody: Equatable, Sendable {
         case .couponRedeemed(_, let member): member
         case .sale(let s): s.member.isEmpty ? nil : s.member
         case .saleReturned(let r): r.member.isEmpty ? nil : r.member
-        case .cardReported, .pinFailed, .pinUnlocked, .rightsTransferred, .settingSet, .programSet,
+        case .balanceTransferred(let t): t.fromMember
+        case .cardReturned(let r): r.member
+        case .cardReported, .pinFailed, .pinUnlocked, .rightsTransferred, .settingSet, .programSet, .pinChanged, .cardRenewed,
              .operatorAdded, .operatorDisabled, .operatorPasswordSet, .loginFailed, .tillRegistered, .tillRevoked,
              .productSet, .priceSet, .expenseAdded, .tillClosed, .supplierInvoiced, .supplierPaid, .stockReceived, .stockReturned, .stockTransferred, .transferArrived, .stockCounted, .stockThreshold: nil
         }

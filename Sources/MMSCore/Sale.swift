@@ -144,7 +144,9 @@ extension Teller {
             throw MMSError(.invalidArgument, "A sale is paid by 1–\(Sales.maxTenders) tenders.")
         }
         let card = try request.card.map { try payingCard($0, type: nil) }
-        let percent = card?.type == .discount ? card!.discountPercent : 100
+        // The card's discount or the member's tier's, whichever is lower, on every line.
+        let tierPercent = try card.flatMap { try tierRule($0.member)?.discount } ?? 100
+        let percent = min(card?.type == .discount ? card!.discountPercent : 100, tierPercent)
         try requireStaff(request.staff)
         var lines: [SaleLine] = []
         for item in request.items {
@@ -182,7 +184,7 @@ extension Teller {
             try requireRights(try state.escrow(Cell.storedValue(member: card.member)), stored, code: .insufficientFunds, unit: { Money(fen: $0).description })
         }
         return .sale(Sale(member: card?.member ?? "", card: request.card ?? "", staff: request.staff ?? "", lines: lines, tenders: tenders,
-                          total: total, change: change, pointsEarned: card == nil ? Points(0) : try pointsFor(total)))
+                          total: total, change: change, pointsEarned: card == nil ? Points(0) : try pointsFor(total, member: card!.member, card: card!)))
     }
 
     func requireStaff(_ staff: String?) throws {

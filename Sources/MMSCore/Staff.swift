@@ -60,15 +60,20 @@ public enum Action: String, Sendable, CaseIterable {
     case manageStock = "manage_stock"        // receive, return, transfer, count (a manager: their branch)
     case keepBooks = "keep_books"            // expenses (a manager: their branch)
     case returnSale = "return_sale"          // a cashier on the day of the sale; a manager (who may refund) after it
+    case changePIN = "change_pin"            // with the old PIN (a manager resets one through unlock_card)
+    case renewCard = "renew_card"
+    case transferBalance = "transfer_balance" // stored value from one member's card to another's
+    case returnCard = "return_card"          // 退卡: the principal refunded, the card stopped
+    case runCampaign = "run_campaign"        // head office
 }
 
 public enum Permissions {
     /// The permission table: which role may take which action. Documented in docs/operators.md.
     public static let table: [OperatorRole: Set<Action>] = {
         let counter: Set<Action> = [.lookUp, .addMember, .issueCard, .topUp, .charge, .sale, .redeemPoints, .usePunch, .redeemCoupon, .reportLost,
-                                    .returnSale]
+                                    .returnSale, .changePIN, .renewCard]
         let manager = counter.union([.refund, .issueCoupon, .blockCard, .replaceCard, .unlockCard, .moveRights, .manageStaff, .manageTills, .readAudit,
-                                     .manageStock, .keepBooks])
+                                     .manageStock, .keepBooks, .transferBalance, .returnCard])
         return [
             .cashier: counter,
             .manager: manager,

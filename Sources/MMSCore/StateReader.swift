@@ -73,7 +73,7 @@ public struct CouponView: Equatable, Sendable {
 
 /// What state a card is in, most severe first.
 public enum CardStatus: String, Sendable {
-    case active, locked, blocked, lost, retired
+    case active, locked, blocked, lost, retired, returned
 }
 
 public struct CardView: Equatable, Sendable {
@@ -87,6 +87,11 @@ public struct CardView: Equatable, Sendable {
     public let replacedBy: String?
     /// Wrong PIN entries seen chain-wide since the last unlock.
     public let pinFailures: Int64
+    /// The program's card product it was issued as (or empty), its last day (`YYYYMMDD`, 0: none),
+    /// and whether it earns points.
+    public let product: String
+    public let expires: Int64
+    public let earnsPoints: Bool
 }
 
 public struct MemberView: Equatable, Sendable {
@@ -124,6 +129,7 @@ extension StateReader {
         let raised = try flags(entity: e)
         let status: CardStatus =
             raised.contains(Cell.retired) ? .retired
+            : raised.contains(Cell.cardReturned) ? .returned
             : raised.contains(Cell.reported(.lost)) ? .lost
             : raised.contains(Cell.reported(.blocked)) ? .blocked
             : effective >= Limits.maxPinFailures ? .locked : .active
@@ -134,7 +140,10 @@ extension StateReader {
             punchAccount: text[Cell.punchAccount] ?? "",
             status: status,
             replacedBy: text[Cell.replacedBy],
-            pinFailures: effective)
+            pinFailures: effective,
+            product: text[Cell.cardProduct] ?? "",
+            expires: unlocked[Cell.cardExpires] ?? 0,
+            earnsPoints: text[Cell.cardNoPoints] != "1")
     }
 
     public func coupon(_ code: String) throws -> CouponView? {
@@ -162,12 +171,21 @@ extension StateReader {
             home: home,
             spent: Money(fen: spent), refunded: Money(fen: refunded),
             largestTopUp: Money(fen: largestTopUp),
-            tier: try tier(netSpend: Money(fen: spent - refunded), largestTopUp: Money(fen: largestTopUp)),
+            tier: try tier(netSpend: Money(fen: spent - refunded), largestTopUp: Money(fen: largestTopUp),
+                           pointsEarned: try escrow(Cell.points(member: id)).totalCredited),
             visits: MemberView.visits(in: maxima))
     }
 
-    /// The highest tier whose spend or single top-up threshold the member has reached.
-    public func tier(netSpend: Money, largestTopUp: Money) throws -> Tier {
+    /// The highest tier whose spend, points or single top-up threshold the member has reached:
+    /// by head office's program when it names tiers, else by the chain settings.
+    public func tier(netSpend: Money, largestTopUp: Money, pointsEarned: Int64) throws -> Tier {
+        let rules = try program().program.tiers
+        if !rules.isEmpty {
+            return rules.last { rule in
+                rule.tier == .standard || (rule.spend.map { netSpend >= $0 } ?? false) || (rule.singleTopup.map { largestTopUp >= $0 } ?? false)
+                    || (rule.points.map { pointsEarned >= $0 } ?? false)
+            }?.tier ?? .standard
+        }
         let settings = try settings()
         var reached = Tier.standard
         for tier in Settings.rankedTiers {

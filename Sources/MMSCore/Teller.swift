@@ -9,9 +9,19 @@ public struct Teller {
     public let state: any StateReader
     public let origin: NodeID
     public let role: NodeRole
+    /// The wall clock of the op being decided (its HLC), from which every rule that depends on a
+    /// date is decided, so every replica that reads the op agrees. Nil where no such rule can
+    /// arise (replicas without a program, benchmarks).
+    public let wallMillis: UInt64?
 
-    public init(state: any StateReader, origin: NodeID, role: NodeRole) {
-        self.state = state; self.origin = origin; self.role = role
+    public init(state: any StateReader, origin: NodeID, role: NodeRole, wallMillis: UInt64? = nil) {
+        self.state = state; self.origin = origin; self.role = role; self.wallMillis = wallMillis
+    }
+
+    /// The op's day, China Standard Time.
+    var today: String {
+        guard let wallMillis else { preconditionFailure("a rule that depends on the date was decided without the op's time") }
+        return Sales.day(wallMillis: wallMillis)
     }
 
     // MARK: Members and cards
@@ -116,8 +126,10 @@ public struct Teller {
         try Self.requireValid(amount)
         guard tender != .stored else { throw MMSError(.invalidArgument, "A top-up is paid in cash, by bank card or by mobile payment.") }
         try Catalogue.validateText(reference, "tender reference", max: 60, allowEmpty: true)
-        return .topUp(Payment(member: card.member, card: number, amount: amount, tender: tender, reference: reference, staff: staff ?? "",
-                              commission: try staffCommission(staff, setting: Settings.commissionPerTopUp, on: amount)))
+        var payment = Payment(member: card.member, card: number, amount: amount, tender: tender, reference: reference, staff: staff ?? "",
+                              commission: try staffCommission(staff, setting: Settings.commissionPerTopUp, on: amount))
+        payment.extendsTo = try validityExtension(forTopUpOf: card)
+        return .topUp(payment)
     }
 
     /// Pays `amount` from stored value. With `partial`, when this branch's rights fall short it
@@ -129,7 +141,7 @@ public struct Teller {
         let here = account.rights(at: origin)
         let taken = partial && here > 0 ? Money(fen: min(amount.fen, here)) : amount
         try requireRights(account, taken.fen, code: .insufficientFunds, unit: { Money(fen: $0).description })
-        return .charge(Charge(member: card.member, card: number, amount: taken, pointsEarned: try pointsFor(taken)))
+        return .charge(Charge(member: card.member, card: number, amount: taken, pointsEarned: try pointsFor(taken, member: card.member, card: card)))
     }
 
     /// Refunds part or all of an earlier charge back to stored value, at the branch holding the
@@ -239,12 +251,23 @@ public struct Teller {
         }
     }
 
-    func pointsFor(_ paid: Money) throws -> Points {
-        let perYuan = Int64(try state.setting(Settings.pointsPerYuan)) ?? 0
-        return Points(paid.fen / 100 * perYuan)
+    /// Points for `paid`, per whole yuan (the program's rate, else the chain setting's), times the
+    /// member's tier multiplier (rounded down).
+    func pointsFor(_ paid: Money, member: String, card: CardView) throws -> Points {
+        guard card.earnsPoints else { return Points(0) }
+        let (version, program) = try state.program()
+        let perYuan = version > 0 ? program.points.perYuan : Int64(try state.setting(Settings.pointsPerYuan)) ?? 0
+        let multiplier = try tierRule(member)?.pointsMultiplier ?? 100
+        return Points(paid.fen / 100 * perYuan * multiplier / 100)
     }
 
-    private func existingCard(_ number: String) throws -> CardView {
+    /// The program's rule for the member's tier, if the program names tiers.
+    func tierRule(_ member: String) throws -> TierRule? {
+        guard let view = try state.member(member) else { return nil }
+        return try state.program().program.tier(view.tier)
+    }
+
+    func existingCard(_ number: String) throws -> CardView {
         guard let card = try state.card(number) else {
             throw MMSError(.unknownCard, "Card \(number.prefix(Limits.maxIdentifierLength)) is not known here.", details: ["card": String(number.prefix(Limits.maxIdentifierLength))])
         }
@@ -254,6 +277,11 @@ public struct Teller {
     func payingCard(_ number: String, type: CardType?) throws -> CardView {
         let card = try existingCard(number)
         try Self.requireUsable(card)
+        // Checked only for a card that has a last day, so only ops decided with their time reach `today`.
+        if card.expires != 0, CardLife.dayNumber(today) > card.expires {
+            throw MMSError(.cardExpired, "Card \(number) expired on \(CardLife.dayText(card.expires)); renew it to pay (its balance is kept).",
+                           details: ["card": number, "expired": CardLife.dayText(card.expires)])
+        }
         if let type, card.type != type {
             throw MMSError(.wrongCardType, "Card \(number) is a \(card.type.rawValue) card; this needs a \(type.rawValue) card.",
                            details: ["card": number, "type": card.type.rawValue])
@@ -261,7 +289,7 @@ public struct Teller {
         return card
     }
 
-    private static func requireUsable(_ card: CardView) throws {
+    static func requireUsable(_ card: CardView) throws {
         let details = ["card": card.number, "status": card.status.rawValue]
         switch card.status {
         case .active: return
@@ -270,6 +298,7 @@ public struct Teller {
         case .lost: throw MMSError(.cardBlocked, "Card \(card.number) was reported lost and is blocked.", details: details)
         case .retired:
             throw MMSError(.cardBlocked, "Card \(card.number) was replaced by card \(card.replacedBy ?? "?") and no longer pays.", details: details)
+        case .returned: throw MMSError(.cardBlocked, "Card \(card.number) was returned and no longer pays.", details: details)
         }
     }
 

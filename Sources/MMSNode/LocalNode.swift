@@ -378,7 +378,7 @@ public final class LocalNode: Sendable {
 
     // MARK: - Internals
 
-    private func hashPIN(_ pin: String) throws -> String {
+    func hashPIN(_ pin: String) throws -> String {
         guard Limits.pinDigits.contains(pin.count), pin.allSatisfy({ $0.isASCII && $0.isNumber }) else {
             throw MMSError(.invalidArgument, "A PIN is \(Limits.pinDigits.lowerBound)–\(Limits.pinDigits.upperBound) digits.")
         }
@@ -424,14 +424,14 @@ public final class LocalNode: Sendable {
         return try Self.replayed(issued.response)
     }
 
-    private static func replayed<Answer: Codable & Replayable>(_ response: String) throws -> Answer {
+    static func replayed<Answer: Codable & Replayable>(_ response: String) throws -> Answer {
         var replay = try JSONDecoder.snakeCase.decode(Answer.self, from: Data(response.utf8))
         replay.replayed = true
         return replay
     }
 
     /// Checks the PIN against the card's Argon2id hash; records a wrong one and throws.
-    private func authorise(card number: String, pin: String?) throws -> Bool {
+    func authorise(card number: String, pin: String?) throws -> Bool {
         guard let card = try store.read({ try $0.card(number) }) else {
             throw MMSError(.unknownCard, "Card \(number.prefix(Limits.maxIdentifierLength)) is not known here.", details: ["card": String(number.prefix(Limits.maxIdentifierLength))])
         }

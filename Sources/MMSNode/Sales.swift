@@ -65,7 +65,7 @@ extension LocalNode {
         var priced = request
         if priced.payments.isEmpty { priced.payments = [SaleRequest.Payment(kind: .cash, amount: nil)] }
         return try store.read { state in
-            guard case .sale(let sale) = try Teller(state: state, origin: self.id, role: self.role).sell(priced) else {
+            guard case .sale(let sale) = try Teller(state: state, origin: self.id, role: self.role, wallMillis: self.clock()).sell(priced) else {
                 preconditionFailure("a sale decided something else")
             }
             return try Self.saleResult("", sale, state: state)

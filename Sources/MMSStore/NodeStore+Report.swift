@@ -52,7 +52,7 @@ extension NodeStore {
                 let kinds = OpBody.storedValueKinds.map { "'\($0)'" }.joined(separator: ", ")
                 let cursor = try Data.fetchCursor(db, sql: "SELECT bytes FROM ops WHERE kind IN (\(kinds))")
                 while let bytes = try cursor.next() {
-                    liability += try OpCodec.decode(Array(bytes)).body.storedValueChange?.fen ?? 0
+                    liability += try OpCodec.decode(Array(bytes)).body.storedValueChanges.map(\.fen).reduce(0, +)
                 }
                 let balances = try Int64.fetchOne(db, sql: """
                     SELECT COALESCE(SUM(CASE name WHEN 'credited' THEN value WHEN 'debited' THEN -value ELSE 0 END), 0)

@@ -111,7 +111,8 @@ public final class NodeStore: @unchecked Sendable {
         }
         let state = DatabaseState(db: db)
         var chain = try localChain(db)
-        let body = try decide(Teller(state: state, origin: origin, role: role), OpID(origin: origin, seq: chain.head.seq + 1))
+        let at = chain.clock.tick(now: now)
+        let body = try decide(Teller(state: state, origin: origin, role: role, wallMillis: at.wallMillis), OpID(origin: origin, seq: chain.head.seq + 1))
         let op = chain.issue(body, now: now, key: key, actor: actor)
         try insert(op, db)
         try state.apply(op.op.deltas)

@@ -357,7 +357,7 @@ extension TillAPI {
         case .idempotencyConflict, .cardExists, .memberExists, .couponExists, .productExists, .operatorExists, .tillExists, .alreadyInitialised: .conflict
         case .bodyTooLarge: .contentTooLarge
         case .insufficientFunds, .insufficientPoints, .noUsesLeft, .couponUsed, .wrongPIN, .pinLocked, .pinRequired,
-             .cardBlocked, .wrongCardType: .unprocessableContent
+             .cardBlocked, .cardExpired, .wrongCardType: .unprocessableContent
         case .storeFailure, .notInitialised, .verifyFailed, .malformedOp, .badSignature, .brokenChain, .fork, .unknownOrigin, .batchTooLarge:
             .serviceUnavailable
         }

@@ -96,6 +96,10 @@ extension CardCommand.Replace: ServedCommand {}
 extension CardCommand.Lost: ServedCommand {}
 extension CardCommand.Block: ServedCommand {}
 extension CardCommand.Unlock: ServedCommand {}
+extension CardCommand.Transfer: ServedCommand {}
+extension CardCommand.PIN: ServedCommand {}
+extension CardCommand.Return: ServedCommand {}
+extension CardCommand.Renew: ServedCommand {}
 extension SettingsCommand.Set: ServedCommand {}
 extension RightsCommand.Move: ServedCommand {}
 extension RightsCommand.Request: ServedCommand {}

@@ -86,23 +86,78 @@ struct MemberCommand: ParsableCommand {
 struct CardCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "card", abstract: "Issue, replace, block and unlock cards.",
-        subcommands: [Issue.self, Replace.self, Lost.self, Block.self, Unlock.self])
+        subcommands: [Issue.self, Replace.self, Lost.self, Block.self, Unlock.self, Transfer.self, PIN.self, Return.self, Renew.self])
 
     struct Issue: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Issue a card to a member.")
+        static let configuration = CommandConfiguration(
+            abstract: "Issue a card to a member: of a type, or as one of head office's card products (with its first top-up).")
         @OptionGroup var options: NodeOptions
         @Option(help: "The member's id (from `member add`).") var member: String
-        @Option(help: "stored, discount or punch.") var type: CardType
+        @Option(help: "stored, discount or punch (or give --product).") var type: CardType?
+        @Option(help: "A card product of the program, e.g. gold-stored.") var product: String?
+        @Option(help: "A stored-value product's first top-up, e.g. 500.00.") var topup: String?
+        @Option(help: "How the first top-up or the card's fee is paid: cash, bank or mobile.") var tender: TenderKind = .cash
         @Option(help: "The card number (or chip UID).") var number: String
         @Option(help: "A 4–6 digit PIN; without one the card pays without a PIN.") var pin: String?
         @Option(help: "Discount cards: percent of the price the member pays, e.g. 95.") var discount: Int64?
         @Option(help: "Punch cards: number of uses sold.") var uses: Int64?
         @Option(help: "The staff member credited with selling the card (their card commission).") var staff: String?
         func run() throws {
+            if let product {
+                try perform(options) {
+                    guard type == nil, discount == nil, uses == nil else {
+                        throw MMSError(.invalidArgument, "A card product sets its type, discount and uses: give --product or --type, not both.")
+                    }
+                    return try options.open().issueCard(number: number, member: member, product: product, pin: pin,
+                                                        firstTopUp: try topup.map { try money($0, option: "--topup") }, tender: tender, staff: staff)
+                }
+                return
+            }
             try perform(options) {
-                try options.open().issueCard(number: number, member: member, type: type, pin: pin, discountPercent: discount, uses: uses, staff: staff)
+                guard let type, topup == nil else { throw MMSError(.invalidArgument, "Give --type (stored, discount or punch) or --product; --topup goes with --product.") }
+                return try options.open().issueCard(number: number, member: member, type: type, pin: pin, discountPercent: discount, uses: uses, staff: staff)
             }
         }
+    }
+
+    struct Transfer: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Move stored value from one member's card to another member's card (a manager), with the first card's PIN.")
+        @OptionGroup var options: NodeOptions
+        @Option(help: "The card paying.") var from: String
+        @Option(help: "The card receiving (another member's).") var to: String
+        @Option(help: "e.g. 50.00.") var amount: String
+        @Option var pin: String?
+        @Option(name: .customLong("request-id"), help: "The till's idempotency key: a retry answers the first result.") var requestID: String?
+        func run() throws {
+            try perform(options) { try options.open().transferBalance(from: from, to: to, amount: try money(amount), pin: pin, requestKey: requestID) }
+        }
+    }
+
+    struct PIN: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "pin", abstract: "Change a card's PIN with the old one; a manager resets it without.")
+        @OptionGroup var options: NodeOptions
+        @Option var card: String
+        @Option(help: "The PIN now (leave out for a manager's reset).") var old: String?
+        @Option(help: "The new PIN, 4–6 digits.") var new: String
+        func run() throws { try perform(options) { try options.open().changePIN(card: card, old: old, new: new, requestKey: nil) } }
+    }
+
+    struct Return: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "return", abstract: "退卡: the card stops everywhere; when it is the member's last stored-value card its balance is refunded (a manager).")
+        @OptionGroup var options: NodeOptions
+        @Option var card: String
+        @Option var pin: String?
+        @Option(help: "How the refund is paid: cash (out of the drawer), bank or mobile.") var tender: TenderKind = .cash
+        @Option(name: .customLong("request-id"), help: "The till's idempotency key: a retry answers the first result.") var requestID: String?
+        func run() throws { try perform(options) { try options.open().returnCard(card, pin: pin, tender: tender, requestKey: requestID) } }
+    }
+
+    struct Renew: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "续卡: a card with a validity runs again for its product's days.")
+        @OptionGroup var options: NodeOptions
+        @Option var card: String
+        func run() throws { try perform(options) { try options.open().renewCard(card, requestKey: nil) } }
     }
 
     struct Replace: ParsableCommand {

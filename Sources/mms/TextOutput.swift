@@ -162,3 +162,20 @@ extension AuditResult: TextRendered {
         }).joined(separator: "\n")
     }
 }
+
+extension CardLifeResult: TextRendered {
+    public var text: String {
+        var first: String
+        switch kind {
+        case "balance_transferred": first = "Moved \(amount ?? "") from card \(card) to card \(to ?? ""): \(card) holds \(balance), \(to ?? "") holds \(toBalance ?? "")."
+        case "card_returned": first = "Card \(card) returned: refunded \(refunded ?? "0.00") (\(tender ?? "")); the member's balance is \(balance)."
+        case "card_renewed": first = "Card \(card) renewed: it pays until \(expires ?? "-")."
+        case "pin_changed": first = "Card \(card) has a new PIN."
+        case "top_up": first = "Card \(card) issued\(product.map { " as \($0)" } ?? "") and topped up with \(amount ?? ""): balance \(balance)."
+        default: first = "Card \(card) issued\(product.map { " as \($0)" } ?? ""): balance \(balance)."
+        }
+        if let expires, kind != "card_renewed" { first += " It pays until \(expires)." }
+        if replayed { first += " (already done: this is its answer again)" }
+        return first + " [op \(op)]"
+    }
+}

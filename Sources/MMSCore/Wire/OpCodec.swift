@@ -72,6 +72,7 @@ public enum OpCodec {
             w.discountPercent = UInt32(c.discountPercent)
             w.punchAccount = c.punchAccount; w.punchUses = c.punchUses; w.replaces = c.replaces
             w.staff = c.staff; w.commissionFen = c.commission.fen
+            w.product = c.product; w.expires = c.expires; w.feeFen = c.fee.fen; w.feeTender = c.feeTender?.rawValue ?? ""; w.noPoints = !c.earnsPoints
             return .cardIssued(w)
         case .cardReported(let card, let report):
             var w = Mms_Wire_CardReported()
@@ -88,6 +89,7 @@ public enum OpCodec {
         case .topUp(let p):
             var w = Mms_Wire_TopUp(); w.member = p.member; w.card = p.card; w.amountFen = p.amount.fen
             w.tender = p.tender?.rawValue ?? ""; w.reference = p.reference; w.staff = p.staff; w.commissionFen = p.commission.fen
+            w.extendsTo = p.extendsTo
             return .topUp(w)
         case .charge(let c):
             var w = Mms_Wire_Charge(); w.member = c.member; w.card = c.card
@@ -173,6 +175,19 @@ public enum OpCodec {
         case .tillClosed(let c):
             var w = Mms_Wire_TillClosed(); w.till = c.till; w.day = c.day; w.expectedFen = c.expected.fen; w.countedFen = c.counted.fen
             return .tillClosed(w)
+        case .balanceTransferred(let t):
+            var w = Mms_Wire_BalanceTransferred(); w.fromMember = t.fromMember; w.fromCard = t.fromCard; w.toMember = t.toMember; w.toCard = t.toCard
+            w.amountFen = t.amount.fen
+            return .balanceTransferred(w)
+        case .pinChanged(let card, let pinHash):
+            var w = Mms_Wire_PinChanged(); w.card = card; w.pinHash = pinHash
+            return .pinChanged(w)
+        case .cardReturned(let r):
+            var w = Mms_Wire_CardReturned(); w.card = r.card; w.member = r.member; w.refundedFen = r.refunded.fen; w.tender = r.tender.rawValue
+            return .cardReturned(w)
+        case .cardRenewed(let card, let expires):
+            var w = Mms_Wire_CardRenewed(); w.card = card; w.expires = expires
+            return .cardRenewed(w)
         case .programSet(let version, let document):
             var w = Mms_Wire_ProgramSet(); w.version = version; w.document = document
             return .programSet(w)
@@ -236,6 +251,12 @@ public enum OpCodec {
                                     discountPercent: Int64(c.discountPercent), punchAccount: c.punchAccount,
                                     punchUses: c.punchUses, replaces: c.replaces)
             issued.staff = c.staff; issued.commission = Money(fen: c.commissionFen)
+            let feeTender = c.feeTender.isEmpty ? nil : TenderKind(rawValue: c.feeTender)
+            guard c.feeTender.isEmpty || (feeTender != nil && feeTender != .stored), (0...Limits.maxAmount.fen).contains(c.feeFen),
+                  c.expires == 0 || CardLife.isDayNumber(c.expires) else { throw malformed("card product fields") }
+            if !c.product.isEmpty { try id(c.product) }
+            issued.product = c.product; issued.expires = c.expires; issued.fee = Money(fen: c.feeFen); issued.feeTender = feeTender
+            issued.earnsPoints = !c.noPoints
             return .cardIssued(issued)
         case .cardReported(let r):
             try id(r.number)
@@ -256,8 +277,11 @@ public enum OpCodec {
             guard t.tender.isEmpty || (tender != nil && tender != .stored), t.reference.count <= 60 else { throw malformed("top-up tender") }
             if !t.staff.isEmpty { try id(t.staff) }
             guard (0...Limits.maxAmount.fen).contains(t.commissionFen), t.commissionFen == 0 || !t.staff.isEmpty else { throw malformed("top-up commission") }
-            return .topUp(Payment(member: t.member, card: t.card, amount: try money(t.amountFen), tender: tender, reference: t.reference,
-                                  staff: t.staff, commission: Money(fen: t.commissionFen)))
+            guard t.extendsTo == 0 || CardLife.isDayNumber(t.extendsTo) else { throw malformed("top-up extension") }
+            var payment = Payment(member: t.member, card: t.card, amount: try money(t.amountFen), tender: tender, reference: t.reference,
+                                  staff: t.staff, commission: Money(fen: t.commissionFen))
+            payment.extendsTo = t.extendsTo
+            return .topUp(payment)
         case .charge(let c):
             try id(c.member); try id(c.card)
             return .charge(Charge(member: c.member, card: c.card, amount: try money(c.amountFen), pointsEarned: try points(c.pointsEarned, allowZero: true)))
@@ -354,6 +378,25 @@ public enum OpCodec {
             }
             return .tillClosed(TillClose(till: w.till, day: w.day, expected: Money(fen: w.expectedFen), counted: Money(fen: w.countedFen),
                                          difference: w.countedFen - w.expectedFen))
+        case .balanceTransferred(let w):
+            try id(w.fromMember); try id(w.fromCard); try id(w.toMember); try id(w.toCard)
+            guard w.fromMember != w.toMember else { throw malformed("transfer to the same member") }
+            return .balanceTransferred(BalanceTransfer(fromMember: w.fromMember, fromCard: w.fromCard, toMember: w.toMember, toCard: w.toCard,
+                                                       amount: try money(w.amountFen)))
+        case .pinChanged(let w):
+            try id(w.card)
+            guard w.pinHash.utf8.count <= 256 else { throw malformed("pin hash too long") }
+            return .pinChanged(card: w.card, pinHash: w.pinHash)
+        case .cardReturned(let w):
+            try id(w.card); try id(w.member)
+            guard let tender = TenderKind(rawValue: w.tender), tender != .stored, (0...Limits.maxAmount.fen * 1_000).contains(w.refundedFen) else {
+                throw malformed("card return")
+            }
+            return .cardReturned(CardReturn(card: w.card, member: w.member, refunded: Money(fen: w.refundedFen), tender: tender))
+        case .cardRenewed(let w):
+            try id(w.card)
+            guard CardLife.isDayNumber(w.expires) else { throw malformed("renewal day") }
+            return .cardRenewed(card: w.card, expires: w.expires)
         case .programSet(let w):
             guard w.version >= 1, w.document.utf8.count <= Program.maxBytes else { throw malformed("program version or size") }
             // A replica takes only a program it can apply: one that decodes and holds together.

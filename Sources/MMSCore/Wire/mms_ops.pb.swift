@@ -441,6 +441,38 @@ nonisolated struct Mms_Wire_Op: @unchecked Sendable {
     set {_uniqueStorage()._body = .programSet(newValue)}
   }
 
+  var balanceTransferred: Mms_Wire_BalanceTransferred {
+    get {
+      if case .balanceTransferred(let v)? = _storage._body {return v}
+      return Mms_Wire_BalanceTransferred()
+    }
+    set {_uniqueStorage()._body = .balanceTransferred(newValue)}
+  }
+
+  var pinChanged: Mms_Wire_PinChanged {
+    get {
+      if case .pinChanged(let v)? = _storage._body {return v}
+      return Mms_Wire_PinChanged()
+    }
+    set {_uniqueStorage()._body = .pinChanged(newValue)}
+  }
+
+  var cardReturned: Mms_Wire_CardReturned {
+    get {
+      if case .cardReturned(let v)? = _storage._body {return v}
+      return Mms_Wire_CardReturned()
+    }
+    set {_uniqueStorage()._body = .cardReturned(newValue)}
+  }
+
+  var cardRenewed: Mms_Wire_CardRenewed {
+    get {
+      if case .cardRenewed(let v)? = _storage._body {return v}
+      return Mms_Wire_CardRenewed()
+    }
+    set {_uniqueStorage()._body = .cardRenewed(newValue)}
+  }
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   nonisolated enum OneOf_Body: Equatable, Sendable {
@@ -479,6 +511,10 @@ nonisolated struct Mms_Wire_Op: @unchecked Sendable {
     case supplierInvoiced(Mms_Wire_SupplierInvoiced)
     case supplierPaid(Mms_Wire_SupplierPaid)
     case programSet(Mms_Wire_ProgramSet)
+    case balanceTransferred(Mms_Wire_BalanceTransferred)
+    case pinChanged(Mms_Wire_PinChanged)
+    case cardReturned(Mms_Wire_CardReturned)
+    case cardRenewed(Mms_Wire_CardRenewed)
 
   }
 
@@ -557,6 +593,21 @@ nonisolated struct Mms_Wire_CardIssued: Sendable {
   /// their commission for it
   var commissionFen: Int64 = 0
 
+  /// the program's card product, or empty
+  var product: String = String()
+
+  /// last day it pays, YYYYMMDD; 0: no end
+  var expires: Int64 = 0
+
+  /// what the member paid for the card
+  var feeFen: Int64 = 0
+
+  /// cash, bank or mobile (empty without a fee)
+  var feeTender: String = String()
+
+  /// a card bought for a fee earns no points
+  var noPoints: Bool = false
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   init() {}
@@ -625,6 +676,9 @@ nonisolated struct Mms_Wire_TopUp: Sendable {
 
   /// their commission on this top-up
   var commissionFen: Int64 = 0
+
+  /// the card's new last day (YYYYMMDD) when its product extends it; 0: unchanged
+  var extendsTo: Int64 = 0
 
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1175,6 +1229,76 @@ nonisolated struct Mms_Wire_TillClosed: Sendable {
   init() {}
 }
 
+/// Stored value moved from one member's card to another's, at the issuing branch.
+nonisolated struct Mms_Wire_BalanceTransferred: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var fromMember: String = String()
+
+  var fromCard: String = String()
+
+  var toMember: String = String()
+
+  var toCard: String = String()
+
+  var amountFen: Int64 = 0
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
+nonisolated struct Mms_Wire_PinChanged: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var card: String = String()
+
+  var pinHash: String = String()
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
+/// 退卡: the card stops; the refunded principal leaves the member's stored value here.
+nonisolated struct Mms_Wire_CardReturned: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var card: String = String()
+
+  var member: String = String()
+
+  var refundedFen: Int64 = 0
+
+  var tender: String = String()
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
+/// 续卡: the card's new last day.
+nonisolated struct Mms_Wire_CardRenewed: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var card: String = String()
+
+  /// YYYYMMDD
+  var expires: Int64 = 0
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
 /// Head office's whole membership program (Program), as canonical JSON.
 nonisolated struct Mms_Wire_ProgramSet: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -1317,7 +1441,7 @@ nonisolated extension Mms_Wire_CardReport: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".Op"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}origin\0\u{1}seq\0\u{1}hlc\0\u{3}prev_hash\0\u{1}operator\0\u{1}till\0\u{4}\u{3}member_added\0\u{3}card_issued\0\u{3}card_reported\0\u{3}pin_failed\0\u{3}pin_unlocked\0\u{3}top_up\0\u{1}charge\0\u{1}refund\0\u{3}points_redeemed\0\u{3}punch_used\0\u{3}rights_transferred\0\u{3}setting_set\0\u{4}\u{2}coupon_issued\0\u{3}coupon_redeemed\0\u{3}operator_added\0\u{3}operator_disabled\0\u{3}operator_password_set\0\u{3}login_failed\0\u{3}till_registered\0\u{3}till_revoked\0\u{3}product_set\0\u{3}price_set\0\u{3}stock_received\0\u{3}stock_returned\0\u{3}stock_transferred\0\u{3}transfer_arrived\0\u{3}stock_counted\0\u{3}stock_threshold\0\u{1}sale\0\u{3}expense_added\0\u{3}sale_returned\0\u{3}till_closed\0\u{3}supplier_invoiced\0\u{3}supplier_paid\0\u{3}program_set\0\u{c}\u{16}\u{1}")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}origin\0\u{1}seq\0\u{1}hlc\0\u{3}prev_hash\0\u{1}operator\0\u{1}till\0\u{4}\u{3}member_added\0\u{3}card_issued\0\u{3}card_reported\0\u{3}pin_failed\0\u{3}pin_unlocked\0\u{3}top_up\0\u{1}charge\0\u{1}refund\0\u{3}points_redeemed\0\u{3}punch_used\0\u{3}rights_transferred\0\u{3}setting_set\0\u{4}\u{2}coupon_issued\0\u{3}coupon_redeemed\0\u{3}operator_added\0\u{3}operator_disabled\0\u{3}operator_password_set\0\u{3}login_failed\0\u{3}till_registered\0\u{3}till_revoked\0\u{3}product_set\0\u{3}price_set\0\u{3}stock_received\0\u{3}stock_returned\0\u{3}stock_transferred\0\u{3}transfer_arrived\0\u{3}stock_counted\0\u{3}stock_threshold\0\u{1}sale\0\u{3}expense_added\0\u{3}sale_returned\0\u{3}till_closed\0\u{3}supplier_invoiced\0\u{3}supplier_paid\0\u{3}program_set\0\u{3}balance_transferred\0\u{3}pin_changed\0\u{3}card_returned\0\u{3}card_renewed\0\u{c}\u{16}\u{1}")
 
   fileprivate class _StorageClass {
     var _version: UInt32 = 0
@@ -1826,6 +1950,58 @@ nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._Message
             _storage._body = .programSet(v)
           }
         }()
+        case 46: try {
+          var v: Mms_Wire_BalanceTransferred?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .balanceTransferred(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .balanceTransferred(v)
+          }
+        }()
+        case 47: try {
+          var v: Mms_Wire_PinChanged?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .pinChanged(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .pinChanged(v)
+          }
+        }()
+        case 48: try {
+          var v: Mms_Wire_CardReturned?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .cardReturned(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .cardReturned(v)
+          }
+        }()
+        case 49: try {
+          var v: Mms_Wire_CardRenewed?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .cardRenewed(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .cardRenewed(v)
+          }
+        }()
         default: break
         }
       }
@@ -2000,6 +2176,22 @@ nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._Message
         guard case .programSet(let v)? = _storage._body else { preconditionFailure() }
         try visitor.visitSingularMessageField(value: v, fieldNumber: 45)
       }()
+      case .balanceTransferred?: try {
+        guard case .balanceTransferred(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 46)
+      }()
+      case .pinChanged?: try {
+        guard case .pinChanged(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 47)
+      }()
+      case .cardReturned?: try {
+        guard case .cardReturned(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 48)
+      }()
+      case .cardRenewed?: try {
+        guard case .cardRenewed(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 49)
+      }()
       case nil: break
       }
     }
@@ -2115,7 +2307,7 @@ nonisolated extension Mms_Wire_MemberAdded: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Mms_Wire_CardIssued: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".CardIssued"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}number\0\u{1}member\0\u{1}type\0\u{3}pin_hash\0\u{3}discount_percent\0\u{3}punch_account\0\u{3}punch_uses\0\u{1}replaces\0\u{1}staff\0\u{3}commission_fen\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}number\0\u{1}member\0\u{1}type\0\u{3}pin_hash\0\u{3}discount_percent\0\u{3}punch_account\0\u{3}punch_uses\0\u{1}replaces\0\u{1}staff\0\u{3}commission_fen\0\u{1}product\0\u{1}expires\0\u{3}fee_fen\0\u{3}fee_tender\0\u{3}no_points\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2133,6 +2325,11 @@ nonisolated extension Mms_Wire_CardIssued: SwiftProtobuf.Message, SwiftProtobuf.
       case 8: try { try decoder.decodeSingularStringField(value: &self.replaces) }()
       case 9: try { try decoder.decodeSingularStringField(value: &self.staff) }()
       case 10: try { try decoder.decodeSingularInt64Field(value: &self.commissionFen) }()
+      case 11: try { try decoder.decodeSingularStringField(value: &self.product) }()
+      case 12: try { try decoder.decodeSingularInt64Field(value: &self.expires) }()
+      case 13: try { try decoder.decodeSingularInt64Field(value: &self.feeFen) }()
+      case 14: try { try decoder.decodeSingularStringField(value: &self.feeTender) }()
+      case 15: try { try decoder.decodeSingularBoolField(value: &self.noPoints) }()
       default: break
       }
     }
@@ -2169,6 +2366,21 @@ nonisolated extension Mms_Wire_CardIssued: SwiftProtobuf.Message, SwiftProtobuf.
     if self.commissionFen != 0 {
       try visitor.visitSingularInt64Field(value: self.commissionFen, fieldNumber: 10)
     }
+    if !self.product.isEmpty {
+      try visitor.visitSingularStringField(value: self.product, fieldNumber: 11)
+    }
+    if self.expires != 0 {
+      try visitor.visitSingularInt64Field(value: self.expires, fieldNumber: 12)
+    }
+    if self.feeFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.feeFen, fieldNumber: 13)
+    }
+    if !self.feeTender.isEmpty {
+      try visitor.visitSingularStringField(value: self.feeTender, fieldNumber: 14)
+    }
+    if self.noPoints != false {
+      try visitor.visitSingularBoolField(value: self.noPoints, fieldNumber: 15)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2183,6 +2395,11 @@ nonisolated extension Mms_Wire_CardIssued: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.replaces != rhs.replaces {return false}
     if lhs.staff != rhs.staff {return false}
     if lhs.commissionFen != rhs.commissionFen {return false}
+    if lhs.product != rhs.product {return false}
+    if lhs.expires != rhs.expires {return false}
+    if lhs.feeFen != rhs.feeFen {return false}
+    if lhs.feeTender != rhs.feeTender {return false}
+    if lhs.noPoints != rhs.noPoints {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2290,7 +2507,7 @@ nonisolated extension Mms_Wire_PinUnlocked: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Mms_Wire_TopUp: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".TopUp"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}member\0\u{1}card\0\u{3}amount_fen\0\u{1}tender\0\u{1}reference\0\u{1}staff\0\u{3}commission_fen\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}member\0\u{1}card\0\u{3}amount_fen\0\u{1}tender\0\u{1}reference\0\u{1}staff\0\u{3}commission_fen\0\u{3}extends_to\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2305,6 +2522,7 @@ nonisolated extension Mms_Wire_TopUp: SwiftProtobuf.Message, SwiftProtobuf._Mess
       case 5: try { try decoder.decodeSingularStringField(value: &self.reference) }()
       case 6: try { try decoder.decodeSingularStringField(value: &self.staff) }()
       case 7: try { try decoder.decodeSingularInt64Field(value: &self.commissionFen) }()
+      case 8: try { try decoder.decodeSingularInt64Field(value: &self.extendsTo) }()
       default: break
       }
     }
@@ -2332,6 +2550,9 @@ nonisolated extension Mms_Wire_TopUp: SwiftProtobuf.Message, SwiftProtobuf._Mess
     if self.commissionFen != 0 {
       try visitor.visitSingularInt64Field(value: self.commissionFen, fieldNumber: 7)
     }
+    if self.extendsTo != 0 {
+      try visitor.visitSingularInt64Field(value: self.extendsTo, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2343,6 +2564,7 @@ nonisolated extension Mms_Wire_TopUp: SwiftProtobuf.Message, SwiftProtobuf._Mess
     if lhs.reference != rhs.reference {return false}
     if lhs.staff != rhs.staff {return false}
     if lhs.commissionFen != rhs.commissionFen {return false}
+    if lhs.extendsTo != rhs.extendsTo {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -3467,6 +3689,171 @@ nonisolated extension Mms_Wire_TillClosed: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.day != rhs.day {return false}
     if lhs.expectedFen != rhs.expectedFen {return false}
     if lhs.countedFen != rhs.countedFen {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mms_Wire_BalanceTransferred: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".BalanceTransferred"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}from_member\0\u{3}from_card\0\u{3}to_member\0\u{3}to_card\0\u{3}amount_fen\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.fromMember) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.fromCard) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.toMember) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.toCard) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.amountFen) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.fromMember.isEmpty {
+      try visitor.visitSingularStringField(value: self.fromMember, fieldNumber: 1)
+    }
+    if !self.fromCard.isEmpty {
+      try visitor.visitSingularStringField(value: self.fromCard, fieldNumber: 2)
+    }
+    if !self.toMember.isEmpty {
+      try visitor.visitSingularStringField(value: self.toMember, fieldNumber: 3)
+    }
+    if !self.toCard.isEmpty {
+      try visitor.visitSingularStringField(value: self.toCard, fieldNumber: 4)
+    }
+    if self.amountFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.amountFen, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Mms_Wire_BalanceTransferred, rhs: Mms_Wire_BalanceTransferred) -> Bool {
+    if lhs.fromMember != rhs.fromMember {return false}
+    if lhs.fromCard != rhs.fromCard {return false}
+    if lhs.toMember != rhs.toMember {return false}
+    if lhs.toCard != rhs.toCard {return false}
+    if lhs.amountFen != rhs.amountFen {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mms_Wire_PinChanged: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".PinChanged"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}card\0\u{3}pin_hash\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.card) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.pinHash) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.card.isEmpty {
+      try visitor.visitSingularStringField(value: self.card, fieldNumber: 1)
+    }
+    if !self.pinHash.isEmpty {
+      try visitor.visitSingularStringField(value: self.pinHash, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Mms_Wire_PinChanged, rhs: Mms_Wire_PinChanged) -> Bool {
+    if lhs.card != rhs.card {return false}
+    if lhs.pinHash != rhs.pinHash {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mms_Wire_CardReturned: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".CardReturned"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}card\0\u{1}member\0\u{3}refunded_fen\0\u{1}tender\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.card) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.member) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.refundedFen) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.tender) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.card.isEmpty {
+      try visitor.visitSingularStringField(value: self.card, fieldNumber: 1)
+    }
+    if !self.member.isEmpty {
+      try visitor.visitSingularStringField(value: self.member, fieldNumber: 2)
+    }
+    if self.refundedFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.refundedFen, fieldNumber: 3)
+    }
+    if !self.tender.isEmpty {
+      try visitor.visitSingularStringField(value: self.tender, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Mms_Wire_CardReturned, rhs: Mms_Wire_CardReturned) -> Bool {
+    if lhs.card != rhs.card {return false}
+    if lhs.member != rhs.member {return false}
+    if lhs.refundedFen != rhs.refundedFen {return false}
+    if lhs.tender != rhs.tender {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mms_Wire_CardRenewed: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".CardRenewed"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}card\0\u{1}expires\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.card) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.expires) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.card.isEmpty {
+      try visitor.visitSingularStringField(value: self.card, fieldNumber: 1)
+    }
+    if self.expires != 0 {
+      try visitor.visitSingularInt64Field(value: self.expires, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Mms_Wire_CardRenewed, rhs: Mms_Wire_CardRenewed) -> Bool {
+    if lhs.card != rhs.card {return false}
+    if lhs.expires != rhs.expires {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -100,7 +100,7 @@ struct HistoryRecorder {
         }
         if let op = ack {
             acknowledged.append((op.id, op.hash))
-            if let change = op.op.body.storedValueChange { expected[change.member, default: 0] += change.fen }
+            for change in op.op.body.storedValueChanges { expected[change.member, default: 0] += change.fen }
             switch op.op.body {
             case .charge(let c):
                 charges[c.member, default: []].append((op.id.origin, Acked(op: op.id, fen: c.amount.fen)))
@@ -172,7 +172,7 @@ extension Simulation {
             }
             // The head office's liability, folded from its op log, against the sum of balances.
             var liability: Int64 = 0
-            for op in hq.log.values.joined() { liability += op.op.body.storedValueChange?.fen ?? 0 }
+            for op in hq.log.values.joined() { liability += op.op.body.storedValueChanges.map(\.fen).reduce(0, +) }
             hqMatches = liability == sumOfBalances
             if !hqMatches { record(.init(invariant: "hq_sum", detail: "hq liability \(Money(fen: liability)) ≠ sum of balances \(Money(fen: sumOfBalances))")) }
             lostBlocked = recorder.lostCards.allSatisfy { card in replicas.allSatisfy { (try? $0.state.card(card)?.status) == .lost } }

@@ -1,0 +1,156 @@
+/// The card's life after issue: balance moved between members' cards, the PIN changed, the card
+/// returned for its principal, renewed past its validity. Each is one op decided at one branch,
+/// within that branch's escrow rights where money moves, so nothing is created or destroyed.
+public struct BalanceTransfer: Equatable, Sendable {
+    public var fromMember: String
+    public var fromCard: String
+    public var toMember: String
+    public var toCard: String
+    public var amount: Money
+    public init(fromMember: String, fromCard: String, toMember: String, toCard: String, amount: Money) {
+        self.fromMember = fromMember; self.fromCard = fromCard; self.toMember = toMember; self.toCard = toCard; self.amount = amount
+    }
+}
+
+/// 退卡: the card stops for good; the member's principal comes back the way `tender` says.
+public struct CardReturn: Equatable, Sendable {
+    public var card: String
+    public var member: String
+    /// The stored value refunded (the whole balance when this was the member's last stored-value card).
+    public var refunded: Money
+    public var tender: TenderKind
+    public init(card: String, member: String, refunded: Money, tender: TenderKind) {
+        self.card = card; self.member = member; self.refunded = refunded; self.tender = tender
+    }
+}
+
+public enum CardLife {
+    /// `YYYYMMDD` for a day `YYYY-MM-DD`, the form a card's last day is kept in (a max-register:
+    /// a renewal and a top-up's extension made at once keep the later day).
+    public static func dayNumber(_ day: String) -> Int64 { Int64(day.replacingOccurrences(of: "-", with: "")) ?? 0 }
+
+    public static func isDayNumber(_ number: Int64) -> Bool { (19_000_101...99_991_231).contains(number) && Sales.isDay(dayText(number)) }
+
+    public static func dayText(_ number: Int64) -> String {
+        String(format: "%04lld-%02lld-%02lld", number / 10_000, number / 100 % 100, number % 100)
+    }
+
+    /// The day `days` after `day` (both `YYYY-MM-DD`), by the proleptic Gregorian calendar.
+    public static func day(_ day: String, plus days: Int64) -> String {
+        let parts = day.split(separator: "-").compactMap { Int64($0) }
+        precondition(parts.count == 3, "a day that was checked is YYYY-MM-DD")
+        // Days from civil (Howard Hinnant's algorithm), then back through `Sales.day`.
+        let (y, m, d) = (parts[1] <= 2 ? parts[0] - 1 : parts[0], parts[1], parts[2])
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let epochDays = era * 146_097 + doe - 719_468 + days
+        return Sales.day(wallMillis: UInt64(epochDays * 86_400 - 8 * 3_600) * 1_000)
+    }
+}
+
+extension Cell {
+    public static let cardProduct = "product", cardExpires = "expires", cardNoPoints = "no_points", cardReturned = "returned"
+    /// On a member's entity, one raise-once flag per card issued to them.
+    public static let memberCardPrefix = "card:"
+}
+
+extension StateReader {
+    /// Every card issued to `member` that this replica knows.
+    public func cards(of member: String) throws -> [CardView] {
+        try flags(entity: Cell.member(member)).filter { $0.hasPrefix(Cell.memberCardPrefix) }.sorted()
+            .compactMap { try card(String($0.dropFirst(Cell.memberCardPrefix.count))) }
+    }
+}
+
+extension Teller {
+    /// A card issued as one of the program's card products: its type, discount or uses and
+    /// validity from the product; a stored-value product's minimum first top-up is checked here
+    /// (the top-up itself follows as its own op).
+    public func issueCard(number: String, member: String, product id: String, pinHash: String, firstTopUp: Money?,
+                          feeTender: TenderKind?, staff: String?) throws -> OpBody {
+        let program = try state.program().program
+        guard let product = program.cardProduct(id) else {
+            throw MMSError(.invalidArgument, "The program has no card product “\(id.prefix(40))”.", details: ["product": String(id.prefix(40))])
+        }
+        if let minimum = product.minFirstTopup {
+            guard let first = firstTopUp, first >= minimum else {
+                throw MMSError(.invalidAmount, "A \(product.name) card is issued with a first top-up of at least \(minimum).",
+                               details: ["product": id, "minimum": minimum.description])
+            }
+        }
+        if firstTopUp != nil, product.type != .stored { throw MMSError(.invalidArgument, "Only a stored-value card takes a first top-up.") }
+        guard feeTender != .stored else { throw MMSError(.invalidArgument, "A card's fee is paid in cash, by bank card or by mobile payment.") }
+        guard case .cardIssued(var issued) = try issueCard(number: number, member: member, type: product.type, pinHash: pinHash,
+                                                           discountPercent: product.discount, punchUses: product.uses, staff: nil) else {
+            preconditionFailure("issueCard issues a card")
+        }
+        issued.product = id
+        issued.expires = product.validityDays.map { CardLife.dayNumber(CardLife.day(today, plus: $0)) } ?? 0
+        issued.fee = product.fee ?? Money(fen: 0)
+        issued.feeTender = product.fee == nil ? nil : feeTender ?? .cash
+        issued.earnsPoints = product.earnsPoints
+        issued.staff = staff ?? ""
+        issued.commission = try staffCommission(staff, setting: Settings.commissionPerCard, on: issued.fee)
+        return .cardIssued(issued)
+    }
+
+    /// Moves `amount` of stored value from one member's card to another's, within what this
+    /// branch may spend of the first. Never to a blocked or returned card, never to the same member.
+    public func transferBalance(from: String, to: String, amount: Money) throws -> OpBody {
+        let source = try payingCard(from, type: .stored)
+        let target = try payingCard(to, type: .stored)
+        try Self.requireValid(amount)
+        guard source.member != target.member else {
+            throw MMSError(.invalidArgument, "Cards \(from) and \(to) belong to the same member and share one balance.")
+        }
+        try requireRights(try state.escrow(Cell.storedValue(member: source.member)), amount.fen, code: .insufficientFunds, unit: { Money(fen: $0).description })
+        return .balanceTransferred(BalanceTransfer(fromMember: source.member, fromCard: from, toMember: target.member, toCard: to, amount: amount))
+    }
+
+    /// A new PIN hash for a card (the old PIN was checked by the caller, or a manager resets it).
+    public func changePIN(card number: String, pinHash: String) throws -> OpBody {
+        _ = try payingCard(number, type: nil)
+        return .pinChanged(card: number, pinHash: pinHash)
+    }
+
+    /// 退卡: the card stops paying everywhere. When it is the member's last stored-value card in
+    /// use, the whole balance comes back (it must all be spendable here); otherwise the balance
+    /// stays with the member's other cards.
+    public func returnCard(_ number: String, tender: TenderKind) throws -> OpBody {
+        let card = try payingCard(number, type: nil)
+        guard tender != .stored else { throw MMSError(.invalidArgument, "A returned card's money goes back in cash, by bank or by mobile payment.") }
+        var refunded = Money(fen: 0)
+        if card.type == .stored, try !otherActiveStoredCard(of: card.member, besides: number) {
+            let account = try state.escrow(Cell.storedValue(member: card.member))
+            refunded = Money(fen: max(0, account.total))
+            if refunded.fen > 0 { try requireRights(account, refunded.fen, code: .insufficientFunds, unit: { Money(fen: $0).description }) }
+        }
+        return .cardReturned(CardReturn(card: number, member: card.member, refunded: refunded, tender: tender))
+    }
+
+    /// 续卡: a card with a validity runs again for its product's days from today (or from its last
+    /// day, if that is later). A card without one is refused: it never stops.
+    public func renewCard(_ number: String) throws -> OpBody {
+        guard let card = try state.card(number) else {
+            throw MMSError(.unknownCard, "Card \(number.prefix(Limits.maxIdentifierLength)) is not known here.")
+        }
+        try Self.requireUsable(card)
+        guard let product = try state.program().program.cardProduct(card.product), let days = product.validityDays else {
+            throw MMSError(.invalidArgument, "Card \(number) has no validity to renew: it does not expire.", details: ["card": number])
+        }
+        let from = max(today, card.expires == 0 ? today : CardLife.dayText(card.expires))
+        return .cardRenewed(card: number, expires: CardLife.dayNumber(CardLife.day(from, plus: days)))
+    }
+
+    func otherActiveStoredCard(of member: String, besides number: String) throws -> Bool {
+        try state.cards(of: member).contains { $0.number != number && $0.type == .stored && $0.status == .active }
+    }
+
+    /// How far a top-up extends the card's validity, per its product (0: not at all).
+    func validityExtension(forTopUpOf card: CardView) throws -> Int64 {
+        guard let product = try state.program().program.cardProduct(card.product), product.extendOnTopup, let days = product.validityDays else { return 0 }
+        return CardLife.dayNumber(CardLife.day(today, plus: days))
+    }
+}

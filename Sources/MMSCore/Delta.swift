@@ -62,6 +62,12 @@ extension Op {
             .add(entity: account, name: name, node: node, amount: amount)
         }
         func text(_ s: String) -> [UInt8] { Array(s.utf8) }
+        /// Points earned: credited to the member's points, and counted in the lot of the op's year
+        /// (points expire by the year they were earned in).
+        func earned(_ member: String, _ points: Points) -> [Delta] {
+            [escrow(Cell.points(member: member), Cell.credited, origin, points.value),
+             .add(entity: Cell.member(member), name: Cell.pointsLot(year: String(Sales.day(wallMillis: hlc.wallMillis).prefix(4))), node: origin, amount: points.value)]
+        }
         /// A staff member's commission for a top-up or a card, in the month of the op.
         func credit(_ staff: String, _ commission: Money, _ counter: String, _ amount: Int64) -> [Delta] {
             let e = Cell.commission(month: Sales.month(wallMillis: hlc.wallMillis), staff: staff)
@@ -127,7 +133,7 @@ extension Op {
                 .add(entity: m, name: Cell.spent, node: origin, amount: c.amount.fen),
                 visit(c.member),
             ]
-            if c.pointsEarned.value > 0 { d.append(escrow(Cell.points(member: c.member), Cell.credited, origin, c.pointsEarned.value)) }
+            if c.pointsEarned.value > 0 { d += earned(c.member, c.pointsEarned) }
             return d
         case .refund(let r):
             return [
@@ -155,7 +161,7 @@ extension Op {
             var d: [Delta] = []
             if !s.member.isEmpty {
                 d += [.add(entity: Cell.member(s.member), name: Cell.spent, node: origin, amount: s.total.fen), visit(s.member)]
-                if s.pointsEarned.value > 0 { d.append(escrow(Cell.points(member: s.member), Cell.credited, origin, s.pointsEarned.value)) }
+                if s.pointsEarned.value > 0 { d += earned(s.member, s.pointsEarned) }
             }
             if s.stored.fen > 0 {
                 // The stored-value part can be refunded like a charge's, at this branch.
@@ -223,6 +229,8 @@ extension Op {
                 if r.tender == .cash { d.append(.add(entity: tillDay(), name: Cell.tillCashOut, node: origin, amount: r.refunded.fen)) }
             }
             return d
+        case .pointsAwarded(let member, let points, let campaign):
+            return earned(member, points) + [.raise(entity: Cell.member(member), name: Cell.campaignPrefix + campaign)]
         case .cardRenewed(let card, let expires):
             return [.max(entity: Cell.card(card), name: Cell.cardExpires, value: expires)]
         case .programSet(let version, let document):
@@ -269,7 +277,12 @@ extension Op {
                 .set(entity: e, name: Cell.couponValue, value: text(String(c.value.fen)), stamp: stamp),
                 .set(entity: e, name: Cell.couponTitle, value: text(c.title), stamp: stamp),
                 escrow(e, Cell.credited, origin, 1),
-            ]
+                .raise(entity: Cell.member(c.member), name: Cell.memberCouponPrefix + c.code),
+            ] + (c.template.isEmpty ? [] : [
+                .set(entity: e, name: Cell.couponTemplate, value: text(c.template), stamp: stamp),
+                .set(entity: e, name: Cell.couponMinSpend, value: text(String(c.minSpend.fen)), stamp: stamp),
+                .max(entity: e, name: Cell.couponValidUntil, value: c.validUntil),
+            ]) + (c.campaign.isEmpty ? [] : [.raise(entity: Cell.member(c.member), name: Cell.campaignPrefix + c.campaign)])
         case .couponRedeemed(let code, _):
             return [escrow(Cell.coupon(code), Cell.debited, origin, 1)]
         case .operatorAdded(let o):

@@ -7,6 +7,7 @@ public struct MMSError: Error, Sendable, Equatable, CustomStringConvertible {
         case insufficientPoints = "insufficient_points"
         case noUsesLeft = "no_uses_left"
         case couponUsed = "coupon_used"
+        case couponExpired = "coupon_expired"
         case unknownCoupon = "unknown_coupon"
         case couponExists = "coupon_exists"
         case unknownProduct = "unknown_product"

@@ -130,6 +130,13 @@ public struct CouponIssued: Equatable, Sendable {
     /// Face value; zero for a coupon that is not money off (a free coffee).
     public var value: Money
     public var title: String
+    /// Issued from a program template: its id, and the terms it carries from it as issued.
+    public var template = ""
+    public var minSpend = Money(fen: 0)
+    /// The last day it may be used (`YYYYMMDD`), or 0 for no end.
+    public var validUntil: Int64 = 0
+    /// The campaign that gave it, or empty: a member gets a campaign's gift once.
+    public var campaign = ""
     public init(code: String, member: String, value: Money, title: String) {
         self.code = code; self.member = member; self.value = value; self.title = title
     }
@@ -187,6 +194,8 @@ public enum OpBody: Equatable, Sendable {
     case pinChanged(card: String, pinHash: String)
     case cardReturned(CardReturn)
     case cardRenewed(card: String, expires: Int64)
+    /// Points given to a member by a campaign (once per member per campaign).
+    case pointsAwarded(member: String, points: Points, campaign: String)
 
     /// A short stable name, used in history and logs.
     public var kind: String {
@@ -230,6 +239,7 @@ public enum OpBody: Equatable, Sendable {
         case .pinChanged: "pin_changed"
         case .cardReturned: "card_returned"
         case .cardRenewed: "card_renewed"
+        case .pointsAwarded: "points_awarded"
         }
     }
 
@@ -266,6 +276,7 @@ public enum OpBody: Equatable, Sendable {
         case .sale(let s): s.member.isEmpty ? nil : s.member
         case .saleReturned(let r): r.member.isEmpty ? nil : r.member
         case .balanceTransferred(let t): t.fromMember
+        case .pointsAwarded(let member, _, _): member
         case .cardReturned(let r): r.member
         case .cardReported, .pinFailed, .pinUnlocked, .rightsTransferred, .settingSet, .programSet, .pinChanged, .cardRenewed,
              .operatorAdded, .operatorDisabled, .operatorPasswordSet, .loginFailed, .tillRegistered, .tillRevoked,

@@ -69,6 +69,10 @@ public struct CouponView: Equatable, Sendable {
     public let title: String
     /// 1 until redeemed, then 0.
     public let left: Int64
+    /// From a template: which, the spend it needs, its last day (`YYYYMMDD`, 0: none).
+    public let template: String
+    public let minSpend: Money
+    public let validUntil: Int64
 }
 
 /// What state a card is in, most severe first.
@@ -151,7 +155,9 @@ extension StateReader {
         let text = try texts(entity: e)
         guard let member = text[Cell.cardMember] else { return nil }
         return CouponView(code: code, member: member, value: Money(fen: Int64(text[Cell.couponValue] ?? "") ?? 0),
-                          title: text[Cell.couponTitle] ?? "", left: try escrow(e).total)
+                          title: text[Cell.couponTitle] ?? "", left: try escrow(e).total,
+                          template: text[Cell.couponTemplate] ?? "", minSpend: Money(fen: Int64(text[Cell.couponMinSpend] ?? "") ?? 0),
+                          validUntil: try maxima(entity: e)[Cell.couponValidUntil] ?? 0)
     }
 
     public func member(_ id: String) throws -> MemberView? {

@@ -200,6 +200,10 @@ public struct Teller {
         guard coupon.left > 0 else {
             throw MMSError(.couponUsed, "Coupon \(code) was already used.", details: ["coupon": code])
         }
+        if coupon.validUntil != 0, CardLife.dayNumber(today) > coupon.validUntil {
+            throw MMSError(.couponExpired, "Coupon \(code) could be used until \(CardLife.dayText(coupon.validUntil)).",
+                           details: ["coupon": code, "valid_until": CardLife.dayText(coupon.validUntil)])
+        }
         try requireRights(try state.escrow(Cell.coupon(code)), 1, code: .couponUsed, unit: { "\($0)" }, what: "coupon \(code)")
         return .couponRedeemed(code: code, member: coupon.member)
     }

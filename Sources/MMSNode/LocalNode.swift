@@ -461,10 +461,15 @@ public final class LocalNode: Sendable {
         }
     }
 
-    private func couponResult(_ code: String, op: OpID?) throws -> CouponResult {
+    func couponResult(_ code: String, op: OpID?) throws -> CouponResult {
         try store.read { state in
             guard let c = try state.coupon(code) else { preconditionFailure("coupon \(code) missing after its op") }
-            return CouponResult(op: op?.description, code: code, member: c.member, value: c.value.description, title: c.title, left: c.left)
+            var result = CouponResult(op: op?.description, code: code, member: c.member, value: c.value.description, title: c.title, left: c.left)
+            if !c.template.isEmpty {
+                result.template = c.template; result.minSpend = c.minSpend.description
+                result.validUntil = c.validUntil == 0 ? nil : CardLife.dayText(c.validUntil)
+            }
+            return result
         }
     }
 
@@ -480,7 +485,7 @@ public final class LocalNode: Sendable {
         }
     }
 
-    private func openProfile(_ m: MemberView) throws -> MemberProfile {
+    func openProfile(_ m: MemberView) throws -> MemberProfile {
         do {
             func open(_ sealed: [UInt8]) throws -> String { String(decoding: try secrets.open(sealed), as: UTF8.self) }
             return try MemberProfile(name: open(m.sealedName), phone: open(m.sealedPhone), birthday: open(m.sealedBirthday))
@@ -491,7 +496,7 @@ public final class LocalNode: Sendable {
 
     private func showResult(member id: String, card: CardView?, historyLimit: Int) throws -> ShowResult {
         let history = try store.history(member: id, limit: historyLimit)
-        let coupons = try store.coupons(member: id).map { try couponResult($0, op: nil) }
+        let coupons = try store.read { try $0.coupons(of: id) }.map { try couponResult($0.code, op: nil) }
         return try store.read { state in
             guard let m = try state.member(id) else {
                 throw MMSError(.unknownMember, "There is no member \(id.prefix(Limits.maxIdentifierLength)).")

@@ -81,6 +81,10 @@ public struct CouponResult: Codable, Sendable, Equatable {
     /// 1 while the coupon can be used, 0 once used.
     public let left: Int64
     public var replayed: Bool?
+    /// From a template: which, the spend it needs, its last day.
+    public var template: String? = nil
+    public var minSpend: String? = nil
+    public var validUntil: String? = nil
 }
 
 public struct ShowResult: Codable, Sendable {

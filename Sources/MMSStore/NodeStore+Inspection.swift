@@ -36,13 +36,14 @@ extension NodeStore {
         }
     }
 
-    /// The codes of a member's coupons.
-    public func coupons(member: String) throws -> [String] {
-        try guarded {
+    /// Member ids after `cursor` in id order, a page at a time (a campaign walks them all).
+    public func memberIDs(after cursor: String, limit: Int) throws -> [String] {
+        let prefix = Cell.member("")
+        return try guarded {
             try db.read { db in
-                try String.fetchAll(db, sql: "SELECT entity FROM registers WHERE name = ? AND value = ? AND entity LIKE 'coupon:%' ORDER BY entity",
-                                    arguments: [Cell.cardMember, Data(member.utf8)])
-                    .map { String($0.dropFirst(Cell.coupon("").count)) }
+                try String.fetchAll(db, sql: "SELECT entity FROM registers WHERE entity > ? AND entity < ? AND name = ? ORDER BY entity LIMIT ?",
+                                    arguments: [prefix + cursor, String(prefix.dropLast()) + ";", Cell.home, limit])
+                    .map { String($0.dropFirst(prefix.count)) }
             }
         }
     }

@@ -3620,6 +3620,28 @@ enum OpenAPIDocument {
        "boolean",
        "null"
       ]
+     },
+     "template": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "description": "the program's coupon template it came from"
+     },
+     "min_spend": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+      "description": "the sale's total must reach this"
+     },
+     "valid_until": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "description": "the last day it may be used, YYYY-MM-DD"
      }
     },
     "required": [

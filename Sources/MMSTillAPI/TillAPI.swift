@@ -356,7 +356,7 @@ extension TillAPI {
         case .unknownCard, .unknownMember, .unknownCoupon, .unknownOperator, .unknownProduct, .unknownTransfer, .unknownSale, .notFound: .notFound
         case .idempotencyConflict, .cardExists, .memberExists, .couponExists, .productExists, .operatorExists, .tillExists, .alreadyInitialised: .conflict
         case .bodyTooLarge: .contentTooLarge
-        case .insufficientFunds, .insufficientPoints, .noUsesLeft, .couponUsed, .wrongPIN, .pinLocked, .pinRequired,
+        case .insufficientFunds, .insufficientPoints, .noUsesLeft, .couponUsed, .couponExpired, .wrongPIN, .pinLocked, .pinRequired,
              .cardBlocked, .cardExpired, .wrongCardType: .unprocessableContent
         case .storeFailure, .notInitialised, .verifyFailed, .malformedOp, .badSignature, .brokenChain, .fork, .unknownOrigin, .batchTooLarge:
             .serviceUnavailable

@@ -42,3 +42,34 @@ extension ProgramResult: TextRendered {
         return out.joined(separator: "\n")
     }
 }
+
+/// `mms campaign run`: head office gives a campaign's coupon or points to its segment, once each.
+struct CampaignCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "campaign", abstract: "Campaigns of the program (head office).", subcommands: [Run.self])
+
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Give the campaign's coupon or points to every member in its segment who has not had it; running it again gives nothing twice.")
+        @OptionGroup var options: NodeOptions
+        @Option(help: "The campaign's id in the program, e.g. birthday-2026-12.") var campaign: String
+        func run() throws { try perform(options) { try options.open().runCampaign(campaign) } }
+    }
+}
+
+extension CampaignCommand.Run: ServedCommand {}
+
+extension CampaignRunResult: TextRendered {
+    public var text: String {
+        "Campaign \(campaign) (\(name)): \(eligible) member(s) in the segment; \(issued) given now, \(already) had it already."
+    }
+}
+
+extension PointsCommand.Expiring: ServedCommand {}
+
+extension PointsExpiring: TextRendered {
+    public var text: String {
+        var out = ["Points expiring before \(before): \(expiring) across \(members.count) member(s)"]
+        out += members.map { m in "  \(m.member)  \(m.expiring) of \(m.points): " + m.lots.map { "\($0.points) from \($0.year) (until \($0.expires))" }.joined(separator: ", ") }
+        return out.joined(separator: "\n")
+    }
+}

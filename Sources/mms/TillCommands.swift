@@ -63,7 +63,15 @@ struct Refund: ParsableCommand {
 }
 
 struct PointsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "points", abstract: "Redeem points.", subcommands: [Redeem.self])
+    static let configuration = CommandConfiguration(commandName: "points", abstract: "Redeem points; see what expires.", subcommands: [Redeem.self, Expiring.self])
+
+    struct Expiring: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Members whose points expire before a day, by lot (points earned in a year expire at the end of the next, per the program).")
+        @OptionGroup var options: NodeOptions
+        @Option(help: "The day, e.g. 2027-01-01.") var before: String
+        func run() throws { try perform(options) { try options.open().pointsExpiring(before: before) } }
+    }
 
     struct Redeem: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Redeem points (within what this branch holds).")
@@ -114,14 +122,21 @@ struct CouponCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "coupon", abstract: "Single-use coupons.", subcommands: [Issue.self, Redeem.self])
 
     struct Issue: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Give a member a single-use coupon (this node holds the right to redeem it).")
+        static let configuration = CommandConfiguration(
+            abstract: "Give a member a single-use coupon (this node holds the right to redeem it): from a program template, or by hand.")
         @OptionGroup var options: NodeOptions
         @Option var member: String
-        @Option(help: "The coupon's code, unique in the chain.") var code: String
+        @Option(help: "A coupon template of the program, e.g. CP-20OFF100: its value, minimum spend and validity; the code is made.") var template: String?
+        @Option(help: "The coupon's code, unique in the chain (without --template).") var code: String?
         @Option(help: "Face value in yuan; 0.00 for a coupon that is not money off.") var value: String = "0.00"
         @Option var title: String = ""
         func run() throws {
             try perform(options) {
+                if let template {
+                    guard code == nil else { throw MMSError(.invalidArgument, "A coupon from --template gets its code made; leave out --code.") }
+                    return try options.open().issueCoupon(template: template, member: member)
+                }
+                guard let code else { throw MMSError(.invalidArgument, "Give --template, or --code with --value and --title.") }
                 guard let amount = Money(parsing: value), amount <= Limits.maxAmount else {
                     throw MMSError(.invalidAmount, "--value “\(value.prefix(30))” is not an amount from 0.00 to \(Limits.maxAmount).")
                 }

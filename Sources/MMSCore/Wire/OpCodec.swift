@@ -113,7 +113,11 @@ public enum OpCodec {
             return .settingSet(w)
         case .couponIssued(let c):
             var w = Mms_Wire_CouponIssued(); w.code = c.code; w.member = c.member; w.valueFen = c.value.fen; w.title = c.title
+            w.template = c.template; w.minSpendFen = c.minSpend.fen; w.validUntil = c.validUntil; w.campaign = c.campaign
             return .couponIssued(w)
+        case .pointsAwarded(let member, let points, let campaign):
+            var w = Mms_Wire_PointsAwarded(); w.member = member; w.points = points.value; w.campaign = campaign
+            return .pointsAwarded(w)
         case .couponRedeemed(let code, let member):
             var w = Mms_Wire_CouponRedeemed(); w.code = code; w.member = member
             return .couponRedeemed(w)
@@ -308,7 +312,15 @@ public enum OpCodec {
             try id(c.code); try id(c.member)
             guard c.valueFen >= 0, c.valueFen <= Limits.maxAmount.fen else { throw malformed("coupon value out of range") }
             guard c.title.utf8.count <= Limits.maxTextLength else { throw malformed("coupon title too long") }
-            return .couponIssued(CouponIssued(code: c.code, member: c.member, value: Money(fen: c.valueFen), title: c.title))
+            guard (0...Limits.maxAmount.fen).contains(c.minSpendFen), c.validUntil == 0 || CardLife.isDayNumber(c.validUntil) else { throw malformed("coupon terms") }
+            if !c.template.isEmpty { try id(c.template) }
+            if !c.campaign.isEmpty { try id(c.campaign) }
+            var issued = CouponIssued(code: c.code, member: c.member, value: Money(fen: c.valueFen), title: c.title)
+            issued.template = c.template; issued.minSpend = Money(fen: c.minSpendFen); issued.validUntil = c.validUntil; issued.campaign = c.campaign
+            return .couponIssued(issued)
+        case .pointsAwarded(let w):
+            try id(w.member); try id(w.campaign)
+            return .pointsAwarded(member: w.member, points: try points(w.points, allowZero: false), campaign: w.campaign)
         case .couponRedeemed(let c):
             try id(c.code); try id(c.member)
             return .couponRedeemed(code: c.code, member: c.member)

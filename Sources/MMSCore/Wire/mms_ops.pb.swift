@@ -473,6 +473,14 @@ nonisolated struct Mms_Wire_Op: @unchecked Sendable {
     set {_uniqueStorage()._body = .cardRenewed(newValue)}
   }
 
+  var pointsAwarded: Mms_Wire_PointsAwarded {
+    get {
+      if case .pointsAwarded(let v)? = _storage._body {return v}
+      return Mms_Wire_PointsAwarded()
+    }
+    set {_uniqueStorage()._body = .pointsAwarded(newValue)}
+  }
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   nonisolated enum OneOf_Body: Equatable, Sendable {
@@ -515,6 +523,7 @@ nonisolated struct Mms_Wire_Op: @unchecked Sendable {
     case pinChanged(Mms_Wire_PinChanged)
     case cardReturned(Mms_Wire_CardReturned)
     case cardRenewed(Mms_Wire_CardRenewed)
+    case pointsAwarded(Mms_Wire_PointsAwarded)
 
   }
 
@@ -802,6 +811,35 @@ nonisolated struct Mms_Wire_CouponIssued: Sendable {
   var valueFen: Int64 = 0
 
   var title: String = String()
+
+  /// the program's coupon template, or empty
+  var template: String = String()
+
+  /// the sale's total must reach this
+  var minSpendFen: Int64 = 0
+
+  /// last day it may be used, YYYYMMDD; 0: no end
+  var validUntil: Int64 = 0
+
+  /// the campaign that gave it, or empty
+  var campaign: String = String()
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
+/// Points a campaign gives a member, once.
+nonisolated struct Mms_Wire_PointsAwarded: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var member: String = String()
+
+  var points: Int64 = 0
+
+  var campaign: String = String()
 
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1441,7 +1479,7 @@ nonisolated extension Mms_Wire_CardReport: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".Op"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}origin\0\u{1}seq\0\u{1}hlc\0\u{3}prev_hash\0\u{1}operator\0\u{1}till\0\u{4}\u{3}member_added\0\u{3}card_issued\0\u{3}card_reported\0\u{3}pin_failed\0\u{3}pin_unlocked\0\u{3}top_up\0\u{1}charge\0\u{1}refund\0\u{3}points_redeemed\0\u{3}punch_used\0\u{3}rights_transferred\0\u{3}setting_set\0\u{4}\u{2}coupon_issued\0\u{3}coupon_redeemed\0\u{3}operator_added\0\u{3}operator_disabled\0\u{3}operator_password_set\0\u{3}login_failed\0\u{3}till_registered\0\u{3}till_revoked\0\u{3}product_set\0\u{3}price_set\0\u{3}stock_received\0\u{3}stock_returned\0\u{3}stock_transferred\0\u{3}transfer_arrived\0\u{3}stock_counted\0\u{3}stock_threshold\0\u{1}sale\0\u{3}expense_added\0\u{3}sale_returned\0\u{3}till_closed\0\u{3}supplier_invoiced\0\u{3}supplier_paid\0\u{3}program_set\0\u{3}balance_transferred\0\u{3}pin_changed\0\u{3}card_returned\0\u{3}card_renewed\0\u{c}\u{16}\u{1}")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}origin\0\u{1}seq\0\u{1}hlc\0\u{3}prev_hash\0\u{1}operator\0\u{1}till\0\u{4}\u{3}member_added\0\u{3}card_issued\0\u{3}card_reported\0\u{3}pin_failed\0\u{3}pin_unlocked\0\u{3}top_up\0\u{1}charge\0\u{1}refund\0\u{3}points_redeemed\0\u{3}punch_used\0\u{3}rights_transferred\0\u{3}setting_set\0\u{4}\u{2}coupon_issued\0\u{3}coupon_redeemed\0\u{3}operator_added\0\u{3}operator_disabled\0\u{3}operator_password_set\0\u{3}login_failed\0\u{3}till_registered\0\u{3}till_revoked\0\u{3}product_set\0\u{3}price_set\0\u{3}stock_received\0\u{3}stock_returned\0\u{3}stock_transferred\0\u{3}transfer_arrived\0\u{3}stock_counted\0\u{3}stock_threshold\0\u{1}sale\0\u{3}expense_added\0\u{3}sale_returned\0\u{3}till_closed\0\u{3}supplier_invoiced\0\u{3}supplier_paid\0\u{3}program_set\0\u{3}balance_transferred\0\u{3}pin_changed\0\u{3}card_returned\0\u{3}card_renewed\0\u{3}points_awarded\0\u{c}\u{16}\u{1}")
 
   fileprivate class _StorageClass {
     var _version: UInt32 = 0
@@ -2002,6 +2040,19 @@ nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._Message
             _storage._body = .cardRenewed(v)
           }
         }()
+        case 50: try {
+          var v: Mms_Wire_PointsAwarded?
+          var hadOneofValue = false
+          if let current = _storage._body {
+            hadOneofValue = true
+            if case .pointsAwarded(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._body = .pointsAwarded(v)
+          }
+        }()
         default: break
         }
       }
@@ -2191,6 +2242,10 @@ nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._Message
       case .cardRenewed?: try {
         guard case .cardRenewed(let v)? = _storage._body else { preconditionFailure() }
         try visitor.visitSingularMessageField(value: v, fieldNumber: 49)
+      }()
+      case .pointsAwarded?: try {
+        guard case .pointsAwarded(let v)? = _storage._body else { preconditionFailure() }
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 50)
       }()
       case nil: break
       }
@@ -2827,7 +2882,7 @@ nonisolated extension Mms_Wire_SettingSet: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Mms_Wire_CouponIssued: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".CouponIssued"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}code\0\u{1}member\0\u{3}value_fen\0\u{1}title\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}code\0\u{1}member\0\u{3}value_fen\0\u{1}title\0\u{1}template\0\u{3}min_spend_fen\0\u{3}valid_until\0\u{1}campaign\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2839,6 +2894,10 @@ nonisolated extension Mms_Wire_CouponIssued: SwiftProtobuf.Message, SwiftProtobu
       case 2: try { try decoder.decodeSingularStringField(value: &self.member) }()
       case 3: try { try decoder.decodeSingularInt64Field(value: &self.valueFen) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.title) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.template) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self.minSpendFen) }()
+      case 7: try { try decoder.decodeSingularInt64Field(value: &self.validUntil) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.campaign) }()
       default: break
       }
     }
@@ -2857,6 +2916,18 @@ nonisolated extension Mms_Wire_CouponIssued: SwiftProtobuf.Message, SwiftProtobu
     if !self.title.isEmpty {
       try visitor.visitSingularStringField(value: self.title, fieldNumber: 4)
     }
+    if !self.template.isEmpty {
+      try visitor.visitSingularStringField(value: self.template, fieldNumber: 5)
+    }
+    if self.minSpendFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.minSpendFen, fieldNumber: 6)
+    }
+    if self.validUntil != 0 {
+      try visitor.visitSingularInt64Field(value: self.validUntil, fieldNumber: 7)
+    }
+    if !self.campaign.isEmpty {
+      try visitor.visitSingularStringField(value: self.campaign, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2865,6 +2936,50 @@ nonisolated extension Mms_Wire_CouponIssued: SwiftProtobuf.Message, SwiftProtobu
     if lhs.member != rhs.member {return false}
     if lhs.valueFen != rhs.valueFen {return false}
     if lhs.title != rhs.title {return false}
+    if lhs.template != rhs.template {return false}
+    if lhs.minSpendFen != rhs.minSpendFen {return false}
+    if lhs.validUntil != rhs.validUntil {return false}
+    if lhs.campaign != rhs.campaign {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mms_Wire_PointsAwarded: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".PointsAwarded"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}member\0\u{1}points\0\u{1}campaign\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.member) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.points) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.campaign) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.member.isEmpty {
+      try visitor.visitSingularStringField(value: self.member, fieldNumber: 1)
+    }
+    if self.points != 0 {
+      try visitor.visitSingularInt64Field(value: self.points, fieldNumber: 2)
+    }
+    if !self.campaign.isEmpty {
+      try visitor.visitSingularStringField(value: self.campaign, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Mms_Wire_PointsAwarded, rhs: Mms_Wire_PointsAwarded) -> Bool {
+    if lhs.member != rhs.member {return false}
+    if lhs.points != rhs.points {return false}
+    if lhs.campaign != rhs.campaign {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1,0 +1,90 @@
+/// Coupons from head office's templates, and campaigns that give coupons or points to a segment
+/// of members once each. A coupon carries its template's terms as issued (a later change of the
+/// template does not change coupons already out), and is spent once in the whole chain.
+extension Cell {
+    public static let couponTemplate = "template", couponMinSpend = "min_spend", couponValidUntil = "valid_until"
+    /// On a member's entity, a raise-once flag per campaign that gave them something.
+    public static let campaignPrefix = "campaign:"
+}
+
+extension Teller {
+    /// A coupon from the program's template `id`, coded `code`, valid `validDays` from today;
+    /// refused when the member already holds the template's limit of unused coupons.
+    public func issueCoupon(template id: String, member: String, code: String, campaign: String = "") throws -> OpBody {
+        guard let template = try state.program().program.couponTemplate(id) else {
+            throw MMSError(.invalidArgument, "The program has no coupon template “\(id.prefix(40))”.", details: ["template": String(id.prefix(40))])
+        }
+        let unused = try state.coupons(of: member).filter { $0.template == id && $0.left > 0 }.count
+        guard unused < template.perMemberLimit else {
+            throw MMSError(.invalidArgument, "Member \(member) already holds \(unused) unused \(template.title) coupon(s), the limit.",
+                           details: ["member": member, "template": id])
+        }
+        guard case .couponIssued(var coupon) = try issueCoupon(code: code, member: member, value: template.value ?? Money(fen: 0), title: template.title) else {
+            preconditionFailure("issueCoupon issues a coupon")
+        }
+        coupon.template = id
+        coupon.minSpend = template.minSpend
+        coupon.validUntil = CardLife.dayNumber(CardLife.day(today, plus: template.validDays - 1))
+        coupon.campaign = campaign
+        return .couponIssued(coupon)
+    }
+
+    /// One member's share of a campaign: its coupon or its points, once. Only head office runs
+    /// campaigns, so "once" needs no coordination between branches.
+    public func campaignGift(_ campaign: Campaign, member: String) throws -> OpBody {
+        guard role == .hq else { throw MMSError(.notPermitted, "Only the head office runs campaigns.") }
+        guard try !state.flags(entity: Cell.member(member)).contains(Cell.campaignPrefix + campaign.id) else {
+            throw MMSError(.invalidArgument, "Member \(member) already had campaign \(campaign.id).", details: ["member": member, "campaign": campaign.id])
+        }
+        if let template = campaign.coupon {
+            return try issueCoupon(template: template, member: member, code: "\(campaign.id).\(member)", campaign: campaign.id)
+        }
+        guard let points = campaign.points else { preconditionFailure("a validated campaign gives a coupon or points") }
+        return .pointsAwarded(member: member, points: Points(points), campaign: campaign.id)
+    }
+}
+
+extension StateReader {
+    /// Every coupon issued to `member` that this replica knows.
+    public func coupons(of member: String) throws -> [CouponView] {
+        try flags(entity: Cell.member(member)).filter { $0.hasPrefix(Cell.memberCouponPrefix) }.sorted()
+            .compactMap { try coupon(String($0.dropFirst(Cell.memberCouponPrefix.count))) }
+    }
+}
+
+extension Cell {
+    /// On a member's entity, one raise-once flag per coupon issued to them.
+    public static let memberCouponPrefix = "coupon:"
+}
+
+/// Points expire by lot: those earned in a year expire at the end of the next (per the program's
+/// `points.expiry`). Spending takes the oldest lot first, so what is left of each lot is what was
+/// earned in it less what spending has taken from it and the older ones.
+public enum PointsLots {
+    public struct Lot: Equatable, Sendable {
+        public let year: Int
+        public let left: Int64
+        /// The last day its points count, `YYYY-MM-DD`; nil when points never expire.
+        public let expires: String?
+    }
+
+    public static func lots(member: String, in state: any StateReader) throws -> [Lot] {
+        let counters = try state.counters(entity: Cell.member(member))
+        var spent = try state.escrow(Cell.points(member: member)).debited.values.reduce(0, +)
+        let expiry = try state.program().program.points.expiry
+        return counters.compactMap { name, slots -> (Int, Int64)? in
+            guard name.hasPrefix(Cell.pointsLotPrefix), let year = Int(name.dropFirst(Cell.pointsLotPrefix.count)) else { return nil }
+            return (year, slots.values.reduce(0, +))
+        }.sorted { $0.0 < $1.0 }.compactMap { year, earned in
+            let taken = min(spent, earned)
+            spent -= taken
+            guard earned - taken > 0 else { return nil }
+            return Lot(year: year, left: earned - taken, expires: expiry == .never ? nil : String(format: "%04d-12-31", year + 1))
+        }
+    }
+}
+
+extension Cell {
+    public static let pointsLotPrefix = "points_year:"
+    public static func pointsLot(year: String) -> String { pointsLotPrefix + year }
+}

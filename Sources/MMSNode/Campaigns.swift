@@ -1,0 +1,120 @@
+import Foundation
+import MMSCore
+import MMSStore
+
+/// What a campaign run did: who was in the segment, who got their gift now, who had it before.
+public struct CampaignRunResult: Codable, Sendable, Equatable {
+    public let campaign: String
+    public let name: String
+    /// Members in the segment at this replica.
+    public let eligible: Int
+    /// Gifts given by this run (one op each).
+    public let issued: Int
+    /// Members who had this campaign's gift already: a run gives each member it once.
+    public let already: Int
+    public let ops: [String]
+}
+
+extension LocalNode {
+    /// A coupon from one of the program's templates for a member (its code made from the op id).
+    public func issueCoupon(template: String, member: String, requestKey: String? = nil) throws -> CouponResult {
+        try permit(.issueCoupon)
+        let issued = try commit(request: fingerprint("coupon-template", template, member, key: requestKey), decide: { teller, op in
+            try teller.issueCoupon(template: template, member: member, code: "\(template).\(op.origin.rawValue).\(op.seq)")
+        }, respond: { op, _ in
+            guard case .couponIssued(let c) = op.op.body else { preconditionFailure("a coupon issue issued \(op.op.body.kind)") }
+            return c.code
+        })
+        var result = try couponResult(issued.response, op: issued.op?.id)
+        result.replayed = issued.replayed
+        return result
+    }
+
+    /// Runs a campaign of the program over every member this replica knows (head office): each
+    /// member in its segment gets its coupon or points, once — a second run gives only to members
+    /// who joined the segment since.
+    public func runCampaign(_ id: String) throws -> CampaignRunResult {
+        try permit(.runCampaign)
+        guard let campaign = try store.read({ try $0.program().program.campaign(id) }) else {
+            throw MMSError(.invalidArgument, "The program has no campaign “\(id.prefix(40))”.", details: ["campaign": String(id.prefix(40))])
+        }
+        guard role == .hq else { throw MMSError(.notPermitted, "Only the head office runs campaigns.") }
+        let now = clock()
+        var eligible = 0, already = 0, ops: [String] = []
+        var cursor = ""
+        while true {
+            let page = try store.memberIDs(after: cursor, limit: 500)
+            guard let last = page.last else { break }
+            cursor = last
+            for member in page {
+                guard let view = try store.read({ try $0.member(member) }), try inSegment(view, campaign.segment, now: now) else { continue }
+                eligible += 1
+                if try store.read({ try $0.flags(entity: Cell.member(member)) }).contains(Cell.campaignPrefix + campaign.id) { already += 1; continue }
+                let issued = try commit(decide: { teller, _ in try teller.campaignGift(campaign, member: member) })
+                if let op = issued.op { ops.append(op.id.description) }
+            }
+        }
+        return CampaignRunResult(campaign: campaign.id, name: campaign.name, eligible: eligible, issued: ops.count, already: already, ops: ops)
+    }
+
+    /// The segment test: tiers, birthday month (the sealed birthday opened here), days since the last visit.
+    func inSegment(_ member: MemberView, _ segment: Campaign.Segment, now: UInt64) throws -> Bool {
+        if !segment.tiers.isEmpty, !segment.tiers.contains(member.tier) { return false }
+        if let month = segment.birthdayMonth {
+            let birthday = try openProfile(member).birthday
+            guard birthday.count == 10, Int64(birthday.dropFirst(5).prefix(2)) == month else { return false }
+        }
+        if let days = segment.noVisitDays {
+            let last = member.visits.values.max() ?? 0
+            guard Int64(now) - last >= days * 86_400_000 else { return false }
+        }
+        return true
+    }
+}
+
+/// Points that expire before a day, member by member, by lot.
+public struct PointsExpiring: Codable, Sendable, Equatable {
+    public struct Lot: Codable, Sendable, Equatable {
+        public let year: Int
+        public let points: Int64
+        public let expires: String
+    }
+    public struct Member: Codable, Sendable, Equatable {
+        public let member: String
+        /// The member's points now.
+        public let points: Int64
+        public let expiring: Int64
+        public let lots: [Lot]
+    }
+    public let before: String
+    public let members: [Member]
+    public let expiring: Int64
+}
+
+extension LocalNode {
+    /// Every member with points whose lot expires before `before` (`YYYY-MM-DD`), so they can be
+    /// told in time.
+    public func pointsExpiring(before: String) throws -> PointsExpiring {
+        try permit(.readAudit)
+        guard Sales.isDay(before) else { throw MMSError(.invalidArgument, "--before “\(before.prefix(20))” is not a day like 2027-01-01.") }
+        var members: [PointsExpiring.Member] = []
+        var cursor = ""
+        while true {
+            let page = try store.memberIDs(after: cursor, limit: 500)
+            guard let last = page.last else { break }
+            cursor = last
+            try store.read { state in
+                for member in page {
+                    let lots = try PointsLots.lots(member: member, in: state).compactMap { lot -> PointsExpiring.Lot? in
+                        guard let expires = lot.expires, expires < before else { return nil }
+                        return PointsExpiring.Lot(year: lot.year, points: lot.left, expires: expires)
+                    }
+                    guard !lots.isEmpty else { continue }
+                    members.append(PointsExpiring.Member(member: member, points: try state.escrow(Cell.points(member: member)).total,
+                                                         expiring: lots.map(\.points).reduce(0, +), lots: lots))
+                }
+            }
+        }
+        return PointsExpiring(before: before, members: members, expiring: members.map(\.expiring).reduce(0, +))
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import MMSCore
 import MMSStore
 
@@ -54,11 +55,12 @@ extension LocalNode {
     }
 
     /// Moves stored value from one member's card to another member's, with the first card's PIN.
-    public func transferBalance(from: String, to: String, amount: Money, pin: String?, requestKey: String?) throws -> CardLifeResult {
+    public func transferBalance(from: String, to: String, amount: Money, pin: String?, requestKey: String?, broker: RightsBroker? = nil,
+                                wait: TimeInterval = Double(RightsOnDemand.waitMillis) / 1000) throws -> CardLifeResult {
         try permit(.transferBalance)
-        return try pay(card: from, pin: pin, checkPIN: true, request: fingerprint("transfer", from, to, amount.description, key: requestKey),
+        return try onDemand(card: from, needed: { _ in amount.fen }, broker: broker, wait: wait) { try pay(card: from, pin: pin, checkPIN: true, request: fingerprint("transfer", from, to, amount.description, key: requestKey),
                        decide: { try $0.transferBalance(from: from, to: to, amount: amount) },
-                       answer: { op, state in try Self.cardLifeResult(from, op: op, state: state) })
+                       answer: { op, state in try Self.cardLifeResult(from, op: op, state: state) }) }
     }
 
     /// A new PIN: with the old one, or (a manager, `old` nil) a reset.
@@ -71,11 +73,12 @@ extension LocalNode {
     }
 
     /// 退卡 with the card's PIN: the card stops everywhere; its principal comes back by `tender`.
-    public func returnCard(_ card: String, pin: String?, tender: TenderKind, requestKey: String?) throws -> CardLifeResult {
+    public func returnCard(_ card: String, pin: String?, tender: TenderKind, requestKey: String?, broker: RightsBroker? = nil,
+                           wait: TimeInterval = Double(RightsOnDemand.waitMillis) / 1000) throws -> CardLifeResult {
         try permit(.returnCard)
-        return try pay(card: card, pin: pin, checkPIN: true, request: fingerprint("return-card", card, tender.rawValue, key: requestKey),
+        return try onDemand(card: card, needed: { balance in balance }, broker: broker, wait: wait) { try pay(card: card, pin: pin, checkPIN: true, request: fingerprint("return-card", card, tender.rawValue, key: requestKey),
                        decide: { try $0.returnCard(card, tender: tender) },
-                       answer: { op, state in try Self.cardLifeResult(card, op: op, state: state) })
+                       answer: { op, state in try Self.cardLifeResult(card, op: op, state: state) }) }
     }
 
     /// 续卡: the card runs again for its product's validity.

@@ -190,14 +190,24 @@ public final class LocalNode: Sendable {
     /// rights on demand, for the command line and the till API alike.
     public func charge(card: String, amount: Money, pin: String?, requestKey: String?, broker: RightsBroker?,
                        wait: TimeInterval = Double(RightsOnDemand.waitMillis) / 1000) throws -> PaymentResult {
-        do { return try charge(card: card, amount: amount, pin: pin, requestKey: requestKey) } catch let refusal as MMSError where refusal.code == .insufficientFunds {
+        try onDemand(card: card, needed: { _ in amount.fen }, broker: broker, wait: wait) {
+            try charge(card: card, amount: amount, pin: pin, requestKey: requestKey)
+        }
+    }
+
+    /// Runs `attempt`; when it is refused only because the rights to the card's member's stored
+    /// value sit at other nodes, asks `broker` for the shortfall of what it `needed` (given the
+    /// balance), waits for the grants, and runs it once more.
+    func onDemand<T>(card: String, needed: (Int64) -> Int64, broker: RightsBroker?, wait: TimeInterval, _ attempt: () throws -> T) throws -> T {
+        do { return try attempt() } catch let refusal as MMSError where refusal.code == .insufficientFunds {
             guard let broker, let member = try store.read({ try $0.card(card)?.member }) else { throw refusal }
             let account = Cell.storedValue(member: member)
-            let here = try store.read { try $0.escrow(account).rights(at: self.id) }
-            guard RightsOnDemand.shortfall(after: refusal, amount: amount.fen, rightsHere: here) != nil else { throw refusal }
-            let result = try? obtainRights(account: account, needed: amount.fen, broker: broker, wait: wait)
+            let (here, balance) = try store.read { state in let a = try state.escrow(account); return (a.rights(at: self.id), a.total) }
+            let amount = needed(balance)
+            guard RightsOnDemand.shortfall(after: refusal, amount: amount, rightsHere: here) != nil else { throw refusal }
+            let result = try? obtainRights(account: account, needed: amount, broker: broker, wait: wait)
             guard let result, !result.asked.isEmpty else { throw refusal }
-            return try charge(card: card, amount: amount, pin: pin, requestKey: requestKey)
+            return try attempt()
         }
     }
 

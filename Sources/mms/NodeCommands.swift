@@ -129,7 +129,8 @@ struct CardCommand: ParsableCommand {
         @Option var pin: String?
         @Option(name: .customLong("request-id"), help: "The till's idempotency key: a retry answers the first result.") var requestID: String?
         func run() throws {
-            try perform(options) { try options.open().transferBalance(from: from, to: to, amount: try money(amount), pin: pin, requestKey: requestID) }
+            try perform(options) { try options.open().transferBalance(from: from, to: to, amount: try money(amount), pin: pin, requestKey: requestID,
+                                                                                broker: ServingContext.current?.broker) }
         }
     }
 
@@ -150,7 +151,7 @@ struct CardCommand: ParsableCommand {
         @Option var pin: String?
         @Option(help: "How the refund is paid: cash (out of the drawer), bank or mobile.") var tender: TenderKind = .cash
         @Option(name: .customLong("request-id"), help: "The till's idempotency key: a retry answers the first result.") var requestID: String?
-        func run() throws { try perform(options) { try options.open().returnCard(card, pin: pin, tender: tender, requestKey: requestID) } }
+        func run() throws { try perform(options) { try options.open().returnCard(card, pin: pin, tender: tender, requestKey: requestID, broker: ServingContext.current?.broker) } }
     }
 
     struct Renew: ParsableCommand {

@@ -12,6 +12,9 @@ public struct CampaignRunResult: Codable, Sendable, Equatable {
     public let issued: Int
     /// Members who had this campaign's gift already: a run gives each member it once.
     public let already: Int
+    /// Members the gift was refused to (a coupon limit reached, say), with the reason.
+    public let skipped: Int
+    public let refusals: [String: String]
     public let ops: [String]
 }
 
@@ -40,7 +43,7 @@ extension LocalNode {
         }
         guard role == .hq else { throw MMSError(.notPermitted, "Only the head office runs campaigns.") }
         let now = clock()
-        var eligible = 0, already = 0, ops: [String] = []
+        var eligible = 0, already = 0, ops: [String] = [], refusals: [String: String] = [:]
         var cursor = ""
         while true {
             let page = try store.memberIDs(after: cursor, limit: 500)
@@ -50,11 +53,16 @@ extension LocalNode {
                 guard let view = try store.read({ try $0.member(member) }), try inSegment(view, campaign.segment, now: now) else { continue }
                 eligible += 1
                 if try store.read({ try $0.flags(entity: Cell.member(member)) }).contains(Cell.campaignPrefix + campaign.id) { already += 1; continue }
-                let issued = try commit(decide: { teller, _ in try teller.campaignGift(campaign, member: member) })
-                if let op = issued.op { ops.append(op.id.description) }
+                do {
+                    let issued = try commit(decide: { teller, _ in try teller.campaignGift(campaign, member: member) })
+                    if let op = issued.op { ops.append(op.id.description) }
+                } catch let refusal as MMSError where refusal.code == .invalidArgument {
+                    refusals[member] = refusal.message
+                }
             }
         }
-        return CampaignRunResult(campaign: campaign.id, name: campaign.name, eligible: eligible, issued: ops.count, already: already, ops: ops)
+        return CampaignRunResult(campaign: campaign.id, name: campaign.name, eligible: eligible, issued: ops.count, already: already,
+                                 skipped: refusals.count, refusals: refusals, ops: ops)
     }
 
     /// The segment test: tiers, birthday month (the sealed birthday opened here), days since the last visit.

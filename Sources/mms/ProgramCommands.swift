@@ -60,7 +60,8 @@ extension CampaignCommand.Run: ServedCommand {}
 
 extension CampaignRunResult: TextRendered {
     public var text: String {
-        "Campaign \(campaign) (\(name)): \(eligible) member(s) in the segment; \(issued) given now, \(already) had it already."
+        "Campaign \(campaign) (\(name)): \(eligible) member(s) in the segment; \(issued) given now, \(already) had it already"
+            + (skipped > 0 ? ", \(skipped) refused: " + refusals.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: "; ") : "") + "."
     }
 }
 

@@ -1,0 +1,96 @@
+import Foundation
+import MMSCore
+import Testing
+
+/// Head office's program through the command line at one head-office node: the file validated
+/// whole, card products, tiers and their benefits, the card's life, coupons, campaigns, points lots.
+@Suite struct ProgramCLITests {
+    let dir = temporaryNodeDirectory().url.path
+
+    func write(_ text: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("program-\(UUID().uuidString).toml").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func member(_ name: String, _ phone: String, birthday: String? = nil) throws -> String {
+        try #require(try json(mms(["member", "add", "--data", dir, "--name", name, "--phone", phone] + (birthday.map { ["--birthday", $0] } ?? []) + ["--json"]).stdout)["id"] as? String)
+    }
+
+    func balance(_ card: String) throws -> String? { try json(mms(["show", "--data", dir, "--card", card, "--json"]).stdout)["balance"] as? String }
+
+    @Test func aProgramIsCheckedWholeAndItsRulesApply() throws {
+        try #require(mms(["node", "init", "--data", dir, "--id", "hq", "--role", "hq"]).status == 0)
+        let demo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../programs/demo.toml").standardized.path
+        // Refused whole, nothing set: an unknown field, overlapping tiers, a reference to nothing.
+        for bad in ["[points]\nper_yuan = 1\nbonus = 2\n",
+                    "[[tier]]\ntier = \"standard\"\nname = \"a\"\n[[tier]]\ntier = \"silver\"\nname = \"b\"\nspend = \"100.00\"\n[[tier]]\ntier = \"gold\"\nname = \"c\"\nspend = \"100.00\"\n",
+                    "[[campaign]]\nid = \"c1\"\nname = \"x\"\ncoupon = \"NOPE\"\n",
+                    "[[card_product]]\nid = \"p\"\nname = \"p\"\ntype = \"stored\"\nmin_first_topup = 500.00\n"] {
+            let out = try mms(["program", "set", "--data", dir, "--file", try write(bad), "--json"])
+            let error = try json(out.stdout)["error"] as? String
+            #expect(out.status != 0 && error == "invalid_argument", "\(bad): \(out.stdout)")
+        }
+        #expect(try json(mms(["program", "show", "--data", dir, "--json"]).stdout)["version"] as? Int == 0)
+        try #require(mms(["program", "set", "--data", dir, "--file", demo]).status == 0)
+        #expect(try json(mms(["program", "show", "--data", dir, "--json"]).stdout)["version"] as? Int == 1)
+
+        // A product's minimum first top-up, to the fen; one single top-up of 10,000.00 makes gold.
+        let li = try member("李雷", "13800000002")
+        let short = try mms(["card", "issue", "--data", dir, "--member", li, "--product", "gold-stored", "--number", "G1", "--topup", "499.99", "--json"])
+        #expect(try json(short.stdout)["error"] as? String == "invalid_amount")
+        let gold = try json(mms(["card", "issue", "--data", dir, "--member", li, "--product", "gold-stored", "--number", "G1", "--topup", "10000.00", "--pin", "2468", "--json"]).stdout)
+        #expect(gold["balance"] as? String == "10000.00" && gold["expires"] != nil, "\(gold)")
+        #expect(try json(mms(["show", "--data", dir, "--card", "G1", "--json"]).stdout)["tier"] as? String == "gold")
+
+        // Gold pays 95 % on every line, half up, and earns points ×1.5.
+        try #require(mms(["product", "add", "--data", dir, "--sku", "A", "--name", "甲", "--kind", "service", "--price", "19.99"]).status == 0)
+        let sale = try json(mms(["sell", "--data", dir, "--card", "G1", "--item", "Ax3", "--tender", "stored:rest", "--pin", "2468", "--json"]).stdout)
+        // 3 × 19.99 = 59.97; 95 % = 56.9715 → 56.97; 56 whole yuan × 1 point × 1.5 = 84.
+        #expect(sale["total"] as? String == "56.97" && sale["points_earned"] as? Int == 84, "\(sale)")
+
+        // A transfer to another member moves money and creates none; never to a returned card.
+        let wang = try member("王芳", "13800000001", birthday: "1990-12-01")
+        try #require(mms(["card", "issue", "--data", dir, "--member", wang, "--type", "stored", "--number", "S1", "--pin", "1111"]).status == 0)
+        try #require(mms(["topup", "--data", dir, "--card", "S1", "--amount", "500.00"]).status == 0)
+        try #require(mms(["card", "transfer", "--data", dir, "--from", "S1", "--to", "G1", "--amount", "50.00", "--pin", "1111"]).status == 0)
+        #expect(try balance("S1") == "450.00")
+        #expect(try balance("G1") == "9993.03")
+        #expect(try mms(["card", "transfer", "--data", dir, "--from", "S1", "--to", "G1", "--amount", "450.01", "--pin", "1111"]).status != 0)
+        // A new PIN replaces the old; the return refunds exactly what is left, and the card stops.
+        try #require(mms(["card", "pin", "--data", dir, "--card", "S1", "--old", "1111", "--new", "2222"]).status == 0)
+        #expect(try mms(["card", "pin", "--data", dir, "--card", "S1", "--old", "1111", "--new", "3333"]).status != 0)
+        let back = try json(mms(["card", "return", "--data", dir, "--card", "S1", "--pin", "2222", "--json"]).stdout)
+        #expect(back["refunded"] as? String == "450.00" && back["balance"] as? String == "0.00" && back["status"] as? String == "returned", "\(back)")
+        #expect(try json(mms(["charge", "--data", dir, "--card", "S1", "--amount", "1.00", "--pin", "2222", "--json"]).stdout)["error"] as? String == "card_blocked")
+        #expect(try mms(["card", "transfer", "--data", dir, "--from", "G1", "--to", "S1", "--amount", "1.00", "--pin", "2468"]).status != 0, "never to a returned card")
+
+        // Renewal runs the card on from its last day; a card without a validity has none to renew.
+        let renewed = try json(mms(["card", "renew", "--data", dir, "--card", "G1", "--json"]).stdout)
+        #expect((renewed["expires"] as? String ?? "") > (gold["expires"] as? String ?? "~"), "\(renewed)")
+        try #require(mms(["card", "issue", "--data", dir, "--member", wang, "--type", "stored", "--number", "S2"]).status == 0)
+        #expect(try mms(["card", "renew", "--data", dir, "--card", "S2"]).status != 0)
+
+        // Coupons from a template carry its terms; the member's limit holds.
+        let coupon = try json(mms(["coupon", "issue", "--data", dir, "--member", wang, "--template", "CP-20OFF100", "--json"]).stdout)
+        #expect(coupon["value"] as? String == "20.00" && coupon["min_spend"] as? String == "100.00" && coupon["valid_until"] != nil, "\(coupon)")
+        for _ in 0..<2 { try #require(mms(["coupon", "issue", "--data", dir, "--member", wang, "--template", "CP-20OFF100"]).status == 0) }
+        #expect(try mms(["coupon", "issue", "--data", dir, "--member", wang, "--template", "CP-20OFF100"]).status != 0, "per_member_limit = 3")
+
+        // The December birthday campaign: the members born in December, each once; 王芳 already
+        // holds the template's limit of unused coupons, so she is skipped, not the whole run.
+        let zhang = try member("张伟", "13900000002", birthday: "1985-12-31")
+        let first = try json(mms(["campaign", "run", "--data", dir, "--campaign", "birthday-2026-12", "--json"]).stdout)
+        #expect(first["eligible"] as? Int == 2 && first["issued"] as? Int == 1 && first["skipped"] as? Int == 1, "\(first)")
+        let second = try json(mms(["campaign", "run", "--data", dir, "--campaign", "birthday-2026-12", "--json"]).stdout)
+        #expect(second["issued"] as? Int == 0 && second["already"] as? Int == 1, "\(second)")
+        let coupons = try json(mms(["show", "--data", dir, "--member", zhang, "--json"]).stdout)["coupons"] as? [[String: Any]]
+        #expect(coupons?.count == 1 && coupons?.first?["template"] as? String == "CP-20OFF100")
+
+        // Points earned this year expire at the end of next year.
+        let year = Int(try #require(sale["sale"] as? String).isEmpty ? "0" : String(Sales.day(wallMillis: UInt64(Date().timeIntervalSince1970 * 1000)).prefix(4)))!
+        let none = try json(mms(["points", "expiring", "--data", dir, "--before", "\(year + 1)-12-31", "--json"]).stdout)
+        let some = try json(mms(["points", "expiring", "--data", dir, "--before", "\(year + 2)-01-01", "--json"]).stdout)
+        #expect(none["expiring"] as? Int == 0 && some["expiring"] as? Int == 84, "\(none) \(some)")
+    }
+}

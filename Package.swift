@@ -157,7 +157,7 @@ let package = Package(
         .testTarget(name: "MMSNodeTests", dependencies: ["MMSNode", "MMSStore", "MMSCore", "MMSTopology", "MMSTestSupport"]),
         .testTarget(name: "MMSDevicesTests", dependencies: ["MMSDevices", "MMSTill", "MMSNode", "MMSTestSupport"]),
         .testTarget(name: "MMSTillAPITests", dependencies: [
-            "MMSTillAPI", "MMSNode", "MMSCore", "MMSCrypto",
+            "MMSTillAPI", "MMSNode", "MMSCore", "MMSCrypto", "MMSTopology",
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -44,6 +44,22 @@ extension Teller {
     }
 }
 
+extension Teller {
+    /// 积分兑换: a gift of the program's catalogue for its points (within what this branch holds);
+    /// one unit of its SKU leaves this branch's stock.
+    public func redeemGift(card number: String, gift id: String) throws -> OpBody {
+        guard let gift = try state.program().program.gifts.first(where: { $0.id == id }) else {
+            throw MMSError(.invalidArgument, "The program has no gift “\(id.prefix(40))”.", details: ["gift": String(id.prefix(40))])
+        }
+        guard case .pointsRedeemed(var redeemed) = try redeemPoints(card: number, points: Points(gift.points)) else {
+            preconditionFailure("redeemPoints redeems points")
+        }
+        redeemed.gift = id
+        redeemed.sku = gift.sku ?? ""
+        return .pointsRedeemed(redeemed)
+    }
+}
+
 extension StateReader {
     /// Every coupon issued to `member` that this replica knows.
     public func coupons(of member: String) throws -> [CouponView] {

@@ -142,7 +142,10 @@ extension Op {
                 .add(entity: Cell.member(r.member), name: Cell.refunded, node: origin, amount: r.amount.fen),
             ]
         case .pointsRedeemed(let p):
-            return [escrow(Cell.points(member: p.member), Cell.debited, origin, p.points.value)]
+            var d = [escrow(Cell.points(member: p.member), Cell.debited, origin, p.points.value)]
+            // A gift leaves this branch's shelf like a sold unit.
+            if !p.sku.isEmpty { d.append(escrow(Cell.stock(branch: origin, sku: p.sku), Cell.stockSold, origin, 1)) }
+            return d
         case .punchUsed(let p):
             return [escrow(p.account, Cell.debited, origin, p.uses), visit(p.member)]
         case .rightsTransferred(let t):

@@ -100,6 +100,10 @@ public struct PointsRedeemed: Equatable, Sendable {
     public var member: String
     public var card: String
     public var points: Points
+    /// 积分兑换: the gift of the program's catalogue the points bought, and the SKU whose stock it
+    /// left at the issuing branch (empty for points redeemed without a gift).
+    public var gift = ""
+    public var sku = ""
     public init(member: String, card: String, points: Points) {
         self.member = member; self.card = card; self.points = points
     }

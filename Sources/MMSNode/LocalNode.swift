@@ -237,6 +237,14 @@ public final class LocalNode: Sendable {
         }
     }
 
+    /// 积分兑换: a gift of the program's catalogue for its points.
+    public func redeemGift(card: String, gift: String, pin: String?, requestKey: String?) throws -> PaymentResult {
+        try permit(.redeemPoints)
+        return try pay(card: card, pin: pin, checkPIN: true, request: fingerprint("gift", card, gift, key: requestKey)) {
+            try $0.redeemGift(card: card, gift: gift)
+        }
+    }
+
     public func usePunch(card: String, uses: Int64, pin: String?, requestKey: String?) throws -> PaymentResult {
         try permit(.usePunch)
         return try pay(card: card, pin: pin, checkPIN: true, request: fingerprint("punch", card, String(uses), key: requestKey)) {

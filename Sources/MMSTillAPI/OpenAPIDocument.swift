@@ -578,7 +578,7 @@ enum OpenAPIDocument {
   },
   "/v1/cards": {
    "post": {
-    "summary": "Issue a card to a member",
+    "summary": "Issue a card to a member; with product, one of the program's card products (and its first top-up)",
     "security": [
      {
       "session": []
@@ -602,7 +602,14 @@ enum OpenAPIDocument {
       "content": {
        "application/json": {
         "schema": {
-         "$ref": "#/components/schemas/Card"
+         "oneOf": [
+          {
+           "$ref": "#/components/schemas/Card"
+          },
+          {
+           "$ref": "#/components/schemas/CardLife"
+          }
+         ]
         }
        }
       }
@@ -3084,6 +3091,1026 @@ enum OpenAPIDocument {
      }
     }
    }
+  },
+  "/v1/cards/{number}/transfers": {
+   "post": {
+    "summary": "Move stored value from this card to another member's card (a manager), with this card's PIN",
+    "security": [
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "Idempotency-Key",
+      "in": "header",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "maxLength": 64
+      },
+      "description": "The same key again gets the first answer and changes nothing; with other content, 409 idempotency_conflict. Scoped to the till."
+     },
+     {
+      "name": "number",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "pattern": "^[A-Za-z0-9._:-]{1,64}$"
+      },
+      "description": "the card paying"
+     }
+    ],
+    "responses": {
+     "201": {
+      "description": "the answer",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/CardLife"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "bad input (invalid_argument, invalid_amount)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or expired session (unauthenticated, session_expired, till_revoked)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "the operator's role may not (not_permitted)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "413": {
+      "description": "body too large (body_too_large)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store fault (store_failure)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "unknown card, member or coupon",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "409": {
+      "description": "idempotency_conflict, or the thing exists already",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "refused by a rule: insufficient_funds, wrong_pin, card_blocked, …",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/TransferRequest"
+       }
+      }
+     }
+    }
+   }
+  },
+  "/v1/cards/{number}/pin": {
+   "post": {
+    "summary": "Change the card's PIN with the old one (a manager resets it without)",
+    "security": [
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "Idempotency-Key",
+      "in": "header",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "maxLength": 64
+      },
+      "description": "The same key again gets the first answer and changes nothing; with other content, 409 idempotency_conflict. Scoped to the till."
+     },
+     {
+      "name": "number",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "pattern": "^[A-Za-z0-9._:-]{1,64}$"
+      },
+      "description": "the card"
+     }
+    ],
+    "responses": {
+     "201": {
+      "description": "the answer",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/CardLife"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "bad input (invalid_argument, invalid_amount)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or expired session (unauthenticated, session_expired, till_revoked)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "the operator's role may not (not_permitted)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "413": {
+      "description": "body too large (body_too_large)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store fault (store_failure)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "unknown card, member or coupon",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "409": {
+      "description": "idempotency_conflict, or the thing exists already",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "refused by a rule: insufficient_funds, wrong_pin, card_blocked, …",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/PINChangeRequest"
+       }
+      }
+     }
+    }
+   }
+  },
+  "/v1/cards/{number}/return": {
+   "post": {
+    "summary": "退卡 (a manager): the card stops; the member's last stored-value card refunds the balance",
+    "security": [
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "Idempotency-Key",
+      "in": "header",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "maxLength": 64
+      },
+      "description": "The same key again gets the first answer and changes nothing; with other content, 409 idempotency_conflict. Scoped to the till."
+     },
+     {
+      "name": "number",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "pattern": "^[A-Za-z0-9._:-]{1,64}$"
+      },
+      "description": "the card"
+     }
+    ],
+    "responses": {
+     "201": {
+      "description": "the answer",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/CardLife"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "bad input (invalid_argument, invalid_amount)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or expired session (unauthenticated, session_expired, till_revoked)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "the operator's role may not (not_permitted)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "413": {
+      "description": "body too large (body_too_large)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store fault (store_failure)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "unknown card, member or coupon",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "409": {
+      "description": "idempotency_conflict, or the thing exists already",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "refused by a rule: insufficient_funds, wrong_pin, card_blocked, …",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/CardReturnRequest"
+       }
+      }
+     }
+    }
+   }
+  },
+  "/v1/cards/{number}/renew": {
+   "post": {
+    "summary": "续卡: the card's product validity again",
+    "security": [
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "Idempotency-Key",
+      "in": "header",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "maxLength": 64
+      },
+      "description": "The same key again gets the first answer and changes nothing; with other content, 409 idempotency_conflict. Scoped to the till."
+     },
+     {
+      "name": "number",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "pattern": "^[A-Za-z0-9._:-]{1,64}$"
+      },
+      "description": "the card"
+     }
+    ],
+    "responses": {
+     "201": {
+      "description": "the answer",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/CardLife"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "bad input (invalid_argument, invalid_amount)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or expired session (unauthenticated, session_expired, till_revoked)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "the operator's role may not (not_permitted)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "413": {
+      "description": "body too large (body_too_large)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store fault (store_failure)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "unknown card, member or coupon",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "409": {
+      "description": "idempotency_conflict, or the thing exists already",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "refused by a rule: insufficient_funds, wrong_pin, card_blocked, …",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/v1/campaigns/{id}/runs": {
+   "post": {
+    "summary": "Run a campaign of the program (head office): its gift to each member of its segment, once",
+    "security": [
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "Idempotency-Key",
+      "in": "header",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "maxLength": 64
+      },
+      "description": "The same key again gets the first answer and changes nothing; with other content, 409 idempotency_conflict. Scoped to the till."
+     },
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "pattern": "^[A-Za-z0-9._:-]{1,64}$"
+      },
+      "description": "the campaign's id"
+     }
+    ],
+    "responses": {
+     "201": {
+      "description": "the answer",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/CampaignRun"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "bad input (invalid_argument, invalid_amount)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or expired session (unauthenticated, session_expired, till_revoked)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "the operator's role may not (not_permitted)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "413": {
+      "description": "body too large (body_too_large)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store fault (store_failure)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "unknown card, member or coupon",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "409": {
+      "description": "idempotency_conflict, or the thing exists already",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "refused by a rule: insufficient_funds, wrong_pin, card_blocked, …",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/v1/program": {
+   "get": {
+    "summary": "Every rule of the program in force here, with its version",
+    "security": [
+     {
+      "session": []
+     }
+    ],
+    "parameters": [],
+    "responses": {
+     "200": {
+      "description": "the answer",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Program"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "bad input (invalid_argument, invalid_amount)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or expired session (unauthenticated, session_expired, till_revoked)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "the operator's role may not (not_permitted)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "413": {
+      "description": "body too large (body_too_large)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store fault (store_failure)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/v1/points/expiring": {
+   "get": {
+    "summary": "Members whose points lots end before a day",
+    "security": [
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "before",
+      "in": "query",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "the answer",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/PointsExpiring"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "bad input (invalid_argument, invalid_amount)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or expired session (unauthenticated, session_expired, till_revoked)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "the operator's role may not (not_permitted)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "413": {
+      "description": "body too large (body_too_large)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store fault (store_failure)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/v1/gifts/{id}/redemptions": {
+   "post": {
+    "summary": "积分兑换: a gift of the program's catalogue for its points; one unit of its SKU leaves this branch's stock",
+    "security": [
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "Idempotency-Key",
+      "in": "header",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "maxLength": 64
+      },
+      "description": "The same key again gets the first answer and changes nothing; with other content, 409 idempotency_conflict. Scoped to the till."
+     },
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "pattern": "^[A-Za-z0-9._:-]{1,64}$"
+      },
+      "description": "the gift's id in the program"
+     }
+    ],
+    "responses": {
+     "201": {
+      "description": "the answer",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Payment"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "bad input (invalid_argument, invalid_amount)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or expired session (unauthenticated, session_expired, till_revoked)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "the operator's role may not (not_permitted)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "413": {
+      "description": "body too large (body_too_large)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store fault (store_failure)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "unknown card, member or coupon",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "409": {
+      "description": "idempotency_conflict, or the thing exists already",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "refused by a rule: insufficient_funds, wrong_pin, card_blocked, …",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/GiftRequest"
+       }
+      }
+     }
+    }
+   }
   }
  },
  "components": {
@@ -3303,11 +4330,28 @@ enum OpenAPIDocument {
      "staff": {
       "type": "string",
       "description": "the staff member credited with selling the card (commission.card)"
+     },
+     "product": {
+      "type": "string",
+      "description": "a card product of the program: its type, discount, uses and validity (instead of type)"
+     },
+     "topup": {
+      "type": "string",
+      "pattern": "^(0\\.(0[1-9]|[1-9][0-9]?)|[1-9][0-9]{0,3}(\\.[0-9]{1,2})?|[1-4][0-9]{4}(\\.[0-9]{1,2})?|50000(\\.00?)?)$",
+      "description": "a stored-value product's first top-up (at least its min_first_topup)"
+     },
+     "tender": {
+      "type": "string",
+      "enum": [
+       "cash",
+       "bank",
+       "mobile"
+      ],
+      "description": "how the first top-up or the card's fee is paid (cash by default)"
      }
     },
     "required": [
      "member",
-     "type",
      "number"
     ]
    },
@@ -3503,11 +4547,14 @@ enum OpenAPIDocument {
      "title": {
       "type": "string",
       "maxLength": 200
+     },
+     "template": {
+      "type": "string",
+      "description": "a coupon template of the program: value, minimum spend and validity from it; the code is made"
      }
     },
     "required": [
-     "member",
-     "code"
+     "member"
     ]
    },
    "Payment": {
@@ -4436,6 +5483,284 @@ enum OpenAPIDocument {
     "required": [
      "card",
      "amount"
+    ]
+   },
+   "TransferRequest": {
+    "type": "object",
+    "properties": {
+     "to": {
+      "type": "string",
+      "pattern": "^[A-Za-z0-9._:-]{1,64}$"
+     },
+     "amount": {
+      "type": "string",
+      "pattern": "^(0\\.(0[1-9]|[1-9][0-9]?)|[1-9][0-9]{0,3}(\\.[0-9]{1,2})?|[1-4][0-9]{4}(\\.[0-9]{1,2})?|50000(\\.00?)?)$",
+      "description": "yuan, at most two decimals, from 0.01 to 50000.00 per transaction"
+     },
+     "pin": {
+      "type": "string",
+      "pattern": "^[0-9]{4,6}$"
+     }
+    },
+    "required": [
+     "to",
+     "amount"
+    ]
+   },
+   "PINChangeRequest": {
+    "type": "object",
+    "properties": {
+     "old": {
+      "type": "string",
+      "pattern": "^[0-9]{4,6}$",
+      "description": "the PIN now; leave out for a manager's reset"
+     },
+     "new": {
+      "type": "string",
+      "pattern": "^[0-9]{4,6}$"
+     }
+    },
+    "required": [
+     "new"
+    ]
+   },
+   "CardReturnRequest": {
+    "type": "object",
+    "properties": {
+     "pin": {
+      "type": "string",
+      "pattern": "^[0-9]{4,6}$"
+     },
+     "tender": {
+      "type": "string",
+      "enum": [
+       "cash",
+       "bank",
+       "mobile"
+      ],
+      "description": "how the refund is paid (cash by default)"
+     }
+    }
+   },
+   "CardLife": {
+    "type": "object",
+    "properties": {
+     "op": {
+      "type": "string"
+     },
+     "kind": {
+      "type": "string"
+     },
+     "card": {
+      "type": "string"
+     },
+     "member": {
+      "type": "string"
+     },
+     "status": {
+      "type": "string"
+     },
+     "product": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "expires": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "description": "the last day it pays, YYYY-MM-DD; null: no end"
+     },
+     "balance": {
+      "type": "string",
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+      "description": "yuan, two decimals"
+     },
+     "amount": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$"
+     },
+     "to": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "to_balance": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$"
+     },
+     "refunded": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$"
+     },
+     "tender": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "replayed": {
+      "type": "boolean"
+     }
+    },
+    "required": [
+     "op",
+     "kind",
+     "card",
+     "member",
+     "status",
+     "balance",
+     "replayed"
+    ]
+   },
+   "Program": {
+    "type": "object",
+    "properties": {
+     "version": {
+      "type": "integer"
+     },
+     "program": {
+      "type": "object",
+      "description": "every rule in force: points, tiers, card_products, coupon_templates, gifts, campaigns (docs/programs.md)"
+     }
+    },
+    "required": [
+     "version",
+     "program"
+    ]
+   },
+   "CampaignRun": {
+    "type": "object",
+    "properties": {
+     "campaign": {
+      "type": "string"
+     },
+     "name": {
+      "type": "string"
+     },
+     "eligible": {
+      "type": "integer"
+     },
+     "issued": {
+      "type": "integer"
+     },
+     "already": {
+      "type": "integer"
+     },
+     "skipped": {
+      "type": "integer"
+     },
+     "refusals": {
+      "type": "object",
+      "additionalProperties": {
+       "type": "string"
+      }
+     },
+     "ops": {
+      "type": "array",
+      "items": {
+       "type": "string"
+      }
+     }
+    },
+    "required": [
+     "campaign",
+     "name",
+     "eligible",
+     "issued",
+     "already",
+     "skipped",
+     "refusals",
+     "ops"
+    ]
+   },
+   "PointsExpiring": {
+    "type": "object",
+    "properties": {
+     "before": {
+      "type": "string"
+     },
+     "expiring": {
+      "type": "integer"
+     },
+     "members": {
+      "type": "array",
+      "items": {
+       "type": "object",
+       "properties": {
+        "member": {
+         "type": "string"
+        },
+        "points": {
+         "type": "integer"
+        },
+        "expiring": {
+         "type": "integer"
+        },
+        "lots": {
+         "type": "array",
+         "items": {
+          "type": "object",
+          "properties": {
+           "year": {
+            "type": "integer"
+           },
+           "points": {
+            "type": "integer"
+           },
+           "expires": {
+            "type": "string"
+           }
+          },
+          "required": [
+           "year",
+           "points",
+           "expires"
+          ]
+         }
+        }
+       },
+       "required": [
+        "member",
+        "points",
+        "expiring",
+        "lots"
+       ]
+      }
+     }
+    },
+    "required": [
+     "before",
+     "expiring",
+     "members"
+    ]
+   },
+   "GiftRequest": {
+    "type": "object",
+    "properties": {
+     "card": {
+      "type": "string",
+      "pattern": "^[A-Za-z0-9._:-]{1,64}$"
+     },
+     "pin": {
+      "type": "string",
+      "pattern": "^[0-9]{4,6}$"
+     }
+    },
+    "required": [
+     "card"
     ]
    }
   },

@@ -109,7 +109,18 @@ public struct TillAPI: Sendable {
         }
         v1.post("cards") { request, context in
             let body = try await Self.decode(CardRequest.self, request, context)
-            guard let type = CardType(rawValue: body.type) else {
+            if let product = body.product {
+                guard body.type == nil, body.discount == nil, body.uses == nil else {
+                    throw MMSError(.invalidArgument, "A card product sets its type, discount and uses: send product or type, not both.")
+                }
+                let topUp = try body.topup.map { try Money(typed: $0) }
+                let tender = try Self.tender(body.tender) ?? .cash
+                return try await write(request) { node, key in
+                    try node.issueCard(number: body.number, member: body.member, product: product, pin: body.pin, firstTopUp: topUp, tender: tender,
+                                       staff: body.staff, requestKey: key)
+                }
+            }
+            guard body.topup == nil, let type = CardType(rawValue: body.type ?? "") else {
                 throw MMSError(.invalidArgument, "type must be one of stored, discount, punch.")
             }
             return try await write(request) { node, key in
@@ -129,6 +140,45 @@ public struct TillAPI: Sendable {
             let number = try context.parameters.require("number")
             return try await write(request) { node, key in try node.unlockPIN(number, requestKey: key) }
         }
+        v1.post("cards/:number/transfers") { request, context in
+            let from = try context.parameters.require("number")
+            let body = try await Self.decode(TransferRequest.self, request, context)
+            let amount = try Money(typed: body.amount)
+            return try await write(request) { node, key in
+                try node.transferBalance(from: from, to: body.to, amount: amount, pin: body.pin, requestKey: key, broker: broker)
+            }
+        }
+        v1.post("cards/:number/pin") { request, context in
+            let card = try context.parameters.require("number")
+            let body = try await Self.decode(PINChangeRequest.self, request, context)
+            return try await write(request) { node, key in try node.changePIN(card: card, old: body.old, new: body.new, requestKey: key) }
+        }
+        v1.post("cards/:number/return") { request, context in
+            let card = try context.parameters.require("number")
+            let body = try await Self.decode(CardReturnRequest.self, request, context)
+            let tender = try Self.tender(body.tender) ?? .cash
+            return try await write(request) { node, key in try node.returnCard(card, pin: body.pin, tender: tender, requestKey: key, broker: broker) }
+        }
+        v1.post("cards/:number/renew") { request, context in
+            let card = try context.parameters.require("number")
+            return try await write(request) { node, key in try node.renewCard(card, requestKey: key) }
+        }
+        v1.post("gifts/:id/redemptions") { request, context in
+            let gift = try context.parameters.require("id")
+            let body = try await Self.decode(GiftRequest.self, request, context)
+            return try await write(request) { node, key in try node.redeemGift(card: body.card, gift: gift, pin: body.pin, requestKey: key) }
+        }
+        v1.get("program") { request, _ in
+            try await read(request) { try $0.showProgram() }
+        }
+        v1.post("campaigns/:id/runs") { request, context in
+            let id = try context.parameters.require("id")
+            return try await write(request) { node, _ in try node.runCampaign(id) }
+        }
+        v1.get("points/expiring") { request, _ in
+            let before = Self.query(request, "before") ?? ""
+            return try await read(request) { try $0.pointsExpiring(before: before) }
+        }
         v1.post("cards/:number/replace") { request, context in
             let old = try context.parameters.require("number")
             let body = try await Self.decode(ReplaceRequest.self, request, context)
@@ -137,9 +187,7 @@ public struct TillAPI: Sendable {
         v1.post("topups") { request, context in
             let body = try await Self.decode(TopUpRequest.self, request, context)
             let amount = try Money(typed: body.amount)
-            let tender = try body.tender.map { text in
-                try TenderKind(rawValue: text).orRefuse(MMSError(.invalidArgument, "A top-up's tender is cash, bank or mobile, not “\(text.prefix(20))”."))
-            } ?? .cash
+            let tender = try Self.tender(body.tender) ?? .cash
             return try await write(request) { node, key in
                 try node.topUp(card: body.card, amount: amount, tender: tender, reference: body.reference ?? "", staff: body.staff, requestKey: key)
             }
@@ -179,11 +227,16 @@ public struct TillAPI: Sendable {
         }
         v1.post("coupons") { request, context in
             let body = try await Self.decode(CouponRequest.self, request, context)
+            if let template = body.template {
+                guard body.code == nil, body.value == nil else { throw MMSError(.invalidArgument, "A coupon from a template gets its code and value from it.") }
+                return try await write(request) { node, key in try node.issueCoupon(template: template, member: body.member, requestKey: key) }
+            }
+            guard let code = body.code else { throw MMSError(.invalidArgument, "A coupon needs a template, or a code (with its value and title).") }
             guard let value = Money(parsing: body.value ?? "0.00"), value <= MMSCore.Limits.maxAmount else {
                 throw MMSError(.invalidAmount, "value “\((body.value ?? "").prefix(30))” is not an amount from 0.00 to \(MMSCore.Limits.maxAmount).")
             }
             return try await write(request) { node, key in
-                try node.issueCoupon(code: body.code, member: body.member, value: value, title: body.title ?? "", requestKey: key)
+                try node.issueCoupon(code: code, member: body.member, value: value, title: body.title ?? "", requestKey: key)
             }
         }
         v1.post("coupons/:code/redemptions") { request, context in
@@ -252,6 +305,16 @@ public struct TillAPI: Sendable {
     }
 
     /// A query parameter; an empty one counts as absent.
+    /// A money tender other than stored value: cash, bank or mobile.
+    static func tender(_ text: String?) throws -> TenderKind? {
+        try text.map { text in
+            guard let kind = TenderKind(rawValue: text), kind != .stored else {
+                throw MMSError(.invalidArgument, "A tender here is cash, bank or mobile, not “\(text.prefix(20))”.")
+            }
+            return kind
+        }
+    }
+
     static func query(_ request: Request, _ name: String) -> String? {
         request.uri.queryParameters.get(name).flatMap { $0.isEmpty ? nil : $0 }
     }
@@ -397,7 +460,14 @@ struct Routes {
 
 struct LoginRequest: Decodable, Sendable { let `operator`: String; let password: String }
 struct MemberRequest: Decodable, Sendable { let name: String; let phone: String; let birthday: String? }
-struct CardRequest: Decodable, Sendable { let member: String; let type: String; let number: String; let pin: String?; let discount: Int64?; let uses: Int64?; let staff: String? }
+struct CardRequest: Decodable, Sendable {
+    let member: String; let type: String?; let number: String; let pin: String?; let discount: Int64?; let uses: Int64?; let staff: String?
+    let product: String?; let topup: String?; let tender: String?
+}
+struct GiftRequest: Decodable, Sendable { let card: String; let pin: String? }
+struct TransferRequest: Decodable, Sendable { let to: String; let amount: String; let pin: String? }
+struct PINChangeRequest: Decodable, Sendable { let old: String?; let new: String }
+struct CardReturnRequest: Decodable, Sendable { let pin: String?; let tender: String? }
 struct TopUpRequest: Decodable, Sendable { let card: String; let amount: String; let tender: String?; let reference: String?; let staff: String? }
 struct ReplaceRequest: Decodable, Sendable { let number: String; let pin: String? }
 struct ReturnRequest: Decodable, Sendable {
@@ -441,4 +511,4 @@ struct ChargeRequest: Decodable, Sendable { let card: String; let amount: String
 struct RefundRequest: Decodable, Sendable { let card: String; let charge: String; let amount: String }
 struct PointsRequest: Decodable, Sendable { let card: String; let points: Int64; let pin: String? }
 struct PunchRequest: Decodable, Sendable { let card: String; let uses: Int64?; let pin: String? }
-struct CouponRequest: Decodable, Sendable { let member: String; let code: String; let value: String?; let title: String? }
+struct CouponRequest: Decodable, Sendable { let member: String; let code: String?; let value: String?; let title: String?; let template: String? }

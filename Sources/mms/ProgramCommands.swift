@@ -74,3 +74,21 @@ extension PointsExpiring: TextRendered {
         return out.joined(separator: "\n")
     }
 }
+
+/// `mms gift redeem`: 积分兑换, a gift of the program's catalogue for the member's points.
+struct GiftCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "gift", abstract: "The points catalogue (积分兑换).", subcommands: [Redeem.self])
+
+    struct Redeem: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Give a gift of the program's catalogue for its points (within what this branch holds); one unit leaves this branch's stock.")
+        @OptionGroup var till: TillOptions
+        @Option(help: "The gift's id in the program, e.g. G-01.") var gift: String
+        @Option var pin: String?
+        func run() throws {
+            try perform(till.node) { try till.node.open().redeemGift(card: till.card, gift: gift, pin: pin, requestKey: try till.validatedRequestID()) }
+        }
+    }
+}
+
+extension GiftCommand.Redeem: ServedCommand {}

@@ -87,10 +87,17 @@ import Testing
         let coupons = try json(mms(["show", "--data", dir, "--member", zhang, "--json"]).stdout)["coupons"] as? [[String: Any]]
         #expect(coupons?.count == 1 && coupons?.first?["template"] as? String == "CP-20OFF100")
 
-        // Points earned this year expire at the end of next year.
+        // 积分兑换: G-01 costs 500 points; 84 are not enough. 30 more lines earn 853 (569 × 1.5).
+        #expect(try json(mms(["gift", "redeem", "--data", dir, "--card", "G1", "--gift", "G-01", "--pin", "2468", "--json"]).stdout)["error"] as? String == "insufficient_points")
+        try #require(mms(["sell", "--data", dir, "--card", "G1", "--item", "Ax30", "--tender", "stored:rest", "--pin", "2468"]).status == 0)
+        let gift = try json(mms(["gift", "redeem", "--data", dir, "--card", "G1", "--gift", "G-01", "--pin", "2468", "--json"]).stdout)
+        #expect(gift["points_balance"] as? Int == 437, "\(gift)")
+        #expect(try mms(["gift", "redeem", "--data", dir, "--card", "G1", "--gift", "G-99", "--pin", "2468"]).status != 0)
+
+        // Points earned this year expire at the end of next year: what the gift left of the lot.
         let year = Int(try #require(sale["sale"] as? String).isEmpty ? "0" : String(Sales.day(wallMillis: UInt64(Date().timeIntervalSince1970 * 1000)).prefix(4)))!
         let none = try json(mms(["points", "expiring", "--data", dir, "--before", "\(year + 1)-12-31", "--json"]).stdout)
         let some = try json(mms(["points", "expiring", "--data", dir, "--before", "\(year + 2)-01-01", "--json"]).stdout)
-        #expect(none["expiring"] as? Int == 0 && some["expiring"] as? Int == 84, "\(none) \(some)")
+        #expect(none["expiring"] as? Int == 0 && some["expiring"] as? Int == 437, "\(none) \(some)")
     }
 }

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import MMSCore
 import MMSNode
 import MMSTillAPI
+import MMSTopology
 import NIOCore
 import Testing
 
@@ -301,6 +302,54 @@ import Testing
     @Test func everyErrorCodeHasAStatus() {
         for code in MMSError.Code.allCases {
             #expect((400...599).contains(Int(TillAPI.status(for: code).code)))
+        }
+    }
+
+    /// Head office's program and the card's life through the API, at a head-office node.
+    @Test func theProgramAndTheCardsLifeOverTheAPI() async throws {
+        let directory = DataDirectory(FileManager.default.temporaryDirectory.appendingPathComponent("mms-api-hq-\(UUID().uuidString)").path)
+        try LocalNode.initialise(directory: directory, id: NodeID("hq"), role: .hq)
+        let hq = try LocalNode(directory: directory)
+        let till = try hq.registerTill(name: "till-1").token
+        _ = try hq.addOperator(id: "h01", name: "总部", role: .hqAdmin, branch: nil, password: "h01-Pass!")
+        _ = try hq.addOperator(id: "c01", name: "李娜", role: .cashier, branch: nil, password: "c01-Pass!")
+        let demo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../programs/demo.toml").standardized.path
+        _ = try hq.setProgram(try ProgramFile.load(path: demo))
+        let app = Application(router: TillAPI(node: hq).router())
+        try await app.test(.router) { client in
+            let document = try await client.execute(uri: "/v1/openapi.json", method: .get) { Data(buffer: $0.body) }
+            let c = Client(client: client, checker: try OpenAPIChecker(json: document))
+            let admin = try await c.login(till, "h01", "h01-Pass!"), cashier = try await c.login(till, "c01", "c01-Pass!")
+            let (s0, program) = try await c.send(.get, "/v1/program", token: cashier)
+            #expect(s0 == 200 && program["version"] as? Int == 1)
+            var members: [String] = []
+            for (name, phone) in [("王芳", "13800000001"), ("李雷", "13800000002")] {
+                members.append(try #require(try await c.send(.post, "/v1/members", token: cashier, key: "m\(phone)",
+                                                             body: #"{"name":"\#(name)","phone":"\#(phone)","birthday":"1990-12-01"}"#).json["id"] as? String))
+            }
+            let (s1, gold) = try await c.send(.post, "/v1/cards", token: cashier, key: "g",
+                                              body: #"{"member":"\#(members[1])","product":"gold-stored","number":"G1","topup":"10000.00","pin":"2468"}"#)
+            #expect(s1 == 201 && gold["balance"] as? String == "10000.00" && gold["product"] as? String == "gold-stored" && gold["expires"] != nil, "\(gold)")
+            #expect(try await c.send(.post, "/v1/cards", token: cashier, key: "g2",
+                                     body: #"{"member":"\#(members[1])","product":"gold-stored","number":"G2","topup":"100.00"}"#).json["error"] as? String == "invalid_amount")
+            #expect(try await c.send(.post, "/v1/cards", token: cashier, key: "s", body: #"{"member":"\#(members[0])","type":"stored","number":"S1","pin":"1111"}"#).status == 201)
+            #expect(try await c.send(.post, "/v1/topups", token: cashier, key: "t", body: #"{"card":"S1","amount":"500.00"}"#).status == 201)
+            // A cashier may not move money between members; head office may.
+            #expect(try await c.send(.post, "/v1/cards/S1/transfers", token: cashier, key: "x0", body: #"{"to":"G1","amount":"50.00","pin":"1111"}"#).status == 403)
+            let (s2, moved) = try await c.send(.post, "/v1/cards/S1/transfers", token: admin, key: "x1", body: #"{"to":"G1","amount":"50.00","pin":"1111"}"#)
+            #expect(s2 == 201 && moved["balance"] as? String == "450.00" && moved["to_balance"] as? String == "10050.00", "\(moved)")
+            #expect(try await c.send(.post, "/v1/cards/S1/pin", token: cashier, key: "p1", body: #"{"old":"1111","new":"2222"}"#).status == 201)
+            #expect(try await c.send(.post, "/v1/cards/S1/pin", token: cashier, key: "p2", body: #"{"new":"3333"}"#).status == 403, "a reset is a manager's")
+            let (s3, returned) = try await c.send(.post, "/v1/cards/S1/return", token: admin, key: "r1", body: #"{"pin":"2222","tender":"bank"}"#)
+            #expect(s3 == 201 && returned["refunded"] as? String == "450.00" && returned["status"] as? String == "returned", "\(returned)")
+            #expect(try await c.send(.post, "/v1/cards/G1/renew", token: cashier, key: "n1").status == 201)
+            let (s4, coupon) = try await c.send(.post, "/v1/coupons", token: admin, key: "cp", body: #"{"member":"\#(members[0])","template":"CP-20OFF100"}"#)
+            #expect(s4 == 201 && coupon["min_spend"] as? String == "100.00", "\(coupon)")
+            let (s5, run) = try await c.send(.post, "/v1/campaigns/birthday-2026-12/runs", token: admin, key: "run1")
+            #expect(s5 == 201 && run["eligible"] as? Int == 2 && run["issued"] as? Int == 2, "\(run)")
+            #expect(try await c.send(.post, "/v1/campaigns/birthday-2026-12/runs", token: cashier, key: "run2").status == 403)
+            let (s6, expiring) = try await c.send(.get, "/v1/points/expiring?before=2099-01-01", token: admin)
+            #expect(s6 == 200 && expiring["expiring"] as? Int == 0, "\(expiring)")
         }
     }
 }

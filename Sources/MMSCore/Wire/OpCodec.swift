@@ -100,7 +100,7 @@ public enum OpCodec {
             w.chargeOrigin = r.charge.origin.rawValue; w.chargeSeq = r.charge.seq
             return .refund(w)
         case .pointsRedeemed(let p):
-            var w = Mms_Wire_PointsRedeemed(); w.member = p.member; w.card = p.card; w.points = p.points.value
+            var w = Mms_Wire_PointsRedeemed(); w.member = p.member; w.card = p.card; w.points = p.points.value; w.gift = p.gift; w.sku = p.sku
             return .pointsRedeemed(w)
         case .punchUsed(let p):
             var w = Mms_Wire_PunchUsed(); w.member = p.member; w.card = p.card; w.account = p.account; w.uses = p.uses
@@ -296,7 +296,12 @@ public enum OpCodec {
             return .refund(Refund(member: r.member, card: r.card, amount: try money(r.amountFen), charge: OpID(origin: origin, seq: r.chargeSeq)))
         case .pointsRedeemed(let p):
             try id(p.member); try id(p.card)
-            return .pointsRedeemed(PointsRedeemed(member: p.member, card: p.card, points: try points(p.points, allowZero: false)))
+            var redeemed = PointsRedeemed(member: p.member, card: p.card, points: try points(p.points, allowZero: false))
+            if !p.gift.isEmpty { try id(p.gift) }
+            if !p.sku.isEmpty { try checked { try Catalogue.validateSKU(p.sku) } }
+            guard p.sku.isEmpty || !p.gift.isEmpty else { throw malformed("a gift's stock without the gift") }
+            redeemed.gift = p.gift; redeemed.sku = p.sku
+            return .pointsRedeemed(redeemed)
         case .punchUsed(let p):
             try id(p.member); try id(p.card); try id(p.account)
             guard (1...Limits.maxPunchUses).contains(p.uses) else { throw malformed("punch uses out of range") }

@@ -744,6 +744,12 @@ nonisolated struct Mms_Wire_PointsRedeemed: Sendable {
 
   var points: Int64 = 0
 
+  /// the program's gift the points bought, or empty
+  var gift: String = String()
+
+  /// the gift's stock at the issuing branch, or empty
+  var sku: String = String()
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   init() {}
@@ -2722,7 +2728,7 @@ nonisolated extension Mms_Wire_Refund: SwiftProtobuf.Message, SwiftProtobuf._Mes
 
 nonisolated extension Mms_Wire_PointsRedeemed: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".PointsRedeemed"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}member\0\u{1}card\0\u{1}points\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}member\0\u{1}card\0\u{1}points\0\u{1}gift\0\u{1}sku\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2733,6 +2739,8 @@ nonisolated extension Mms_Wire_PointsRedeemed: SwiftProtobuf.Message, SwiftProto
       case 1: try { try decoder.decodeSingularStringField(value: &self.member) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.card) }()
       case 3: try { try decoder.decodeSingularInt64Field(value: &self.points) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.gift) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.sku) }()
       default: break
       }
     }
@@ -2748,6 +2756,12 @@ nonisolated extension Mms_Wire_PointsRedeemed: SwiftProtobuf.Message, SwiftProto
     if self.points != 0 {
       try visitor.visitSingularInt64Field(value: self.points, fieldNumber: 3)
     }
+    if !self.gift.isEmpty {
+      try visitor.visitSingularStringField(value: self.gift, fieldNumber: 4)
+    }
+    if !self.sku.isEmpty {
+      try visitor.visitSingularStringField(value: self.sku, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2755,6 +2769,8 @@ nonisolated extension Mms_Wire_PointsRedeemed: SwiftProtobuf.Message, SwiftProto
     if lhs.member != rhs.member {return false}
     if lhs.card != rhs.card {return false}
     if lhs.points != rhs.points {return false}
+    if lhs.gift != rhs.gift {return false}
+    if lhs.sku != rhs.sku {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

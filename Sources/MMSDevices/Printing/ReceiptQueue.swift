@@ -26,6 +26,8 @@ public final class ReceiptQueue: @unchecked Sendable {
     let condition = NSCondition()
     var status = Status(waiting: 0, state: nil, printed: 0, printedAt: nil)
     var stopped = false
+    /// The worker thread is between `start` and the end of its loop.
+    var running = false
     var wake = false
     var sequence: UInt64
     var worker: Thread?
@@ -78,14 +80,25 @@ public final class ReceiptQueue: @unchecked Sendable {
     }
 
     public func start() {
-        let thread = Thread { [self] in run() }
+        condition.lock(); running = true; condition.unlock()
+        let thread = Thread { [self] in
+            run()
+            condition.lock(); running = false; condition.broadcast(); condition.unlock()
+        }
         thread.name = "receipt-queue"
         worker = thread
         thread.start()
     }
 
+    /// Stops the worker and waits for it: a job being sent finishes (or fails) first, so once
+    /// this returns nothing of this queue is in flight — another queue on the same directory (a
+    /// restarted till) never prints a job twice.
     public func stop() {
-        condition.lock(); stopped = true; condition.signal(); condition.unlock()
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        while running { condition.wait() }
+        condition.unlock()
     }
 
     /// Waits until nothing is waiting or `timeout` passes; true when the queue is empty.

@@ -81,7 +81,7 @@ extension Teller {
             }
         }
         if firstTopUp != nil, product.type != .stored { throw MMSError(.invalidArgument, "Only a stored-value card takes a first top-up.") }
-        guard feeTender != .stored else { throw MMSError(.invalidArgument, "A card's fee is paid in cash, by bank card or by mobile payment.") }
+        guard feeTender.map(TenderKind.money.contains) ?? true else { throw MMSError(.invalidArgument, "A card's fee is paid in cash, by bank card or by mobile payment.") }
         guard case .cardIssued(var issued) = try issueCard(number: number, member: member, type: product.type, pinHash: pinHash,
                                                            discountPercent: product.discount, punchUses: product.uses, staff: nil) else {
             preconditionFailure("issueCard issues a card")
@@ -120,7 +120,7 @@ extension Teller {
     /// stays with the member's other cards.
     public func returnCard(_ number: String, tender: TenderKind) throws -> OpBody {
         let card = try payingCard(number, type: nil)
-        guard tender != .stored else { throw MMSError(.invalidArgument, "A returned card's money goes back in cash, by bank or by mobile payment.") }
+        guard TenderKind.money.contains(tender) else { throw MMSError(.invalidArgument, "A returned card's money goes back in cash, by bank or by mobile payment.") }
         var refunded = Money(fen: 0)
         if card.type == .stored, try !otherActiveStoredCard(of: card.member, besides: number) {
             let account = try state.escrow(Cell.storedValue(member: card.member))

@@ -174,6 +174,10 @@ extension Op {
             for line in s.lines where line.goods {
                 d.append(escrow(Cell.stock(branch: origin, sku: line.sku), Cell.stockSold, origin, line.quantity))
             }
+            for tender in s.tenders {
+                if tender.kind == .coupon { d.append(escrow(Cell.coupon(tender.reference), Cell.debited, origin, 1)) }
+                if tender.kind == .points { d.append(escrow(Cell.points(member: s.member), Cell.debited, origin, tender.units)) }
+            }
             // The drawer: the cash this till took, less the change it gave.
             let cash = s.tenders.filter { $0.kind == .cash }.map(\.amount.fen).reduce(0, +) - s.change.fen
             if cash > 0 { d.append(.add(entity: tillDay(), name: Cell.tillCashIn, node: origin, amount: cash)) }
@@ -198,9 +202,14 @@ extension Op {
             }
             for refund in r.refunds {
                 d.append(.add(entity: e, name: Cell.saleRefunded(refund.kind), node: origin, amount: refund.amount.fen))
-                if refund.kind == .stored {
+                switch refund.kind {
+                case .stored:
                     d += [escrow(Cell.refundable(charge: r.sale), Cell.debited, origin, refund.amount.fen),
                           escrow(Cell.storedValue(member: r.member), Cell.credited, origin, refund.amount.fen)]
+                // The member's points come back; the coupon too, once all it paid is returned (and it has not expired).
+                case .points where refund.units > 0: d.append(escrow(Cell.points(member: r.member), Cell.credited, origin, refund.units))
+                case .coupon where refund.units > 0: d.append(escrow(Cell.coupon(refund.reference), Cell.credited, origin, 1))
+                default: break
                 }
             }
             if !r.member.isEmpty {

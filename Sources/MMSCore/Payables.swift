@@ -84,7 +84,7 @@ extension Teller {
     /// oldest due first. Never more than is owed.
     public func paySupplier(_ supplier: String, amount: Money, invoice: String?, tender: TenderKind, reference: String) throws -> OpBody {
         try Self.requireValid(amount)
-        guard tender != .stored else { throw MMSError(.invalidArgument, "A supplier is paid in cash, by bank transfer or by mobile payment.") }
+        guard TenderKind.money.contains(tender) else { throw MMSError(.invalidArgument, "A supplier is paid in cash, by bank transfer or by mobile payment.") }
         try Catalogue.validateText(reference, "reference", max: 60, allowEmpty: true)
         let open = try Payables.invoices(branch: origin, in: state).filter { $0.supplier == supplier && $0.owed.fen > 0 && (invoice == nil || $0.number == invoice) }
         let owed = open.map(\.owed.fen).reduce(0, +)

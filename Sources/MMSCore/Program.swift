@@ -80,7 +80,7 @@ public struct PointsRule: Codable, Equatable, Sendable {
 public enum PointsExpiry: String, Codable, Sendable, CaseIterable { case never, endOfNextYear = "end_of_next_year" }
 
 public struct CouponTemplate: Codable, Equatable, Sendable {
-    public enum Kind: String, Codable, Sendable, CaseIterable { case amountOff = "amount_off", percent = "percent_off", gift, freeService = "free_service" }
+    public enum Kind: String, Codable, Sendable, CaseIterable { case amountOff = "amount_off", percentOff = "percent_off", gift, freeService = "free_service" }
     public var id: String
     public var title: String
     public var kind: Kind
@@ -215,7 +215,7 @@ extension Program {
             case .amountOff, .gift, .freeService:
                 guard c.value != nil, c.percent == nil else { throw fault("\(at).value", "a \(c.kind.rawValue) coupon needs a value and no percent") }
                 try amount(c.value, "\(at).value")
-            case .percent:
+            case .percentOff:
                 guard c.value == nil, c.percent != nil else { throw fault("\(at).percent", "a percent_off coupon needs a percent and no value") }
                 try percent(c.percent, "\(at).percent", 1...99)
             }

@@ -3,15 +3,26 @@ import Foundation
 /// How a sale is paid. Stored value keeps the escrow rules (never beyond what this branch may
 /// spend); cash may be more than is due (the change is recorded); bank card and mobile payment
 /// were taken elsewhere and are recorded with their external reference.
+/// How a sale is paid: stored value, money from outside (cash, bank card, mobile payment), or the
+/// member's own points and coupons.
 public enum TenderKind: String, Sendable, CaseIterable, Codable {
-    case stored, cash, bank, mobile
+    case stored, cash, bank, mobile, points, coupon
+
+    /// Money that comes in from outside the chain (or goes back out): what pays a top-up, a card's
+    /// fee, a supplier, a returned card's refund.
+    public static let money: Set<TenderKind> = [.cash, .bank, .mobile]
 }
 
 public struct Tender: Equatable, Sendable {
     public var kind: TenderKind
     public var amount: Money
+    /// A bank or mobile payment's reference; a coupon tender's code.
     public var reference: String
-    public init(kind: TenderKind, amount: Money, reference: String = "") { self.kind = kind; self.amount = amount; self.reference = reference }
+    /// Points spent (a points tender) or the coupon used (1); given back on a return.
+    public var units: Int64
+    public init(kind: TenderKind, amount: Money, reference: String = "", units: Int64 = 0) {
+        self.kind = kind; self.amount = amount; self.reference = reference; self.units = units
+    }
 }
 
 /// A line as sold: its price here, the discount on it, what the member paid for it, and the
@@ -175,7 +186,30 @@ extension Teller {
         guard total <= Limits.maxAmount else {
             throw MMSError(.invalidAmount, "The sale's total \(total) is over the limit of \(Limits.maxAmount).")
         }
-        let (tenders, change) = try resolveTenders(request.payments, total: total)
+        // The member's own coupon and points pay at what the program values them; then the rest.
+        var payments = request.payments
+        var units: [Int: Int64] = [:]
+        for i in payments.indices where payments[i].kind == .coupon || payments[i].kind == .points {
+            guard let card else { throw MMSError(.invalidArgument, "Points and coupons pay only on a member's card.") }
+            if payments[i].kind == .coupon {
+                guard payments.filter({ $0.kind == .coupon }).count == 1 else { throw MMSError(.invalidArgument, "A sale takes one coupon.") }
+                guard payments[i].amount == nil else { throw MMSError(.invalidArgument, "A coupon pays what its terms say: give its code, not an amount.") }
+                payments[i].amount = try couponValue(payments[i].reference, member: card.member, total: total, lines: lines)
+                units[i] = 1
+            } else {
+                guard let amount = payments[i].amount else { throw MMSError(.invalidArgument, "A points tender says the amount it pays, e.g. points:10.00.") }
+                try Self.requireValid(amount)
+                let rate = try state.program().program.points.redeemPerYuan
+                guard amount.fen * rate % 100 == 0 else {
+                    throw MMSError(.invalidAmount, "\(rate) points pay 1.00: \(amount) is not a whole number of points.")
+                }
+                units[i] = amount.fen * rate / 100
+                try requireRights(try state.escrow(Cell.points(member: card.member)), units[i]!, code: .insufficientPoints, unit: { "\($0)" })
+            }
+        }
+        let (resolved, change) = try resolveTenders(payments, total: total)
+        let tenders = resolved.enumerated().map { i, tender in var t = tender; t.units = units[i] ?? 0; return t }
+        let own = tenders.filter { $0.kind == .coupon || $0.kind == .points }.map(\.amount.fen).reduce(0, +)
         let stored = tenders.filter { $0.kind == .stored }.map(\.amount.fen).reduce(0, +)
         if stored > 0 {
             guard let card, card.type == .stored else {
@@ -184,7 +218,47 @@ extension Teller {
             try requireRights(try state.escrow(Cell.storedValue(member: card.member)), stored, code: .insufficientFunds, unit: { Money(fen: $0).description })
         }
         return .sale(Sale(member: card?.member ?? "", card: request.card ?? "", staff: request.staff ?? "", lines: lines, tenders: tenders,
-                          total: total, change: change, pointsEarned: card == nil ? Points(0) : try pointsFor(total, member: card!.member, card: card!)))
+                          total: total, change: change,
+                          // Points are earned on what was paid, not on what points or a coupon took off.
+                          pointsEarned: card == nil ? Points(0) : try pointsFor(total - Money(fen: own), member: card!.member, card: card!)))
+    }
+
+    /// What a coupon takes off this sale, by its terms: the member's own, unused, within its
+    /// days, the sale reaching its minimum spend; where the program still has its template, its
+    /// weekdays, branches, tiers and the lines it applies to (a percent off those lines, or its
+    /// value up to what they come to).
+    func couponValue(_ code: String, member: String, total: Money, lines: [SaleLine]) throws -> Money {
+        let details = ["coupon": String(code.prefix(Limits.maxIdentifierLength))]
+        guard let coupon = try state.coupon(code) else { throw MMSError(.unknownCoupon, "Coupon \(code.prefix(40)) is not known here.", details: details) }
+        guard coupon.member == member else { throw MMSError(.invalidArgument, "Coupon \(code) is another member's.", details: details) }
+        guard coupon.left > 0 else { throw MMSError(.couponUsed, "Coupon \(code) was already used.", details: details) }
+        if coupon.validUntil != 0, CardLife.dayNumber(today) > coupon.validUntil {
+            throw MMSError(.couponExpired, "Coupon \(code) could be used until \(CardLife.dayText(coupon.validUntil)).", details: details)
+        }
+        guard total >= coupon.minSpend else {
+            throw MMSError(.invalidAmount, "Coupon \(code) needs a sale of at least \(coupon.minSpend); this one is \(total).", details: details)
+        }
+        var value = Money(fen: min(coupon.value.fen, total.fen))
+        if let template = try state.program().program.couponTemplate(coupon.template) {
+            let weekday = Int64((Int64(wallMillis! / 1_000) + 8 * 3_600) / 86_400 + 3) % 7 + 1
+            guard !template.weekdaysExcluded.contains(weekday) else { throw MMSError(.invalidArgument, "Coupon \(code) is not used on this day of the week.", details: details) }
+            guard template.branches.isEmpty || template.branches.contains(origin.rawValue) else {
+                throw MMSError(.invalidArgument, "Coupon \(code) is not used at \(origin).", details: details)
+            }
+            if !template.tiers.isEmpty, let tier = try state.member(member)?.tier, !template.tiers.contains(tier) {
+                throw MMSError(.invalidArgument, "Coupon \(code) is for members of another tier.", details: details)
+            }
+            var base = total
+            if !template.skus.isEmpty || !template.categories.isEmpty {
+                base = Money(fen: try lines.filter { line in
+                    try template.skus.contains(line.sku) || (Catalogue.product(line.sku, in: state).map { template.categories.contains($0.category) } ?? false)
+                }.map(\.amount.fen).reduce(0, +))
+            }
+            value = template.kind == .percentOff ? Sales.percentOf(base, percent: template.percent ?? 0) : Money(fen: min(coupon.value.fen, base.fen))
+        }
+        guard value.fen > 0 else { throw MMSError(.invalidArgument, "Coupon \(code) takes nothing off this sale.", details: details) }
+        try requireRights(try state.escrow(Cell.coupon(code)), 1, code: .couponUsed, unit: { "\($0)" }, what: "coupon \(code)")
+        return value
     }
 
     func requireStaff(_ staff: String?) throws {

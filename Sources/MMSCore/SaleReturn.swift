@@ -46,7 +46,8 @@ public struct SaleRecord: Equatable, Sendable {
 
 extension Sale {
     /// The order money goes back in.
-    static let refundOrder: [TenderKind] = [.stored, .bank, .mobile, .cash]
+    /// A return takes from the coupon and the points first, then gives money back.
+    static let refundOrder: [TenderKind] = [.coupon, .points, .stored, .bank, .mobile, .cash]
 }
 
 public enum SaleRecords {
@@ -68,24 +69,29 @@ public enum SaleRecords {
 enum SaleCells {
     static func encode(_ s: Sale) -> String {
         let lines = s.lines.map { "\($0.sku),\($0.quantity),\($0.amount.fen),\($0.commission.fen),\($0.goods ? 1 : 0)" }.joined(separator: ";")
-        let tenders = s.tenders.map { "\($0.kind.rawValue),\($0.amount.fen)" }.joined(separator: ";")
+        // A coupon's code and the points spent go with their tenders: a return gives them back.
+        let tenders = s.tenders.map { t in
+            "\(t.kind.rawValue),\(t.amount.fen)" + (t.kind == .coupon || t.kind == .points ? ",\(t.reference),\(t.units)" : "")
+        }.joined(separator: ";")
         return [s.member, s.card, s.staff, String(s.pointsEarned.value), String(s.total.fen), lines, tenders].joined(separator: "|")
     }
 
     static func decode(_ text: String) -> Sale? {
         let parts = text.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 7, let points = Int64(parts[3]), let total = Int64(parts[4]) else { return nil }
-        let lines = parts[5].split(separator: ";").compactMap { l -> SaleLine? in
+        let lines = parts[5].split(separator: ";").map { l -> SaleLine? in
             let f = l.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             guard f.count == 5, let q = Int64(f[1]), let a = Int64(f[2]), let c = Int64(f[3]) else { return nil }
             return SaleLine(sku: f[0], quantity: q, unitPrice: Money(fen: 0), discount: Money(fen: 0), amount: Money(fen: a), commission: Money(fen: c), goods: f[4] == "1")
         }
-        let tenders = parts[6].split(separator: ";").compactMap { t -> Tender? in
-            let f = t.split(separator: ",").map(String.init)
-            guard f.count == 2, let kind = TenderKind(rawValue: f[0]), let a = Int64(f[1]) else { return nil }
-            return Tender(kind: kind, amount: Money(fen: a))
+        let tenders = parts[6].split(separator: ";").map { t -> Tender? in
+            let f = t.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard f.count == 2 || f.count == 4, let kind = TenderKind(rawValue: f[0]), let a = Int64(f[1]) else { return nil }
+            return Tender(kind: kind, amount: Money(fen: a), reference: f.count == 4 ? f[2] : "", units: f.count == 4 ? Int64(f[3]) ?? 0 : 0)
         }
-        return Sale(member: parts[0], card: parts[1], staff: parts[2], lines: lines, tenders: tenders, total: Money(fen: total),
+        // A record that does not read back whole is our bug, never a sale with a part missing.
+        guard !lines.contains(nil), !tenders.contains(nil) else { return nil }
+        return Sale(member: parts[0], card: parts[1], staff: parts[2], lines: lines.compactMap { $0 }, tenders: tenders.compactMap { $0 }, total: Money(fen: total),
                     change: Money(fen: 0), pointsEarned: Points(points))
     }
 }
@@ -128,7 +134,20 @@ extension Teller {
             let paid = sale.tenders.filter { $0.kind == kind }.map(\.amount.fen).reduce(0, +)
             let room = paid - (record.refunded[kind]?.fen ?? 0) - (kind == .cash ? Self.cashChange(sale) : 0)
             let back = min(owed, max(0, room))
-            if back > 0 { refunds.append(Tender(kind: kind, amount: Money(fen: back))); owed -= back }
+            guard back > 0 else { continue }
+            owed -= back
+            var refund = Tender(kind: kind, amount: Money(fen: back))
+            if let used = sale.tenders.first(where: { $0.kind == kind }), kind == .coupon || kind == .points {
+                let before = record.refunded[kind]?.fen ?? 0
+                refund.reference = used.reference
+                if kind == .points {
+                    // Whole points, in proportion; the last part returned takes what is left.
+                    refund.units = (before + back) * used.units / paid - before * used.units / paid
+                } else if before + back == paid, let coupon = try state.coupon(used.reference), coupon.validUntil == 0 || CardLife.dayNumber(today) <= coupon.validUntil {
+                    refund.units = 1
+                }
+            }
+            refunds.append(refund)
         }
         precondition(owed == 0, "a return asked more than its sale's tenders took")
         let storedBack = refunds.filter { $0.kind == .stored }.map(\.amount.fen).reduce(0, +)

@@ -124,7 +124,7 @@ public struct Teller {
     public func topUp(card number: String, amount: Money, tender: TenderKind? = nil, reference: String = "", staff: String? = nil) throws -> OpBody {
         let card = try payingCard(number, type: .stored)
         try Self.requireValid(amount)
-        guard tender != .stored else { throw MMSError(.invalidArgument, "A top-up is paid in cash, by bank card or by mobile payment.") }
+        guard tender.map(TenderKind.money.contains) ?? true else { throw MMSError(.invalidArgument, "A top-up is paid in cash, by bank card or by mobile payment.") }
         try Catalogue.validateText(reference, "tender reference", max: 60, allowEmpty: true)
         var payment = Payment(member: card.member, card: number, amount: amount, tender: tender, reference: reference, staff: staff ?? "",
                               commission: try staffCommission(staff, setting: Settings.commissionPerTopUp, on: amount))

@@ -5188,17 +5188,19 @@ enum OpenAPIDocument {
           "stored",
           "cash",
           "bank",
-          "mobile"
+          "mobile",
+          "points",
+          "coupon"
          ]
         },
         "amount": {
          "type": "string",
-         "description": "two decimals; leave out on one tender for the rest"
+         "description": "two decimals; leave out on one tender for the rest (and on a coupon); points: the amount the points pay"
         },
         "reference": {
          "type": "string",
          "maxLength": 60,
-         "description": "the bank or mobile payment's reference"
+         "description": "the bank or mobile payment's reference; a coupon tender's code (its amount comes from the coupon's terms)"
         }
        },
        "required": [

@@ -308,7 +308,7 @@ public struct TillAPI: Sendable {
     /// A money tender other than stored value: cash, bank or mobile.
     static func tender(_ text: String?) throws -> TenderKind? {
         try text.map { text in
-            guard let kind = TenderKind(rawValue: text), kind != .stored else {
+            guard let kind = TenderKind(rawValue: text), TenderKind.money.contains(kind) else {
                 throw MMSError(.invalidArgument, "A tender here is cash, bank or mobile, not “\(text.prefix(20))”.")
             }
             return kind
@@ -500,7 +500,7 @@ struct BasketRequest: Decodable, Sendable {
         guard !lines.isEmpty else { throw MMSError(.invalidArgument, "A sale needs items (or an amount) and tenders.") }
         let payments = try (tenders ?? (amount != nil || pricing ? [Tender(kind: TenderKind.cash.rawValue, amount: nil, reference: nil)] : [])).map { tender in
             guard let kind = TenderKind(rawValue: tender.kind) else {
-                throw MMSError(.invalidArgument, "A tender's kind is stored, cash, bank or mobile, not “\(tender.kind.prefix(20))”.")
+                throw MMSError(.invalidArgument, "A tender's kind is stored, cash, bank, mobile, points or coupon, not “\(tender.kind.prefix(20))”.")
             }
             return SaleRequest.Payment(kind: kind, amount: try tender.amount.map { try Money(typed: $0) }, reference: tender.reference ?? "")
         }

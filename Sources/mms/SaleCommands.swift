@@ -6,13 +6,13 @@ import MMSNode
 struct Sell: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Sell catalogue items or an amount: lines and several tenders in one sale, all or nothing.",
-        discussion: "Items are SKUxQTY (PR-104x2); --amount adds an amount line without a SKU (金额消费), the card's discount applied to it. Tenders are KIND:AMOUNT[:REFERENCE] with KIND stored, cash, bank or mobile; one AMOUNT may be rest. Cash may be more than is due: the change is answered.")
+        discussion: "Items are SKUxQTY (PR-104x2); --amount adds an amount line without a SKU (金额消费), the card's discount applied to it. Tenders are KIND:AMOUNT[:REFERENCE] with KIND stored, cash, bank, mobile or points (the amount the member's points pay), and coupon:CODE (what the coupon's terms take off); one AMOUNT may be rest. Cash may be more than is due: the change is answered.")
     @OptionGroup var options: NodeOptions
     @Option(help: "The member's card.") var card: String?
     @Flag(help: "A customer without a card.") var walkIn = false
     @Option(name: .customLong("item"), help: "SKUxQTY, e.g. PR-104x1 (repeatable).") var items: [String] = []
     @Option(name: .customLong("amount"), help: "An amount line without a SKU, e.g. 100.00, before the card's discount (repeatable).") var amounts: [String] = []
-    @Option(name: .customLong("tender"), help: "KIND:AMOUNT[:REFERENCE], e.g. stored:200.00, cash:rest, bank:100.00:TX88 (repeatable).") var tenders: [String] = []
+    @Option(name: .customLong("tender"), help: "KIND:AMOUNT[:REFERENCE], e.g. stored:200.00, cash:rest, bank:100.00:TX88, points:10.00, coupon:CODE (repeatable).") var tenders: [String] = []
     @Option(help: "The staff member credited (their commission).") var staff: String?
     @Option(help: "The card's PIN.") var pin: String?
     @Option(name: .customLong("request-id"), help: "The till's idempotency key: a retry answers the first result.") var requestID: String?
@@ -36,8 +36,9 @@ struct Sell: ParsableCommand {
     static func tender(_ text: String) throws -> SaleRequest.Payment {
         let parts = text.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
         guard parts.count >= 2, let kind = TenderKind(rawValue: parts[0]) else {
-            throw MMSError(.invalidArgument, "--tender “\(text.prefix(40))” is not KIND:AMOUNT with KIND stored, cash, bank or mobile.")
+            throw MMSError(.invalidArgument, "--tender “\(text.prefix(40))” is not KIND:AMOUNT with KIND stored, cash, bank, mobile or points, or coupon:CODE.")
         }
+        if kind == .coupon { return SaleRequest.Payment(kind: .coupon, amount: nil, reference: parts.dropFirst().joined(separator: ":")) }
         let amount = parts[1] == "rest" ? nil : try money(parts[1], option: "--tender")
         return SaleRequest.Payment(kind: kind, amount: amount, reference: parts.count > 2 ? parts[2] : "")
     }

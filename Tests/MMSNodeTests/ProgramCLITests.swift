@@ -100,4 +100,39 @@ import Testing
         let some = try json(mms(["points", "expiring", "--data", dir, "--before", "\(year + 2)-01-01", "--json"]).stdout)
         #expect(none["expiring"] as? Int == 0 && some["expiring"] as? Int == 437, "\(none) \(some)")
     }
+
+    /// A coupon and points pay part of a sale by their terms; a return gives them back.
+    @Test func aCouponAndPointsPayPartOfASaleAndComeBackOnAReturn() throws {
+        try #require(mms(["node", "init", "--data", dir, "--id", "hq", "--role", "hq"]).status == 0)
+        let demo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../programs/demo.toml").standardized.path
+        try #require(mms(["program", "set", "--data", dir, "--file", demo]).status == 0)
+        try #require(mms(["product", "add", "--data", dir, "--sku", "B", "--name", "乙", "--kind", "goods", "--price", "150.00"]).status == 0)
+        try #require(mms(["product", "add", "--data", dir, "--sku", "C", "--name", "丙", "--kind", "goods", "--price", "99.99"]).status == 0)
+        let wang = try member("王芳", "13800000001")
+        try #require(mms(["card", "issue", "--data", dir, "--member", wang, "--type", "stored", "--number", "S1"]).status == 0)
+        try #require(mms(["topup", "--data", dir, "--card", "S1", "--amount", "1000.00"]).status == 0)
+        try #require(mms(["sell", "--data", dir, "--card", "S1", "--item", "Bx1", "--tender", "stored:rest"]).status == 0)   // 150 points
+        let code = try #require(try json(mms(["coupon", "issue", "--data", dir, "--member", wang, "--template", "CP-20OFF100", "--json"]).stdout)["code"] as? String)
+
+        // 99.99 is below the coupon's 100.00; a walk-in has no coupon; one coupon per sale.
+        #expect(try json(mms(["sell", "--data", dir, "--card", "S1", "--item", "Cx1", "--tender", "coupon:\(code)", "--tender", "stored:rest", "--json"]).stdout)["error"] as? String == "invalid_amount")
+        #expect(try mms(["sell", "--data", dir, "--walk-in", "--item", "Bx1", "--tender", "coupon:\(code)", "--tender", "cash:rest"]).status != 0)
+        #expect(try json(mms(["sell", "--data", dir, "--card", "S1", "--item", "Bx1", "--tender", "points:1.00", "--json"]).stdout)["error"] as? String == "invalid_amount",
+                "the tenders must add up")
+        #expect(try json(mms(["sell", "--data", dir, "--card", "S1", "--item", "Bx1", "--tender", "points:1.51", "--tender", "stored:rest", "--json"]).stdout)["error"] as? String == "insufficient_points")
+
+        // 150.00: the coupon takes 20.00, 100 points pay 1.00, stored value the rest; points are earned on the 129.00 paid.
+        let sale = try json(mms(["sell", "--data", dir, "--card", "S1", "--item", "Bx1", "--tender", "coupon:\(code)", "--tender", "points:1.00", "--tender", "stored:rest", "--json"]).stdout)
+        let tenders = (sale["tenders"] as? [[String: Any]] ?? []).map { "\($0["kind"] ?? ""):\($0["amount"] ?? "")" }
+        #expect(tenders == ["coupon:20.00", "points:1.00", "stored:129.00"] && sale["points_earned"] as? Int == 129 && sale["points_balance"] as? Int == 179, "\(sale)")
+        #expect(try mms(["sell", "--data", dir, "--card", "S1", "--item", "Bx1", "--tender", "coupon:\(code)", "--tender", "stored:rest"]).status != 0, "a coupon is used once")
+
+        // Everything comes back: the coupon (usable again), the points, the stored value; the earned points go.
+        let back = try json(mms(["return", "--data", dir, "--sale", try #require(sale["sale"] as? String), "--json"]).stdout)
+        let refunds = (back["refunds"] as? [[String: Any]] ?? []).map { "\($0["kind"] ?? ""):\($0["amount"] ?? "")" }
+        #expect(refunds == ["coupon:20.00", "points:1.00", "stored:129.00"], "\(back)")
+        let show = try json(mms(["show", "--data", dir, "--card", "S1", "--json"]).stdout)
+        #expect(show["points"] as? Int == 150 && show["balance"] as? String == "850.00", "\(show)")
+        #expect((show["coupons"] as? [[String: Any]])?.first?["left"] as? Int == 1)
+    }
 }

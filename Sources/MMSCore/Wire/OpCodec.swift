@@ -163,7 +163,7 @@ public enum OpCodec {
                 wl.amountFen = l.amount.fen; wl.commissionFen = l.commission.fen; wl.goods = l.goods
                 return wl
             }
-            w.tenders = s.tenders.map { t in var wt = Mms_Wire_Tender(); wt.kind = t.kind.rawValue; wt.amountFen = t.amount.fen; wt.reference = t.reference; return wt }
+            w.tenders = s.tenders.map(tender)
             w.totalFen = s.total.fen; w.changeFen = s.change.fen; w.pointsEarned = s.pointsEarned.value
             return .sale(w)
         case .saleReturned(let r):
@@ -174,7 +174,7 @@ public enum OpCodec {
                 wl.amountFen = l.amount.fen; wl.commissionFen = l.commission.fen; wl.goods = l.goods
                 return wl
             }
-            w.refunds = r.refunds.map { t in var wt = Mms_Wire_Tender(); wt.kind = t.kind.rawValue; wt.amountFen = t.amount.fen; return wt }
+            w.refunds = r.refunds.map(tender)
             return .saleReturned(w)
         case .tillClosed(let c):
             var w = Mms_Wire_TillClosed(); w.till = c.till; w.day = c.day; w.expectedFen = c.expected.fen; w.countedFen = c.counted.fen
@@ -256,7 +256,7 @@ public enum OpCodec {
                                     punchUses: c.punchUses, replaces: c.replaces)
             issued.staff = c.staff; issued.commission = Money(fen: c.commissionFen)
             let feeTender = c.feeTender.isEmpty ? nil : TenderKind(rawValue: c.feeTender)
-            guard c.feeTender.isEmpty || (feeTender != nil && feeTender != .stored), (0...Limits.maxAmount.fen).contains(c.feeFen),
+            guard c.feeTender.isEmpty || feeTender.map(TenderKind.money.contains) == true, (0...Limits.maxAmount.fen).contains(c.feeFen),
                   c.expires == 0 || CardLife.isDayNumber(c.expires) else { throw malformed("card product fields") }
             if !c.product.isEmpty { try id(c.product) }
             issued.product = c.product; issued.expires = c.expires; issued.fee = Money(fen: c.feeFen); issued.feeTender = feeTender
@@ -278,7 +278,7 @@ public enum OpCodec {
         case .topUp(let t):
             try id(t.member); try id(t.card)
             let tender = t.tender.isEmpty ? nil : TenderKind(rawValue: t.tender)
-            guard t.tender.isEmpty || (tender != nil && tender != .stored), t.reference.count <= 60 else { throw malformed("top-up tender") }
+            guard t.tender.isEmpty || tender.map(TenderKind.money.contains) == true, t.reference.count <= 60 else { throw malformed("top-up tender") }
             if !t.staff.isEmpty { try id(t.staff) }
             guard (0...Limits.maxAmount.fen).contains(t.commissionFen), t.commissionFen == 0 || !t.staff.isEmpty else { throw malformed("top-up commission") }
             guard t.extendsTo == 0 || CardLife.isDayNumber(t.extendsTo) else { throw malformed("top-up extension") }
@@ -382,8 +382,8 @@ public enum OpCodec {
                 return .init(index: Int(l.index), sku: l.sku, quantity: l.quantity, amount: Money(fen: l.amountFen), commission: Money(fen: l.commissionFen), goods: l.goods)
             }
             let refunds = try w.refunds.map { t -> Tender in
-                guard let kind = TenderKind(rawValue: t.kind), (1...Limits.maxAmount.fen).contains(t.amountFen) else { throw malformed("return tender") }
-                return Tender(kind: kind, amount: Money(fen: t.amountFen))
+                guard (1...Limits.maxAmount.fen).contains(t.amountFen) else { throw malformed("return tender") }
+                return try tender(t, returned: true)
             }
             guard refunds.map(\.amount.fen).reduce(0, +) == lines.map(\.amount.fen).reduce(0, +) else { throw malformed("return tenders do not add up") }
             return .saleReturned(SaleReturn(sale: OpID(origin: try checked { try NodeID(w.saleOrigin) }, seq: w.saleSeq), member: w.member,
@@ -406,7 +406,7 @@ public enum OpCodec {
             return .pinChanged(card: w.card, pinHash: w.pinHash)
         case .cardReturned(let w):
             try id(w.card); try id(w.member)
-            guard let tender = TenderKind(rawValue: w.tender), tender != .stored, (0...Limits.maxAmount.fen * 1_000).contains(w.refundedFen) else {
+            guard let tender = TenderKind(rawValue: w.tender), TenderKind.money.contains(tender), (0...Limits.maxAmount.fen * 1_000).contains(w.refundedFen) else {
                 throw malformed("card return")
             }
             return .cardReturned(CardReturn(card: w.card, member: w.member, refunded: Money(fen: w.refundedFen), tender: tender))
@@ -428,7 +428,7 @@ public enum OpCodec {
             }
             return .supplierInvoiced(SupplierInvoice(supplier: w.supplier, number: w.number, amount: Money(fen: w.amountFen), due: w.due, note: w.note))
         case .supplierPaid(let w):
-            guard let tender = TenderKind(rawValue: w.tender), tender != .stored, (1...Payables.maxAllocations).contains(w.allocations.count) else {
+            guard let tender = TenderKind(rawValue: w.tender), TenderKind.money.contains(tender), (1...Payables.maxAllocations).contains(w.allocations.count) else {
                 throw malformed("supplier payment tender or allocations")
             }
             let allocations = try w.allocations.map { a -> SupplierPayment.Allocation in
@@ -500,8 +500,12 @@ public enum OpCodec {
             return line
         }
         let tenders = try w.tenders.map { t -> Tender in
-            guard let kind = TenderKind(rawValue: t.kind), t.amountFen > 0 else { throw malformed("unknown tender or empty amount") }
-            return Tender(kind: kind, amount: try fen(t.amountFen), reference: String(t.reference.prefix(60)))
+            guard t.amountFen > 0 else { throw malformed("empty tender") }
+            _ = try fen(t.amountFen)
+            return try tender(t, returned: false)
+        }
+        guard tenders.filter({ $0.kind == .coupon }).count <= 1, !tenders.contains(where: { $0.kind == .coupon || $0.kind == .points }) || !w.member.isEmpty else {
+            throw malformed("coupon or points tender")
         }
         let total = try fen(w.totalFen), change = try fen(w.changeFen)
         guard lines.map(\.amount.fen).reduce(0, +) == total.fen, tenders.map(\.amount.fen).reduce(0, +) == total.fen + change.fen,
@@ -511,6 +515,27 @@ public enum OpCodec {
         guard w.member.isEmpty == w.card.isEmpty, !tenders.contains(where: { $0.kind == .stored }) || !w.member.isEmpty else { throw malformed("sale member and card") }
         return Sale(member: w.member, card: w.card, staff: w.staff, lines: lines, tenders: tenders, total: total, change: change,
                     pointsEarned: Points(w.pointsEarned))
+    }
+
+    private static func tender(_ t: Tender) -> Mms_Wire_Tender {
+        var w = Mms_Wire_Tender(); w.kind = t.kind.rawValue; w.amountFen = t.amount.fen; w.reference = t.reference; w.units = t.units
+        return w
+    }
+
+    /// A tender as paid (`returned` false) or given back: a coupon names its code and is one
+    /// coupon (given back: one or none), points name how many; money tenders carry no units.
+    private static func tender(_ w: Mms_Wire_Tender, returned: Bool) throws -> Tender {
+        guard let kind = TenderKind(rawValue: w.kind), w.reference.count <= 60 else { throw malformed("unknown tender") }
+        switch kind {
+        case .coupon:
+            try id(w.reference)
+            guard returned ? (0...1).contains(w.units) : w.units == 1 else { throw malformed("coupon tender") }
+        case .points:
+            guard (returned ? 0 : 1)...Limits.maxPoints.value ~= w.units else { throw malformed("points tender") }
+        default:
+            guard w.units == 0 else { throw malformed("units on a money tender") }
+        }
+        return Tender(kind: kind, amount: Money(fen: w.amountFen), reference: w.reference, units: w.units)
     }
 
     private static func stockMove(_ m: StockMove) -> Mms_Wire_StockMove {

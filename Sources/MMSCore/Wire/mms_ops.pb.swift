@@ -1190,12 +1190,16 @@ nonisolated struct Mms_Wire_Tender: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// stored | cash | bank | mobile
+  /// stored | cash | bank | mobile | points | coupon
   var kind: String = String()
 
   var amountFen: Int64 = 0
 
+  /// a payment's reference; a coupon's code
   var reference: String = String()
+
+  /// points spent or given back; a coupon: 1 (given back: 1 or 0)
+  var units: Int64 = 0
 
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -3622,7 +3626,7 @@ nonisolated extension Mms_Wire_SaleLine: SwiftProtobuf.Message, SwiftProtobuf._M
 
 nonisolated extension Mms_Wire_Tender: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".Tender"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{3}amount_fen\0\u{1}reference\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{3}amount_fen\0\u{1}reference\0\u{1}units\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -3633,6 +3637,7 @@ nonisolated extension Mms_Wire_Tender: SwiftProtobuf.Message, SwiftProtobuf._Mes
       case 1: try { try decoder.decodeSingularStringField(value: &self.kind) }()
       case 2: try { try decoder.decodeSingularInt64Field(value: &self.amountFen) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.reference) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.units) }()
       default: break
       }
     }
@@ -3648,6 +3653,9 @@ nonisolated extension Mms_Wire_Tender: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if !self.reference.isEmpty {
       try visitor.visitSingularStringField(value: self.reference, fieldNumber: 3)
     }
+    if self.units != 0 {
+      try visitor.visitSingularInt64Field(value: self.units, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -3655,6 +3663,7 @@ nonisolated extension Mms_Wire_Tender: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if lhs.kind != rhs.kind {return false}
     if lhs.amountFen != rhs.amountFen {return false}
     if lhs.reference != rhs.reference {return false}
+    if lhs.units != rhs.units {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -7,22 +7,13 @@ import TOMLKit
 /// an invalid program is refused whole.
 public enum ProgramFile {
     public static func load(path: String) throws -> Program {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ProgramFault(file: path, field: "-", reason: "cannot read the file").error
-        }
-        guard data.count <= Program.maxBytes, let text = String(data: data, encoding: .utf8) else {
-            throw ProgramFault(file: path, field: "-", reason: "not UTF-8 text of at most \(Program.maxBytes / 1024) KiB").error
-        }
-        return try parse(text, file: path)
+        try parse(try TOMLFile.text(path: path, code: .invalidArgument), file: path)
     }
 
     public static func parse(_ text: String, file: String) throws -> Program {
-        let root: TOMLTable
-        do { root = try TOMLTable(string: text) } catch let e as TOMLParseError {
-            throw ProgramFault(file: file, field: "line \(e.source.begin.line), column \(e.source.begin.column)", reason: "not valid TOML: \(e.description)").error
-        }
+        let root = try TOMLFile.table(text, file: file, maxBytes: Program.maxBytes, code: .invalidArgument)
         let program: Program
-        do { program = try ProgramReader(file: file).read(root) } catch let fault as ProgramFault { throw fault.error }
+        do { program = try ProgramReader(file: file).read(root) } catch let fault as FileFault { throw fault.error }
         do { try program.validate() } catch let e as MMSError {
             throw MMSError(.invalidArgument, "\(file): \(e.message)", details: e.details.merging(["file": file]) { a, _ in a })
         }
@@ -30,17 +21,11 @@ public enum ProgramFile {
     }
 }
 
-struct ProgramFault: Error {
-    let file: String, field: String, reason: String
-    var error: MMSError {
-        MMSError(.invalidArgument, "\(file): \(field): \(reason).", details: ["file": file, "field": field, "reason": reason])
-    }
-}
 
 private struct ProgramReader: TOMLReading {
     let file: String
 
-    func fault(_ field: String, _ reason: String) -> ProgramFault { ProgramFault(file: file, field: field, reason: reason) }
+    func fault(_ field: String, _ reason: String) -> FileFault { FileFault(code: .invalidArgument, file: file, field: field, reason: reason) }
 
     func read(_ root: TOMLTable) throws -> Program {
         try allowOnly(root, ["points", "tier", "card_product", "coupon_template", "gift", "campaign"], at: "")

@@ -1,5 +1,28 @@
+import Foundation
 import MMSCore
 import TOMLKit
+
+/// What is wrong with a chain file: which file, which field, why — as the file's error code.
+struct FileFault: Error {
+    let code: MMSError.Code, file: String, field: String, reason: String
+    var error: MMSError { MMSError(code, "\(file): \(field): \(reason).", details: ["file": file, "field": field, "reason": reason]) }
+}
+
+/// Reading a chain file (the topology, a program): its text, then its TOML.
+enum TOMLFile {
+    static func text(path: String, code: MMSError.Code) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else { throw FileFault(code: code, file: path, field: "-", reason: "cannot read the file").error }
+        guard let text = String(data: data, encoding: .utf8) else { throw FileFault(code: code, file: path, field: "-", reason: "not UTF-8 text").error }
+        return text
+    }
+
+    static func table(_ text: String, file: String, maxBytes: Int, code: MMSError.Code) throws -> TOMLTable {
+        guard text.utf8.count <= maxBytes else { throw FileFault(code: code, file: file, field: "-", reason: "larger than \(maxBytes / 1024) KiB").error }
+        do { return try TOMLTable(string: text) } catch let e as TOMLParseError {
+            throw FileFault(code: code, file: file, field: "line \(e.source.begin.line), column \(e.source.begin.column)", reason: "not valid TOML: \(e.description)").error
+        }
+    }
+}
 
 /// Typed, named fields of a TOML file, read by hand rather than through Codable so that an
 /// unknown or misspelt field is an error naming it, never silently ignored. A reader says how a

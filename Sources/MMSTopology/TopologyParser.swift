@@ -6,25 +6,12 @@ extension Topology {
     /// Reads and checks a topology file. Any fault is `invalid_topology` naming the file, the
     /// field and the reason; nothing half-read is returned.
     public static func load(path: String) throws -> Topology {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw TopologyFault(file: path, field: "-", reason: "cannot read the file").error
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw TopologyFault(file: path, field: "-", reason: "not UTF-8 text").error
-        }
-        return try parse(text, file: path)
+        try parse(try TOMLFile.text(path: path, code: .invalidTopology), file: path)
     }
 
     public static func parse(_ text: String, file: String) throws -> Topology {
-        guard text.utf8.count <= maxFileBytes else {
-            throw TopologyFault(file: file, field: "-", reason: "larger than \(maxFileBytes / 1024) KiB").error
-        }
-        let root: TOMLTable
-        do { root = try TOMLTable(string: text) } catch let e as TOMLParseError {
-            throw TopologyFault(file: file, field: "line \(e.source.begin.line), column \(e.source.begin.column)",
-                                reason: "not valid TOML: \(e.description)").error
-        }
-        do { return try TopologyReader(file: file).read(root) } catch let fault as TopologyFault { throw fault.error }
+        let root = try TOMLFile.table(text, file: file, maxBytes: maxFileBytes, code: .invalidTopology)
+        do { return try TopologyReader(file: file).read(root) } catch let fault as FileFault { throw fault.error }
     }
 
     /// A topology file larger than this is refused (a 1,000-branch chain needs about 200 KiB).
@@ -33,19 +20,13 @@ extension Topology {
     public static let maxNodes = 10_000
 }
 
-struct TopologyFault: Error {
-    let file: String, field: String, reason: String
-    var error: MMSError {
-        MMSError(.invalidTopology, "\(file): \(field): \(reason).", details: ["file": file, "field": field, "reason": reason])
-    }
-}
 
 /// Walks the TOML tables by hand rather than through Codable, so that an unknown or misspelt
 /// field is an error naming it, not silently ignored.
 private struct TopologyReader: TOMLReading {
     let file: String
 
-    func fault(_ field: String, _ reason: String) -> TopologyFault { TopologyFault(file: file, field: field, reason: reason) }
+    func fault(_ field: String, _ reason: String) -> FileFault { FileFault(code: .invalidTopology, file: file, field: field, reason: reason) }
 
     func read(_ root: TOMLTable) throws -> Topology {
         try allowOnly(root, ["chain", "limits", "escrow", "node"], at: "")

@@ -52,6 +52,8 @@ public enum CardLife {
 
 extension Cell {
     public static let cardProduct = "product", cardExpires = "expires", cardNoPoints = "no_points", cardReturned = "returned"
+    /// A card with a first-day share: the branch and day of its issue, the cap, and what was spent that day.
+    public static let cardIssuedBy = "issued_by", cardIssuedDay = "issued_day", cardFirstDayCap = "first_day_cap", cardFirstDaySpent = "first_day_spent"
     /// On a member's entity, one raise-once flag per card issued to them.
     public static let memberCardPrefix = "card:"
 }
@@ -91,6 +93,7 @@ extension Teller {
         issued.fee = product.fee ?? Money(fen: 0)
         issued.feeTender = product.fee == nil ? nil : feeTender ?? .cash
         issued.earnsPoints = product.earnsPoints
+        if let share = product.firstDayShare, let firstTopUp { issued.firstDayCap = Sales.percentOf(firstTopUp, percent: share) }
         issued.staff = staff ?? ""
         issued.commission = try staffCommission(staff, setting: Settings.commissionPerCard, on: issued.fee)
         return .cardIssued(issued)
@@ -142,6 +145,22 @@ extension Teller {
         }
         let from = max(today, card.expires == 0 ? today : CardLife.dayText(card.expires))
         return .cardRenewed(card: number, expires: CardLife.dayNumber(CardLife.day(from, plus: days)))
+    }
+
+    /// On a card's day of issue, stored value pays only at the branch that issued it and only up
+    /// to its first-day share: the part of `amount` that counts against it (0 on any other day).
+    /// One branch, one counter: the cap holds even if that day the network is down.
+    func firstDaySpend(_ card: CardView, _ amount: Money) throws -> Money {
+        guard card.firstDayCap.fen > 0, CardLife.dayNumber(today) == card.issuedDay else { return Money(fen: 0) }
+        let details = ["card": card.number, "cap": card.firstDayCap.description, "spent": card.firstDaySpent.description]
+        guard origin.rawValue == card.issuedBy else {
+            throw MMSError(.notPermitted, "Card \(card.number) pays only at \(card.issuedBy) on its day of issue.", details: details)
+        }
+        guard card.firstDaySpent.fen + amount.fen <= card.firstDayCap.fen else {
+            throw MMSError(.invalidAmount, "On its day of issue card \(card.number) may spend \(card.firstDayCap) in all; \(card.firstDaySpent) is spent.",
+                           details: details)
+        }
+        return amount
     }
 
     func otherActiveStoredCard(of member: String, besides number: String) throws -> Bool {

@@ -99,6 +99,11 @@ extension Op {
             if c.punchUses > 0 { d.append(escrow(c.punchAccount, Cell.credited, origin, c.punchUses)) }
             d.append(.raise(entity: Cell.member(c.member), name: Cell.memberCardPrefix + c.number))
             if !c.product.isEmpty { d.append(.set(entity: e, name: Cell.cardProduct, value: text(c.product), stamp: stamp)) }
+            if c.firstDayCap.fen > 0 {
+                d += [.set(entity: e, name: Cell.cardIssuedBy, value: text(origin.rawValue), stamp: stamp),
+                      .max(entity: e, name: Cell.cardIssuedDay, value: CardLife.dayNumber(Sales.day(wallMillis: hlc.wallMillis))),
+                      .max(entity: e, name: Cell.cardFirstDayCap, value: c.firstDayCap.fen)]
+            }
             if c.expires > 0 { d.append(.max(entity: e, name: Cell.cardExpires, value: c.expires)) }
             if !c.earnsPoints { d.append(.set(entity: e, name: Cell.cardNoPoints, value: text("1"), stamp: stamp)) }
             if c.feeTender == .cash { d.append(.add(entity: tillDay(), name: Cell.tillCashIn, node: origin, amount: c.fee.fen)) }
@@ -127,12 +132,13 @@ extension Op {
             return d
         case .charge(let c):
             let m = Cell.member(c.member)
+            let firstDay: [Delta] = c.firstDay.fen > 0 ? [.add(entity: Cell.card(c.card), name: Cell.cardFirstDaySpent, node: origin, amount: c.firstDay.fen)] : []
             var d: [Delta] = [
                 escrow(Cell.storedValue(member: c.member), Cell.debited, origin, c.amount.fen),
                 escrow(Cell.refundable(charge: id), Cell.credited, origin, c.amount.fen),
                 .add(entity: m, name: Cell.spent, node: origin, amount: c.amount.fen),
                 visit(c.member),
-            ]
+            ] + firstDay
             if c.pointsEarned.value > 0 { d += earned(c.member, c.pointsEarned) }
             return d
         case .refund(let r):
@@ -166,6 +172,7 @@ extension Op {
                 d += [.add(entity: Cell.member(s.member), name: Cell.spent, node: origin, amount: s.total.fen), visit(s.member)]
                 if s.pointsEarned.value > 0 { d += earned(s.member, s.pointsEarned) }
             }
+            if s.firstDay.fen > 0 { d.append(.add(entity: Cell.card(s.card), name: Cell.cardFirstDaySpent, node: origin, amount: s.firstDay.fen)) }
             if s.stored.fen > 0 {
                 // The stored-value part can be refunded like a charge's, at this branch.
                 d += [escrow(Cell.storedValue(member: s.member), Cell.debited, origin, s.stored.fen),

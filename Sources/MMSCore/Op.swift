@@ -40,6 +40,8 @@ public struct CardIssued: Equatable, Sendable {
     public var punchUses: Int64
     /// The card this one replaces (which is retired), or empty.
     public var replaces: String
+    /// What the card may spend on its day of issue, at the issuing branch (0: no limit).
+    public var firstDayCap = Money(fen: 0)
     /// The staff member credited with selling the card, and their commission for it.
     public var staff = ""
     public var commission = Money(fen: 0)
@@ -81,6 +83,8 @@ public struct Charge: Equatable, Sendable {
     public var card: String
     public var amount: Money
     public var pointsEarned: Points
+    /// Spent on the card's day of issue, against its first-day share (`CardLife`).
+    public var firstDay = Money(fen: 0)
     public init(member: String, card: String, amount: Money, pointsEarned: Points) {
         self.member = member; self.card = card; self.amount = amount; self.pointsEarned = pointsEarned
     }

@@ -55,6 +55,8 @@ public struct Sale: Equatable, Sendable {
     /// Cash given back.
     public var change: Money
     public var pointsEarned: Points
+    /// The stored value spent on the card's day of issue, against its first-day share.
+    public var firstDay = Money(fen: 0)
     public init(member: String, card: String, staff: String, lines: [SaleLine], tenders: [Tender], total: Money, change: Money, pointsEarned: Points) {
         self.member = member; self.card = card; self.staff = staff; self.lines = lines; self.tenders = tenders
         self.total = total; self.change = change; self.pointsEarned = pointsEarned
@@ -217,10 +219,12 @@ extension Teller {
             }
             try requireRights(try state.escrow(Cell.storedValue(member: card.member)), stored, code: .insufficientFunds, unit: { Money(fen: $0).description })
         }
-        return .sale(Sale(member: card?.member ?? "", card: request.card ?? "", staff: request.staff ?? "", lines: lines, tenders: tenders,
+        var sale = Sale(member: card?.member ?? "", card: request.card ?? "", staff: request.staff ?? "", lines: lines, tenders: tenders,
                           total: total, change: change,
                           // Points are earned on what was paid, not on what points or a coupon took off.
-                          pointsEarned: card == nil ? Points(0) : try pointsFor(total - Money(fen: own), member: card!.member, card: card!)))
+                          pointsEarned: card == nil ? Points(0) : try pointsFor(total - Money(fen: own), member: card!.member, card: card!))
+        if stored > 0, let card { sale.firstDay = try firstDaySpend(card, Money(fen: stored)) }
+        return .sale(sale)
     }
 
     /// What a coupon takes off this sale, by its terms: the member's own, unused, within its

@@ -96,6 +96,11 @@ public struct CardView: Equatable, Sendable {
     public let product: String
     public let expires: Int64
     public let earnsPoints: Bool
+    /// A first-day share: where and when (`YYYYMMDD`) the card was issued, its cap, what was spent that day.
+    public let issuedBy: String
+    public let issuedDay: Int64
+    public let firstDayCap: Money
+    public let firstDaySpent: Money
 }
 
 public struct MemberView: Equatable, Sendable {
@@ -147,7 +152,11 @@ extension StateReader {
             pinFailures: effective,
             product: text[Cell.cardProduct] ?? "",
             expires: unlocked[Cell.cardExpires] ?? 0,
-            earnsPoints: text[Cell.cardNoPoints] != "1")
+            earnsPoints: text[Cell.cardNoPoints] != "1",
+            issuedBy: text[Cell.cardIssuedBy] ?? "",
+            issuedDay: unlocked[Cell.cardIssuedDay] ?? 0,
+            firstDayCap: Money(fen: unlocked[Cell.cardFirstDayCap] ?? 0),
+            firstDaySpent: Money(fen: try counter(entity: e, name: Cell.cardFirstDaySpent).values.reduce(0, +)))
     }
 
     public func coupon(_ code: String) throws -> CouponView? {

@@ -141,7 +141,9 @@ public struct Teller {
         let here = account.rights(at: origin)
         let taken = partial && here > 0 ? Money(fen: min(amount.fen, here)) : amount
         try requireRights(account, taken.fen, code: .insufficientFunds, unit: { Money(fen: $0).description })
-        return .charge(Charge(member: card.member, card: number, amount: taken, pointsEarned: try pointsFor(taken, member: card.member, card: card)))
+        var charge = Charge(member: card.member, card: number, amount: taken, pointsEarned: try pointsFor(taken, member: card.member, card: card))
+        charge.firstDay = try firstDaySpend(card, taken)
+        return .charge(charge)
     }
 
     /// Refunds part or all of an earlier charge back to stored value, at the branch holding the

@@ -114,6 +114,14 @@ import Testing
         try #require(mms(["sell", "--data", dir, "--card", "S1", "--item", "Bx1", "--tender", "stored:rest"]).status == 0)   // 150 points
         let code = try #require(try json(mms(["coupon", "issue", "--data", dir, "--member", wang, "--template", "CP-20OFF100", "--json"]).stdout)["code"] as? String)
 
+        // A gold-stored card spends at most 60 % of its first top-up on its day of issue, to the fen.
+        let li = try member("李雷", "13800000002")
+        try #require(mms(["card", "issue", "--data", dir, "--member", li, "--product", "gold-stored", "--number", "G9", "--topup", "1000.00"]).status == 0)
+        #expect(try json(mms(["charge", "--data", dir, "--card", "G9", "--amount", "600.01", "--json"]).stdout)["error"] as? String == "invalid_amount")
+        #expect(try json(mms(["charge", "--data", dir, "--card", "G9", "--amount", "599.99", "--json"]).stdout)["balance"] as? String == "400.01")
+        #expect(try json(mms(["sell", "--data", dir, "--card", "G9", "--amount", "0.02", "--tender", "stored:rest", "--json"]).stdout)["error"] as? String == "invalid_amount")
+        #expect(try mms(["sell", "--data", dir, "--card", "G9", "--amount", "0.01", "--tender", "stored:rest"]).status == 0, "600.00 exactly")
+
         // 99.99 is below the coupon's 100.00; a walk-in has no coupon; one coupon per sale.
         #expect(try json(mms(["sell", "--data", dir, "--card", "S1", "--item", "Cx1", "--tender", "coupon:\(code)", "--tender", "stored:rest", "--json"]).stdout)["error"] as? String == "invalid_amount")
         #expect(try mms(["sell", "--data", dir, "--walk-in", "--item", "Bx1", "--tender", "coupon:\(code)", "--tender", "cash:rest"]).status != 0)

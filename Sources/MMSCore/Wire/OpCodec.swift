@@ -73,6 +73,7 @@ public enum OpCodec {
             w.punchAccount = c.punchAccount; w.punchUses = c.punchUses; w.replaces = c.replaces
             w.staff = c.staff; w.commissionFen = c.commission.fen
             w.product = c.product; w.expires = c.expires; w.feeFen = c.fee.fen; w.feeTender = c.feeTender?.rawValue ?? ""; w.noPoints = !c.earnsPoints
+            w.firstDayCapFen = c.firstDayCap.fen
             return .cardIssued(w)
         case .cardReported(let card, let report):
             var w = Mms_Wire_CardReported()
@@ -93,7 +94,7 @@ public enum OpCodec {
             return .topUp(w)
         case .charge(let c):
             var w = Mms_Wire_Charge(); w.member = c.member; w.card = c.card
-            w.amountFen = c.amount.fen; w.pointsEarned = c.pointsEarned.value
+            w.amountFen = c.amount.fen; w.pointsEarned = c.pointsEarned.value; w.firstDayFen = c.firstDay.fen
             return .charge(w)
         case .refund(let r):
             var w = Mms_Wire_Refund(); w.member = r.member; w.card = r.card; w.amountFen = r.amount.fen
@@ -164,7 +165,7 @@ public enum OpCodec {
                 return wl
             }
             w.tenders = s.tenders.map(tender)
-            w.totalFen = s.total.fen; w.changeFen = s.change.fen; w.pointsEarned = s.pointsEarned.value
+            w.totalFen = s.total.fen; w.changeFen = s.change.fen; w.pointsEarned = s.pointsEarned.value; w.firstDayFen = s.firstDay.fen
             return .sale(w)
         case .saleReturned(let r):
             var w = Mms_Wire_SaleReturned(); w.saleOrigin = r.sale.origin.rawValue; w.saleSeq = r.sale.seq
@@ -261,6 +262,8 @@ public enum OpCodec {
             if !c.product.isEmpty { try id(c.product) }
             issued.product = c.product; issued.expires = c.expires; issued.fee = Money(fen: c.feeFen); issued.feeTender = feeTender
             issued.earnsPoints = !c.noPoints
+            guard (0...Limits.maxAmount.fen).contains(c.firstDayCapFen) else { throw malformed("first-day cap") }
+            issued.firstDayCap = Money(fen: c.firstDayCapFen)
             return .cardIssued(issued)
         case .cardReported(let r):
             try id(r.number)
@@ -288,7 +291,10 @@ public enum OpCodec {
             return .topUp(payment)
         case .charge(let c):
             try id(c.member); try id(c.card)
-            return .charge(Charge(member: c.member, card: c.card, amount: try money(c.amountFen), pointsEarned: try points(c.pointsEarned, allowZero: true)))
+            var charge = Charge(member: c.member, card: c.card, amount: try money(c.amountFen), pointsEarned: try points(c.pointsEarned, allowZero: true))
+            guard (0...c.amountFen).contains(c.firstDayFen) else { throw malformed("first-day spend") }
+            charge.firstDay = Money(fen: c.firstDayFen)
+            return .charge(charge)
         case .refund(let r):
             try id(r.member); try id(r.card)
             let origin = try checked { try NodeID(r.chargeOrigin) }
@@ -513,8 +519,11 @@ public enum OpCodec {
         guard w.pointsEarned >= 0, w.pointsEarned <= Limits.maxPoints.value else { throw malformed("sale points out of range") }
         if !w.member.isEmpty || !w.card.isEmpty { try id(w.member); try id(w.card) }
         guard w.member.isEmpty == w.card.isEmpty, !tenders.contains(where: { $0.kind == .stored }) || !w.member.isEmpty else { throw malformed("sale member and card") }
-        return Sale(member: w.member, card: w.card, staff: w.staff, lines: lines, tenders: tenders, total: total, change: change,
-                    pointsEarned: Points(w.pointsEarned))
+        var sale = Sale(member: w.member, card: w.card, staff: w.staff, lines: lines, tenders: tenders, total: total, change: change,
+                        pointsEarned: Points(w.pointsEarned))
+        guard (0...sale.stored.fen).contains(w.firstDayFen) else { throw malformed("first-day spend") }
+        sale.firstDay = Money(fen: w.firstDayFen)
+        return sale
     }
 
     private static func tender(_ t: Tender) -> Mms_Wire_Tender {

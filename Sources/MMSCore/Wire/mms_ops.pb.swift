@@ -617,6 +617,9 @@ nonisolated struct Mms_Wire_CardIssued: Sendable {
   /// a card bought for a fee earns no points
   var noPoints: Bool = false
 
+  /// what it may spend on its day of issue, at the issuing branch; 0: no limit
+  var firstDayCapFen: Int64 = 0
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   init() {}
@@ -706,6 +709,9 @@ nonisolated struct Mms_Wire_Charge: Sendable {
   var amountFen: Int64 = 0
 
   var pointsEarned: Int64 = 0
+
+  /// spent on the card's day of issue, against its first-day share
+  var firstDayFen: Int64 = 0
 
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1155,6 +1161,9 @@ nonisolated struct Mms_Wire_Sale: Sendable {
   var changeFen: Int64 = 0
 
   var pointsEarned: Int64 = 0
+
+  /// stored value spent on the card's day of issue
+  var firstDayFen: Int64 = 0
 
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -2372,7 +2381,7 @@ nonisolated extension Mms_Wire_MemberAdded: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Mms_Wire_CardIssued: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".CardIssued"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}number\0\u{1}member\0\u{1}type\0\u{3}pin_hash\0\u{3}discount_percent\0\u{3}punch_account\0\u{3}punch_uses\0\u{1}replaces\0\u{1}staff\0\u{3}commission_fen\0\u{1}product\0\u{1}expires\0\u{3}fee_fen\0\u{3}fee_tender\0\u{3}no_points\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}number\0\u{1}member\0\u{1}type\0\u{3}pin_hash\0\u{3}discount_percent\0\u{3}punch_account\0\u{3}punch_uses\0\u{1}replaces\0\u{1}staff\0\u{3}commission_fen\0\u{1}product\0\u{1}expires\0\u{3}fee_fen\0\u{3}fee_tender\0\u{3}no_points\0\u{3}first_day_cap_fen\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2395,6 +2404,7 @@ nonisolated extension Mms_Wire_CardIssued: SwiftProtobuf.Message, SwiftProtobuf.
       case 13: try { try decoder.decodeSingularInt64Field(value: &self.feeFen) }()
       case 14: try { try decoder.decodeSingularStringField(value: &self.feeTender) }()
       case 15: try { try decoder.decodeSingularBoolField(value: &self.noPoints) }()
+      case 16: try { try decoder.decodeSingularInt64Field(value: &self.firstDayCapFen) }()
       default: break
       }
     }
@@ -2446,6 +2456,9 @@ nonisolated extension Mms_Wire_CardIssued: SwiftProtobuf.Message, SwiftProtobuf.
     if self.noPoints != false {
       try visitor.visitSingularBoolField(value: self.noPoints, fieldNumber: 15)
     }
+    if self.firstDayCapFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.firstDayCapFen, fieldNumber: 16)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2465,6 +2478,7 @@ nonisolated extension Mms_Wire_CardIssued: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.feeFen != rhs.feeFen {return false}
     if lhs.feeTender != rhs.feeTender {return false}
     if lhs.noPoints != rhs.noPoints {return false}
+    if lhs.firstDayCapFen != rhs.firstDayCapFen {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2637,7 +2651,7 @@ nonisolated extension Mms_Wire_TopUp: SwiftProtobuf.Message, SwiftProtobuf._Mess
 
 nonisolated extension Mms_Wire_Charge: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".Charge"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}member\0\u{1}card\0\u{3}amount_fen\0\u{3}points_earned\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}member\0\u{1}card\0\u{3}amount_fen\0\u{3}points_earned\0\u{3}first_day_fen\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2649,6 +2663,7 @@ nonisolated extension Mms_Wire_Charge: SwiftProtobuf.Message, SwiftProtobuf._Mes
       case 2: try { try decoder.decodeSingularStringField(value: &self.card) }()
       case 3: try { try decoder.decodeSingularInt64Field(value: &self.amountFen) }()
       case 4: try { try decoder.decodeSingularInt64Field(value: &self.pointsEarned) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.firstDayFen) }()
       default: break
       }
     }
@@ -2667,6 +2682,9 @@ nonisolated extension Mms_Wire_Charge: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if self.pointsEarned != 0 {
       try visitor.visitSingularInt64Field(value: self.pointsEarned, fieldNumber: 4)
     }
+    if self.firstDayFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.firstDayFen, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2675,6 +2693,7 @@ nonisolated extension Mms_Wire_Charge: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if lhs.card != rhs.card {return false}
     if lhs.amountFen != rhs.amountFen {return false}
     if lhs.pointsEarned != rhs.pointsEarned {return false}
+    if lhs.firstDayFen != rhs.firstDayFen {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -3501,7 +3520,7 @@ nonisolated extension Mms_Wire_StockCounted: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Mms_Wire_Sale: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".Sale"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}member\0\u{1}card\0\u{1}staff\0\u{1}lines\0\u{1}tenders\0\u{3}total_fen\0\u{3}change_fen\0\u{3}points_earned\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}member\0\u{1}card\0\u{1}staff\0\u{1}lines\0\u{1}tenders\0\u{3}total_fen\0\u{3}change_fen\0\u{3}points_earned\0\u{3}first_day_fen\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -3517,6 +3536,7 @@ nonisolated extension Mms_Wire_Sale: SwiftProtobuf.Message, SwiftProtobuf._Messa
       case 6: try { try decoder.decodeSingularInt64Field(value: &self.totalFen) }()
       case 7: try { try decoder.decodeSingularInt64Field(value: &self.changeFen) }()
       case 8: try { try decoder.decodeSingularInt64Field(value: &self.pointsEarned) }()
+      case 9: try { try decoder.decodeSingularInt64Field(value: &self.firstDayFen) }()
       default: break
       }
     }
@@ -3547,6 +3567,9 @@ nonisolated extension Mms_Wire_Sale: SwiftProtobuf.Message, SwiftProtobuf._Messa
     if self.pointsEarned != 0 {
       try visitor.visitSingularInt64Field(value: self.pointsEarned, fieldNumber: 8)
     }
+    if self.firstDayFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.firstDayFen, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -3559,6 +3582,7 @@ nonisolated extension Mms_Wire_Sale: SwiftProtobuf.Message, SwiftProtobuf._Messa
     if lhs.totalFen != rhs.totalFen {return false}
     if lhs.changeFen != rhs.changeFen {return false}
     if lhs.pointsEarned != rhs.pointsEarned {return false}
+    if lhs.firstDayFen != rhs.firstDayFen {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -4,11 +4,12 @@ import MMSBench
 import MMSCore
 import MMSNode
 import MMSSimulator
+import MMSTopology
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the ledger beside this machine's raw SQLite limits, and the branch network. Build with -c release for real figures.",
-        subcommands: [Ledger.self, Network.self, API.self, Till.self, Simulator.self, Charges.self], defaultSubcommand: Ledger.self)
+        subcommands: [Ledger.self, Network.self, API.self, Till.self, Simulator.self, Charges.self, ProgramBench.self], defaultSubcommand: Ledger.self)
 
     struct Simulator: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -152,9 +153,6 @@ struct Bench: ParsableCommand {
                 print(String(decoding: try JSONEncoder.snakeCase.encode(report), as: UTF8.self))
                 return
             }
-            func row(_ name: String, _ t: Timing, unit: String = "/s") -> String {
-                "\(name.padding(toLength: 46, withPad: " ", startingAt: 0)) \(String(format: "%10.0f", t.perSecond))\(unit)   p50 \(String(format: "%7.1f", t.p50Micros)) µs   p99 \(String(format: "%7.1f", t.p99Micros)) µs"
-            }
             print(row("raw SQLite, 1 insert+update per txn (FULL)", report.rawSQLiteOnePerTransaction))
             print(row("raw SQLite, 16 per txn (rows/s)", report.rawSQLiteSixteenPerTransaction))
             print(row("durable charges (ledger, one per txn)", report.durableCharges) + String(format: "   = %.0f%% of raw", report.chargesVsRawRatio * 100))
@@ -164,6 +162,30 @@ struct Bench: ParsableCommand {
             print(row("PIN check, Argon2id interactive", report.pinCheck))
             print(row("Ed25519 sign", report.ed25519Sign))
             print(row("Ed25519 verify", report.ed25519Verify))
+        }
+    }
+
+    struct ProgramBench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "program",
+            abstract: "The program's cost: a 5-line sale decided under the full program (tier discount, points ×1.5, a coupon) beside the plain sale; a campaign over N members.")
+        @Option(help: "The program file.") var file = "programs/demo.toml"
+        @Option(help: "Sale decisions timed, each way.") var decisions = 2_000
+        @Option(help: "Members the campaign walks.") var members = 20_000
+        @Flag var json = false
+
+        func run() throws {
+            guard (1...1_000_000).contains(decisions), (1...2_000_000).contains(members) else {
+                throw MMSError(.invalidArgument, "--decisions 1–1,000,000 and --members 1–2,000,000.")
+            }
+            let report = try Benchmarks.program(try ProgramFile.load(path: file), decisions: decisions, members: members) { note in
+                if !json { print("… \(note)") }
+            }
+            if json { print(String(decoding: try JSONEncoder.snakeCase.encode(report), as: UTF8.self)); return }
+            print(row("5-line sale, no program", report.plainSale))
+            print(row("5-line sale, gold + points ×1.5 + coupon", report.programSale) + String(format: "   = %.2f× the plain sale (p50)", report.ratio))
+            print(String(format: "campaign over %d members: %.1f s, %.0f members/s, %d coupons issued (%.0f ops/s)",
+                         report.campaignMembers, report.campaignSeconds, report.campaignMembersPerSecond, report.campaignOps, report.campaignOpsPerSecond))
         }
     }
 
@@ -189,6 +211,11 @@ struct Bench: ParsableCommand {
             }
         }
     }
+}
+
+/// One timing as a table row: rate, p50 and p99.
+func row(_ name: String, _ t: Timing, unit: String = "/s") -> String {
+    "\(name.padding(toLength: 46, withPad: " ", startingAt: 0)) \(String(format: "%10.0f", t.perSecond))\(unit)   p50 \(String(format: "%7.1f", t.p50Micros)) µs   p99 \(String(format: "%7.1f", t.p99Micros)) µs"
 }
 
 struct StreamSummary: Encodable, TextRendered {

@@ -11,6 +11,8 @@ public enum TenderKind: String, Sendable, CaseIterable, Codable {
     /// Money that comes in from outside the chain (or goes back out): what pays a top-up, a card's
     /// fee, a supplier, a returned card's refund.
     public static let money: Set<TenderKind> = [.cash, .bank, .mobile]
+    /// What is the member's own: their stored value, points and coupons (the PIN guards them).
+    public static let members: Set<TenderKind> = [.stored, .points, .coupon]
 }
 
 public struct Tender: Equatable, Sendable {

@@ -50,7 +50,9 @@ extension LocalNode {
                                       request.items.map { "\($0.sku)x\($0.quantity)\($0.price.map { "@\($0)" } ?? "")" }.joined(separator: ","),
                                       request.payments.map { "\($0.kind.rawValue):\($0.amount?.description ?? "rest"):\($0.reference)" }.joined(separator: ","),
                                       key: requestKey)
-        return try pay(card: request.card, pin: pin, checkPIN: request.card != nil, request: fingerprint,
+        // The member's PIN guards what is theirs: stored value, points, coupons; cash needs none.
+        let ownTenders = request.payments.contains { TenderKind.members.contains($0.kind) }
+        return try pay(card: request.card, pin: pin, checkPIN: request.card != nil && ownTenders, request: fingerprint,
                        decide: { try $0.sell(request) }, answer: { op, state in
                            guard case .sale(let sale) = op.body else { preconditionFailure("a sale issued \(op.body.kind)") }
                            return try Self.saleResult(op.id.description, sale, state: state)

@@ -17,8 +17,10 @@ public struct Basket: Sendable, Equatable {
     }
     public struct Tender: Sendable, Equatable {
         public var kind: TenderKind
-        /// nil: the rest of the total.
+        /// nil: the rest of the total. A coupon's is what the node said it takes off.
         public var amount: String?
+        /// A coupon's code.
+        public var reference = ""
     }
     public static let maxLines = 60
 
@@ -33,7 +35,7 @@ public struct Basket: Sendable, Equatable {
     }
 
     /// What is still to be tendered, for the cashier's eyes (the node decides the sale).
-    var remaining: Money? {
+    public var remaining: Money? {
         guard let total = quote.flatMap({ Money(parsing: $0.total) }) else { return nil }
         if tenders.contains(where: { $0.amount == nil }) { return Money(fen: 0) }
         return total - Money(fen: tenders.compactMap { $0.amount.flatMap(Money.init(parsing:))?.fen }.reduce(0, +))
@@ -42,10 +44,12 @@ public struct Basket: Sendable, Equatable {
     func body(card: String, pin: String?, tenders withTenders: Bool) -> Bodies.Sale {
         Bodies.Sale(card: card.isEmpty ? nil : card,
                     items: lines.map { $0.sku.isEmpty ? .init(sku: nil, quantity: nil, amount: $0.price) : .init(sku: $0.sku, quantity: $0.quantity, amount: nil) },
-                    tenders: withTenders ? tenders.map { .init(kind: $0.kind.rawValue, amount: $0.amount) } : nil, pin: pin)
+                    tenders: withTenders ? tenders.map { .init(kind: $0.kind.rawValue, amount: $0.kind == .coupon ? nil : $0.amount,
+                                                              reference: $0.reference.isEmpty ? nil : $0.reference) } : nil, pin: pin)
     }
 
-    static let tenderKeys: [(Character, TenderKind, String)] = [("s", .stored, "储值"), ("c", .cash, "现金"), ("b", .bank, "银行卡"), ("m", .mobile, "移动支付")]
+    static let tenderKeys: [(Character, TenderKind, String)] = [("s", .stored, "储值"), ("c", .cash, "现金"), ("b", .bank, "银行卡"), ("m", .mobile, "移动支付"),
+                                                                ("j", .points, "积分"), ("q", .coupon, "优惠券")]
     static func label(_ kind: String) -> String { tenderKeys.first { $0.1.rawValue == kind }?.2 ?? kind }
 }
 
@@ -131,26 +135,58 @@ extension TillMachine {
             screen = .checkout(draft, input: input)
         case .character(let c):
             guard let (_, kind, label) = Basket.tenderKeys.first(where: { $0.0 == Character(c.lowercased()) }) else { return [] }
-            if kind == .stored, draft.card.isEmpty { say("散客没有储值卡 (a walk-in customer has no stored value)", error: true); return [] }
+            if TenderKind.members.contains(kind), draft.card.isEmpty { say("散客没有储值、积分或优惠券 (a walk-in customer has none)", error: true); return [] }
+            if kind == .coupon { return useCoupon(draft, choice: input) }
+            if kind == .points, input.isEmpty { say("先输入积分抵扣的金额，再按 J (the amount the points pay, then J)", error: true); return [] }
             var amount: String?
             if !input.isEmpty {
                 guard let typed = Money(parsing: input), typed.fen > 0 else { say("金额格式不对：如 200.00 (an amount such as 200.00)", error: true); return [] }
                 amount = typed.description
             }
             draft.basket.tenders.append(Basket.Tender(kind: kind, amount: amount))
-            guard draft.basket.tenders.count <= Sales.maxTenders else { say("付款方式太多 (too many tenders)", error: true); return [] }
             say("\(label) \(amount ?? "余额 rest")")
-            guard let remaining = draft.basket.remaining, remaining.fen <= 0 else {
-                screen = .checkout(draft, input: ""); return []
-            }
-            if draft.basket.tenders.contains(where: { $0.kind == .stored }) {
-                screen = .entry(draft, .pin); say("请会员输入密码，无密码直接回车 (member's PIN; Enter if none)")
-                return []
-            }
-            return submit(draft)
+            return tendered(draft)
         default: break
         }
         return []
+    }
+
+    /// After a tender: more to take, or the sale goes (after the PIN when the member's own pays).
+    mutating func tendered(_ draft: Draft) -> [Effect] {
+        guard draft.basket.tenders.count <= Sales.maxTenders else { say("付款方式太多 (too many tenders)", error: true); return [] }
+        guard let remaining = draft.basket.remaining, remaining.fen <= 0 else {
+            screen = .checkout(draft, input: ""); return []
+        }
+        if draft.basket.tenders.contains(where: { TenderKind.members.contains($0.kind) }) {
+            screen = .entry(draft, .pin); say("请会员输入密码，无密码直接回车 (member's PIN; Enter if none)")
+            return []
+        }
+        return submit(draft)
+    }
+
+    /// Q: the member's first usable coupon (or the Nth, typed first). The node says what it takes
+    /// off this basket by its terms: the basket is priced again with the coupon.
+    mutating func useCoupon(_ draft: Draft, choice: String) -> [Effect] {
+        guard !draft.basket.tenders.contains(where: { $0.kind == .coupon }) else { say("一单只能用一张优惠券 (one coupon per sale)", error: true); return [] }
+        let usable = (panel?.coupons ?? []).filter { $0.left > 0 }
+        let index = (Int(choice) ?? 1) - 1
+        guard usable.indices.contains(index) else { say("没有这张可用的优惠券 (no such usable coupon)", error: true); return [] }
+        var priced = draft
+        priced.basket.tenders = draft.basket.tenders + [Basket.Tender(kind: .coupon, amount: nil, reference: usable[index].code),
+                                                        Basket.Tender(kind: .cash, amount: nil)]
+        let body = Bodies.encode(priced.basket.body(card: draft.card, pin: nil, tenders: true))
+        return send(APIRequest(method: .post, path: "/v1/sales/quote", body: body, credential: sessionCredential()),
+                    for: .couponQuote(draft, code: usable[index].code), working: "计算优惠券 …")
+    }
+
+    mutating func couponPriced(_ draft: Draft, code: String, _ answer: APIAnswer) -> [Effect] {
+        var draft = draft
+        guard let quote = answer.decoded(SaleResult.self), let taken = quote.tenders.first(where: { $0.kind == TenderKind.coupon.rawValue }) else {
+            screen = .checkout(draft, input: ""); say(failure(answer), error: true); return []
+        }
+        draft.basket.tenders.append(Basket.Tender(kind: .coupon, amount: taken.amount, reference: code))
+        say("优惠券 \(code) −\(taken.amount)")
+        return tendered(draft)
     }
 
     func saleSummary(_ s: SaleResult) -> PaymentSummary {

@@ -113,7 +113,7 @@ public struct TillMachine: Sendable {
     /// What an outstanding request is for, so its answer goes to the right place.
     enum Purpose: Sendable, Equatable {
         case login, logout, lookupCard(String, typed: Bool), findPhone(String), refreshPanel
-        case addItem(Draft, code: String, quantity: Int64), quote(Draft)
+        case addItem(Draft, code: String, quantity: Int64), quote(Draft), couponQuote(Draft, code: String)
         /// A payment and the request that carries it (resent as it is when no answer came).
         case action(Draft, APIRequest)
     }
@@ -552,6 +552,8 @@ public struct TillMachine: Sendable {
             itemFound(draft, code: code, quantity: quantity, answer)
         case .quote(let draft):
             quoted(draft, answer)
+        case .couponQuote(let draft, let code):
+            return couponPriced(draft, code: code, answer)
         }
         return []
     }

@@ -46,7 +46,7 @@ enum Bodies {
     struct Punch: Encodable { let card: String; let uses: Int64; let pin: String? }
     struct Sale: Encodable {
         struct Item: Encodable { let sku: String?; let quantity: Int64?; let amount: String? }
-        struct Tender: Encodable { let kind: String; let amount: String? }
+        struct Tender: Encodable { let kind: String; let amount: String?; let reference: String? }
         let card: String?; let items: [Item]; let tenders: [Tender]?; let pin: String?
     }
 

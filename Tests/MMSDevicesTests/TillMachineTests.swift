@@ -121,6 +121,37 @@ import Testing
         guard case .login = till.screen else { Issue.record("not at login: \(till.screen)"); return }
         #expect(till.session == nil && till.panel == nil)
     }
+
+    /// At checkout Q asks the node what the member's coupon takes off this basket; the sale then
+    /// sends the coupon by its code (never an amount of the till's own), and the PIN guards it.
+    @Test func aCouponAtCheckoutIsPricedByTheNodeAndSentByItsCode() throws {
+        var till = TillMachine(environment: Self.environment())
+        _ = keys(&till, "c01\rpw\r")
+        _ = till.handle(.answer(Self.session))
+        _ = till.handle(.reader(.card(CardData(number: "6200000001", source: "stripe", raw: ""))))
+        _ = till.handle(.answer(Self.answer(ShowResult.self, #"{"card":"6200000001","type":"stored","status":"active","member":"m1","name":"王芳","phone":"138****0001","tier":"standard","balance":"150.00","balance_here":"150.00","rights":{"branch-1":"150.00"},"points":0,"pin_failures":0,"spent":"0.00","topped_up":"150.00","coupons":[{"code":"CP-1","member":"m1","value":"20.00","title":"满100减20","left":1}],"history":[]}"#)))
+        _ = keys(&till, "2")
+        _ = keys(&till, "150.00\r")
+        _ = till.handle(.key(.enter))
+        let quote = Self.answer(SaleResult.self, #"{"sale":"","lines":[{"sku":"","name":"金额消费","quantity":1,"unit_price":"150.00","discount":"0.00","amount":"150.00"}],"total":"150.00","discount":"0.00","tenders":[{"kind":"cash","amount":"150.00"}],"change":"0.00","points_earned":0,"replayed":false}"#)
+        _ = till.handle(.answer(quote))
+        guard case .checkout = till.screen else { Issue.record("checkout, not \(till.screen)"); return }
+        let asked = keys(&till, "q")
+        guard case .send(let request)? = asked.first, request.path == "/v1/sales/quote" else { Issue.record("a quote with the coupon: \(asked)"); return }
+        #expect(String(decoding: request.body ?? Data(), as: UTF8.self).contains(#""reference":"CP-1""#))
+        let withCoupon = Self.answer(SaleResult.self, #"{"sale":"","lines":[],"total":"150.00","discount":"0.00","tenders":[{"kind":"coupon","amount":"20.00","reference":"CP-1"},{"kind":"cash","amount":"130.00"}],"change":"0.00","points_earned":0,"replayed":false}"#)
+        _ = till.handle(.answer(withCoupon))
+        guard case .checkout(let draft, _) = till.screen else { Issue.record("back at checkout, not \(till.screen)"); return }
+        #expect(draft.basket.remaining == Money(fen: 13_000))
+        _ = keys(&till, "c")   // the rest in cash: the coupon is the member's own, so the PIN comes first
+        guard case .entry(_, .pin) = till.screen else { Issue.record("the PIN, not \(till.screen)"); return }
+        let sent = keys(&till, "2468\r")
+        guard case .send(let sale)? = sent.first, sale.path == "/v1/sales" else { Issue.record("the sale: \(sent)"); return }
+        let body = try #require(try JSONSerialization.jsonObject(with: sale.body ?? Data()) as? [String: Any])
+        let tenders = try #require(body["tenders"] as? [[String: Any]])
+        #expect(tenders.first?["kind"] as? String == "coupon" && tenders.first?["reference"] as? String == "CP-1" && tenders.first?["amount"] == nil, "\(tenders)")
+        #expect(body["pin"] as? String == "2468")
+    }
 }
 
 struct MMSErrorBody: Codable { let ok: Bool; let error: String; let message: String; let details: [String: String] }
@@ -129,4 +160,5 @@ final class Counter: @unchecked Sendable {
     private let lock = NSLock()
     private var value = 0
     func next() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
+
 }

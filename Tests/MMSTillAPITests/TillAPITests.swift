@@ -81,7 +81,11 @@ import Testing
             let (s7, card) = try await c.send(.get, "/v1/cards/6200000001", token: session)
             #expect(s7 == 200 && card["balance"] as? String == "70.00" && card["points"] as? Int == 30 && (card["history"] as? [Any])?.count == 4)
             #expect(try await c.send(.get, "/v1/members/\(id)", token: session).status == 200)
-            #expect(try await c.send(.post, "/v1/sales", token: session, key: "s1", body: #"{"card":"6200000001","amount":"10.00"}"#).json["error"] as? String == "pin_required")
+            // Cash needs no PIN; the member's own stored value does.
+            let (sc, cashSale) = try await c.send(.post, "/v1/sales", token: session, key: "s1", body: #"{"card":"6200000001","amount":"10.00"}"#)
+            #expect(sc == 201 && cashSale["points_earned"] as? Int == 10 && cashSale["balance"] as? String == "70.00", "\(cashSale)")
+            #expect(try await c.send(.post, "/v1/sales", token: session, key: "s2",
+                                     body: #"{"card":"6200000001","amount":"10.00","tenders":[{"kind":"stored"}]}"#).json["error"] as? String == "pin_required")
             #expect(try await c.send(.post, "/v1/points/redemptions", token: session, key: "p1", body: #"{"card":"6200000001","points":10,"pin":"2468"}"#).status == 201)
             #expect(try await c.send(.post, "/v1/cards/6200000001/lost", token: session, key: "l1").status == 201)
             #expect(try await c.send(.post, "/v1/charges", token: session, key: "ch9", body: #"{"card":"6200000001","amount":"1.00","pin":"2468"}"#).json["error"] as? String == "card_blocked")

@@ -40,7 +40,7 @@ public enum Cell {
     // Member registers, counters and maxima.
     public static let name = "name", phone = "phone", birthday = "birthday", phoneIndex = "phone_index", home = "home"
     // Top-ups and points earned or redeemed are not kept apart: they are the escrow accounts' credits and debits.
-    public static let spent = "spent", refunded = "refunded", largestTopUp = "largest_topup"
+    public static let spent = "spent", refunded = "refunded", largestTopUp = "largest_topup", returnedOther = "returned_other"
     /// When the member last paid or topped up at a node (HLC wall millis): where rights should sit.
     public static let visitedPrefix = "visited:"
     public static func visited(_ node: NodeID) -> String { visitedPrefix + node.rawValue }
@@ -222,6 +222,9 @@ extension Op {
             if !r.member.isEmpty {
                 // Like a refund: `refunded` counts stored value given back (cash back is not the member's balance).
                 if r.storedBack.fen > 0 { d.append(.add(entity: Cell.member(r.member), name: Cell.refunded, node: origin, amount: r.storedBack.fen)) }
+                // The rest of what came back lowers the spend that counts for tiers too.
+                let other = r.amount.fen - r.storedBack.fen
+                if other > 0 { d.append(.add(entity: Cell.member(r.member), name: Cell.returnedOther, node: origin, amount: other)) }
                 if r.points.value > 0 { d.append(escrow(Cell.points(member: r.member), Cell.debited, origin, r.points.value)) }
             }
             let cashBack = r.refunds.filter { $0.kind == .cash }.map(\.amount.fen).reduce(0, +)

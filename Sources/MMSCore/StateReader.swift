@@ -108,6 +108,10 @@ public struct MemberView: Equatable, Sendable {
     public let sealedName, sealedPhone, sealedBirthday: [UInt8]
     public let home: String
     public let spent, refunded, largestTopUp: Money
+    /// What returns gave back other than to stored value (cash, bank, mobile, points, coupon).
+    public let returnedOther: Money
+    /// Spend that counts for tiers: what was spent less everything given back.
+    public var netSpend: Money { spent - refunded - returnedOther }
     public let tier: Tier
     /// When the member last paid or topped up at each node (HLC wall millis).
     public let visits: [NodeID: Int64]
@@ -175,7 +179,7 @@ extension StateReader {
         guard let home = registers[Cell.home].map({ String(decoding: $0, as: UTF8.self) }) else { return nil }
         let counters = try counters(entity: e)
         func total(_ name: String) -> Int64 { counters[name]?.values.reduce(0, +) ?? 0 }
-        let spent = total(Cell.spent), refunded = total(Cell.refunded)
+        let spent = total(Cell.spent), refunded = total(Cell.refunded), returnedOther = total(Cell.returnedOther)
         let maxima = try maxima(entity: e)
         let largestTopUp = maxima[Cell.largestTopUp] ?? 0
         return MemberView(
@@ -185,8 +189,8 @@ extension StateReader {
             sealedBirthday: registers[Cell.birthday] ?? [],
             home: home,
             spent: Money(fen: spent), refunded: Money(fen: refunded),
-            largestTopUp: Money(fen: largestTopUp),
-            tier: try tier(netSpend: Money(fen: spent - refunded), largestTopUp: Money(fen: largestTopUp),
+            largestTopUp: Money(fen: largestTopUp), returnedOther: Money(fen: returnedOther),
+            tier: try tier(netSpend: Money(fen: spent - refunded - returnedOther), largestTopUp: Money(fen: largestTopUp),
                            pointsEarned: try escrow(Cell.points(member: id)).totalCredited),
             visits: MemberView.visits(in: maxima))
     }

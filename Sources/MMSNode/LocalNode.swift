@@ -530,7 +530,7 @@ public final class LocalNode: Sendable {
                 points: try state.escrow(Cell.points(member: id)).total,
                 usesLeft: punch?.total, discountPercent: card?.type == .discount ? card?.discountPercent : nil,
                 pinFailures: card?.pinFailures,
-                spent: (m.spent - m.refunded).description, toppedUp: Money(fen: sv.totalCredited - m.refunded.fen).description,
+                spent: m.netSpend.description, toppedUp: Money(fen: sv.totalCredited - m.refunded.fen).description,
                 coupons: coupons, history: history.map(Self.historyItem))
         }
     }

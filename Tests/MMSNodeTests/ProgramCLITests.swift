@@ -142,5 +142,14 @@ import Testing
         let show = try json(mms(["show", "--data", dir, "--card", "S1", "--json"]).stdout)
         #expect(show["points"] as? Int == 150 && show["balance"] as? String == "850.00", "\(show)")
         #expect((show["coupons"] as? [[String: Any]])?.first?["left"] as? Int == 1)
+
+        // 5,000.00 spent in cash reaches silver; the same returned in cash takes the tier back.
+        let zhang = try member("张伟", "13900000002")
+        try #require(mms(["card", "issue", "--data", dir, "--member", zhang, "--type", "stored", "--number", "Z1"]).status == 0)
+        let big = try json(mms(["sell", "--data", dir, "--card", "Z1", "--amount", "5000.00", "--tender", "cash:rest", "--json"]).stdout)
+        #expect(try json(mms(["show", "--data", dir, "--card", "Z1", "--json"]).stdout)["tier"] as? String == "silver")
+        try #require(mms(["return", "--data", dir, "--sale", try #require(big["sale"] as? String)]).status == 0)
+        let after = try json(mms(["show", "--data", dir, "--card", "Z1", "--json"]).stdout)
+        #expect(after["tier"] as? String == "standard" && after["spent"] as? String == "0.00", "\(after)")
     }
 }

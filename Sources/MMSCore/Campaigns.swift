@@ -36,11 +36,17 @@ extension Teller {
         guard try !state.flags(entity: Cell.member(member)).contains(Cell.campaignPrefix + campaign.id) else {
             throw MMSError(.invalidArgument, "Member \(member) already had campaign \(campaign.id).", details: ["member": member, "campaign": campaign.id])
         }
+        // Held at the member's home branch, where they shop (head office holds none of it).
+        let home = try state.member(member).flatMap { try? NodeID($0.home) } ?? origin
         if let template = campaign.coupon {
-            return try issueCoupon(template: template, member: member, code: "\(campaign.id).\(member)", campaign: campaign.id)
+            guard case .couponIssued(var coupon) = try issueCoupon(template: template, member: member, code: "\(campaign.id).\(member)", campaign: campaign.id) else {
+                preconditionFailure("issueCoupon issues a coupon")
+            }
+            coupon.holder = home
+            return .couponIssued(coupon)
         }
         guard let points = campaign.points else { preconditionFailure("a validated campaign gives a coupon or points") }
-        return .pointsAwarded(member: member, points: Points(points), campaign: campaign.id)
+        return .pointsAwarded(member: member, points: Points(points), campaign: campaign.id, holder: home)
     }
 }
 
@@ -102,5 +108,7 @@ public enum PointsLots {
 
 extension Cell {
     public static let pointsLotPrefix = "points_year:"
+    /// Points a return took back: not earned after all.
+    public static let pointsTakenBack = "points_taken_back"
     public static func pointsLot(year: String) -> String { pointsLotPrefix + year }
 }

@@ -89,7 +89,8 @@ extension Teller {
             preconditionFailure("issueCard issues a card")
         }
         issued.product = id
-        issued.expires = product.validityDays.map { CardLife.dayNumber(CardLife.day(today, plus: $0)) } ?? 0
+        // Valid for `validityDays` days counting the day of issue.
+        issued.expires = product.validityDays.map { CardLife.dayNumber(CardLife.day(today, plus: $0 - 1)) } ?? 0
         issued.fee = product.fee ?? Money(fen: 0)
         issued.feeTender = product.fee == nil ? nil : feeTender ?? .cash
         issued.earnsPoints = product.earnsPoints
@@ -109,6 +110,10 @@ extension Teller {
             throw MMSError(.invalidArgument, "Cards \(from) and \(to) belong to the same member and share one balance.")
         }
         try requireRights(try state.escrow(Cell.storedValue(member: source.member)), amount.fen, code: .insufficientFunds, unit: { Money(fen: $0).description })
+        // A new card's first-day share covers what it gives away too.
+        guard try firstDaySpend(source, amount).fen == 0 else {
+            throw MMSError(.notPermitted, "Card \(from) cannot give its balance away on its day of issue.", details: ["card": from])
+        }
         return .balanceTransferred(BalanceTransfer(fromMember: source.member, fromCard: from, toMember: target.member, toCard: to, amount: amount))
     }
 
@@ -143,8 +148,10 @@ extension Teller {
         guard let product = try state.program().program.cardProduct(card.product), let days = product.validityDays else {
             throw MMSError(.invalidArgument, "Card \(number) has no validity to renew: it does not expire.", details: ["card": number])
         }
-        let from = max(today, card.expires == 0 ? today : CardLife.dayText(card.expires))
-        return .cardRenewed(card: number, expires: CardLife.dayNumber(CardLife.day(from, plus: days)))
+        // From today (counted) or, when it still runs, from the day after its last.
+        let last = card.expires == 0 ? "" : CardLife.dayText(card.expires)
+        let expires = last >= today ? CardLife.day(last, plus: days) : CardLife.day(today, plus: days - 1)
+        return .cardRenewed(card: number, expires: CardLife.dayNumber(expires))
     }
 
     /// On a card's day of issue, stored value pays only at the branch that issued it and only up
@@ -170,6 +177,6 @@ extension Teller {
     /// How far a top-up extends the card's validity, per its product (0: not at all).
     func validityExtension(forTopUpOf card: CardView) throws -> Int64 {
         guard let product = try state.program().program.cardProduct(card.product), product.extendOnTopup, let days = product.validityDays else { return 0 }
-        return CardLife.dayNumber(CardLife.day(today, plus: days))
+        return CardLife.dayNumber(CardLife.day(today, plus: days - 1))
     }
 }

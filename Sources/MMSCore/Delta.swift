@@ -225,7 +225,11 @@ extension Op {
                 // The rest of what came back lowers the spend that counts for tiers too.
                 let other = r.amount.fen - r.storedBack.fen
                 if other > 0 { d.append(.add(entity: Cell.member(r.member), name: Cell.returnedOther, node: origin, amount: other)) }
-                if r.points.value > 0 { d.append(escrow(Cell.points(member: r.member), Cell.debited, origin, r.points.value)) }
+                if r.points.value > 0 {
+                    d.append(escrow(Cell.points(member: r.member), Cell.debited, origin, r.points.value))
+                    // Points taken back were not earned after all: the tier by points counts without them.
+                    d.append(.add(entity: Cell.member(r.member), name: Cell.pointsTakenBack, node: origin, amount: r.points.value))
+                }
             }
             let cashBack = r.refunds.filter { $0.kind == .cash }.map(\.amount.fen).reduce(0, +)
             if cashBack > 0 { d.append(.add(entity: tillDay(), name: Cell.tillCashOut, node: origin, amount: cashBack)) }
@@ -251,8 +255,10 @@ extension Op {
                 if r.tender == .cash { d.append(.add(entity: tillDay(), name: Cell.tillCashOut, node: origin, amount: r.refunded.fen)) }
             }
             return d
-        case .pointsAwarded(let member, let points, let campaign):
-            return earned(member, points) + [.raise(entity: Cell.member(member), name: Cell.campaignPrefix + campaign)]
+        case .pointsAwarded(let member, let points, let campaign, let holder):
+            return [escrow(Cell.points(member: member), Cell.credited, holder, points.value),
+                    .add(entity: Cell.member(member), name: Cell.pointsLot(year: String(Sales.day(wallMillis: hlc.wallMillis).prefix(4))), node: origin, amount: points.value),
+                    .raise(entity: Cell.member(member), name: Cell.campaignPrefix + campaign)]
         case .cardRenewed(let card, let expires):
             return [.max(entity: Cell.card(card), name: Cell.cardExpires, value: expires)]
         case .programSet(let version, let document):
@@ -298,7 +304,7 @@ extension Op {
                 .set(entity: e, name: Cell.cardMember, value: text(c.member), stamp: stamp),
                 .set(entity: e, name: Cell.couponValue, value: text(String(c.value.fen)), stamp: stamp),
                 .set(entity: e, name: Cell.couponTitle, value: text(c.title), stamp: stamp),
-                escrow(e, Cell.credited, origin, 1),
+                escrow(e, Cell.credited, c.holder ?? origin, 1),
                 .raise(entity: Cell.member(c.member), name: Cell.memberCouponPrefix + c.code),
             ] + (c.template.isEmpty ? [] : [
                 .set(entity: e, name: Cell.couponTemplate, value: text(c.template), stamp: stamp),

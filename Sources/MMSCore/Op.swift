@@ -145,6 +145,9 @@ public struct CouponIssued: Equatable, Sendable {
     public var validUntil: Int64 = 0
     /// The campaign that gave it, or empty: a member gets a campaign's gift once.
     public var campaign = ""
+    /// Where its one use may be spent: the issuing node unless said (a campaign's coupon is held
+    /// at the member's home branch).
+    public var holder: NodeID?
     public init(code: String, member: String, value: Money, title: String) {
         self.code = code; self.member = member; self.value = value; self.title = title
     }
@@ -202,8 +205,9 @@ public enum OpBody: Equatable, Sendable {
     case pinChanged(card: String, pinHash: String)
     case cardReturned(CardReturn)
     case cardRenewed(card: String, expires: Int64)
-    /// Points given to a member by a campaign (once per member per campaign).
-    case pointsAwarded(member: String, points: Points, campaign: String)
+    /// Points given to a member by a campaign (once per member per campaign), spendable at `holder`
+    /// (the member's home branch: head office runs campaigns, members shop at branches).
+    case pointsAwarded(member: String, points: Points, campaign: String, holder: NodeID)
 
     /// A short stable name, used in history and logs.
     public var kind: String {
@@ -284,7 +288,7 @@ public enum OpBody: Equatable, Sendable {
         case .sale(let s): s.member.isEmpty ? nil : s.member
         case .saleReturned(let r): r.member.isEmpty ? nil : r.member
         case .balanceTransferred(let t): t.fromMember
-        case .pointsAwarded(let member, _, _): member
+        case .pointsAwarded(let member, _, _, _): member
         case .cardReturned(let r): r.member
         case .cardReported, .pinFailed, .pinUnlocked, .rightsTransferred, .settingSet, .programSet, .pinChanged, .cardRenewed,
              .operatorAdded, .operatorDisabled, .operatorPasswordSet, .loginFailed, .tillRegistered, .tillRevoked,
@@ -296,7 +300,7 @@ public enum OpBody: Equatable, Sendable {
     /// (hq_admin, auditor) come only from the head office; a branch adds operators of its own.
     public func isPermitted(origin: NodeID, role: NodeRole) -> Bool {
         switch self {
-        case .settingSet, .programSet: return role == .hq
+        case .settingSet, .programSet, .pointsAwarded: return role == .hq
         case .operatorAdded(let added): return role == .hq || (!added.role.isChainWide && added.branch == origin)
         default: return true
         }

@@ -201,13 +201,16 @@ extension Teller {
                 payments[i].amount = try couponValue(payments[i].reference, member: card.member, total: total, lines: lines)
                 units[i] = 1
             } else {
+                guard payments.filter({ $0.kind == .points }).count == 1 else { throw MMSError(.invalidArgument, "A sale takes one points tender.") }
                 guard let amount = payments[i].amount else { throw MMSError(.invalidArgument, "A points tender says the amount it pays, e.g. points:10.00.") }
+                payments[i].reference = ""
                 try Self.requireValid(amount)
                 let rate = try state.program().program.points.redeemPerYuan
                 guard amount.fen * rate % 100 == 0 else {
                     throw MMSError(.invalidAmount, "\(rate) points pay 1.00: \(amount) is not a whole number of points.")
                 }
                 units[i] = amount.fen * rate / 100
+                guard units[i]! <= Limits.maxPoints.value else { throw MMSError(.invalidAmount, "That is more points than one sale can take.") }
                 try requireRights(try state.escrow(Cell.points(member: card.member)), units[i]!, code: .insufficientPoints, unit: { "\($0)" })
             }
         }

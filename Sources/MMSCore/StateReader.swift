@@ -191,7 +191,8 @@ extension StateReader {
             spent: Money(fen: spent), refunded: Money(fen: refunded),
             largestTopUp: Money(fen: largestTopUp), returnedOther: Money(fen: returnedOther),
             tier: try tier(netSpend: Money(fen: spent - refunded - returnedOther), largestTopUp: Money(fen: largestTopUp),
-                           pointsEarned: try escrow(Cell.points(member: id)).totalCredited),
+                           pointsEarned: counters.filter { $0.key.hasPrefix(Cell.pointsLotPrefix) }.values.map { $0.values.reduce(0, +) }.reduce(0, +)
+                               - total(Cell.pointsTakenBack)),
             visits: MemberView.visits(in: maxima))
     }
 

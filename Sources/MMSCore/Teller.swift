@@ -72,13 +72,17 @@ public struct Teller {
         guard card.status != .retired else {
             throw MMSError(.cardBlocked, "Card \(old) was already replaced by \(card.replacedBy ?? "another card").", details: ["card": old])
         }
+        guard card.status != .returned else { throw MMSError(.cardBlocked, "Card \(old) was returned; it cannot be replaced.", details: ["card": old]) }
         try Identifier.validate(new, what: "card number")
         guard try state.card(new) == nil else {
             throw MMSError(.cardExists, "Card \(new) is already issued.", details: ["card": new])
         }
-        return .cardIssued(CardIssued(number: new, member: card.member, type: card.type, pinHash: pinHash,
-                                      discountPercent: card.type == .discount ? card.discountPercent : 0,
-                                      punchAccount: card.punchAccount, punchUses: 0, replaces: old))
+        // The new card takes over what the old one was: its product, last day and points rule.
+        var issued = CardIssued(number: new, member: card.member, type: card.type, pinHash: pinHash,
+                                discountPercent: card.type == .discount ? card.discountPercent : 0,
+                                punchAccount: card.punchAccount, punchUses: 0, replaces: old)
+        issued.product = card.product; issued.expires = card.expires; issued.earnsPoints = card.earnsPoints
+        return .cardIssued(issued)
     }
 
     public func reportCard(_ number: String, _ report: CardReport) throws -> OpBody {

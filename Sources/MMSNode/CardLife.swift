@@ -67,7 +67,7 @@ extension LocalNode {
     public func changePIN(card: String, old: String?, new: String, requestKey: String?) throws -> CardLifeResult {
         try permit(old == nil ? .unlockCard : .changePIN)
         let hash = try hashPIN(new)
-        return try pay(card: card, pin: old, checkPIN: old != nil, request: fingerprint("pin", card, key: requestKey),
+        return try pay(card: card, pin: old, checkPIN: old != nil, request: fingerprint("pin", card, old == nil ? "reset" : "change", hash.isEmpty ? "" : new, key: requestKey),
                        decide: { try $0.changePIN(card: card, pinHash: hash) },
                        answer: { op, state in try Self.cardLifeResult(card, op: op, state: state) })
     }

@@ -64,6 +64,7 @@ import Testing
         #expect(back["refunded"] as? String == "450.00" && back["balance"] as? String == "0.00" && back["status"] as? String == "returned", "\(back)")
         #expect(try json(mms(["charge", "--data", dir, "--card", "S1", "--amount", "1.00", "--pin", "2222", "--json"]).stdout)["error"] as? String == "card_blocked")
         #expect(try mms(["card", "transfer", "--data", dir, "--from", "G1", "--to", "S1", "--amount", "1.00", "--pin", "2468"]).status != 0, "never to a returned card")
+        #expect(try mms(["card", "replace", "--data", dir, "--card", "S1", "--number", "S9"]).status != 0, "a returned card is not replaced back to life")
 
         // Renewal runs the card on from its last day; a card without a validity has none to renew.
         let renewed = try json(mms(["card", "renew", "--data", dir, "--card", "G1", "--json"]).stdout)
@@ -128,6 +129,8 @@ import Testing
         #expect(try json(mms(["sell", "--data", dir, "--card", "S1", "--item", "Bx1", "--tender", "points:1.00", "--json"]).stdout)["error"] as? String == "invalid_amount",
                 "the tenders must add up")
         #expect(try json(mms(["sell", "--data", dir, "--card", "S1", "--item", "Bx1", "--tender", "points:1.51", "--tender", "stored:rest", "--json"]).stdout)["error"] as? String == "insufficient_points")
+        #expect(try json(mms(["sell", "--data", dir, "--card", "S1", "--item", "Bx1", "--tender", "points:1.00", "--tender", "points:1.00", "--tender", "stored:rest",
+                              "--json"]).stdout)["error"] as? String == "invalid_argument", "one points tender per sale")
 
         // 150.00: the coupon takes 20.00, 100 points pay 1.00, stored value the rest; points are earned on the 129.00 paid.
         let sale = try json(mms(["sell", "--data", dir, "--card", "S1", "--item", "Bx1", "--tender", "coupon:\(code)", "--tender", "points:1.00", "--tender", "stored:rest", "--json"]).stdout)

@@ -115,9 +115,10 @@ public enum OpCodec {
         case .couponIssued(let c):
             var w = Mms_Wire_CouponIssued(); w.code = c.code; w.member = c.member; w.valueFen = c.value.fen; w.title = c.title
             w.template = c.template; w.minSpendFen = c.minSpend.fen; w.validUntil = c.validUntil; w.campaign = c.campaign
+            w.holder = c.holder?.rawValue ?? ""
             return .couponIssued(w)
-        case .pointsAwarded(let member, let points, let campaign):
-            var w = Mms_Wire_PointsAwarded(); w.member = member; w.points = points.value; w.campaign = campaign
+        case .pointsAwarded(let member, let points, let campaign, let holder):
+            var w = Mms_Wire_PointsAwarded(); w.member = member; w.points = points.value; w.campaign = campaign; w.holder = holder.rawValue
             return .pointsAwarded(w)
         case .couponRedeemed(let code, let member):
             var w = Mms_Wire_CouponRedeemed(); w.code = code; w.member = member
@@ -328,10 +329,12 @@ public enum OpCodec {
             if !c.campaign.isEmpty { try id(c.campaign) }
             var issued = CouponIssued(code: c.code, member: c.member, value: Money(fen: c.valueFen), title: c.title)
             issued.template = c.template; issued.minSpend = Money(fen: c.minSpendFen); issued.validUntil = c.validUntil; issued.campaign = c.campaign
+            issued.holder = c.holder.isEmpty ? nil : try checked { try NodeID(c.holder) }
             return .couponIssued(issued)
         case .pointsAwarded(let w):
             try id(w.member); try id(w.campaign)
-            return .pointsAwarded(member: w.member, points: try points(w.points, allowZero: false), campaign: w.campaign)
+            return .pointsAwarded(member: w.member, points: try points(w.points, allowZero: false), campaign: w.campaign,
+                                  holder: try checked { try NodeID(w.holder) })
         case .couponRedeemed(let c):
             try id(c.code); try id(c.member)
             return .couponRedeemed(code: c.code, member: c.member)
@@ -408,7 +411,7 @@ public enum OpCodec {
                                                        amount: try money(w.amountFen)))
         case .pinChanged(let w):
             try id(w.card)
-            guard w.pinHash.utf8.count <= 256 else { throw malformed("pin hash too long") }
+            guard (1...256).contains(w.pinHash.utf8.count) else { throw malformed("pin hash empty or too long") }
             return .pinChanged(card: w.card, pinHash: w.pinHash)
         case .cardReturned(let w):
             try id(w.card); try id(w.member)
@@ -510,7 +513,7 @@ public enum OpCodec {
             _ = try fen(t.amountFen)
             return try tender(t, returned: false)
         }
-        guard tenders.filter({ $0.kind == .coupon }).count <= 1, !tenders.contains(where: { $0.kind == .coupon || $0.kind == .points }) || !w.member.isEmpty else {
+        guard tenders.filter({ $0.kind == .coupon }).count <= 1, tenders.filter({ $0.kind == .points }).count <= 1, !tenders.contains(where: { $0.kind == .coupon || $0.kind == .points }) || !w.member.isEmpty else {
             throw malformed("coupon or points tender")
         }
         let total = try fen(w.totalFen), change = try fen(w.changeFen)
@@ -540,7 +543,7 @@ public enum OpCodec {
             try id(w.reference)
             guard returned ? (0...1).contains(w.units) : w.units == 1 else { throw malformed("coupon tender") }
         case .points:
-            guard (returned ? 0 : 1)...Limits.maxPoints.value ~= w.units else { throw malformed("points tender") }
+            guard (returned ? 0 : 1)...Limits.maxPoints.value ~= w.units, w.reference.isEmpty else { throw malformed("points tender") }
         default:
             guard w.units == 0 else { throw malformed("units on a money tender") }
         }

@@ -836,6 +836,9 @@ nonisolated struct Mms_Wire_CouponIssued: Sendable {
   /// the campaign that gave it, or empty
   var campaign: String = String()
 
+  /// the node holding its one use; empty: the issuing node
+  var holder: String = String()
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   init() {}
@@ -852,6 +855,9 @@ nonisolated struct Mms_Wire_PointsAwarded: Sendable {
   var points: Int64 = 0
 
   var campaign: String = String()
+
+  /// the node holding the points' rights: the member's home branch
+  var holder: String = String()
 
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -2921,7 +2927,7 @@ nonisolated extension Mms_Wire_SettingSet: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Mms_Wire_CouponIssued: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".CouponIssued"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}code\0\u{1}member\0\u{3}value_fen\0\u{1}title\0\u{1}template\0\u{3}min_spend_fen\0\u{3}valid_until\0\u{1}campaign\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}code\0\u{1}member\0\u{3}value_fen\0\u{1}title\0\u{1}template\0\u{3}min_spend_fen\0\u{3}valid_until\0\u{1}campaign\0\u{1}holder\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2937,6 +2943,7 @@ nonisolated extension Mms_Wire_CouponIssued: SwiftProtobuf.Message, SwiftProtobu
       case 6: try { try decoder.decodeSingularInt64Field(value: &self.minSpendFen) }()
       case 7: try { try decoder.decodeSingularInt64Field(value: &self.validUntil) }()
       case 8: try { try decoder.decodeSingularStringField(value: &self.campaign) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.holder) }()
       default: break
       }
     }
@@ -2967,6 +2974,9 @@ nonisolated extension Mms_Wire_CouponIssued: SwiftProtobuf.Message, SwiftProtobu
     if !self.campaign.isEmpty {
       try visitor.visitSingularStringField(value: self.campaign, fieldNumber: 8)
     }
+    if !self.holder.isEmpty {
+      try visitor.visitSingularStringField(value: self.holder, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2979,6 +2989,7 @@ nonisolated extension Mms_Wire_CouponIssued: SwiftProtobuf.Message, SwiftProtobu
     if lhs.minSpendFen != rhs.minSpendFen {return false}
     if lhs.validUntil != rhs.validUntil {return false}
     if lhs.campaign != rhs.campaign {return false}
+    if lhs.holder != rhs.holder {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2986,7 +2997,7 @@ nonisolated extension Mms_Wire_CouponIssued: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Mms_Wire_PointsAwarded: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".PointsAwarded"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}member\0\u{1}points\0\u{1}campaign\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}member\0\u{1}points\0\u{1}campaign\0\u{1}holder\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2997,6 +3008,7 @@ nonisolated extension Mms_Wire_PointsAwarded: SwiftProtobuf.Message, SwiftProtob
       case 1: try { try decoder.decodeSingularStringField(value: &self.member) }()
       case 2: try { try decoder.decodeSingularInt64Field(value: &self.points) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.campaign) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.holder) }()
       default: break
       }
     }
@@ -3012,6 +3024,9 @@ nonisolated extension Mms_Wire_PointsAwarded: SwiftProtobuf.Message, SwiftProtob
     if !self.campaign.isEmpty {
       try visitor.visitSingularStringField(value: self.campaign, fieldNumber: 3)
     }
+    if !self.holder.isEmpty {
+      try visitor.visitSingularStringField(value: self.holder, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -3019,6 +3034,7 @@ nonisolated extension Mms_Wire_PointsAwarded: SwiftProtobuf.Message, SwiftProtob
     if lhs.member != rhs.member {return false}
     if lhs.points != rhs.points {return false}
     if lhs.campaign != rhs.campaign {return false}
+    if lhs.holder != rhs.holder {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

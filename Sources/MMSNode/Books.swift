@@ -157,19 +157,26 @@ public struct PayablesStatement: Codable, Sendable, Equatable {
 }
 
 extension LocalNode {
-    public func invoiceSupplier(_ invoice: SupplierInvoice) throws -> PayablesStatement {
+    /// With `requestKey`, a retry is answered with the op it made the first time, and nothing is recorded twice.
+    public func invoiceSupplier(_ invoice: SupplierInvoice, requestKey: String? = nil) throws -> PayablesStatement {
         try permit(.keepBooks)
-        let issued = try commit(decide: { teller, _ in try teller.invoiceSupplier(invoice) })
+        let request = try fingerprint("supplier-invoice", invoice.supplier, invoice.number, invoice.amount.description, invoice.due, invoice.note, key: requestKey)
+        let issued = try commit(request: request, decide: { teller, _ in try teller.invoiceSupplier(invoice) })
         var statement = try payables(supplier: invoice.supplier)
-        statement.op = issued.op?.id.description
+        statement.op = issued.op?.id.description ?? issued.response
         return statement
     }
 
-    public func paySupplier(_ supplier: String, amount: Money, invoice: String?, tender: TenderKind, reference: String) throws -> PayablesStatement {
+    /// With `requestKey`, a retry is answered with the first payment's op, and nothing is paid twice.
+    public func paySupplier(_ supplier: String, amount: Money, invoice: String?, tender: TenderKind, reference: String,
+                            requestKey: String? = nil) throws -> PayablesStatement {
         try permit(.keepBooks)
-        let issued = try commit(decide: { teller, _ in try teller.paySupplier(supplier, amount: amount, invoice: invoice, tender: tender, reference: reference) })
+        let request = try fingerprint("supplier-pay", supplier, amount.description, invoice ?? "", tender.rawValue, reference, key: requestKey)
+        let issued = try commit(request: request, decide: { teller, _ in
+            try teller.paySupplier(supplier, amount: amount, invoice: invoice, tender: tender, reference: reference)
+        })
         var statement = try payables(supplier: supplier)
-        statement.op = issued.op?.id.description
+        statement.op = issued.op?.id.description ?? issued.response
         return statement
     }
 

@@ -134,9 +134,11 @@ struct SupplierCommand: ParsableCommand {
         @Option(help: "e.g. 3600.00.") var amount: String
         @Option(help: "When it is due, e.g. 2026-12-31.") var due: String = ""
         @Option(help: "What it was for.") var note: String = ""
+        @Option(name: .customLong("request-id"), help: "An idempotency key: a retry answers the first result.") var requestID: String?
         func run() throws {
             try perform(options) {
-                try options.open().invoiceSupplier(SupplierInvoice(supplier: supplier, number: invoice, amount: try money(amount), due: due, note: note))
+                try options.open().invoiceSupplier(SupplierInvoice(supplier: supplier, number: invoice, amount: try money(amount), due: due, note: note),
+                                                   requestKey: requestID)
             }
         }
     }
@@ -151,9 +153,10 @@ struct SupplierCommand: ParsableCommand {
         @Option(help: "Only this invoice.") var invoice: String?
         @Option(help: "cash, bank or mobile.") var tender: TenderKind = .bank
         @Option(help: "The transfer's reference.") var reference: String = ""
+        @Option(name: .customLong("request-id"), help: "An idempotency key: a retry answers the first payment, never pays twice.") var requestID: String?
         func run() throws {
             try perform(options) {
-                try options.open().paySupplier(supplier, amount: try money(amount), invoice: invoice, tender: tender, reference: reference)
+                try options.open().paySupplier(supplier, amount: try money(amount), invoice: invoice, tender: tender, reference: reference, requestKey: requestID)
             }
         }
     }

@@ -29,8 +29,13 @@ import Testing
         #expect(paid["owed"] as? String == "800.00")
         #expect(try mms(["supplier", "pay", "--data", dir, "--supplier", "上海某某", "--amount", "800.01"]).status != 0, "never more than is owed")
         #expect(try mms(["supplier", "pay", "--data", dir, "--supplier", "别家", "--amount", "1.00"]).status != 0, "nothing is owed to them")
-        let cash = try json(mms(["supplier", "pay", "--data", dir, "--supplier", "上海某某", "--invoice", "INV-2", "--amount", "10.00", "--tender", "cash", "--json"]).stdout)
+        let cash = try json(mms(["supplier", "pay", "--data", dir, "--supplier", "上海某某", "--invoice", "INV-2", "--amount", "10.00", "--tender", "cash",
+                                 "--request-id", "pay-1", "--json"]).stdout)
         #expect(cash["owed"] as? String == "790.00")
+        // The same payment retried with its key is answered, not paid again.
+        let retried = try json(mms(["supplier", "pay", "--data", dir, "--supplier", "上海某某", "--invoice", "INV-2", "--amount", "10.00", "--tender", "cash",
+                                    "--request-id", "pay-1", "--json"]).stdout)
+        #expect(retried["owed"] as? String == "790.00" && retried["op"] as? String == cash["op"] as? String, "\(retried)")
         let close = try json(mms(["till", "close", "--data", dir, "--till", "cli", "--counted", "61.00", "--json"]).stdout)
         #expect(close["expected"] as? String == "61.33" && close["difference"] as? String == "-0.33", "\(close)")
         let days = try json(mms(["till", "days", "--data", dir, "--month", String(try #require(close["day"] as? String).prefix(7)), "--json"]).stdout)

@@ -44,11 +44,7 @@ extension LocalNode {
         guard role == .hq else { throw MMSError(.notPermitted, "Only the head office runs campaigns.") }
         let now = clock()
         var eligible = 0, already = 0, ops: [String] = [], refusals: [String: String] = [:]
-        var cursor = ""
-        while true {
-            let page = try store.memberIDs(after: cursor, limit: 500)
-            guard let last = page.last else { break }
-            cursor = last
+        try forEachMemberPage { page in
             for member in page {
                 guard let view = try store.read({ try $0.member(member) }), try inSegment(view, campaign.segment, now: now) else { continue }
                 eligible += 1
@@ -63,6 +59,17 @@ extension LocalNode {
         }
         return CampaignRunResult(campaign: campaign.id, name: campaign.name, eligible: eligible, issued: ops.count, already: already,
                                  skipped: refusals.count, refusals: refusals, ops: ops)
+    }
+
+    /// Every member this replica knows, in id order, a page at a time.
+    func forEachMemberPage(_ body: ([String]) throws -> Void) throws {
+        var cursor = ""
+        while true {
+            let page = try store.memberIDs(after: cursor, limit: 500)
+            guard let last = page.last else { return }
+            cursor = last
+            try body(page)
+        }
     }
 
     /// The segment test: tiers, birthday month (the sealed birthday opened here), days since the last visit.
@@ -106,11 +113,7 @@ extension LocalNode {
         try permit(.readAudit)
         guard Sales.isDay(before) else { throw MMSError(.invalidArgument, "--before “\(before.prefix(20))” is not a day like 2027-01-01.") }
         var members: [PointsExpiring.Member] = []
-        var cursor = ""
-        while true {
-            let page = try store.memberIDs(after: cursor, limit: 500)
-            guard let last = page.last else { break }
-            cursor = last
+        try forEachMemberPage { page in
             try store.read { state in
                 for member in page {
                     let lots = try PointsLots.lots(member: member, in: state).compactMap { lot -> PointsExpiring.Lot? in

@@ -106,6 +106,21 @@ public enum PointsLots {
     }
 }
 
+extension Teller {
+    /// Points of lots past their last day do not pay: refused when `points` would need them.
+    func requireUnexpired(member: String, points: Int64) throws {
+        let (version, program) = try state.program()
+        guard version > 0, program.points.expiry != .never else { return }
+        let day = today
+        let expired = try PointsLots.lots(member: member, in: state).filter { ($0.expires ?? day) < day }.map(\.left).reduce(0, +)
+        let usable = try state.escrow(Cell.points(member: member)).total - expired
+        guard points <= usable else {
+            throw MMSError(.insufficientPoints, "Only \(max(0, usable)) of the member's points can be used: \(expired) expired.",
+                           details: ["requested": String(points), "balance": String(max(0, usable)), "expired": String(expired)])
+        }
+    }
+}
+
 extension Cell {
     public static let pointsLotPrefix = "points_year:"
     /// Points a return took back: not earned after all.

@@ -19,6 +19,8 @@ public struct CardReturn: Equatable, Sendable {
     /// The stored value refunded (the whole balance when this was the member's last stored-value card).
     public var refunded: Money
     public var tender: TenderKind
+    /// The bonus balance, which is never refunded: it goes with the member's last stored-value card.
+    public var bonusForfeited = Money(fen: 0)
     public init(card: String, member: String, refunded: Money, tender: TenderKind) {
         self.card = card; self.member = member; self.refunded = refunded; self.tender = tender
     }
@@ -129,13 +131,18 @@ extension Teller {
     public func returnCard(_ number: String, tender: TenderKind) throws -> OpBody {
         let card = try payingCard(number, type: nil)
         guard TenderKind.money.contains(tender) else { throw MMSError(.invalidArgument, "A returned card's money goes back in cash, by bank or by mobile payment.") }
-        var refunded = Money(fen: 0)
+        var refunded = Money(fen: 0), forfeited = Money(fen: 0)
         if card.type == .stored, try !otherActiveStoredCard(of: card.member, besides: number) {
             let account = try state.escrow(Cell.storedValue(member: card.member))
             refunded = Money(fen: max(0, account.total))
             if refunded.fen > 0 { try requireRights(account, refunded.fen, code: .insufficientFunds, unit: { Money(fen: $0).description }) }
+            // The bonus is never refunded: it goes with the last card, so all of it must be here too.
+            forfeited = try state.bonus(of: card.member)
+            if forfeited.fen > 0 { try requireRights(try state.escrow(Cell.bonus(member: card.member)), forfeited.fen, code: .insufficientFunds, unit: Self.money, what: "bonus") }
         }
-        return .cardReturned(CardReturn(card: number, member: card.member, refunded: refunded, tender: tender))
+        var returned = CardReturn(card: number, member: card.member, refunded: refunded, tender: tender)
+        returned.bonusForfeited = forfeited
+        return .cardReturned(returned)
     }
 
     /// 续卡: a card with a validity runs again for its product's days from today (or from its last

@@ -30,6 +30,10 @@ public enum Cell {
     public static func storedValue(member: String) -> String { "sv:\(member)" }
     public static func points(member: String) -> String { "pts:\(member)" }
     public static func refundable(charge: OpID) -> String { "refund:\(charge.origin.rawValue)/\(charge.seq)" }
+    /// The member's bonus balance (充值赠送), an escrow account beside the principal.
+    public static func bonus(member: String) -> String { "bonus:\(member)" }
+    /// What a charge or sale took from the bonus and has not yet given back.
+    public static func refundableBonus(charge: OpID) -> String { "refund-bonus:\(charge.origin.rawValue)/\(charge.seq)" }
     /// A single-use coupon: an account of one use, plus its registers (member, value, title).
     public static func coupon(_ code: String) -> String { "coupon:\(code)" }
     public static let couponValue = "value", couponTitle = "title"
@@ -76,6 +80,26 @@ extension Op {
         /// This op's till and day: where its cash counts for the daily close.
         func tillDay() -> String { Cell.tillDay(branch: origin, till: actor.till, day: Sales.day(wallMillis: hlc.wallMillis)) }
         func visit(_ member: String) -> Delta { .max(entity: Cell.member(member), name: Cell.visited(origin), value: Int64(hlc.wallMillis)) }
+        /// Stored value spent by this op: its principal and bonus parts, each refundable here later.
+        func storedSpend(_ member: String, _ amount: Money, bonus: Money) -> [Delta] {
+            var d = [escrow(Cell.refundable(charge: id), Cell.credited, origin, amount.fen)]
+            if amount.fen > bonus.fen { d.append(escrow(Cell.storedValue(member: member), Cell.debited, origin, (amount - bonus).fen)) }
+            if bonus.fen > 0 {
+                d += [escrow(Cell.bonus(member: member), Cell.debited, origin, bonus.fen),
+                      escrow(Cell.refundableBonus(charge: id), Cell.credited, origin, bonus.fen)]
+            }
+            return d
+        }
+        /// Stored value given back for what `spend` took: `bonus` of it to the bonus balance.
+        func storedBack(_ member: String, _ amount: Money, bonus: Money, of spend: OpID) -> [Delta] {
+            var d = [escrow(Cell.refundable(charge: spend), Cell.debited, origin, amount.fen)]
+            if amount.fen > bonus.fen { d.append(escrow(Cell.storedValue(member: member), Cell.credited, origin, (amount - bonus).fen)) }
+            if bonus.fen > 0 {
+                d += [escrow(Cell.refundableBonus(charge: spend), Cell.debited, origin, bonus.fen),
+                      escrow(Cell.bonus(member: member), Cell.credited, origin, bonus.fen)]
+            }
+            return d
+        }
 
         switch body {
         case .memberAdded(let m):
@@ -86,7 +110,7 @@ extension Op {
                 .set(entity: e, name: Cell.birthday, value: m.sealedBirthday, stamp: stamp),
                 .set(entity: e, name: Cell.phoneIndex, value: m.phoneIndex, stamp: stamp),
                 .set(entity: e, name: Cell.home, value: text(origin.rawValue), stamp: stamp),
-            ]
+            ] + (m.referrer.isEmpty ? [] : [.set(entity: e, name: Cell.referrer, value: text(m.referrer), stamp: stamp)])
         case .cardIssued(let c):
             let e = Cell.card(c.number)
             var d: [Delta] = [
@@ -106,6 +130,7 @@ extension Op {
             }
             if c.expires > 0 { d.append(.max(entity: e, name: Cell.cardExpires, value: c.expires)) }
             if !c.earnsPoints { d.append(.set(entity: e, name: Cell.cardNoPoints, value: text("1"), stamp: stamp)) }
+            if c.companion { d.append(.raise(entity: Cell.member(c.member), name: Cell.companionPrefix + c.number)) }
             if c.feeTender == .cash { d.append(.add(entity: tillDay(), name: Cell.tillCashIn, node: origin, amount: c.fee.fen)) }
             if !c.staff.isEmpty { d += credit(c.staff, c.commission, Cell.commissionCards, 1) }
             if !c.replaces.isEmpty {
@@ -128,23 +153,20 @@ extension Op {
             ]
             if p.tender == .cash { d.append(.add(entity: tillDay(), name: Cell.tillCashIn, node: origin, amount: p.amount.fen)) }
             if p.extendsTo > 0 { d.append(.max(entity: Cell.card(p.card), name: Cell.cardExpires, value: p.extendsTo)) }
+            if p.bonus.fen > 0 { d.append(escrow(Cell.bonus(member: p.member), Cell.credited, origin, p.bonus.fen)) }
             if !p.staff.isEmpty { d += credit(p.staff, p.commission, Cell.commissionTopUps, p.amount.fen) }
             return d
         case .charge(let c):
             let m = Cell.member(c.member)
             let firstDay: [Delta] = c.firstDay.fen > 0 ? [.add(entity: Cell.card(c.card), name: Cell.cardFirstDaySpent, node: origin, amount: c.firstDay.fen)] : []
-            var d: [Delta] = [
-                escrow(Cell.storedValue(member: c.member), Cell.debited, origin, c.amount.fen),
-                escrow(Cell.refundable(charge: id), Cell.credited, origin, c.amount.fen),
+            var d: [Delta] = storedSpend(c.member, c.amount, bonus: c.bonus) + [
                 .add(entity: m, name: Cell.spent, node: origin, amount: c.amount.fen),
                 visit(c.member),
             ] + firstDay
             if c.pointsEarned.value > 0 { d += earned(c.member, c.pointsEarned) }
             return d
         case .refund(let r):
-            return [
-                escrow(Cell.refundable(charge: r.charge), Cell.debited, origin, r.amount.fen),
-                escrow(Cell.storedValue(member: r.member), Cell.credited, origin, r.amount.fen),
+            return storedBack(r.member, r.amount, bonus: r.bonus, of: r.charge) + [
                 .add(entity: Cell.member(r.member), name: Cell.refunded, node: origin, amount: r.amount.fen),
             ]
         case .pointsRedeemed(let p):
@@ -175,8 +197,7 @@ extension Op {
             if s.firstDay.fen > 0 { d.append(.add(entity: Cell.card(s.card), name: Cell.cardFirstDaySpent, node: origin, amount: s.firstDay.fen)) }
             if s.stored.fen > 0 {
                 // The stored-value part can be refunded like a charge's, at this branch.
-                d += [escrow(Cell.storedValue(member: s.member), Cell.debited, origin, s.stored.fen),
-                      escrow(Cell.refundable(charge: id), Cell.credited, origin, s.stored.fen)]
+                d += storedSpend(s.member, s.stored, bonus: s.bonus)
             }
             for line in s.lines where line.goods {
                 d.append(escrow(Cell.stock(branch: origin, sku: line.sku), Cell.stockSold, origin, line.quantity))
@@ -210,9 +231,7 @@ extension Op {
             for refund in r.refunds {
                 d.append(.add(entity: e, name: Cell.saleRefunded(refund.kind), node: origin, amount: refund.amount.fen))
                 switch refund.kind {
-                case .stored:
-                    d += [escrow(Cell.refundable(charge: r.sale), Cell.debited, origin, refund.amount.fen),
-                          escrow(Cell.storedValue(member: r.member), Cell.credited, origin, refund.amount.fen)]
+                case .stored: d += storedBack(r.member, refund.amount, bonus: refund.bonus, of: r.sale)
                 // The member's points come back; the coupon too, once all it paid is returned (and it has not expired).
                 case .points where refund.units > 0: d.append(escrow(Cell.points(member: r.member), Cell.credited, origin, refund.units))
                 case .coupon where refund.units > 0: d.append(escrow(Cell.coupon(refund.reference), Cell.credited, origin, 1))
@@ -254,11 +273,22 @@ extension Op {
                 d.append(escrow(Cell.storedValue(member: r.member), Cell.debited, origin, r.refunded.fen))
                 if r.tender == .cash { d.append(.add(entity: tillDay(), name: Cell.tillCashOut, node: origin, amount: r.refunded.fen)) }
             }
+            if r.bonusForfeited.fen > 0 { d.append(escrow(Cell.bonus(member: r.member), Cell.debited, origin, r.bonusForfeited.fen)) }
             return d
         case .pointsAwarded(let member, let points, let campaign, let holder):
             return [escrow(Cell.points(member: member), Cell.credited, holder, points.value),
                     .add(entity: Cell.member(member), name: Cell.pointsLot(year: String(Sales.day(wallMillis: hlc.wallMillis).prefix(4))), node: origin, amount: points.value),
                     .raise(entity: Cell.member(member), name: Cell.campaignPrefix + campaign)]
+        case .pointsTransferred(let t):
+            // Received points join the receiver's lot of this year (they expire with it) but were
+            // not earned: the tier by points does not count them.
+            return [escrow(Cell.points(member: t.fromMember), Cell.debited, origin, t.points.value),
+                    escrow(Cell.points(member: t.toMember), Cell.credited, origin, t.points.value),
+                    .add(entity: Cell.member(t.toMember), name: Cell.pointsLot(year: String(Sales.day(wallMillis: hlc.wallMillis).prefix(4))), node: origin, amount: t.points.value),
+                    .add(entity: Cell.member(t.toMember), name: Cell.pointsReceived, node: origin, amount: t.points.value)]
+        case .couponTransferred(let code, _, let to):
+            return [.set(entity: Cell.coupon(code), name: Cell.cardMember, value: text(to), stamp: stamp),
+                    .raise(entity: Cell.member(to), name: Cell.memberCouponPrefix + code)]
         case .cardRenewed(let card, let expires):
             return [.max(entity: Cell.card(card), name: Cell.cardExpires, value: expires)]
         case .programSet(let version, let document):

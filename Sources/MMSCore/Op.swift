@@ -21,6 +21,8 @@ public struct MemberAdded: Equatable, Sendable {
     public var sealedPhone: [UInt8]
     public var sealedBirthday: [UInt8]
     public var phoneIndex: [UInt8]
+    /// The member who brought this one, or empty.
+    public var referrer = ""
     public init(member: String, sealedName: [UInt8], sealedPhone: [UInt8], sealedBirthday: [UInt8], phoneIndex: [UInt8]) {
         self.member = member; self.sealedName = sealedName; self.sealedPhone = sealedPhone; self.sealedBirthday = sealedBirthday; self.phoneIndex = phoneIndex
     }
@@ -54,6 +56,8 @@ public struct CardIssued: Equatable, Sendable {
     public var feeTender: TenderKind?
     /// A card bought for a fee earns no points.
     public var earnsPoints = true
+    /// A companion card (副卡) of the member's tier.
+    public var companion = false
     public init(number: String, member: String, type: CardType, pinHash: String, discountPercent: Int64, punchAccount: String, punchUses: Int64, replaces: String) {
         self.number = number; self.member = member; self.type = type; self.pinHash = pinHash; self.discountPercent = discountPercent; self.punchAccount = punchAccount; self.punchUses = punchUses; self.replaces = replaces
     }
@@ -72,6 +76,8 @@ public struct Payment: Equatable, Sendable {
     public var commission: Money
     /// The card's new last day (`YYYYMMDD`) when its product extends it with a top-up, or 0.
     public var extendsTo: Int64 = 0
+    /// The program's top-up bonus (充值赠送), credited to the member's bonus balance beside the principal.
+    public var bonus = Money(fen: 0)
     public init(member: String, card: String, amount: Money, tender: TenderKind? = nil, reference: String = "", staff: String = "", commission: Money = Money(fen: 0)) {
         self.member = member; self.card = card; self.amount = amount
         self.tender = tender; self.reference = reference; self.staff = staff; self.commission = commission
@@ -85,6 +91,8 @@ public struct Charge: Equatable, Sendable {
     public var pointsEarned: Points
     /// Spent on the card's day of issue, against its first-day share (`CardLife`).
     public var firstDay = Money(fen: 0)
+    /// The part of `amount` paid from the bonus balance; the rest came from the principal.
+    public var bonus = Money(fen: 0)
     public init(member: String, card: String, amount: Money, pointsEarned: Points) {
         self.member = member; self.card = card; self.amount = amount; self.pointsEarned = pointsEarned
     }
@@ -95,6 +103,8 @@ public struct Refund: Equatable, Sendable {
     public var card: String
     public var amount: Money
     public var charge: OpID
+    /// The part of `amount` that goes back to the bonus balance (the bonus the charge took comes back first).
+    public var bonus = Money(fen: 0)
     public init(member: String, card: String, amount: Money, charge: OpID) {
         self.member = member; self.card = card; self.amount = amount; self.charge = charge
     }
@@ -208,6 +218,10 @@ public enum OpBody: Equatable, Sendable {
     /// Points given to a member by a campaign (once per member per campaign), spendable at `holder`
     /// (the member's home branch: head office runs campaigns, members shop at branches).
     case pointsAwarded(member: String, points: Points, campaign: String, holder: NodeID)
+    /// Points one member gives another (the program's `points.transferable`).
+    case pointsTransferred(PointsTransfer)
+    /// A transferable coupon given to another member.
+    case couponTransferred(code: String, from: String, to: String)
 
     /// A short stable name, used in history and logs.
     public var kind: String {
@@ -252,23 +266,38 @@ public enum OpBody: Equatable, Sendable {
         case .cardReturned: "card_returned"
         case .cardRenewed: "card_renewed"
         case .pointsAwarded: "points_awarded"
+        case .pointsTransferred: "points_transferred"
+        case .couponTransferred: "coupon_transferred"
         }
     }
 
     /// The op kinds that change a member's stored value (the liability the chain owes).
     public static let storedValueKinds = ["top_up", "charge", "refund", "sale", "sale_returned", "balance_transferred", "card_returned"]
 
-    /// How this op changes a member's stored value, in fen: the one fold that reports and the
-    /// simulator reconcile balances with.
+    /// How this op changes a member's stored value (the principal the member paid in), in fen:
+    /// the one fold that reports and the simulator reconcile balances with.
     public var storedValueChanges: [(member: String, fen: Int64)] {
         switch self {
         case .topUp(let p): [(p.member, p.amount.fen)]
-        case .charge(let c): [(c.member, -c.amount.fen)]
-        case .refund(let r): [(r.member, r.amount.fen)]
-        case .sale(let s) where s.stored.fen > 0: [(s.member, -s.stored.fen)]
-        case .saleReturned(let r) where r.storedBack.fen > 0: [(r.member, r.storedBack.fen)]
+        case .charge(let c): [(c.member, -(c.amount - c.bonus).fen)]
+        case .refund(let r): [(r.member, (r.amount - r.bonus).fen)]
+        case .sale(let s) where s.stored.fen > s.bonus.fen: [(s.member, -(s.stored - s.bonus).fen)]
+        case .saleReturned(let r) where r.storedBack.fen > r.bonusBack.fen: [(r.member, (r.storedBack - r.bonusBack).fen)]
         case .balanceTransferred(let t): [(t.fromMember, -t.amount.fen), (t.toMember, t.amount.fen)]
         case .cardReturned(let r) where r.refunded.fen > 0: [(r.member, -r.refunded.fen)]
+        default: []
+        }
+    }
+
+    /// How this op changes a member's bonus balance (given with top-ups, never refunded), in fen.
+    public var bonusChanges: [(member: String, fen: Int64)] {
+        switch self {
+        case .topUp(let p) where p.bonus.fen > 0: [(p.member, p.bonus.fen)]
+        case .charge(let c) where c.bonus.fen > 0: [(c.member, -c.bonus.fen)]
+        case .refund(let r) where r.bonus.fen > 0: [(r.member, r.bonus.fen)]
+        case .sale(let s) where s.bonus.fen > 0: [(s.member, -s.bonus.fen)]
+        case .saleReturned(let r) where r.bonusBack.fen > 0: [(r.member, r.bonusBack.fen)]
+        case .cardReturned(let r) where r.bonusForfeited.fen > 0: [(r.member, -r.bonusForfeited.fen)]
         default: []
         }
     }
@@ -289,6 +318,8 @@ public enum OpBody: Equatable, Sendable {
         case .saleReturned(let r): r.member.isEmpty ? nil : r.member
         case .balanceTransferred(let t): t.fromMember
         case .pointsAwarded(let member, _, _, _): member
+        case .pointsTransferred(let t): t.fromMember
+        case .couponTransferred(_, let from, _): from
         case .cardReturned(let r): r.member
         case .cardReported, .pinFailed, .pinUnlocked, .rightsTransferred, .settingSet, .programSet, .pinChanged, .cardRenewed,
              .operatorAdded, .operatorDisabled, .operatorPasswordSet, .loginFailed, .tillRegistered, .tillRevoked,
@@ -300,7 +331,9 @@ public enum OpBody: Equatable, Sendable {
     /// (hq_admin, auditor) come only from the head office; a branch adds operators of its own.
     public func isPermitted(origin: NodeID, role: NodeRole) -> Bool {
         switch self {
-        case .settingSet, .programSet, .pointsAwarded: return role == .hq
+        case .settingSet, .programSet: return role == .hq
+        // Campaigns are head office's; a branch gives only the welcome gift and referral rewards.
+        case .pointsAwarded(_, _, let campaign, _): return role == .hq || Rewards.isBranchReward(campaign)
         case .operatorAdded(let added): return role == .hq || (!added.role.isChainWide && added.branch == origin)
         default: return true
         }

@@ -11,6 +11,12 @@ public struct Program: Codable, Equatable, Sendable {
     public var couponTemplates: [CouponTemplate] = []
     public var gifts: [Gift] = []
     public var campaigns: [Campaign] = []
+    /// 充值赠送: a top-up's bonus, by the amount topped up.
+    public var bonuses: [TopUpBonus] = []
+    /// 开卡礼: what a member gets with their first card.
+    public var welcome: Reward?
+    /// What a member who brought a new one gets when the new member first pays.
+    public var referral: Reward?
 
     public init() {}
 
@@ -18,6 +24,31 @@ public struct Program: Codable, Equatable, Sendable {
     public func couponTemplate(_ id: String) -> CouponTemplate? { couponTemplates.first { $0.id == id } }
     public func campaign(_ id: String) -> Campaign? { campaigns.first { $0.id == id } }
     public func tier(_ tier: Tier) -> TierRule? { tiers.first { $0.tier == tier } }
+
+    /// The bonus a top-up of `amount` earns on `day`: the richest rule in force that it reaches.
+    public func bonus(forTopUp amount: Money, on day: String) -> Money {
+        bonuses.filter { $0.topup <= amount && $0.runs(on: day) }.max { ($0.topup, $0.bonus) < ($1.topup, $1.bonus) }?.bonus ?? Money(fen: 0)
+    }
+}
+
+/// 充值赠送: top up at least `topup`, get `bonus` on the bonus balance (spent after the principal,
+/// never refunded), between `from` and `until` (days, both counted) when they are set.
+public struct TopUpBonus: Codable, Equatable, Sendable {
+    public var topup: Money
+    public var bonus: Money
+    public var from: String?
+    public var until: String?
+    public init(topup: Money, bonus: Money, from: String? = nil, until: String? = nil) {
+        self.topup = topup; self.bonus = bonus; self.from = from; self.until = until
+    }
+    public func runs(on day: String) -> Bool { (from.map { $0 <= day } ?? true) && (until.map { day <= $0 } ?? true) }
+}
+
+/// A gift of a coupon (from a template) or points, or both.
+public struct Reward: Codable, Equatable, Sendable {
+    public var coupon: String?
+    public var points: Int64?
+    public init(coupon: String?, points: Int64?) { self.coupon = coupon; self.points = points }
 }
 
 /// A kind of card head office sells: its type, how it is issued, how long it is valid.
@@ -73,8 +104,47 @@ public struct PointsRule: Codable, Equatable, Sendable {
     public var redeemPerYuan: Int64 = 100
     /// Points earned in a year expire at the end of the next year (`end_of_next_year`), or never.
     public var expiry: PointsExpiry = .endOfNextYear
+    /// Per-yuan rates of their own for lines of these product categories.
+    public var categories: [CategoryRate] = []
+    /// 会员日: a day of the month (1–28) on which points earned are multiplied (percent).
+    public var memberDay: Int64?
+    public var memberDayMultiplier: Int64 = 200
+    /// Multiplier events: double points over a date range, say.
+    public var events: [PointsEvent] = []
+    /// Whether a member may give points to another member.
+    public var transferable = false
 
     public init() {}
+
+    /// The multiplier (percent) of every event in force on `day`, the member day's included: the highest applies.
+    public func multiplier(on day: String) -> Int64 {
+        var best: Int64 = 100
+        if let memberDay, Int64(day.suffix(2)) == memberDay { best = max(best, memberDayMultiplier) }
+        for event in events where event.from <= day && day <= event.until { best = max(best, event.multiplier) }
+        return best
+    }
+
+    /// Points per whole yuan for a line of `category`.
+    public func perYuan(category: String?) -> Int64 {
+        category.flatMap { c in categories.first { $0.category == c }?.perYuan } ?? perYuan
+    }
+}
+
+public struct CategoryRate: Codable, Equatable, Sendable {
+    public var category: String
+    public var perYuan: Int64
+    public init(category: String, perYuan: Int64) { self.category = category; self.perYuan = perYuan }
+}
+
+/// Points multiplied (percent: 200 doubles) from `from` to `until`, both days counted.
+public struct PointsEvent: Codable, Equatable, Sendable {
+    public var name: String
+    public var from: String
+    public var until: String
+    public var multiplier: Int64
+    public init(name: String, from: String, until: String, multiplier: Int64) {
+        self.name = name; self.from = from; self.until = until; self.multiplier = multiplier
+    }
 }
 
 public enum PointsExpiry: String, Codable, Sendable, CaseIterable { case never, endOfNextYear = "end_of_next_year" }
@@ -102,6 +172,10 @@ public struct CouponTemplate: Codable, Equatable, Sendable {
     /// At most this many unused coupons of the template per member.
     public var perMemberLimit: Int64
     public var transferable: Bool
+    /// One coupon per sale alongside other discounts (`one_per_sale`), or only on a sale with no
+    /// other discount (`exclusive`: no tier or card discount on any line).
+    public var stacking: Stacking = .onePerSale
+    public enum Stacking: String, Codable, Sendable, CaseIterable { case onePerSale = "one_per_sale", exclusive }
     public init(id: String, title: String, kind: Kind, value: Money?, percent: Int64?, minSpend: Money, validDays: Int64, weekdaysExcluded: [Int64], skus: [String], categories: [String], branches: [String], tiers: [Tier], perMemberLimit: Int64, transferable: Bool) {
         self.id = id; self.title = title; self.kind = kind; self.value = value; self.percent = percent; self.minSpend = minSpend; self.validDays = validDays; self.weekdaysExcluded = weekdaysExcluded; self.skus = skus; self.categories = categories; self.branches = branches; self.tiers = tiers; self.perMemberLimit = perMemberLimit; self.transferable = transferable
     }
@@ -160,7 +234,8 @@ extension Program {
             guard let value else { return }
             guard range.contains(value) else { throw fault(field, "must be from \(range.lowerBound) to \(range.upperBound)") }
         }
-        guard [cardProducts.count, tiers.count, couponTemplates.count, gifts.count, campaigns.count].allSatisfy({ $0 <= Self.maxEntries }) else {
+        guard [cardProducts.count, tiers.count, couponTemplates.count, gifts.count, campaigns.count, bonuses.count, points.categories.count, points.events.count]
+            .allSatisfy({ $0 <= Self.maxEntries }) else {
             throw fault("-", "more than \(Self.maxEntries) entries of one kind")
         }
         try unique(cardProducts.map(\.id), "card_product")
@@ -207,6 +282,41 @@ extension Program {
             previous = t
         }
         guard (0...100).contains(points.perYuan), (1...10_000).contains(points.redeemPerYuan) else { throw fault("points", "per_yuan 0–100, redeem_per_yuan 1–10000") }
+        func day(_ text: String?, _ field: String) throws {
+            guard let text else { return }
+            guard Sales.isDay(text) else { throw fault(field, "“\(text.prefix(20))” is not a day like 2026-12-01") }
+        }
+        func range(_ from: String?, _ until: String?, _ at: String) throws {
+            try day(from, "\(at).from"); try day(until, "\(at).until")
+            if let from, let until, until < from { throw fault(at, "until \(until) is before from \(from)") }
+        }
+        for c in points.categories {
+            try Catalogue.validateText(c.category, "points.category name", max: Catalogue.maxNameLength)
+            guard (0...100).contains(c.perYuan) else { throw fault("points.category \(c.category).per_yuan", "must be from 0 to 100") }
+        }
+        if let dup = Dictionary(grouping: points.categories, by: \.category).first(where: { $0.value.count > 1 })?.key {
+            throw fault("points.category", "“\(dup)” is defined twice")
+        }
+        if let d = points.memberDay, !(1...28).contains(d) { throw fault("points.member_day", "must be from 1 to 28 (every month has it)") }
+        try percent(points.memberDayMultiplier, "points.member_day_multiplier", 100...1_000)
+        for e in points.events {
+            let at = "points.event \(e.name)"
+            try Catalogue.validateText(e.name, "points.event name", max: 40)
+            try range(e.from, e.until, at)
+            try percent(e.multiplier, "\(at).multiplier", 100...1_000)
+        }
+        for (i, b) in bonuses.enumerated() {
+            let at = "bonus[\(i + 1)]"
+            try amount(b.topup, "\(at).topup"); try amount(b.bonus, "\(at).bonus")
+            guard b.bonus <= b.topup else { throw fault("\(at).bonus", "a bonus is never more than the top-up") }
+            try range(b.from, b.until, at)
+        }
+        for (name, reward) in [("welcome", welcome), ("referral", referral)] {
+            guard let reward else { continue }
+            if let t = reward.coupon, couponTemplate(t) == nil { throw fault("\(name).coupon", "no coupon template “\(t)”") }
+            if let p = reward.points, p < 1 || p > Limits.maxPoints.value { throw fault("\(name).points", "out of range") }
+            if reward.coupon == nil && reward.points == nil { throw fault(name, "gives nothing: set coupon or points") }
+        }
         for c in couponTemplates {
             let at = "coupon_template \(c.id)"
             try Catalogue.validateText(c.title, "\(at) title", max: 40)
@@ -256,6 +366,53 @@ extension Program {
         do { return try decoder.decode(Program.self, from: Data(json.utf8)) } catch {
             throw MMSError(.invalidArgument, "The program document does not decode: \(error)")
         }
+    }
+}
+
+/// Fields added after the first programs were set decode as their defaults when a document
+/// (an op already in some log) lacks them: a program once accepted is never refused later.
+extension Program {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init()
+        cardProducts = try c.decodeIfPresent([CardProduct].self, forKey: .cardProducts) ?? []
+        tiers = try c.decodeIfPresent([TierRule].self, forKey: .tiers) ?? []
+        points = try c.decodeIfPresent(PointsRule.self, forKey: .points) ?? PointsRule()
+        couponTemplates = try c.decodeIfPresent([CouponTemplate].self, forKey: .couponTemplates) ?? []
+        gifts = try c.decodeIfPresent([Gift].self, forKey: .gifts) ?? []
+        campaigns = try c.decodeIfPresent([Campaign].self, forKey: .campaigns) ?? []
+        bonuses = try c.decodeIfPresent([TopUpBonus].self, forKey: .bonuses) ?? []
+        welcome = try c.decodeIfPresent(Reward.self, forKey: .welcome)
+        referral = try c.decodeIfPresent(Reward.self, forKey: .referral)
+    }
+}
+
+extension PointsRule {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init()
+        perYuan = try c.decode(Int64.self, forKey: .perYuan)
+        redeemPerYuan = try c.decode(Int64.self, forKey: .redeemPerYuan)
+        expiry = try c.decode(PointsExpiry.self, forKey: .expiry)
+        categories = try c.decodeIfPresent([CategoryRate].self, forKey: .categories) ?? []
+        memberDay = try c.decodeIfPresent(Int64.self, forKey: .memberDay)
+        memberDayMultiplier = try c.decodeIfPresent(Int64.self, forKey: .memberDayMultiplier) ?? 200
+        events = try c.decodeIfPresent([PointsEvent].self, forKey: .events) ?? []
+        transferable = try c.decodeIfPresent(Bool.self, forKey: .transferable) ?? false
+    }
+}
+
+extension CouponTemplate {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(id: try c.decode(String.self, forKey: .id), title: try c.decode(String.self, forKey: .title), kind: try c.decode(Kind.self, forKey: .kind),
+                  value: try c.decodeIfPresent(Money.self, forKey: .value), percent: try c.decodeIfPresent(Int64.self, forKey: .percent),
+                  minSpend: try c.decode(Money.self, forKey: .minSpend), validDays: try c.decode(Int64.self, forKey: .validDays),
+                  weekdaysExcluded: try c.decode([Int64].self, forKey: .weekdaysExcluded), skus: try c.decode([String].self, forKey: .skus),
+                  categories: try c.decode([String].self, forKey: .categories), branches: try c.decode([String].self, forKey: .branches),
+                  tiers: try c.decode([Tier].self, forKey: .tiers), perMemberLimit: try c.decode(Int64.self, forKey: .perMemberLimit),
+                  transferable: try c.decode(Bool.self, forKey: .transferable))
+        stacking = try c.decodeIfPresent(Stacking.self, forKey: .stacking) ?? .onePerSale
     }
 }
 

@@ -22,8 +22,10 @@ public struct Tender: Equatable, Sendable {
     public var reference: String
     /// Points spent (a points tender) or the coupon used (1); given back on a return.
     public var units: Int64
-    public init(kind: TenderKind, amount: Money, reference: String = "", units: Int64 = 0) {
-        self.kind = kind; self.amount = amount; self.reference = reference; self.units = units
+    /// Stored value: the part of `amount` paid from (or given back to) the bonus balance.
+    public var bonus: Money
+    public init(kind: TenderKind, amount: Money, reference: String = "", units: Int64 = 0, bonus: Money = Money(fen: 0)) {
+        self.kind = kind; self.amount = amount; self.reference = reference; self.units = units; self.bonus = bonus
     }
 }
 
@@ -65,6 +67,8 @@ public struct Sale: Equatable, Sendable {
     }
 
     public var stored: Money { Money(fen: tenders.filter { $0.kind == .stored }.map(\.amount.fen).reduce(0, +)) }
+    /// The part of `stored` paid from the bonus balance.
+    public var bonus: Money { Money(fen: tenders.filter { $0.kind == .stored }.map(\.bonus.fen).reduce(0, +)) }
 }
 
 /// What a till asks for: items by SKU and how they are paid, `nil` amount meaning "the rest".
@@ -211,23 +215,27 @@ extension Teller {
                 }
                 units[i] = amount.fen * rate / 100
                 guard units[i]! <= Limits.maxPoints.value else { throw MMSError(.invalidAmount, "That is more points than one sale can take.") }
+                try requireUnexpired(member: card.member, points: units[i]!)
                 try requireRights(try state.escrow(Cell.points(member: card.member)), units[i]!, code: .insufficientPoints, unit: { "\($0)" })
             }
         }
         let (resolved, change) = try resolveTenders(payments, total: total)
-        let tenders = resolved.enumerated().map { i, tender in var t = tender; t.units = units[i] ?? 0; return t }
+        var tenders = resolved.enumerated().map { i, tender in var t = tender; t.units = units[i] ?? 0; return t }
         let own = tenders.filter { $0.kind == .coupon || $0.kind == .points }.map(\.amount.fen).reduce(0, +)
         let stored = tenders.filter { $0.kind == .stored }.map(\.amount.fen).reduce(0, +)
+        var bonus = Money(fen: 0)
         if stored > 0 {
             guard let card, card.type == .stored else {
                 throw MMSError(.wrongCardType, "A stored-value tender needs a stored-value card.", details: ["card": request.card ?? ""])
             }
-            try requireRights(try state.escrow(Cell.storedValue(member: card.member)), stored, code: .insufficientFunds, unit: { Money(fen: $0).description })
+            guard tenders.filter({ $0.kind == .stored }).count == 1 else { throw MMSError(.invalidArgument, "A sale takes one stored-value tender.") }
+            bonus = try spendStored(member: card.member, amount: Money(fen: stored)).bonus
+            if let i = tenders.firstIndex(where: { $0.kind == .stored }) { tenders[i].bonus = bonus }
         }
         var sale = Sale(member: card?.member ?? "", card: request.card ?? "", staff: request.staff ?? "", lines: lines, tenders: tenders,
                           total: total, change: change,
-                          // Points are earned on what was paid, not on what points or a coupon took off.
-                          pointsEarned: card == nil ? Points(0) : try pointsFor(total - Money(fen: own), member: card!.member, card: card!))
+                          // Points are earned on what was paid, not on what points, a coupon or the bonus took off.
+                          pointsEarned: card == nil ? Points(0) : try pointsFor(total - Money(fen: own) - bonus, member: card!.member, card: card!, lines: lines))
         if stored > 0, let card { sale.firstDay = try firstDaySpend(card, Money(fen: stored)) }
         return .sale(sale)
     }
@@ -256,6 +264,9 @@ extension Teller {
             }
             if !template.tiers.isEmpty, let tier = try state.member(member)?.tier, !template.tiers.contains(tier) {
                 throw MMSError(.invalidArgument, "Coupon \(code) is for members of another tier.", details: details)
+            }
+            if template.stacking == .exclusive, lines.contains(where: { $0.discount.fen > 0 }) {
+                throw MMSError(.invalidArgument, "Coupon \(code) is not used with other discounts, and this sale has the card's or the tier's.", details: details)
             }
             var base = total
             if !template.skus.isEmpty || !template.categories.isEmpty {

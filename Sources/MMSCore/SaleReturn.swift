@@ -32,6 +32,8 @@ public struct SaleReturn: Equatable, Sendable {
     public var amount: Money { Money(fen: lines.map(\.amount.fen).reduce(0, +)) }
     /// What went back to the member's stored value.
     public var storedBack: Money { Money(fen: refunds.filter { $0.kind == .stored }.map(\.amount.fen).reduce(0, +)) }
+    /// The part of `storedBack` that went back to the bonus balance.
+    public var bonusBack: Money { Money(fen: refunds.filter { $0.kind == .stored }.map(\.bonus.fen).reduce(0, +)) }
 }
 
 /// A sale as its cells keep it, for returns.
@@ -137,6 +139,7 @@ extension Teller {
             guard back > 0 else { continue }
             owed -= back
             var refund = Tender(kind: kind, amount: Money(fen: back))
+            if kind == .stored { refund.bonus = try bonusBack(of: id, amount: refund.amount) }
             if let used = sale.tenders.first(where: { $0.kind == kind }), kind == .coupon || kind == .points {
                 let before = record.refunded[kind]?.fen ?? 0
                 refund.reference = used.reference

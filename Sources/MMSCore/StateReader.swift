@@ -192,7 +192,7 @@ extension StateReader {
             largestTopUp: Money(fen: largestTopUp), returnedOther: Money(fen: returnedOther),
             tier: try tier(netSpend: Money(fen: spent - refunded - returnedOther), largestTopUp: Money(fen: largestTopUp),
                            pointsEarned: counters.filter { $0.key.hasPrefix(Cell.pointsLotPrefix) }.values.map { $0.values.reduce(0, +) }.reduce(0, +)
-                               - total(Cell.pointsTakenBack)),
+                               - total(Cell.pointsTakenBack) - total(Cell.pointsReceived)),
             visits: MemberView.visits(in: maxima))
     }
 

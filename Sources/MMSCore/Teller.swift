@@ -30,6 +30,10 @@ public struct Teller {
         guard try state.member(added.member) == nil else {
             throw MMSError(.invalidArgument, "Member \(added.member) already exists.")
         }
+        if !added.referrer.isEmpty, try state.member(added.referrer) == nil {
+            throw MMSError(.unknownMember, "There is no member \(added.referrer.prefix(Limits.maxIdentifierLength)) to have referred them.",
+                           details: ["referrer": String(added.referrer.prefix(Limits.maxIdentifierLength))])
+        }
         return .memberAdded(added)
     }
 
@@ -133,6 +137,7 @@ public struct Teller {
         var payment = Payment(member: card.member, card: number, amount: amount, tender: tender, reference: reference, staff: staff ?? "",
                               commission: try staffCommission(staff, setting: Settings.commissionPerTopUp, on: amount))
         payment.extendsTo = try validityExtension(forTopUpOf: card)
+        payment.bonus = try topUpBonus(amount)
         return .topUp(payment)
     }
 
@@ -141,11 +146,10 @@ public struct Teller {
     public func charge(card number: String, amount: Money, partial: Bool = false) throws -> OpBody {
         let card = try payingCard(number, type: .stored)
         try Self.requireValid(amount)
-        let account = try state.escrow(Cell.storedValue(member: card.member))
-        let here = account.rights(at: origin)
-        let taken = partial && here > 0 ? Money(fen: min(amount.fen, here)) : amount
-        try requireRights(account, taken.fen, code: .insufficientFunds, unit: { Money(fen: $0).description })
-        var charge = Charge(member: card.member, card: number, amount: taken, pointsEarned: try pointsFor(taken, member: card.member, card: card))
+        let (taken, bonus) = try spendStored(member: card.member, amount: amount, partial: partial)
+        // Points are earned on the principal spent, never on the bonus.
+        var charge = Charge(member: card.member, card: number, amount: taken, pointsEarned: try pointsFor(taken - bonus, member: card.member, card: card))
+        charge.bonus = bonus
         charge.firstDay = try firstDaySpend(card, taken)
         return .charge(charge)
     }
@@ -161,7 +165,9 @@ public struct Teller {
         }
         try requireRights(refundable, amount.fen, code: .invalidAmount, unit: { Money(fen: $0).description },
                           what: "refundable amount of charge \(charge)")
-        return .refund(Refund(member: card.member, card: number, amount: amount, charge: charge))
+        var refund = Refund(member: card.member, card: number, amount: amount, charge: charge)
+        refund.bonus = try bonusBack(of: charge, amount: amount)
+        return .refund(refund)
     }
 
     public func redeemPoints(card number: String, points: Points) throws -> OpBody {
@@ -169,6 +175,7 @@ public struct Teller {
         guard points.value > 0, points <= Limits.maxPoints else {
             throw MMSError(.invalidAmount, "Points to redeem must be from 1 to \(Limits.maxPoints).")
         }
+        try requireUnexpired(member: card.member, points: points.value)
         try requireRights(try state.escrow(Cell.points(member: card.member)), points.value, code: .insufficientPoints, unit: { "\($0)" })
         return .pointsRedeemed(PointsRedeemed(member: card.member, card: number, points: points))
     }
@@ -261,14 +268,30 @@ public struct Teller {
         }
     }
 
-    /// Points for `paid`, per whole yuan (the program's rate, else the chain setting's), times the
-    /// member's tier multiplier (rounded down).
-    func pointsFor(_ paid: Money, member: String, card: CardView) throws -> Points {
-        guard card.earnsPoints else { return Points(0) }
+    /// Points for `paid`, per whole yuan (the program's rate, else the chain setting's; a sale's
+    /// `lines` of a category with its own rate earn by it, each on its share of `paid`), times the
+    /// member's tier multiplier and the day's (member day, events), rounded down.
+    func pointsFor(_ paid: Money, member: String, card: CardView, lines: [SaleLine] = []) throws -> Points {
+        guard card.earnsPoints, paid.fen > 0 else { return Points(0) }
         let (version, program) = try state.program()
-        let perYuan = version > 0 ? program.points.perYuan : Int64(try state.setting(Settings.pointsPerYuan)) ?? 0
-        let multiplier = try tierRule(member)?.pointsMultiplier ?? 100
-        return Points(paid.fen / 100 * perYuan * multiplier / 100)
+        let rule = program.points
+        var base: Int64
+        if version == 0 {
+            base = paid.fen / 100 * (Int64(try state.setting(Settings.pointsPerYuan)) ?? 0)
+        } else if rule.categories.isEmpty || lines.isEmpty {
+            base = paid.fen / 100 * rule.perYuan
+        } else {
+            // Each line's share of what was paid, in whole yuan, at its category's rate.
+            let total = lines.map(\.amount.fen).reduce(0, +)
+            base = 0
+            for line in lines where total > 0 {
+                let category = line.sku.isEmpty ? nil : try Catalogue.product(line.sku, in: state)?.category
+                base += line.amount.fen * paid.fen / total / 100 * rule.perYuan(category: category)
+            }
+        }
+        let tier = try tierRule(member)?.pointsMultiplier ?? 100
+        let day = rule.memberDay == nil && rule.events.isEmpty ? 100 : rule.multiplier(on: today)
+        return Points(base * tier / 100 * day / 100)
     }
 
     /// The program's rule for the member's tier, if the program names tiers.

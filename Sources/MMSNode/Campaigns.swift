@@ -41,12 +41,33 @@ extension LocalNode {
         guard let campaign = try store.read({ try $0.program().program.campaign(id) }) else {
             throw MMSError(.invalidArgument, "The program has no campaign “\(id.prefix(40))”.", details: ["campaign": String(id.prefix(40))])
         }
-        guard role == .hq else { throw MMSError(.notPermitted, "Only the head office runs campaigns.") }
         let now = clock()
+        return try run(campaign.id, name: campaign.name) { view in try inSegment(view, campaign.segment, now: now) ? campaign : nil }
+    }
+
+    /// 生日礼: every member born in `month` (`YYYY-MM`) whose tier gives a birthday coupon gets it,
+    /// once that year however often this runs (head office).
+    public func runBirthdays(month: String) throws -> CampaignRunResult {
+        try permit(.runCampaign)
+        guard Sales.isDay(month + "-01") else { throw MMSError(.invalidArgument, "--month “\(month.prefix(20))” is not a month like 2026-12.") }
+        let program = try store.read { try $0.program().program }
+        let id = Rewards.birthday(year: String(month.prefix(4)))
+        return try run(id, name: "生日礼 \(month)") { view in
+            guard let coupon = program.tier(view.tier)?.birthdayCoupon else { return nil }
+            let birthday = try openProfile(view).birthday
+            guard birthday.count == 10, birthday.dropFirst(5).prefix(2) == month.suffix(2) else { return nil }
+            return Campaign(id: id, name: "生日礼", segment: Campaign.Segment(), coupon: coupon, points: nil)
+        }
+    }
+
+    /// One pass over every member this replica knows: `gift` says what a member is due (nil:
+    /// not in the segment); each gets it once (`Teller.campaignGift`), a refusal is counted.
+    private func run(_ id: String, name: String, gift: (MemberView) throws -> Campaign?) throws -> CampaignRunResult {
+        guard role == .hq else { throw MMSError(.notPermitted, "Only the head office runs campaigns.") }
         var eligible = 0, already = 0, ops: [String] = [], refusals: [String: String] = [:]
         try forEachMemberPage { page in
             for member in page {
-                guard let view = try store.read({ try $0.member(member) }), try inSegment(view, campaign.segment, now: now) else { continue }
+                guard let view = try store.read({ try $0.member(member) }), let campaign = try gift(view) else { continue }
                 eligible += 1
                 if try store.read({ try $0.flags(entity: Cell.member(member)) }).contains(Cell.campaignPrefix + campaign.id) { already += 1; continue }
                 do {
@@ -57,7 +78,7 @@ extension LocalNode {
                 }
             }
         }
-        return CampaignRunResult(campaign: campaign.id, name: campaign.name, eligible: eligible, issued: ops.count, already: already,
+        return CampaignRunResult(campaign: id, name: name, eligible: eligible, issued: ops.count, already: already,
                                  skipped: refusals.count, refusals: refusals, ops: ops)
     }
 

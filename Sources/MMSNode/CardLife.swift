@@ -22,6 +22,9 @@ public struct CardLifeResult: Codable, Sendable, Equatable, Replayable {
     public let refunded: String?
     public let tender: String?
     public var replayed: Bool
+    /// The member's bonus balance after the change; a return: the bonus forfeited (never refunded).
+    public var bonus: String? = nil
+    public var bonusForfeited: String? = nil
 }
 
 extension LocalNode {
@@ -37,9 +40,11 @@ extension LocalNode {
         func respond(_ op: SignedOp, _ state: any StateReader) throws -> String {
             try Self.encodeResponse(try Self.cardLifeResult(number, op: op.op, state: state))
         }
-        // The issue, then the first top-up: the request key goes with the last, so a retry after
-        // both is answered as the first time.
-        let issued = try commit(request: firstTopUp == nil ? request : nil, decide: { teller, _ in
+        // The issue, then the first top-up, each under the request key (the issue's marked as
+        // such): a retry after both is answered as the first time, and a retry after the issue
+        // alone finds it done and goes on to the top-up.
+        let issueRequest = firstTopUp == nil ? request : request.map { NodeStore.RequestKey(key: $0.key + "#issue", fingerprint: $0.fingerprint) }
+        let issued = try commit(request: issueRequest, decide: { teller, _ in
             try teller.issueCard(number: number, member: member, product: product, pinHash: pinHash, firstTopUp: firstTopUp, feeTender: tender, staff: staff)
         }, respond: respond)
         guard let firstTopUp else { return try Self.replayedIfSo(issued) }
@@ -58,7 +63,7 @@ extension LocalNode {
     public func transferBalance(from: String, to: String, amount: Money, pin: String?, requestKey: String?, broker: RightsBroker? = nil,
                                 wait: TimeInterval = Double(RightsOnDemand.waitMillis) / 1000) throws -> CardLifeResult {
         try permit(.transferBalance)
-        return try onDemand(card: from, needed: { _ in amount.fen }, broker: broker, wait: wait) { try pay(card: from, pin: pin, checkPIN: true, request: fingerprint("transfer", from, to, amount.description, key: requestKey),
+        return try onDemand(card: from, needed: { _, _ in (amount.fen, 0) }, broker: broker, wait: wait) { try pay(card: from, pin: pin, checkPIN: true, request: fingerprint("transfer", from, to, amount.description, key: requestKey),
                        decide: { try $0.transferBalance(from: from, to: to, amount: amount) },
                        answer: { op, state in try Self.cardLifeResult(from, op: op, state: state) }) }
     }
@@ -76,7 +81,7 @@ extension LocalNode {
     public func returnCard(_ card: String, pin: String?, tender: TenderKind, requestKey: String?, broker: RightsBroker? = nil,
                            wait: TimeInterval = Double(RightsOnDemand.waitMillis) / 1000) throws -> CardLifeResult {
         try permit(.returnCard)
-        return try onDemand(card: card, needed: { balance in balance }, broker: broker, wait: wait) { try pay(card: card, pin: pin, checkPIN: true, request: fingerprint("return-card", card, tender.rawValue, key: requestKey),
+        return try onDemand(card: card, needed: { principal, bonus in (principal, bonus) }, broker: broker, wait: wait) { try pay(card: card, pin: pin, checkPIN: true, request: fingerprint("return-card", card, tender.rawValue, key: requestKey),
                        decide: { try $0.returnCard(card, tender: tender) },
                        answer: { op, state in try Self.cardLifeResult(card, op: op, state: state) }) }
     }
@@ -103,9 +108,12 @@ extension LocalNode {
         case .topUp(let p): amount = p.amount
         default: break
         }
-        return CardLifeResult(op: op.id.description, kind: op.body.kind, card: number, member: card.member, status: card.status.rawValue,
-                              product: card.product.isEmpty ? nil : card.product, expires: card.expires == 0 ? nil : CardLife.dayText(card.expires),
-                              balance: try balance(card.member), amount: amount?.description, to: to, toBalance: toBalance,
-                              refunded: refunded?.description, tender: tender, replayed: false)
+        var result = CardLifeResult(op: op.id.description, kind: op.body.kind, card: number, member: card.member, status: card.status.rawValue,
+                                    product: card.product.isEmpty ? nil : card.product, expires: card.expires == 0 ? nil : CardLife.dayText(card.expires),
+                                    balance: try balance(card.member), amount: amount?.description, to: to, toBalance: toBalance,
+                                    refunded: refunded?.description, tender: tender, replayed: false)
+        result.bonus = try state.bonus(of: card.member).description
+        if case .cardReturned(let r) = op.body { result.bonusForfeited = r.bonusForfeited.description }
+        return result
     }
 }

@@ -69,7 +69,10 @@ public final class LocalNode: Sendable {
     func commit(request: NodeStore.RequestKey? = nil, decide: (Teller, OpID) throws -> OpBody,
                 respond: (SignedOp, any StateReader) throws -> String = { op, _ in op.id.description }) throws -> NodeStore.Issued {
         let issued = try store.issue(request: request, now: clock(), key: key, actor: caller.actor, decide: decide, respond: respond)
-        if issued.op != nil { commits.fire() }
+        if let op = issued.op {
+            commits.fire()
+            giveRewards(after: op.op.body)
+        }
         return issued
     }
 
@@ -88,9 +91,11 @@ public final class LocalNode: Sendable {
 
     // MARK: Members and cards
 
-    public func addMember(_ profile: MemberProfile, requestKey: String? = nil) throws -> MemberResult {
+    /// A new member, with the member who brought them (`referrer`: their referral reward comes
+    /// when the new member first pays).
+    public func addMember(_ profile: MemberProfile, referrer: String? = nil, requestKey: String? = nil) throws -> MemberResult {
         try permit(.addMember)
-        let request = try fingerprint("member", profile.name, profile.phone, profile.birthday, key: requestKey)
+        let request = try fingerprint("member", profile.name, profile.phone, profile.birthday, referrer ?? "", key: requestKey)
         if let request, let prior = try store.priorResponse(request) { return try memberResult(prior) }
         let index = secrets.blindIndex(profile.phone)
         guard try store.members(phoneIndex: index).isEmpty else {
@@ -99,8 +104,10 @@ public final class LocalNode: Sendable {
         let sealed = (name: secrets.seal(Array(profile.name.utf8)), phone: secrets.seal(Array(profile.phone.utf8)),
                       birthday: secrets.seal(Array(profile.birthday.utf8)))
         let issued = try commit(request: request, decide: { teller, next in
-            try teller.addMember(MemberAdded(member: "\(next.origin).m\(next.seq)", sealedName: sealed.name, sealedPhone: sealed.phone,
-                                             sealedBirthday: sealed.birthday, phoneIndex: index))
+            var added = MemberAdded(member: "\(next.origin).m\(next.seq)", sealedName: sealed.name, sealedPhone: sealed.phone,
+                                    sealedBirthday: sealed.birthday, phoneIndex: index)
+            added.referrer = referrer ?? ""
+            return try teller.addMember(added)
         }, respond: { op, _ in
             guard case .memberAdded(let added) = op.op.body else { preconditionFailure("member add issued another kind") }
             return added.member
@@ -190,23 +197,28 @@ public final class LocalNode: Sendable {
     /// rights on demand, for the command line and the till API alike.
     public func charge(card: String, amount: Money, pin: String?, requestKey: String?, broker: RightsBroker?,
                        wait: TimeInterval = Double(RightsOnDemand.waitMillis) / 1000) throws -> PaymentResult {
-        try onDemand(card: card, needed: { _ in amount.fen }, broker: broker, wait: wait) {
+        try onDemand(card: card, needed: { principal, _ in Teller.split(amount.fen, principal: principal) }, broker: broker, wait: wait) {
             try charge(card: card, amount: amount, pin: pin, requestKey: requestKey)
         }
     }
 
     /// Runs `attempt`; when it is refused only because the rights to the card's member's stored
-    /// value sit at other nodes, asks `broker` for the shortfall of what it `needed` (given the
-    /// balance), waits for the grants, and runs it once more.
-    func onDemand<T>(card: String, needed: (Int64) -> Int64, broker: RightsBroker?, wait: TimeInterval, _ attempt: () throws -> T) throws -> T {
+    /// value (principal or bonus) sit at other nodes, asks `broker` for the shortfall of what it
+    /// `needed` of each (given the two balances), waits for the grants, and runs it once more.
+    func onDemand<T>(card: String, needed: (_ principal: Int64, _ bonus: Int64) -> (principal: Int64, bonus: Int64), broker: RightsBroker?,
+                     wait: TimeInterval, _ attempt: () throws -> T) throws -> T {
         do { return try attempt() } catch let refusal as MMSError where refusal.code == .insufficientFunds {
             guard let broker, let member = try store.read({ try $0.card(card)?.member }) else { throw refusal }
-            let account = Cell.storedValue(member: member)
-            let (here, balance) = try store.read { state in let a = try state.escrow(account); return (a.rights(at: self.id), a.total) }
-            let amount = needed(balance)
-            guard RightsOnDemand.shortfall(after: refusal, amount: amount, rightsHere: here) != nil else { throw refusal }
-            let result = try? obtainRights(account: account, needed: amount, broker: broker, wait: wait)
-            guard let result, !result.asked.isEmpty else { throw refusal }
+            let accounts = [Cell.storedValue(member: member), Cell.bonus(member: member)]
+            let held = try store.read { state in try accounts.map { let a = try state.escrow($0); return (here: a.rights(at: self.id), total: a.total) } }
+            let need = needed(held[0].total, held[1].total)
+            var asked = false
+            for (account, (have, amount)) in zip(accounts, zip(held.map(\.here), [need.principal, need.bonus])) where amount > have {
+                guard RightsOnDemand.shortfall(after: refusal, amount: amount, rightsHere: have) != nil else { throw refusal }
+                // A broker that cannot ask (no link, say) leaves the refusal as it was.
+                if let result = try? obtainRights(account: account, needed: amount, broker: broker, wait: wait), !result.asked.isEmpty { asked = true }
+            }
+            guard asked else { throw refusal }
             return try attempt()
         }
     }
@@ -467,7 +479,7 @@ public final class LocalNode: Sendable {
         return CardEventResult(op: issued.response, card: number, status: status)
     }
 
-    private func cardResult(_ number: String, op: OpID) throws -> CardResult {
+    func cardResult(_ number: String, op: OpID) throws -> CardResult {
         guard case .cardIssued(let issued)? = try store.op(op)?.body else { preconditionFailure("op \(op) is not the issue of card \(number)") }
         return try store.read { state in
             guard let card = try state.card(number) else { preconditionFailure("card \(number) missing right after its issue") }
@@ -497,9 +509,11 @@ public final class LocalNode: Sendable {
                 throw MMSError(.unknownMember, "There is no member \(id.prefix(Limits.maxIdentifierLength)).", details: ["member": String(id.prefix(Limits.maxIdentifierLength))])
             }
             let profile = try openProfile(m)
-            return MemberResult(id: id, name: profile.name, phone: profile.maskedPhone, birthday: profile.birthday.isEmpty ? nil : profile.birthday, home: m.home,
-                                tier: m.tier.rawValue, balance: Money(fen: try state.escrow(Cell.storedValue(member: id)).total).description,
-                                points: try state.escrow(Cell.points(member: id)).total, cards: nil)
+            var result = MemberResult(id: id, name: profile.name, phone: profile.maskedPhone, birthday: profile.birthday.isEmpty ? nil : profile.birthday, home: m.home,
+                                      tier: m.tier.rawValue, balance: Money(fen: try state.escrow(Cell.storedValue(member: id)).total).description,
+                                      points: try state.escrow(Cell.points(member: id)).total, cards: nil)
+            result.bonus = try state.bonus(of: id).description
+            return result
         }
     }
 
@@ -522,7 +536,7 @@ public final class LocalNode: Sendable {
             let profile = try openProfile(m)
             let sv = try state.escrow(Cell.storedValue(member: id))
             let punch = try card.flatMap { $0.type == .punch ? try state.escrow($0.punchAccount) : nil }
-            return ShowResult(
+            var show = ShowResult(
                 card: card?.number, type: card?.type.rawValue, status: card?.status.rawValue,
                 member: id, name: profile.name, phone: profile.maskedPhone, tier: m.tier.rawValue,
                 balance: Money(fen: sv.total).description, balanceHere: Money(fen: max(0, sv.rights(at: self.id))).description,
@@ -532,6 +546,8 @@ public final class LocalNode: Sendable {
                 pinFailures: card?.pinFailures,
                 spent: m.netSpend.description, toppedUp: Money(fen: sv.totalCredited - m.refunded.fen).description,
                 coupons: coupons, history: history.map(Self.historyItem))
+            show.bonus = try state.bonus(of: id).description
+            return show
         }
     }
 
@@ -549,29 +565,38 @@ public final class LocalNode: Sendable {
         case .sale(let s): card = s.card.isEmpty ? nil : s.card; amount = s.total; points = s.pointsEarned.value
         case .expenseAdded(_, let spent, _): amount = spent
         case .saleReturned(let r): amount = r.amount; points = r.points.value
+        case .pointsAwarded(_, let p, _, _): points = p.value
+        case .pointsTransferred(let t): points = t.points.value
+        case .balanceTransferred(let t): card = t.fromCard; amount = t.amount
+        case .cardReturned(let r): card = r.card; amount = r.refunded
         default: break
         }
         return HistoryItem(op: op.id.description, kind: op.body.kind, at: at, card: card, amount: amount?.description, points: points, uses: uses)
     }
 
     static func paymentResult(_ op: Op, state: any StateReader, here: NodeID) throws -> PaymentResult {
-        var card = "", member = "", amount: Money?, points: Int64?, uses: Int64?, earned: Int64?, usesAccount: String?
+        var card = "", member = "", amount: Money?, points: Int64?, uses: Int64?, earned: Int64?, usesAccount: String?, bonus: Money?
         switch op.body {
-        case .topUp(let p): (card, member, amount) = (p.card, p.member, p.amount)
-        case .charge(let c): (card, member, amount, earned) = (c.card, c.member, c.amount, c.pointsEarned.value)
-        case .refund(let r): (card, member, amount) = (r.card, r.member, r.amount)
+        case .topUp(let p): (card, member, amount, bonus) = (p.card, p.member, p.amount, p.bonus)
+        case .charge(let c): (card, member, amount, earned, bonus) = (c.card, c.member, c.amount, c.pointsEarned.value, c.bonus)
+        case .refund(let r): (card, member, amount, bonus) = (r.card, r.member, r.amount, r.bonus)
         case .pointsRedeemed(let p): (card, member, points) = (p.card, p.member, p.points.value)
         case .punchUsed(let p): (card, member, uses, usesAccount) = (p.card, p.member, p.uses, p.account)
         default: preconditionFailure("\(op.body.kind) is not a payment")
         }
         guard let view = try state.member(member) else { preconditionFailure("payment for unknown member \(member)") }
-        return PaymentResult(
+        var result = PaymentResult(
             op: op.id.description, kind: op.body.kind, card: card, member: member,
             amount: amount?.description, points: points, uses: uses,
             balance: Money(fen: try state.escrow(Cell.storedValue(member: member)).total).description,
             pointsBalance: try state.escrow(Cell.points(member: member)).total,
             pointsEarned: earned, usesLeft: try usesAccount.map { try state.escrow($0).total },
             tier: view.tier.rawValue, replayed: false)
+        if let bonus {
+            result.bonus = bonus.description
+            result.bonusBalance = try state.bonus(of: member).description
+        }
+        return result
     }
 
     static func encodeResponse<T: Encodable>(_ value: T) throws -> String {

@@ -18,6 +18,8 @@ public struct MemberResult: Codable, Sendable, Equatable {
     public let home: String
     public let tier: String
     public let balance: String
+    /// The bonus balance beside the principal (top-up bonuses; spent after it, never refunded).
+    public var bonus: String? = nil
     public let points: Int64
     public let cards: [String]?
 }
@@ -46,6 +48,10 @@ public struct PaymentResult: Codable, Sendable, Replayable {
     public let points: Int64?
     public let uses: Int64?
     public let balance: String
+    /// The part of `amount` from (a charge) or to (a top-up's bonus, a refund) the bonus balance,
+    /// and that balance after the op.
+    public var bonus: String? = nil
+    public var bonusBalance: String? = nil
     public let pointsBalance: Int64
     public let pointsEarned: Int64?
     public let usesLeft: Int64?
@@ -96,6 +102,8 @@ public struct ShowResult: Codable, Sendable {
     public let phone: String
     public let tier: String
     public let balance: String
+    /// The bonus balance beside it (spent after the principal, never refunded).
+    public var bonus: String? = nil
     /// Stored value this node may spend now without asking another (its escrow rights).
     public let balanceHere: String
     /// Where the stored value's escrow rights sit: node → amount.

@@ -15,6 +15,13 @@ public struct TenderResult: Codable, Sendable, Equatable {
     public let kind: String
     public let amount: String
     public let reference: String?
+    /// Stored value: the part paid from (or given back to) the bonus balance.
+    public var bonus: String? = nil
+
+    init(_ t: Tender, reference: String?) {
+        kind = t.kind.rawValue; amount = t.amount.description; self.reference = reference
+        bonus = t.bonus.fen > 0 ? t.bonus.description : nil
+    }
 }
 
 /// The answer to a sale: what was sold, what it cost, how it was paid.
@@ -31,8 +38,9 @@ public struct SaleResult: Codable, Sendable, Equatable, Replayable {
     public let tenders: [TenderResult]
     /// Cash given back.
     public let change: String
-    /// The member's stored value after the sale (nil for a walk-in).
+    /// The member's stored value after the sale (nil for a walk-in), and their bonus balance.
     public let balance: String?
+    public var bonusBalance: String? = nil
     public let pointsEarned: Int64
     public let pointsBalance: Int64?
     public var replayed: Bool
@@ -83,9 +91,10 @@ extension LocalNode {
         return SaleResult(
             sale: id, member: member, card: s.card.isEmpty ? nil : s.card, staff: s.staff.isEmpty ? nil : s.staff,
             lines: lines, total: s.total.description, discount: Money(fen: s.lines.map(\.discount.fen).reduce(0, +)).description,
-            tenders: s.tenders.map { TenderResult(kind: $0.kind.rawValue, amount: $0.amount.description, reference: $0.reference.isEmpty ? nil : $0.reference) },
+            tenders: s.tenders.map { TenderResult($0, reference: $0.reference.isEmpty ? nil : $0.reference) },
             change: s.change.description,
             balance: try member.map { Money(fen: try state.escrow(Cell.storedValue(member: $0)).total).description },
+            bonusBalance: try member.map { try state.bonus(of: $0).description },
             pointsEarned: s.pointsEarned.value,
             pointsBalance: try member.map { try state.escrow(Cell.points(member: $0)).total },
             replayed: false)
@@ -166,6 +175,7 @@ public struct SaleReturnResult: Codable, Sendable, Equatable, Replayable {
     public let refunds: [TenderResult]
     public let pointsTakenBack: Int64
     public let balance: String?
+    public var bonusBalance: String? = nil
     public var replayed: Bool
 }
 
@@ -188,9 +198,10 @@ extension LocalNode {
             return SaleReturnResult(op: op.id.description, sale: r.sale.description,
                                     lines: r.lines.map { .init(line: $0.index + 1, sku: $0.sku, quantity: $0.quantity, amount: $0.amount.description) },
                                     amount: r.amount.description,
-                                    refunds: r.refunds.map { TenderResult(kind: $0.kind.rawValue, amount: $0.amount.description, reference: nil) },
+                                    refunds: r.refunds.map { TenderResult($0, reference: nil) },
                                     pointsTakenBack: r.points.value,
                                     balance: r.member.isEmpty ? nil : Money(fen: try state.escrow(Cell.storedValue(member: r.member)).total).description,
+                                    bonusBalance: r.member.isEmpty ? nil : try state.bonus(of: r.member).description,
                                     replayed: false)
         }
     }

@@ -4111,6 +4111,418 @@ enum OpenAPIDocument {
      }
     }
    }
+  },
+  "/v1/points/transfers": {
+   "post": {
+    "summary": "Points from a card's member to another member (the program's points.transferable), within what this branch holds",
+    "security": [
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "Idempotency-Key",
+      "in": "header",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "maxLength": 64
+      },
+      "description": "The same key again gets the first answer and changes nothing; with other content, 409 idempotency_conflict. Scoped to the till."
+     }
+    ],
+    "responses": {
+     "201": {
+      "description": "the answer",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/PointsTransfer"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "bad input (invalid_argument, invalid_amount)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or expired session (unauthenticated, session_expired, till_revoked)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "the operator's role may not (not_permitted)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "413": {
+      "description": "body too large (body_too_large)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store fault (store_failure)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "unknown card, member or coupon",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "409": {
+      "description": "idempotency_conflict, or the thing exists already",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "refused by a rule: insufficient_funds, wrong_pin, card_blocked, …",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/PointsTransferRequest"
+       }
+      }
+     }
+    }
+   }
+  },
+  "/v1/coupons/{code}/transfers": {
+   "post": {
+    "summary": "A transferable coupon, unused, given to another member (at the node holding its use)",
+    "security": [
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "Idempotency-Key",
+      "in": "header",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "maxLength": 64
+      },
+      "description": "The same key again gets the first answer and changes nothing; with other content, 409 idempotency_conflict. Scoped to the till."
+     },
+     {
+      "name": "code",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "pattern": "^[A-Za-z0-9._:-]{1,64}$"
+      },
+      "description": "the coupon's code"
+     }
+    ],
+    "responses": {
+     "201": {
+      "description": "the answer",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Coupon"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "bad input (invalid_argument, invalid_amount)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or expired session (unauthenticated, session_expired, till_revoked)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "the operator's role may not (not_permitted)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "413": {
+      "description": "body too large (body_too_large)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store fault (store_failure)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "unknown card, member or coupon",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "409": {
+      "description": "idempotency_conflict, or the thing exists already",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "refused by a rule: insufficient_funds, wrong_pin, card_blocked, …",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/CouponTransferRequest"
+       }
+      }
+     }
+    }
+   }
+  },
+  "/v1/birthday-gifts": {
+   "post": {
+    "summary": "生日礼 (head office): every member born in the month whose tier gives a birthday coupon gets it, once that year",
+    "security": [
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "Idempotency-Key",
+      "in": "header",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "maxLength": 64
+      },
+      "description": "The same key again gets the first answer and changes nothing; with other content, 409 idempotency_conflict. Scoped to the till."
+     }
+    ],
+    "responses": {
+     "201": {
+      "description": "the answer",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/CampaignRun"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "bad input (invalid_argument, invalid_amount)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or expired session (unauthenticated, session_expired, till_revoked)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "the operator's role may not (not_permitted)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "413": {
+      "description": "body too large (body_too_large)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store fault (store_failure)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "unknown card, member or coupon",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "409": {
+      "description": "idempotency_conflict, or the thing exists already",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "refused by a rule: insufficient_funds, wrong_pin, card_blocked, …",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    },
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/BirthdayGiftsRequest"
+       }
+      }
+     }
+    }
+   }
   }
  },
  "components": {
@@ -4218,6 +4630,11 @@ enum OpenAPIDocument {
       "type": "string",
       "pattern": "^(19[0-9]{2}|20[0-9]{2})-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$",
       "description": "YYYY-MM-DD, optional"
+     },
+     "referrer": {
+      "type": "string",
+      "pattern": "^[A-Za-z0-9._:-]{1,64}$",
+      "description": "the member who brought this one: their referral reward comes with this member's first payment"
      }
     },
     "required": [
@@ -4266,6 +4683,14 @@ enum OpenAPIDocument {
       "items": {
        "type": "string"
       }
+     },
+     "bonus": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+      "description": "yuan, two decimals: the bonus balance beside the principal (top-up bonuses: spent after it, never refunded)"
      }
     },
     "required": [
@@ -4348,6 +4773,10 @@ enum OpenAPIDocument {
        "mobile"
       ],
       "description": "how the first top-up or the card's fee is paid (cash by default)"
+     },
+     "companion": {
+      "type": "boolean",
+      "description": "a companion card (副卡) of the member's tier: its discount, not the balance; as many as the tier gives, at the member's home branch"
      }
     },
     "required": [
@@ -4623,6 +5052,22 @@ enum OpenAPIDocument {
        "null"
       ],
       "pattern": "^-?[0-9]+\\.[0-9]{2}$"
+     },
+     "bonus": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+      "description": "yuan, two decimals: the part of amount from (a charge) or to (a top-up's bonus, a refund) the bonus balance"
+     },
+     "bonus_balance": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+      "description": "yuan, two decimals: the member's bonus balance after the op"
      }
     },
     "required": [
@@ -4834,6 +5279,14 @@ enum OpenAPIDocument {
       "items": {
        "$ref": "#/components/schemas/HistoryItem"
       }
+     },
+     "bonus": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+      "description": "yuan, two decimals: the bonus balance beside the principal"
      }
     },
     "required": [
@@ -5317,6 +5770,14 @@ enum OpenAPIDocument {
           "string",
           "null"
          ]
+        },
+        "bonus": {
+         "type": [
+          "string",
+          "null"
+         ],
+         "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+         "description": "yuan, two decimals: stored value: the part paid from the bonus balance"
         }
        },
        "required": [
@@ -5347,6 +5808,14 @@ enum OpenAPIDocument {
      },
      "replayed": {
       "type": "boolean"
+     },
+     "bonus_balance": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+      "description": "yuan, two decimals: the member's bonus balance after the sale"
      }
     },
     "required": [
@@ -5420,6 +5889,14 @@ enum OpenAPIDocument {
           "string",
           "null"
          ]
+        },
+        "bonus": {
+         "type": [
+          "string",
+          "null"
+         ],
+         "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+         "description": "yuan, two decimals: stored value: the part given back to the bonus balance"
         }
        },
        "required": [
@@ -5439,6 +5916,14 @@ enum OpenAPIDocument {
      },
      "replayed": {
       "type": "boolean"
+     },
+     "bonus_balance": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+      "description": "yuan, two decimals: the member's bonus balance after the return"
      }
     },
     "required": [
@@ -5615,6 +6100,22 @@ enum OpenAPIDocument {
      },
      "replayed": {
       "type": "boolean"
+     },
+     "bonus": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+      "description": "yuan, two decimals: the member's bonus balance after the change"
+     },
+     "bonus_forfeited": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+      "description": "yuan, two decimals: a return: the bonus balance, never refunded, gone with the member's last stored-value card"
      }
     },
     "required": [
@@ -5763,6 +6264,99 @@ enum OpenAPIDocument {
     },
     "required": [
      "card"
+    ]
+   },
+   "PointsTransferRequest": {
+    "type": "object",
+    "properties": {
+     "card": {
+      "type": "string",
+      "pattern": "^[A-Za-z0-9._:-]{1,64}$"
+     },
+     "to": {
+      "type": "string",
+      "pattern": "^[A-Za-z0-9._:-]{1,64}$",
+      "description": "the member receiving the points"
+     },
+     "points": {
+      "type": "integer",
+      "minimum": 1,
+      "maximum": 1000000
+     },
+     "pin": {
+      "type": "string",
+      "pattern": "^[0-9]{4,6}$"
+     }
+    },
+    "required": [
+     "card",
+     "to",
+     "points"
+    ]
+   },
+   "PointsTransfer": {
+    "type": "object",
+    "properties": {
+     "op": {
+      "type": "string"
+     },
+     "card": {
+      "type": "string"
+     },
+     "member": {
+      "type": "string"
+     },
+     "to": {
+      "type": "string"
+     },
+     "points": {
+      "type": "integer"
+     },
+     "points_balance": {
+      "type": "integer"
+     },
+     "to_points_balance": {
+      "type": "integer"
+     },
+     "replayed": {
+      "type": "boolean"
+     }
+    },
+    "required": [
+     "op",
+     "card",
+     "member",
+     "to",
+     "points",
+     "points_balance",
+     "to_points_balance",
+     "replayed"
+    ]
+   },
+   "CouponTransferRequest": {
+    "type": "object",
+    "properties": {
+     "to": {
+      "type": "string",
+      "pattern": "^[A-Za-z0-9._:-]{1,64}$",
+      "description": "the member receiving the coupon"
+     }
+    },
+    "required": [
+     "to"
+    ]
+   },
+   "BirthdayGiftsRequest": {
+    "type": "object",
+    "properties": {
+     "month": {
+      "type": "string",
+      "pattern": "^[0-9]{4}-[0-9]{2}$",
+      "description": "e.g. 2026-12"
+     }
+    },
+    "required": [
+     "month"
     ]
    }
   },

@@ -104,11 +104,17 @@ public struct TillAPI: Sendable {
         v1.post("members") { request, context in
             let body = try await Self.decode(MemberRequest.self, request, context)
             return try await write(request) { node, key in
-                try node.addMember(MemberProfile(name: body.name, phone: body.phone, birthday: body.birthday ?? ""), requestKey: key)
+                try node.addMember(MemberProfile(name: body.name, phone: body.phone, birthday: body.birthday ?? ""), referrer: body.referrer, requestKey: key)
             }
         }
         v1.post("cards") { request, context in
             let body = try await Self.decode(CardRequest.self, request, context)
+            if body.companion == true {
+                guard body.type == nil, body.product == nil, body.discount == nil, body.uses == nil, body.topup == nil else {
+                    throw MMSError(.invalidArgument, "A companion card takes its discount from the member's tier: send member, number and pin only.")
+                }
+                return try await write(request) { node, key in try node.issueCompanionCard(number: body.number, member: body.member, pin: body.pin, requestKey: key) }
+            }
             if let product = body.product {
                 guard body.type == nil, body.discount == nil, body.uses == nil else {
                     throw MMSError(.invalidArgument, "A card product sets its type, discount and uses: send product or type, not both.")
@@ -170,6 +176,19 @@ public struct TillAPI: Sendable {
         }
         v1.get("program") { request, _ in
             try await read(request) { try $0.showProgram() }
+        }
+        v1.post("points/transfers") { request, context in
+            let body = try await Self.decode(PointsTransferRequest.self, request, context)
+            return try await write(request) { node, key in try node.transferPoints(card: body.card, to: body.to, points: Points(body.points), pin: body.pin, requestKey: key) }
+        }
+        v1.post("coupons/:code/transfers") { request, context in
+            let code = try context.parameters.require("code")
+            let body = try await Self.decode(CouponTransferRequest.self, request, context)
+            return try await write(request) { node, key in try node.transferCoupon(code: code, to: body.to, requestKey: key) }
+        }
+        v1.post("birthday-gifts") { request, context in
+            let body = try await Self.decode(BirthdayGiftsRequest.self, request, context)
+            return try await write(request) { node, _ in try node.runBirthdays(month: body.month) }
         }
         v1.post("campaigns/:id/runs") { request, context in
             let id = try context.parameters.require("id")
@@ -459,11 +478,14 @@ struct Routes {
 // MARK: Request bodies (the CLI's names)
 
 struct LoginRequest: Decodable, Sendable { let `operator`: String; let password: String }
-struct MemberRequest: Decodable, Sendable { let name: String; let phone: String; let birthday: String? }
+struct MemberRequest: Decodable, Sendable { let name: String; let phone: String; let birthday: String?; let referrer: String? }
 struct CardRequest: Decodable, Sendable {
     let member: String; let type: String?; let number: String; let pin: String?; let discount: Int64?; let uses: Int64?; let staff: String?
-    let product: String?; let topup: String?; let tender: String?
+    let product: String?; let topup: String?; let tender: String?; let companion: Bool?
 }
+struct PointsTransferRequest: Decodable, Sendable { let card: String; let to: String; let points: Int64; let pin: String? }
+struct CouponTransferRequest: Decodable, Sendable { let to: String }
+struct BirthdayGiftsRequest: Decodable, Sendable { let month: String }
 struct GiftRequest: Decodable, Sendable { let card: String; let pin: String? }
 struct TransferRequest: Decodable, Sendable { let to: String; let amount: String; let pin: String? }
 struct PINChangeRequest: Decodable, Sendable { let old: String?; let new: String }

@@ -28,13 +28,40 @@ private struct ProgramReader: TOMLReading {
     func fault(_ field: String, _ reason: String) -> FileFault { FileFault(code: .invalidArgument, file: file, field: field, reason: reason) }
 
     func read(_ root: TOMLTable) throws -> Program {
-        try allowOnly(root, ["points", "tier", "card_product", "coupon_template", "gift", "campaign"], at: "")
+        try allowOnly(root, ["points", "tier", "card_product", "coupon_template", "gift", "campaign", "bonus", "welcome", "referral"], at: "")
         var program = Program()
         if let t = try optionalTable(root, "points") {
-            try allowOnly(t, ["per_yuan", "redeem_per_yuan", "expiry"], at: "points")
+            try allowOnly(t, ["per_yuan", "redeem_per_yuan", "expiry", "category", "member_day", "member_day_multiplier", "event", "transferable"], at: "points")
             if let n = try integer(t, "per_yuan", at: "points", in: 0...100) { program.points.perYuan = Int64(n) }
             if let n = try integer(t, "redeem_per_yuan", at: "points", in: 1...10_000) { program.points.redeemPerYuan = Int64(n) }
             if let e = try optionalString(t, "expiry", at: "points") { program.points.expiry = try choice(e, "points.expiry") }
+            program.points.categories = try tables(t, "category").enumerated().map { i, c in
+                let at = "points.category[\(i + 1)]"
+                try allowOnly(c, ["category", "per_yuan"], at: at)
+                guard let n = try integer(c, "per_yuan", at: at, in: 0...100) else { throw fault("\(at).per_yuan", "missing") }
+                return CategoryRate(category: try string(c, "category", at: at), perYuan: Int64(n))
+            }
+            program.points.memberDay = try integer(t, "member_day", at: "points", in: 1...28).map(Int64.init)
+            if let n = try integer(t, "member_day_multiplier", at: "points", in: 100...1_000) { program.points.memberDayMultiplier = Int64(n) }
+            program.points.events = try tables(t, "event").enumerated().map { i, e in
+                let at = "points.event[\(i + 1)]"
+                try allowOnly(e, ["name", "from", "until", "multiplier"], at: at)
+                guard let n = try integer(e, "multiplier", at: at, in: 100...1_000) else { throw fault("\(at).multiplier", "missing") }
+                return PointsEvent(name: try string(e, "name", at: at), from: try string(e, "from", at: at), until: try string(e, "until", at: at), multiplier: Int64(n))
+            }
+            program.points.transferable = try bool(t, "transferable", at: "points") ?? false
+        }
+        program.bonuses = try tables(root, "bonus").enumerated().map { i, t in
+            let at = "bonus[\(i + 1)]"
+            try allowOnly(t, ["topup", "bonus", "from", "until"], at: at)
+            guard let topup = try money(t, "topup", at: at), let bonus = try money(t, "bonus", at: at) else { throw fault(at, "needs topup and bonus") }
+            return TopUpBonus(topup: topup, bonus: bonus, from: try optionalString(t, "from", at: at), until: try optionalString(t, "until", at: at))
+        }
+        for name in ["welcome", "referral"] {
+            guard let t = try optionalTable(root, name) else { continue }
+            try allowOnly(t, ["coupon", "points"], at: name)
+            let reward = Reward(coupon: try optionalString(t, "coupon", at: name), points: try integer(t, "points", at: name, in: 1...Int(Limits.maxPoints.value)).map(Int64.init))
+            if name == "welcome" { program.welcome = reward } else { program.referral = reward }
         }
         program.tiers = try tables(root, "tier").enumerated().map { i, t in
             let at = "tier[\(i + 1)]"
@@ -65,7 +92,7 @@ private struct ProgramReader: TOMLReading {
         program.couponTemplates = try tables(root, "coupon_template").enumerated().map { i, t in
             let at = "coupon_template[\(i + 1)]"
             try allowOnly(t, ["id", "title", "kind", "value", "percent", "min_spend", "valid_days", "weekdays_excluded", "skus", "categories",
-                              "branches", "tiers", "per_member_limit", "transferable"], at: at)
+                              "branches", "tiers", "per_member_limit", "transferable", "stacking"], at: at)
             let weekdays = try t["weekdays_excluded"].map { value -> [Int64] in
                 guard let array = value.array else { throw fault("\(at).weekdays_excluded", "must be a list of weekdays 1–7") }
                 return try array.map { item in
@@ -73,7 +100,7 @@ private struct ProgramReader: TOMLReading {
                     return Int64(n)
                 }
             } ?? []
-            return CouponTemplate(id: try identifier(t, "id", at: at), title: try string(t, "title", at: at), kind: try choice(try string(t, "kind", at: at), "\(at).kind"),
+            var template = CouponTemplate(id: try identifier(t, "id", at: at), title: try string(t, "title", at: at), kind: try choice(try string(t, "kind", at: at), "\(at).kind"),
                                   value: try money(t, "value", at: at), percent: try integer(t, "percent", at: at, in: 1...99).map(Int64.init),
                                   minSpend: try money(t, "min_spend", at: at) ?? Money(fen: 0),
                                   validDays: Int64(try integer(t, "valid_days", at: at, in: 1...3_650) ?? 30),
@@ -82,6 +109,8 @@ private struct ProgramReader: TOMLReading {
                                   tiers: try strings(t, "tiers", at: at).map { try choice($0, "\(at).tiers") },
                                   perMemberLimit: Int64(try integer(t, "per_member_limit", at: at, in: 1...100) ?? 1),
                                   transferable: try bool(t, "transferable", at: at) ?? false)
+            if let s = try optionalString(t, "stacking", at: at) { template.stacking = try choice(s, "\(at).stacking") }
+            return template
         }
         program.gifts = try tables(root, "gift").enumerated().map { i, t in
             let at = "gift[\(i + 1)]"

@@ -68,8 +68,9 @@ struct MemberCommand: ParsableCommand {
         @Option var name: String
         @Option var phone: String
         @Option(help: "YYYY-MM-DD (optional).") var birthday: String = ""
+        @Option(help: "The member who brought this one: their referral reward comes with this member's first payment.") var referrer: String?
         func run() throws {
-            try perform(options) { try options.open().addMember(MemberProfile(name: name, phone: phone, birthday: birthday)) }
+            try perform(options) { try options.open().addMember(MemberProfile(name: name, phone: phone, birthday: birthday), referrer: referrer) }
         }
     }
 
@@ -86,7 +87,17 @@ struct MemberCommand: ParsableCommand {
 struct CardCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "card", abstract: "Issue, replace, block and unlock cards.",
-        subcommands: [Issue.self, Replace.self, Lost.self, Block.self, Unlock.self, Transfer.self, PIN.self, Return.self, Renew.self])
+        subcommands: [Issue.self, Replace.self, Lost.self, Block.self, Unlock.self, Transfer.self, PIN.self, Return.self, Renew.self, Companion.self])
+
+    struct Companion: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A companion card (副卡) of the member's tier: its discount, not the balance; as many as the tier gives, at the member's home branch.")
+        @OptionGroup var options: NodeOptions
+        @Option var member: String
+        @Option(help: "The companion card's number.") var number: String
+        @Option var pin: String?
+        func run() throws { try perform(options) { try options.open().issueCompanionCard(number: number, member: member, pin: pin, requestKey: nil) } }
+    }
 
     struct Issue: ParsableCommand {
         static let configuration = CommandConfiguration(

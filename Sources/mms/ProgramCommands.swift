@@ -39,13 +39,32 @@ extension ProgramResult: TextRendered {
         out += program.couponTemplates.map { "  coupon template \($0.id) \($0.title)" }
         out += program.gifts.map { "  gift \($0.id) \($0.name): \($0.points) points" }
         out += program.campaigns.map { "  campaign \($0.id) \($0.name)" }
+        let p = program.points
+        if version > 0 {
+            out.append("  points: \(p.perYuan) per yuan" + p.categories.map { ", \($0.category) \($0.perYuan)" }.joined()
+                       + ", \(p.redeemPerYuan) pay 1.00, expiry \(p.expiry.rawValue)" + (p.memberDay.map { ", member day \($0) (×\(Double(p.memberDayMultiplier) / 100))" } ?? "")
+                       + p.events.map { ", \($0.name) \($0.from)–\($0.until) ×\(Double($0.multiplier) / 100)" }.joined() + (p.transferable ? ", transferable" : ""))
+        }
+        out += program.bonuses.map { "  bonus: top up \($0.topup), get \($0.bonus)" + ($0.from == nil && $0.until == nil ? "" : " (\($0.from ?? "…")–\($0.until ?? "…"))") }
+        for (name, reward) in [("welcome gift", program.welcome), ("referral reward", program.referral)] {
+            guard let reward else { continue }
+            out.append("  \(name): " + [reward.coupon.map { "coupon \($0)" }, reward.points.map { "\($0) points" }].compactMap { $0 }.joined(separator: " + "))
+        }
         return out.joined(separator: "\n")
     }
 }
 
 /// `mms campaign run`: head office gives a campaign's coupon or points to its segment, once each.
 struct CampaignCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "campaign", abstract: "Campaigns of the program (head office).", subcommands: [Run.self])
+    static let configuration = CommandConfiguration(commandName: "campaign", abstract: "Campaigns of the program (head office).", subcommands: [Run.self, Birthdays.self])
+
+    struct Birthdays: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "生日礼: every member born in the month whose tier gives a birthday coupon gets it, once that year.")
+        @OptionGroup var options: NodeOptions
+        @Option(help: "The month, e.g. 2026-12.") var month: String
+        func run() throws { try perform(options) { try options.open().runBirthdays(month: month) } }
+    }
 
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -57,6 +76,17 @@ struct CampaignCommand: ParsableCommand {
 }
 
 extension CampaignCommand.Run: ServedCommand {}
+extension CampaignCommand.Birthdays: ServedCommand {}
+extension PointsCommand.Transfer: ServedCommand {}
+extension CouponCommand.Transfer: ServedCommand {}
+extension CardCommand.Companion: ServedCommand {}
+
+extension PointsTransferResult: TextRendered {
+    public var text: String {
+        "Gave \(points) points from card \(card) (\(member), now \(pointsBalance)) to \(to) (now \(toPointsBalance))."
+            + (replayed ? " (already done: this is its answer again)" : "") + " [op \(op)]"
+    }
+}
 
 extension CampaignRunResult: TextRendered {
     public var text: String {

@@ -15,7 +15,7 @@ extension NodeInitResult: TextRendered {
 
 extension MemberResult: TextRendered {
     public var text: String {
-        "Member \(id): \(name), phone \(phone)\(birthday.map { ", born \($0)" } ?? ""), home \(home)\n  tier \(tier), balance \(balance), points \(points)"
+        "Member \(id): \(name), phone \(phone)\(birthday.map { ", born \($0)" } ?? ""), home \(home)\n  tier \(tier), balance \(balance)\(bonus.map { $0 == "0.00" ? "" : " + bonus \($0)" } ?? ""), points \(points)"
     }
 }
 
@@ -41,7 +41,8 @@ extension PaymentResult: TextRendered {
         default: first = kind
         }
         if let pointsEarned, pointsEarned > 0 { first += " Earned \(pointsEarned) points." }
-        var s = "\(first)\n  card \(card), balance \(balance), points \(pointsBalance), tier \(tier)"
+        if let bonus, bonus != "0.00" { first += kind == "top_up" ? " Bonus \(bonus)." : kind == "charge" ? " \(bonus) of it from the bonus." : " \(bonus) of it back to the bonus." }
+        var s = "\(first)\n  card \(card), balance \(balance)\(bonusBalance.map { $0 == "0.00" ? "" : " + bonus \($0)" } ?? ""), points \(pointsBalance), tier \(tier)"
         if let usesLeft { s += ", uses left \(usesLeft)" }
         s += "  [op \(op)]"
         if let unpaid { s += "\n  partial payment: \(unpaid) is left to collect by other tender" }
@@ -76,7 +77,7 @@ extension ShowResult: TextRendered {
         var lines: [String] = []
         if let card { lines.append("Card \(card) (\(type ?? "")) — \(status ?? "")") }
         lines.append("Member \(member): \(name), \(phone), tier \(tier)")
-        lines.append("  balance \(balance) (spendable here \(balanceHere)), points \(points)")
+        lines.append("  balance \(balance) (spendable here \(balanceHere))\(bonus.map { $0 == "0.00" ? "" : ", bonus \($0)" } ?? ""), points \(points)")
         if rights.count > 1 { lines.append("  rights: \(rights.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))") }
         if let usesLeft { lines.append("  uses left \(usesLeft)") }
         if let discountPercent { lines.append("  pays \(discountPercent)% of list price") }
@@ -168,7 +169,9 @@ extension CardLifeResult: TextRendered {
         var first: String
         switch kind {
         case "balance_transferred": first = "Moved \(amount ?? "") from card \(card) to card \(to ?? ""): \(card) holds \(balance), \(to ?? "") holds \(toBalance ?? "")."
-        case "card_returned": first = "Card \(card) returned: refunded \(refunded ?? "0.00") (\(tender ?? "")); the member's balance is \(balance)."
+        case "card_returned":
+            first = "Card \(card) returned: refunded \(refunded ?? "0.00") (\(tender ?? "")); the member's balance is \(balance)."
+            if let bonusForfeited, bonusForfeited != "0.00" { first += " The bonus \(bonusForfeited) is not refunded." }
         case "card_renewed": first = "Card \(card) renewed: it pays until \(expires ?? "-")."
         case "pin_changed": first = "Card \(card) has a new PIN."
         case "top_up": first = "Card \(card) issued\(product.map { " as \($0)" } ?? "") and topped up with \(amount ?? ""): balance \(balance)."

@@ -63,7 +63,21 @@ struct Refund: ParsableCommand {
 }
 
 struct PointsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "points", abstract: "Redeem points; see what expires.", subcommands: [Redeem.self, Expiring.self])
+    static let configuration = CommandConfiguration(commandName: "points", abstract: "Redeem points, give them to another member; see what expires.",
+                                                    subcommands: [Redeem.self, Transfer.self, Expiring.self])
+
+    struct Transfer: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Give points to another member (where the program allows it), within what this branch holds.")
+        @OptionGroup var till: TillOptions
+        @Option(help: "The member receiving the points.") var to: String
+        @Option var points: Int64
+        @Option var pin: String?
+        func run() throws {
+            try perform(till.node) {
+                try till.node.open().transferPoints(card: till.card, to: to, points: Points(points), pin: pin, requestKey: till.validatedRequestID())
+            }
+        }
+    }
 
     struct Expiring: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -119,7 +133,16 @@ struct Show: ParsableCommand {
 }
 
 struct CouponCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "coupon", abstract: "Single-use coupons.", subcommands: [Issue.self, Redeem.self])
+    static let configuration = CommandConfiguration(commandName: "coupon", abstract: "Single-use coupons.", subcommands: [Issue.self, Redeem.self, Transfer.self])
+
+    struct Transfer: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Give an unused coupon whose template allows it to another member (at the node holding its use).")
+        @OptionGroup var options: NodeOptions
+        @Option var code: String
+        @Option(help: "The member receiving it.") var to: String
+        func run() throws { try perform(options) { try options.open().transferCoupon(code: code, to: to, requestKey: nil) } }
+    }
 
     struct Issue: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -63,7 +63,7 @@ public enum OpCodec {
             var w = Mms_Wire_MemberAdded()
             w.member = m.member
             w.sealedName = Data(m.sealedName); w.sealedPhone = Data(m.sealedPhone)
-            w.sealedBirthday = Data(m.sealedBirthday); w.phoneIndex = Data(m.phoneIndex)
+            w.sealedBirthday = Data(m.sealedBirthday); w.phoneIndex = Data(m.phoneIndex); w.referrer = m.referrer
             return .memberAdded(w)
         case .cardIssued(let c):
             var w = Mms_Wire_CardIssued()
@@ -73,7 +73,7 @@ public enum OpCodec {
             w.punchAccount = c.punchAccount; w.punchUses = c.punchUses; w.replaces = c.replaces
             w.staff = c.staff; w.commissionFen = c.commission.fen
             w.product = c.product; w.expires = c.expires; w.feeFen = c.fee.fen; w.feeTender = c.feeTender?.rawValue ?? ""; w.noPoints = !c.earnsPoints
-            w.firstDayCapFen = c.firstDayCap.fen
+            w.firstDayCapFen = c.firstDayCap.fen; w.companion = c.companion
             return .cardIssued(w)
         case .cardReported(let card, let report):
             var w = Mms_Wire_CardReported()
@@ -90,15 +90,15 @@ public enum OpCodec {
         case .topUp(let p):
             var w = Mms_Wire_TopUp(); w.member = p.member; w.card = p.card; w.amountFen = p.amount.fen
             w.tender = p.tender?.rawValue ?? ""; w.reference = p.reference; w.staff = p.staff; w.commissionFen = p.commission.fen
-            w.extendsTo = p.extendsTo
+            w.extendsTo = p.extendsTo; w.bonusFen = p.bonus.fen
             return .topUp(w)
         case .charge(let c):
             var w = Mms_Wire_Charge(); w.member = c.member; w.card = c.card
-            w.amountFen = c.amount.fen; w.pointsEarned = c.pointsEarned.value; w.firstDayFen = c.firstDay.fen
+            w.amountFen = c.amount.fen; w.pointsEarned = c.pointsEarned.value; w.firstDayFen = c.firstDay.fen; w.bonusFen = c.bonus.fen
             return .charge(w)
         case .refund(let r):
             var w = Mms_Wire_Refund(); w.member = r.member; w.card = r.card; w.amountFen = r.amount.fen
-            w.chargeOrigin = r.charge.origin.rawValue; w.chargeSeq = r.charge.seq
+            w.chargeOrigin = r.charge.origin.rawValue; w.chargeSeq = r.charge.seq; w.bonusFen = r.bonus.fen
             return .refund(w)
         case .pointsRedeemed(let p):
             var w = Mms_Wire_PointsRedeemed(); w.member = p.member; w.card = p.card; w.points = p.points.value; w.gift = p.gift; w.sku = p.sku
@@ -120,6 +120,12 @@ public enum OpCodec {
         case .pointsAwarded(let member, let points, let campaign, let holder):
             var w = Mms_Wire_PointsAwarded(); w.member = member; w.points = points.value; w.campaign = campaign; w.holder = holder.rawValue
             return .pointsAwarded(w)
+        case .pointsTransferred(let t):
+            var w = Mms_Wire_PointsTransferred(); w.fromMember = t.fromMember; w.fromCard = t.fromCard; w.toMember = t.toMember; w.points = t.points.value
+            return .pointsTransferred(w)
+        case .couponTransferred(let code, let from, let to):
+            var w = Mms_Wire_CouponTransferred(); w.code = code; w.fromMember = from; w.toMember = to
+            return .couponTransferred(w)
         case .couponRedeemed(let code, let member):
             var w = Mms_Wire_CouponRedeemed(); w.code = code; w.member = member
             return .couponRedeemed(w)
@@ -190,6 +196,7 @@ public enum OpCodec {
             return .pinChanged(w)
         case .cardReturned(let r):
             var w = Mms_Wire_CardReturned(); w.card = r.card; w.member = r.member; w.refundedFen = r.refunded.fen; w.tender = r.tender.rawValue
+            w.bonusForfeitedFen = r.bonusForfeited.fen
             return .cardReturned(w)
         case .cardRenewed(let card, let expires):
             var w = Mms_Wire_CardRenewed(); w.card = card; w.expires = expires
@@ -234,8 +241,14 @@ public enum OpCodec {
                 throw malformed("sealed profile field too long")
             }
             guard m.phoneIndex.count == 16 else { throw malformed("phone index must be 16 bytes") }
-            return .memberAdded(MemberAdded(member: m.member, sealedName: Array(m.sealedName), sealedPhone: Array(m.sealedPhone),
-                                            sealedBirthday: Array(m.sealedBirthday), phoneIndex: Array(m.phoneIndex)))
+            var added = MemberAdded(member: m.member, sealedName: Array(m.sealedName), sealedPhone: Array(m.sealedPhone),
+                                    sealedBirthday: Array(m.sealedBirthday), phoneIndex: Array(m.phoneIndex))
+            if !m.referrer.isEmpty {
+                try id(m.referrer)
+                guard m.referrer != m.member else { throw malformed("a member refers themselves") }
+                added.referrer = m.referrer
+            }
+            return .memberAdded(added)
         case .cardIssued(let c):
             try id(c.number); try id(c.member)
             let type: CardType
@@ -265,6 +278,8 @@ public enum OpCodec {
             issued.earnsPoints = !c.noPoints
             guard (0...Limits.maxAmount.fen).contains(c.firstDayCapFen) else { throw malformed("first-day cap") }
             issued.firstDayCap = Money(fen: c.firstDayCapFen)
+            guard !c.companion || issued.type == .discount else { throw malformed("a companion card is a discount card") }
+            issued.companion = c.companion
             return .cardIssued(issued)
         case .cardReported(let r):
             try id(r.number)
@@ -289,18 +304,25 @@ public enum OpCodec {
             var payment = Payment(member: t.member, card: t.card, amount: try money(t.amountFen), tender: tender, reference: t.reference,
                                   staff: t.staff, commission: Money(fen: t.commissionFen))
             payment.extendsTo = t.extendsTo
+            guard (0...Limits.maxAmount.fen).contains(t.bonusFen) else { throw malformed("top-up bonus") }
+            payment.bonus = Money(fen: t.bonusFen)
             return .topUp(payment)
         case .charge(let c):
             try id(c.member); try id(c.card)
             var charge = Charge(member: c.member, card: c.card, amount: try money(c.amountFen), pointsEarned: try points(c.pointsEarned, allowZero: true))
             guard (0...c.amountFen).contains(c.firstDayFen) else { throw malformed("first-day spend") }
             charge.firstDay = Money(fen: c.firstDayFen)
+            guard (0...c.amountFen).contains(c.bonusFen) else { throw malformed("charge bonus") }
+            charge.bonus = Money(fen: c.bonusFen)
             return .charge(charge)
         case .refund(let r):
             try id(r.member); try id(r.card)
             let origin = try checked { try NodeID(r.chargeOrigin) }
             guard r.chargeSeq >= 1 else { throw malformed("refund names no charge") }
-            return .refund(Refund(member: r.member, card: r.card, amount: try money(r.amountFen), charge: OpID(origin: origin, seq: r.chargeSeq)))
+            var refund = Refund(member: r.member, card: r.card, amount: try money(r.amountFen), charge: OpID(origin: origin, seq: r.chargeSeq))
+            guard (0...r.amountFen).contains(r.bonusFen) else { throw malformed("refund bonus") }
+            refund.bonus = Money(fen: r.bonusFen)
+            return .refund(refund)
         case .pointsRedeemed(let p):
             try id(p.member); try id(p.card)
             var redeemed = PointsRedeemed(member: p.member, card: p.card, points: try points(p.points, allowZero: false))
@@ -335,6 +357,14 @@ public enum OpCodec {
             try id(w.member); try id(w.campaign)
             return .pointsAwarded(member: w.member, points: try points(w.points, allowZero: false), campaign: w.campaign,
                                   holder: try checked { try NodeID(w.holder) })
+        case .pointsTransferred(let w):
+            try id(w.fromMember); try id(w.fromCard); try id(w.toMember)
+            guard w.fromMember != w.toMember else { throw malformed("points to the same member") }
+            return .pointsTransferred(PointsTransfer(fromMember: w.fromMember, fromCard: w.fromCard, toMember: w.toMember, points: try points(w.points, allowZero: false)))
+        case .couponTransferred(let w):
+            try id(w.code); try id(w.fromMember); try id(w.toMember)
+            guard w.fromMember != w.toMember else { throw malformed("coupon to the same member") }
+            return .couponTransferred(code: w.code, from: w.fromMember, to: w.toMember)
         case .couponRedeemed(let c):
             try id(c.code); try id(c.member)
             return .couponRedeemed(code: c.code, member: c.member)
@@ -418,7 +448,10 @@ public enum OpCodec {
             guard let tender = TenderKind(rawValue: w.tender), TenderKind.money.contains(tender), (0...Limits.maxAmount.fen * 1_000).contains(w.refundedFen) else {
                 throw malformed("card return")
             }
-            return .cardReturned(CardReturn(card: w.card, member: w.member, refunded: Money(fen: w.refundedFen), tender: tender))
+            guard (0...Limits.maxAmount.fen * 1_000).contains(w.bonusForfeitedFen) else { throw malformed("card return bonus") }
+            var returned = CardReturn(card: w.card, member: w.member, refunded: Money(fen: w.refundedFen), tender: tender)
+            returned.bonusForfeited = Money(fen: w.bonusForfeitedFen)
+            return .cardReturned(returned)
         case .cardRenewed(let w):
             try id(w.card)
             guard CardLife.isDayNumber(w.expires) else { throw malformed("renewal day") }
@@ -531,6 +564,7 @@ public enum OpCodec {
 
     private static func tender(_ t: Tender) -> Mms_Wire_Tender {
         var w = Mms_Wire_Tender(); w.kind = t.kind.rawValue; w.amountFen = t.amount.fen; w.reference = t.reference; w.units = t.units
+        w.bonusFen = t.bonus.fen
         return w
     }
 
@@ -547,7 +581,9 @@ public enum OpCodec {
         default:
             guard w.units == 0 else { throw malformed("units on a money tender") }
         }
-        return Tender(kind: kind, amount: Money(fen: w.amountFen), reference: w.reference, units: w.units)
+        // Only stored value has a bonus part, and never more than the tender.
+        guard w.bonusFen == 0 || (kind == .stored && (0...w.amountFen).contains(w.bonusFen)) else { throw malformed("bonus on a tender") }
+        return Tender(kind: kind, amount: Money(fen: w.amountFen), reference: w.reference, units: w.units, bonus: Money(fen: w.bonusFen))
     }
 
     private static func stockMove(_ m: StockMove) -> Mms_Wire_StockMove {

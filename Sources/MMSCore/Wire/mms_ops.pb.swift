@@ -109,376 +109,368 @@ nonisolated enum Mms_Wire_CardReport: SwiftProtobuf.Enum, Swift.CaseIterable {
 }
 
 /// An op exactly as signed. `OpEnvelope.op` holds these bytes; the signature and the hash cover them as stored.
-nonisolated struct Mms_Wire_Op: @unchecked Sendable {
+nonisolated struct Mms_Wire_Op: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// format version; this build writes and accepts 1
-  var version: UInt32 {
-    get {_storage._version}
-    set {_uniqueStorage()._version = newValue}
-  }
+  var version: UInt32 = 0
 
   /// issuing node id
-  var origin: String {
-    get {_storage._origin}
-    set {_uniqueStorage()._origin = newValue}
-  }
+  var origin: String = String()
 
   /// 1, 2, 3, … contiguous per origin
-  var seq: UInt64 {
-    get {_storage._seq}
-    set {_uniqueStorage()._seq = newValue}
-  }
+  var seq: UInt64 = 0
 
   /// hybrid logical clock: wall milliseconds << 16 | logical
-  var hlc: UInt64 {
-    get {_storage._hlc}
-    set {_uniqueStorage()._hlc = newValue}
-  }
+  var hlc: UInt64 = 0
 
   /// BLAKE2b-256 of the origin's previous op bytes (zeros before the first)
-  var prevHash: Data {
-    get {_storage._prevHash}
-    set {_uniqueStorage()._prevHash = newValue}
-  }
+  var prevHash: Data = Data()
 
   /// the operator who caused the op (empty: the node itself; "os:<user>": the data directory's owner)
-  var `operator`: String {
-    get {_storage._operator}
-    set {_uniqueStorage()._operator = newValue}
-  }
+  var `operator`: String = String()
 
   /// the till they used (empty: the node itself; "cli": the command line)
-  var till: String {
-    get {_storage._till}
-    set {_uniqueStorage()._till = newValue}
-  }
+  var till: String = String()
 
-  var body: OneOf_Body? {
-    get {return _storage._body}
-    set {_uniqueStorage()._body = newValue}
-  }
+  var body: Mms_Wire_Op.OneOf_Body? = nil
 
   var memberAdded: Mms_Wire_MemberAdded {
     get {
-      if case .memberAdded(let v)? = _storage._body {return v}
+      if case .memberAdded(let v)? = body {return v}
       return Mms_Wire_MemberAdded()
     }
-    set {_uniqueStorage()._body = .memberAdded(newValue)}
+    set {body = .memberAdded(newValue)}
   }
 
   var cardIssued: Mms_Wire_CardIssued {
     get {
-      if case .cardIssued(let v)? = _storage._body {return v}
+      if case .cardIssued(let v)? = body {return v}
       return Mms_Wire_CardIssued()
     }
-    set {_uniqueStorage()._body = .cardIssued(newValue)}
+    set {body = .cardIssued(newValue)}
   }
 
   var cardReported: Mms_Wire_CardReported {
     get {
-      if case .cardReported(let v)? = _storage._body {return v}
+      if case .cardReported(let v)? = body {return v}
       return Mms_Wire_CardReported()
     }
-    set {_uniqueStorage()._body = .cardReported(newValue)}
+    set {body = .cardReported(newValue)}
   }
 
   var pinFailed: Mms_Wire_PinFailed {
     get {
-      if case .pinFailed(let v)? = _storage._body {return v}
+      if case .pinFailed(let v)? = body {return v}
       return Mms_Wire_PinFailed()
     }
-    set {_uniqueStorage()._body = .pinFailed(newValue)}
+    set {body = .pinFailed(newValue)}
   }
 
   var pinUnlocked: Mms_Wire_PinUnlocked {
     get {
-      if case .pinUnlocked(let v)? = _storage._body {return v}
+      if case .pinUnlocked(let v)? = body {return v}
       return Mms_Wire_PinUnlocked()
     }
-    set {_uniqueStorage()._body = .pinUnlocked(newValue)}
+    set {body = .pinUnlocked(newValue)}
   }
 
   var topUp: Mms_Wire_TopUp {
     get {
-      if case .topUp(let v)? = _storage._body {return v}
+      if case .topUp(let v)? = body {return v}
       return Mms_Wire_TopUp()
     }
-    set {_uniqueStorage()._body = .topUp(newValue)}
+    set {body = .topUp(newValue)}
   }
 
   var charge: Mms_Wire_Charge {
     get {
-      if case .charge(let v)? = _storage._body {return v}
+      if case .charge(let v)? = body {return v}
       return Mms_Wire_Charge()
     }
-    set {_uniqueStorage()._body = .charge(newValue)}
+    set {body = .charge(newValue)}
   }
 
   var refund: Mms_Wire_Refund {
     get {
-      if case .refund(let v)? = _storage._body {return v}
+      if case .refund(let v)? = body {return v}
       return Mms_Wire_Refund()
     }
-    set {_uniqueStorage()._body = .refund(newValue)}
+    set {body = .refund(newValue)}
   }
 
   var pointsRedeemed: Mms_Wire_PointsRedeemed {
     get {
-      if case .pointsRedeemed(let v)? = _storage._body {return v}
+      if case .pointsRedeemed(let v)? = body {return v}
       return Mms_Wire_PointsRedeemed()
     }
-    set {_uniqueStorage()._body = .pointsRedeemed(newValue)}
+    set {body = .pointsRedeemed(newValue)}
   }
 
   var punchUsed: Mms_Wire_PunchUsed {
     get {
-      if case .punchUsed(let v)? = _storage._body {return v}
+      if case .punchUsed(let v)? = body {return v}
       return Mms_Wire_PunchUsed()
     }
-    set {_uniqueStorage()._body = .punchUsed(newValue)}
+    set {body = .punchUsed(newValue)}
   }
 
   var rightsTransferred: Mms_Wire_RightsTransferred {
     get {
-      if case .rightsTransferred(let v)? = _storage._body {return v}
+      if case .rightsTransferred(let v)? = body {return v}
       return Mms_Wire_RightsTransferred()
     }
-    set {_uniqueStorage()._body = .rightsTransferred(newValue)}
+    set {body = .rightsTransferred(newValue)}
   }
 
   var settingSet: Mms_Wire_SettingSet {
     get {
-      if case .settingSet(let v)? = _storage._body {return v}
+      if case .settingSet(let v)? = body {return v}
       return Mms_Wire_SettingSet()
     }
-    set {_uniqueStorage()._body = .settingSet(newValue)}
+    set {body = .settingSet(newValue)}
   }
 
   var couponIssued: Mms_Wire_CouponIssued {
     get {
-      if case .couponIssued(let v)? = _storage._body {return v}
+      if case .couponIssued(let v)? = body {return v}
       return Mms_Wire_CouponIssued()
     }
-    set {_uniqueStorage()._body = .couponIssued(newValue)}
+    set {body = .couponIssued(newValue)}
   }
 
   var couponRedeemed: Mms_Wire_CouponRedeemed {
     get {
-      if case .couponRedeemed(let v)? = _storage._body {return v}
+      if case .couponRedeemed(let v)? = body {return v}
       return Mms_Wire_CouponRedeemed()
     }
-    set {_uniqueStorage()._body = .couponRedeemed(newValue)}
+    set {body = .couponRedeemed(newValue)}
   }
 
   var operatorAdded: Mms_Wire_OperatorAdded {
     get {
-      if case .operatorAdded(let v)? = _storage._body {return v}
+      if case .operatorAdded(let v)? = body {return v}
       return Mms_Wire_OperatorAdded()
     }
-    set {_uniqueStorage()._body = .operatorAdded(newValue)}
+    set {body = .operatorAdded(newValue)}
   }
 
   var operatorDisabled: Mms_Wire_OperatorDisabled {
     get {
-      if case .operatorDisabled(let v)? = _storage._body {return v}
+      if case .operatorDisabled(let v)? = body {return v}
       return Mms_Wire_OperatorDisabled()
     }
-    set {_uniqueStorage()._body = .operatorDisabled(newValue)}
+    set {body = .operatorDisabled(newValue)}
   }
 
   var operatorPasswordSet: Mms_Wire_OperatorPasswordSet {
     get {
-      if case .operatorPasswordSet(let v)? = _storage._body {return v}
+      if case .operatorPasswordSet(let v)? = body {return v}
       return Mms_Wire_OperatorPasswordSet()
     }
-    set {_uniqueStorage()._body = .operatorPasswordSet(newValue)}
+    set {body = .operatorPasswordSet(newValue)}
   }
 
   var loginFailed: Mms_Wire_LoginFailed {
     get {
-      if case .loginFailed(let v)? = _storage._body {return v}
+      if case .loginFailed(let v)? = body {return v}
       return Mms_Wire_LoginFailed()
     }
-    set {_uniqueStorage()._body = .loginFailed(newValue)}
+    set {body = .loginFailed(newValue)}
   }
 
   var tillRegistered: Mms_Wire_TillRegistered {
     get {
-      if case .tillRegistered(let v)? = _storage._body {return v}
+      if case .tillRegistered(let v)? = body {return v}
       return Mms_Wire_TillRegistered()
     }
-    set {_uniqueStorage()._body = .tillRegistered(newValue)}
+    set {body = .tillRegistered(newValue)}
   }
 
   var tillRevoked: Mms_Wire_TillRevoked {
     get {
-      if case .tillRevoked(let v)? = _storage._body {return v}
+      if case .tillRevoked(let v)? = body {return v}
       return Mms_Wire_TillRevoked()
     }
-    set {_uniqueStorage()._body = .tillRevoked(newValue)}
+    set {body = .tillRevoked(newValue)}
   }
 
   var productSet: Mms_Wire_ProductSet {
     get {
-      if case .productSet(let v)? = _storage._body {return v}
+      if case .productSet(let v)? = body {return v}
       return Mms_Wire_ProductSet()
     }
-    set {_uniqueStorage()._body = .productSet(newValue)}
+    set {body = .productSet(newValue)}
   }
 
   var priceSet: Mms_Wire_PriceSet {
     get {
-      if case .priceSet(let v)? = _storage._body {return v}
+      if case .priceSet(let v)? = body {return v}
       return Mms_Wire_PriceSet()
     }
-    set {_uniqueStorage()._body = .priceSet(newValue)}
+    set {body = .priceSet(newValue)}
   }
 
   var stockReceived: Mms_Wire_StockMove {
     get {
-      if case .stockReceived(let v)? = _storage._body {return v}
+      if case .stockReceived(let v)? = body {return v}
       return Mms_Wire_StockMove()
     }
-    set {_uniqueStorage()._body = .stockReceived(newValue)}
+    set {body = .stockReceived(newValue)}
   }
 
   var stockReturned: Mms_Wire_StockMove {
     get {
-      if case .stockReturned(let v)? = _storage._body {return v}
+      if case .stockReturned(let v)? = body {return v}
       return Mms_Wire_StockMove()
     }
-    set {_uniqueStorage()._body = .stockReturned(newValue)}
+    set {body = .stockReturned(newValue)}
   }
 
   var stockTransferred: Mms_Wire_StockTransferred {
     get {
-      if case .stockTransferred(let v)? = _storage._body {return v}
+      if case .stockTransferred(let v)? = body {return v}
       return Mms_Wire_StockTransferred()
     }
-    set {_uniqueStorage()._body = .stockTransferred(newValue)}
+    set {body = .stockTransferred(newValue)}
   }
 
   var transferArrived: Mms_Wire_TransferArrived {
     get {
-      if case .transferArrived(let v)? = _storage._body {return v}
+      if case .transferArrived(let v)? = body {return v}
       return Mms_Wire_TransferArrived()
     }
-    set {_uniqueStorage()._body = .transferArrived(newValue)}
+    set {body = .transferArrived(newValue)}
   }
 
   var stockCounted: Mms_Wire_StockCounted {
     get {
-      if case .stockCounted(let v)? = _storage._body {return v}
+      if case .stockCounted(let v)? = body {return v}
       return Mms_Wire_StockCounted()
     }
-    set {_uniqueStorage()._body = .stockCounted(newValue)}
+    set {body = .stockCounted(newValue)}
   }
 
   var stockThreshold: Mms_Wire_StockThreshold {
     get {
-      if case .stockThreshold(let v)? = _storage._body {return v}
+      if case .stockThreshold(let v)? = body {return v}
       return Mms_Wire_StockThreshold()
     }
-    set {_uniqueStorage()._body = .stockThreshold(newValue)}
+    set {body = .stockThreshold(newValue)}
   }
 
   var sale: Mms_Wire_Sale {
     get {
-      if case .sale(let v)? = _storage._body {return v}
+      if case .sale(let v)? = body {return v}
       return Mms_Wire_Sale()
     }
-    set {_uniqueStorage()._body = .sale(newValue)}
+    set {body = .sale(newValue)}
   }
 
   var expenseAdded: Mms_Wire_ExpenseAdded {
     get {
-      if case .expenseAdded(let v)? = _storage._body {return v}
+      if case .expenseAdded(let v)? = body {return v}
       return Mms_Wire_ExpenseAdded()
     }
-    set {_uniqueStorage()._body = .expenseAdded(newValue)}
+    set {body = .expenseAdded(newValue)}
   }
 
   var saleReturned: Mms_Wire_SaleReturned {
     get {
-      if case .saleReturned(let v)? = _storage._body {return v}
+      if case .saleReturned(let v)? = body {return v}
       return Mms_Wire_SaleReturned()
     }
-    set {_uniqueStorage()._body = .saleReturned(newValue)}
+    set {body = .saleReturned(newValue)}
   }
 
   var tillClosed: Mms_Wire_TillClosed {
     get {
-      if case .tillClosed(let v)? = _storage._body {return v}
+      if case .tillClosed(let v)? = body {return v}
       return Mms_Wire_TillClosed()
     }
-    set {_uniqueStorage()._body = .tillClosed(newValue)}
+    set {body = .tillClosed(newValue)}
   }
 
   var supplierInvoiced: Mms_Wire_SupplierInvoiced {
     get {
-      if case .supplierInvoiced(let v)? = _storage._body {return v}
+      if case .supplierInvoiced(let v)? = body {return v}
       return Mms_Wire_SupplierInvoiced()
     }
-    set {_uniqueStorage()._body = .supplierInvoiced(newValue)}
+    set {body = .supplierInvoiced(newValue)}
   }
 
   var supplierPaid: Mms_Wire_SupplierPaid {
     get {
-      if case .supplierPaid(let v)? = _storage._body {return v}
+      if case .supplierPaid(let v)? = body {return v}
       return Mms_Wire_SupplierPaid()
     }
-    set {_uniqueStorage()._body = .supplierPaid(newValue)}
+    set {body = .supplierPaid(newValue)}
   }
 
   var programSet: Mms_Wire_ProgramSet {
     get {
-      if case .programSet(let v)? = _storage._body {return v}
+      if case .programSet(let v)? = body {return v}
       return Mms_Wire_ProgramSet()
     }
-    set {_uniqueStorage()._body = .programSet(newValue)}
+    set {body = .programSet(newValue)}
   }
 
   var balanceTransferred: Mms_Wire_BalanceTransferred {
     get {
-      if case .balanceTransferred(let v)? = _storage._body {return v}
+      if case .balanceTransferred(let v)? = body {return v}
       return Mms_Wire_BalanceTransferred()
     }
-    set {_uniqueStorage()._body = .balanceTransferred(newValue)}
+    set {body = .balanceTransferred(newValue)}
   }
 
   var pinChanged: Mms_Wire_PinChanged {
     get {
-      if case .pinChanged(let v)? = _storage._body {return v}
+      if case .pinChanged(let v)? = body {return v}
       return Mms_Wire_PinChanged()
     }
-    set {_uniqueStorage()._body = .pinChanged(newValue)}
+    set {body = .pinChanged(newValue)}
   }
 
   var cardReturned: Mms_Wire_CardReturned {
     get {
-      if case .cardReturned(let v)? = _storage._body {return v}
+      if case .cardReturned(let v)? = body {return v}
       return Mms_Wire_CardReturned()
     }
-    set {_uniqueStorage()._body = .cardReturned(newValue)}
+    set {body = .cardReturned(newValue)}
   }
 
   var cardRenewed: Mms_Wire_CardRenewed {
     get {
-      if case .cardRenewed(let v)? = _storage._body {return v}
+      if case .cardRenewed(let v)? = body {return v}
       return Mms_Wire_CardRenewed()
     }
-    set {_uniqueStorage()._body = .cardRenewed(newValue)}
+    set {body = .cardRenewed(newValue)}
   }
 
   var pointsAwarded: Mms_Wire_PointsAwarded {
     get {
-      if case .pointsAwarded(let v)? = _storage._body {return v}
+      if case .pointsAwarded(let v)? = body {return v}
       return Mms_Wire_PointsAwarded()
     }
-    set {_uniqueStorage()._body = .pointsAwarded(newValue)}
+    set {body = .pointsAwarded(newValue)}
+  }
+
+  var pointsTransferred: Mms_Wire_PointsTransferred {
+    get {
+      if case .pointsTransferred(let v)? = body {return v}
+      return Mms_Wire_PointsTransferred()
+    }
+    set {body = .pointsTransferred(newValue)}
+  }
+
+  var couponTransferred: Mms_Wire_CouponTransferred {
+    get {
+      if case .couponTransferred(let v)? = body {return v}
+      return Mms_Wire_CouponTransferred()
+    }
+    set {body = .couponTransferred(newValue)}
   }
 
   var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -524,12 +516,12 @@ nonisolated struct Mms_Wire_Op: @unchecked Sendable {
     case cardReturned(Mms_Wire_CardReturned)
     case cardRenewed(Mms_Wire_CardRenewed)
     case pointsAwarded(Mms_Wire_PointsAwarded)
+    case pointsTransferred(Mms_Wire_PointsTransferred)
+    case couponTransferred(Mms_Wire_CouponTransferred)
 
   }
 
   init() {}
-
-  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 nonisolated struct Mms_Wire_OpEnvelope: Sendable {
@@ -565,64 +557,123 @@ nonisolated struct Mms_Wire_MemberAdded: Sendable {
   /// keyed BLAKE2b of the normalised phone (blind index)
   var phoneIndex: Data = Data()
 
+  /// the member who brought this one (referral reward), or empty
+  var referrer: String = String()
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   init() {}
 }
 
-nonisolated struct Mms_Wire_CardIssued: Sendable {
+nonisolated struct Mms_Wire_CardIssued: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  var number: String = String()
+  var number: String {
+    get {_storage._number}
+    set {_uniqueStorage()._number = newValue}
+  }
 
-  var member: String = String()
+  var member: String {
+    get {_storage._member}
+    set {_uniqueStorage()._member = newValue}
+  }
 
-  var type: Mms_Wire_CardType = .unspecified
+  var type: Mms_Wire_CardType {
+    get {_storage._type}
+    set {_uniqueStorage()._type = newValue}
+  }
 
   /// Argon2id string, empty when the card has no PIN
-  var pinHash: String = String()
+  var pinHash: String {
+    get {_storage._pinHash}
+    set {_uniqueStorage()._pinHash = newValue}
+  }
 
   /// discount cards: price paid in percent, 1–100
-  var discountPercent: UInt32 = 0
+  var discountPercent: UInt32 {
+    get {_storage._discountPercent}
+    set {_uniqueStorage()._discountPercent = newValue}
+  }
 
   /// punch cards: the account of uses (kept on replacement)
-  var punchAccount: String = String()
+  var punchAccount: String {
+    get {_storage._punchAccount}
+    set {_uniqueStorage()._punchAccount = newValue}
+  }
 
   /// uses sold with this issue (credited at the origin)
-  var punchUses: Int64 = 0
+  var punchUses: Int64 {
+    get {_storage._punchUses}
+    set {_uniqueStorage()._punchUses = newValue}
+  }
 
   /// card number this one replaces (that card is retired)
-  var replaces: String = String()
+  var replaces: String {
+    get {_storage._replaces}
+    set {_uniqueStorage()._replaces = newValue}
+  }
 
   /// the staff member credited with selling the card, or empty
-  var staff: String = String()
+  var staff: String {
+    get {_storage._staff}
+    set {_uniqueStorage()._staff = newValue}
+  }
 
   /// their commission for it
-  var commissionFen: Int64 = 0
+  var commissionFen: Int64 {
+    get {_storage._commissionFen}
+    set {_uniqueStorage()._commissionFen = newValue}
+  }
 
   /// the program's card product, or empty
-  var product: String = String()
+  var product: String {
+    get {_storage._product}
+    set {_uniqueStorage()._product = newValue}
+  }
 
   /// last day it pays, YYYYMMDD; 0: no end
-  var expires: Int64 = 0
+  var expires: Int64 {
+    get {_storage._expires}
+    set {_uniqueStorage()._expires = newValue}
+  }
 
   /// what the member paid for the card
-  var feeFen: Int64 = 0
+  var feeFen: Int64 {
+    get {_storage._feeFen}
+    set {_uniqueStorage()._feeFen = newValue}
+  }
 
   /// cash, bank or mobile (empty without a fee)
-  var feeTender: String = String()
+  var feeTender: String {
+    get {_storage._feeTender}
+    set {_uniqueStorage()._feeTender = newValue}
+  }
 
   /// a card bought for a fee earns no points
-  var noPoints: Bool = false
+  var noPoints: Bool {
+    get {_storage._noPoints}
+    set {_uniqueStorage()._noPoints = newValue}
+  }
 
   /// what it may spend on its day of issue, at the issuing branch; 0: no limit
-  var firstDayCapFen: Int64 = 0
+  var firstDayCapFen: Int64 {
+    get {_storage._firstDayCapFen}
+    set {_uniqueStorage()._firstDayCapFen = newValue}
+  }
+
+  /// a companion card (副卡) of the member's tier: its discount, not the balance
+  var companion: Bool {
+    get {_storage._companion}
+    set {_uniqueStorage()._companion = newValue}
+  }
 
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 nonisolated struct Mms_Wire_CardReported: Sendable {
@@ -692,6 +743,9 @@ nonisolated struct Mms_Wire_TopUp: Sendable {
   /// the card's new last day (YYYYMMDD) when its product extends it; 0: unchanged
   var extendsTo: Int64 = 0
 
+  /// the program's top-up bonus, credited to the member's bonus balance
+  var bonusFen: Int64 = 0
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   init() {}
@@ -713,6 +767,9 @@ nonisolated struct Mms_Wire_Charge: Sendable {
   /// spent on the card's day of issue, against its first-day share
   var firstDayFen: Int64 = 0
 
+  /// the part of amount paid from the bonus balance (the rest from the principal)
+  var bonusFen: Int64 = 0
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   init() {}
@@ -733,6 +790,9 @@ nonisolated struct Mms_Wire_Refund: Sendable {
   var chargeOrigin: String = String()
 
   var chargeSeq: UInt64 = 0
+
+  /// the part of amount going back to the bonus balance
+  var bonusFen: Int64 = 0
 
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -845,6 +905,42 @@ nonisolated struct Mms_Wire_CouponIssued: Sendable {
 }
 
 /// Points a campaign gives a member, once.
+/// Points given by one member to another, where the program allows it.
+nonisolated struct Mms_Wire_PointsTransferred: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var fromMember: String = String()
+
+  var fromCard: String = String()
+
+  var toMember: String = String()
+
+  var points: Int64 = 0
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
+/// A transferable coupon given to another member, by the node that holds its one use.
+nonisolated struct Mms_Wire_CouponTransferred: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var code: String = String()
+
+  var fromMember: String = String()
+
+  var toMember: String = String()
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
 nonisolated struct Mms_Wire_PointsAwarded: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -1216,6 +1312,9 @@ nonisolated struct Mms_Wire_Tender: Sendable {
   /// points spent or given back; a coupon: 1 (given back: 1 or 0)
   var units: Int64 = 0
 
+  /// stored value: the part of amount from (or back to) the bonus balance
+  var bonusFen: Int64 = 0
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   init() {}
@@ -1340,6 +1439,9 @@ nonisolated struct Mms_Wire_CardReturned: Sendable {
   var refundedFen: Int64 = 0
 
   var tender: String = String()
+
+  /// the bonus balance, never refunded, gone with the last stored-value card
+  var bonusForfeitedFen: Int64 = 0
 
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1504,797 +1606,781 @@ nonisolated extension Mms_Wire_CardReport: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".Op"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}origin\0\u{1}seq\0\u{1}hlc\0\u{3}prev_hash\0\u{1}operator\0\u{1}till\0\u{4}\u{3}member_added\0\u{3}card_issued\0\u{3}card_reported\0\u{3}pin_failed\0\u{3}pin_unlocked\0\u{3}top_up\0\u{1}charge\0\u{1}refund\0\u{3}points_redeemed\0\u{3}punch_used\0\u{3}rights_transferred\0\u{3}setting_set\0\u{4}\u{2}coupon_issued\0\u{3}coupon_redeemed\0\u{3}operator_added\0\u{3}operator_disabled\0\u{3}operator_password_set\0\u{3}login_failed\0\u{3}till_registered\0\u{3}till_revoked\0\u{3}product_set\0\u{3}price_set\0\u{3}stock_received\0\u{3}stock_returned\0\u{3}stock_transferred\0\u{3}transfer_arrived\0\u{3}stock_counted\0\u{3}stock_threshold\0\u{1}sale\0\u{3}expense_added\0\u{3}sale_returned\0\u{3}till_closed\0\u{3}supplier_invoiced\0\u{3}supplier_paid\0\u{3}program_set\0\u{3}balance_transferred\0\u{3}pin_changed\0\u{3}card_returned\0\u{3}card_renewed\0\u{3}points_awarded\0\u{c}\u{16}\u{1}")
-
-  fileprivate class _StorageClass {
-    var _version: UInt32 = 0
-    var _origin: String = String()
-    var _seq: UInt64 = 0
-    var _hlc: UInt64 = 0
-    var _prevHash: Data = Data()
-    var _operator: String = String()
-    var _till: String = String()
-    var _body: Mms_Wire_Op.OneOf_Body?
-
-      // This property is used as the initial default value for new instances of the type.
-      // The type itself is protecting the reference to its storage via CoW semantics.
-      // This will force a copy to be made of this reference when the first mutation occurs;
-      // hence, it is safe to mark this as `nonisolated(unsafe)`.
-      static nonisolated(unsafe) let defaultInstance = _StorageClass()
-
-    private init() {}
-
-    init(copying source: _StorageClass) {
-      _version = source._version
-      _origin = source._origin
-      _seq = source._seq
-      _hlc = source._hlc
-      _prevHash = source._prevHash
-      _operator = source._operator
-      _till = source._till
-      _body = source._body
-    }
-  }
-
-  fileprivate mutating func _uniqueStorage() -> _StorageClass {
-    if !isKnownUniquelyReferenced(&_storage) {
-      _storage = _StorageClass(copying: _storage)
-    }
-    return _storage
-  }
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}origin\0\u{1}seq\0\u{1}hlc\0\u{3}prev_hash\0\u{1}operator\0\u{1}till\0\u{4}\u{3}member_added\0\u{3}card_issued\0\u{3}card_reported\0\u{3}pin_failed\0\u{3}pin_unlocked\0\u{3}top_up\0\u{1}charge\0\u{1}refund\0\u{3}points_redeemed\0\u{3}punch_used\0\u{3}rights_transferred\0\u{3}setting_set\0\u{4}\u{2}coupon_issued\0\u{3}coupon_redeemed\0\u{3}operator_added\0\u{3}operator_disabled\0\u{3}operator_password_set\0\u{3}login_failed\0\u{3}till_registered\0\u{3}till_revoked\0\u{3}product_set\0\u{3}price_set\0\u{3}stock_received\0\u{3}stock_returned\0\u{3}stock_transferred\0\u{3}transfer_arrived\0\u{3}stock_counted\0\u{3}stock_threshold\0\u{1}sale\0\u{3}expense_added\0\u{3}sale_returned\0\u{3}till_closed\0\u{3}supplier_invoiced\0\u{3}supplier_paid\0\u{3}program_set\0\u{3}balance_transferred\0\u{3}pin_changed\0\u{3}card_returned\0\u{3}card_renewed\0\u{3}points_awarded\0\u{3}points_transferred\0\u{3}coupon_transferred\0\u{c}\u{16}\u{1}")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    _ = _uniqueStorage()
-    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
-      while let fieldNumber = try decoder.nextFieldNumber() {
-        // The use of inline closures is to circumvent an issue where the compiler
-        // allocates stack space for every case branch when no optimizations are
-        // enabled. https://github.com/apple/swift-protobuf/issues/1034
-        switch fieldNumber {
-        case 1: try { try decoder.decodeSingularUInt32Field(value: &_storage._version) }()
-        case 2: try { try decoder.decodeSingularStringField(value: &_storage._origin) }()
-        case 3: try { try decoder.decodeSingularUInt64Field(value: &_storage._seq) }()
-        case 4: try { try decoder.decodeSingularUInt64Field(value: &_storage._hlc) }()
-        case 5: try { try decoder.decodeSingularBytesField(value: &_storage._prevHash) }()
-        case 6: try { try decoder.decodeSingularStringField(value: &_storage._operator) }()
-        case 7: try { try decoder.decodeSingularStringField(value: &_storage._till) }()
-        case 10: try {
-          var v: Mms_Wire_MemberAdded?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .memberAdded(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .memberAdded(v)
-          }
-        }()
-        case 11: try {
-          var v: Mms_Wire_CardIssued?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .cardIssued(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .cardIssued(v)
-          }
-        }()
-        case 12: try {
-          var v: Mms_Wire_CardReported?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .cardReported(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .cardReported(v)
-          }
-        }()
-        case 13: try {
-          var v: Mms_Wire_PinFailed?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .pinFailed(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .pinFailed(v)
-          }
-        }()
-        case 14: try {
-          var v: Mms_Wire_PinUnlocked?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .pinUnlocked(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .pinUnlocked(v)
-          }
-        }()
-        case 15: try {
-          var v: Mms_Wire_TopUp?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .topUp(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .topUp(v)
-          }
-        }()
-        case 16: try {
-          var v: Mms_Wire_Charge?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .charge(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .charge(v)
-          }
-        }()
-        case 17: try {
-          var v: Mms_Wire_Refund?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .refund(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .refund(v)
-          }
-        }()
-        case 18: try {
-          var v: Mms_Wire_PointsRedeemed?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .pointsRedeemed(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .pointsRedeemed(v)
-          }
-        }()
-        case 19: try {
-          var v: Mms_Wire_PunchUsed?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .punchUsed(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .punchUsed(v)
-          }
-        }()
-        case 20: try {
-          var v: Mms_Wire_RightsTransferred?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .rightsTransferred(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .rightsTransferred(v)
-          }
-        }()
-        case 21: try {
-          var v: Mms_Wire_SettingSet?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .settingSet(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .settingSet(v)
-          }
-        }()
-        case 23: try {
-          var v: Mms_Wire_CouponIssued?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .couponIssued(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .couponIssued(v)
-          }
-        }()
-        case 24: try {
-          var v: Mms_Wire_CouponRedeemed?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .couponRedeemed(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .couponRedeemed(v)
-          }
-        }()
-        case 25: try {
-          var v: Mms_Wire_OperatorAdded?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .operatorAdded(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .operatorAdded(v)
-          }
-        }()
-        case 26: try {
-          var v: Mms_Wire_OperatorDisabled?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .operatorDisabled(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .operatorDisabled(v)
-          }
-        }()
-        case 27: try {
-          var v: Mms_Wire_OperatorPasswordSet?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .operatorPasswordSet(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .operatorPasswordSet(v)
-          }
-        }()
-        case 28: try {
-          var v: Mms_Wire_LoginFailed?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .loginFailed(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .loginFailed(v)
-          }
-        }()
-        case 29: try {
-          var v: Mms_Wire_TillRegistered?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .tillRegistered(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .tillRegistered(v)
-          }
-        }()
-        case 30: try {
-          var v: Mms_Wire_TillRevoked?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .tillRevoked(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .tillRevoked(v)
-          }
-        }()
-        case 31: try {
-          var v: Mms_Wire_ProductSet?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .productSet(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .productSet(v)
-          }
-        }()
-        case 32: try {
-          var v: Mms_Wire_PriceSet?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .priceSet(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .priceSet(v)
-          }
-        }()
-        case 33: try {
-          var v: Mms_Wire_StockMove?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .stockReceived(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .stockReceived(v)
-          }
-        }()
-        case 34: try {
-          var v: Mms_Wire_StockMove?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .stockReturned(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .stockReturned(v)
-          }
-        }()
-        case 35: try {
-          var v: Mms_Wire_StockTransferred?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .stockTransferred(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .stockTransferred(v)
-          }
-        }()
-        case 36: try {
-          var v: Mms_Wire_TransferArrived?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .transferArrived(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .transferArrived(v)
-          }
-        }()
-        case 37: try {
-          var v: Mms_Wire_StockCounted?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .stockCounted(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .stockCounted(v)
-          }
-        }()
-        case 38: try {
-          var v: Mms_Wire_StockThreshold?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .stockThreshold(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .stockThreshold(v)
-          }
-        }()
-        case 39: try {
-          var v: Mms_Wire_Sale?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .sale(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .sale(v)
-          }
-        }()
-        case 40: try {
-          var v: Mms_Wire_ExpenseAdded?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .expenseAdded(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .expenseAdded(v)
-          }
-        }()
-        case 41: try {
-          var v: Mms_Wire_SaleReturned?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .saleReturned(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .saleReturned(v)
-          }
-        }()
-        case 42: try {
-          var v: Mms_Wire_TillClosed?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .tillClosed(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .tillClosed(v)
-          }
-        }()
-        case 43: try {
-          var v: Mms_Wire_SupplierInvoiced?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .supplierInvoiced(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .supplierInvoiced(v)
-          }
-        }()
-        case 44: try {
-          var v: Mms_Wire_SupplierPaid?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .supplierPaid(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .supplierPaid(v)
-          }
-        }()
-        case 45: try {
-          var v: Mms_Wire_ProgramSet?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .programSet(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .programSet(v)
-          }
-        }()
-        case 46: try {
-          var v: Mms_Wire_BalanceTransferred?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .balanceTransferred(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .balanceTransferred(v)
-          }
-        }()
-        case 47: try {
-          var v: Mms_Wire_PinChanged?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .pinChanged(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .pinChanged(v)
-          }
-        }()
-        case 48: try {
-          var v: Mms_Wire_CardReturned?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .cardReturned(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .cardReturned(v)
-          }
-        }()
-        case 49: try {
-          var v: Mms_Wire_CardRenewed?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .cardRenewed(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .cardRenewed(v)
-          }
-        }()
-        case 50: try {
-          var v: Mms_Wire_PointsAwarded?
-          var hadOneofValue = false
-          if let current = _storage._body {
-            hadOneofValue = true
-            if case .pointsAwarded(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._body = .pointsAwarded(v)
-          }
-        }()
-        default: break
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.version) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.origin) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.seq) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.hlc) }()
+      case 5: try { try decoder.decodeSingularBytesField(value: &self.prevHash) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.`operator`) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.till) }()
+      case 10: try {
+        var v: Mms_Wire_MemberAdded?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .memberAdded(let m) = current {v = m}
         }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .memberAdded(v)
+        }
+      }()
+      case 11: try {
+        var v: Mms_Wire_CardIssued?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .cardIssued(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .cardIssued(v)
+        }
+      }()
+      case 12: try {
+        var v: Mms_Wire_CardReported?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .cardReported(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .cardReported(v)
+        }
+      }()
+      case 13: try {
+        var v: Mms_Wire_PinFailed?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .pinFailed(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .pinFailed(v)
+        }
+      }()
+      case 14: try {
+        var v: Mms_Wire_PinUnlocked?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .pinUnlocked(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .pinUnlocked(v)
+        }
+      }()
+      case 15: try {
+        var v: Mms_Wire_TopUp?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .topUp(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .topUp(v)
+        }
+      }()
+      case 16: try {
+        var v: Mms_Wire_Charge?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .charge(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .charge(v)
+        }
+      }()
+      case 17: try {
+        var v: Mms_Wire_Refund?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .refund(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .refund(v)
+        }
+      }()
+      case 18: try {
+        var v: Mms_Wire_PointsRedeemed?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .pointsRedeemed(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .pointsRedeemed(v)
+        }
+      }()
+      case 19: try {
+        var v: Mms_Wire_PunchUsed?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .punchUsed(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .punchUsed(v)
+        }
+      }()
+      case 20: try {
+        var v: Mms_Wire_RightsTransferred?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .rightsTransferred(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .rightsTransferred(v)
+        }
+      }()
+      case 21: try {
+        var v: Mms_Wire_SettingSet?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .settingSet(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .settingSet(v)
+        }
+      }()
+      case 23: try {
+        var v: Mms_Wire_CouponIssued?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .couponIssued(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .couponIssued(v)
+        }
+      }()
+      case 24: try {
+        var v: Mms_Wire_CouponRedeemed?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .couponRedeemed(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .couponRedeemed(v)
+        }
+      }()
+      case 25: try {
+        var v: Mms_Wire_OperatorAdded?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .operatorAdded(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .operatorAdded(v)
+        }
+      }()
+      case 26: try {
+        var v: Mms_Wire_OperatorDisabled?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .operatorDisabled(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .operatorDisabled(v)
+        }
+      }()
+      case 27: try {
+        var v: Mms_Wire_OperatorPasswordSet?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .operatorPasswordSet(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .operatorPasswordSet(v)
+        }
+      }()
+      case 28: try {
+        var v: Mms_Wire_LoginFailed?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .loginFailed(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .loginFailed(v)
+        }
+      }()
+      case 29: try {
+        var v: Mms_Wire_TillRegistered?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .tillRegistered(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .tillRegistered(v)
+        }
+      }()
+      case 30: try {
+        var v: Mms_Wire_TillRevoked?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .tillRevoked(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .tillRevoked(v)
+        }
+      }()
+      case 31: try {
+        var v: Mms_Wire_ProductSet?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .productSet(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .productSet(v)
+        }
+      }()
+      case 32: try {
+        var v: Mms_Wire_PriceSet?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .priceSet(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .priceSet(v)
+        }
+      }()
+      case 33: try {
+        var v: Mms_Wire_StockMove?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .stockReceived(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .stockReceived(v)
+        }
+      }()
+      case 34: try {
+        var v: Mms_Wire_StockMove?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .stockReturned(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .stockReturned(v)
+        }
+      }()
+      case 35: try {
+        var v: Mms_Wire_StockTransferred?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .stockTransferred(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .stockTransferred(v)
+        }
+      }()
+      case 36: try {
+        var v: Mms_Wire_TransferArrived?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .transferArrived(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .transferArrived(v)
+        }
+      }()
+      case 37: try {
+        var v: Mms_Wire_StockCounted?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .stockCounted(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .stockCounted(v)
+        }
+      }()
+      case 38: try {
+        var v: Mms_Wire_StockThreshold?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .stockThreshold(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .stockThreshold(v)
+        }
+      }()
+      case 39: try {
+        var v: Mms_Wire_Sale?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .sale(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .sale(v)
+        }
+      }()
+      case 40: try {
+        var v: Mms_Wire_ExpenseAdded?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .expenseAdded(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .expenseAdded(v)
+        }
+      }()
+      case 41: try {
+        var v: Mms_Wire_SaleReturned?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .saleReturned(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .saleReturned(v)
+        }
+      }()
+      case 42: try {
+        var v: Mms_Wire_TillClosed?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .tillClosed(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .tillClosed(v)
+        }
+      }()
+      case 43: try {
+        var v: Mms_Wire_SupplierInvoiced?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .supplierInvoiced(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .supplierInvoiced(v)
+        }
+      }()
+      case 44: try {
+        var v: Mms_Wire_SupplierPaid?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .supplierPaid(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .supplierPaid(v)
+        }
+      }()
+      case 45: try {
+        var v: Mms_Wire_ProgramSet?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .programSet(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .programSet(v)
+        }
+      }()
+      case 46: try {
+        var v: Mms_Wire_BalanceTransferred?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .balanceTransferred(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .balanceTransferred(v)
+        }
+      }()
+      case 47: try {
+        var v: Mms_Wire_PinChanged?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .pinChanged(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .pinChanged(v)
+        }
+      }()
+      case 48: try {
+        var v: Mms_Wire_CardReturned?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .cardReturned(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .cardReturned(v)
+        }
+      }()
+      case 49: try {
+        var v: Mms_Wire_CardRenewed?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .cardRenewed(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .cardRenewed(v)
+        }
+      }()
+      case 50: try {
+        var v: Mms_Wire_PointsAwarded?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .pointsAwarded(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .pointsAwarded(v)
+        }
+      }()
+      case 51: try {
+        var v: Mms_Wire_PointsTransferred?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .pointsTransferred(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .pointsTransferred(v)
+        }
+      }()
+      case 52: try {
+        var v: Mms_Wire_CouponTransferred?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .couponTransferred(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .couponTransferred(v)
+        }
+      }()
+      default: break
       }
     }
   }
 
   func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every if/case branch local when no optimizations
-      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-      // https://github.com/apple/swift-protobuf/issues/1182
-      if _storage._version != 0 {
-        try visitor.visitSingularUInt32Field(value: _storage._version, fieldNumber: 1)
-      }
-      if !_storage._origin.isEmpty {
-        try visitor.visitSingularStringField(value: _storage._origin, fieldNumber: 2)
-      }
-      if _storage._seq != 0 {
-        try visitor.visitSingularUInt64Field(value: _storage._seq, fieldNumber: 3)
-      }
-      if _storage._hlc != 0 {
-        try visitor.visitSingularUInt64Field(value: _storage._hlc, fieldNumber: 4)
-      }
-      if !_storage._prevHash.isEmpty {
-        try visitor.visitSingularBytesField(value: _storage._prevHash, fieldNumber: 5)
-      }
-      if !_storage._operator.isEmpty {
-        try visitor.visitSingularStringField(value: _storage._operator, fieldNumber: 6)
-      }
-      if !_storage._till.isEmpty {
-        try visitor.visitSingularStringField(value: _storage._till, fieldNumber: 7)
-      }
-      switch _storage._body {
-      case .memberAdded?: try {
-        guard case .memberAdded(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
-      }()
-      case .cardIssued?: try {
-        guard case .cardIssued(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
-      }()
-      case .cardReported?: try {
-        guard case .cardReported(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
-      }()
-      case .pinFailed?: try {
-        guard case .pinFailed(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
-      }()
-      case .pinUnlocked?: try {
-        guard case .pinUnlocked(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
-      }()
-      case .topUp?: try {
-        guard case .topUp(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 15)
-      }()
-      case .charge?: try {
-        guard case .charge(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
-      }()
-      case .refund?: try {
-        guard case .refund(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 17)
-      }()
-      case .pointsRedeemed?: try {
-        guard case .pointsRedeemed(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 18)
-      }()
-      case .punchUsed?: try {
-        guard case .punchUsed(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 19)
-      }()
-      case .rightsTransferred?: try {
-        guard case .rightsTransferred(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 20)
-      }()
-      case .settingSet?: try {
-        guard case .settingSet(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 21)
-      }()
-      case .couponIssued?: try {
-        guard case .couponIssued(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 23)
-      }()
-      case .couponRedeemed?: try {
-        guard case .couponRedeemed(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 24)
-      }()
-      case .operatorAdded?: try {
-        guard case .operatorAdded(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 25)
-      }()
-      case .operatorDisabled?: try {
-        guard case .operatorDisabled(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 26)
-      }()
-      case .operatorPasswordSet?: try {
-        guard case .operatorPasswordSet(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 27)
-      }()
-      case .loginFailed?: try {
-        guard case .loginFailed(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 28)
-      }()
-      case .tillRegistered?: try {
-        guard case .tillRegistered(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 29)
-      }()
-      case .tillRevoked?: try {
-        guard case .tillRevoked(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 30)
-      }()
-      case .productSet?: try {
-        guard case .productSet(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 31)
-      }()
-      case .priceSet?: try {
-        guard case .priceSet(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 32)
-      }()
-      case .stockReceived?: try {
-        guard case .stockReceived(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 33)
-      }()
-      case .stockReturned?: try {
-        guard case .stockReturned(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 34)
-      }()
-      case .stockTransferred?: try {
-        guard case .stockTransferred(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 35)
-      }()
-      case .transferArrived?: try {
-        guard case .transferArrived(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 36)
-      }()
-      case .stockCounted?: try {
-        guard case .stockCounted(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 37)
-      }()
-      case .stockThreshold?: try {
-        guard case .stockThreshold(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 38)
-      }()
-      case .sale?: try {
-        guard case .sale(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 39)
-      }()
-      case .expenseAdded?: try {
-        guard case .expenseAdded(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 40)
-      }()
-      case .saleReturned?: try {
-        guard case .saleReturned(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 41)
-      }()
-      case .tillClosed?: try {
-        guard case .tillClosed(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 42)
-      }()
-      case .supplierInvoiced?: try {
-        guard case .supplierInvoiced(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 43)
-      }()
-      case .supplierPaid?: try {
-        guard case .supplierPaid(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 44)
-      }()
-      case .programSet?: try {
-        guard case .programSet(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 45)
-      }()
-      case .balanceTransferred?: try {
-        guard case .balanceTransferred(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 46)
-      }()
-      case .pinChanged?: try {
-        guard case .pinChanged(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 47)
-      }()
-      case .cardReturned?: try {
-        guard case .cardReturned(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 48)
-      }()
-      case .cardRenewed?: try {
-        guard case .cardRenewed(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 49)
-      }()
-      case .pointsAwarded?: try {
-        guard case .pointsAwarded(let v)? = _storage._body else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 50)
-      }()
-      case nil: break
-      }
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.version != 0 {
+      try visitor.visitSingularUInt32Field(value: self.version, fieldNumber: 1)
+    }
+    if !self.origin.isEmpty {
+      try visitor.visitSingularStringField(value: self.origin, fieldNumber: 2)
+    }
+    if self.seq != 0 {
+      try visitor.visitSingularUInt64Field(value: self.seq, fieldNumber: 3)
+    }
+    if self.hlc != 0 {
+      try visitor.visitSingularUInt64Field(value: self.hlc, fieldNumber: 4)
+    }
+    if !self.prevHash.isEmpty {
+      try visitor.visitSingularBytesField(value: self.prevHash, fieldNumber: 5)
+    }
+    if !self.`operator`.isEmpty {
+      try visitor.visitSingularStringField(value: self.`operator`, fieldNumber: 6)
+    }
+    if !self.till.isEmpty {
+      try visitor.visitSingularStringField(value: self.till, fieldNumber: 7)
+    }
+    switch self.body {
+    case .memberAdded?: try {
+      guard case .memberAdded(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+    }()
+    case .cardIssued?: try {
+      guard case .cardIssued(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+    }()
+    case .cardReported?: try {
+      guard case .cardReported(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+    }()
+    case .pinFailed?: try {
+      guard case .pinFailed(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+    }()
+    case .pinUnlocked?: try {
+      guard case .pinUnlocked(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
+    }()
+    case .topUp?: try {
+      guard case .topUp(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 15)
+    }()
+    case .charge?: try {
+      guard case .charge(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
+    }()
+    case .refund?: try {
+      guard case .refund(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 17)
+    }()
+    case .pointsRedeemed?: try {
+      guard case .pointsRedeemed(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 18)
+    }()
+    case .punchUsed?: try {
+      guard case .punchUsed(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 19)
+    }()
+    case .rightsTransferred?: try {
+      guard case .rightsTransferred(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 20)
+    }()
+    case .settingSet?: try {
+      guard case .settingSet(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 21)
+    }()
+    case .couponIssued?: try {
+      guard case .couponIssued(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 23)
+    }()
+    case .couponRedeemed?: try {
+      guard case .couponRedeemed(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 24)
+    }()
+    case .operatorAdded?: try {
+      guard case .operatorAdded(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 25)
+    }()
+    case .operatorDisabled?: try {
+      guard case .operatorDisabled(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 26)
+    }()
+    case .operatorPasswordSet?: try {
+      guard case .operatorPasswordSet(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 27)
+    }()
+    case .loginFailed?: try {
+      guard case .loginFailed(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 28)
+    }()
+    case .tillRegistered?: try {
+      guard case .tillRegistered(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 29)
+    }()
+    case .tillRevoked?: try {
+      guard case .tillRevoked(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 30)
+    }()
+    case .productSet?: try {
+      guard case .productSet(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 31)
+    }()
+    case .priceSet?: try {
+      guard case .priceSet(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 32)
+    }()
+    case .stockReceived?: try {
+      guard case .stockReceived(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 33)
+    }()
+    case .stockReturned?: try {
+      guard case .stockReturned(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 34)
+    }()
+    case .stockTransferred?: try {
+      guard case .stockTransferred(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 35)
+    }()
+    case .transferArrived?: try {
+      guard case .transferArrived(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 36)
+    }()
+    case .stockCounted?: try {
+      guard case .stockCounted(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 37)
+    }()
+    case .stockThreshold?: try {
+      guard case .stockThreshold(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 38)
+    }()
+    case .sale?: try {
+      guard case .sale(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 39)
+    }()
+    case .expenseAdded?: try {
+      guard case .expenseAdded(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 40)
+    }()
+    case .saleReturned?: try {
+      guard case .saleReturned(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 41)
+    }()
+    case .tillClosed?: try {
+      guard case .tillClosed(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 42)
+    }()
+    case .supplierInvoiced?: try {
+      guard case .supplierInvoiced(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 43)
+    }()
+    case .supplierPaid?: try {
+      guard case .supplierPaid(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 44)
+    }()
+    case .programSet?: try {
+      guard case .programSet(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 45)
+    }()
+    case .balanceTransferred?: try {
+      guard case .balanceTransferred(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 46)
+    }()
+    case .pinChanged?: try {
+      guard case .pinChanged(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 47)
+    }()
+    case .cardReturned?: try {
+      guard case .cardReturned(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 48)
+    }()
+    case .cardRenewed?: try {
+      guard case .cardRenewed(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 49)
+    }()
+    case .pointsAwarded?: try {
+      guard case .pointsAwarded(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 50)
+    }()
+    case .pointsTransferred?: try {
+      guard case .pointsTransferred(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 51)
+    }()
+    case .couponTransferred?: try {
+      guard case .couponTransferred(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 52)
+    }()
+    case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   static func ==(lhs: Mms_Wire_Op, rhs: Mms_Wire_Op) -> Bool {
-    if lhs._storage !== rhs._storage {
-      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
-        let _storage = _args.0
-        let rhs_storage = _args.1
-        if _storage._version != rhs_storage._version {return false}
-        if _storage._origin != rhs_storage._origin {return false}
-        if _storage._seq != rhs_storage._seq {return false}
-        if _storage._hlc != rhs_storage._hlc {return false}
-        if _storage._prevHash != rhs_storage._prevHash {return false}
-        if _storage._operator != rhs_storage._operator {return false}
-        if _storage._till != rhs_storage._till {return false}
-        if _storage._body != rhs_storage._body {return false}
-        return true
-      }
-      if !storagesAreEqual {return false}
-    }
+    if lhs.version != rhs.version {return false}
+    if lhs.origin != rhs.origin {return false}
+    if lhs.seq != rhs.seq {return false}
+    if lhs.hlc != rhs.hlc {return false}
+    if lhs.prevHash != rhs.prevHash {return false}
+    if lhs.`operator` != rhs.`operator` {return false}
+    if lhs.till != rhs.till {return false}
+    if lhs.body != rhs.body {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2337,7 +2423,7 @@ nonisolated extension Mms_Wire_OpEnvelope: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Mms_Wire_MemberAdded: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".MemberAdded"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}member\0\u{3}sealed_name\0\u{3}sealed_phone\0\u{3}sealed_birthday\0\u{3}phone_index\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}member\0\u{3}sealed_name\0\u{3}sealed_phone\0\u{3}sealed_birthday\0\u{3}phone_index\0\u{1}referrer\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2350,6 +2436,7 @@ nonisolated extension Mms_Wire_MemberAdded: SwiftProtobuf.Message, SwiftProtobuf
       case 3: try { try decoder.decodeSingularBytesField(value: &self.sealedPhone) }()
       case 4: try { try decoder.decodeSingularBytesField(value: &self.sealedBirthday) }()
       case 5: try { try decoder.decodeSingularBytesField(value: &self.phoneIndex) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.referrer) }()
       default: break
       }
     }
@@ -2371,6 +2458,9 @@ nonisolated extension Mms_Wire_MemberAdded: SwiftProtobuf.Message, SwiftProtobuf
     if !self.phoneIndex.isEmpty {
       try visitor.visitSingularBytesField(value: self.phoneIndex, fieldNumber: 5)
     }
+    if !self.referrer.isEmpty {
+      try visitor.visitSingularStringField(value: self.referrer, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2380,6 +2470,7 @@ nonisolated extension Mms_Wire_MemberAdded: SwiftProtobuf.Message, SwiftProtobuf
     if lhs.sealedPhone != rhs.sealedPhone {return false}
     if lhs.sealedBirthday != rhs.sealedBirthday {return false}
     if lhs.phoneIndex != rhs.phoneIndex {return false}
+    if lhs.referrer != rhs.referrer {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2387,104 +2478,177 @@ nonisolated extension Mms_Wire_MemberAdded: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Mms_Wire_CardIssued: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".CardIssued"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}number\0\u{1}member\0\u{1}type\0\u{3}pin_hash\0\u{3}discount_percent\0\u{3}punch_account\0\u{3}punch_uses\0\u{1}replaces\0\u{1}staff\0\u{3}commission_fen\0\u{1}product\0\u{1}expires\0\u{3}fee_fen\0\u{3}fee_tender\0\u{3}no_points\0\u{3}first_day_cap_fen\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}number\0\u{1}member\0\u{1}type\0\u{3}pin_hash\0\u{3}discount_percent\0\u{3}punch_account\0\u{3}punch_uses\0\u{1}replaces\0\u{1}staff\0\u{3}commission_fen\0\u{1}product\0\u{1}expires\0\u{3}fee_fen\0\u{3}fee_tender\0\u{3}no_points\0\u{3}first_day_cap_fen\0\u{1}companion\0")
+
+  fileprivate class _StorageClass {
+    var _number: String = String()
+    var _member: String = String()
+    var _type: Mms_Wire_CardType = .unspecified
+    var _pinHash: String = String()
+    var _discountPercent: UInt32 = 0
+    var _punchAccount: String = String()
+    var _punchUses: Int64 = 0
+    var _replaces: String = String()
+    var _staff: String = String()
+    var _commissionFen: Int64 = 0
+    var _product: String = String()
+    var _expires: Int64 = 0
+    var _feeFen: Int64 = 0
+    var _feeTender: String = String()
+    var _noPoints: Bool = false
+    var _firstDayCapFen: Int64 = 0
+    var _companion: Bool = false
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _number = source._number
+      _member = source._member
+      _type = source._type
+      _pinHash = source._pinHash
+      _discountPercent = source._discountPercent
+      _punchAccount = source._punchAccount
+      _punchUses = source._punchUses
+      _replaces = source._replaces
+      _staff = source._staff
+      _commissionFen = source._commissionFen
+      _product = source._product
+      _expires = source._expires
+      _feeFen = source._feeFen
+      _feeTender = source._feeTender
+      _noPoints = source._noPoints
+      _firstDayCapFen = source._firstDayCapFen
+      _companion = source._companion
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.number) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.member) }()
-      case 3: try { try decoder.decodeSingularEnumField(value: &self.type) }()
-      case 4: try { try decoder.decodeSingularStringField(value: &self.pinHash) }()
-      case 5: try { try decoder.decodeSingularUInt32Field(value: &self.discountPercent) }()
-      case 6: try { try decoder.decodeSingularStringField(value: &self.punchAccount) }()
-      case 7: try { try decoder.decodeSingularInt64Field(value: &self.punchUses) }()
-      case 8: try { try decoder.decodeSingularStringField(value: &self.replaces) }()
-      case 9: try { try decoder.decodeSingularStringField(value: &self.staff) }()
-      case 10: try { try decoder.decodeSingularInt64Field(value: &self.commissionFen) }()
-      case 11: try { try decoder.decodeSingularStringField(value: &self.product) }()
-      case 12: try { try decoder.decodeSingularInt64Field(value: &self.expires) }()
-      case 13: try { try decoder.decodeSingularInt64Field(value: &self.feeFen) }()
-      case 14: try { try decoder.decodeSingularStringField(value: &self.feeTender) }()
-      case 15: try { try decoder.decodeSingularBoolField(value: &self.noPoints) }()
-      case 16: try { try decoder.decodeSingularInt64Field(value: &self.firstDayCapFen) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._number) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._member) }()
+        case 3: try { try decoder.decodeSingularEnumField(value: &_storage._type) }()
+        case 4: try { try decoder.decodeSingularStringField(value: &_storage._pinHash) }()
+        case 5: try { try decoder.decodeSingularUInt32Field(value: &_storage._discountPercent) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._punchAccount) }()
+        case 7: try { try decoder.decodeSingularInt64Field(value: &_storage._punchUses) }()
+        case 8: try { try decoder.decodeSingularStringField(value: &_storage._replaces) }()
+        case 9: try { try decoder.decodeSingularStringField(value: &_storage._staff) }()
+        case 10: try { try decoder.decodeSingularInt64Field(value: &_storage._commissionFen) }()
+        case 11: try { try decoder.decodeSingularStringField(value: &_storage._product) }()
+        case 12: try { try decoder.decodeSingularInt64Field(value: &_storage._expires) }()
+        case 13: try { try decoder.decodeSingularInt64Field(value: &_storage._feeFen) }()
+        case 14: try { try decoder.decodeSingularStringField(value: &_storage._feeTender) }()
+        case 15: try { try decoder.decodeSingularBoolField(value: &_storage._noPoints) }()
+        case 16: try { try decoder.decodeSingularInt64Field(value: &_storage._firstDayCapFen) }()
+        case 17: try { try decoder.decodeSingularBoolField(value: &_storage._companion) }()
+        default: break
+        }
       }
     }
   }
 
   func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.number.isEmpty {
-      try visitor.visitSingularStringField(value: self.number, fieldNumber: 1)
-    }
-    if !self.member.isEmpty {
-      try visitor.visitSingularStringField(value: self.member, fieldNumber: 2)
-    }
-    if self.type != .unspecified {
-      try visitor.visitSingularEnumField(value: self.type, fieldNumber: 3)
-    }
-    if !self.pinHash.isEmpty {
-      try visitor.visitSingularStringField(value: self.pinHash, fieldNumber: 4)
-    }
-    if self.discountPercent != 0 {
-      try visitor.visitSingularUInt32Field(value: self.discountPercent, fieldNumber: 5)
-    }
-    if !self.punchAccount.isEmpty {
-      try visitor.visitSingularStringField(value: self.punchAccount, fieldNumber: 6)
-    }
-    if self.punchUses != 0 {
-      try visitor.visitSingularInt64Field(value: self.punchUses, fieldNumber: 7)
-    }
-    if !self.replaces.isEmpty {
-      try visitor.visitSingularStringField(value: self.replaces, fieldNumber: 8)
-    }
-    if !self.staff.isEmpty {
-      try visitor.visitSingularStringField(value: self.staff, fieldNumber: 9)
-    }
-    if self.commissionFen != 0 {
-      try visitor.visitSingularInt64Field(value: self.commissionFen, fieldNumber: 10)
-    }
-    if !self.product.isEmpty {
-      try visitor.visitSingularStringField(value: self.product, fieldNumber: 11)
-    }
-    if self.expires != 0 {
-      try visitor.visitSingularInt64Field(value: self.expires, fieldNumber: 12)
-    }
-    if self.feeFen != 0 {
-      try visitor.visitSingularInt64Field(value: self.feeFen, fieldNumber: 13)
-    }
-    if !self.feeTender.isEmpty {
-      try visitor.visitSingularStringField(value: self.feeTender, fieldNumber: 14)
-    }
-    if self.noPoints != false {
-      try visitor.visitSingularBoolField(value: self.noPoints, fieldNumber: 15)
-    }
-    if self.firstDayCapFen != 0 {
-      try visitor.visitSingularInt64Field(value: self.firstDayCapFen, fieldNumber: 16)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      if !_storage._number.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._number, fieldNumber: 1)
+      }
+      if !_storage._member.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._member, fieldNumber: 2)
+      }
+      if _storage._type != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._type, fieldNumber: 3)
+      }
+      if !_storage._pinHash.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._pinHash, fieldNumber: 4)
+      }
+      if _storage._discountPercent != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._discountPercent, fieldNumber: 5)
+      }
+      if !_storage._punchAccount.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._punchAccount, fieldNumber: 6)
+      }
+      if _storage._punchUses != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._punchUses, fieldNumber: 7)
+      }
+      if !_storage._replaces.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._replaces, fieldNumber: 8)
+      }
+      if !_storage._staff.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._staff, fieldNumber: 9)
+      }
+      if _storage._commissionFen != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._commissionFen, fieldNumber: 10)
+      }
+      if !_storage._product.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._product, fieldNumber: 11)
+      }
+      if _storage._expires != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._expires, fieldNumber: 12)
+      }
+      if _storage._feeFen != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._feeFen, fieldNumber: 13)
+      }
+      if !_storage._feeTender.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._feeTender, fieldNumber: 14)
+      }
+      if _storage._noPoints != false {
+        try visitor.visitSingularBoolField(value: _storage._noPoints, fieldNumber: 15)
+      }
+      if _storage._firstDayCapFen != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._firstDayCapFen, fieldNumber: 16)
+      }
+      if _storage._companion != false {
+        try visitor.visitSingularBoolField(value: _storage._companion, fieldNumber: 17)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   static func ==(lhs: Mms_Wire_CardIssued, rhs: Mms_Wire_CardIssued) -> Bool {
-    if lhs.number != rhs.number {return false}
-    if lhs.member != rhs.member {return false}
-    if lhs.type != rhs.type {return false}
-    if lhs.pinHash != rhs.pinHash {return false}
-    if lhs.discountPercent != rhs.discountPercent {return false}
-    if lhs.punchAccount != rhs.punchAccount {return false}
-    if lhs.punchUses != rhs.punchUses {return false}
-    if lhs.replaces != rhs.replaces {return false}
-    if lhs.staff != rhs.staff {return false}
-    if lhs.commissionFen != rhs.commissionFen {return false}
-    if lhs.product != rhs.product {return false}
-    if lhs.expires != rhs.expires {return false}
-    if lhs.feeFen != rhs.feeFen {return false}
-    if lhs.feeTender != rhs.feeTender {return false}
-    if lhs.noPoints != rhs.noPoints {return false}
-    if lhs.firstDayCapFen != rhs.firstDayCapFen {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._number != rhs_storage._number {return false}
+        if _storage._member != rhs_storage._member {return false}
+        if _storage._type != rhs_storage._type {return false}
+        if _storage._pinHash != rhs_storage._pinHash {return false}
+        if _storage._discountPercent != rhs_storage._discountPercent {return false}
+        if _storage._punchAccount != rhs_storage._punchAccount {return false}
+        if _storage._punchUses != rhs_storage._punchUses {return false}
+        if _storage._replaces != rhs_storage._replaces {return false}
+        if _storage._staff != rhs_storage._staff {return false}
+        if _storage._commissionFen != rhs_storage._commissionFen {return false}
+        if _storage._product != rhs_storage._product {return false}
+        if _storage._expires != rhs_storage._expires {return false}
+        if _storage._feeFen != rhs_storage._feeFen {return false}
+        if _storage._feeTender != rhs_storage._feeTender {return false}
+        if _storage._noPoints != rhs_storage._noPoints {return false}
+        if _storage._firstDayCapFen != rhs_storage._firstDayCapFen {return false}
+        if _storage._companion != rhs_storage._companion {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2592,7 +2756,7 @@ nonisolated extension Mms_Wire_PinUnlocked: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Mms_Wire_TopUp: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".TopUp"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}member\0\u{1}card\0\u{3}amount_fen\0\u{1}tender\0\u{1}reference\0\u{1}staff\0\u{3}commission_fen\0\u{3}extends_to\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}member\0\u{1}card\0\u{3}amount_fen\0\u{1}tender\0\u{1}reference\0\u{1}staff\0\u{3}commission_fen\0\u{3}extends_to\0\u{3}bonus_fen\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2608,6 +2772,7 @@ nonisolated extension Mms_Wire_TopUp: SwiftProtobuf.Message, SwiftProtobuf._Mess
       case 6: try { try decoder.decodeSingularStringField(value: &self.staff) }()
       case 7: try { try decoder.decodeSingularInt64Field(value: &self.commissionFen) }()
       case 8: try { try decoder.decodeSingularInt64Field(value: &self.extendsTo) }()
+      case 9: try { try decoder.decodeSingularInt64Field(value: &self.bonusFen) }()
       default: break
       }
     }
@@ -2638,6 +2803,9 @@ nonisolated extension Mms_Wire_TopUp: SwiftProtobuf.Message, SwiftProtobuf._Mess
     if self.extendsTo != 0 {
       try visitor.visitSingularInt64Field(value: self.extendsTo, fieldNumber: 8)
     }
+    if self.bonusFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.bonusFen, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2650,6 +2818,7 @@ nonisolated extension Mms_Wire_TopUp: SwiftProtobuf.Message, SwiftProtobuf._Mess
     if lhs.staff != rhs.staff {return false}
     if lhs.commissionFen != rhs.commissionFen {return false}
     if lhs.extendsTo != rhs.extendsTo {return false}
+    if lhs.bonusFen != rhs.bonusFen {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2657,7 +2826,7 @@ nonisolated extension Mms_Wire_TopUp: SwiftProtobuf.Message, SwiftProtobuf._Mess
 
 nonisolated extension Mms_Wire_Charge: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".Charge"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}member\0\u{1}card\0\u{3}amount_fen\0\u{3}points_earned\0\u{3}first_day_fen\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}member\0\u{1}card\0\u{3}amount_fen\0\u{3}points_earned\0\u{3}first_day_fen\0\u{3}bonus_fen\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2670,6 +2839,7 @@ nonisolated extension Mms_Wire_Charge: SwiftProtobuf.Message, SwiftProtobuf._Mes
       case 3: try { try decoder.decodeSingularInt64Field(value: &self.amountFen) }()
       case 4: try { try decoder.decodeSingularInt64Field(value: &self.pointsEarned) }()
       case 5: try { try decoder.decodeSingularInt64Field(value: &self.firstDayFen) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self.bonusFen) }()
       default: break
       }
     }
@@ -2691,6 +2861,9 @@ nonisolated extension Mms_Wire_Charge: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if self.firstDayFen != 0 {
       try visitor.visitSingularInt64Field(value: self.firstDayFen, fieldNumber: 5)
     }
+    if self.bonusFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.bonusFen, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2700,6 +2873,7 @@ nonisolated extension Mms_Wire_Charge: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if lhs.amountFen != rhs.amountFen {return false}
     if lhs.pointsEarned != rhs.pointsEarned {return false}
     if lhs.firstDayFen != rhs.firstDayFen {return false}
+    if lhs.bonusFen != rhs.bonusFen {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2707,7 +2881,7 @@ nonisolated extension Mms_Wire_Charge: SwiftProtobuf.Message, SwiftProtobuf._Mes
 
 nonisolated extension Mms_Wire_Refund: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".Refund"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}member\0\u{1}card\0\u{3}amount_fen\0\u{3}charge_origin\0\u{3}charge_seq\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}member\0\u{1}card\0\u{3}amount_fen\0\u{3}charge_origin\0\u{3}charge_seq\0\u{3}bonus_fen\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2720,6 +2894,7 @@ nonisolated extension Mms_Wire_Refund: SwiftProtobuf.Message, SwiftProtobuf._Mes
       case 3: try { try decoder.decodeSingularInt64Field(value: &self.amountFen) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.chargeOrigin) }()
       case 5: try { try decoder.decodeSingularUInt64Field(value: &self.chargeSeq) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self.bonusFen) }()
       default: break
       }
     }
@@ -2741,6 +2916,9 @@ nonisolated extension Mms_Wire_Refund: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if self.chargeSeq != 0 {
       try visitor.visitSingularUInt64Field(value: self.chargeSeq, fieldNumber: 5)
     }
+    if self.bonusFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.bonusFen, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2750,6 +2928,7 @@ nonisolated extension Mms_Wire_Refund: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if lhs.amountFen != rhs.amountFen {return false}
     if lhs.chargeOrigin != rhs.chargeOrigin {return false}
     if lhs.chargeSeq != rhs.chargeSeq {return false}
+    if lhs.bonusFen != rhs.bonusFen {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2990,6 +3169,91 @@ nonisolated extension Mms_Wire_CouponIssued: SwiftProtobuf.Message, SwiftProtobu
     if lhs.validUntil != rhs.validUntil {return false}
     if lhs.campaign != rhs.campaign {return false}
     if lhs.holder != rhs.holder {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mms_Wire_PointsTransferred: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".PointsTransferred"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}from_member\0\u{3}from_card\0\u{3}to_member\0\u{1}points\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.fromMember) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.fromCard) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.toMember) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.points) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.fromMember.isEmpty {
+      try visitor.visitSingularStringField(value: self.fromMember, fieldNumber: 1)
+    }
+    if !self.fromCard.isEmpty {
+      try visitor.visitSingularStringField(value: self.fromCard, fieldNumber: 2)
+    }
+    if !self.toMember.isEmpty {
+      try visitor.visitSingularStringField(value: self.toMember, fieldNumber: 3)
+    }
+    if self.points != 0 {
+      try visitor.visitSingularInt64Field(value: self.points, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Mms_Wire_PointsTransferred, rhs: Mms_Wire_PointsTransferred) -> Bool {
+    if lhs.fromMember != rhs.fromMember {return false}
+    if lhs.fromCard != rhs.fromCard {return false}
+    if lhs.toMember != rhs.toMember {return false}
+    if lhs.points != rhs.points {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mms_Wire_CouponTransferred: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".CouponTransferred"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}code\0\u{3}from_member\0\u{3}to_member\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.code) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.fromMember) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.toMember) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.code.isEmpty {
+      try visitor.visitSingularStringField(value: self.code, fieldNumber: 1)
+    }
+    if !self.fromMember.isEmpty {
+      try visitor.visitSingularStringField(value: self.fromMember, fieldNumber: 2)
+    }
+    if !self.toMember.isEmpty {
+      try visitor.visitSingularStringField(value: self.toMember, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Mms_Wire_CouponTransferred, rhs: Mms_Wire_CouponTransferred) -> Bool {
+    if lhs.code != rhs.code {return false}
+    if lhs.fromMember != rhs.fromMember {return false}
+    if lhs.toMember != rhs.toMember {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -3666,7 +3930,7 @@ nonisolated extension Mms_Wire_SaleLine: SwiftProtobuf.Message, SwiftProtobuf._M
 
 nonisolated extension Mms_Wire_Tender: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".Tender"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{3}amount_fen\0\u{1}reference\0\u{1}units\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{3}amount_fen\0\u{1}reference\0\u{1}units\0\u{3}bonus_fen\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -3678,6 +3942,7 @@ nonisolated extension Mms_Wire_Tender: SwiftProtobuf.Message, SwiftProtobuf._Mes
       case 2: try { try decoder.decodeSingularInt64Field(value: &self.amountFen) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.reference) }()
       case 4: try { try decoder.decodeSingularInt64Field(value: &self.units) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.bonusFen) }()
       default: break
       }
     }
@@ -3696,6 +3961,9 @@ nonisolated extension Mms_Wire_Tender: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if self.units != 0 {
       try visitor.visitSingularInt64Field(value: self.units, fieldNumber: 4)
     }
+    if self.bonusFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.bonusFen, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -3704,6 +3972,7 @@ nonisolated extension Mms_Wire_Tender: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if lhs.amountFen != rhs.amountFen {return false}
     if lhs.reference != rhs.reference {return false}
     if lhs.units != rhs.units {return false}
+    if lhs.bonusFen != rhs.bonusFen {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -3961,7 +4230,7 @@ nonisolated extension Mms_Wire_PinChanged: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Mms_Wire_CardReturned: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".CardReturned"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}card\0\u{1}member\0\u{3}refunded_fen\0\u{1}tender\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}card\0\u{1}member\0\u{3}refunded_fen\0\u{1}tender\0\u{3}bonus_forfeited_fen\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -3973,6 +4242,7 @@ nonisolated extension Mms_Wire_CardReturned: SwiftProtobuf.Message, SwiftProtobu
       case 2: try { try decoder.decodeSingularStringField(value: &self.member) }()
       case 3: try { try decoder.decodeSingularInt64Field(value: &self.refundedFen) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.tender) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.bonusForfeitedFen) }()
       default: break
       }
     }
@@ -3991,6 +4261,9 @@ nonisolated extension Mms_Wire_CardReturned: SwiftProtobuf.Message, SwiftProtobu
     if !self.tender.isEmpty {
       try visitor.visitSingularStringField(value: self.tender, fieldNumber: 4)
     }
+    if self.bonusForfeitedFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.bonusForfeitedFen, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -3999,6 +4272,7 @@ nonisolated extension Mms_Wire_CardReturned: SwiftProtobuf.Message, SwiftProtobu
     if lhs.member != rhs.member {return false}
     if lhs.refundedFen != rhs.refundedFen {return false}
     if lhs.tender != rhs.tender {return false}
+    if lhs.bonusForfeitedFen != rhs.bonusForfeitedFen {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1,0 +1,123 @@
+/// The rules that give and move what a member holds beside money: points given to another
+/// member, transferable coupons, the new-member gift (开卡礼), referral rewards, companion cards
+/// and the tiers' birthday coupons. Each is head office's program; each is decided by one node
+/// so that "once" holds even cut off: the node that holds the thing moved, or the member's home.
+public struct PointsTransfer: Equatable, Sendable {
+    public var fromMember: String
+    public var fromCard: String
+    public var toMember: String
+    public var points: Points
+    public init(fromMember: String, fromCard: String, toMember: String, points: Points) {
+        self.fromMember = fromMember; self.fromCard = fromCard; self.toMember = toMember; self.points = points
+    }
+}
+
+public enum Rewards {
+    /// The campaign names of the gifts a branch gives: the welcome gift, and a referral reward
+    /// named by the member referred (`referral.<member>`), each once per member.
+    public static let welcome = "welcome"
+    public static func referral(of referred: String) -> String { "referral.\(referred)" }
+    public static func isBranchReward(_ campaign: String) -> Bool { campaign == welcome || campaign.hasPrefix("referral.") }
+    /// Head office's yearly birthday gift of the tiers (`birthday.2026`).
+    public static func birthday(year: String) -> String { "birthday.\(year)" }
+}
+
+extension Cell {
+    public static let referrer = "referrer"
+    /// Points another member gave: held and spent like any, never counted as earned for a tier.
+    public static let pointsReceived = "points_received"
+    /// On a member's entity: one raise-once flag per companion card issued with their tier.
+    public static let companionPrefix = "companion:"
+}
+
+extension Teller {
+    /// Points from the card's member to another member, within what this branch holds.
+    public func transferPoints(card number: String, to member: String, points: Points) throws -> OpBody {
+        guard try state.program().program.points.transferable else {
+            throw MMSError(.notPermitted, "The program does not let members give points to each other.")
+        }
+        let card = try payingCard(number, type: nil)
+        guard let target = try state.member(member) else {
+            throw MMSError(.unknownMember, "There is no member \(member.prefix(Limits.maxIdentifierLength)).", details: ["member": String(member.prefix(Limits.maxIdentifierLength))])
+        }
+        guard target.id != card.member else { throw MMSError(.invalidArgument, "Points cannot be given to their own member.") }
+        guard points.value > 0, points <= Limits.maxPoints else { throw MMSError(.invalidAmount, "Points to give must be from 1 to \(Limits.maxPoints).") }
+        try requireUnexpired(member: card.member, points: points.value)
+        try requireRights(try state.escrow(Cell.points(member: card.member)), points.value, code: .insufficientPoints, unit: { "\($0)" })
+        return .pointsTransferred(PointsTransfer(fromMember: card.member, fromCard: number, toMember: member, points: points))
+    }
+
+    /// A coupon its template lets move, unused, given to another member — by the node holding its
+    /// one use, so it cannot be spent and given away at once.
+    public func transferCoupon(code: String, to member: String) throws -> OpBody {
+        guard let coupon = try state.coupon(code) else {
+            throw MMSError(.unknownCoupon, "Coupon \(code.prefix(40)) is not known here.", details: ["coupon": String(code.prefix(40))])
+        }
+        let template = try state.program().program.couponTemplate(coupon.template)
+        guard template?.transferable == true else {
+            throw MMSError(.notPermitted, "Coupon \(code) cannot be given to another member.", details: ["coupon": code])
+        }
+        guard coupon.left > 0 else { throw MMSError(.couponUsed, "Coupon \(code) was already used.", details: ["coupon": code]) }
+        if coupon.validUntil != 0, CardLife.dayNumber(today) > coupon.validUntil {
+            throw MMSError(.couponExpired, "Coupon \(code) could be used until \(CardLife.dayText(coupon.validUntil)).", details: ["coupon": code])
+        }
+        guard try state.member(member) != nil else {
+            throw MMSError(.unknownMember, "There is no member \(member.prefix(Limits.maxIdentifierLength)).", details: ["member": String(member.prefix(Limits.maxIdentifierLength))])
+        }
+        guard member != coupon.member else { throw MMSError(.invalidArgument, "Coupon \(code) is already member \(member)'s.") }
+        try requireRights(try state.escrow(Cell.coupon(code)), 1, code: .couponUsed, unit: { "\($0)" }, what: "coupon \(code)")
+        return .couponTransferred(code: code, from: coupon.member, to: member)
+    }
+
+    /// The gift `campaign` (welcome, referral) as an op: the program's coupon, else its points,
+    /// held at this node. Nil when the member already had it.
+    func reward(_ reward: Reward, campaign: String, member: String) throws -> OpBody? {
+        guard try !state.flags(entity: Cell.member(member)).contains(Cell.campaignPrefix + campaign) else { return nil }
+        if let template = reward.coupon {
+            return try issueCoupon(template: template, member: member, code: "\(campaign).\(member)", campaign: campaign)
+        }
+        guard let points = reward.points else { return nil }
+        return .pointsAwarded(member: member, points: Points(points), campaign: campaign, holder: origin)
+    }
+
+    /// 开卡礼: the program's welcome gift, given by the member's home branch with a card it
+    /// issues them (home is one node, so the gift is given once even cut off). Nil when there is none to give.
+    public func welcomeGift(member: String) throws -> OpBody? {
+        guard let welcome = try state.program().program.welcome, let view = try state.member(member), view.home == origin.rawValue,
+              try !state.cards(of: member).isEmpty else { return nil }
+        return try reward(welcome, campaign: Rewards.welcome, member: member)
+    }
+
+    /// The referral reward for the member who brought `member`, once `member` has paid: given by
+    /// `member`'s home branch (one node, so once). Nil when there is none to give yet.
+    public func referralReward(for member: String) throws -> OpBody? {
+        guard let rule = try state.program().program.referral, let view = try state.member(member), view.home == origin.rawValue,
+              let referrer = try state.texts(entity: Cell.member(member))[Cell.referrer], try state.member(referrer) != nil,
+              view.spent.fen > 0 || view.largestTopUp.fen > 0 else { return nil }
+        return try reward(rule, campaign: Rewards.referral(of: member), member: referrer)
+    }
+
+    /// A companion card (副卡) of the member's tier: a discount card at the tier's discount that
+    /// pays nothing from the balance; as many as the tier gives, issued at the member's home branch.
+    public func issueCompanionCard(number: String, member: String, pinHash: String) throws -> OpBody {
+        guard let view = try state.member(member) else {
+            throw MMSError(.unknownMember, "There is no member \(member.prefix(Limits.maxIdentifierLength)).", details: ["member": String(member.prefix(Limits.maxIdentifierLength))])
+        }
+        guard view.home == origin.rawValue else {
+            throw MMSError(.notPermitted, "Companion cards are issued at the member's home branch, \(view.home).", details: ["member": member, "home": view.home])
+        }
+        let rule = try tierRule(member)
+        let allowed = rule?.companionCards ?? 0
+        let issued = try state.flags(entity: Cell.member(member)).filter { $0.hasPrefix(Cell.companionPrefix) }.count
+        guard issued < allowed else {
+            throw MMSError(.notPermitted, "Member \(member)'s tier (\(view.tier.rawValue)) gives \(allowed) companion card(s); \(issued) issued.",
+                           details: ["member": member, "tier": view.tier.rawValue, "allowed": String(allowed)])
+        }
+        guard case .cardIssued(var card) = try issueCard(number: number, member: member, type: .discount, pinHash: pinHash,
+                                                         discountPercent: rule?.discount ?? 100, punchUses: nil) else {
+            preconditionFailure("issueCard issues a card")
+        }
+        card.companion = true
+        return .cardIssued(card)
+    }
+}

@@ -1,0 +1,286 @@
+import Foundation
+import MMSCore
+import MMSCrypto
+import MMSTestSupport
+import Testing
+
+/// The program's rules decided by the core at a chosen time: top-up bonuses, the day's points
+/// multipliers and category rates, points expiry, coupon stacking and transfer, points transfer,
+/// the welcome gift, referral rewards and companion cards.
+@Suite struct ProgramRuleTests {
+    /// Milliseconds at `time` (`YYYY-MM-DD HH:mm:ss.SSS`) in China Standard Time.
+    static func millis(_ time: String) -> UInt64 {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(secondsFromGMT: 8 * 3_600)
+        f.dateFormat = time.count > 19 ? "yyyy-MM-dd HH:mm:ss.SSS" : time.count > 10 ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd"
+        return UInt64(f.date(from: time)!.timeIntervalSince1970 * 1_000)
+    }
+
+    /// A branch holding `program` (version 1), a member with a stored-value card, at 2026-11-25 10:00.
+    func branch(_ program: Program) -> TestNode {
+        var node = TestNode("branch-1", seed: 3)
+        node.clock = Self.millis("2026-11-25 10:00:00")
+        node.issue(.programSet(version: 1, document: program.canonicalJSON()))
+        node.issue(Sample.memberAdded())
+        node.issue(Sample.storedCard())
+        return node
+    }
+
+    /// Decides at `time` (the op's clock) and issues what was decided.
+    @discardableResult
+    func decide(_ node: inout TestNode, at time: String? = nil, _ rule: (Teller) throws -> OpBody) throws -> SignedOp {
+        if let time { node.clock = Self.millis(time) - 1 }
+        let body = try rule(Teller(state: node.state, origin: node.id, role: .branch, wallMillis: node.clock + 1))
+        let op = node.issue(body)
+        #expect(try OpCodec.decodeEnvelope(OpCodec.encodeEnvelope(op)) == op, "\(op.op.body.kind) survives the wire")
+        return op
+    }
+
+    func principal(_ node: TestNode, _ member: String = Sample.member) throws -> Int64 { try node.state.escrow(Cell.storedValue(member: member)).total }
+    func bonus(_ node: TestNode, _ member: String = Sample.member) throws -> Int64 { try node.state.escrow(Cell.bonus(member: member)).total }
+    func points(_ node: TestNode, _ member: String = Sample.member) throws -> Int64 { try node.state.escrow(Cell.points(member: member)).total }
+
+    /// The one fold reports use (`storedValueChanges`, `bonusChanges`) equals the balances.
+    func expectFoldsMatch(_ node: TestNode) throws {
+        let principal = node.log.flatMap(\.op.body.storedValueChanges).filter { $0.member == Sample.member }.map(\.fen).reduce(0, +)
+        let bonus = node.log.flatMap(\.op.body.bonusChanges).filter { $0.member == Sample.member }.map(\.fen).reduce(0, +)
+        let (p, b) = (try self.principal(node), try self.bonus(node))
+        #expect(principal == p && bonus == b)
+    }
+
+    static func bonusProgram() -> Program {
+        var program = Program()
+        program.bonuses = [TopUpBonus(topup: Money(fen: 100_000), bonus: Money(fen: 10_000)),
+                           TopUpBonus(topup: Money(fen: 500_000), bonus: Money(fen: 80_000), from: "2026-12-01", until: "2026-12-31")]
+        return program
+    }
+
+    @Test func aTopUpBonusIsItsOwnBalanceSpentAfterThePrincipalGivenBackFirstAndNeverRefunded() throws {
+        let program = Self.bonusProgram()
+        #expect(program.bonus(forTopUp: Money(fen: 99_999), on: "2026-12-10") == Money(fen: 0), "one fen short of the threshold")
+        #expect(program.bonus(forTopUp: Money(fen: 100_000), on: "2026-11-25") == Money(fen: 10_000))
+        #expect(program.bonus(forTopUp: Money(fen: 500_000), on: "2026-11-30") == Money(fen: 10_000), "the December rule is not yet in force")
+        #expect(program.bonus(forTopUp: Money(fen: 500_000), on: "2026-12-31") == Money(fen: 80_000), "its last day counts")
+        #expect(program.bonus(forTopUp: Money(fen: 500_000), on: "2027-01-01") == Money(fen: 10_000))
+
+        var node = branch(program)
+        try decide(&node) { try $0.topUp(card: Sample.card, amount: Money(fen: 100_000)) }
+        #expect(try principal(node) == 100_000 && bonus(node) == 10_000)
+        // 1,050.00: all 1,000.00 of principal first, then 50.00 of bonus; points on the principal only.
+        let charge = try decide(&node) { try $0.charge(card: Sample.card, amount: Money(fen: 105_000)) }
+        guard case .charge(let c) = charge.op.body else { Issue.record("not a charge"); return }
+        #expect(c.bonus == Money(fen: 5_000) && c.pointsEarned == Points(1_000))
+        #expect(try principal(node) == 0 && bonus(node) == 5_000)
+        // More than principal and bonus together is refused, naming both.
+        #expect(throws: MMSError.self) { try Teller(state: node.state, origin: node.id, role: .branch, wallMillis: node.clock).charge(card: Sample.card, amount: Money(fen: 5_001)) }
+        // 60.00 back: the 50.00 of bonus it took first, then 10.00 of principal; a second refund is all principal.
+        let refund = try decide(&node) { try $0.refund(card: Sample.card, charge: charge.id, amount: Money(fen: 6_000)) }
+        guard case .refund(let r) = refund.op.body else { Issue.record("not a refund"); return }
+        #expect(r.bonus == Money(fen: 5_000))
+        #expect(try principal(node) == 1_000 && bonus(node) == 10_000)
+        try decide(&node) { try $0.refund(card: Sample.card, charge: charge.id, amount: Money(fen: 2_000)) }
+        #expect(try principal(node) == 3_000 && bonus(node) == 10_000)
+        try expectFoldsMatch(node)
+        // A sale's stored tender splits the same way, and its return gives the bonus back first.
+        node.issue(.productSet(ProductSet(sku: "A", name: "面霜", kind: .goods, category: "护肤", price: Money(fen: 5_000), unit: "瓶", active: true)))
+        let sale = try decide(&node) { try $0.sell(SaleRequest(card: Sample.card, items: [.init(sku: "A", quantity: 1)],
+                                                               payments: [.init(kind: .stored, amount: nil)], staff: nil)) }
+        guard case .sale(let s) = sale.op.body else { Issue.record("not a sale"); return }
+        #expect(s.bonus == Money(fen: 2_000) && s.pointsEarned == Points(30), "30.00 of principal earns 30 points; the 20.00 of bonus none")
+        #expect(try principal(node) == 0 && bonus(node) == 8_000)
+        let back = try decide(&node) { try $0.returnSale(sale.id, quantities: [:]) }
+        guard case .saleReturned(let sr) = back.op.body else { Issue.record("not a return"); return }
+        #expect(sr.bonusBack == Money(fen: 2_000) && sr.storedBack == Money(fen: 5_000))
+        #expect(try principal(node) == 3_000 && bonus(node) == 10_000)
+        try expectFoldsMatch(node)
+        // The member's last card returned: the principal refunded, the bonus forfeited.
+        let returned = try decide(&node) { try $0.returnCard(Sample.card, tender: .cash) }
+        guard case .cardReturned(let cr) = returned.op.body else { Issue.record("not a card return"); return }
+        #expect(cr.refunded == Money(fen: 3_000) && cr.bonusForfeited == Money(fen: 10_000))
+        #expect(try principal(node) == 0 && bonus(node) == 0)
+        try expectFoldsMatch(node)
+    }
+
+    @Test func aPartialChargeTakesNoBonusWhilePrincipalIsHeldElsewhere() throws {
+        var node = branch(Self.bonusProgram())
+        try decide(&node) { try $0.topUp(card: Sample.card, amount: Money(fen: 100_000)) }
+        // 900.00 of the principal's rights move to head office: 100.00 of principal and the 100.00 bonus stay here.
+        try decide(&node) { try $0.transferRights(account: Cell.storedValue(member: Sample.member), to: try NodeID("hq"), amount: 90_000) }
+        let partial = try decide(&node) { try $0.charge(card: Sample.card, amount: Money(fen: 50_000), partial: true) }
+        guard case .charge(let c) = partial.op.body else { Issue.record("not a charge"); return }
+        #expect(c.amount == Money(fen: 10_000) && c.bonus == Money(fen: 0), "the bonus waits until the principal is spent")
+        let refusal = #expect(throws: MMSError.self) {
+            try Teller(state: node.state, origin: node.id, role: .branch, wallMillis: node.clock).charge(card: Sample.card, amount: Money(fen: 50_000))
+        }
+        #expect(refusal?.isShortOfRightsOnly == true, "the balance covers it: rights can be asked for")
+        #expect(Teller.split(50_000, principal: 90_000) == (50_000, 0) && Teller.split(100_000, principal: 90_000) == (90_000, 10_000))
+    }
+
+    @Test func pointsFollowTheDayTheCategoryAndTheTier() throws {
+        var program = Program()
+        program.points.categories = [CategoryRate(category: "护肤", perYuan: 3)]
+        program.points.memberDay = 8
+        program.points.events = [PointsEvent(name: "双旦", from: "2026-12-24", until: "2027-01-01", multiplier: 150)]
+        program.tiers = [TierRule(tier: .standard, name: "普通", spend: nil, points: nil, singleTopup: nil, discount: 100, pointsMultiplier: 100, companionCards: 0, birthdayCoupon: nil),
+                         TierRule(tier: .silver, name: "白银", spend: nil, points: nil, singleTopup: Money(fen: 1_000_000), discount: 100, pointsMultiplier: 120, companionCards: 0, birthdayCoupon: nil)]
+        var node = branch(program)
+        node.issue(.productSet(ProductSet(sku: "A", name: "面霜", kind: .goods, category: "护肤", price: Money(fen: 10_050), unit: "瓶", active: true)))
+        node.issue(.productSet(ProductSet(sku: "B", name: "洗剪吹", kind: .service, category: "美发", price: Money(fen: 4_950), unit: "次", active: true)))
+        func earned(_ time: String) throws -> Int64 {
+            let op = try decide(&node, at: time) { try $0.sell(SaleRequest(card: Sample.card, items: [.init(sku: "A", quantity: 1), .init(sku: "B", quantity: 1)],
+                                                                            payments: [.init(kind: .cash, amount: nil)], staff: nil)) }
+            guard case .sale(let s) = op.op.body else { return -1 }
+            return s.pointsEarned.value
+        }
+        // 护肤 100.50 → 100 yuan × 3 = 300; 美发 49.50 → 49 yuan × 1 = 49.
+        #expect(try earned("2026-11-25 12:00:00") == 349)
+        #expect(try earned("2026-12-08 00:00:00") == 698, "the member day doubles, from its first millisecond")
+        #expect(try earned("2026-12-07 23:59:59.999") == 349)
+        #expect(try earned("2026-12-24 09:00:00") == 523, "the event: ×1.5, rounded down")
+        #expect(try earned("2027-01-08 09:00:00") == 698, "member day and event never multiply each other: the highest applies")
+        try decide(&node) { try $0.topUp(card: Sample.card, amount: Money(fen: 1_000_000)) }
+        #expect(try earned("2026-11-26 09:00:00") == 418, "silver ×1.2: 349 × 1.2 = 418.8 → 418")
+    }
+
+    @Test func pointsOfALotPastItsLastDayDoNotPay() throws {
+        var node = TestNode("branch-1", seed: 3)
+        node.clock = Self.millis("2025-06-01") // the 2025 lot: it expires at the end of 2026
+        node.issue(.programSet(version: 1, document: Program().canonicalJSON()))
+        node.issue(Sample.memberAdded())
+        node.issue(Sample.storedCard())
+        node.issue(.charge(Charge(member: Sample.member, card: Sample.card, amount: Money(fen: 0), pointsEarned: Points(500))))
+        node.clock = Self.millis("2026-03-01")
+        node.issue(.pointsAwarded(member: Sample.member, points: Points(100), campaign: "c", holder: node.id))
+        func redeem(_ points: Int64, at time: String) throws -> OpBody {
+            try Teller(state: node.state, origin: node.id, role: .branch, wallMillis: Self.millis(time)).redeemPoints(card: Sample.card, points: Points(points))
+        }
+        #expect(throws: Never.self) { try redeem(600, at: "2026-12-31 23:59:59.999") }
+        let refusal = #expect(throws: MMSError.self) { try redeem(101, at: "2027-01-01 00:00:00") }
+        #expect(refusal?.code == .insufficientPoints && refusal?.details["expired"] == "500")
+        #expect(throws: Never.self) { try redeem(100, at: "2027-01-01 00:00:00") }
+    }
+
+    @Test func anExclusiveCouponRefusesASaleWithOtherDiscountsAndATransferableOneChangesHands() throws {
+        var program = Program()
+        program.couponTemplates = [
+            CouponTemplate(id: "EX", title: "独享", kind: .amountOff, value: Money(fen: 1_000), percent: nil, minSpend: Money(fen: 0), validDays: 30,
+                           weekdaysExcluded: [], skus: [], categories: [], branches: [], tiers: [], perMemberLimit: 3, transferable: false),
+            CouponTemplate(id: "TR", title: "可转赠", kind: .amountOff, value: Money(fen: 1_000), percent: nil, minSpend: Money(fen: 0), validDays: 30,
+                           weekdaysExcluded: [], skus: [], categories: [], branches: [], tiers: [], perMemberLimit: 3, transferable: true),
+        ]
+        program.couponTemplates[0].stacking = .exclusive
+        var node = branch(program)
+        node.issue(Sample.memberAdded("branch-1.m9"))
+        node.issue(.productSet(ProductSet(sku: "A", name: "面霜", kind: .goods, category: "护肤", price: Money(fen: 5_000), unit: "瓶", active: true)))
+        node.issue(.cardIssued(CardIssued(number: "D1", member: Sample.member, type: .discount, pinHash: "", discountPercent: 90, punchAccount: "", punchUses: 0, replaces: "")))
+        try decide(&node) { try $0.issueCoupon(template: "EX", member: Sample.member, code: "EX1") }
+        try decide(&node) { try $0.issueCoupon(template: "TR", member: Sample.member, code: "TR1") }
+        func sell(_ card: String, _ code: String) throws -> OpBody {
+            try Teller(state: node.state, origin: node.id, role: .branch, wallMillis: node.clock + 1)
+                .sell(SaleRequest(card: card, items: [.init(sku: "A", quantity: 1)], payments: [.init(kind: .coupon, amount: nil, reference: code), .init(kind: .cash, amount: nil)], staff: nil))
+        }
+        #expect(throws: MMSError.self) { try sell("D1", "EX1") }
+        #expect(throws: Never.self) { try sell(Sample.card, "EX1") }
+        // Only a transferable template's coupon moves; then it is the other member's to spend.
+        #expect(throws: MMSError.self) { try Teller(state: node.state, origin: node.id, role: .branch, wallMillis: node.clock).transferCoupon(code: "EX1", to: "branch-1.m9") }
+        try decide(&node) { try $0.transferCoupon(code: "TR1", to: "branch-1.m9") }
+        #expect(try node.state.coupon("TR1")?.member == "branch-1.m9")
+        #expect(try node.state.coupons(of: "branch-1.m9").map(\.code) == ["TR1"])
+        #expect(throws: MMSError.self) { try sell(Sample.card, "TR1") }
+        // Not by a node that does not hold its one use.
+        var other = TestNode("branch-2", seed: 4)
+        for op in node.log { other.receive(op) }
+        #expect(throws: MMSError.self) { try Teller(state: other.state, origin: other.id, role: .branch, wallMillis: node.clock).transferCoupon(code: "TR1", to: Sample.member) }
+    }
+
+    @Test func pointsGoToAnotherMemberOnlyWhereAllowedAndNeverCountForTheirTier() throws {
+        var program = Program()
+        program.tiers = [TierRule(tier: .standard, name: "普通", spend: nil, points: nil, singleTopup: nil, discount: 100, pointsMultiplier: 100, companionCards: 0, birthdayCoupon: nil),
+                         TierRule(tier: .silver, name: "白银", spend: nil, points: 1_000, singleTopup: nil, discount: 100, pointsMultiplier: 100, companionCards: 0, birthdayCoupon: nil)]
+        var node = branch(program)
+        node.issue(Sample.memberAdded("branch-1.m9"))
+        node.issue(.charge(Charge(member: Sample.member, card: Sample.card, amount: Money(fen: 0), pointsEarned: Points(1_500))))
+        #expect(throws: MMSError.self) { try Teller(state: node.state, origin: node.id, role: .branch, wallMillis: node.clock).transferPoints(card: Sample.card, to: "branch-1.m9", points: Points(1_200)) }
+        program.points.transferable = true
+        node.issue(.programSet(version: 2, document: program.canonicalJSON()))
+        #expect(throws: MMSError.self) { try Teller(state: node.state, origin: node.id, role: .branch, wallMillis: node.clock).transferPoints(card: Sample.card, to: "branch-1.m9", points: Points(1_501)) }
+        try decide(&node) { try $0.transferPoints(card: Sample.card, to: "branch-1.m9", points: Points(1_200)) }
+        #expect(try points(node) == 300 && points(node, "branch-1.m9") == 1_200)
+        #expect(try node.state.member(Sample.member)?.tier == .silver, "the giver earned them")
+        #expect(try node.state.member("branch-1.m9")?.tier == .standard, "the receiver did not")
+    }
+
+    @Test func theWelcomeGiftAndTheReferralRewardAreGivenOnceAtTheMembersHome() throws {
+        var program = Program()
+        program.welcome = Reward(coupon: nil, points: 200)
+        program.referral = Reward(coupon: nil, points: 500)
+        var node = branch(program)
+        var added = MemberAdded(member: "branch-1.m9", sealedName: [1], sealedPhone: [2], sealedBirthday: [3], phoneIndex: [UInt8](repeating: 8, count: 16))
+        added.referrer = Sample.member
+        node.issue(.memberAdded(added))
+        var hq = TestNode("hq", seed: 5)
+        for op in node.log { hq.receive(op) }
+        let teller = { (state: MemoryState) in Teller(state: state, origin: node.id, role: .branch, wallMillis: node.clock + 1) }
+        #expect(try teller(node.state).welcomeGift(member: "branch-1.m9") == nil, "no card yet")
+        #expect(try teller(node.state).referralReward(for: "branch-1.m9") == nil, "the new member has not paid")
+        node.issue(Sample.storedCard("C9", member: "branch-1.m9"))
+        try decide(&node) { try #require(try $0.welcomeGift(member: "branch-1.m9")) }
+        #expect(try points(node, "branch-1.m9") == 200)
+        #expect(try teller(node.state).welcomeGift(member: "branch-1.m9") == nil, "once")
+        #expect(try Teller(state: node.state, origin: hq.id, role: .hq, wallMillis: node.clock).welcomeGift(member: Sample.member) == nil, "only the home branch gives it")
+        try decide(&node) { try $0.topUp(card: "C9", amount: Money(fen: 1_000)) }
+        try decide(&node) { try #require(try $0.referralReward(for: "branch-1.m9")) }
+        #expect(try points(node) == 500)
+        #expect(try teller(node.state).referralReward(for: "branch-1.m9") == nil, "once per member brought")
+        // A branch's points_awarded is permitted for these gifts only.
+        #expect(OpBody.pointsAwarded(member: "m", points: Points(1), campaign: Rewards.welcome, holder: node.id).isPermitted(origin: node.id, role: .branch))
+        #expect(!OpBody.pointsAwarded(member: "m", points: Points(1), campaign: "birthday-2026-12", holder: node.id).isPermitted(origin: node.id, role: .branch))
+        // A member cannot have referred themselves, nor a member unknown here.
+        added.member = "branch-1.m10"; added.referrer = "branch-1.m404"
+        #expect(throws: MMSError.self) { try teller(node.state).addMember(added) }
+    }
+
+    @Test func companionCardsCarryTheTiersDiscountAsManyAsItGivesAtHome() throws {
+        var program = Program()
+        program.tiers = [TierRule(tier: .standard, name: "普通", spend: nil, points: nil, singleTopup: nil, discount: 100, pointsMultiplier: 100, companionCards: 0, birthdayCoupon: nil),
+                         TierRule(tier: .gold, name: "黄金", spend: nil, points: nil, singleTopup: Money(fen: 1_000_000), discount: 95, pointsMultiplier: 150, companionCards: 1, birthdayCoupon: nil)]
+        var node = branch(program)
+        let teller = { (node: TestNode) in Teller(state: node.state, origin: node.id, role: .branch, wallMillis: node.clock + 1) }
+        #expect(throws: MMSError.self, "standard gives none") { try teller(node).issueCompanionCard(number: "F1", member: Sample.member, pinHash: "") }
+        try decide(&node) { try $0.topUp(card: Sample.card, amount: Money(fen: 1_000_000)) }
+        let op = try decide(&node) { try $0.issueCompanionCard(number: "F1", member: Sample.member, pinHash: "") }
+        guard case .cardIssued(let card) = op.op.body else { Issue.record("not a card"); return }
+        #expect(card.companion && card.type == .discount && card.discountPercent == 95)
+        #expect(throws: MMSError.self, "gold gives one") { try teller(node).issueCompanionCard(number: "F2", member: Sample.member, pinHash: "") }
+        var other = TestNode("branch-2", seed: 4)
+        for op in node.log { other.receive(op) }
+        #expect(throws: MMSError.self, "only at home") { try teller(other).issueCompanionCard(number: "F3", member: Sample.member, pinHash: "") }
+        // It pays nothing from the balance.
+        #expect(throws: MMSError.self) { try teller(node).charge(card: "F1", amount: Money(fen: 100)) }
+    }
+
+    @Test func aProgramSetBeforeTheseRulesExistedStillDecodes() throws {
+        // A version-1 document as the first programs were written: no bonuses, no welcome, no stacking.
+        let old = #"{"campaigns":[],"card_products":[],"coupon_templates":[{"categories":[],"branches":[],"id":"CP","kind":"amount_off","min_spend":"0.00","per_member_limit":1,"skus":[],"tiers":[],"title":"t","transferable":false,"valid_days":30,"value":"5.00","weekdays_excluded":[]}],"gifts":[],"points":{"expiry":"end_of_next_year","per_yuan":1,"redeem_per_yuan":100},"tiers":[]}"#
+        let program = try Program.decode(json: old)
+        #expect(program.bonuses.isEmpty && program.welcome == nil && program.couponTemplates[0].stacking == .onePerSale && program.points.memberDayMultiplier == 200)
+        #expect(try Program.decode(json: program.canonicalJSON()) == program)
+    }
+
+    @Test func badRulesAreRefusedWhole() throws {
+        func refused(_ change: (inout Program) -> Void) -> Bool {
+            var program = Program()
+            change(&program)
+            return (try? program.validate()) == nil
+        }
+        #expect(refused { $0.bonuses = [TopUpBonus(topup: Money(fen: 100), bonus: Money(fen: 101))] }, "a bonus above its top-up")
+        #expect(refused { $0.bonuses = [TopUpBonus(topup: Money(fen: 100), bonus: Money(fen: 1), from: "2026-12-31", until: "2026-12-01")] })
+        #expect(refused { $0.points.memberDay = 29 })
+        #expect(refused { $0.points.events = [PointsEvent(name: "x", from: "2026-02-30", until: "2026-03-01", multiplier: 200)] })
+        #expect(refused { $0.points.categories = [CategoryRate(category: "护肤", perYuan: 2), CategoryRate(category: "护肤", perYuan: 3)] })
+        #expect(refused { $0.welcome = Reward(coupon: "NOPE", points: nil) })
+        #expect(refused { $0.referral = Reward(coupon: nil, points: nil) })
+        #expect(!refused { $0.bonuses = [TopUpBonus(topup: Money(fen: 100), bonus: Money(fen: 100))] })
+    }
+}

@@ -79,6 +79,7 @@ extension Op {
         }
         /// This op's till and day: where its cash counts for the daily close.
         func tillDay() -> String { Cell.tillDay(branch: origin, till: actor.till, day: Sales.day(wallMillis: hlc.wallMillis)) }
+        func year() -> String { String(Sales.day(wallMillis: hlc.wallMillis).prefix(4)) }
         func visit(_ member: String) -> Delta { .max(entity: Cell.member(member), name: Cell.visited(origin), value: Int64(hlc.wallMillis)) }
         /// Stored value spent by this op: its principal and bonus parts, each refundable here later.
         func storedSpend(_ member: String, _ amount: Money, bonus: Money) -> [Delta] {
@@ -149,6 +150,7 @@ extension Op {
             var d: [Delta] = [
                 escrow(Cell.storedValue(member: p.member), Cell.credited, origin, p.amount.fen),
                 .max(entity: m, name: Cell.largestTopUp, value: p.amount.fen),
+                .max(entity: m, name: Cell.yearly(Cell.largestTopUp, year()), value: p.amount.fen),
                 visit(p.member),
             ]
             if p.tender == .cash { d.append(.add(entity: tillDay(), name: Cell.tillCashIn, node: origin, amount: p.amount.fen)) }
@@ -161,6 +163,7 @@ extension Op {
             let firstDay: [Delta] = c.firstDay.fen > 0 ? [.add(entity: Cell.card(c.card), name: Cell.cardFirstDaySpent, node: origin, amount: c.firstDay.fen)] : []
             var d: [Delta] = storedSpend(c.member, c.amount, bonus: c.bonus) + [
                 .add(entity: m, name: Cell.spent, node: origin, amount: c.amount.fen),
+                .add(entity: m, name: Cell.yearly(Cell.spent, year()), node: origin, amount: c.amount.fen),
                 visit(c.member),
             ] + firstDay
             if c.pointsEarned.value > 0 { d += earned(c.member, c.pointsEarned) }
@@ -168,6 +171,7 @@ extension Op {
         case .refund(let r):
             return storedBack(r.member, r.amount, bonus: r.bonus, of: r.charge) + [
                 .add(entity: Cell.member(r.member), name: Cell.refunded, node: origin, amount: r.amount.fen),
+                .add(entity: Cell.member(r.member), name: Cell.yearly(Cell.givenBack, year()), node: origin, amount: r.amount.fen),
             ]
         case .pointsRedeemed(let p):
             var d = [escrow(Cell.points(member: p.member), Cell.debited, origin, p.points.value)]
@@ -191,7 +195,8 @@ extension Op {
         case .sale(let s):
             var d: [Delta] = []
             if !s.member.isEmpty {
-                d += [.add(entity: Cell.member(s.member), name: Cell.spent, node: origin, amount: s.total.fen), visit(s.member)]
+                d += [.add(entity: Cell.member(s.member), name: Cell.spent, node: origin, amount: s.total.fen), visit(s.member),
+                      .add(entity: Cell.member(s.member), name: Cell.yearly(Cell.spent, year()), node: origin, amount: s.total.fen)]
                 if s.pointsEarned.value > 0 { d += earned(s.member, s.pointsEarned) }
             }
             if s.firstDay.fen > 0 { d.append(.add(entity: Cell.card(s.card), name: Cell.cardFirstDaySpent, node: origin, amount: s.firstDay.fen)) }
@@ -244,6 +249,8 @@ extension Op {
                 // The rest of what came back lowers the spend that counts for tiers too.
                 let other = r.amount.fen - r.storedBack.fen
                 if other > 0 { d.append(.add(entity: Cell.member(r.member), name: Cell.returnedOther, node: origin, amount: other)) }
+                // Counted back in the year of the return, for the tier review.
+                d.append(.add(entity: Cell.member(r.member), name: Cell.yearly(Cell.givenBack, year()), node: origin, amount: r.amount.fen))
                 if r.points.value > 0 {
                     d.append(escrow(Cell.points(member: r.member), Cell.debited, origin, r.points.value))
                     // Points taken back were not earned after all: the tier by points counts without them.

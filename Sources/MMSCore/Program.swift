@@ -17,6 +17,9 @@ public struct Program: Codable, Equatable, Sendable {
     public var welcome: Reward?
     /// What a member who brought a new one gets when the new member first pays.
     public var referral: Reward?
+    /// Tier validity: when set, a tier counts only the figures of the current year and the
+    /// `years` before it, so it holds until a review at a year's end finds them short.
+    public var tierReview: TierReview?
 
     public init() {}
 
@@ -42,6 +45,14 @@ public struct TopUpBonus: Codable, Equatable, Sendable {
         self.topup = topup; self.bonus = bonus; self.from = from; self.until = until
     }
     public func runs(on day: String) -> Bool { (from.map { $0 <= day } ?? true) && (until.map { day <= $0 } ?? true) }
+}
+
+/// A tier reached holds through the end of the `years`-th year after the year it was reached in;
+/// from then on the figures of the current year and the `years` before it decide (spend less what
+/// came back, single top-ups, points earned in those years' lots).
+public struct TierReview: Codable, Equatable, Sendable {
+    public var years: Int64
+    public init(years: Int64) { self.years = years }
 }
 
 /// A gift of a coupon (from a template) or points, or both.
@@ -311,6 +322,7 @@ extension Program {
             guard b.bonus <= b.topup else { throw fault("\(at).bonus", "a bonus is never more than the top-up") }
             try range(b.from, b.until, at)
         }
+        if let review = tierReview, !(1...5).contains(review.years) { throw fault("tier_review.years", "must be from 1 to 5") }
         for (name, reward) in [("welcome", welcome), ("referral", referral)] {
             guard let reward else { continue }
             if let t = reward.coupon, couponTemplate(t) == nil { throw fault("\(name).coupon", "no coupon template “\(t)”") }
@@ -384,6 +396,7 @@ extension Program {
         bonuses = try c.decodeIfPresent([TopUpBonus].self, forKey: .bonuses) ?? []
         welcome = try c.decodeIfPresent(Reward.self, forKey: .welcome)
         referral = try c.decodeIfPresent(Reward.self, forKey: .referral)
+        tierReview = try c.decodeIfPresent(TierReview.self, forKey: .tierReview)
     }
 }
 

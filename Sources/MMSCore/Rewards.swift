@@ -107,11 +107,12 @@ extension Teller {
             throw MMSError(.notPermitted, "Companion cards are issued at the member's home branch, \(view.home).", details: ["member": member, "home": view.home])
         }
         let rule = try tierRule(member)
+        let tier = rule?.tier ?? view.tier
         let allowed = rule?.companionCards ?? 0
         let issued = try state.flags(entity: Cell.member(member)).filter { $0.hasPrefix(Cell.companionPrefix) }.count
         guard issued < allowed else {
-            throw MMSError(.notPermitted, "Member \(member)'s tier (\(view.tier.rawValue)) gives \(allowed) companion card(s); \(issued) issued.",
-                           details: ["member": member, "tier": view.tier.rawValue, "allowed": String(allowed)])
+            throw MMSError(.notPermitted, "Member \(member)'s tier (\(tier.rawValue)) gives \(allowed) companion card(s); \(issued) issued.",
+                           details: ["member": member, "tier": tier.rawValue, "allowed": String(allowed)])
         }
         guard case .cardIssued(var card) = try issueCard(number: number, member: member, type: .discount, pinHash: pinHash,
                                                          discountPercent: rule?.discount ?? 100, punchUses: nil) else {
@@ -120,4 +121,32 @@ extension Teller {
         card.companion = true
         return .cardIssued(card)
     }
+}
+
+/// One year of a member's figures, for the tier review: spend, what came back, the largest
+/// single top-up and the points of that year's lot.
+public struct MemberYear: Equatable, Sendable {
+    public var spent: Int64 = 0, givenBack: Int64 = 0, largestTopUp: Int64 = 0, points: Int64 = 0
+
+    static func years(counters: [String: [NodeID: Int64]], maxima: [String: Int64]) -> [Int: MemberYear] {
+        var years: [Int: MemberYear] = [:]
+        func year(_ name: String, _ prefix: String) -> Int? { name.hasPrefix(prefix) ? Int(name.dropFirst(prefix.count)) : nil }
+        for (name, slots) in counters {
+            let sum = slots.values.reduce(0, +)
+            if let y = year(name, Cell.yearly(Cell.spent, "")) { years[y, default: .init()].spent += sum }
+            else if let y = year(name, Cell.yearly(Cell.givenBack, "")) { years[y, default: .init()].givenBack += sum }
+            else if let y = year(name, Cell.pointsLotPrefix) { years[y, default: .init()].points += sum }
+        }
+        for (name, value) in maxima {
+            if let y = year(name, Cell.yearly(Cell.largestTopUp, "")) { years[y, default: .init()].largestTopUp = value }
+        }
+        return years
+    }
+}
+
+extension Cell {
+    /// A member's figure of one year (`spent@2026`), beside the figure of all time.
+    public static func yearly(_ name: String, _ year: String) -> String { "\(name)@\(year)" }
+    /// What refunds and returns gave back, counted in the year they happened.
+    public static let givenBack = "given_back"
 }

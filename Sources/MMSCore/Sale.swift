@@ -262,7 +262,7 @@ extension Teller {
             guard template.branches.isEmpty || template.branches.contains(origin.rawValue) else {
                 throw MMSError(.invalidArgument, "Coupon \(code) is not used at \(origin).", details: details)
             }
-            if !template.tiers.isEmpty, let tier = try state.member(member)?.tier, !template.tiers.contains(tier) {
+            if !template.tiers.isEmpty, let view = try state.member(member), !template.tiers.contains(try state.tier(of: view, on: today)) {
                 throw MMSError(.invalidArgument, "Coupon \(code) is for members of another tier.", details: details)
             }
             if template.stacking == .exclusive, lines.contains(where: { $0.discount.fen > 0 }) {

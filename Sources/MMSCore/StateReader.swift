@@ -112,9 +112,14 @@ public struct MemberView: Equatable, Sendable {
     public let returnedOther: Money
     /// Spend that counts for tiers: what was spent less everything given back.
     public var netSpend: Money { spent - refunded - returnedOther }
+    /// Points earned (lots, less what returns took back and what other members gave).
+    public let pointsEarned: Int64
+    /// The tier by every figure ever (a program with a tier review decides by `StateReader.tier(of:on:)`).
     public let tier: Tier
     /// When the member last paid or topped up at each node (HLC wall millis).
     public let visits: [NodeID: Int64]
+    /// The figures of each year, for a tier review.
+    public var years: [Int: MemberYear] = [:]
 
     /// Branches other than home, most recently visited first.
     public var recentBranches: [NodeID] { RightsPlacement.recentBranches(visits: visits, home: home) }
@@ -182,6 +187,8 @@ extension StateReader {
         let spent = total(Cell.spent), refunded = total(Cell.refunded), returnedOther = total(Cell.returnedOther)
         let maxima = try maxima(entity: e)
         let largestTopUp = maxima[Cell.largestTopUp] ?? 0
+        let pointsEarned = counters.filter { $0.key.hasPrefix(Cell.pointsLotPrefix) }.values.map { $0.values.reduce(0, +) }.reduce(0, +)
+            - total(Cell.pointsTakenBack) - total(Cell.pointsReceived)
         return MemberView(
             id: id,
             sealedName: registers[Cell.name] ?? [],
@@ -190,10 +197,21 @@ extension StateReader {
             home: home,
             spent: Money(fen: spent), refunded: Money(fen: refunded),
             largestTopUp: Money(fen: largestTopUp), returnedOther: Money(fen: returnedOther),
-            tier: try tier(netSpend: Money(fen: spent - refunded - returnedOther), largestTopUp: Money(fen: largestTopUp),
-                           pointsEarned: counters.filter { $0.key.hasPrefix(Cell.pointsLotPrefix) }.values.map { $0.values.reduce(0, +) }.reduce(0, +)
-                               - total(Cell.pointsTakenBack) - total(Cell.pointsReceived)),
-            visits: MemberView.visits(in: maxima))
+            pointsEarned: pointsEarned,
+            tier: try tier(netSpend: Money(fen: spent - refunded - returnedOther), largestTopUp: Money(fen: largestTopUp), pointsEarned: pointsEarned),
+            visits: MemberView.visits(in: maxima), years: MemberYear.years(counters: counters, maxima: maxima))
+    }
+
+    /// The member's tier on `day`: by every figure ever, or — when the program reviews tiers —
+    /// by the figures of that day's year and the `years` before it.
+    public func tier(of view: MemberView, on day: String) throws -> Tier {
+        guard let review = try program().program.tierReview, let year = Int(day.prefix(4)) else { return view.tier }
+        let window = view.years.filter { (year - Int(review.years)...year).contains($0.key) }.values
+        let points = window.map(\.points).reduce(0, +)
+        return try tier(netSpend: Money(fen: window.map { $0.spent - $0.givenBack }.reduce(0, +)),
+                        largestTopUp: Money(fen: window.map(\.largestTopUp).max() ?? 0),
+                        // Points in the window's lots, never more than were earned at all (received points do not count).
+                        pointsEarned: min(points, view.pointsEarned))
     }
 
     /// The highest tier whose spend, points or single top-up threshold the member has reached:

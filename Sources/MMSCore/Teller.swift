@@ -297,7 +297,9 @@ public struct Teller {
     /// The program's rule for the member's tier, if the program names tiers.
     func tierRule(_ member: String) throws -> TierRule? {
         guard let view = try state.member(member) else { return nil }
-        return try state.program().program.tier(view.tier)
+        let program = try state.program().program
+        // Without a review the tier needs no date (so rules without one decide without the op's time).
+        return program.tier(program.tierReview == nil ? view.tier : try state.tier(of: view, on: today))
     }
 
     func existingCard(_ number: String) throws -> CardView {

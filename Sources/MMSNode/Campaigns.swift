@@ -52,8 +52,9 @@ extension LocalNode {
         guard Sales.isDay(month + "-01") else { throw MMSError(.invalidArgument, "--month “\(month.prefix(20))” is not a month like 2026-12.") }
         let program = try store.read { try $0.program().program }
         let id = Rewards.birthday(year: String(month.prefix(4)))
+        let today = Sales.day(wallMillis: clock())
         return try run(id, name: "生日礼 \(month)") { view in
-            guard let coupon = program.tier(view.tier)?.birthdayCoupon else { return nil }
+            guard let coupon = program.tier(try store.read { try $0.tier(of: view, on: today) })?.birthdayCoupon else { return nil }
             let birthday = try openProfile(view).birthday
             guard birthday.count == 10, birthday.dropFirst(5).prefix(2) == month.suffix(2) else { return nil }
             return Campaign(id: id, name: "生日礼", segment: Campaign.Segment(), coupon: coupon, points: nil)
@@ -95,7 +96,7 @@ extension LocalNode {
 
     /// The segment test: tiers, birthday month (the sealed birthday opened here), days since the last visit.
     func inSegment(_ member: MemberView, _ segment: Campaign.Segment, now: UInt64) throws -> Bool {
-        if !segment.tiers.isEmpty, !segment.tiers.contains(member.tier) { return false }
+        if !segment.tiers.isEmpty, !segment.tiers.contains(try store.read { try $0.tier(of: member, on: Sales.day(wallMillis: now)) }) { return false }
         if let month = segment.birthdayMonth {
             let birthday = try openProfile(member).birthday
             guard birthday.count == 10, Int64(birthday.dropFirst(5).prefix(2)) == month else { return false }

@@ -510,7 +510,8 @@ public final class LocalNode: Sendable {
             }
             let profile = try openProfile(m)
             var result = MemberResult(id: id, name: profile.name, phone: profile.maskedPhone, birthday: profile.birthday.isEmpty ? nil : profile.birthday, home: m.home,
-                                      tier: m.tier.rawValue, balance: Money(fen: try state.escrow(Cell.storedValue(member: id)).total).description,
+                                      tier: try state.tier(of: m, on: Sales.day(wallMillis: self.clock())).rawValue,
+                                      balance: Money(fen: try state.escrow(Cell.storedValue(member: id)).total).description,
                                       points: try state.escrow(Cell.points(member: id)).total, cards: nil)
             result.bonus = try state.bonus(of: id).description
             return result
@@ -538,7 +539,7 @@ public final class LocalNode: Sendable {
             let punch = try card.flatMap { $0.type == .punch ? try state.escrow($0.punchAccount) : nil }
             var show = ShowResult(
                 card: card?.number, type: card?.type.rawValue, status: card?.status.rawValue,
-                member: id, name: profile.name, phone: profile.maskedPhone, tier: m.tier.rawValue,
+                member: id, name: profile.name, phone: profile.maskedPhone, tier: try state.tier(of: m, on: Sales.day(wallMillis: self.clock())).rawValue,
                 balance: Money(fen: sv.total).description, balanceHere: Money(fen: max(0, sv.rights(at: self.id))).description,
                 rights: Dictionary(uniqueKeysWithValues: sv.holders.map { ($0.node.rawValue, Money(fen: $0.rights).description) }),
                 points: try state.escrow(Cell.points(member: id)).total,
@@ -591,7 +592,7 @@ public final class LocalNode: Sendable {
             balance: Money(fen: try state.escrow(Cell.storedValue(member: member)).total).description,
             pointsBalance: try state.escrow(Cell.points(member: member)).total,
             pointsEarned: earned, usesLeft: try usesAccount.map { try state.escrow($0).total },
-            tier: view.tier.rawValue, replayed: false)
+            tier: try state.tier(of: view, on: Sales.day(wallMillis: op.hlc.wallMillis)).rawValue, replayed: false)
         if let bonus {
             result.bonus = bonus.description
             result.bonusBalance = try state.bonus(of: member).description

@@ -28,8 +28,13 @@ private struct ProgramReader: TOMLReading {
     func fault(_ field: String, _ reason: String) -> FileFault { FileFault(code: .invalidArgument, file: file, field: field, reason: reason) }
 
     func read(_ root: TOMLTable) throws -> Program {
-        try allowOnly(root, ["points", "tier", "card_product", "coupon_template", "gift", "campaign", "bonus", "welcome", "referral"], at: "")
+        try allowOnly(root, ["points", "tier", "card_product", "coupon_template", "gift", "campaign", "bonus", "welcome", "referral", "tier_review"], at: "")
         var program = Program()
+        if let t = try optionalTable(root, "tier_review") {
+            try allowOnly(t, ["years"], at: "tier_review")
+            guard let years = try integer(t, "years", at: "tier_review", in: 1...5) else { throw fault("tier_review.years", "missing") }
+            program.tierReview = TierReview(years: Int64(years))
+        }
         if let t = try optionalTable(root, "points") {
             try allowOnly(t, ["per_yuan", "redeem_per_yuan", "expiry", "category", "member_day", "member_day_multiplier", "event", "transferable"], at: "points")
             if let n = try integer(t, "per_yuan", at: "points", in: 0...100) { program.points.perYuan = Int64(n) }

@@ -260,6 +260,34 @@ import Testing
         #expect(throws: MMSError.self) { try teller(node).charge(card: "F1", amount: Money(fen: 100)) }
     }
 
+    @Test func aReviewedTierHoldsThroughTheNextYearThenFollowsTheFiguresOfItsWindow() throws {
+        var program = Program()
+        program.tiers = [TierRule(tier: .standard, name: "普通", spend: nil, points: nil, singleTopup: nil, discount: 100, pointsMultiplier: 100, companionCards: 0, birthdayCoupon: nil),
+                         TierRule(tier: .silver, name: "白银", spend: Money(fen: 500_000), points: nil, singleTopup: nil, discount: 98, pointsMultiplier: 100, companionCards: 0, birthdayCoupon: nil)]
+        program.tierReview = TierReview(years: 1)
+        var node = TestNode("branch-1", seed: 3)
+        node.clock = Self.millis("2026-03-01")
+        node.issue(.programSet(version: 1, document: program.canonicalJSON()))
+        node.issue(Sample.memberAdded())
+        node.issue(Sample.storedCard())
+        try decide(&node, at: "2026-03-02 10:00:00") { try $0.topUp(card: Sample.card, amount: Money(fen: 600_000)) }
+        let charge = try decide(&node, at: "2026-03-03 10:00:00") { try $0.charge(card: Sample.card, amount: Money(fen: 500_000)) }
+        var refunded = node
+        let view = try #require(try node.state.member(Sample.member))
+        #expect(try node.state.tier(of: view, on: "2026-03-03") == .silver)
+        #expect(try node.state.tier(of: view, on: "2027-12-31") == .silver, "held through the end of the next year")
+        #expect(try node.state.tier(of: view, on: "2028-01-01") == .standard, "reviewed: 2027 and 2028 spent nothing")
+        // The tier's discount follows: a sale on 2028-01-02 pays the list price.
+        node.issue(.productSet(ProductSet(sku: "A", name: "面霜", kind: .goods, category: "护肤", price: Money(fen: 10_000), unit: "瓶", active: true)))
+        let sale = try decide(&node, at: "2028-01-02 10:00:00") { try $0.sell(SaleRequest(card: Sample.card, items: [.init(sku: "A", quantity: 1)],
+                                                                                      payments: [.init(kind: .cash, amount: nil)], staff: nil)) }
+        guard case .sale(let s) = sale.op.body else { Issue.record("not a sale"); return }
+        #expect(s.total == Money(fen: 10_000))
+        // A return in 2026 counts back in 2026: 1,000.00 refunded leaves 4,000.00, below silver.
+        try decide(&refunded, at: "2026-03-04 10:00:00") { try $0.refund(card: Sample.card, charge: charge.id, amount: Money(fen: 100_000)) }
+        #expect(try refunded.state.tier(of: try #require(try refunded.state.member(Sample.member)), on: "2026-06-01") == .standard)
+    }
+
     @Test func aProgramSetBeforeTheseRulesExistedStillDecodes() throws {
         // A version-1 document as the first programs were written: no bonuses, no welcome, no stacking.
         let old = #"{"campaigns":[],"card_products":[],"coupon_templates":[{"categories":[],"branches":[],"id":"CP","kind":"amount_off","min_spend":"0.00","per_member_limit":1,"skus":[],"tiers":[],"title":"t","transferable":false,"valid_days":30,"value":"5.00","weekdays_excluded":[]}],"gifts":[],"points":{"expiry":"end_of_next_year","per_yuan":1,"redeem_per_yuan":100},"tiers":[]}"#

@@ -71,24 +71,30 @@ public enum RightsPlacement {
     }
 
     /// At most this many transfers of one member's rights in one pass of a node: one to each
-    /// target the policy names (home, recent branches, the reserve), so a pass always ends.
-    public static func maxTransfersPerPass(_ policy: PlacementPolicy) -> Int { policy.recentBranches + 2 }
+    /// target the policy names (home, recent branches, the reserve) for each of the principal
+    /// and the bonus, so a pass always ends.
+    public static func maxTransfersPerPass(_ policy: PlacementPolicy) -> Int { 2 * (policy.recentBranches + 2) }
 
     /// Moves below 5 % of the balance, or below 1.00, wait for a larger imbalance.
     public static func minimumMove(total: Int64) -> Int64 { Swift.max(100, total / 20) }
 }
 
 extension Teller {
-    /// The rights of `account` (a member's stored value) this node should hand on now under
-    /// `policy`, as transfer op bodies; each is checked against this node's rights as usual.
+    /// The rights of a member's stored value — the principal, then the bonus beside it — this
+    /// node should hand on now under `policy`, as transfer op bodies; each is checked against
+    /// this node's rights as usual.
     public func placementTransfers(member: String, policy: PlacementPolicy) throws -> [OpBody] {
-        let account = try state.escrow(Cell.storedValue(member: member))
-        let minimum = RightsPlacement.minimumMove(total: account.total)
-        // Most passes find nothing to give: decide that before reading the member.
-        guard account.rights(at: origin) >= minimum, let home = try state.texts(entity: Cell.member(member))[Cell.home] else { return [] }
-        let recent = RightsPlacement.recentBranches(visits: MemberView.visits(in: try state.maxima(entity: Cell.member(member))), home: home)
-        let targets = RightsPlacement.targets(total: account.total, home: NodeID(stored: home), recent: recent, policy: policy)
-        return try RightsPlacement.transfers(from: origin, account: account, targets: targets, minimumMove: minimum)
-            .map { try transferRights(account: account.account, to: $0.to, amount: $0.amount) }
+        var bodies: [OpBody] = []
+        for name in [Cell.storedValue(member: member), Cell.bonus(member: member)] {
+            let account = try state.escrow(name)
+            let minimum = RightsPlacement.minimumMove(total: account.total)
+            // Most passes find nothing to give: decide that before reading the member.
+            guard account.rights(at: origin) >= minimum, let home = try state.texts(entity: Cell.member(member))[Cell.home] else { continue }
+            let recent = RightsPlacement.recentBranches(visits: MemberView.visits(in: try state.maxima(entity: Cell.member(member))), home: home)
+            let targets = RightsPlacement.targets(total: account.total, home: NodeID(stored: home), recent: recent, policy: policy)
+            bodies += try RightsPlacement.transfers(from: origin, account: account, targets: targets, minimumMove: minimum)
+                .map { try transferRights(account: account.account, to: $0.to, amount: $0.amount) }
+        }
+        return bodies
     }
 }

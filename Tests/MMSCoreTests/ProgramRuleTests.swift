@@ -117,6 +117,16 @@ import Testing
         #expect(Teller.split(50_000, principal: 90_000) == (50_000, 0) && Teller.split(100_000, principal: 90_000) == (90_000, 10_000))
     }
 
+    @Test func theBonusRightsArePlacedLikeThePrincipals() throws {
+        var node = branch(Self.bonusProgram())
+        try decide(&node) { try $0.topUp(card: Sample.card, amount: Money(fen: 100_000)) }
+        // The member's home is branch-1 (where they were added); head office keeps 10 % of each in reserve.
+        let policy = PlacementPolicy(homeSharePercent: 70, recentBranches: 2, reserve: try NodeID("hq"), reservePercent: 10)
+        let moves = try Teller(state: node.state, origin: node.id, role: .branch, wallMillis: node.clock).placementTransfers(member: Sample.member, policy: policy)
+        let accounts = moves.compactMap { body -> String? in if case .rightsTransferred(let t) = body { return "\(t.account)=\(t.amount)" } else { return nil } }
+        #expect(accounts == ["\(Cell.storedValue(member: Sample.member))=10000", "\(Cell.bonus(member: Sample.member))=1000"], "\(accounts)")
+    }
+
     @Test func pointsFollowTheDayTheCategoryAndTheTier() throws {
         var program = Program()
         program.points.categories = [CategoryRate(category: "护肤", perYuan: 3)]

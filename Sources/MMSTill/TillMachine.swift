@@ -40,9 +40,15 @@ public struct TillMachine: Sendable {
     /// The things a cashier does to a member's card.
     public enum Action: String, Sendable, CaseIterable {
         case pay, sale, topUp, points, punch, coupon, refund
+        /// The card's life: balance to another card (转账), a new PIN (改密), 续卡, 退卡.
+        case transfer, pinChange, renew, cardReturn
 
         var title: String {
             switch self {
+            case .transfer: "转账"
+            case .pinChange: "修改密码"
+            case .renew: "续卡"
+            case .cardReturn: "退卡"
             case .pay: "储值付款"
             case .sale: "销售"
             case .topUp: "充值"
@@ -68,9 +74,12 @@ public struct TillMachine: Sendable {
         public var key = ""
         /// A sale's lines and tenders (the card is empty for a walk-in customer).
         public var basket = Basket()
+        /// A transfer's receiving card; a PIN change's new PIN.
+        public var target = ""
+        public var newPin = ""
     }
 
-    public enum Field: Sendable, Equatable { case amount, count, pin }
+    public enum Field: Sendable, Equatable { case amount, count, pin, target, newPin }
 
     public enum Screen: Sendable, Equatable {
         case login(operator: String, password: String, onPassword: Bool)
@@ -310,13 +319,20 @@ public struct TillMachine: Sendable {
                 case .amount: _ = draft.amount.popLast()
                 case .count: _ = draft.count.popLast()
                 case .pin: _ = draft.pin.popLast()
+                case .target: _ = draft.target.popLast()
+                case .newPin: _ = draft.newPin.popLast()
                 }
+                screen = .entry(draft, field)
+            case .character(let c) where c.isASCII && field == .target && (c.isLetter || c.isNumber || "-_.".contains(c)):
+                if draft.target.count < Limits.maxIdentifierLength { draft.target.append(c) }
                 screen = .entry(draft, field)
             case .character(let c) where c.isASCII && (c.isNumber || (c == "." && field == .amount)):
                 switch field {
                 case .amount: if draft.amount.count < 12 { draft.amount.append(c) }
                 case .count: if draft.count.count < 9 { draft.count.append(c) }
                 case .pin: if draft.pin.count < 12 { draft.pin.append(c) }
+                case .newPin: if draft.newPin.count < 12 { draft.newPin.append(c) }
+                case .target: break
                 }
                 screen = .entry(draft, field)
             case .enter:
@@ -332,6 +348,7 @@ public struct TillMachine: Sendable {
                 return submit(draft)
             } else if key == .escape { screen = .panel }
             return []
+
 
         case .chooseCoupon(var draft):
             let usable = (panel?.coupons ?? []).filter { $0.left > 0 }
@@ -439,6 +456,13 @@ public struct TillMachine: Sendable {
             screen = .chooseCharge(Draft(action: .refund, card: card, key: environment.newKey()), Array(charges.prefix(9)))
         case .character("8"), .character("p"), .character("P"):
             return reprint()
+        case .character("t"), .character("T"): start(.transfer, .target)
+        case .character("0"):
+            start(.pinChange, .pin); say("请会员输入原密码 (the member's current PIN)")
+        case .character("9"):
+            return submit(Draft(action: .renew, card: card, key: environment.newKey()))
+        case .character("x"), .character("X"):
+            start(.cardReturn, .pin); say("退卡：本金退回，赠送余额不退。请会员输入密码 (card return: the principal comes back, the bonus does not; member's PIN)")
         case .character("r"), .character("R"):
             return refresh()
         case .escape:
@@ -471,6 +495,16 @@ public struct TillMachine: Sendable {
             screen = .entry(draft, .pin); say("请会员输入密码，无密码直接回车 (member's PIN; Enter if none)")
         case (.topUp, .amount):
             selection = 0; screen = .chooseTender(draft)
+        case (.transfer, .target) where draft.target.isEmpty:
+            say("请输入转入的卡号 (enter the receiving card)", error: true)
+        case (.transfer, .target):
+            screen = .entry(draft, .amount); say(nil)
+        case (.transfer, .amount):
+            screen = .entry(draft, .pin); say("请会员输入转出卡密码 (the member's PIN)")
+        case (.pinChange, .pin):
+            screen = .entry(draft, .newPin); say("请会员输入新密码，4–6 位 (the new PIN, 4–6 digits)")
+        case (.cardReturn, .pin):
+            selection = 0; screen = .chooseTender(draft)
         default:
             return submit(draft)
         }
@@ -489,6 +523,11 @@ public struct TillMachine: Sendable {
         case .punch: ("/v1/punches", Bodies.encode(Bodies.Punch(card: draft.card, uses: Int64(draft.count) ?? 0, pin: pin)))
         case .coupon: ("/v1/coupons/\(pathSegment(draft.coupon?.code ?? ""))/redemptions", Data("{}".utf8))
         case .refund: ("/v1/refunds", Bodies.encode(Bodies.Refund(card: draft.card, charge: draft.charge?.op ?? "", amount: draft.amount)))
+        case .transfer: ("/v1/cards/\(pathSegment(draft.card))/transfers", Bodies.encode(Bodies.Transfer(to: draft.target, amount: draft.amount, pin: pin)))
+        case .pinChange: ("/v1/cards/\(pathSegment(draft.card))/pin", Bodies.encode(Bodies.PINChange(old: draft.pin, new: draft.newPin)))
+        case .renew: ("/v1/cards/\(pathSegment(draft.card))/renew", Data("{}".utf8))
+        case .cardReturn: ("/v1/cards/\(pathSegment(draft.card))/return",
+                           Bodies.encode(Bodies.CardReturn(pin: pin, tender: (Basket.tenderKeys.first { $0.2 == draft.tender }?.1 ?? .cash).rawValue)))
         }
         // The draft keeps the PIN until the flow ends: a partial payment or a second ask after a
         // refusal for rights is the same member's same approval.
@@ -607,6 +646,9 @@ public struct TillMachine: Sendable {
         if draft.action == .sale, let sale = answer.decoded(SaleResult.self) {
             receipt = saleReceipt(sale)
             screen = .done(saleSummary(sale))
+        } else if [.transfer, .pinChange, .renew, .cardReturn].contains(draft.action), let life = answer.decoded(CardLifeResult.self) {
+            receipt = cardLifeReceipt(draft, life)
+            screen = .done(cardLifeSummary(draft, life))
         } else if draft.action == .coupon, let coupon = answer.decoded(CouponResult.self) {
             receipt = couponReceipt(draft, coupon)
             screen = .done(PaymentSummary(title: "优惠券已核销", lines: [("优惠券", coupon.code), ("面值", coupon.value)], op: coupon.op ?? ""))
@@ -671,8 +713,41 @@ public struct TillMachine: Sendable {
             r.lines = [.init("兑换积分", "\(p.points ?? 0)")]
         case .punch:
             r.lines = [.init("使用次数", "\(p.uses ?? 0)"), .init("剩余次数", "\(p.usesLeft ?? 0)")]
-        case .coupon, .sale:
+        case .coupon, .sale, .transfer, .pinChange, .renew, .cardReturn:
             break
+        }
+        return r
+    }
+
+    func cardLifeSummary(_ draft: Draft, _ c: CardLifeResult) -> PaymentSummary {
+        var lines: [(String, String)] = []
+        if let to = c.to { lines.append(("转入卡", Receipt.mask(card: to))) }
+        if let amount = c.amount, draft.action == .transfer { lines.append(("金额", amount)) }
+        if let refunded = c.refunded { lines.append(("退回本金", refunded)) }
+        if let forfeited = c.bonusForfeited, forfeited != "0.00" { lines.append(("赠送余额不退", forfeited)) }
+        if let expires = c.expires { lines.append(("有效期至", expires)) }
+        lines.append(("余额", c.balance))
+        lines.append(("状态", c.status))
+        return PaymentSummary(title: (c.replayed ? "已完成（重复提交）" : "成功") + " · " + draft.action.title, lines: lines, op: c.op)
+    }
+
+    func cardLifeReceipt(_ draft: Draft, _ c: CardLifeResult) -> Receipt {
+        var r = header(draft.action.title, card: c.card)
+        r.op = c.op
+        r.balance = c.balance
+        switch draft.action {
+        case .transfer:
+            r.lines = [.init("转入卡", Receipt.mask(card: c.to ?? "")), .init("转入卡余额", c.toBalance ?? "")]
+            r.total = c.amount
+        case .cardReturn:
+            r.total = c.refunded
+            r.tenders = [.init(draft.tender, c.refunded ?? "0.00")]
+            if let forfeited = c.bonusForfeited, forfeited != "0.00" { r.lines = [.init("赠送余额(不退)", forfeited)] }
+            r.opensDrawer = draft.tender == "现金" && c.refunded != "0.00"
+        case .renew:
+            r.lines = [.init("有效期至", c.expires ?? "")]
+        default:
+            r.lines = [.init("密码已修改", "")]
         }
         return r
     }

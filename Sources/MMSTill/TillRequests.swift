@@ -44,6 +44,9 @@ enum Bodies {
     struct Refund: Encodable { let card: String; let charge: String; let amount: String }
     struct Points: Encodable { let card: String; let points: Int64; let pin: String? }
     struct Punch: Encodable { let card: String; let uses: Int64; let pin: String? }
+    struct Transfer: Encodable { let to: String; let amount: String; let pin: String? }
+    struct PINChange: Encodable { let old: String; let new: String }
+    struct CardReturn: Encodable { let pin: String?; let tender: String }
     struct Sale: Encodable {
         struct Item: Encodable { let sku: String?; let quantity: Int64?; let amount: String? }
         struct Tender: Encodable { let kind: String; let amount: String?; let reference: String? }

@@ -84,7 +84,7 @@ public enum TillScreen {
                     "1-9 选择  ↑↓ 移动  Enter 确定  Esc 返回")
 
         case .panel:
-            return ("会员", panel(till), "1 储值付款 2 销售 3 充值 4 积分 5 计次 6 用券 7 退款 8 重打 R 刷新 Esc 换会员")
+            return ("会员", panel(till), "1付款 2销售 3充值 4积分 5计次 6用券 7退款 8重打 T转账 0改密 9续卡 X退卡 Esc")
 
         case .entry(let draft, let field):
             var body = [Line("   \(draft.action.title) · 卡 \(Receipt.mask(card: draft.card))"), Line("")]
@@ -97,6 +97,12 @@ public enum TillScreen {
                 body += draft.basket.tenders.map { money("  " + Basket.label($0.kind.rawValue), $0.amount ?? "余额") }
             case .pay, .topUp, .refund:
                 body.append(Line("   金额 Amount : \(draft.amount)\(field == .amount ? "_" : "")", field == .amount ? .highlight : .plain))
+            case .transfer:
+                body.append(Line("   转入卡 To   : \(draft.target)\(field == .target ? "_" : "")", field == .target ? .highlight : .plain))
+                if field != .target { body.append(Line("   金额 Amount : \(draft.amount)\(field == .amount ? "_" : "")", field == .amount ? .highlight : .plain)) }
+            case .pinChange:
+                if field == .newPin { body.append(Line("   原密码 Old  : \(String(repeating: "*", count: draft.pin.count))")) }
+            case .renew, .cardReturn: break
             case .points, .punch:
                 body.append(Line("   \(draft.action == .points ? "积分 Points" : "次数 Uses  ") : \(draft.count)\(field == .count ? "_" : "")",
                                  field == .count ? .highlight : .plain))
@@ -105,7 +111,15 @@ public enum TillScreen {
             if field == .pin {
                 body.append(Line("   密码 PIN    : \(String(repeating: "*", count: draft.pin.count))_", .highlight))
             }
+            if field == .newPin {
+                body.append(Line("   新密码 New  : \(String(repeating: "*", count: draft.newPin.count))_", .highlight))
+            }
             return (draft.action.title, body, field == .pin ? "会员输入密码  Enter 确认  Backspace 删除  Esc 取消" : "Enter 下一步  Backspace 删除  Esc 取消")
+
+        case .chooseTender(let draft) where draft.action == .cardReturn:
+            return ("退卡", [Line("   退卡 \(Receipt.mask(card: draft.card))：本金退回方式 (the principal goes back by):"), Line("")]
+                        + list(["现金 (开钱箱)", "银行卡", "移动支付"], selection: till.selection),
+                    "1 现金 2 银行卡 3 移动支付  Enter 确定  Esc 取消")
 
         case .chooseTender(let draft):
             return ("充值", [Line("   充值 \(draft.amount) 到卡 \(Receipt.mask(card: draft.card))，收款方式:"), Line("")]

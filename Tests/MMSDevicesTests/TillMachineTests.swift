@@ -152,6 +152,54 @@ import Testing
         #expect(tenders.first?["kind"] as? String == "coupon" && tenders.first?["reference"] as? String == "CP-1" && tenders.first?["amount"] == nil, "\(tenders)")
         #expect(body["pin"] as? String == "2468")
     }
+
+    /// The card's life at the till: a transfer (target, amount, PIN), a PIN change (old, new), a
+    /// renewal and a return (PIN, then how the principal goes back), each one request to the node.
+    @Test func theCardsLifeFromThePanel() throws {
+        func sent(_ effects: [TillMachine.Effect]) throws -> (path: String, body: [String: Any]) {
+            guard case .send(let request)? = effects.first else { Issue.record("no request: \(effects)"); return ("", [:]) }
+            return (request.path, try JSONSerialization.jsonObject(with: request.body ?? Data()) as? [String: Any] ?? [:])
+        }
+        var till = loggedIn()
+        _ = keys(&till, "t")
+        #expect(keys(&till, "\r").isEmpty, "no receiving card yet")
+        _ = keys(&till, "6200000002\r50.00\r")
+        guard case .entry(_, .pin) = till.screen else { Issue.record("the PIN, not \(till.screen)"); return }
+        let transfer = try sent(keys(&till, "2468\r"))
+        #expect(transfer.path == "/v1/cards/6200000001/transfers" && transfer.body["to"] as? String == "6200000002"
+                && transfer.body["amount"] as? String == "50.00" && transfer.body["pin"] as? String == "2468", "\(transfer)")
+        let moved = Self.answer(CardLifeResult.self, #"{"op":"branch-1/9","kind":"balance_transferred","card":"6200000001","member":"m1","status":"active","balance":"100.00","amount":"50.00","to":"6200000002","to_balance":"50.00","replayed":false,"bonus":"0.00"}"#, status: 201)
+        let printed = till.handle(.answer(moved))
+        guard case .done(let summary) = till.screen else { Issue.record("done, not \(till.screen)"); return }
+        #expect(summary.title.contains("转账") && summary.lines.contains { $0.0 == "余额" && $0.1 == "100.00" })
+        #expect(printed.contains { if case .print(let r) = $0 { return r.op == "branch-1/9" } else { return false } })
+        _ = till.handle(.answer(Self.panel))   // the panel's numbers, reloaded after every action
+        _ = till.handle(.key(.enter))
+
+        _ = keys(&till, "0")
+        _ = keys(&till, "2468\r")
+        guard case .entry(_, .newPin) = till.screen else { Issue.record("the new PIN, not \(till.screen)"); return }
+        let pin = try sent(keys(&till, "1357\r"))
+        #expect(pin.path == "/v1/cards/6200000001/pin" && pin.body["old"] as? String == "2468" && pin.body["new"] as? String == "1357", "\(pin)")
+        _ = till.handle(.answer(Self.answer(MMSErrorBody.self, #"{"ok":false,"error":"wrong_pin","message":"Wrong PIN.","details":{"card":"6200000001"}}"#, status: 422)))
+        guard case .entry(_, .pin) = till.screen else { Issue.record("the PIN again after a wrong one, not \(till.screen)"); return }
+        _ = till.handle(.answer(Self.panel))
+        _ = till.handle(.key(.escape))
+
+        #expect(try sent(keys(&till, "9")).path == "/v1/cards/6200000001/renew")
+        _ = till.handle(.answer(Self.answer(CardLifeResult.self, #"{"op":"branch-1/10","kind":"card_renewed","card":"6200000001","member":"m1","status":"active","expires":"2028-02-17","balance":"100.00","replayed":false}"#, status: 201)))
+        _ = till.handle(.answer(Self.panel))
+        _ = till.handle(.key(.enter))
+
+        _ = keys(&till, "x")
+        _ = keys(&till, "2468\r")
+        guard case .chooseTender = till.screen else { Issue.record("how the principal goes back, not \(till.screen)"); return }
+        let back = try sent(keys(&till, "2"))
+        #expect(back.path == "/v1/cards/6200000001/return" && back.body["tender"] as? String == "bank" && back.body["pin"] as? String == "2468", "\(back)")
+        _ = till.handle(.answer(Self.answer(CardLifeResult.self, #"{"op":"branch-1/11","kind":"card_returned","card":"6200000001","member":"m1","status":"returned","balance":"0.00","refunded":"100.00","tender":"bank","replayed":false,"bonus":"0.00","bonus_forfeited":"20.00"}"#, status: 201)))
+        guard case .done(let returned) = till.screen else { Issue.record("done, not \(till.screen)"); return }
+        #expect(returned.lines.contains { $0.0 == "退回本金" && $0.1 == "100.00" } && returned.lines.contains { $0.0 == "赠送余额不退" && $0.1 == "20.00" })
+    }
 }
 
 struct MMSErrorBody: Codable { let ok: Bool; let error: String; let message: String; let details: [String: String] }

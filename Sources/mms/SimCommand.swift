@@ -18,12 +18,12 @@ struct Sim: ParsableCommand {
     @Option(help: "Run this seed again (with --trace to write its trace).") var replay: UInt64?
     @Option(help: "Simulated trading time before the final heal: 90s, 30m, 6h, 1d.") var duration = "10m"
     @Option(help: "How tills decide stored-value payments: escrow, offline-refuse, always-accept.") var policy = "escrow"
-    @Option(help: "Break a rule on purpose (charge-without-rights, drop-ops-on-crash): the checkers must catch it.") var broken: String?
+    @Option(help: "Break a rule on purpose (charge-without-rights, drop-ops-on-crash, arrive-twice, coupon-twice): the checkers must catch it.") var broken: String?
     @Flag(help: "Run without faults (the twin that availability is measured against).") var noFaults = false
     @Flag(help: "Make every run partition and crash, early enough to matter (as the test sweep does).") var alwaysPartitionAndCrash = false
     @Option(help: "Each node's replica: memory (fast), or sqlite (also its real SQLite store, in a temporary directory; crashes reopen it).") var store = "memory"
     @Option(help: "Write every event of the run to this file.") var trace: String?
-    @Option(help: "Write every client op and every final balance as JSON lines to this file.") var history: String?
+    @Option(help: "Write the run's history as JSON lines to this file: a header, every request and every op issued, each node's final balances.") var history: String?
     @Flag(help: "One JSON object per seed, then a total.") var json = false
     @Flag(help: "Real `mms node run` processes from --topology, real TLS, every link through a fault proxy the run cuts and heals.") var live = false
     @Option(help: "With --live: the topology whose nodes to run.") var topology: String?
@@ -35,7 +35,7 @@ struct Sim: ParsableCommand {
         guard let kind = StoreKind(rawValue: store) else { throw ValidationError("--store must be memory or sqlite.") }
         if kind == .sqlite, broken == BrokenRule.dropOpsOnCrash.rawValue { throw ValidationError("--broken drop-ops-on-crash breaks the in-memory log; use --store memory.") }
         guard PaymentPolicy(rawValue: policy) != nil else { throw ValidationError("--policy must be escrow, offline-refuse or always-accept.") }
-        if let broken, BrokenRule(rawValue: broken) == nil { throw ValidationError("--broken must be charge-without-rights or drop-ops-on-crash.") }
+        if let broken, BrokenRule(rawValue: broken) == nil { throw ValidationError("--broken must be one of \(BrokenRule.allCases.map(\.rawValue).joined(separator: ", ")).") }
         if seeds != nil, trace != nil || history != nil { throw ValidationError("--trace and --history record one run: use --seed or --replay.") }
         if live, topology == nil { throw ValidationError("--live needs --topology FILE.") }
         if live, seeds != nil || history != nil || broken != nil || noFaults { throw ValidationError("--live runs one seed with faults: drop --seeds, --history, --broken, --no-faults.") }
@@ -128,13 +128,17 @@ struct Sim: ParsableCommand {
     static func summary(_ r: SimulationResult) -> String {
         let verdict = r.ok ? "ok" : "FAILED: \(r.violation?.invariant ?? "?")"
         return """
-            seed \(r.seed): \(verdict) — \(r.nodes) nodes, \(r.links) links, \(String(format: "%.0f", r.simulatedSeconds)) s simulated in \(String(format: "%.1f", r.wallSeconds)) s (\(String(format: "%.0f", r.speedup))×)
+            seed \(r.seed): \(verdict) — \(r.nodes) nodes, \(r.links) links, \(String(format: "%.0f", r.simulatedSeconds)) s simulated in \(String(format: "%.1f", r.wallSeconds)) s (\(String(format: "%.0f", r.speedup))×; \(String(format: "%.1f", r.wallSecondsWithTwin)) s, \(String(format: "%.0f", r.speedupWithTwin))× with the fault-free twin)
               payments \(r.payments): accepted \(r.paymentsAccepted), refused for rights elsewhere \(r.paymentsRefusedNoRights), for balance \(r.paymentsRefusedBalance), offline \(r.paymentsRefusedOffline), node down \(r.paymentsRefusedNodeDown); availability \(r.availability.map { String(format: "%.4f", $0) } ?? "-")
               faults: \(r.partitions) partitions, \(r.crashes) crashes, \(r.linkResets) link resets; \(r.ops) ops, \(r.messages) messages
-              overdrafts \(r.overdrafts), lost acknowledged ops \(r.lostAcknowledgedOps), converged \(r.converged) in \(r.convergenceRounds) rounds, hq matches sum \(r.hqMatchesSum), history matches \(r.historyMatches)
+              overdrafts \(r.overdrafts), negative rights \(r.negativeRights), negative points \(r.negativePoints), coupon double spends \(r.couponDoubleSpends), blocked card spends \(r.blockedCardSpends), transfer conservation breaks \(r.transferConservationBreaks), campaign duplicates \(r.campaignDuplicates)
+              lost acknowledged ops \(show(r.lostAcknowledgedOps)), converged \(show(r.converged)) in \(r.convergenceRounds) rounds, hq matches sum \(show(r.hqMatchesSum)), history matches \(show(r.historyMatches))
               trace \(r.traceHash.prefix(16))
             """
     }
+
+    /// A check's value, or "not checked" when the run never reached it.
+    static func show<T>(_ value: T?) -> String { value.map { "\($0)" } ?? "not checked" }
 
     static func failure(_ r: SimulationResult, options: Sim) -> String {
         let v = r.violation
@@ -153,25 +157,44 @@ struct SweepTotal: Encodable {
     let runs: Int
     let failed: [UInt64]
     let overdrafts: Int
+    let negativeRights: Int
+    let negativePoints: Int
+    let couponDoubleSpends: Int
+    let blockedCardSpends: Int
+    let transferConservationBreaks: Int
+    let campaignDuplicates: Int
+    /// Over the runs that reached the check.
     let lostAcknowledgedOps: Int
     let minAvailability: Double?
     let meanAvailability: Double?
     let meanConvergenceRounds: Double
     let meanSpeedup: Double
+    let meanSpeedupWithTwin: Double
+    let wallSeconds: Double
+    let wallSecondsWithTwin: Double
 
     init(_ results: [SimulationResult]) {
         runs = results.count
         failed = results.filter { !$0.ok }.map(\.seed)
         overdrafts = results.map(\.overdrafts).reduce(0, +)
-        lostAcknowledgedOps = results.map(\.lostAcknowledgedOps).reduce(0, +)
+        negativeRights = results.map(\.negativeRights).reduce(0, +)
+        negativePoints = results.map(\.negativePoints).reduce(0, +)
+        couponDoubleSpends = results.map(\.couponDoubleSpends).reduce(0, +)
+        blockedCardSpends = results.map(\.blockedCardSpends).reduce(0, +)
+        transferConservationBreaks = results.map(\.transferConservationBreaks).reduce(0, +)
+        campaignDuplicates = results.map(\.campaignDuplicates).reduce(0, +)
+        lostAcknowledgedOps = results.compactMap(\.lostAcknowledgedOps).reduce(0, +)
         let availability = results.compactMap(\.availability)
         minAvailability = availability.min()
         meanAvailability = availability.isEmpty ? nil : availability.reduce(0, +) / Double(availability.count)
         meanConvergenceRounds = results.isEmpty ? 0 : Double(results.map(\.convergenceRounds).reduce(0, +)) / Double(results.count)
         meanSpeedup = results.isEmpty ? 0 : results.map(\.speedup).reduce(0, +) / Double(results.count)
+        meanSpeedupWithTwin = results.isEmpty ? 0 : results.map(\.speedupWithTwin).reduce(0, +) / Double(results.count)
+        wallSeconds = results.map(\.wallSeconds).reduce(0, +)
+        wallSecondsWithTwin = results.map(\.wallSecondsWithTwin).reduce(0, +)
     }
 
     var text: String {
-        "\(runs) runs, \(failed.isEmpty ? "all held every invariant" : "FAILED seeds \(failed.map(String.init).joined(separator: ","))"); overdrafts \(overdrafts), lost acknowledged ops \(lostAcknowledgedOps), availability min \(minAvailability.map { String(format: "%.4f", $0) } ?? "-") mean \(meanAvailability.map { String(format: "%.4f", $0) } ?? "-"), convergence rounds mean \(String(format: "%.1f", meanConvergenceRounds)), speed-up mean \(String(format: "%.0f", meanSpeedup))×"
+        "\(runs) runs, \(failed.isEmpty ? "all held every invariant" : "FAILED seeds \(failed.map(String.init).joined(separator: ","))"); overdrafts \(overdrafts), lost acknowledged ops \(lostAcknowledgedOps), availability min \(minAvailability.map { String(format: "%.4f", $0) } ?? "-") mean \(meanAvailability.map { String(format: "%.4f", $0) } ?? "-"), convergence rounds mean \(String(format: "%.1f", meanConvergenceRounds)), speed-up mean \(String(format: "%.0f", meanSpeedup))× (\(String(format: "%.0f", meanSpeedupWithTwin))× with the fault-free twins; \(String(format: "%.1f", wallSeconds)) s, \(String(format: "%.1f", wallSecondsWithTwin)) s with them)"
     }
 }

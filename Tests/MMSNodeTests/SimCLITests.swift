@@ -9,26 +9,83 @@ import Testing
     @Test func aSeedGivesTheSameTraceInTwoProcessesAndTheJSONNamesEveryField() throws {
         let args = ["sim", "--nodes", "8", "--seed", "3", "--duration", "2m", "--json"]
         let a = try json(mms(args).stdout), b = try json(mms(args).stdout)
-        for field in ["seed", "nodes", "simulated_seconds", "ops", "payments", "payments_refused_no_rights", "overdrafts",
-                      "lost_acknowledged_ops", "converged", "hq_matches_sum", "convergence_rounds", "availability", "trace_hash"] {
+        for field in ["seed", "nodes", "simulated_seconds", "ops", "payments", "payments_refused_no_rights", "overdrafts", "negative_rights",
+                      "negative_points", "coupon_double_spends", "blocked_card_spends", "transfer_conservation_breaks", "campaign_duplicates",
+                      "lost_acknowledged_ops", "converged", "hq_matches_sum", "history_matches", "convergence_rounds", "availability", "trace_hash",
+                      "wall_seconds", "wall_seconds_with_twin", "speedup", "speedup_with_twin"] {
             #expect(a[field] != nil, "no \(field)")
         }
         #expect(a["trace_hash"] as? String == b["trace_hash"] as? String)
         #expect(a["overdrafts"] as? Int == 0 && a["lost_acknowledged_ops"] as? Int == 0 && a["converged"] as? Bool == true)
+        for count in ["negative_rights", "negative_points", "coupon_double_spends", "blocked_card_spends", "transfer_conservation_breaks", "campaign_duplicates"] {
+            #expect(a[count] as? Int == 0, "\(count) is \(a[count] ?? "absent")")
+        }
+        #expect((a["wall_seconds_with_twin"] as? Double ?? 0) > (a["wall_seconds"] as? Double ?? 0))
         let other = try json(mms(["sim", "--nodes", "8", "--seed", "4", "--duration", "2m", "--json"]).stdout)
         #expect(other["trace_hash"] as? String != a["trace_hash"] as? String)
     }
 
-    @Test func historyHasEveryClientOpAndEveryFinalBalance() throws {
+    /// The history file alone, read by an outside checker (`HistoryCheck`, none of the
+    /// simulator's code): a header, every op with its vector, every node's final lines; each
+    /// member's final balance at every node equals its ops' stored-value changes; no coupon spent
+    /// more often than issued and given back; no node spent beyond its rights; no stopped card spent.
+    @Test func theHistoryAloneProvesTheInvariants() throws {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let file = root + "/h.jsonl"
-        #expect(try mms(["sim", "--nodes", "4", "--seed", "3", "--duration", "2m", "--history", file]).status == 0)
-        let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map { try json(String($0)) }
-        let acked = lines.filter { $0["ack"] as? Bool == true }, finals = lines.filter { $0["final"] as? Bool == true }
-        #expect(acked.contains { $0["kind"] as? String == "charge" && $0["op"] is String && $0["amount"] is String })
-        #expect(lines.contains { $0["ack"] as? Bool == false && $0["reason"] is String })
-        // Every card's balance at each of the 4 nodes: 3 branches × 20 members × 4 nodes.
-        #expect(finals.count == 3 * 20 * 4)
+        #expect(try mms(["sim", "--nodes", "4", "--seed", "3", "--duration", "10m", "--history", file]).status == 0)
+        let h = try HistoryCheck(file: file)
+        #expect(h.header["seed"] as? Int == 3 && (h.header["nodes"] as? [String])?.count == 4 && h.header["policy"] as? String == "escrow")
+        #expect(h.header["broken"] is NSNull && (h.header["members"] as? [Any])?.count == 3 * 20)
+        #expect(h.requests.contains { $0["ack"] as? Bool == true && $0["kind"] as? String == "charge" && $0["op"] is String && $0["amount"] is String })
+        #expect(h.requests.contains { $0["ack"] as? Bool == false && $0["reason"] is String })
+        for kind in ["member_added", "card_issued", "top_up", "charge", "rights_transferred", "program_set", "points_awarded", "coupon_issued", "refund"] {
+            #expect(h.ops.contains { $0["kind"] as? String == kind }, "no \(kind) op in the history")
+        }
+        #expect(h.ops.allSatisfy { $0["vv"] is [String: Any] && $0["t"] != nil })
+        #expect(h.ops.contains { $0["kind"] as? String == "refund" && $0["charge"] is String })
+        // Every member at each of the 4 nodes, after a heal that converged.
+        #expect(h.finals.count == 3 * 20 * 4 && h.finals.allSatisfy { ($0["points"] as? Int) != nil && $0["status"] is String })
+        #expect(h.end["healed"] as? Bool == true && h.end["converged"] as? Bool == true && h.end["ok"] as? Bool == true)
+        #expect(h.bankProblems().isEmpty, "\(h.bankProblems().prefix(3))")
+        #expect(h.couponProblems().isEmpty, "\(h.couponProblems().prefix(3))")
+        #expect(h.rightsProblems().isEmpty, "\(h.rightsProblems().prefix(3))")
+        #expect(h.blockedCardProblems().isEmpty, "\(h.blockedCardProblems().prefix(3))")
+    }
+
+    /// A charge beyond the node's rights (`--broken charge-without-rights`) is visible in the
+    /// history from outside, and the final lines are written though the violation stopped the run.
+    @Test func aChargeBeyondRightsIsVisibleInTheHistory() throws {
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let file = root + "/broken.jsonl"
+        var found = false
+        for seed in 1...5 where !found {
+            let out = try mms(["sim", "--nodes", "8", "--seed", "\(seed)", "--duration", "3m", "--broken", "charge-without-rights", "--json", "--history", file])
+            guard out.status == 1 else { continue }
+            found = true
+            let r = try json(out.stdout)
+            #expect(r["history_matches"] is NSNull && r["hq_matches_sum"] is NSNull && r["lost_acknowledged_ops"] is NSNull)
+            let h = try HistoryCheck(file: file)
+            #expect(h.header["broken"] as? String == "charge-without-rights")
+            #expect(h.end["ok"] as? Bool == false && h.end["healed"] as? Bool == false)
+            #expect(h.finals.count == 7 * 20 * 8)
+            #expect(!h.rightsProblems().isEmpty, "the outside checker missed the charge beyond rights")
+        }
+        #expect(found, "charge-without-rights went unnoticed for 5 seeds")
+    }
+
+    /// The coupon check can fail: with a used coupon redeemed again, the outside checker finds it too.
+    @Test func aCouponSpentTwiceIsVisibleInTheHistory() throws {
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let file = root + "/coupon.jsonl"
+        var found = false
+        for seed in 1...5 where !found {
+            let out = try mms(["sim", "--nodes", "8", "--seed", "\(seed)", "--duration", "3m", "--broken", "coupon-twice", "--json", "--history", file])
+            guard out.status == 1 else { continue }
+            found = true
+            #expect(try json(out.stdout)["coupon_double_spends"] as? Int == 1)
+            #expect(!(try HistoryCheck(file: file)).couponProblems().isEmpty, "the outside checker missed the coupon spent twice")
+        }
+        #expect(found, "coupon-twice went unnoticed for 5 seeds")
     }
 
     @Test func aFailingRunNamesTheInvariantAndTheReplayCommand() throws {

@@ -209,12 +209,14 @@ public enum LiveRun {
         result.simulatedSeconds = wall
         (result.ops, result.payments, result.paymentsAccepted) = (tally.ops, tally.payments, tally.accepted)
         (result.paymentsRefusedNoRights, result.paymentsRefusedBalance) = (tally.noRights, tally.balance)
-        (result.overdrafts, result.lostAcknowledgedOps, result.converged, result.hqMatchesSum) = (overdrafts, lost, converged, hqMatches)
-        (result.historyMatches, result.lostCardsBlocked, result.couponsUsedOnce) = (historyMatches, true, true)
+        result.overdrafts = overdrafts
+        (result.lostAcknowledgedOps, result.converged, result.hqMatchesSum, result.historyMatches) = (lost, converged, hqMatches, historyMatches)
+        // The live run neither reports cards lost nor uses coupons: those checks stay null.
         result.convergenceRounds = Int((convergenceSeconds / gossip).rounded(.up))
         result.partitions = partitions
         result.traceHash = Hex.encode(trace.finalize())
         (result.wallSeconds, result.speedup, result.violation, result.ok) = (wall, 1, violation, violation == nil)
+        (result.wallSecondsWithTwin, result.speedupWithTwin) = (wall, 1)
         return result
     }
 

@@ -5,7 +5,10 @@ import MMSCore
 /// shop there and sometimes elsewhere, top-ups at home, payments, points, punch cards, coupons,
 /// lost cards, head-office setting changes; and the shop floor: head office's catalogue, baskets
 /// paid partly from stored value and partly in cash, returns, stock received and sent between
-/// branches, and transfers confirmed on arrival.
+/// branches, and transfers confirmed on arrival; and the membership program: head office's program
+/// first, coupons from its templates used at checkout or alone, stored value moved between
+/// members' cards, cards returned, gifts for points (their stock received at the branches), and
+/// campaigns run twice at head office (and once, refused, at a branch).
 struct ChainWorkload {
     struct Member {
         let home: Int
@@ -30,12 +33,45 @@ struct ChainWorkload {
         case receiveStock(sku: String, quantity: Int64)
         case transferStock(sku: String, quantity: Int64, to: Int)
         case arriveTransfer
+        case setProgram
+        case issueTemplateCoupon(template: String)
+        /// The member's first unused coupon this branch knows: at checkout (a basket with the
+        /// coupon as a tender, the rest in cash) or redeemed alone.
+        case useMemberCoupon(atCheckout: Bool)
+        /// Stored value from the member's card to another member's (index into `members`).
+        case transferBalance(to: Int, fen: Int64)
+        case returnCard
+        case redeemGift
+        /// A campaign run over every member, one op per member given the gift.
+        case runCampaign(id: String)
     }
 
     struct Item: Equatable { let sku: String; let quantity: Int64 }
 
     /// Head office's catalogue in every run: two goods and a service.
     static let catalogue: [(sku: String, fen: Int64, goods: Bool)] = [("S1", 1_234, true), ("S2", 4_500, false), ("S3", 333, true)]
+
+    /// Head office's program in every run: one-day coupons (issued before midnight, refused after),
+    /// a month's coupons for the coupon campaign, a gift whose stock sits at the branches, and two
+    /// campaigns over every member (an empty segment), one of points and one of coupons.
+    static let giftSKU = "GIFT1", gift = "G-SIM", dayCoupon = "CP-DAY", monthCoupon = "CP-MONTH"
+    static let pointsCampaign = "CMP-PTS", couponCampaign = "CMP-CPN"
+    static let program: Program = {
+        var p = Program()
+        p.points.perYuan = 1
+        p.points.redeemPerYuan = 100
+        p.points.expiry = .endOfNextYear
+        p.couponTemplates = [
+            CouponTemplate(id: dayCoupon, title: "sim day", kind: .amountOff, value: Money(fen: 500), percent: nil, minSpend: Money(fen: 1_000),
+                           validDays: 1, weekdaysExcluded: [], skus: [], categories: [], branches: [], tiers: [], perMemberLimit: 3, transferable: false),
+            CouponTemplate(id: monthCoupon, title: "sim month", kind: .amountOff, value: Money(fen: 800), percent: nil, minSpend: Money(fen: 0),
+                           validDays: 30, weekdaysExcluded: [], skus: [], categories: [], branches: [], tiers: [], perMemberLimit: 2, transferable: false),
+        ]
+        p.gifts = [Gift(id: gift, name: "sim gift", points: 50, sku: giftSKU)]
+        p.campaigns = [Campaign(id: pointsCampaign, name: "sim points", segment: .init(), coupon: nil, points: 20),
+                       Campaign(id: couponCampaign, name: "sim coupons", segment: .init(), coupon: monthCoupon, points: nil)]
+        return p
+    }()
 
     struct Request {
         let at: UInt64
@@ -63,12 +99,23 @@ struct ChainWorkload {
         for (i, p) in Self.catalogue.enumerated() {
             requests.append(Request(at: UInt64(200 + 100 * i), node: 0, member: 0, kind: .addProduct(sku: p.sku, fen: p.fen, goods: p.goods)))
         }
+        // The gift's product, and head office's program, before the first customer.
+        requests.append(Request(at: 600, node: 0, member: 0, kind: .addProduct(sku: Self.giftSKU, fen: 990, goods: true)))
+        requests.append(Request(at: 700, node: 0, member: 0, kind: .setProgram))
+        // The campaigns, twice each at head office (the second run must give no one a gift twice),
+        // and once at a branch (only head office runs campaigns: refused).
+        for (id, first, second) in [(Self.pointsCampaign, 0.35, 0.7), (Self.couponCampaign, 0.4, 0.75)] {
+            for share in [first, second] { requests.append(Request(at: UInt64(Double(end) * share), node: 0, member: 0, kind: .runCampaign(id: id))) }
+        }
+        requests.append(Request(at: end / 2, node: 1, member: 0, kind: .runCampaign(id: Self.pointsCampaign)))
         // Opening top-ups at home, in the first minute.
         for (i, m) in members.enumerated() {
             requests.append(Request(at: UInt64(random.int(1_000..<60_000)), node: m.home, member: i, kind: .topUp(fen: Int64(random.int(100..<2_000)) * 100)))
         }
         var coupons = 0
         for b in 1...branches {
+            // The gift's first stock, once the product has reached the branch.
+            requests.append(Request(at: 30_000 + UInt64(b), node: b, member: (b - 1) * options.membersPerBranch, kind: .receiveStock(sku: Self.giftSKU, quantity: 20)))
             var t: UInt64 = 60_000
             while true {
                 t += UInt64(random.exponential(mean: Double(options.paymentIntervalMillis))) + 1
@@ -87,8 +134,16 @@ struct ChainWorkload {
                 case ..<0.08: kind = .returnLatestSale
                 case ..<0.10: kind = .receiveStock(sku: sku(), quantity: Int64(random.int(5..<50)))
                 case ..<0.11: kind = .transferStock(sku: sku(), quantity: Int64(random.int(1..<10)), to: 1 + random.int(0..<branches))
-                case ..<0.12: kind = .arriveTransfer
-                case ..<0.62: kind = .charge(fen: Int64(random.int(5..<400)) * 100 + Int64(random.int(0..<100)))
+                // Confirming arrivals twice as often as transfers are sent, so most arrive within a run.
+                case ..<0.13: kind = .arriveTransfer
+                case ..<0.55: kind = .charge(fen: Int64(random.int(5..<400)) * 100 + Int64(random.int(0..<100)))
+                case ..<0.58: kind = .issueTemplateCoupon(template: random.chance(0.7) ? Self.dayCoupon : Self.monthCoupon)
+                case ..<0.60: kind = .useMemberCoupon(atCheckout: true)
+                case ..<0.61: kind = .useMemberCoupon(atCheckout: false)
+                case ..<0.63: kind = .transferBalance(to: random.int(0..<members.count), fen: Int64(random.int(1..<200)) * 100)
+                case ..<0.64: kind = .redeemGift
+                case ..<0.645: kind = .receiveStock(sku: Self.giftSKU, quantity: Int64(random.int(1..<10)))
+                case ..<0.6465: kind = .returnCard
                 case ..<0.74: kind = .topUp(fen: Int64(random.int(50..<1_000)) * 100)
                 case ..<0.80: kind = .refundLatest
                 case ..<0.86: kind = .redeemPoints(Int64(random.int(10..<200)))

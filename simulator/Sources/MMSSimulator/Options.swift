@@ -27,6 +27,11 @@ public struct SimulationOptions: Sendable {
     public var store = StoreKind.memory
     /// Every run partitions and crashes, often enough to matter within its duration (sweeps in tests).
     public var guaranteePartitionsAndCrashes = false
+    /// The calendar time (Unix milliseconds) at simulated time 0: every node's wall clock is this
+    /// plus simulated time plus its skew, and date rules read the day from it. 2026-12-31
+    /// 23:57:00 China Standard Time, so every run of 3 minutes or more crosses a midnight and a year
+    /// end: one-day coupons expire during the run and points fall into two years' lots.
+    public var calendarStartMillis: UInt64 = 1_798_732_620_000
 
     public init() {}
 }
@@ -53,6 +58,8 @@ public enum BrokenRule: String, Sendable, CaseIterable {
     case dropOpsOnCrash = "drop-ops-on-crash"
     /// A receiver confirms a transfer that already arrived (stock out of nothing must be found).
     case arriveTwice = "arrive-twice"
+    /// A coupon already used is redeemed again (the till skips the use check): double spends must be found.
+    case couponTwice = "coupon-twice"
 }
 
 /// The faults of one run, drawn from its seed as TigerBeetle's VOPR does ("swarm testing"): each

@@ -61,7 +61,11 @@ final class SimReplica {
     func storeStateHash() throws -> Digest32? { try mirror?.stateHash() }
 
     var pendingCount: Int { pending.values.reduce(0) { $0 + $1.count } }
-    var teller: Teller { Teller(state: state, origin: id, role: role) }
+    /// The till's rules for an op issued at wall time `now`: decided with the time the op will
+    /// carry (its HLC), as the node's store decides, so date rules agree with the op's own day.
+    func teller(now: UInt64) -> Teller { Teller(state: state, origin: id, role: role, wallMillis: chain.clock.tick(now: now).wallMillis) }
+    /// The number the next local op will carry.
+    var nextSeq: UInt64 { chain.head.seq + 1 }
 
     func holds(_ op: OpID, hash: Digest32) -> Bool {
         guard let ops = log[op.origin], op.seq >= 1, op.seq <= UInt64(ops.count) else { return false }

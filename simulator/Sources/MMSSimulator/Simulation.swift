@@ -80,8 +80,21 @@ public final class Simulation {
     struct Tally {
         var ops = 0, payments = 0, paymentsAccepted = 0, refusedNoRights = 0, refusedBalance = 0, refusedOffline = 0
         var refusedNodeDown = 0, crashes = 0, partitions = 0, messages = 0, linkResets = 0
-        var overdrawnAccounts: Set<String> = []
+        /// Per-op checks against the chain's true state (see `SimulationResult`).
+        var overdrawnMembers: Set<String> = [], negativeRights: Set<String> = [], negativePoints: Set<String> = []
+        var negativeUses: Set<String> = [], overRefunds: Set<String> = []
+        var couponDoubleSpends = 0, blockedCardSpends = 0, transferConservationBreaks = 0, cardReturnBreaks = 0, campaignDuplicates = 0
     }
+
+    /// What the per-op checks keep, from op bodies alone (not from the deltas the replicas fold):
+    /// each coupon's issues and givebacks against its spends, the ops that block each card, the
+    /// campaign gifts each member was given.
+    struct Ledger {
+        var couponCredits: [String: Int] = [:], couponSpends: [String: Int] = [:]
+        var blockers: [String: [OpID]] = [:]
+        var campaignGifts: [String: Int] = [:]
+    }
+    private var ledger = Ledger()
 
     public init(_ options: SimulationOptions) throws {
         self.options = options
@@ -145,6 +158,7 @@ public final class Simulation {
 
     public func run(progress: ((Double) -> Void)? = nil) -> SimulationResult {
         let wallStart = DispatchTime.now().uptimeNanoseconds
+        recorder.header(options, nodes: replicas.map(\.id), workload: workload)
         setUpMembers()
         for i in links.indices { queue.schedule(at: 0, .dial(link: i, attempt: 0)) }
         queue.schedule(at: options.gossipIntervalMillis / 2, .tick)
@@ -164,11 +178,12 @@ public final class Simulation {
         var healedAt: UInt64?
         var converged = false
         var rounds = 0
+        var stopped = false
         while let (at, event) = queue.pop() {
             now = at
             steps += 1
             handle(event)
-            if violation != nil, stopOnViolation { break }
+            if violation != nil, stopOnViolation { stopped = true; break }
             if case .finalHeal = event { healedAt = now }
             if let healedAt, case .tick = event, now >= healedAt + UInt64(rounds + 1) * options.gossipIntervalMillis {
                 rounds += 1
@@ -180,12 +195,19 @@ public final class Simulation {
                 progress(min(1, lastProgress))
             }
         }
+        // A run stopped at a violation never reaches the checks after the heal (they stay null);
+        // one that goes on past violations (always-accept) is checked like any other.
+        var result = finish(converged: converged, rounds: rounds, healed: healedAt != nil && !stopped)
+        // The run's wall time includes its checks after the heal (state hashes and all).
         let wall = Double(DispatchTime.now().uptimeNanoseconds - wallStart) / 1e9
-        return finish(converged: converged, rounds: rounds, healed: healedAt != nil, wallSeconds: wall)
+        result.wallSeconds = wall; result.wallSecondsWithTwin = wall
+        result.speedup = wall > 0 ? result.simulatedSeconds / wall : 0; result.speedupWithTwin = result.speedup
+        return result
     }
 
     private func wait(_ meanSeconds: Double) -> UInt64 { now + UInt64(random.exponential(mean: meanSeconds * 1_000)) + 1 }
-    private func clock(_ node: Int) -> UInt64 { UInt64(max(1, Int64(now) + skew[node])) }
+    /// A node's wall clock: the calendar at simulated time 0, plus simulated time, plus its skew.
+    private func clock(_ node: Int) -> UInt64 { UInt64(max(1, Int64(options.calendarStartMillis) + Int64(now) + skew[node])) }
 
     /// The chain's members and cards exist before the run starts, held by every replica (a chain
     /// in steady state, not one replicating its whole membership on the first round).
@@ -199,9 +221,9 @@ public final class Simulation {
             let home = replicas[m.home]
             let member = workload.memberID(i)
             issue(at: m.home, .memberAdded(MemberAdded(member: member, sealedName: [1], sealedPhone: [2], sealedBirthday: [3], phoneIndex: Array(Blake2b.hash(Array(member.utf8)).bytes.prefix(16)))))
-            issue(at: m.home, try! home.teller.issueCard(number: m.card, member: member, type: .stored, pinHash: "", discountPercent: nil, punchUses: nil))
+            issue(at: m.home, try! home.teller(now: clock(m.home)).issueCard(number: m.card, member: member, type: .stored, pinHash: "", discountPercent: nil, punchUses: nil))
             if let punch = m.punchCard {
-                issue(at: m.home, try! home.teller.issueCard(number: punch, member: member, type: .punch, pinHash: "", discountPercent: nil, punchUses: 10))
+                issue(at: m.home, try! home.teller(now: clock(m.home)).issueCard(number: punch, member: member, type: .punch, pinHash: "", discountPercent: nil, punchUses: 10))
             }
         }
     }
@@ -409,7 +431,7 @@ public final class Simulation {
         let me = replicas[node]
         let held = (try? me.state.escrow(account).rights(at: me.id)) ?? 0
         let decision = RightsOnDemand.answer(requested: amount, held: held, role: me.role, relayable: relayable)
-        if decision.grant > 0, let body = try? me.teller.transferRights(account: account, to: to, amount: decision.grant) {
+        if decision.grant > 0, let body = try? me.teller(now: clock(node)).transferRights(account: account, to: to, amount: decision.grant) {
             send(.ops([issue(at: node, body)], more: false), link: l, fromB: atB)
         }
         if decision.relay > 0 { requestRights(node, account: account, amount: decision.relay, for: to) }
@@ -419,7 +441,7 @@ public final class Simulation {
         let policy = PlacementPolicy(reserve: replicas[0].id)
         for member in replicas[node].takeTouchedMembers() {
             for _ in 0..<RightsPlacement.maxTransfersPerPass(policy) {
-                guard let body = try? replicas[node].teller.placementTransfers(member: member, policy: policy).first else { break }
+                guard let body = try? replicas[node].teller(now: clock(node)).placementTransfers(member: member, policy: policy).first else { break }
                 issue(at: node, body)
             }
         }
@@ -429,6 +451,11 @@ public final class Simulation {
 
     @discardableResult
     private func issue(at node: Int, _ body: OpBody) -> SignedOp {
+        // What the deciding replica held when it decided (before its own op).
+        let seen = replicas[node].vector
+        checkBlockedCard(body, seen: seen, node: node)
+        let moved = conservedAccounts(body)
+        let before = moved.map { (try? oracle.escrow($0).total) ?? 0 }.reduce(0, +)
         let op = replicas[node].issue(body, now: clock(node))
         if let failure = replicas[node].storeError { record(.init(invariant: "store_failure", detail: "\(replicas[node].id)'s SQLite store: \(failure)")) }
         tally.ops += 1
@@ -437,26 +464,127 @@ public final class Simulation {
         if !issuedIDs.insert(op.id).inserted {
             record(.init(invariant: "fork", detail: "\(replicas[node].id) issued a second op numbered \(op.id): it lost ops it had acknowledged"))
         }
+        checkCouponsAndCampaigns(op)
+        if case .cardReturned(let r) = body, r.refunded.fen > before {
+            tally.cardReturnBreaks += 1
+            record(.init(invariant: "card_return_break", detail: "\(op.id) refunded \(r.refunded) of a true balance of \(Money(fen: before))"))
+        }
         oracle.apply(op.op.deltas)
+        if case .balanceTransferred(let t) = body { checkTransfer(op, t, before: before, after: moved.map { (try? oracle.escrow($0).total) ?? 0 }.reduce(0, +)) }
         check(op.op)
+        recorder.issued(now, op, seen: seen)
         changed(node)
         return op
     }
 
-    /// Every escrow account the op touched, in the chain's true state: no total and no node's
-    /// rights below zero.
+    /// Every escrow account the op touched, in the chain's true state: no member's stored value,
+    /// points or uses, no charge's refundable amount and no node's rights below zero. Each is
+    /// counted once per account (rights: per account and node).
     private func check(_ op: Op) {
         for case .add(let account, let name, _, _) in op.deltas where name == Cell.debited || name == Cell.movedOut {
             let escrow = try! oracle.escrow(account)
             if escrow.total < 0 {
-                tally.overdrawnAccounts.insert(account)
-                record(.init(invariant: "overdraft", detail: "\(account) total \(escrow.total) after \(op.id)"))
+                let kind = Self.accountCheck(account)
+                if let kind {
+                    tally[keyPath: kind.set].insert(account)
+                    record(.init(invariant: kind.invariant, detail: "\(account) total \(escrow.total) after \(op.id)"))
+                }
             }
             for holder in escrow.nodes where escrow.rights(at: holder) < 0 {
-                tally.overdrawnAccounts.insert(account)
+                tally.negativeRights.insert("\(account)@\(holder)")
                 record(.init(invariant: "negative_rights", detail: "\(account) rights at \(holder) = \(escrow.rights(at: holder)) after \(op.id)"))
             }
         }
+    }
+
+    /// Which count an account below zero goes to, by its prefix. Coupons are judged from the op
+    /// bodies instead (`coupon_double_spend`).
+    private static func accountCheck(_ account: String) -> (invariant: String, set: WritableKeyPath<Tally, Set<String>>)? {
+        if account.hasPrefix(Cell.storedValue(member: "")) { return ("overdraft", \.overdrawnMembers) }
+        if account.hasPrefix(Cell.points(member: "")) { return ("negative_points", \.negativePoints) }
+        if account.hasPrefix("punch:") { return ("negative_uses", \.negativeUses) }
+        if account.hasPrefix("refund:") { return ("over_refund", \.overRefunds) }
+        return nil
+    }
+
+    /// The cards an op spends from or pays into (a card that stopped must do neither).
+    private static func spentCards(_ body: OpBody) -> [String] {
+        switch body {
+        case .charge(let c): [c.card]
+        case .sale(let s) where !s.card.isEmpty: [s.card]
+        case .pointsRedeemed(let p): [p.card]
+        case .punchUsed(let p): [p.card]
+        case .balanceTransferred(let t): [t.fromCard, t.toCard]
+        case .cardReturned(let r): [r.card]
+        default: []
+        }
+    }
+
+    /// A spend decided by a node whose vector already covered the card's report, return or
+    /// replacement: it knew the card had stopped, and spent it anyway.
+    private func checkBlockedCard(_ body: OpBody, seen: VersionVector, node: Int) {
+        for card in Self.spentCards(body) {
+            guard let blocker = ledger.blockers[card]?.first(where: { seen[$0.origin] >= $0.seq }) else { continue }
+            tally.blockedCardSpends += 1
+            record(.init(invariant: "blocked_card_spend", detail: "\(replicas[node].id) spent card \(card) (\(body.kind)) after holding \(blocker), which stopped it"))
+        }
+    }
+
+    /// The stored-value accounts a balance transfer or a card return moves money in: all its
+    /// deltas touch, and both members named.
+    private func conservedAccounts(_ body: OpBody) -> [String] {
+        switch body {
+        case .balanceTransferred(let t): Array(Set([Cell.storedValue(member: t.fromMember), Cell.storedValue(member: t.toMember)])).sorted()
+        case .cardReturned(let r): [Cell.storedValue(member: r.member)]
+        default: []
+        }
+    }
+
+    /// A transfer debits what it credits, names two members, and leaves the chain's money as it was.
+    private func checkTransfer(_ op: SignedOp, _ t: BalanceTransfer, before: Int64, after: Int64) {
+        var debited: Int64 = 0, credited: Int64 = 0
+        for case .add(let account, let name, _, let amount) in op.op.deltas where account.hasPrefix(Cell.storedValue(member: "")) {
+            if name == Cell.debited { debited += amount } else if name == Cell.credited { credited += amount }
+        }
+        let net = op.op.body.storedValueChanges.map(\.fen).reduce(0, +)
+        guard debited != t.amount.fen || credited != t.amount.fen || net != 0 || before != after || t.fromMember == t.toMember else { return }
+        tally.transferConservationBreaks += 1
+        record(.init(invariant: "transfer_conservation", detail: "\(op.id): debit \(Money(fen: debited)), credit \(Money(fen: credited)), chain money \(Money(fen: before)) → \(Money(fen: after))"))
+    }
+
+    /// Coupons: spent no more often than issued and given back. Campaigns: one gift per member.
+    /// Cards: which ops stop them.
+    private func checkCouponsAndCampaigns(_ op: SignedOp) {
+        var spent: [String] = []
+        switch op.op.body {
+        case .couponIssued(let c):
+            ledger.couponCredits[c.code, default: 0] += 1
+            if !c.campaign.isEmpty { gift(c.campaign, c.member, op) }
+        case .pointsAwarded(let member, _, let campaign, _): gift(campaign, member, op)
+        case .couponRedeemed(let code, _): spent = [code]
+        case .sale(let s): spent = s.tenders.filter { $0.kind == .coupon }.map(\.reference)
+        case .saleReturned(let r):
+            for refund in r.refunds where refund.kind == .coupon && refund.units > 0 { ledger.couponCredits[refund.reference, default: 0] += 1 }
+        case .cardReported(let card, _): ledger.blockers[card, default: []].append(op.id)
+        case .cardReturned(let r): ledger.blockers[r.card, default: []].append(op.id)
+        case .cardIssued(let c) where !c.replaces.isEmpty: ledger.blockers[c.replaces, default: []].append(op.id)
+        default: break
+        }
+        for code in spent {
+            ledger.couponSpends[code, default: 0] += 1
+            if ledger.couponSpends[code]! > ledger.couponCredits[code, default: 0] {
+                tally.couponDoubleSpends += 1
+                record(.init(invariant: "coupon_double_spend", detail: "coupon \(code) spent \(ledger.couponSpends[code]!) time(s) by \(op.id), issued or given back \(ledger.couponCredits[code, default: 0])"))
+            }
+        }
+    }
+
+    private func gift(_ campaign: String, _ member: String, _ op: SignedOp) {
+        let key = campaign + "|" + member
+        ledger.campaignGifts[key, default: 0] += 1
+        guard ledger.campaignGifts[key]! > 1 else { return }
+        tally.campaignDuplicates += 1
+        record(.init(invariant: "campaign_duplicate", detail: "\(member) given campaign \(campaign)'s gift again by \(op.id)"))
     }
 
     func record(_ v: Violation) {
@@ -559,29 +687,21 @@ public final class Simulation {
         if case .charge = kind, !retry { tally.payments += 1 }
         guard alive[node] else {
             if case .charge = kind { tally.refusedNodeDown += 1 }
-            return recorder.client(now, node: replica.id, card: member.card, kind: kind, ack: nil, reason: "node_down")
+            return recorder.request(now, node: replica.id, card: member.card, kind: kind, ack: nil, reason: "node_down")
         }
+        if case .runCampaign(let id) = kind { return runCampaign(id, node: node) }
         do {
             // The teller (and its view of the state) is gone before the op is issued: holding it
             // would make the state copy itself on write.
             guard let body = try decide(kind, node: node, member: member, memberID: memberID) else { return }
             let op = issue(at: node, body)
             if case .charge = kind { tally.paymentsAccepted += 1 }
-            recorder.client(now, node: replica.id, card: member.card, kind: kind, ack: op, reason: nil)
+            recorder.request(now, node: replica.id, card: member.card, kind: kind, ack: op, reason: nil)
         } catch let refusal as MMSError {
             // Short of rights that exist elsewhere: ask, and try once more when the grant can have come.
-            let account: String? = switch kind {
-            case .charge: Cell.storedValue(member: memberID)
-            case .redeemCoupon(let code): Cell.coupon(code)
-            case .redeemPoints: Cell.points(member: memberID)
-            default: nil
-            }
-            let needed: Int64 = switch kind {
-            case .charge(let fen): fen
-            case .redeemPoints(let p): p
-            default: 1
-            }
-            if !retry, let account, let here = try? replica.state.escrow(account).rights(at: replica.id),
+            if !retry, let account = rightsAccount(refusal, kind, node: node, member: member, memberID: memberID),
+               let needed = refusal.details["requested"].flatMap({ account.hasPrefix(Cell.storedValue(member: "")) ? Money(parsing: $0)?.fen : Int64($0) }),
+               let here = try? replica.state.escrow(account).rights(at: replica.id),
                let shortfall = RightsOnDemand.shortfall(after: refusal, amount: needed, rightsHere: here) {
                 requestRights(node, account: account, amount: shortfall)
                 queue.schedule(at: now + RightsOnDemand.waitMillis, .retry(request: index))
@@ -591,15 +711,55 @@ public final class Simulation {
                 if refusal.isShortOfRightsOnly { tally.refusedNoRights += 1 }
                 else if refusal.code == .insufficientFunds { tally.refusedBalance += 1 }
             }
-            recorder.client(now, node: replica.id, card: member.card, kind: kind, ack: nil, reason: refusal.code.rawValue)
+            recorder.request(now, node: replica.id, card: member.card, kind: kind, ack: nil, reason: refusal.code.rawValue)
         } catch {
-            recorder.client(now, node: replica.id, card: member.card, kind: kind, ack: nil, reason: "\(error)")
+            recorder.request(now, node: replica.id, card: member.card, kind: kind, ack: nil, reason: "\(error)")
         }
+    }
+
+    /// The account whose rights a refusal was short of, by the refusal's code and the request.
+    private func rightsAccount(_ refusal: MMSError, _ kind: ChainWorkload.Kind, node: Int, member: ChainWorkload.Member, memberID: String) -> String? {
+        switch refusal.code {
+        case .insufficientFunds: return Cell.storedValue(member: memberID)
+        case .insufficientPoints: return Cell.points(member: memberID)
+        case .noUsesLeft: return member.punchCard.map { "punch:\($0)" }
+        case .couponUsed:
+            switch kind {
+            case .redeemCoupon(let code): return Cell.coupon(code)
+            case .useMemberCoupon: return memberCoupon(node, memberID).map(Cell.coupon)
+            default: return nil
+            }
+        default: return nil
+        }
+    }
+
+    /// The member's first coupon this node knows that is not used up (the cashier scans it).
+    private func memberCoupon(_ node: Int, _ memberID: String) -> String? {
+        ((try? replicas[node].state.coupons(of: memberID)) ?? []).first { $0.left > 0 }?.code
+    }
+
+    /// 营销活动 at one node: every member (the sim's campaigns have an empty segment) gets the
+    /// gift by the core's rule, which refuses a member who had it (and a branch running it).
+    private func runCampaign(_ id: String, node: Int) {
+        var given = 0, refused: [String: Int] = [:]
+        for i in workload.members.indices {
+            do {
+                guard let campaign = try replicas[node].state.program().program.campaign(id) else { refused["no_campaign", default: 0] += 1; break }
+                issue(at: node, try replicas[node].teller(now: clock(node)).campaignGift(campaign, member: workload.memberID(i)))
+                given += 1
+            } catch let refusal as MMSError {
+                refused[refusal.code.rawValue, default: 0] += 1
+                if refusal.code == .notPermitted { break }
+            } catch {
+                refused["\(error)", default: 0] += 1
+            }
+        }
+        recorder.campaign(now, node: replicas[node].id, campaign: id, given: given, refused: refused)
     }
 
     /// The till's decision for one request; nil when there is nothing to do.
     private func decide(_ kind: ChainWorkload.Kind, node: Int, member: ChainWorkload.Member, memberID: String) throws -> OpBody? {
-        let teller = replicas[node].teller
+        let teller = replicas[node].teller(now: clock(node))
         switch kind {
         case .topUp(let fen): return try teller.topUp(card: member.card, amount: Money(fen: fen))
         case .charge(let fen): return try charge(node, card: member.card, fen: fen)
@@ -611,7 +771,7 @@ public final class Simulation {
             guard let punch = member.punchCard else { return nil }
             return try teller.usePunch(card: punch, uses: 1)
         case .issueCoupon(let code, let fen): return try teller.issueCoupon(code: code, member: memberID, value: Money(fen: fen), title: "sim")
-        case .redeemCoupon(let code): return try teller.redeemCoupon(code: code)
+        case .redeemCoupon(let code): return try redeemCoupon(teller, code)
         case .reportLost: return try teller.reportCard(member.card, .lost)
         case .setPointsPerYuan(let n): return try teller.setSetting(key: Settings.pointsPerYuan, value: String(n))
         case .addProduct(let sku, let fen, let goods):
@@ -636,12 +796,35 @@ public final class Simulation {
                 if let transfer = try Stock.transfer(t.id, in: teller.state), !transfer.arrived { return try teller.receiveTransfer(t.id) }
             }
             return nil
+        case .setProgram: return try teller.setProgram(ChainWorkload.program)
+        case .issueTemplateCoupon(let template):
+            // Coded from the op's id, as the node codes it.
+            return try teller.issueCoupon(template: template, member: memberID, code: "\(template).\(replicas[node].id).\(replicas[node].nextSeq)")
+        case .useMemberCoupon(let atCheckout):
+            guard let code = memberCoupon(node, memberID) else { return nil }
+            guard atCheckout else { return try redeemCoupon(teller, code) }
+            // A basket over the coupon's minimum spend: the coupon, then cash for the rest.
+            let items: [SaleRequest.Item] = [.init(sku: ChainWorkload.catalogue[1].sku, quantity: 1)]
+            return try teller.sell(SaleRequest(card: member.card, items: items, payments: [.init(kind: .coupon, amount: nil, reference: code), .init(kind: .cash, amount: nil)], staff: nil))
+        case .transferBalance(let to, let fen):
+            return try teller.transferBalance(from: member.card, to: workload.members[to].card, amount: Money(fen: fen))
+        case .returnCard: return try teller.returnCard(member.card, tender: .cash)
+        case .redeemGift: return try teller.redeemGift(card: member.card, gift: ChainWorkload.gift)
+        case .runCampaign: return nil
+        }
+    }
+
+    /// A coupon redeemed alone; with `--broken coupon-twice` a used coupon is redeemed again.
+    private func redeemCoupon(_ teller: Teller, _ code: String) throws -> OpBody {
+        do { return try teller.redeemCoupon(code: code) } catch let refusal as MMSError where refusal.code == .couponUsed && options.broken == .couponTwice {
+            guard let coupon = try teller.state.coupon(code), coupon.left <= 0 else { throw refusal }
+            return .couponRedeemed(code: code, member: coupon.member)
         }
     }
 
     /// A stored-value payment under the run's policy.
     private func charge(_ node: Int, card: String, fen: Int64) throws -> OpBody {
-        let teller = replicas[node].teller
+        let teller = replicas[node].teller(now: clock(node))
         switch effectivePolicy {
         case .escrow:
             return try teller.charge(card: card, amount: Money(fen: fen))

@@ -60,6 +60,11 @@ extension Teller {
         guard case .pointsRedeemed(var redeemed) = try redeemPoints(card: number, points: Points(gift.points)) else {
             preconditionFailure("redeemPoints redeems points")
         }
+        // A gift is on this branch's shelf or not given: only this branch takes from its own stock,
+        // so what it sees on hand is all there is, even cut off.
+        if let sku = gift.sku, try Stock.level(sku, at: origin, in: state).onHand < 1 {
+            throw MMSError(.invalidArgument, "Gift \(id) (\(gift.name)) is out of stock at \(origin).", details: ["gift": id, "sku": sku])
+        }
         redeemed.gift = id
         redeemed.sku = gift.sku ?? ""
         return .pointsRedeemed(redeemed)

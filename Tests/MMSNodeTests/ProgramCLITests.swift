@@ -104,8 +104,14 @@ import Testing
         // 积分兑换: G-01 costs 500 points; 84 and the welcome gift's 200 are not enough. 30 more lines earn 853 (569 × 1.5).
         #expect(try json(mms(["gift", "redeem", "--data", dir, "--card", "G1", "--gift", "G-01", "--pin", "2468", "--json"]).stdout)["error"] as? String == "insufficient_points")
         try #require(mms(["sell", "--data", dir, "--card", "G1", "--item", "Ax30", "--tender", "stored:rest", "--pin", "2468"]).status == 0)
+        // The gift is on this branch's shelf or not given: one unit here, one gift.
+        try #require(mms(["product", "add", "--data", dir, "--sku", "PR-104", "--name", "精华液小样", "--kind", "goods", "--price", "0.00"]).status == 0)
+        #expect(try json(mms(["gift", "redeem", "--data", dir, "--card", "G1", "--gift", "G-01", "--pin", "2468", "--json"]).stdout)["error"] as? String == "invalid_argument")
+        try #require(mms(["stock", "receive", "--data", dir, "--sku", "PR-104", "--qty", "1", "--supplier", "上海某某"]).status == 0)
         let gift = try json(mms(["gift", "redeem", "--data", dir, "--card", "G1", "--gift", "G-01", "--pin", "2468", "--json"]).stdout)
         #expect(gift["points_balance"] as? Int == 637, "\(gift)")
+        let outOfStock = try json(mms(["gift", "redeem", "--data", dir, "--card", "G1", "--gift", "G-01", "--pin", "2468", "--json"]).stdout)
+        #expect((outOfStock["message"] as? String ?? "").contains("out of stock"), "\(outOfStock)")
         #expect(try mms(["gift", "redeem", "--data", dir, "--card", "G1", "--gift", "G-99", "--pin", "2468"]).status != 0)
 
         // Points earned this year expire at the end of next year: what the gift left of the lot.

@@ -46,6 +46,14 @@ extension Teller {
 
     static func money(_ fen: Int64) -> String { Money(fen: fen).description }
 
+    /// The bonus that goes with `amount` of principal moved to another member: its share of the
+    /// bonus, rounded down.
+    public static func bonusShare(_ amount: Int64, principal: Int64, bonus: Int64) -> Int64 {
+        guard principal > 0, bonus > 0 else { return 0 }
+        let (product, overflow) = bonus.multipliedReportingOverflow(by: amount)
+        return overflow ? bonus : min(bonus, product / principal)
+    }
+
     /// The order stored value pays in: the principal first, then the bonus.
     public static func split(_ amount: Int64, principal: Int64) -> (principal: Int64, bonus: Int64) {
         let fromPrincipal = min(amount, max(0, principal))

@@ -72,10 +72,10 @@ extension Teller {
 }
 
 extension StateReader {
-    /// Every coupon issued to `member` that this replica knows.
+    /// Every coupon `member` holds that this replica knows (one given to another member is theirs now).
     public func coupons(of member: String) throws -> [CouponView] {
         try flags(entity: Cell.member(member)).filter { $0.hasPrefix(Cell.memberCouponPrefix) }.sorted()
-            .compactMap { try coupon(String($0.dropFirst(Cell.memberCouponPrefix.count))) }
+            .compactMap { try coupon(String($0.dropFirst(Cell.memberCouponPrefix.count))) }.filter { $0.member == member }
     }
 }
 
@@ -112,6 +112,13 @@ public enum PointsLots {
 }
 
 extension Teller {
+    /// Points the member may spend here: within this branch's rights, and never from lots past
+    /// their last day.
+    func requireSpendable(points: Int64, of member: String) throws {
+        try requireUnexpired(member: member, points: points)
+        try requireRights(try state.escrow(Cell.points(member: member)), points, code: .insufficientPoints, unit: { "\($0)" })
+    }
+
     /// Points of lots past their last day do not pay: refused when `points` would need them.
     func requireUnexpired(member: String, points: Int64) throws {
         let (version, program) = try state.program()

@@ -7,6 +7,8 @@ public struct BalanceTransfer: Equatable, Sendable {
     public var toMember: String
     public var toCard: String
     public var amount: Money
+    /// The sender's bonus that goes with `amount`, in the share it bears to their principal.
+    public var bonus = Money(fen: 0)
     public init(fromMember: String, fromCard: String, toMember: String, toCard: String, amount: Money) {
         self.fromMember = fromMember; self.fromCard = fromCard; self.toMember = toMember; self.toCard = toCard; self.amount = amount
     }
@@ -31,7 +33,7 @@ public enum CardLife {
     /// a renewal and a top-up's extension made at once keep the later day).
     public static func dayNumber(_ day: String) -> Int64 { Int64(day.replacingOccurrences(of: "-", with: "")) ?? 0 }
 
-    public static func isDayNumber(_ number: Int64) -> Bool { (19_000_101...99_991_231).contains(number) && Sales.isDay(dayText(number)) }
+    public static func isDayNumber(_ number: Int64) -> Bool { (19_000_101...99_991_231).contains(number) && Sales.isDayShape(dayText(number)) }
 
     public static func dayText(_ number: Int64) -> String {
         String(format: "%04lld-%02lld-%02lld", number / 10_000, number / 100 % 100, number % 100)
@@ -41,14 +43,14 @@ public enum CardLife {
     public static func day(_ day: String, plus days: Int64) -> String {
         let parts = day.split(separator: "-").compactMap { Int64($0) }
         precondition(parts.count == 3, "a day that was checked is YYYY-MM-DD")
-        // Days from civil (Howard Hinnant's algorithm), then back through `Sales.day`.
+        // Days from civil (Howard Hinnant's algorithm), then back through `Sales.day`, in days
+        // throughout: no day, however early, is turned into a negative time.
         let (y, m, d) = (parts[1] <= 2 ? parts[0] - 1 : parts[0], parts[1], parts[2])
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
         let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let epochDays = era * 146_097 + doe - 719_468 + days
-        return Sales.day(wallMillis: UInt64(epochDays * 86_400 - 8 * 3_600) * 1_000)
+        return Sales.day(epochDays: era * 146_097 + doe - 719_468 + days)
     }
 }
 
@@ -85,6 +87,8 @@ extension Teller {
             }
         }
         if firstTopUp != nil, product.type != .stored { throw MMSError(.invalidArgument, "Only a stored-value card takes a first top-up.") }
+        // The first top-up follows as its own op: what would refuse it refuses the issue too.
+        if let firstTopUp { try Self.requireValid(firstTopUp) }
         guard feeTender.map(TenderKind.money.contains) ?? true else { throw MMSError(.invalidArgument, "A card's fee is paid in cash, by bank card or by mobile payment.") }
         guard case .cardIssued(var issued) = try issueCard(number: number, member: member, type: product.type, pinHash: pinHash,
                                                            discountPercent: product.discount, punchUses: product.uses, staff: nil) else {
@@ -111,12 +115,20 @@ extension Teller {
         guard source.member != target.member else {
             throw MMSError(.invalidArgument, "Cards \(from) and \(to) belong to the same member and share one balance.")
         }
-        try requireRights(try state.escrow(Cell.storedValue(member: source.member)), amount.fen, code: .insufficientFunds, unit: { Money(fen: $0).description })
+        let principal = try state.escrow(Cell.storedValue(member: source.member))
+        try requireRights(principal, amount.fen, code: .insufficientFunds, unit: { Money(fen: $0).description })
+        // The bonus goes with the principal it came with: moving the principal alone would let the
+        // other member have it refunded while this one keeps spending the bonus.
+        let bonusAccount = try state.escrow(Cell.bonus(member: source.member))
+        let bonus = Self.bonusShare(amount.fen, principal: principal.total, bonus: bonusAccount.total)
+        if bonus > 0 { try requireRights(bonusAccount, bonus, code: .insufficientFunds, unit: Self.money, what: "bonus") }
         // A new card's first-day share covers what it gives away too.
         guard try firstDaySpend(source, amount).fen == 0 else {
             throw MMSError(.notPermitted, "Card \(from) cannot give its balance away on its day of issue.", details: ["card": from])
         }
-        return .balanceTransferred(BalanceTransfer(fromMember: source.member, fromCard: from, toMember: target.member, toCard: to, amount: amount))
+        var transfer = BalanceTransfer(fromMember: source.member, fromCard: from, toMember: target.member, toCard: to, amount: amount)
+        transfer.bonus = Money(fen: bonus)
+        return .balanceTransferred(transfer)
     }
 
     /// A new PIN hash for a card (the old PIN was checked by the caller, or a manager resets it).

@@ -38,12 +38,18 @@ extension Teller {
 }
 
 extension Sales {
+    /// A day the calendar has, `YYYY-MM-DD`: what people may type.
     public static func isDay(_ text: String) -> Bool {
+        // 2026-02-30 comes back from the calendar as 2026-03-02.
+        isDayShape(text) && CardLife.day(text, plus: 0) == text
+    }
+
+    /// `YYYY-MM-DD` with a month of 1–12 and a day of 1–31: what ops already signed may carry
+    /// (an op accepted once is never refused later by a stricter check).
+    public static func isDayShape(_ text: String) -> Bool {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3 && parts[0].count == 4 && parts[1].count == 2 && parts[2].count == 2
-            && parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }) && (1...12).contains(Int(parts[1]) ?? 0) && (1...31).contains(Int(parts[2]) ?? 0) else { return false }
-        // A day the calendar has: 2026-02-30 comes back from the calendar as 2026-03-02.
-        return CardLife.day(text, plus: 0) == text
+        return parts.count == 3 && parts[0].count == 4 && parts[1].count == 2 && parts[2].count == 2
+            && parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }) && (1...12).contains(Int(parts[1]) ?? 0) && (1...31).contains(Int(parts[2]) ?? 0)
     }
 }
 

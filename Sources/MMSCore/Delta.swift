@@ -66,11 +66,13 @@ extension Op {
             .add(entity: account, name: name, node: node, amount: amount)
         }
         func text(_ s: String) -> [UInt8] { Array(s.utf8) }
+        /// The op's year, China Standard Time: the year points and figures count in.
+        func year() -> String { String(Sales.day(wallMillis: hlc.wallMillis).prefix(4)) }
         /// Points earned: credited to the member's points, and counted in the lot of the op's year
         /// (points expire by the year they were earned in).
         func earned(_ member: String, _ points: Points) -> [Delta] {
             [escrow(Cell.points(member: member), Cell.credited, origin, points.value),
-             .add(entity: Cell.member(member), name: Cell.pointsLot(year: String(Sales.day(wallMillis: hlc.wallMillis).prefix(4))), node: origin, amount: points.value)]
+             .add(entity: Cell.member(member), name: Cell.pointsLot(year: year()), node: origin, amount: points.value)]
         }
         /// A staff member's commission for a top-up or a card, in the month of the op.
         func credit(_ staff: String, _ commission: Money, _ counter: String, _ amount: Int64) -> [Delta] {
@@ -79,7 +81,6 @@ extension Op {
         }
         /// This op's till and day: where its cash counts for the daily close.
         func tillDay() -> String { Cell.tillDay(branch: origin, till: actor.till, day: Sales.day(wallMillis: hlc.wallMillis)) }
-        func year() -> String { String(Sales.day(wallMillis: hlc.wallMillis).prefix(4)) }
         func visit(_ member: String) -> Delta { .max(entity: Cell.member(member), name: Cell.visited(origin), value: Int64(hlc.wallMillis)) }
         /// Stored value spent by this op: its principal and bonus parts, each refundable here later.
         func storedSpend(_ member: String, _ amount: Money, bonus: Money) -> [Delta] {
@@ -255,6 +256,7 @@ extension Op {
                     d.append(escrow(Cell.points(member: r.member), Cell.debited, origin, r.points.value))
                     // Points taken back were not earned after all: the tier by points counts without them.
                     d.append(.add(entity: Cell.member(r.member), name: Cell.pointsTakenBack, node: origin, amount: r.points.value))
+                    d.append(.add(entity: Cell.member(r.member), name: Cell.yearly(Cell.pointsTakenBack, year()), node: origin, amount: r.points.value))
                 }
             }
             let cashBack = r.refunds.filter { $0.kind == .cash }.map(\.amount.fen).reduce(0, +)
@@ -270,8 +272,13 @@ extension Op {
                     .set(entity: e, name: Cell.tillCounted, value: text(String(c.counted.fen)), stamp: stamp),
                     .set(entity: e, name: Cell.tillExpected, value: text(String(c.expected.fen)), stamp: stamp)]
         case .balanceTransferred(let t):
-            return [escrow(Cell.storedValue(member: t.fromMember), Cell.debited, origin, t.amount.fen),
-                    escrow(Cell.storedValue(member: t.toMember), Cell.credited, origin, t.amount.fen)]
+            var d = [escrow(Cell.storedValue(member: t.fromMember), Cell.debited, origin, t.amount.fen),
+                     escrow(Cell.storedValue(member: t.toMember), Cell.credited, origin, t.amount.fen)]
+            if t.bonus.fen > 0 {
+                d += [escrow(Cell.bonus(member: t.fromMember), Cell.debited, origin, t.bonus.fen),
+                      escrow(Cell.bonus(member: t.toMember), Cell.credited, origin, t.bonus.fen)]
+            }
+            return d
         case .pinChanged(let card, let pinHash):
             return [.set(entity: Cell.card(card), name: Cell.pinHash, value: text(pinHash), stamp: stamp)]
         case .cardReturned(let r):
@@ -284,15 +291,16 @@ extension Op {
             return d
         case .pointsAwarded(let member, let points, let campaign, let holder):
             return [escrow(Cell.points(member: member), Cell.credited, holder, points.value),
-                    .add(entity: Cell.member(member), name: Cell.pointsLot(year: String(Sales.day(wallMillis: hlc.wallMillis).prefix(4))), node: origin, amount: points.value),
+                    .add(entity: Cell.member(member), name: Cell.pointsLot(year: year()), node: origin, amount: points.value),
                     .raise(entity: Cell.member(member), name: Cell.campaignPrefix + campaign)]
         case .pointsTransferred(let t):
             // Received points join the receiver's lot of this year (they expire with it) but were
             // not earned: the tier by points does not count them.
             return [escrow(Cell.points(member: t.fromMember), Cell.debited, origin, t.points.value),
                     escrow(Cell.points(member: t.toMember), Cell.credited, origin, t.points.value),
-                    .add(entity: Cell.member(t.toMember), name: Cell.pointsLot(year: String(Sales.day(wallMillis: hlc.wallMillis).prefix(4))), node: origin, amount: t.points.value),
-                    .add(entity: Cell.member(t.toMember), name: Cell.pointsReceived, node: origin, amount: t.points.value)]
+                    .add(entity: Cell.member(t.toMember), name: Cell.pointsLot(year: year()), node: origin, amount: t.points.value),
+                    .add(entity: Cell.member(t.toMember), name: Cell.pointsReceived, node: origin, amount: t.points.value),
+                    .add(entity: Cell.member(t.toMember), name: Cell.yearly(Cell.pointsReceived, year()), node: origin, amount: t.points.value)]
         case .couponTransferred(let code, _, let to):
             return [.set(entity: Cell.coupon(code), name: Cell.cardMember, value: text(to), stamp: stamp),
                     .raise(entity: Cell.member(to), name: Cell.memberCouponPrefix + code)]

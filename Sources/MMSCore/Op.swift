@@ -297,6 +297,7 @@ public enum OpBody: Equatable, Sendable {
         case .refund(let r) where r.bonus.fen > 0: [(r.member, r.bonus.fen)]
         case .sale(let s) where s.bonus.fen > 0: [(s.member, -s.bonus.fen)]
         case .saleReturned(let r) where r.bonusBack.fen > 0: [(r.member, r.bonusBack.fen)]
+        case .balanceTransferred(let t) where t.bonus.fen > 0: [(t.fromMember, -t.bonus.fen), (t.toMember, t.bonus.fen)]
         case .cardReturned(let r) where r.bonusForfeited.fen > 0: [(r.member, -r.bonusForfeited.fen)]
         default: []
         }
@@ -333,7 +334,8 @@ public enum OpBody: Equatable, Sendable {
         switch self {
         case .settingSet, .programSet: return role == .hq
         // Campaigns are head office's; a branch gives only the welcome gift and referral rewards.
-        case .pointsAwarded(_, _, let campaign, _): return role == .hq || Rewards.isBranchReward(campaign)
+        case .pointsAwarded(let member, _, let campaign, let holder):
+            return role == .hq || (Rewards.isBranchReward(campaign) && holder == origin && campaign != Rewards.referral(of: member))
         case .operatorAdded(let added): return role == .hq || (!added.role.isChainWide && added.branch == origin)
         default: return true
         }

@@ -30,7 +30,7 @@ public struct Program: Codable, Equatable, Sendable {
 
     /// The bonus a top-up of `amount` earns on `day`: the richest rule in force that it reaches.
     public func bonus(forTopUp amount: Money, on day: String) -> Money {
-        bonuses.filter { $0.topup <= amount && $0.runs(on: day) }.max { ($0.topup, $0.bonus) < ($1.topup, $1.bonus) }?.bonus ?? Money(fen: 0)
+        bonuses.filter { $0.topup <= amount && $0.runs(on: day) }.map(\.bonus).max() ?? Money(fen: 0)
     }
 }
 
@@ -253,6 +253,10 @@ extension Program {
         try unique(couponTemplates.map(\.id), "coupon_template")
         try unique(gifts.map(\.id), "gift")
         try unique(campaigns.map(\.id), "campaign")
+        // The gifts the rules give themselves are flagged under these names.
+        if let taken = campaigns.first(where: { Rewards.isBranchReward($0.id) || $0.id.hasPrefix("birthday.") }) {
+            throw fault("campaign \(taken.id)", "welcome, referral.… and birthday.… name the program's own gifts; choose another id")
+        }
         for p in cardProducts {
             let at = "card_product \(p.id)"
             try Catalogue.validateText(p.name, "\(at) name", max: Catalogue.maxNameLength)

@@ -42,25 +42,24 @@ extension Teller {
         }
         guard target.id != card.member else { throw MMSError(.invalidArgument, "Points cannot be given to their own member.") }
         guard points.value > 0, points <= Limits.maxPoints else { throw MMSError(.invalidAmount, "Points to give must be from 1 to \(Limits.maxPoints).") }
-        try requireUnexpired(member: card.member, points: points.value)
-        try requireRights(try state.escrow(Cell.points(member: card.member)), points.value, code: .insufficientPoints, unit: { "\($0)" })
+        try requireSpendable(points: points.value, of: card.member)
         return .pointsTransferred(PointsTransfer(fromMember: card.member, fromCard: number, toMember: member, points: points))
     }
 
-    /// A coupon its template lets move, unused, given to another member — by the node holding its
-    /// one use, so it cannot be spent and given away at once.
-    public func transferCoupon(code: String, to member: String) throws -> OpBody {
+    /// A coupon its template lets move, unused, given by its member (with their card) to another
+    /// member — by the node holding its one use, so it cannot be spent and given away at once.
+    public func transferCoupon(code: String, card number: String, to member: String) throws -> OpBody {
         guard let coupon = try state.coupon(code) else {
             throw MMSError(.unknownCoupon, "Coupon \(code.prefix(40)) is not known here.", details: ["coupon": String(code.prefix(40))])
+        }
+        guard try payingCard(number, type: nil).member == coupon.member else {
+            throw MMSError(.invalidArgument, "Coupon \(code) is not the card's member's to give.", details: ["coupon": code, "card": number])
         }
         let template = try state.program().program.couponTemplate(coupon.template)
         guard template?.transferable == true else {
             throw MMSError(.notPermitted, "Coupon \(code) cannot be given to another member.", details: ["coupon": code])
         }
-        guard coupon.left > 0 else { throw MMSError(.couponUsed, "Coupon \(code) was already used.", details: ["coupon": code]) }
-        if coupon.validUntil != 0, CardLife.dayNumber(today) > coupon.validUntil {
-            throw MMSError(.couponExpired, "Coupon \(code) could be used until \(CardLife.dayText(coupon.validUntil)).", details: ["coupon": code])
-        }
+        try requireUsable(coupon)
         guard try state.member(member) != nil else {
             throw MMSError(.unknownMember, "There is no member \(member.prefix(Limits.maxIdentifierLength)).", details: ["member": String(member.prefix(Limits.maxIdentifierLength))])
         }
@@ -84,16 +83,17 @@ extension Teller {
     /// issues them (home is one node, so the gift is given once even cut off). Nil when there is none to give.
     public func welcomeGift(member: String) throws -> OpBody? {
         guard let welcome = try state.program().program.welcome, let view = try state.member(member), view.home == origin.rawValue,
-              try !state.cards(of: member).isEmpty else { return nil }
+              try state.cards(of: member).count == 1 else { return nil }
         return try reward(welcome, campaign: Rewards.welcome, member: member)
     }
 
-    /// The referral reward for the member who brought `member`, once `member` has paid: given by
+    /// The referral reward for the member who brought `member`, once `member` has spent (a
+    /// top-up alone could be returned with the card): given by
     /// `member`'s home branch (one node, so once). Nil when there is none to give yet.
     public func referralReward(for member: String) throws -> OpBody? {
         guard let rule = try state.program().program.referral, let view = try state.member(member), view.home == origin.rawValue,
               let referrer = try state.texts(entity: Cell.member(member))[Cell.referrer], try state.member(referrer) != nil,
-              view.spent.fen > 0 || view.largestTopUp.fen > 0 else { return nil }
+              view.netSpend.fen > 0 else { return nil }
         return try reward(rule, campaign: Rewards.referral(of: member), member: referrer)
     }
 
@@ -124,7 +124,7 @@ extension Teller {
 }
 
 /// One year of a member's figures, for the tier review: spend, what came back, the largest
-/// single top-up and the points of that year's lot.
+/// single top-up and the points earned in it (its lot, less what was received or taken back).
 public struct MemberYear: Equatable, Sendable {
     public var spent: Int64 = 0, givenBack: Int64 = 0, largestTopUp: Int64 = 0, points: Int64 = 0
 
@@ -136,6 +136,8 @@ public struct MemberYear: Equatable, Sendable {
             if let y = year(name, Cell.yearly(Cell.spent, "")) { years[y, default: .init()].spent += sum }
             else if let y = year(name, Cell.yearly(Cell.givenBack, "")) { years[y, default: .init()].givenBack += sum }
             else if let y = year(name, Cell.pointsLotPrefix) { years[y, default: .init()].points += sum }
+            // Points received or taken back that year were not earned in it.
+            else if let y = year(name, Cell.yearly(Cell.pointsReceived, "")) ?? year(name, Cell.yearly(Cell.pointsTakenBack, "")) { years[y, default: .init()].points -= sum }
         }
         for (name, value) in maxima {
             if let y = year(name, Cell.yearly(Cell.largestTopUp, "")) { years[y, default: .init()].largestTopUp = value }

@@ -136,7 +136,11 @@ public enum Sales {
 
     /// The day, `YYYY-MM-DD` in China Standard Time.
     public static func day(wallMillis: UInt64) -> String {
-        let days = Int64((wallMillis / 1_000 + 8 * 3_600) / 86_400)
+        day(epochDays: Int64((wallMillis / 1_000 + 8 * 3_600) / 86_400))
+    }
+
+    /// The day `days` after 1970-01-01 (negative: before it).
+    public static func day(epochDays days: Int64) -> String {
         // Civil from days (Howard Hinnant's algorithm), so the core needs no calendar.
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
@@ -215,8 +219,7 @@ extension Teller {
                 }
                 units[i] = amount.fen * rate / 100
                 guard units[i]! <= Limits.maxPoints.value else { throw MMSError(.invalidAmount, "That is more points than one sale can take.") }
-                try requireUnexpired(member: card.member, points: units[i]!)
-                try requireRights(try state.escrow(Cell.points(member: card.member)), units[i]!, code: .insufficientPoints, unit: { "\($0)" })
+                try requireSpendable(points: units[i]!, of: card.member)
             }
         }
         let (resolved, change) = try resolveTenders(payments, total: total)
@@ -248,10 +251,7 @@ extension Teller {
         let details = ["coupon": String(code.prefix(Limits.maxIdentifierLength))]
         guard let coupon = try state.coupon(code) else { throw MMSError(.unknownCoupon, "Coupon \(code.prefix(40)) is not known here.", details: details) }
         guard coupon.member == member else { throw MMSError(.invalidArgument, "Coupon \(code) is another member's.", details: details) }
-        guard coupon.left > 0 else { throw MMSError(.couponUsed, "Coupon \(code) was already used.", details: details) }
-        if coupon.validUntil != 0, CardLife.dayNumber(today) > coupon.validUntil {
-            throw MMSError(.couponExpired, "Coupon \(code) could be used until \(CardLife.dayText(coupon.validUntil)).", details: details)
-        }
+        try requireUsable(coupon)
         guard total >= coupon.minSpend else {
             throw MMSError(.invalidAmount, "Coupon \(code) needs a sale of at least \(coupon.minSpend); this one is \(total).", details: details)
         }

@@ -210,8 +210,7 @@ extension StateReader {
         let points = window.map(\.points).reduce(0, +)
         return try tier(netSpend: Money(fen: window.map { $0.spent - $0.givenBack }.reduce(0, +)),
                         largestTopUp: Money(fen: window.map(\.largestTopUp).max() ?? 0),
-                        // Points in the window's lots, never more than were earned at all (received points do not count).
-                        pointsEarned: min(points, view.pointsEarned))
+                        pointsEarned: points)
     }
 
     /// The highest tier whose spend, points or single top-up threshold the member has reached:

@@ -175,8 +175,7 @@ public struct Teller {
         guard points.value > 0, points <= Limits.maxPoints else {
             throw MMSError(.invalidAmount, "Points to redeem must be from 1 to \(Limits.maxPoints).")
         }
-        try requireUnexpired(member: card.member, points: points.value)
-        try requireRights(try state.escrow(Cell.points(member: card.member)), points.value, code: .insufficientPoints, unit: { "\($0)" })
+        try requireSpendable(points: points.value, of: card.member)
         return .pointsRedeemed(PointsRedeemed(member: card.member, card: number, points: points))
     }
 
@@ -210,15 +209,18 @@ public struct Teller {
         guard let coupon = try state.coupon(code) else {
             throw MMSError(.unknownCoupon, "Coupon \(code.prefix(Limits.maxIdentifierLength)) is not known here.", details: ["coupon": String(code.prefix(Limits.maxIdentifierLength))])
         }
-        guard coupon.left > 0 else {
-            throw MMSError(.couponUsed, "Coupon \(code) was already used.", details: ["coupon": code])
-        }
-        if coupon.validUntil != 0, CardLife.dayNumber(today) > coupon.validUntil {
-            throw MMSError(.couponExpired, "Coupon \(code) could be used until \(CardLife.dayText(coupon.validUntil)).",
-                           details: ["coupon": code, "valid_until": CardLife.dayText(coupon.validUntil)])
-        }
+        try requireUsable(coupon)
         try requireRights(try state.escrow(Cell.coupon(code)), 1, code: .couponUsed, unit: { "\($0)" }, what: "coupon \(code)")
         return .couponRedeemed(code: code, member: coupon.member)
+    }
+
+    /// A coupon not used yet and within its days (the one use's rights are checked apart).
+    func requireUsable(_ coupon: CouponView) throws {
+        guard coupon.left > 0 else { throw MMSError(.couponUsed, "Coupon \(coupon.code) was already used.", details: ["coupon": coupon.code]) }
+        if coupon.validUntil != 0, CardLife.dayNumber(today) > coupon.validUntil {
+            throw MMSError(.couponExpired, "Coupon \(coupon.code) could be used until \(CardLife.dayText(coupon.validUntil)).",
+                           details: ["coupon": coupon.code, "valid_until": CardLife.dayText(coupon.validUntil)])
+        }
     }
 
     /// Moves escrow rights of `account` from this node to `to`.
@@ -291,7 +293,8 @@ public struct Teller {
         }
         let tier = try tierRule(member)?.pointsMultiplier ?? 100
         let day = rule.memberDay == nil && rule.events.isEmpty ? 100 : rule.multiplier(on: today)
-        return Points(base * tier / 100 * day / 100)
+        // The largest rates together could pass what one op may carry: it carries the most it may.
+        return Points(min(base * tier / 100 * day / 100, Limits.maxPoints.value))
     }
 
     /// The program's rule for the member's tier, if the program names tiers.

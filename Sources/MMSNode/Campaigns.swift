@@ -55,8 +55,7 @@ extension LocalNode {
         let today = Sales.day(wallMillis: clock())
         return try run(id, name: "生日礼 \(month)") { view in
             guard let coupon = program.tier(try store.read { try $0.tier(of: view, on: today) })?.birthdayCoupon else { return nil }
-            let birthday = try openProfile(view).birthday
-            guard birthday.count == 10, birthday.dropFirst(5).prefix(2) == month.suffix(2) else { return nil }
+            guard try birthMonth(view) == Int64(month.suffix(2)) else { return nil }
             return Campaign(id: id, name: "生日礼", segment: Campaign.Segment(), coupon: coupon, points: nil)
         }
     }
@@ -94,12 +93,17 @@ extension LocalNode {
         }
     }
 
+    /// The month of the member's birthday (opened here from its seal), if they gave one.
+    func birthMonth(_ member: MemberView) throws -> Int64? {
+        let birthday = try openProfile(member).birthday
+        return birthday.count == 10 ? Int64(birthday.dropFirst(5).prefix(2)) : nil
+    }
+
     /// The segment test: tiers, birthday month (the sealed birthday opened here), days since the last visit.
     func inSegment(_ member: MemberView, _ segment: Campaign.Segment, now: UInt64) throws -> Bool {
         if !segment.tiers.isEmpty, !segment.tiers.contains(try store.read { try $0.tier(of: member, on: Sales.day(wallMillis: now)) }) { return false }
         if let month = segment.birthdayMonth {
-            let birthday = try openProfile(member).birthday
-            guard birthday.count == 10, Int64(birthday.dropFirst(5).prefix(2)) == month else { return false }
+            guard try birthMonth(member) == month else { return false }
         }
         if let days = segment.noVisitDays {
             let last = member.visits.values.max() ?? 0

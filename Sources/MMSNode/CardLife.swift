@@ -63,7 +63,7 @@ extension LocalNode {
     public func transferBalance(from: String, to: String, amount: Money, pin: String?, requestKey: String?, broker: RightsBroker? = nil,
                                 wait: TimeInterval = Double(RightsOnDemand.waitMillis) / 1000) throws -> CardLifeResult {
         try permit(.transferBalance)
-        return try onDemand(card: from, needed: { _, _ in (amount.fen, 0) }, broker: broker, wait: wait) { try pay(card: from, pin: pin, checkPIN: true, request: fingerprint("transfer", from, to, amount.description, key: requestKey),
+        return try onDemand(card: from, needed: { principal, bonus in (amount.fen, Teller.bonusShare(amount.fen, principal: principal, bonus: bonus)) }, broker: broker, wait: wait) { try pay(card: from, pin: pin, checkPIN: true, request: fingerprint("transfer", from, to, amount.description, key: requestKey),
                        decide: { try $0.transferBalance(from: from, to: to, amount: amount) },
                        answer: { op, state in try Self.cardLifeResult(from, op: op, state: state) }) }
     }

@@ -15,6 +15,15 @@ public struct PointsTransferResult: Codable, Sendable, Replayable {
     public var replayed: Bool
 }
 
+public struct CouponTransferResult: Codable, Sendable, Replayable {
+    public let op: String
+    public let code: String
+    /// The member who gave it and the member who holds it now.
+    public let from: String
+    public let to: String
+    public var replayed: Bool
+}
+
 extension LocalNode {
     /// Points from the card's member to another member (the program must allow it), with the card's PIN.
     public func transferPoints(card: String, to member: String, points: Points, pin: String?, requestKey: String?) throws -> PointsTransferResult {
@@ -28,15 +37,15 @@ extension LocalNode {
         }
     }
 
-    /// A transferable coupon given to another member, at the node holding its one use.
-    public func transferCoupon(code: String, to member: String, requestKey: String?) throws -> CouponResult {
-        try permit(.issueCoupon)
-        let issued = try commit(request: fingerprint("coupon-transfer", code, member, key: requestKey), decide: { teller, _ in
-            try teller.transferCoupon(code: code, to: member)
-        })
-        var result = try couponResult(code, op: OpID(parsing: issued.response))
-        result.replayed = issued.replayed
-        return result
+    /// A transferable coupon given by its member (their card and PIN) to another member, at the
+    /// node holding its one use.
+    public func transferCoupon(code: String, card: String, to member: String, pin: String?, requestKey: String?) throws -> CouponTransferResult {
+        try permit(.redeemCoupon)
+        return try pay(card: card, pin: pin, checkPIN: true, request: fingerprint("coupon-transfer", code, card, member, key: requestKey),
+                       decide: { try $0.transferCoupon(code: code, card: card, to: member) }) { op, _ in
+            guard case .couponTransferred(let code, let from, let to) = op.body else { preconditionFailure("a coupon transfer issued \(op.body.kind)") }
+            return CouponTransferResult(op: op.id.description, code: code, from: from, to: to, replayed: false)
+        }
     }
 
     /// A companion card (副卡) of the member's tier, issued at their home branch.
@@ -49,28 +58,24 @@ extension LocalNode {
         return try cardResult(number, op: OpID(parsing: issued.response))
     }
 
-    /// After an op of a member's: the gifts it may have earned them or the member who brought
-    /// them (the welcome gift with a card, the referral reward with a first payment), each its
-    /// own op, decided by the rules (at the member's home branch, once). A gift that cannot be
-    /// given now (a coupon limit reached, say) is not: the op that earned it stands.
+    /// After an op of a member's: the gift it may have earned them or the member who brought
+    /// them (the welcome gift with their first card, the referral reward with their first
+    /// spending), its own op, decided by the rules (at the member's home branch, once). A gift
+    /// that cannot be given now (a coupon limit reached, say) is not: the op that earned it stands.
     func giveRewards(after body: OpBody) {
-        let member: String
+        let rule: (Teller) throws -> OpBody?
         switch body {
-        case .cardIssued(let c): member = c.member
-        case .topUp(let p): member = p.member
-        case .charge(let c): member = c.member
-        case .sale(let s) where !s.member.isEmpty: member = s.member
+        case .cardIssued(let c): rule = { try $0.welcomeGift(member: c.member) }
+        case .charge(let c): rule = { try $0.referralReward(for: c.member) }
+        case .sale(let s) where !s.member.isEmpty: rule = { try $0.referralReward(for: s.member) }
         default: return
         }
-        let rules: [(Teller) throws -> OpBody?] = [{ try $0.welcomeGift(member: member) }, { try $0.referralReward(for: member) }]
-        for rule in rules {
-            // Looked at first on a read, so an op that earns nothing costs no write.
-            let due = (try? store.read { state in try rule(Teller(state: state, origin: self.id, role: self.role, wallMillis: self.clock())) != nil }) ?? false
-            guard due else { continue }
-            _ = try? commit(decide: { teller, _ in
-                guard let gift = try rule(teller) else { throw MMSError(.invalidArgument, "Nothing is due any more.") }
-                return gift
-            })
-        }
+        // Looked at first on a read, so an op that earns nothing costs no write.
+        let due = (try? store.read { state in try rule(Teller(state: state, origin: self.id, role: self.role, wallMillis: self.clock())) != nil }) ?? false
+        guard due else { return }
+        _ = try? commit(decide: { teller, _ in
+            guard let gift = try rule(teller) else { throw MMSError(.invalidArgument, "Nothing is due any more.") }
+            return gift
+        })
     }
 }

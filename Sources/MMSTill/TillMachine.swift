@@ -342,7 +342,7 @@ public struct TillMachine: Sendable {
             return []
 
         case .chooseTender(var draft):
-            let tenders = Basket.tenderKeys.filter { $0.1 != .stored }.map(\.2)
+            let tenders = Basket.tenderKeys.filter { TenderKind.money.contains($0.1) }.map(\.2)
             if let index = chosen(key, count: tenders.count) {
                 draft.tender = tenders[index]
                 return submit(draft)

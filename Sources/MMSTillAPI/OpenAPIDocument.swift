@@ -4248,7 +4248,7 @@ enum OpenAPIDocument {
   },
   "/v1/coupons/{code}/transfers": {
    "post": {
-    "summary": "A transferable coupon, unused, given to another member (at the node holding its use)",
+    "summary": "A transferable coupon, unused, given by its member (card and PIN) to another member (at the node holding its use)",
     "security": [
      {
       "session": []
@@ -4282,7 +4282,7 @@ enum OpenAPIDocument {
       "content": {
        "application/json": {
         "schema": {
-         "$ref": "#/components/schemas/Coupon"
+         "$ref": "#/components/schemas/CouponTransfer"
         }
        }
       }
@@ -6336,13 +6336,23 @@ enum OpenAPIDocument {
    "CouponTransferRequest": {
     "type": "object",
     "properties": {
+     "card": {
+      "type": "string",
+      "pattern": "^[A-Za-z0-9._:-]{1,64}$",
+      "description": "the giving member's card"
+     },
      "to": {
       "type": "string",
       "pattern": "^[A-Za-z0-9._:-]{1,64}$",
       "description": "the member receiving the coupon"
+     },
+     "pin": {
+      "type": "string",
+      "pattern": "^[0-9]{4,6}$"
      }
     },
     "required": [
+     "card",
      "to"
     ]
    },
@@ -6357,6 +6367,33 @@ enum OpenAPIDocument {
     },
     "required": [
      "month"
+    ]
+   },
+   "CouponTransfer": {
+    "type": "object",
+    "properties": {
+     "op": {
+      "type": "string"
+     },
+     "code": {
+      "type": "string"
+     },
+     "from": {
+      "type": "string"
+     },
+     "to": {
+      "type": "string"
+     },
+     "replayed": {
+      "type": "boolean"
+     }
+    },
+    "required": [
+     "op",
+     "code",
+     "from",
+     "to",
+     "replayed"
     ]
    }
   },

@@ -184,7 +184,7 @@ public struct TillAPI: Sendable {
         v1.post("coupons/:code/transfers") { request, context in
             let code = try context.parameters.require("code")
             let body = try await Self.decode(CouponTransferRequest.self, request, context)
-            return try await write(request) { node, key in try node.transferCoupon(code: code, to: body.to, requestKey: key) }
+            return try await write(request) { node, key in try node.transferCoupon(code: code, card: body.card, to: body.to, pin: body.pin, requestKey: key) }
         }
         v1.post("birthday-gifts") { request, context in
             let body = try await Self.decode(BirthdayGiftsRequest.self, request, context)
@@ -484,7 +484,7 @@ struct CardRequest: Decodable, Sendable {
     let product: String?; let topup: String?; let tender: String?; let companion: Bool?
 }
 struct PointsTransferRequest: Decodable, Sendable { let card: String; let to: String; let points: Int64; let pin: String? }
-struct CouponTransferRequest: Decodable, Sendable { let to: String }
+struct CouponTransferRequest: Decodable, Sendable { let card: String; let to: String; let pin: String? }
 struct BirthdayGiftsRequest: Decodable, Sendable { let month: String }
 struct GiftRequest: Decodable, Sendable { let card: String; let pin: String? }
 struct TransferRequest: Decodable, Sendable { let to: String; let amount: String; let pin: String? }

@@ -81,6 +81,12 @@ extension PointsCommand.Transfer: ServedCommand {}
 extension CouponCommand.Transfer: ServedCommand {}
 extension CardCommand.Companion: ServedCommand {}
 
+extension CouponTransferResult: TextRendered {
+    public var text: String {
+        "Coupon \(code) given by \(from) to \(to)." + (replayed ? " (already done: this is its answer again)" : "") + " [op \(op)]"
+    }
+}
+
 extension PointsTransferResult: TextRendered {
     public var text: String {
         "Gave \(points) points from card \(card) (\(member), now \(pointsBalance)) to \(to) (now \(toPointsBalance))."

@@ -137,11 +137,14 @@ struct CouponCommand: ParsableCommand {
 
     struct Transfer: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Give an unused coupon whose template allows it to another member (at the node holding its use).")
-        @OptionGroup var options: NodeOptions
+            abstract: "Give an unused coupon whose template allows it to another member, with its member's card and PIN (at the node holding its use).")
+        @OptionGroup var till: TillOptions
         @Option var code: String
         @Option(help: "The member receiving it.") var to: String
-        func run() throws { try perform(options) { try options.open().transferCoupon(code: code, to: to, requestKey: nil) } }
+        @Option var pin: String?
+        func run() throws {
+            try perform(till.node) { try till.node.open().transferCoupon(code: code, card: till.card, to: to, pin: pin, requestKey: try till.validatedRequestID()) }
+        }
     }
 
     struct Issue: ParsableCommand {

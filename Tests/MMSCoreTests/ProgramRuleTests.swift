@@ -95,6 +95,16 @@ import Testing
         #expect(try principal(node) == 3_000 && bonus(node) == 10_000)
         try expectFoldsMatch(node)
         // The member's last card returned: the principal refunded, the bonus forfeited.
+        // Principal moved to another member takes its share of the bonus with it: 30.00 of 30.00
+        // principal carries all 100.00; the other member's return refunds the principal only.
+        node.issue(Sample.memberAdded("branch-1.m9"))
+        node.issue(Sample.storedCard("C9", member: "branch-1.m9"))
+        let moved = try decide(&node) { try $0.transferBalance(from: Sample.card, to: "C9", amount: Money(fen: 1_500)) }
+        guard case .balanceTransferred(let t) = moved.op.body else { Issue.record("not a transfer"); return }
+        #expect(t.bonus == Money(fen: 5_000), "half the principal, half the bonus")
+        #expect(try bonus(node) == 5_000 && bonus(node, "branch-1.m9") == 5_000)
+        try expectFoldsMatch(node)
+        try decide(&node) { try $0.transferBalance(from: "C9", to: Sample.card, amount: Money(fen: 1_500)) }
         let returned = try decide(&node) { try $0.returnCard(Sample.card, tender: .cash) }
         guard case .cardReturned(let cr) = returned.op.body else { Issue.record("not a card return"); return }
         #expect(cr.refunded == Money(fen: 3_000) && cr.bonusForfeited == Money(fen: 10_000))
@@ -193,15 +203,20 @@ import Testing
         #expect(throws: MMSError.self) { try sell("D1", "EX1") }
         #expect(throws: Never.self) { try sell(Sample.card, "EX1") }
         // Only a transferable template's coupon moves; then it is the other member's to spend.
-        #expect(throws: MMSError.self) { try Teller(state: node.state, origin: node.id, role: .branch, wallMillis: node.clock).transferCoupon(code: "EX1", to: "branch-1.m9") }
-        try decide(&node) { try $0.transferCoupon(code: "TR1", to: "branch-1.m9") }
+        #expect(throws: MMSError.self) { try Teller(state: node.state, origin: node.id, role: .branch, wallMillis: node.clock).transferCoupon(code: "EX1", card: Sample.card, to: "branch-1.m9") }
+        node.issue(Sample.storedCard("C9", member: "branch-1.m9"))
+        #expect(throws: MMSError.self, "only its member gives it") {
+            try Teller(state: node.state, origin: node.id, role: .branch, wallMillis: node.clock).transferCoupon(code: "TR1", card: "C9", to: "branch-1.m9")
+        }
+        try decide(&node) { try $0.transferCoupon(code: "TR1", card: Sample.card, to: "branch-1.m9") }
         #expect(try node.state.coupon("TR1")?.member == "branch-1.m9")
         #expect(try node.state.coupons(of: "branch-1.m9").map(\.code) == ["TR1"])
+        #expect(try node.state.coupons(of: Sample.member).map(\.code) == ["EX1"], "no longer the giver's")
         #expect(throws: MMSError.self) { try sell(Sample.card, "TR1") }
         // Not by a node that does not hold its one use.
         var other = TestNode("branch-2", seed: 4)
         for op in node.log { other.receive(op) }
-        #expect(throws: MMSError.self) { try Teller(state: other.state, origin: other.id, role: .branch, wallMillis: node.clock).transferCoupon(code: "TR1", to: Sample.member) }
+        #expect(throws: MMSError.self) { try Teller(state: other.state, origin: other.id, role: .branch, wallMillis: node.clock).transferCoupon(code: "TR1", card: "C9", to: Sample.member) }
     }
 
     @Test func pointsGoToAnotherMemberOnlyWhereAllowedAndNeverCountForTheirTier() throws {
@@ -238,8 +253,12 @@ import Testing
         try decide(&node) { try #require(try $0.welcomeGift(member: "branch-1.m9")) }
         #expect(try points(node, "branch-1.m9") == 200)
         #expect(try teller(node.state).welcomeGift(member: "branch-1.m9") == nil, "once")
+        node.issue(Sample.storedCard("C10", member: Sample.member))
+        #expect(try teller(node.state).welcomeGift(member: Sample.member) == nil, "with the member's first card only: this one had a card before")
         #expect(try Teller(state: node.state, origin: hq.id, role: .hq, wallMillis: node.clock).welcomeGift(member: Sample.member) == nil, "only the home branch gives it")
         try decide(&node) { try $0.topUp(card: "C9", amount: Money(fen: 1_000)) }
+        #expect(try teller(node.state).referralReward(for: "branch-1.m9") == nil, "a top-up alone could be returned with the card")
+        try decide(&node) { try $0.charge(card: "C9", amount: Money(fen: 100)) }
         try decide(&node) { try #require(try $0.referralReward(for: "branch-1.m9")) }
         #expect(try points(node) == 500)
         #expect(try teller(node.state).referralReward(for: "branch-1.m9") == nil, "once per member brought")
@@ -296,6 +315,13 @@ import Testing
         // A return in 2026 counts back in 2026: 1,000.00 refunded leaves 4,000.00, below silver.
         try decide(&refunded, at: "2026-03-04 10:00:00") { try $0.refund(card: Sample.card, charge: charge.id, amount: Money(fen: 100_000)) }
         #expect(try refunded.state.tier(of: try #require(try refunded.state.member(Sample.member)), on: "2026-06-01") == .standard)
+    }
+
+    @Test func daysAreTheCalendarsAndNoneStopsTheNode() {
+        #expect(Sales.isDay("2028-02-29") && !Sales.isDay("2026-02-29") && !Sales.isDay("2026-02-30") && !Sales.isDay("2026-13-01"))
+        #expect(Sales.isDay("1969-12-31") && Sales.isDay("1900-01-01"), "days before 1970 are days, and checking one stops nothing")
+        #expect(CardLife.day("1970-01-01", plus: -1) == "1969-12-31")
+        #expect(Sales.isDayShape("2026-02-30"), "an op already signed with it still decodes")
     }
 
     @Test func aProgramSetBeforeTheseRulesExistedStillDecodes() throws {

@@ -189,7 +189,7 @@ public enum OpCodec {
             return .tillClosed(w)
         case .balanceTransferred(let t):
             var w = Mms_Wire_BalanceTransferred(); w.fromMember = t.fromMember; w.fromCard = t.fromCard; w.toMember = t.toMember; w.toCard = t.toCard
-            w.amountFen = t.amount.fen
+            w.amountFen = t.amount.fen; w.bonusFen = t.bonus.fen
             return .balanceTransferred(w)
         case .pinChanged(let card, let pinHash):
             var w = Mms_Wire_PinChanged(); w.card = card; w.pinHash = pinHash
@@ -304,7 +304,7 @@ public enum OpCodec {
             var payment = Payment(member: t.member, card: t.card, amount: try money(t.amountFen), tender: tender, reference: t.reference,
                                   staff: t.staff, commission: Money(fen: t.commissionFen))
             payment.extendsTo = t.extendsTo
-            guard (0...Limits.maxAmount.fen).contains(t.bonusFen) else { throw malformed("top-up bonus") }
+            guard (0...t.amountFen).contains(t.bonusFen) else { throw malformed("top-up bonus") }
             payment.bonus = Money(fen: t.bonusFen)
             return .topUp(payment)
         case .charge(let c):
@@ -429,7 +429,7 @@ public enum OpCodec {
                                             staff: w.staff, month: w.month, lines: lines, refunds: refunds, points: Points(w.points)))
         case .tillClosed(let w):
             try id(w.till)
-            guard Sales.isDay(w.day), w.expectedFen.magnitude <= UInt64(Limits.maxAmount.fen) * 1_000_000, (0...Limits.maxAmount.fen * 100).contains(w.countedFen) else {
+            guard Sales.isDayShape(w.day), w.expectedFen.magnitude <= UInt64(Limits.maxAmount.fen) * 1_000_000, (0...Limits.maxAmount.fen * 100).contains(w.countedFen) else {
                 throw malformed("till close out of range")
             }
             return .tillClosed(TillClose(till: w.till, day: w.day, expected: Money(fen: w.expectedFen), counted: Money(fen: w.countedFen),
@@ -437,8 +437,10 @@ public enum OpCodec {
         case .balanceTransferred(let w):
             try id(w.fromMember); try id(w.fromCard); try id(w.toMember); try id(w.toCard)
             guard w.fromMember != w.toMember else { throw malformed("transfer to the same member") }
-            return .balanceTransferred(BalanceTransfer(fromMember: w.fromMember, fromCard: w.fromCard, toMember: w.toMember, toCard: w.toCard,
-                                                       amount: try money(w.amountFen)))
+            var transfer = BalanceTransfer(fromMember: w.fromMember, fromCard: w.fromCard, toMember: w.toMember, toCard: w.toCard, amount: try money(w.amountFen))
+            guard (0...Limits.maxAmount.fen).contains(w.bonusFen) else { throw malformed("transfer bonus") }
+            transfer.bonus = Money(fen: w.bonusFen)
+            return .balanceTransferred(transfer)
         case .pinChanged(let w):
             try id(w.card)
             guard (1...256).contains(w.pinHash.utf8.count) else { throw malformed("pin hash empty or too long") }
@@ -462,7 +464,7 @@ public enum OpCodec {
             try checked { try Program.decode(json: w.document).validate() }
             return .programSet(version: w.version, document: w.document)
         case .supplierInvoiced(let w):
-            guard (1...Limits.maxAmount.fen).contains(w.amountFen), w.due.isEmpty || Sales.isDay(w.due) else { throw malformed("supplier invoice out of range") }
+            guard (1...Limits.maxAmount.fen).contains(w.amountFen), w.due.isEmpty || Sales.isDayShape(w.due) else { throw malformed("supplier invoice out of range") }
             try checked {
                 try Catalogue.validateText(w.supplier, "supplier", max: Payables.maxSupplierLength)
                 try Catalogue.validateText(w.number, "invoice number", max: Payables.maxInvoiceLength)

@@ -1407,6 +1407,9 @@ nonisolated struct Mms_Wire_BalanceTransferred: Sendable {
 
   var amountFen: Int64 = 0
 
+  /// the bonus that goes with the principal moved, in its share
+  var bonusFen: Int64 = 0
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   init() {}
@@ -4145,7 +4148,7 @@ nonisolated extension Mms_Wire_TillClosed: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Mms_Wire_BalanceTransferred: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".BalanceTransferred"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}from_member\0\u{3}from_card\0\u{3}to_member\0\u{3}to_card\0\u{3}amount_fen\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}from_member\0\u{3}from_card\0\u{3}to_member\0\u{3}to_card\0\u{3}amount_fen\0\u{3}bonus_fen\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -4158,6 +4161,7 @@ nonisolated extension Mms_Wire_BalanceTransferred: SwiftProtobuf.Message, SwiftP
       case 3: try { try decoder.decodeSingularStringField(value: &self.toMember) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.toCard) }()
       case 5: try { try decoder.decodeSingularInt64Field(value: &self.amountFen) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self.bonusFen) }()
       default: break
       }
     }
@@ -4179,6 +4183,9 @@ nonisolated extension Mms_Wire_BalanceTransferred: SwiftProtobuf.Message, SwiftP
     if self.amountFen != 0 {
       try visitor.visitSingularInt64Field(value: self.amountFen, fieldNumber: 5)
     }
+    if self.bonusFen != 0 {
+      try visitor.visitSingularInt64Field(value: self.bonusFen, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -4188,6 +4195,7 @@ nonisolated extension Mms_Wire_BalanceTransferred: SwiftProtobuf.Message, SwiftP
     if lhs.toMember != rhs.toMember {return false}
     if lhs.toCard != rhs.toCard {return false}
     if lhs.amountFen != rhs.amountFen {return false}
+    if lhs.bonusFen != rhs.bonusFen {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

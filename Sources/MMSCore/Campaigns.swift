@@ -97,11 +97,18 @@ public enum PointsLots {
 
     public static func lots(member: String, in state: any StateReader) throws -> [Lot] {
         let counters = try state.counters(entity: Cell.member(member))
-        var spent = try state.escrow(Cell.points(member: member)).debited.values.reduce(0, +)
+        // Points a return took back come off the lot of the sale they were earned with, not off
+        // the oldest: they were never spent.
+        let takenBackPrefix = Cell.yearly(Cell.pointsTakenBack, "")
+        var takenBack: [Int: Int64] = [:]
+        for (name, slots) in counters where name.hasPrefix(takenBackPrefix) {
+            if let year = Int(name.dropFirst(takenBackPrefix.count)) { takenBack[year, default: 0] += slots.values.reduce(0, +) }
+        }
+        var spent = try state.escrow(Cell.points(member: member)).debited.values.reduce(0, +) - takenBack.values.reduce(0, +)
         let expiry = try state.program().program.points.expiry
         return counters.compactMap { name, slots -> (Int, Int64)? in
             guard name.hasPrefix(Cell.pointsLotPrefix), let year = Int(name.dropFirst(Cell.pointsLotPrefix.count)) else { return nil }
-            return (year, slots.values.reduce(0, +))
+            return (year, max(0, slots.values.reduce(0, +) - (takenBack[year] ?? 0)))
         }.sorted { $0.0 < $1.0 }.compactMap { year, earned in
             let taken = min(spent, earned)
             spent -= taken

@@ -256,7 +256,8 @@ extension Op {
                     d.append(escrow(Cell.points(member: r.member), Cell.debited, origin, r.points.value))
                     // Points taken back were not earned after all: the tier by points counts without them.
                     d.append(.add(entity: Cell.member(r.member), name: Cell.pointsTakenBack, node: origin, amount: r.points.value))
-                    d.append(.add(entity: Cell.member(r.member), name: Cell.yearly(Cell.pointsTakenBack, year()), node: origin, amount: r.points.value))
+                    // Counted in the year of the sale (its month), whose lot they were earned in.
+                    d.append(.add(entity: Cell.member(r.member), name: Cell.yearly(Cell.pointsTakenBack, String(r.month.prefix(4))), node: origin, amount: r.points.value))
                 }
             }
             let cashBack = r.refunds.filter { $0.kind == .cash }.map(\.amount.fen).reduce(0, +)

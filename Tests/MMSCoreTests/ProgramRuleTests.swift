@@ -181,6 +181,23 @@ import Testing
         #expect(throws: Never.self) { try redeem(100, at: "2027-01-01 00:00:00") }
     }
 
+    @Test func pointsAReturnTakesBackComeOffTheLotOfTheSale() throws {
+        var node = TestNode("branch-1", seed: 3)
+        node.clock = Self.millis("2025-06-01")
+        node.issue(.programSet(version: 1, document: Program().canonicalJSON()))
+        node.issue(Sample.memberAdded())
+        node.issue(Sample.storedCard())
+        node.issue(.charge(Charge(member: Sample.member, card: Sample.card, amount: Money(fen: 0), pointsEarned: Points(100))))
+        node.issue(.productSet(ProductSet(sku: "A", name: "面霜", kind: .goods, category: "护肤", price: Money(fen: 5_000), unit: "瓶", active: true)))
+        let sale = try decide(&node, at: "2026-12-31 23:00:00") { try $0.sell(SaleRequest(card: Sample.card, items: [.init(sku: "A", quantity: 1)],
+                                                                                       payments: [.init(kind: .cash, amount: nil)], staff: nil)) }
+        #expect(try PointsLots.lots(member: Sample.member, in: node.state).map { "\($0.year):\($0.left)" } == ["2025:100", "2026:50"])
+        try decide(&node, at: "2027-01-02 10:00:00") { try $0.returnSale(sale.id, quantities: [:]) }
+        #expect(try PointsLots.lots(member: Sample.member, in: node.state).map { "\($0.year):\($0.left)" } == ["2025:100"],
+                "the 2026 sale's points leave the 2026 lot; the 2025 lot, expired now, is not made valid again")
+        #expect(throws: MMSError.self) { try Teller(state: node.state, origin: node.id, role: .branch, wallMillis: Self.millis("2027-01-02 11:00:00")).redeemPoints(card: Sample.card, points: Points(1)) }
+    }
+
     @Test func anExclusiveCouponRefusesASaleWithOtherDiscountsAndATransferableOneChangesHands() throws {
         var program = Program()
         program.couponTemplates = [

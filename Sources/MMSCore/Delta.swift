@@ -112,6 +112,7 @@ extension Op {
                 .set(entity: e, name: Cell.birthday, value: m.sealedBirthday, stamp: stamp),
                 .set(entity: e, name: Cell.phoneIndex, value: m.phoneIndex, stamp: stamp),
                 .set(entity: e, name: Cell.home, value: text(origin.rawValue), stamp: stamp),
+                .max(entity: e, name: Cell.joined, value: CardLife.dayNumber(Sales.day(wallMillis: hlc.wallMillis))),
             ] + (m.referrer.isEmpty ? [] : [.set(entity: e, name: Cell.referrer, value: text(m.referrer), stamp: stamp)])
         case .cardIssued(let c):
             let e = Cell.card(c.number)

@@ -210,6 +210,12 @@ public struct Campaign: Codable, Equatable, Sendable {
         public var birthdayMonth: Int64?
         /// No visit in this many days.
         public var noVisitDays: Int64?
+        /// Net spend of at least `spendFrom` and below `spendBelow` (a spend band).
+        public var spendFrom: Money?
+        public var spendBelow: Money?
+        /// Joined from `joinedFrom` to `joinedUntil`, both days counted.
+        public var joinedFrom: String?
+        public var joinedUntil: String?
         public init() {}
     }
     public var id: String
@@ -265,7 +271,9 @@ extension Program {
             if let days = p.validityDays, !(1...36_500).contains(days) { throw fault("\(at).validity_days", "must be from 1 to 36500") }
             switch p.type {
             case .stored:
-                guard p.discount == nil, p.uses == nil else { throw fault(at, "a stored-value card takes neither discount nor uses") }
+                // A stored-value card may carry a discount too (储值折扣卡): the combination.
+                guard p.uses == nil else { throw fault(at, "a stored-value card takes no uses") }
+                try percent(p.discount, "\(at).discount")
             case .discount:
                 guard p.discount != nil else { throw fault("\(at).discount", "a discount card needs its percent") }
                 try percent(p.discount, "\(at).discount")
@@ -364,6 +372,10 @@ extension Program {
             if c.coupon == nil && c.points == nil { throw fault(at, "gives nothing: set coupon or points") }
             if let m = c.segment.birthdayMonth, !(1...12).contains(m) { throw fault("\(at).segment.birthday_month", "must be from 1 to 12") }
             if let d = c.segment.noVisitDays, !(1...3_650).contains(d) { throw fault("\(at).segment.no_visit_days", "must be from 1 to 3650") }
+            try amount(c.segment.spendFrom, "\(at).segment.spend_from", allowZero: true, max: Self.maxSpendThreshold)
+            try amount(c.segment.spendBelow, "\(at).segment.spend_below", max: Self.maxSpendThreshold)
+            if let from = c.segment.spendFrom, let below = c.segment.spendBelow, below <= from { throw fault("\(at).segment.spend_below", "must be above spend_from") }
+            try range(c.segment.joinedFrom, c.segment.joinedUntil, "\(at).segment.joined")
         }
     }
 

@@ -24,6 +24,8 @@ public enum Rewards {
 
 extension Cell {
     public static let referrer = "referrer"
+    /// The day a member joined (`YYYYMMDD`): the day of their `member_added` op.
+    public static let joined = "joined"
     /// Points another member gave: held and spent like any, never counted as earned for a tier.
     public static let pointsReceived = "points_received"
     /// On a member's entity: one raise-once flag per companion card issued with their tier.

@@ -169,7 +169,7 @@ extension Teller {
         let card = try request.card.map { try payingCard($0, type: nil) }
         // The card's discount or the member's tier's, whichever is lower, on every line.
         let tierPercent = try card.flatMap { try tierRule($0.member)?.discount } ?? 100
-        let percent = min(card?.type == .discount ? card!.discountPercent : 100, tierPercent)
+        let percent = min(card?.pricePercent ?? 100, tierPercent)
         try requireStaff(request.staff)
         var lines: [SaleLine] = []
         for item in request.items {

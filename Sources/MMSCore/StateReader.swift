@@ -84,6 +84,9 @@ public struct CardView: Equatable, Sendable {
     public let number: String
     public let member: String
     public let type: CardType
+    /// The percent of the price a sale on this card pays: a discount card's, or a stored-value
+    /// card's that carries one; 100 otherwise.
+    public var pricePercent: Int64 { type != .punch && (1...100).contains(discountPercent) ? discountPercent : 100 }
     public let pinHash: String
     public let discountPercent: Int64
     public let punchAccount: String
@@ -120,6 +123,8 @@ public struct MemberView: Equatable, Sendable {
     public let visits: [NodeID: Int64]
     /// The figures of each year, for a tier review.
     public var years: [Int: MemberYear] = [:]
+    /// The day they joined (`YYYYMMDD`), or 0 for members added before it was kept.
+    public var joined: Int64 = 0
 
     /// Branches other than home, most recently visited first.
     public var recentBranches: [NodeID] { RightsPlacement.recentBranches(visits: visits, home: home) }
@@ -199,7 +204,7 @@ extension StateReader {
             largestTopUp: Money(fen: largestTopUp), returnedOther: Money(fen: returnedOther),
             pointsEarned: pointsEarned,
             tier: try tier(netSpend: Money(fen: spent - refunded - returnedOther), largestTopUp: Money(fen: largestTopUp), pointsEarned: pointsEarned),
-            visits: MemberView.visits(in: maxima), years: MemberYear.years(counters: counters, maxima: maxima))
+            visits: MemberView.visits(in: maxima), years: MemberYear.years(counters: counters, maxima: maxima), joined: maxima[Cell.joined] ?? 0)
     }
 
     /// The member's tier on `day`: by every figure ever, or — when the program reviews tiers —

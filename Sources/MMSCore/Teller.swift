@@ -50,8 +50,11 @@ public struct Teller {
                                 punchAccount: "", punchUses: 0, replaces: "")
         switch type {
         case .stored:
-            guard discountPercent == nil, punchUses == nil else {
-                throw MMSError(.invalidArgument, "A stored-value card takes neither a discount nor punch uses.")
+            guard punchUses == nil else { throw MMSError(.invalidArgument, "A stored-value card takes no punch uses.") }
+            // With a discount, a stored-value discount card (储值折扣卡).
+            if let percent = discountPercent {
+                guard (1...100).contains(percent) else { throw MMSError(.invalidArgument, "--discount is the percent of the price paid (1–100, e.g. 95).") }
+                issued.discountPercent = percent
             }
         case .discount:
             guard let percent = discountPercent, (1...100).contains(percent) else {
@@ -83,7 +86,7 @@ public struct Teller {
         }
         // The new card takes over what the old one was: its product, last day and points rule.
         var issued = CardIssued(number: new, member: card.member, type: card.type, pinHash: pinHash,
-                                discountPercent: card.type == .discount ? card.discountPercent : 0,
+                                discountPercent: card.type == .punch ? 0 : card.discountPercent,
                                 punchAccount: card.punchAccount, punchUses: 0, replaces: old)
         issued.product = card.product; issued.expires = card.expires; issued.earnsPoints = card.earnsPoints
         return .cardIssued(issued)

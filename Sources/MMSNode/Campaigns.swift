@@ -105,6 +105,10 @@ extension LocalNode {
         if let month = segment.birthdayMonth {
             guard try birthMonth(member) == month else { return false }
         }
+        if let from = segment.spendFrom, member.netSpend < from { return false }
+        if let below = segment.spendBelow, member.netSpend >= below { return false }
+        if let from = segment.joinedFrom, member.joined < CardLife.dayNumber(from) { return false }
+        if let until = segment.joinedUntil, member.joined == 0 || member.joined > CardLife.dayNumber(until) { return false }
         if let days = segment.noVisitDays {
             let last = member.visits.values.max() ?? 0
             guard Int64(now) - last >= days * 86_400_000 else { return false }

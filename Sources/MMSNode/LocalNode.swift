@@ -485,7 +485,7 @@ public final class LocalNode: Sendable {
             guard let card = try state.card(number) else { preconditionFailure("card \(number) missing right after its issue") }
             return CardResult(card: number, member: card.member, type: card.type.rawValue, status: card.status.rawValue,
                               replaces: issued.replaces.isEmpty ? nil : issued.replaces,
-                              discountPercent: card.type == .discount ? card.discountPercent : nil,
+                              discountPercent: card.pricePercent < 100 || card.type == .discount ? card.pricePercent : nil,
                               usesLeft: card.type == .punch ? try state.escrow(card.punchAccount).total : nil,
                               op: op.description)
         }
@@ -543,7 +543,7 @@ public final class LocalNode: Sendable {
                 balance: Money(fen: sv.total).description, balanceHere: Money(fen: max(0, sv.rights(at: self.id))).description,
                 rights: Dictionary(uniqueKeysWithValues: sv.holders.map { ($0.node.rawValue, Money(fen: $0.rights).description) }),
                 points: try state.escrow(Cell.points(member: id)).total,
-                usesLeft: punch?.total, discountPercent: card?.type == .discount ? card?.discountPercent : nil,
+                usesLeft: punch?.total, discountPercent: card.flatMap { $0.pricePercent < 100 || $0.type == .discount ? $0.pricePercent : nil },
                 pinFailures: card?.pinFailures,
                 spent: m.netSpend.description, toppedUp: Money(fen: sv.totalCredited - m.refunded.fen).description,
                 coupons: coupons, history: history.map(Self.historyItem))

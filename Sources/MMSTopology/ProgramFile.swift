@@ -128,7 +128,11 @@ private struct ProgramReader: TOMLReading {
             try allowOnly(t, ["id", "name", "segment", "coupon", "points"], at: at)
             var segment = Campaign.Segment()
             if let s = try optionalTable(t, "segment") {
-                try allowOnly(s, ["tiers", "birthday_month", "no_visit_days"], at: "\(at).segment")
+                try allowOnly(s, ["tiers", "birthday_month", "no_visit_days", "spend_from", "spend_below", "joined_from", "joined_until"], at: "\(at).segment")
+                segment.spendFrom = try money(s, "spend_from", at: "\(at).segment")
+                segment.spendBelow = try money(s, "spend_below", at: "\(at).segment")
+                segment.joinedFrom = try optionalString(s, "joined_from", at: "\(at).segment")
+                segment.joinedUntil = try optionalString(s, "joined_until", at: "\(at).segment")
                 segment.tiers = try strings(s, "tiers", at: "\(at).segment").map { try choice($0, "\(at).segment.tiers") }
                 segment.birthdayMonth = try integer(s, "birthday_month", at: "\(at).segment", in: 1...12).map(Int64.init)
                 segment.noVisitDays = try integer(s, "no_visit_days", at: "\(at).segment", in: 1...3_650).map(Int64.init)

@@ -234,4 +234,52 @@ import Testing
         let back = try json(mms(["card", "return", "--data", dir, "--card", "S1", "--pin", "1111", "--json"]).stdout)
         #expect(back["refunded"] as? String == "10000.00" && back["bonus_forfeited"] as? String == "2700.00" && back["bonus"] as? String == "0.00", "\(back)")
     }
+
+    /// Campaign segments by spend band and join day; a stored-value card that carries a discount.
+    @Test func segmentsBySpendAndJoinDayAndAStoredDiscountCard() throws {
+        try #require(mms(["node", "init", "--data", dir, "--id", "hq", "--role", "hq"]).status == 0)
+        let today = Sales.day(wallMillis: UInt64(Date().timeIntervalSince1970 * 1000))
+        let yesterday = CardLife.day(today, plus: -1)
+        let program = """
+        [[card_product]]
+        id = "sd"
+        name = "储值折扣卡"
+        type = "stored"
+        discount = 90
+        [[campaign]]
+        id = "spenders"
+        name = "消费满100"
+        points = 20
+        [campaign.segment]
+        spend_from = "100.00"
+        spend_below = "1000.00"
+        [[campaign]]
+        id = "new-today"
+        name = "新会员"
+        points = 10
+        [campaign.segment]
+        joined_from = "\(today)"
+        joined_until = "\(today)"
+        [[campaign]]
+        id = "joined-before"
+        name = "老会员"
+        points = 10
+        [campaign.segment]
+        joined_until = "\(yesterday)"
+        """
+        try #require(mms(["program", "set", "--data", dir, "--file", try write(program)]).status == 0)
+        let bad = try mms(["program", "set", "--data", dir, "--file", try write(program.replacingOccurrences(of: "spend_below = \"1000.00\"", with: "spend_below = \"50.00\"")), "--json"])
+        let why = try json(bad.stdout)["message"] as? String ?? ""
+        #expect(bad.status != 0 && why.contains("spend_below"), "a band upside down: \(why)")
+        let a = try member("甲", "13800000021")
+        _ = try member("乙", "13800000022")
+        // A stored-value card with a discount: 100.00 of goods for 90.00 from the balance.
+        try #require(mms(["card", "issue", "--data", dir, "--member", a, "--product", "sd", "--number", "SD1", "--topup", "500.00"]).status == 0)
+        let sale = try json(mms(["sell", "--data", dir, "--card", "SD1", "--amount", "150.00", "--tender", "stored:rest", "--json"]).stdout)
+        #expect(sale["total"] as? String == "135.00" && sale["balance"] as? String == "365.00", "\(sale)")
+        func run(_ id: String) throws -> [String: Any] { try json(mms(["campaign", "run", "--data", dir, "--campaign", id, "--json"]).stdout) }
+        #expect(try run("spenders")["eligible"] as? Int == 1, "甲 spent 135.00; 乙 nothing")
+        #expect(try run("new-today")["eligible"] as? Int == 2)
+        #expect(try run("joined-before")["eligible"] as? Int == 0)
+    }
 }

@@ -259,7 +259,9 @@ public enum OpCodec {
             default: throw malformed("unknown card type")
             }
             guard c.pinHash.utf8.count <= 256 else { throw malformed("pin hash too long") }
-            guard type != .discount || (1...100).contains(c.discountPercent) else { throw malformed("discount percent out of range") }
+            guard type == .discount ? (1...100).contains(c.discountPercent) : type == .stored ? c.discountPercent <= 100 : c.discountPercent == 0 else {
+                throw malformed("discount percent out of range")
+            }
             guard type == .punch ? (0...Limits.maxPunchUses).contains(c.punchUses) && !c.punchAccount.isEmpty : c.punchUses == 0
             else { throw malformed("punch uses out of range") }
             if !c.punchAccount.isEmpty { try id(c.punchAccount) }

@@ -128,6 +128,8 @@ public struct PunchUsed: Equatable, Sendable {
     public var card: String
     public var account: String
     public var uses: Int64
+    /// The service (SKU) the uses paid for, where the card's product names its services.
+    public var service = ""
     public init(member: String, card: String, account: String, uses: Int64) {
         self.member = member; self.card = card; self.account = account; self.uses = uses
     }

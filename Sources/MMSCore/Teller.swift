@@ -182,13 +182,25 @@ public struct Teller {
         return .pointsRedeemed(PointsRedeemed(member: card.member, card: number, points: points))
     }
 
-    public func usePunch(card number: String, uses: Int64) throws -> OpBody {
+    /// Uses of a punch card. A card of a product that names its services pays only for those:
+    /// `service` names which (it may be left out when the product names just one).
+    public func usePunch(card number: String, uses: Int64, service: String? = nil) throws -> OpBody {
         let card = try payingCard(number, type: .punch)
         guard (1...Limits.maxPunchUses).contains(uses) else {
             throw MMSError(.invalidAmount, "Uses must be from 1 to \(Limits.maxPunchUses).")
         }
+        let services = try state.program().program.cardProduct(card.product)?.services ?? []
+        let paidFor = service ?? (services.count == 1 ? services[0] : nil)
+        if !services.isEmpty {
+            guard let paidFor, services.contains(paidFor) else {
+                throw MMSError(.invalidArgument, "Card \(number) pays for \(services.joined(separator: ", ")) only\(service.map { ", not \($0.prefix(40))" } ?? ": name the service").",
+                               details: ["card": number, "services": services.joined(separator: ",")])
+            }
+        }
         try requireRights(try state.escrow(card.punchAccount), uses, code: .noUsesLeft, unit: { "\($0)" })
-        return .punchUsed(PunchUsed(member: card.member, card: number, account: card.punchAccount, uses: uses))
+        var used = PunchUsed(member: card.member, card: number, account: card.punchAccount, uses: uses)
+        used.service = services.isEmpty ? "" : paidFor ?? ""
+        return .punchUsed(used)
     }
 
     /// Gives a member a single-use coupon; this node holds the right to redeem it.

@@ -257,10 +257,10 @@ public final class LocalNode: Sendable {
         }
     }
 
-    public func usePunch(card: String, uses: Int64, pin: String?, requestKey: String?) throws -> PaymentResult {
+    public func usePunch(card: String, uses: Int64, service: String? = nil, pin: String?, requestKey: String?) throws -> PaymentResult {
         try permit(.usePunch)
-        return try pay(card: card, pin: pin, checkPIN: true, request: fingerprint("punch", card, String(uses), key: requestKey)) {
-            try $0.usePunch(card: card, uses: uses)
+        return try pay(card: card, pin: pin, checkPIN: true, request: fingerprint("punch", card, String(uses), service ?? "", key: requestKey)) {
+            try $0.usePunch(card: card, uses: uses, service: service)
         }
     }
 

@@ -4951,6 +4951,10 @@ enum OpenAPIDocument {
      "pin": {
       "type": "string",
       "pattern": "^[0-9]{4,6}$"
+     },
+     "service": {
+      "type": "string",
+      "description": "the service (SKU) the uses pay for, when the card's product names several services"
      }
     },
     "required": [

@@ -242,7 +242,7 @@ public struct TillAPI: Sendable {
         }
         v1.post("punches") { request, context in
             let body = try await Self.decode(PunchRequest.self, request, context)
-            return try await write(request) { node, key in try node.usePunch(card: body.card, uses: body.uses ?? 1, pin: body.pin, requestKey: key) }
+            return try await write(request) { node, key in try node.usePunch(card: body.card, uses: body.uses ?? 1, service: body.service, pin: body.pin, requestKey: key) }
         }
         v1.post("coupons") { request, context in
             let body = try await Self.decode(CouponRequest.self, request, context)
@@ -532,5 +532,5 @@ struct BasketRequest: Decodable, Sendable {
 struct ChargeRequest: Decodable, Sendable { let card: String; let amount: String; let pin: String?; let partial: Bool? }
 struct RefundRequest: Decodable, Sendable { let card: String; let charge: String; let amount: String }
 struct PointsRequest: Decodable, Sendable { let card: String; let points: Int64; let pin: String? }
-struct PunchRequest: Decodable, Sendable { let card: String; let uses: Int64?; let pin: String? }
+struct PunchRequest: Decodable, Sendable { let card: String; let uses: Int64?; let service: String?; let pin: String? }
 struct CouponRequest: Decodable, Sendable { let member: String; let code: String?; let value: String?; let title: String?; let template: String? }

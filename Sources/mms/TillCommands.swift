@@ -104,10 +104,11 @@ struct Punch: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Use a punch card.")
     @OptionGroup var till: TillOptions
     @Option var uses: Int64 = 1
+    @Option(help: "The service (SKU) the uses pay for, when the card's product names several.") var service: String?
     @Option var pin: String?
     func run() throws {
         try perform(till.node) {
-            try till.node.open().usePunch(card: till.card, uses: uses, pin: pin, requestKey: till.validatedRequestID())
+            try till.node.open().usePunch(card: till.card, uses: uses, service: service, pin: pin, requestKey: till.validatedRequestID())
         }
     }
 }

@@ -334,6 +334,27 @@ import Testing
         #expect(try refunded.state.tier(of: try #require(try refunded.state.member(Sample.member)), on: "2026-06-01") == .standard)
     }
 
+    @Test func aPunchCardOfAProductPaysOnlyForItsServices() throws {
+        var program = Program()
+        program.cardProducts = [
+            CardProduct(id: "wash", name: "洗剪吹", type: .punch, minFirstTopup: nil, fee: Money(fen: 58_000), earnsPoints: false, validityDays: nil,
+                        extendOnTopup: false, firstDayShare: nil, discount: nil, uses: 10, services: ["SV-001"]),
+            CardProduct(id: "spa", name: "护理", type: .punch, minFirstTopup: nil, fee: Money(fen: 98_000), earnsPoints: false, validityDays: nil,
+                        extendOnTopup: false, firstDayShare: nil, discount: nil, uses: 10, services: ["SV-002", "SV-003"]),
+        ]
+        var node = branch(program)
+        try decide(&node) { try $0.issueCard(number: "P1", member: Sample.member, product: "wash", pinHash: "", firstTopUp: nil, feeTender: .cash, staff: nil) }
+        try decide(&node) { try $0.issueCard(number: "P2", member: Sample.member, product: "spa", pinHash: "", firstTopUp: nil, feeTender: .cash, staff: nil) }
+        let teller = { Teller(state: node.state, origin: node.id, role: .branch, wallMillis: node.clock + 1) }
+        let one = try decide(&node) { try $0.usePunch(card: "P1", uses: 1) }
+        guard case .punchUsed(let used) = one.op.body else { Issue.record("not a punch"); return }
+        #expect(used.service == "SV-001", "its one service, named or not")
+        #expect(throws: MMSError.self) { try teller().usePunch(card: "P1", uses: 1, service: "SV-002") }
+        #expect(throws: MMSError.self, "two services: say which") { try teller().usePunch(card: "P2", uses: 1) }
+        try decide(&node) { try $0.usePunch(card: "P2", uses: 2, service: "SV-003") }
+        #expect(try node.state.escrow("punch:P2").total == 8)
+    }
+
     @Test func daysAreTheCalendarsAndNoneStopsTheNode() {
         #expect(Sales.isDay("2028-02-29") && !Sales.isDay("2026-02-29") && !Sales.isDay("2026-02-30") && !Sales.isDay("2026-13-01"))
         #expect(Sales.isDay("1969-12-31") && Sales.isDay("1900-01-01"), "days before 1970 are days, and checking one stops nothing")

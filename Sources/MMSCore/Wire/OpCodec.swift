@@ -104,7 +104,7 @@ public enum OpCodec {
             var w = Mms_Wire_PointsRedeemed(); w.member = p.member; w.card = p.card; w.points = p.points.value; w.gift = p.gift; w.sku = p.sku
             return .pointsRedeemed(w)
         case .punchUsed(let p):
-            var w = Mms_Wire_PunchUsed(); w.member = p.member; w.card = p.card; w.account = p.account; w.uses = p.uses
+            var w = Mms_Wire_PunchUsed(); w.member = p.member; w.card = p.card; w.account = p.account; w.uses = p.uses; w.service = p.service
             return .punchUsed(w)
         case .rightsTransferred(let t):
             var w = Mms_Wire_RightsTransferred(); w.account = t.account; w.toNode = t.to.rawValue; w.amount = t.amount
@@ -336,7 +336,10 @@ public enum OpCodec {
         case .punchUsed(let p):
             try id(p.member); try id(p.card); try id(p.account)
             guard (1...Limits.maxPunchUses).contains(p.uses) else { throw malformed("punch uses out of range") }
-            return .punchUsed(PunchUsed(member: p.member, card: p.card, account: p.account, uses: p.uses))
+            var used = PunchUsed(member: p.member, card: p.card, account: p.account, uses: p.uses)
+            if !p.service.isEmpty { try checked { try Catalogue.validateSKU(p.service) } }
+            used.service = p.service
+            return .punchUsed(used)
         case .rightsTransferred(let t):
             try id(t.account)
             guard t.amount > 0, t.amount <= Limits.maxAmount.fen else { throw malformed("transfer amount out of range") }

@@ -834,6 +834,9 @@ nonisolated struct Mms_Wire_PunchUsed: Sendable {
 
   var uses: Int64 = 0
 
+  /// the service (SKU) the uses paid for, when the card's product names its services
+  var service: String = String()
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   init() {}
@@ -2989,7 +2992,7 @@ nonisolated extension Mms_Wire_PointsRedeemed: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Mms_Wire_PunchUsed: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".PunchUsed"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}member\0\u{1}card\0\u{1}account\0\u{1}uses\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}member\0\u{1}card\0\u{1}account\0\u{1}uses\0\u{1}service\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -3001,6 +3004,7 @@ nonisolated extension Mms_Wire_PunchUsed: SwiftProtobuf.Message, SwiftProtobuf._
       case 2: try { try decoder.decodeSingularStringField(value: &self.card) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.account) }()
       case 4: try { try decoder.decodeSingularInt64Field(value: &self.uses) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.service) }()
       default: break
       }
     }
@@ -3019,6 +3023,9 @@ nonisolated extension Mms_Wire_PunchUsed: SwiftProtobuf.Message, SwiftProtobuf._
     if self.uses != 0 {
       try visitor.visitSingularInt64Field(value: self.uses, fieldNumber: 4)
     }
+    if !self.service.isEmpty {
+      try visitor.visitSingularStringField(value: self.service, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -3027,6 +3034,7 @@ nonisolated extension Mms_Wire_PunchUsed: SwiftProtobuf.Message, SwiftProtobuf._
     if lhs.card != rhs.card {return false}
     if lhs.account != rhs.account {return false}
     if lhs.uses != rhs.uses {return false}
+    if lhs.service != rhs.service {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -97,23 +97,39 @@ public enum PointsLots {
 
     public static func lots(member: String, in state: any StateReader) throws -> [Lot] {
         let counters = try state.counters(entity: Cell.member(member))
-        // Points a return took back come off the lot of the sale they were earned with, not off
-        // the oldest: they were never spent.
-        let takenBackPrefix = Cell.yearly(Cell.pointsTakenBack, "")
-        var takenBack: [Int: Int64] = [:]
-        for (name, slots) in counters where name.hasPrefix(takenBackPrefix) {
-            if let year = Int(name.dropFirst(takenBackPrefix.count)) { takenBack[year, default: 0] += slots.values.reduce(0, +) }
+        func byYear(_ name: String) -> [Int: Int64] {
+            let prefix = Cell.yearly(name, "")
+            var years: [Int: Int64] = [:]
+            for (counter, slots) in counters where counter.hasPrefix(prefix) {
+                if let year = Int(counter.dropFirst(prefix.count)) { years[year, default: 0] += slots.values.reduce(0, +) }
+            }
+            return years
         }
-        var spent = try state.escrow(Cell.points(member: member)).debited.values.reduce(0, +) - takenBack.values.reduce(0, +)
+        // Points a return took back come off the lot of the sale they were earned with: they were never spent.
+        let takenBack = byYear(Cell.pointsTakenBack), spentIn = byYear(Cell.pointsSpent)
+        var left: [Int: Int64] = [:]
+        for (counter, slots) in counters where counter.hasPrefix(Cell.pointsLotPrefix) {
+            guard let year = Int(counter.dropFirst(Cell.pointsLotPrefix.count)) else { continue }
+            left[year] = max(0, slots.values.reduce(0, +) - (takenBack[year] ?? 0))
+        }
         let expiry = try state.program().program.points.expiry
-        return counters.compactMap { name, slots -> (Int, Int64)? in
-            guard name.hasPrefix(Cell.pointsLotPrefix), let year = Int(name.dropFirst(Cell.pointsLotPrefix.count)) else { return nil }
-            return (year, max(0, slots.values.reduce(0, +) - (takenBack[year] ?? 0)))
-        }.sorted { $0.0 < $1.0 }.compactMap { year, earned in
-            let taken = min(spent, earned)
-            spent -= taken
-            guard earned - taken > 0 else { return nil }
-            return Lot(year: year, left: earned - taken, expires: expiry == .never ? nil : String(format: "%04d-12-31", year + 1))
+        func take(_ amount: Int64, from years: [Int]) {
+            var rest = amount
+            for year in years where rest > 0 {
+                let taken = min(rest, left[year] ?? 0)
+                left[year, default: 0] -= taken
+                rest -= taken
+            }
+        }
+        // Spending from before spends were counted by year takes the oldest lots first; a spend of
+        // year Y takes the oldest lot still valid in Y (Y−1's or Y's), never an expired one.
+        let debited = try state.escrow(Cell.points(member: member)).debited.values.reduce(0, +)
+        take(debited - takenBack.values.reduce(0, +) - spentIn.values.reduce(0, +), from: left.keys.sorted())
+        for (year, spent) in spentIn.sorted(by: { $0.key < $1.key }) {
+            take(spent, from: left.keys.sorted().filter { expiry == .never || ($0 >= year - 1 && $0 <= year) })
+        }
+        return left.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { year, points in
+            Lot(year: year, left: points, expires: expiry == .never ? nil : String(format: "%04d-12-31", year + 1))
         }
     }
 }
@@ -142,6 +158,8 @@ extension Teller {
 
 extension Cell {
     public static let pointsLotPrefix = "points_year:"
+    /// Points spent (redeemed, paid with, given away), counted by the year of the spend.
+    public static let pointsSpent = "points_spent"
     /// Points a return took back: not earned after all.
     public static let pointsTakenBack = "points_taken_back"
     public static func pointsLot(year: String) -> String { pointsLotPrefix + year }

@@ -74,6 +74,10 @@ extension Op {
             [escrow(Cell.points(member: member), Cell.credited, origin, points.value),
              .add(entity: Cell.member(member), name: Cell.pointsLot(year: year()), node: origin, amount: points.value)]
         }
+        /// Points spent, counted in the op's year: a spend can only take from lots valid that year.
+        func pointsSpent(_ member: String, _ points: Int64) -> Delta {
+            .add(entity: Cell.member(member), name: Cell.yearly(Cell.pointsSpent, year()), node: origin, amount: points)
+        }
         /// A staff member's commission for a top-up or a card, in the month of the op.
         func credit(_ staff: String, _ commission: Money, _ counter: String, _ amount: Int64) -> [Delta] {
             let e = Cell.commission(month: Sales.month(wallMillis: hlc.wallMillis), staff: staff)
@@ -176,7 +180,7 @@ extension Op {
                 .add(entity: Cell.member(r.member), name: Cell.yearly(Cell.givenBack, year()), node: origin, amount: r.amount.fen),
             ]
         case .pointsRedeemed(let p):
-            var d = [escrow(Cell.points(member: p.member), Cell.debited, origin, p.points.value)]
+            var d = [escrow(Cell.points(member: p.member), Cell.debited, origin, p.points.value), pointsSpent(p.member, p.points.value)]
             // A gift leaves this branch's shelf like a sold unit.
             if !p.sku.isEmpty { d.append(escrow(Cell.stock(branch: origin, sku: p.sku), Cell.stockSold, origin, 1)) }
             return d
@@ -211,7 +215,7 @@ extension Op {
             }
             for tender in s.tenders {
                 if tender.kind == .coupon { d.append(escrow(Cell.coupon(tender.reference), Cell.debited, origin, 1)) }
-                if tender.kind == .points { d.append(escrow(Cell.points(member: s.member), Cell.debited, origin, tender.units)) }
+                if tender.kind == .points { d += [escrow(Cell.points(member: s.member), Cell.debited, origin, tender.units), pointsSpent(s.member, tender.units)] }
             }
             // The drawer: the cash this till took, less the change it gave.
             let cash = s.tenders.filter { $0.kind == .cash }.map(\.amount.fen).reduce(0, +) - s.change.fen
@@ -298,7 +302,7 @@ extension Op {
         case .pointsTransferred(let t):
             // Received points join the receiver's lot of this year (they expire with it) but were
             // not earned: the tier by points does not count them.
-            return [escrow(Cell.points(member: t.fromMember), Cell.debited, origin, t.points.value),
+            return [escrow(Cell.points(member: t.fromMember), Cell.debited, origin, t.points.value), pointsSpent(t.fromMember, t.points.value),
                     escrow(Cell.points(member: t.toMember), Cell.credited, origin, t.points.value),
                     .add(entity: Cell.member(t.toMember), name: Cell.pointsLot(year: year()), node: origin, amount: t.points.value),
                     .add(entity: Cell.member(t.toMember), name: Cell.pointsReceived, node: origin, amount: t.points.value),

@@ -179,6 +179,11 @@ import Testing
         let refusal = #expect(throws: MMSError.self) { try redeem(101, at: "2027-01-01 00:00:00") }
         #expect(refusal?.code == .insufficientPoints && refusal?.details["expired"] == "500")
         #expect(throws: Never.self) { try redeem(100, at: "2027-01-01 00:00:00") }
+        // Spent in 2027, the 100 come from the 2026 lot, never from the expired one: nothing is left to spend.
+        node.clock = Self.millis("2027-01-01 00:00:00")
+        node.issue(try redeem(100, at: "2027-01-01 00:00:01"))
+        #expect(try PointsLots.lots(member: Sample.member, in: node.state).map { "\($0.year):\($0.left)" } == ["2025:500"])
+        #expect(throws: MMSError.self) { try redeem(1, at: "2027-01-02 00:00:00") }
     }
 
     @Test func pointsAReturnTakesBackComeOffTheLotOfTheSale() throws {

@@ -61,6 +61,11 @@ extension Teller {
     }
 }
 
+extension Cell {
+    /// On a payment's refundable account: the member who paid.
+    public static let refundMember = "member"
+}
+
 extension StateReader {
     /// The member's bonus balance.
     public func bonus(of member: String) throws -> Money { Money(fen: max(0, try escrow(Cell.bonus(member: member)).total)) }

@@ -88,7 +88,9 @@ extension Op {
         func visit(_ member: String) -> Delta { .max(entity: Cell.member(member), name: Cell.visited(origin), value: Int64(hlc.wallMillis)) }
         /// Stored value spent by this op: its principal and bonus parts, each refundable here later.
         func storedSpend(_ member: String, _ amount: Money, bonus: Money) -> [Delta] {
-            var d = [escrow(Cell.refundable(charge: id), Cell.credited, origin, amount.fen)]
+            var d = [escrow(Cell.refundable(charge: id), Cell.credited, origin, amount.fen),
+                     // Whose it was: a refund goes back to the member who paid, never to another's card.
+                     .set(entity: Cell.refundable(charge: id), name: Cell.refundMember, value: text(member), stamp: stamp)]
             if amount.fen > bonus.fen { d.append(escrow(Cell.storedValue(member: member), Cell.debited, origin, (amount - bonus).fen)) }
             if bonus.fen > 0 {
                 d += [escrow(Cell.bonus(member: member), Cell.debited, origin, bonus.fen),

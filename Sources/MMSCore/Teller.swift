@@ -166,6 +166,11 @@ public struct Teller {
         guard !refundable.nodes.isEmpty else {
             throw MMSError(.invalidArgument, "There is no charge \(charge) here to refund.", details: ["charge": charge.description])
         }
+        // Charges from before the payer was recorded carry no name: those are taken as they come.
+        if let payer = try state.texts(entity: Cell.refundable(charge: charge))[Cell.refundMember], payer != card.member {
+            throw MMSError(.invalidArgument, "Charge \(charge) was paid by another member; it is refunded to their card.",
+                           details: ["charge": charge.description, "card": number])
+        }
         try requireRights(refundable, amount.fen, code: .invalidAmount, unit: { Money(fen: $0).description },
                           what: "refundable amount of charge \(charge)")
         var refund = Refund(member: card.member, card: number, amount: amount, charge: charge)

@@ -81,6 +81,10 @@ import Testing
         #expect(try principal(node) == 1_000 && bonus(node) == 10_000)
         try decide(&node) { try $0.refund(card: Sample.card, charge: charge.id, amount: Money(fen: 2_000)) }
         #expect(try principal(node) == 3_000 && bonus(node) == 10_000)
+        // Never to another member's card: the charge was this member's.
+        node.issue(Sample.memberAdded("branch-1.m8"))
+        node.issue(Sample.storedCard("C8", member: "branch-1.m8"))
+        #expect(throws: MMSError.self) { try Teller(state: node.state, origin: node.id, role: .branch, wallMillis: node.clock).refund(card: "C8", charge: charge.id, amount: Money(fen: 100)) }
         try expectFoldsMatch(node)
         // A sale's stored tender splits the same way, and its return gives the bonus back first.
         node.issue(.productSet(ProductSet(sku: "A", name: "面霜", kind: .goods, category: "护肤", price: Money(fen: 5_000), unit: "瓶", active: true)))

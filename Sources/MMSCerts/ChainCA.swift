@@ -20,6 +20,10 @@ public struct ChainCA {
 
     public static let caValidity: TimeInterval = 10 * 365 * 86_400
     public static let nodeValidity: TimeInterval = 2 * 365 * 86_400
+    /// Certificates are valid from a week before they are made: a branch whose clock is days
+    /// behind still connects, and so hears from its peers that its clock is wrong (`ChainClock`)
+    /// instead of deciding cut off by the wrong day.
+    public static let clockSlack: TimeInterval = 7 * 86_400
 
     /// Opens the CA in `directory`, creating it (for `chain`) if there is none.
     public static func openOrCreate(directory: URL, chain: String, now: Date = Date()) throws -> (ca: ChainCA, created: Bool) {
@@ -43,7 +47,7 @@ public struct ChainCA {
         }
         let certificate = try Certificate(
             version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: .init(key.publicKey),
-            notValidBefore: now.addingTimeInterval(-300), notValidAfter: now.addingTimeInterval(caValidity),
+            notValidBefore: now.addingTimeInterval(-Self.clockSlack), notValidAfter: now.addingTimeInterval(caValidity),
             issuer: name, subject: name, signatureAlgorithm: .ecdsaWithSHA256,
             extensions: try Certificate.Extensions {
                 Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
@@ -64,7 +68,7 @@ public struct ChainCA {
         }
         let certificate = try Certificate(
             version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: .init(key.publicKey),
-            notValidBefore: now.addingTimeInterval(-300), notValidAfter: now.addingTimeInterval(Self.nodeValidity),
+            notValidBefore: now.addingTimeInterval(-Self.clockSlack), notValidAfter: now.addingTimeInterval(Self.nodeValidity),
             issuer: self.certificate.subject,
             subject: try DistinguishedName {
                 OrganizationName("MMS chain")

@@ -28,7 +28,6 @@ public enum Cell {
 
     // Accounts: bounded counters with escrow.
     public static func storedValue(member: String) -> String { "sv:\(member)" }
-    public static func points(member: String) -> String { "pts:\(member)" }
     public static func refundable(charge: OpID) -> String { "refund:\(charge.origin.rawValue)/\(charge.seq)" }
     /// The member's bonus balance (充值赠送), an escrow account beside the principal.
     public static func bonus(member: String) -> String { "bonus:\(member)" }
@@ -68,15 +67,18 @@ extension Op {
         func text(_ s: String) -> [UInt8] { Array(s.utf8) }
         /// The op's year, China Standard Time: the year points and figures count in.
         func year() -> String { String(Sales.day(wallMillis: hlc.wallMillis).prefix(4)) }
-        /// Points earned: credited to the member's points, and counted in the lot of the op's year
-        /// (points expire by the year they were earned in).
-        func earned(_ member: String, _ points: Points) -> [Delta] {
-            [escrow(Cell.points(member: member), Cell.credited, origin, points.value),
-             .add(entity: Cell.member(member), name: Cell.pointsLot(year: year()), node: origin, amount: points.value)]
+        /// Points credited to the member's lot of `lotYear` (the op's year for points earned now)
+        /// at `node`, and counted there: the lot expires by the year it was earned in.
+        func credited(_ member: String, _ points: Int64, lot lotYear: Int? = nil, at node: NodeID? = nil) -> [Delta] {
+            let lotYear = lotYear ?? Int(year())!
+            return [escrow(Cell.points(member: member, year: lotYear), Cell.credited, node ?? origin, points),
+                    .add(entity: Cell.member(member), name: Cell.pointsLot(year: lotYear), node: origin, amount: points)]
         }
-        /// Points spent, counted in the op's year: a spend can only take from lots valid that year.
-        func pointsSpent(_ member: String, _ points: Int64) -> Delta {
-            .add(entity: Cell.member(member), name: Cell.yearly(Cell.pointsSpent, year()), node: origin, amount: points)
+        /// Points spent from the lots the deciding node took them from. An op from before lots were
+        /// recorded took its points from the lot of its own year.
+        func debited(_ member: String, _ lots: [LotPoints], total: Int64) -> [Delta] {
+            (lots.isEmpty ? [LotPoints(year: Int(year())!, points: total)] : lots)
+                .map { escrow(Cell.points(member: member, year: $0.year), Cell.debited, origin, $0.points) }
         }
         /// A staff member's commission for a top-up or a card, in the month of the op.
         func credit(_ staff: String, _ commission: Money, _ counter: String, _ amount: Int64) -> [Delta] {
@@ -174,7 +176,7 @@ extension Op {
                 .add(entity: m, name: Cell.yearly(Cell.spent, year()), node: origin, amount: c.amount.fen),
                 visit(c.member),
             ] + firstDay
-            if c.pointsEarned.value > 0 { d += earned(c.member, c.pointsEarned) }
+            if c.pointsEarned.value > 0 { d += credited(c.member, c.pointsEarned.value) }
             return d
         case .refund(let r):
             return storedBack(r.member, r.amount, bonus: r.bonus, of: r.charge) + [
@@ -182,7 +184,7 @@ extension Op {
                 .add(entity: Cell.member(r.member), name: Cell.yearly(Cell.givenBack, year()), node: origin, amount: r.amount.fen),
             ]
         case .pointsRedeemed(let p):
-            var d = [escrow(Cell.points(member: p.member), Cell.debited, origin, p.points.value), pointsSpent(p.member, p.points.value)]
+            var d = debited(p.member, p.lots, total: p.points.value)
             // A gift leaves this branch's shelf like a sold unit.
             if !p.sku.isEmpty { d.append(escrow(Cell.stock(branch: origin, sku: p.sku), Cell.stockSold, origin, 1)) }
             return d
@@ -205,7 +207,7 @@ extension Op {
             if !s.member.isEmpty {
                 d += [.add(entity: Cell.member(s.member), name: Cell.spent, node: origin, amount: s.total.fen), visit(s.member),
                       .add(entity: Cell.member(s.member), name: Cell.yearly(Cell.spent, year()), node: origin, amount: s.total.fen)]
-                if s.pointsEarned.value > 0 { d += earned(s.member, s.pointsEarned) }
+                if s.pointsEarned.value > 0 { d += credited(s.member, s.pointsEarned.value) }
             }
             if s.firstDay.fen > 0 { d.append(.add(entity: Cell.card(s.card), name: Cell.cardFirstDaySpent, node: origin, amount: s.firstDay.fen)) }
             if s.stored.fen > 0 {
@@ -217,7 +219,9 @@ extension Op {
             }
             for tender in s.tenders {
                 if tender.kind == .coupon { d.append(escrow(Cell.coupon(tender.reference), Cell.debited, origin, 1)) }
-                if tender.kind == .points { d += [escrow(Cell.points(member: s.member), Cell.debited, origin, tender.units), pointsSpent(s.member, tender.units)] }
+                if tender.kind == .points { d += debited(s.member, tender.lots, total: tender.units) }
+                // A punch card's uses pay its service lines: the tender names the card's uses account.
+                if tender.kind == .punch { d.append(escrow(tender.reference, Cell.debited, origin, tender.units)) }
             }
             // The drawer: the cash this till took, less the change it gave.
             let cash = s.tenders.filter { $0.kind == .cash }.map(\.amount.fen).reduce(0, +) - s.change.fen
@@ -236,6 +240,7 @@ extension Op {
             return d
         case .saleReturned(let r):
             let e = Cell.sale(r.sale)
+            let saleYear = Int(r.month.prefix(4))!
             var d: [Delta] = []
             for line in r.lines {
                 d.append(.add(entity: e, name: Cell.saleReturnedLine(line.index), node: origin, amount: line.quantity))
@@ -245,8 +250,13 @@ extension Op {
                 d.append(.add(entity: e, name: Cell.saleRefunded(refund.kind), node: origin, amount: refund.amount.fen))
                 switch refund.kind {
                 case .stored: d += storedBack(r.member, refund.amount, bonus: refund.bonus, of: r.sale)
-                // The member's points come back; the coupon too, once all it paid is returned (and it has not expired).
-                case .points where refund.units > 0: d.append(escrow(Cell.points(member: r.member), Cell.credited, origin, refund.units))
+                // The member's points come back to the lots they came from (an expired lot stays
+                // expired); the coupon too, once all it paid is returned (and it has not expired);
+                // a punch card's uses for the lines it paid.
+                case .points where refund.units > 0:
+                    d += (refund.lots.isEmpty ? [LotPoints(year: saleYear, points: refund.units)] : refund.lots)
+                        .map { escrow(Cell.points(member: r.member, year: $0.year), Cell.credited, origin, $0.points) }
+                case .punch where refund.units > 0: d.append(escrow(refund.reference, Cell.credited, origin, refund.units))
                 case .coupon where refund.units > 0: d.append(escrow(Cell.coupon(refund.reference), Cell.credited, origin, 1))
                 default: break
                 }
@@ -260,7 +270,8 @@ extension Op {
                 // Counted back in the year of the return, for the tier review.
                 d.append(.add(entity: Cell.member(r.member), name: Cell.yearly(Cell.givenBack, year()), node: origin, amount: r.amount.fen))
                 if r.points.value > 0 {
-                    d.append(escrow(Cell.points(member: r.member), Cell.debited, origin, r.points.value))
+                    // They were earned in the lot of the sale's year.
+                    d.append(escrow(Cell.points(member: r.member, year: saleYear), Cell.debited, origin, r.points.value))
                     // Points taken back were not earned after all: the tier by points counts without them.
                     d.append(.add(entity: Cell.member(r.member), name: Cell.pointsTakenBack, node: origin, amount: r.points.value))
                     // Counted in the year of the sale (its month), whose lot they were earned in.
@@ -298,17 +309,17 @@ extension Op {
             if r.bonusForfeited.fen > 0 { d.append(escrow(Cell.bonus(member: r.member), Cell.debited, origin, r.bonusForfeited.fen)) }
             return d
         case .pointsAwarded(let member, let points, let campaign, let holder):
-            return [escrow(Cell.points(member: member), Cell.credited, holder, points.value),
-                    .add(entity: Cell.member(member), name: Cell.pointsLot(year: year()), node: origin, amount: points.value),
-                    .raise(entity: Cell.member(member), name: Cell.campaignPrefix + campaign)]
+            return credited(member, points.value, at: holder) + [.raise(entity: Cell.member(member), name: Cell.campaignPrefix + campaign)]
         case .pointsTransferred(let t):
-            // Received points join the receiver's lot of this year (they expire with it) but were
+            // Received points keep their lots (they expire when the giver's would have) but were
             // not earned: the tier by points does not count them.
-            return [escrow(Cell.points(member: t.fromMember), Cell.debited, origin, t.points.value), pointsSpent(t.fromMember, t.points.value),
-                    escrow(Cell.points(member: t.toMember), Cell.credited, origin, t.points.value),
-                    .add(entity: Cell.member(t.toMember), name: Cell.pointsLot(year: year()), node: origin, amount: t.points.value),
-                    .add(entity: Cell.member(t.toMember), name: Cell.pointsReceived, node: origin, amount: t.points.value),
-                    .add(entity: Cell.member(t.toMember), name: Cell.yearly(Cell.pointsReceived, year()), node: origin, amount: t.points.value)]
+            let lots = t.lots.isEmpty ? [LotPoints(year: Int(year())!, points: t.points.value)] : t.lots
+            return debited(t.fromMember, lots, total: t.points.value)
+                + lots.flatMap { lot in
+                    credited(t.toMember, lot.points, lot: lot.year)
+                        + [.add(entity: Cell.member(t.toMember), name: Cell.yearly(Cell.pointsReceived, String(lot.year)), node: origin, amount: lot.points)]
+                }
+                + [.add(entity: Cell.member(t.toMember), name: Cell.pointsReceived, node: origin, amount: t.points.value)]
         case .couponTransferred(let code, _, let to):
             return [.set(entity: Cell.coupon(code), name: Cell.cardMember, value: text(to), stamp: stamp),
                     .raise(entity: Cell.member(to), name: Cell.memberCouponPrefix + code)]

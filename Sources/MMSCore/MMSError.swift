@@ -47,6 +47,8 @@ public struct MMSError: Error, Sendable, Equatable, CustomStringConvertible {
         case storeFailure = "store_failure"
         case verifyFailed = "verify_failed"
         case invalidTopology = "invalid_topology"
+        /// This node's clock is too far from the chain's to decide date rules (`ChainClock`).
+        case clockSkew = "clock_skew"
         // Replication input.
         case malformedOp = "malformed_op"
         case badSignature = "bad_signature"

@@ -118,6 +118,8 @@ public struct PointsRedeemed: Equatable, Sendable {
     /// left at the issuing branch (empty for points redeemed without a gift).
     public var gift = ""
     public var sku = ""
+    /// The lots the points came from (`PointsLots`).
+    public var lots: [LotPoints] = []
     public init(member: String, card: String, points: Points) {
         self.member = member; self.card = card; self.points = points
     }

@@ -113,7 +113,8 @@ public struct PointsRule: Codable, Equatable, Sendable {
     public var perYuan: Int64 = 1
     /// Points that offset 1.00 of a payment.
     public var redeemPerYuan: Int64 = 100
-    /// Points earned in a year expire at the end of the next year (`end_of_next_year`), or never.
+    /// Points earned in a year expire at the end of the next year (`end_of_next_year`), at the end
+    /// of that year (`end_of_year`), or never.
     public var expiry: PointsExpiry = .endOfNextYear
     /// Per-yuan rates of their own for lines of these product categories.
     public var categories: [CategoryRate] = []
@@ -158,7 +159,9 @@ public struct PointsEvent: Codable, Equatable, Sendable {
     }
 }
 
-public enum PointsExpiry: String, Codable, Sendable, CaseIterable { case never, endOfNextYear = "end_of_next_year" }
+/// When a lot of points (those earned in one year) stops paying: never, at the end of its year,
+/// or at the end of the year after.
+public enum PointsExpiry: String, Codable, Sendable, CaseIterable { case never, endOfYear = "end_of_year", endOfNextYear = "end_of_next_year" }
 
 public struct CouponTemplate: Codable, Equatable, Sendable {
     public enum Kind: String, Codable, Sendable, CaseIterable { case amountOff = "amount_off", percentOff = "percent_off", gift, freeService = "free_service" }

@@ -7,6 +7,8 @@ public struct PointsTransfer: Equatable, Sendable {
     public var fromCard: String
     public var toMember: String
     public var points: Points
+    /// The giver's lots the points came from; they join the receiver's lots of the same years.
+    public var lots: [LotPoints] = []
     public init(fromMember: String, fromCard: String, toMember: String, points: Points) {
         self.fromMember = fromMember; self.fromCard = fromCard; self.toMember = toMember; self.points = points
     }
@@ -44,8 +46,9 @@ extension Teller {
         }
         guard target.id != card.member else { throw MMSError(.invalidArgument, "Points cannot be given to their own member.") }
         guard points.value > 0, points <= Limits.maxPoints else { throw MMSError(.invalidAmount, "Points to give must be from 1 to \(Limits.maxPoints).") }
-        try requireSpendable(points: points.value, of: card.member)
-        return .pointsTransferred(PointsTransfer(fromMember: card.member, fromCard: number, toMember: member, points: points))
+        var transfer = PointsTransfer(fromMember: card.member, fromCard: number, toMember: member, points: points)
+        transfer.lots = try takePoints(points.value, of: card.member)
+        return .pointsTransferred(transfer)
     }
 
     /// A coupon its template lets move, unused, given by its member (with their card) to another

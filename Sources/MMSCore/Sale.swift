@@ -7,21 +7,25 @@ import Foundation
 /// member's own points and coupons.
 public enum TenderKind: String, Sendable, CaseIterable, Codable {
     case stored, cash, bank, mobile, points, coupon
+    /// A punch card's uses (计次卡): they pay the sale's service lines the card's product covers.
+    case punch
 
     /// Money that comes in from outside the chain (or goes back out): what pays a top-up, a card's
     /// fee, a supplier, a returned card's refund.
     public static let money: Set<TenderKind> = [.cash, .bank, .mobile]
-    /// What is the member's own: their stored value, points and coupons (the PIN guards them).
-    public static let members: Set<TenderKind> = [.stored, .points, .coupon]
+    /// What is the member's own: their stored value, points, coupons and punch uses (the PIN guards them).
+    public static let members: Set<TenderKind> = [.stored, .points, .coupon, .punch]
 }
 
 public struct Tender: Equatable, Sendable {
     public var kind: TenderKind
     public var amount: Money
-    /// A bank or mobile payment's reference; a coupon tender's code.
+    /// A bank or mobile payment's reference; a coupon tender's code; a punch tender's uses account.
     public var reference: String
-    /// Points spent (a points tender) or the coupon used (1); given back on a return.
+    /// Points spent (a points tender), the coupon used (1) or the punch card's uses; given back on a return.
     public var units: Int64
+    /// A points tender: the lots its points came from (given back: went back to).
+    public var lots: [LotPoints] = []
     /// Stored value: the part of `amount` paid from (or given back to) the bonus balance.
     public var bonus: Money
     public init(kind: TenderKind, amount: Money, reference: String = "", units: Int64 = 0, bonus: Money = Money(fen: 0)) {
@@ -40,6 +44,8 @@ public struct SaleLine: Equatable, Sendable {
     public var commission: Money
     /// Goods leave the shelf; services do not.
     public var goods: Bool
+    /// Paid by a use of the sale's punch card (one per unit), not by the other tenders.
+    public var punch = false
     public init(sku: String, quantity: Int64, unitPrice: Money, discount: Money, amount: Money, commission: Money, goods: Bool) {
         self.sku = sku; self.quantity = quantity; self.unitPrice = unitPrice; self.discount = discount; self.amount = amount
         self.commission = commission; self.goods = goods
@@ -198,16 +204,25 @@ extension Teller {
         guard total <= Limits.maxAmount else {
             throw MMSError(.invalidAmount, "The sale's total \(total) is over the limit of \(Limits.maxAmount).")
         }
-        // The member's own coupon and points pay at what the program values them; then the rest.
+        // The member's own coupon, points and punch uses pay at what the program values them; then the rest.
         var payments = request.payments
-        var units: [Int: Int64] = [:]
-        for i in payments.indices where payments[i].kind == .coupon || payments[i].kind == .points {
-            guard let card else { throw MMSError(.invalidArgument, "Points and coupons pay only on a member's card.") }
+        var units: [Int: Int64] = [:], lots: [Int: [LotPoints]] = [:]
+        for i in payments.indices where [.coupon, .points, .punch].contains(payments[i].kind) {
+            guard let card else { throw MMSError(.invalidArgument, "Points, coupons and punch cards pay only on a member's card.") }
             if payments[i].kind == .coupon {
                 guard payments.filter({ $0.kind == .coupon }).count == 1 else { throw MMSError(.invalidArgument, "A sale takes one coupon.") }
                 guard payments[i].amount == nil else { throw MMSError(.invalidArgument, "A coupon pays what its terms say: give its code, not an amount.") }
                 payments[i].amount = try couponValue(payments[i].reference, member: card.member, total: total, lines: lines)
                 units[i] = 1
+            } else if payments[i].kind == .punch {
+                guard payments.filter({ $0.kind == .punch }).count == 1 else { throw MMSError(.invalidArgument, "A sale takes one punch tender.") }
+                guard payments[i].amount == nil else { throw MMSError(.invalidArgument, "A punch card pays its service lines with its uses: give no amount.") }
+                let covered = try punchLines(card, lines)
+                for j in covered { lines[j].punch = true }
+                units[i] = covered.map { lines[$0].quantity }.reduce(0, +)
+                payments[i].amount = Money(fen: covered.map { lines[$0].amount.fen }.reduce(0, +))
+                payments[i].reference = card.punchAccount
+                try requireRights(try state.escrow(card.punchAccount), units[i]!, code: .noUsesLeft, unit: { "\($0)" }, what: "uses of card \(card.number)")
             } else {
                 guard payments.filter({ $0.kind == .points }).count == 1 else { throw MMSError(.invalidArgument, "A sale takes one points tender.") }
                 guard let amount = payments[i].amount else { throw MMSError(.invalidArgument, "A points tender says the amount it pays, e.g. points:10.00.") }
@@ -219,12 +234,12 @@ extension Teller {
                 }
                 units[i] = amount.fen * rate / 100
                 guard units[i]! <= Limits.maxPoints.value else { throw MMSError(.invalidAmount, "That is more points than one sale can take.") }
-                try requireSpendable(points: units[i]!, of: card.member)
+                lots[i] = try takePoints(units[i]!, of: card.member)
             }
         }
         let (resolved, change) = try resolveTenders(payments, total: total)
-        var tenders = resolved.enumerated().map { i, tender in var t = tender; t.units = units[i] ?? 0; return t }
-        let own = tenders.filter { $0.kind == .coupon || $0.kind == .points }.map(\.amount.fen).reduce(0, +)
+        var tenders = resolved.enumerated().map { i, tender in var t = tender; t.units = units[i] ?? 0; t.lots = lots[i] ?? []; return t }
+        let own = tenders.filter { [.coupon, .points, .punch].contains($0.kind) }.map(\.amount.fen).reduce(0, +)
         let stored = tenders.filter { $0.kind == .stored }.map(\.amount.fen).reduce(0, +)
         var bonus = Money(fen: 0)
         if stored > 0 {
@@ -237,7 +252,7 @@ extension Teller {
         }
         var sale = Sale(member: card?.member ?? "", card: request.card ?? "", staff: request.staff ?? "", lines: lines, tenders: tenders,
                           total: total, change: change,
-                          // Points are earned on what was paid, not on what points, a coupon or the bonus took off.
+                          // Points are earned on what was paid, not on what points, a coupon, punch uses or the bonus took off.
                           pointsEarned: card == nil ? Points(0) : try pointsFor(total - Money(fen: own) - bonus, member: card!.member, card: card!, lines: lines))
         if stored > 0, let card { sale.firstDay = try firstDaySpend(card, Money(fen: stored)) }
         return .sale(sale)
@@ -279,6 +294,24 @@ extension Teller {
         guard value.fen > 0 else { throw MMSError(.invalidArgument, "Coupon \(code) takes nothing off this sale.", details: details) }
         try requireRights(try state.escrow(Cell.coupon(code)), 1, code: .couponUsed, unit: { "\($0)" }, what: "coupon \(code)")
         return value
+    }
+
+    /// The lines a punch card's uses pay: the services its product names (any service when it
+    /// names none), one use a unit. Refused when the sale has none of them.
+    func punchLines(_ card: CardView, _ lines: [SaleLine]) throws -> [Int] {
+        guard card.type == .punch else {
+            throw MMSError(.wrongCardType, "Card \(card.number) is a \(card.type.rawValue) card; a punch tender needs a punch card.", details: ["card": card.number, "type": card.type.rawValue])
+        }
+        let services = try state.program().program.cardProduct(card.product)?.services ?? []
+        var covered: [Int] = []
+        for (j, line) in lines.enumerated() where !line.goods && !line.sku.isEmpty && (services.isEmpty || services.contains(line.sku)) {
+            covered.append(j)
+        }
+        guard !covered.isEmpty else {
+            throw MMSError(.invalidArgument, "Card \(card.number) pays for \(services.isEmpty ? "services" : services.joined(separator: ", ")) only, and this sale has none.",
+                           details: ["card": card.number, "services": services.joined(separator: ",")])
+        }
+        return covered
     }
 
     func requireStaff(_ staff: String?) throws {

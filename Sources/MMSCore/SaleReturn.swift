@@ -67,13 +67,16 @@ public enum SaleRecords {
 }
 
 /// A sale kept in one register as text, so a return can read its lines and tenders: lines as
-/// `sku,qty,amount,commission,goods` and tenders as `kind,amount`, fen throughout.
+/// `sku,qty,amount,commission,goods[,punch]` and tenders as `kind,amount`, fen throughout.
 enum SaleCells {
     static func encode(_ s: Sale) -> String {
-        let lines = s.lines.map { "\($0.sku),\($0.quantity),\($0.amount.fen),\($0.commission.fen),\($0.goods ? 1 : 0)" }.joined(separator: ";")
-        // A coupon's code and the points spent go with their tenders: a return gives them back.
+        let lines = s.lines.map { "\($0.sku),\($0.quantity),\($0.amount.fen),\($0.commission.fen),\($0.goods ? 1 : 0)" + ($0.punch ? ",1" : "") }.joined(separator: ";")
+        // A coupon's code, the points spent (and their lots) and a punch card's uses go with their
+        // tenders: a return gives them back.
         let tenders = s.tenders.map { t in
-            "\(t.kind.rawValue),\(t.amount.fen)" + (t.kind == .coupon || t.kind == .points ? ",\(t.reference),\(t.units)" : "")
+            "\(t.kind.rawValue),\(t.amount.fen)"
+                + ([.coupon, .points, .punch].contains(t.kind) ? ",\(t.reference),\(t.units)" : "")
+                + (t.lots.isEmpty ? "" : "," + t.lots.map { "\($0.year):\($0.points)" }.joined(separator: "/"))
         }.joined(separator: ";")
         return [s.member, s.card, s.staff, String(s.pointsEarned.value), String(s.total.fen), lines, tenders].joined(separator: "|")
     }
@@ -83,13 +86,21 @@ enum SaleCells {
         guard parts.count == 7, let points = Int64(parts[3]), let total = Int64(parts[4]) else { return nil }
         let lines = parts[5].split(separator: ";").map { l -> SaleLine? in
             let f = l.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            guard f.count == 5, let q = Int64(f[1]), let a = Int64(f[2]), let c = Int64(f[3]) else { return nil }
-            return SaleLine(sku: f[0], quantity: q, unitPrice: Money(fen: 0), discount: Money(fen: 0), amount: Money(fen: a), commission: Money(fen: c), goods: f[4] == "1")
+            guard f.count == 5 || f.count == 6, let q = Int64(f[1]), let a = Int64(f[2]), let c = Int64(f[3]) else { return nil }
+            var line = SaleLine(sku: f[0], quantity: q, unitPrice: Money(fen: 0), discount: Money(fen: 0), amount: Money(fen: a), commission: Money(fen: c), goods: f[4] == "1")
+            line.punch = f.count == 6 && f[5] == "1"
+            return line
         }
         let tenders = parts[6].split(separator: ";").map { t -> Tender? in
             let f = t.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            guard f.count == 2 || f.count == 4, let kind = TenderKind(rawValue: f[0]), let a = Int64(f[1]) else { return nil }
-            return Tender(kind: kind, amount: Money(fen: a), reference: f.count == 4 ? f[2] : "", units: f.count == 4 ? Int64(f[3]) ?? 0 : 0)
+            guard [2, 4, 5].contains(f.count), let kind = TenderKind(rawValue: f[0]), let a = Int64(f[1]) else { return nil }
+            var tender = Tender(kind: kind, amount: Money(fen: a), reference: f.count >= 4 ? f[2] : "", units: f.count >= 4 ? Int64(f[3]) ?? 0 : 0)
+            if f.count == 5 {
+                let lots = f[4].split(separator: "/").map { $0.split(separator: ":").compactMap { Int64($0) } }
+                guard lots.allSatisfy({ $0.count == 2 }) else { return nil }
+                tender.lots = lots.map { LotPoints(year: Int($0[0]), points: $0[1]) }
+            }
+            return tender
         }
         // A record that does not read back whole is our bug, never a sale with a part missing.
         guard !lines.contains(nil), !tenders.contains(nil) else { return nil }
@@ -130,8 +141,14 @@ extension Teller {
             }
             lines.append(.init(index: index, sku: line.sku, quantity: quantity, amount: share(line.amount), commission: share(line.commission), goods: line.goods))
         }
-        var owed = lines.map(\.amount.fen).reduce(0, +)
+        // Lines a punch card's uses paid get their uses back; the rest goes back the way it was paid.
+        let punched = lines.filter { sale.lines[$0.index].punch }
+        var owed = lines.map(\.amount.fen).reduce(0, +) - punched.map(\.amount.fen).reduce(0, +)
         var refunds: [Tender] = []
+        if !punched.isEmpty, let tender = sale.tenders.first(where: { $0.kind == .punch }) {
+            refunds.append(Tender(kind: .punch, amount: Money(fen: punched.map(\.amount.fen).reduce(0, +)), reference: tender.reference,
+                                  units: punched.map(\.quantity).reduce(0, +)))
+        }
         for kind in Sale.refundOrder where owed > 0 {
             let paid = sale.tenders.filter { $0.kind == kind }.map(\.amount.fen).reduce(0, +)
             let room = paid - (record.refunded[kind]?.fen ?? 0) - (kind == .cash ? Self.cashChange(sale) : 0)
@@ -145,7 +162,9 @@ extension Teller {
                 refund.reference = used.reference
                 if kind == .points {
                     // Whole points, in proportion; the last part returned takes what is left.
-                    refund.units = (before + back) * used.units / paid - before * used.units / paid
+                    let given = before * used.units / paid
+                    refund.units = (before + back) * used.units / paid - given
+                    refund.lots = PointsLots.slice(used.lots, from: given, count: refund.units)
                 } else if before + back == paid, let coupon = try state.coupon(used.reference), coupon.validUntil == 0 || CardLife.dayNumber(today) <= coupon.validUntil {
                     refund.units = 1
                 }
@@ -163,7 +182,7 @@ extension Teller {
         var points = sale.total.fen == 0 ? 0 : sale.pointsEarned.value * returnedAmount / sale.total.fen
         if points > 0 {
             // Points already spent elsewhere are not taken back below what this branch holds.
-            points = min(points, max(0, try state.escrow(Cell.points(member: sale.member)).rights(at: origin)))
+            points = min(points, max(0, try state.escrow(Cell.points(member: sale.member, year: Int(record.month.prefix(4)) ?? 0)).rights(at: origin)))
         }
         return .saleReturned(SaleReturn(sale: id, member: sale.member, staff: sale.staff, month: record.month, lines: lines, refunds: refunds,
                                         points: Points(points)))

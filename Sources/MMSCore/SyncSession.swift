@@ -44,6 +44,8 @@ public struct SyncSession: Sendable {
         /// the asker it relays for): grant what is held, if any. `relayable` when the peer asked
         /// for itself, so a head office may pass on what it cannot cover.
         case grantRights(account: String, amount: Int64, to: NodeID, relayable: Bool)
+        /// The peer said its clock: record it in the node's `ChainClock`.
+        case heardClock(ClockReading)
         case close(reason: String)
     }
 
@@ -71,7 +73,9 @@ public struct SyncSession: Sendable {
 
         case .received(let message, let now):
             lastHeard = now
-            return received(message, now)
+            let effects = received(message, now)
+            guard phase == .syncing, let clock = message.clock else { return effects }
+            return [.heardClock(clock)] + effects
 
         case .applied(let now):
             guard pendingMore else { return [] }
@@ -104,7 +108,7 @@ public struct SyncSession: Sendable {
 
     private mutating func received(_ message: SyncMessage, _ now: UInt64) -> [Effect] {
         switch (phase, message) {
-        case (.awaitingHello, .hello(let version, let node, let chain)):
+        case (.awaitingHello, .hello(let version, let node, let chain, _)):
             guard version == SyncMessage.protocolVersion else { return close("peer speaks sync version \(version), this node \(SyncMessage.protocolVersion)") }
             guard node == configuration.peer else { return close("hello says \(node), the certificate says \(configuration.peer)") }
             guard chain == configuration.chain else { return close("peer belongs to chain \(chain), not \(configuration.chain)") }
@@ -114,7 +118,7 @@ public struct SyncSession: Sendable {
             return close("peer \(configuration.peer) spoke before its hello")
         case (.syncing, .hello):
             return close("peer \(configuration.peer) said hello twice")
-        case (.syncing, .vector(let theirs)):
+        case (.syncing, .vector(let theirs, _)):
             peerVector.merge(theirs)
             heardVector = true
             return [.sendMissing(after: theirs)]

@@ -183,8 +183,9 @@ public struct Teller {
         guard points.value > 0, points <= Limits.maxPoints else {
             throw MMSError(.invalidAmount, "Points to redeem must be from 1 to \(Limits.maxPoints).")
         }
-        try requireSpendable(points: points.value, of: card.member)
-        return .pointsRedeemed(PointsRedeemed(member: card.member, card: number, points: points))
+        var redeemed = PointsRedeemed(member: card.member, card: number, points: points)
+        redeemed.lots = try takePoints(points.value, of: card.member)
+        return .pointsRedeemed(redeemed)
     }
 
     /// Uses of a punch card. A card of a product that names its services pays only for those:
@@ -246,6 +247,8 @@ public struct Teller {
     /// Moves escrow rights of `account` from this node to `to`.
     public func transferRights(account: String, to: NodeID, amount: Int64) throws -> OpBody {
         guard to != origin else { throw MMSError(.invalidArgument, "Rights cannot be moved to the node that holds them.") }
+        // Every replica refuses an op naming an account that is not an identifier: never issue one.
+        try Identifier.validate(account, what: "account")
         guard amount > 0, amount <= Limits.maxAmount.fen else { throw MMSError(.invalidAmount, "Transfer amount out of range.") }
         try requireRights(try state.escrow(account), amount, code: .insufficientFunds, unit: { "\($0)" })
         return .rightsTransferred(RightsTransferred(account: account, to: to, amount: amount))

@@ -36,6 +36,10 @@ public final class PeerSessionHandler: ChannelInboundHandler, @unchecked Sendabl
         /// The connection is being closed because of `error` (a bad certificate, frame or op, a
         /// protocol violation); `peer` once the certificate has identified it.
         public var closedOnError: @Sendable (_ peer: NodeID?, _ error: Error) -> Void = { _, _ in }
+        /// The peer said its clock (`ChainClock`).
+        public var heardClock: @Sendable (_ peer: NodeID, _ reading: ClockReading) -> Void = { _, _ in }
+        /// This node's clock reading, stamped on every hello and vector it sends; nil sends none.
+        public var clockReading: @Sendable () -> ClockReading? = { nil }
         public init() {}
     }
 
@@ -150,6 +154,8 @@ public final class PeerSessionHandler: ChannelInboundHandler, @unchecked Sendabl
                 let op = try? grant(account, amount, to, relayable)
                 loop.execute { loopBound.value.0.finish(.success(op.map { .ops([$0], more: false) }), context: loopBound.value.1) }
             }
+        case .heardClock(let reading):
+            observer.heardClock(peer, reading)
         case .close(let reason):
             observer.closedOnError(peer, ProtocolViolation(reason: reason))
             closeReason = reason
@@ -173,6 +179,7 @@ public final class PeerSessionHandler: ChannelInboundHandler, @unchecked Sendabl
     @discardableResult
     private func send(_ message: SyncMessage, context: ChannelHandlerContext) -> Bool {
         if queued >= settings.sendQueueFrames, case .ops = message { observer.deferred(); return false }
+        let message = observer.clockReading().map(message.stamped) ?? message
         queued += 1
         let promise = context.eventLoop.makePromise(of: Void.self)
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)

@@ -142,16 +142,18 @@ extension LocalNode {
     public func pointsExpiring(before: String) throws -> PointsExpiring {
         try permit(.readAudit)
         guard Sales.isDay(before) else { throw MMSError(.invalidArgument, "--before “\(before.prefix(20))” is not a day like 2027-01-01.") }
+        let today = Sales.day(wallMillis: clock())
         var members: [PointsExpiring.Member] = []
         try forEachMemberPage { page in
             try store.read { state in
                 for member in page {
+                    // Lots still paying today whose last day comes before `before`: what there is still time to tell.
                     let lots = try PointsLots.lots(member: member, in: state).compactMap { lot -> PointsExpiring.Lot? in
-                        guard let expires = lot.expires, expires < before else { return nil }
+                        guard let expires = lot.expires, lot.isValid(on: CardLife.dayNumber(today)), expires < before, lot.left > 0 else { return nil }
                         return PointsExpiring.Lot(year: lot.year, points: lot.left, expires: expires)
                     }
                     guard !lots.isEmpty else { continue }
-                    members.append(PointsExpiring.Member(member: member, points: try state.escrow(Cell.points(member: member)).total,
+                    members.append(PointsExpiring.Member(member: member, points: try PointsLots.usable(member: member, on: today, in: state),
                                                          expiring: lots.map(\.points).reduce(0, +), lots: lots))
                 }
             }

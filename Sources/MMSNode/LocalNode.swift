@@ -19,6 +19,8 @@ public final class LocalNode: Sendable {
     public let refusals: RefusalCounter
     /// Fired after every commit of a new op, whoever caused it: the running node's gossip listens.
     public let commits: CommitSignal
+    /// This node's clock against the chain's, fed by the running node's peer sessions.
+    public let clockWatch: ClockWatch
 
     /// Creates a node: identity, signing key, chain secrets (new, or copied from `secretsFile`) and an empty store.
     @discardableResult
@@ -49,11 +51,13 @@ public final class LocalNode: Sendable {
         self.caller = .directoryOwner
         self.refusals = RefusalCounter()
         self.commits = CommitSignal()
+        self.clockWatch = ClockWatch(wall: clock)
     }
 
     private init(_ other: LocalNode, caller: Caller) {
         directory = other.directory; id = other.id; role = other.role; store = other.store
         key = other.key; secrets = other.secrets; clock = other.clock; refusals = other.refusals; commits = other.commits
+        clockWatch = other.clockWatch
         self.caller = caller
     }
 
@@ -68,6 +72,9 @@ public final class LocalNode: Sendable {
     /// Decides and commits one op for the caller: see `NodeStore.issue`.
     func commit(request: NodeStore.RequestKey? = nil, decide: (Teller, OpID) throws -> OpBody,
                 respond: (SignedOp, any StateReader) throws -> String = { op, _ in op.id.description }) throws -> NodeStore.Issued {
+        // A request decided by a clock the chain disagrees with would put the wrong day on its
+        // date rules for every replica; the node's own ops (rights it hands on) carry none.
+        if caller != .node, let skew = MMSError.clockSkew(clockWatch.verdict()) { throw skew }
         let issued = try store.issue(request: request, now: clock(), key: key, actor: caller.actor, decide: decide, respond: respond)
         if let op = issued.op {
             commits.fire()
@@ -300,7 +307,7 @@ public final class LocalNode: Sendable {
             guard let view = try teller.state.card(card) else {
                 throw MMSError(.unknownCard, "Card \(card.prefix(Limits.maxIdentifierLength)) is not known here.")
             }
-            account = amount != nil ? Cell.storedValue(member: view.member) : Cell.points(member: view.member)
+            account = try amount != nil ? Cell.storedValue(member: view.member) : teller.pointsLotToMove(points!.value, of: view.member)
             return try teller.transferRights(account: account, to: node, amount: amount?.fen ?? points!.value)
         })
         let format: (Int64) -> String = amount != nil ? { Money(fen: $0).description } : { String($0) }
@@ -512,7 +519,7 @@ public final class LocalNode: Sendable {
             var result = MemberResult(id: id, name: profile.name, phone: profile.maskedPhone, birthday: profile.birthday.isEmpty ? nil : profile.birthday, home: m.home,
                                       tier: try state.tier(of: m, on: Sales.day(wallMillis: self.clock())).rawValue,
                                       balance: Money(fen: try state.escrow(Cell.storedValue(member: id)).total).description,
-                                      points: try state.escrow(Cell.points(member: id)).total, cards: nil)
+                                      points: try PointsLots.usable(member: id, on: Sales.day(wallMillis: self.clock()), in: state), cards: nil)
             result.bonus = try state.bonus(of: id).description
             return result
         }
@@ -542,7 +549,7 @@ public final class LocalNode: Sendable {
                 member: id, name: profile.name, phone: profile.maskedPhone, tier: try state.tier(of: m, on: Sales.day(wallMillis: self.clock())).rawValue,
                 balance: Money(fen: sv.total).description, balanceHere: Money(fen: max(0, sv.rights(at: self.id))).description,
                 rights: Dictionary(uniqueKeysWithValues: sv.holders.map { ($0.node.rawValue, Money(fen: $0.rights).description) }),
-                points: try state.escrow(Cell.points(member: id)).total,
+                points: try PointsLots.usable(member: id, on: Sales.day(wallMillis: self.clock()), in: state),
                 usesLeft: punch?.total, discountPercent: card.flatMap { $0.pricePercent < 100 || $0.type == .discount ? $0.pricePercent : nil },
                 pinFailures: card?.pinFailures,
                 spent: m.netSpend.description, toppedUp: Money(fen: sv.totalCredited - m.refunded.fen).description,
@@ -590,7 +597,7 @@ public final class LocalNode: Sendable {
             op: op.id.description, kind: op.body.kind, card: card, member: member,
             amount: amount?.description, points: points, uses: uses,
             balance: Money(fen: try state.escrow(Cell.storedValue(member: member)).total).description,
-            pointsBalance: try state.escrow(Cell.points(member: member)).total,
+            pointsBalance: try PointsLots.usable(member: member, on: Sales.day(wallMillis: op.hlc.wallMillis), in: state),
             pointsEarned: earned, usesLeft: try usesAccount.map { try state.escrow($0).total },
             tier: try state.tier(of: view, on: Sales.day(wallMillis: op.hlc.wallMillis)).rawValue, replayed: false)
         if let bonus {
@@ -631,6 +638,35 @@ public final class RefusalCounter: @unchecked Sendable {
     public init() {}
     public func count(_ kind: String) { lock.lock(); counts[kind, default: 0] += 1; lock.unlock() }
     public var snapshot: [String: Int] { lock.lock(); defer { lock.unlock() }; return counts }
+}
+
+/// This node's clock against the chain's (`ChainClock`): its peer sessions record what the peers
+/// say, and the node stamps its own reading on what it sends. Shared by every view of the node.
+public final class ClockWatch: @unchecked Sendable {
+    private let lock = NSLock()
+    private var clock = ChainClock()
+    private let wall: @Sendable () -> UInt64
+    /// Milliseconds of a clock that never jumps (the system's uptime), to tell a wall clock that was set.
+    public static let monotonicMillis: @Sendable () -> UInt64 = { DispatchTime.now().uptimeNanoseconds / 1_000_000 }
+
+    public init(wall: @escaping @Sendable () -> UInt64) { self.wall = wall }
+
+    public func heard(_ reading: ClockReading, from peer: NodeID) {
+        let (wall, mono) = (wall(), Self.monotonicMillis())
+        lock.lock(); clock.heard(reading, from: peer, wall: wall, mono: mono); lock.unlock()
+    }
+
+    public func reading() -> ClockReading {
+        let (wall, mono) = (wall(), Self.monotonicMillis())
+        lock.lock(); defer { lock.unlock() }
+        return clock.reading(wall: wall, mono: mono)
+    }
+
+    public func verdict() -> ChainClock.Verdict {
+        let (wall, mono) = (wall(), Self.monotonicMillis())
+        lock.lock(); defer { lock.unlock() }
+        return clock.verdict(wall: wall, mono: mono)
+    }
 }
 
 /// Tells the running node's gossip layer that this node committed an op, in process: no one

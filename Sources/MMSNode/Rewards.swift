@@ -32,8 +32,8 @@ extension LocalNode {
                        decide: { try $0.transferPoints(card: card, to: member, points: points) }) { op, state in
             guard case .pointsTransferred(let t) = op.body else { preconditionFailure("a points transfer issued \(op.body.kind)") }
             return PointsTransferResult(op: op.id.description, card: card, member: t.fromMember, to: t.toMember, points: t.points.value,
-                                        pointsBalance: try state.escrow(Cell.points(member: t.fromMember)).total,
-                                        toPointsBalance: try state.escrow(Cell.points(member: t.toMember)).total, replayed: false)
+                                        pointsBalance: try PointsLots.usable(member: t.fromMember, on: Sales.day(wallMillis: op.hlc.wallMillis), in: state),
+                                        toPointsBalance: try PointsLots.usable(member: t.toMember, on: Sales.day(wallMillis: op.hlc.wallMillis), in: state), replayed: false)
         }
     }
 

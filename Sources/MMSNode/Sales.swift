@@ -63,7 +63,7 @@ extension LocalNode {
         return try pay(card: request.card, pin: pin, checkPIN: request.card != nil && ownTenders, request: fingerprint,
                        decide: { try $0.sell(request) }, answer: { op, state in
                            guard case .sale(let sale) = op.body else { preconditionFailure("a sale issued \(op.body.kind)") }
-                           return try Self.saleResult(op.id.description, sale, state: state)
+                           return try Self.saleResult(op.id.description, sale, day: Sales.day(wallMillis: op.hlc.wallMillis), state: state)
                        })
     }
 
@@ -75,14 +75,15 @@ extension LocalNode {
         var priced = request
         if priced.payments.isEmpty { priced.payments = [SaleRequest.Payment(kind: .cash, amount: nil)] }
         return try store.read { state in
-            guard case .sale(let sale) = try Teller(state: state, origin: self.id, role: self.role, wallMillis: self.clock()).sell(priced) else {
+            let now = self.clock()
+            guard case .sale(let sale) = try Teller(state: state, origin: self.id, role: self.role, wallMillis: now).sell(priced) else {
                 preconditionFailure("a sale decided something else")
             }
-            return try Self.saleResult("", sale, state: state)
+            return try Self.saleResult("", sale, day: Sales.day(wallMillis: now), state: state)
         }
     }
 
-    static func saleResult(_ id: String, _ s: Sale, state: any StateReader) throws -> SaleResult {
+    static func saleResult(_ id: String, _ s: Sale, day: String, state: any StateReader) throws -> SaleResult {
         let member = s.member.isEmpty ? nil : s.member
         let lines = try s.lines.map { l in
             SaleLineResult(sku: l.sku, name: l.sku.isEmpty ? Sales.amountLineName : try Catalogue.product(l.sku, in: state)?.name ?? "", quantity: l.quantity,
@@ -96,7 +97,7 @@ extension LocalNode {
             balance: try member.map { Money(fen: try state.escrow(Cell.storedValue(member: $0)).total).description },
             bonusBalance: try member.map { try state.bonus(of: $0).description },
             pointsEarned: s.pointsEarned.value,
-            pointsBalance: try member.map { try state.escrow(Cell.points(member: $0)).total },
+            pointsBalance: try member.map { try PointsLots.usable(member: $0, on: day, in: state) },
             replayed: false)
     }
 }

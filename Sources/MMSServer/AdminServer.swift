@@ -66,12 +66,24 @@ public struct NodeHealth: Codable, Sendable {
     public let lag: [String: UInt64]
     /// Stored value this node may spend without asking (its escrow rights over all members), yuan.
     public let escrowHeld: String
+    /// This node's clock against the chain's (`ChainClock`): false while its tills are refused.
+    public var clockTrusted: Bool? = nil
+    /// How far the chain's clock is from this node's (positive: this node's is behind), ms.
+    public var clockOffsetMs: Int64? = nil
 
     public init(id: String, role: String, chain: String, reachable: Bool, peersConnected: Int, peers: [String], ops: Int,
                 vector: [String: UInt64], connectionsRefused: Int, lag: [String: UInt64], escrowHeld: String) {
         self.id = id; self.role = role; self.chain = chain; self.reachable = reachable; self.peersConnected = peersConnected
         self.peers = peers; self.ops = ops; self.vector = vector; self.connectionsRefused = connectionsRefused
         self.lag = lag; self.escrowHeld = escrowHeld
+    }
+}
+
+extension NodeHealth {
+    func withClock(_ verdict: ChainClock.Verdict) -> NodeHealth {
+        var health = self
+        (health.clockTrusted, health.clockOffsetMs) = (verdict.isTrusted, verdict.offsetMillis)
+        return health
     }
 }
 
@@ -85,6 +97,7 @@ extension NodeServer {
                           connectionsRefused: peers.refusals,
                           lag: Dictionary(uniqueKeysWithValues: metrics.lagByPeer.filter { linked.contains($0.key) }.map { ($0.key.rawValue, $0.value) }),
                           escrowHeld: Money(fen: try node.store.storedValueRightsHeld(by: spec.id)).description)
+            .withClock(node.clockWatch.verdict())
     }
 
     func adminResponse(_ method: HTTPMethod, _ uri: String) throws -> AdminServer.Reply {
@@ -96,7 +109,7 @@ extension NodeServer {
             encoder.outputFormatting = .sortedKeys
             return .init(status: .ok, contentType: "application/json", body: String(decoding: try encoder.encode(health()), as: UTF8.self) + "\n")
         case (.GET, "/metrics"):
-            return .init(status: .ok, contentType: "text/plain; version=0.0.4", body: try metrics.exposition(store: node.store, refusals: node.refusals, peers: peers))
+            return .init(status: .ok, contentType: "text/plain; version=0.0.4", body: try metrics.exposition(store: node.store, refusals: node.refusals, peers: peers, clock: node.clockWatch.verdict()))
         default:
             return .init(status: .notFound, contentType: "text/plain", body: "not found\n")
         }

@@ -74,13 +74,15 @@ public final class NodeMetrics: @unchecked Sendable {
     }
 
     /// The Prometheus text exposition, after reading the store-held figures.
-    func exposition(store: NodeStore, refusals: RefusalCounter, peers: PeerRegistry) throws -> String {
+    func exposition(store: NodeStore, refusals: RefusalCounter, peers: PeerRegistry, clock: ChainClock.Verdict) throws -> String {
         let vector = try store.versionVector()
         ops.record(Int64(clamping: vector.totalOps))
         peersConnected.record(peers.connected.count)
         for (origin, seq) in vector.entries.sorted(by: { $0.key < $1.key }) {
             Metrics.Gauge(label: "mms_ops_from", dimensions: [("node", node), ("origin", origin.rawValue)], factory: factory).record(Int64(clamping: seq))
         }
+        Metrics.Gauge(label: "mms_clock_offset_ms", dimensions: [("node", node)], factory: factory).record(clock.offsetMillis)
+        Metrics.Gauge(label: "mms_clock_trusted", dimensions: [("node", node)], factory: factory).record(clock.isTrusted ? 1 : 0)
         for (kind, count) in refusals.snapshot {
             Metrics.Gauge(label: "mms_escrow_refusals", dimensions: [("node", node), ("kind", kind)], factory: factory).record(count)
         }
@@ -97,6 +99,8 @@ public final class NodeMetrics: @unchecked Sendable {
         "mms_replication_lag_ops": "Ops this node holds that the peer's last version vector lacked.",
         "mms_frames_rejected_total": "Peer connections closed for bad input, by reason.",
         "mms_escrow_refusals": "Payments refused for escrow, by kind (rights_elsewhere or balance).",
+        "mms_clock_offset_ms": "The chain's median clock less this node's, in milliseconds (positive: this node's is behind).",
+        "mms_clock_trusted": "1 while this node's clock is within the bound of the chain's; 0 while its tills are refused (clock_skew).",
         "mms_rights_requests_sent_total": "Requests for escrow rights sent to peers.",
         "mms_rights_placed_total": "Rights transfers made by the rebalancing policy.",
         "mms_connections_refused_total": "Peer connections refused past max_connections.",

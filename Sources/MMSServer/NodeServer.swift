@@ -177,6 +177,8 @@ public final class NodeServer: @unchecked Sendable {
         }
         observer.lag = { [metrics] peer, ops in metrics.lag(of: peer, ops: ops) }
         observer.deferred = { [metrics] in metrics.deferredFrame() }
+        observer.heardClock = { [node] peer, reading in node.clockWatch.heard(reading, from: peer) }
+        observer.clockReading = { [node] in node.clockWatch.reading() }
         observer.closedOnError = { [self] peer, error in
             guard let kind = rejectionKind(error) else {
                 return log.debug("link closed", metadata: ["peer": "\(peer?.rawValue ?? "?")", "error": "\(error)"])

@@ -44,12 +44,12 @@ public struct Basket: Sendable, Equatable {
     func body(card: String, pin: String?, tenders withTenders: Bool) -> Bodies.Sale {
         Bodies.Sale(card: card.isEmpty ? nil : card,
                     items: lines.map { $0.sku.isEmpty ? .init(sku: nil, quantity: nil, amount: $0.price) : .init(sku: $0.sku, quantity: $0.quantity, amount: nil) },
-                    tenders: withTenders ? tenders.map { .init(kind: $0.kind.rawValue, amount: $0.kind == .coupon ? nil : $0.amount,
+                    tenders: withTenders ? tenders.map { .init(kind: $0.kind.rawValue, amount: $0.kind == .coupon || $0.kind == .punch ? nil : $0.amount,
                                                               reference: $0.reference.isEmpty ? nil : $0.reference) } : nil, pin: pin)
     }
 
     static let tenderKeys: [(Character, TenderKind, String)] = [("s", .stored, "储值"), ("c", .cash, "现金"), ("b", .bank, "银行卡"), ("m", .mobile, "移动支付"),
-                                                                ("j", .points, "积分"), ("q", .coupon, "优惠券")]
+                                                                ("j", .points, "积分"), ("q", .coupon, "优惠券"), ("p", .punch, "计次")]
     static func label(_ kind: String) -> String { tenderKeys.first { $0.1.rawValue == kind }?.2 ?? kind }
 }
 
@@ -137,6 +137,7 @@ extension TillMachine {
             guard let (_, kind, label) = Basket.tenderKeys.first(where: { $0.0 == Character(c.lowercased()) }) else { return [] }
             if TenderKind.members.contains(kind), draft.card.isEmpty { say("散客没有储值、积分或优惠券 (a walk-in customer has none)", error: true); return [] }
             if kind == .coupon { return useCoupon(draft, choice: input) }
+            if kind == .punch { return usePunch(draft) }
             if kind == .points, input.isEmpty { say("先输入积分抵扣的金额，再按 J (the amount the points pay, then J)", error: true); return [] }
             var amount: String?
             if !input.isEmpty {
@@ -177,6 +178,27 @@ extension TillMachine {
         let body = Bodies.encode(priced.basket.body(card: draft.card, pin: nil, tenders: true))
         return send(APIRequest(method: .post, path: "/v1/sales/quote", body: body, credential: sessionCredential()),
                     for: .couponQuote(draft, code: usable[index].code), working: "计算优惠券 …")
+    }
+
+    /// P: the punch card's uses pay the basket's services its product covers; the node says which
+    /// and what they come to (the basket is priced again with the punch tender).
+    mutating func usePunch(_ draft: Draft) -> [Effect] {
+        guard !draft.basket.tenders.contains(where: { $0.kind == .punch }) else { say("计次卡已用于这一单 (the punch card already pays)", error: true); return [] }
+        var priced = draft
+        priced.basket.tenders = draft.basket.tenders + [Basket.Tender(kind: .punch, amount: nil), Basket.Tender(kind: .cash, amount: nil)]
+        let body = Bodies.encode(priced.basket.body(card: draft.card, pin: nil, tenders: true))
+        return send(APIRequest(method: .post, path: "/v1/sales/quote", body: body, credential: sessionCredential()),
+                    for: .punchQuote(draft), working: "计算计次 …")
+    }
+
+    mutating func punchPriced(_ draft: Draft, _ answer: APIAnswer) -> [Effect] {
+        var draft = draft
+        guard let quote = answer.decoded(SaleResult.self), let taken = quote.tenders.first(where: { $0.kind == TenderKind.punch.rawValue }) else {
+            screen = .checkout(draft, input: ""); say(failure(answer), error: true); return []
+        }
+        draft.basket.tenders.append(Basket.Tender(kind: .punch, amount: taken.amount))
+        say("计次 −\(taken.amount)")
+        return tendered(draft)
     }
 
     mutating func couponPriced(_ draft: Draft, code: String, _ answer: APIAnswer) -> [Effect] {

@@ -122,7 +122,7 @@ public struct TillMachine: Sendable {
     /// What an outstanding request is for, so its answer goes to the right place.
     enum Purpose: Sendable, Equatable {
         case login, logout, lookupCard(String, typed: Bool), findPhone(String), refreshPanel
-        case addItem(Draft, code: String, quantity: Int64), quote(Draft), couponQuote(Draft, code: String)
+        case addItem(Draft, code: String, quantity: Int64), quote(Draft), couponQuote(Draft, code: String), punchQuote(Draft)
         /// A payment and the request that carries it (resent as it is when no answer came).
         case action(Draft, APIRequest)
     }
@@ -593,6 +593,8 @@ public struct TillMachine: Sendable {
             quoted(draft, answer)
         case .couponQuote(let draft, let code):
             return couponPriced(draft, code: code, answer)
+        case .punchQuote(let draft):
+            return punchPriced(draft, answer)
         }
         return []
     }

@@ -148,13 +148,13 @@ public enum TillScreen {
                 body.append(money("合计", q.total))
                 if q.discount != "0.00" { body.append(money("其中优惠", q.discount)) }
             }
-            for tender in draft.basket.tenders { body.append(money("  " + Basket.label(tender.kind.rawValue), (tender.kind == .coupon ? "−" : "") + (tender.amount ?? "余额"))) }
+            for tender in draft.basket.tenders { body.append(money("  " + Basket.label(tender.kind.rawValue), (tender.kind == .coupon || tender.kind == .punch ? "−" : "") + (tender.amount ?? "余额"))) }
             if let remaining = draft.basket.remaining { body.append(money("待收", remaining.description)) }
             if let balance = till.panel?.balanceHere, !draft.card.isEmpty { body.append(money("本店可用储值", balance)) }
             body += [Line(""), Line("   金额 Amount : \(input)_", .highlight),
                      Line("   输入金额再按付款方式键；不输金额直接按键=收取余额；现金可多收（找零）"),
-                     Line("   J 积分抵扣（先输入金额）；Q 用会员的第一张可用优惠券（先输入 2 用第二张）")]
-            return ("结账", body, "金额+ S储值 C现金 B银行卡 M移动 J积分 Q优惠券 (无金额=余额) ⌫删 Esc返回")
+                     Line("   J 积分抵扣（先输入金额）；Q 用会员的第一张可用优惠券（先输入 2 用第二张）；P 计次卡抵扣服务项目")]
+            return ("结账", body, "金额+ S储值 C现金 B银行卡 M移动 J积分 Q优惠券 P计次 (无金额=余额) ⌫删 Esc返回")
 
         case .working(let label):
             return ("处理中", [Line("   \(label)"), Line(""), Line("   请稍候，不要重复操作 (please wait)")], "请稍候 …")

@@ -5647,17 +5647,18 @@ enum OpenAPIDocument {
           "bank",
           "mobile",
           "points",
-          "coupon"
+          "coupon",
+          "punch"
          ]
         },
         "amount": {
          "type": "string",
-         "description": "two decimals; leave out on one tender for the rest (and on a coupon); points: the amount the points pay"
+         "description": "two decimals; leave out on one tender for the rest (and on a coupon or punch tender); points: the amount the points pay"
         },
         "reference": {
          "type": "string",
          "maxLength": 60,
-         "description": "the bank or mobile payment's reference; a coupon tender's code (its amount comes from the coupon's terms)"
+         "description": "the bank or mobile payment's reference; a coupon tender's code (its amount comes from the coupon's terms). A punch tender (the sale's punch card) pays the service lines its product covers, a use a unit"
         }
        },
        "required": [

@@ -440,7 +440,7 @@ extension TillAPI {
         case .bodyTooLarge: .contentTooLarge
         case .insufficientFunds, .insufficientPoints, .noUsesLeft, .couponUsed, .couponExpired, .wrongPIN, .pinLocked, .pinRequired,
              .cardBlocked, .cardExpired, .wrongCardType: .unprocessableContent
-        case .storeFailure, .notInitialised, .verifyFailed, .malformedOp, .badSignature, .brokenChain, .fork, .unknownOrigin, .batchTooLarge:
+        case .storeFailure, .clockSkew, .notInitialised, .verifyFailed, .malformedOp, .badSignature, .brokenChain, .fork, .unknownOrigin, .batchTooLarge:
             .serviceUnavailable
         }
     }
@@ -522,7 +522,7 @@ struct BasketRequest: Decodable, Sendable {
         guard !lines.isEmpty else { throw MMSError(.invalidArgument, "A sale needs items (or an amount) and tenders.") }
         let payments = try (tenders ?? (amount != nil || pricing ? [Tender(kind: TenderKind.cash.rawValue, amount: nil, reference: nil)] : [])).map { tender in
             guard let kind = TenderKind(rawValue: tender.kind) else {
-                throw MMSError(.invalidArgument, "A tender's kind is stored, cash, bank, mobile, points or coupon, not “\(tender.kind.prefix(20))”.")
+                throw MMSError(.invalidArgument, "A tender's kind is stored, cash, bank, mobile, points, coupon or punch, not “\(tender.kind.prefix(20))”.")
             }
             return SaleRequest.Payment(kind: kind, amount: try tender.amount.map { try Money(typed: $0) }, reference: tender.reference ?? "")
         }

@@ -12,7 +12,7 @@ struct Sell: ParsableCommand {
     @Flag(help: "A customer without a card.") var walkIn = false
     @Option(name: .customLong("item"), help: "SKUxQTY, e.g. PR-104x1 (repeatable).") var items: [String] = []
     @Option(name: .customLong("amount"), help: "An amount line without a SKU, e.g. 100.00, before the card's discount (repeatable).") var amounts: [String] = []
-    @Option(name: .customLong("tender"), help: "KIND:AMOUNT[:REFERENCE], e.g. stored:200.00, cash:rest, bank:100.00:TX88, points:10.00, coupon:CODE (repeatable).") var tenders: [String] = []
+    @Option(name: .customLong("tender"), help: "KIND:AMOUNT[:REFERENCE], e.g. stored:200.00, cash:rest, bank:100.00:TX88, points:10.00, coupon:CODE, or punch (the punch card's uses pay its services) (repeatable).") var tenders: [String] = []
     @Option(help: "The staff member credited (their commission).") var staff: String?
     @Option(help: "The card's PIN.") var pin: String?
     @Option(name: .customLong("request-id"), help: "The till's idempotency key: a retry answers the first result.") var requestID: String?
@@ -34,9 +34,11 @@ struct Sell: ParsableCommand {
     }
 
     static func tender(_ text: String) throws -> SaleRequest.Payment {
+        // A punch card's uses pay what its product covers: no amount to give.
+        if text == TenderKind.punch.rawValue { return SaleRequest.Payment(kind: .punch, amount: nil) }
         let parts = text.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
-        guard parts.count >= 2, let kind = TenderKind(rawValue: parts[0]) else {
-            throw MMSError(.invalidArgument, "--tender “\(text.prefix(40))” is not KIND:AMOUNT with KIND stored, cash, bank, mobile or points, or coupon:CODE.")
+        guard parts.count >= 2, let kind = TenderKind(rawValue: parts[0]), kind != .punch else {
+            throw MMSError(.invalidArgument, "--tender “\(text.prefix(40))” is not KIND:AMOUNT with KIND stored, cash, bank, mobile or points, coupon:CODE, or punch.")
         }
         if kind == .coupon { return SaleRequest.Payment(kind: .coupon, amount: nil, reference: parts.dropFirst().joined(separator: ":")) }
         let amount = parts[1] == "rest" ? nil : try money(parts[1], option: "--tender")

@@ -131,7 +131,8 @@ struct Sim: ParsableCommand {
             seed \(r.seed): \(verdict) — \(r.nodes) nodes, \(r.links) links, \(String(format: "%.0f", r.simulatedSeconds)) s simulated in \(String(format: "%.1f", r.wallSeconds)) s (\(String(format: "%.0f", r.speedup))×; \(String(format: "%.1f", r.wallSecondsWithTwin)) s, \(String(format: "%.0f", r.speedupWithTwin))× with the fault-free twin)
               payments \(r.payments): accepted \(r.paymentsAccepted), refused for rights elsewhere \(r.paymentsRefusedNoRights), for balance \(r.paymentsRefusedBalance), offline \(r.paymentsRefusedOffline), node down \(r.paymentsRefusedNodeDown); availability \(r.availability.map { String(format: "%.4f", $0) } ?? "-")
               faults: \(r.partitions) partitions, \(r.crashes) crashes, \(r.linkResets) link resets; \(r.ops) ops, \(r.messages) messages
-              overdrafts \(r.overdrafts), negative rights \(r.negativeRights), negative points \(r.negativePoints), coupon double spends \(r.couponDoubleSpends), blocked card spends \(r.blockedCardSpends), transfer conservation breaks \(r.transferConservationBreaks), campaign duplicates \(r.campaignDuplicates)
+              overdrafts \(r.overdrafts), negative rights \(r.negativeRights), negative points \(r.negativePoints), coupon double spends \(r.couponDoubleSpends), blocked card spends \(r.blockedCardSpends), transfer conservation breaks \(r.transferConservationBreaks), campaign duplicates \(r.campaignDuplicates), expired points spent \(r.expiredPointsSpent)
+              clock: \(r.requestsRefusedClockSkew) requests refused for a clock off the chain's, \(r.requestsDecidedWithClockOff) decided with a clock off
               lost acknowledged ops \(show(r.lostAcknowledgedOps)), converged \(show(r.converged)) in \(r.convergenceRounds) rounds, hq matches sum \(show(r.hqMatchesSum)), history matches \(show(r.historyMatches))
               trace \(r.traceHash.prefix(16))
             """
@@ -163,6 +164,9 @@ struct SweepTotal: Encodable {
     let blockedCardSpends: Int
     let transferConservationBreaks: Int
     let campaignDuplicates: Int
+    let expiredPointsSpent: Int
+    let requestsRefusedClockSkew: Int
+    let requestsDecidedWithClockOff: Int
     /// Over the runs that reached the check.
     let lostAcknowledgedOps: Int
     let minAvailability: Double?
@@ -183,6 +187,9 @@ struct SweepTotal: Encodable {
         blockedCardSpends = results.map(\.blockedCardSpends).reduce(0, +)
         transferConservationBreaks = results.map(\.transferConservationBreaks).reduce(0, +)
         campaignDuplicates = results.map(\.campaignDuplicates).reduce(0, +)
+        expiredPointsSpent = results.map(\.expiredPointsSpent).reduce(0, +)
+        requestsRefusedClockSkew = results.map(\.requestsRefusedClockSkew).reduce(0, +)
+        requestsDecidedWithClockOff = results.map(\.requestsDecidedWithClockOff).reduce(0, +)
         lostAcknowledgedOps = results.compactMap(\.lostAcknowledgedOps).reduce(0, +)
         let availability = results.compactMap(\.availability)
         minAvailability = availability.min()

@@ -37,7 +37,7 @@ struct StatusResult: Encodable, TextRendered {
     var text: String {
         nodes.map { n in
             n.reachable
-                ? "\(n.id.padding(toLength: 10, withPad: " ", startingAt: 0)) \(n.role.padding(toLength: 7, withPad: " ", startingAt: 0)) peers \(n.peersConnected) (\(n.peers.map { "\($0) lag \(n.lag[$0] ?? 0)" }.joined(separator: ", "))), ops \(n.ops), escrow held \(n.escrowHeld)"
+                ? "\(n.id.padding(toLength: 10, withPad: " ", startingAt: 0)) \(n.role.padding(toLength: 7, withPad: " ", startingAt: 0)) peers \(n.peersConnected) (\(n.peers.map { "\($0) lag \(n.lag[$0] ?? 0)" }.joined(separator: ", "))), ops \(n.ops), escrow held \(n.escrowHeld)" + (n.clockTrusted == false ? ", CLOCK OFF by \((n.clockOffsetMs ?? 0) / 1_000) s: tills refused" : "")
                 : "\(n.id.padding(toLength: 10, withPad: " ", startingAt: 0)) \(n.role.padding(toLength: 7, withPad: " ", startingAt: 0)) unreachable"
         }.joined(separator: "\n")
     }

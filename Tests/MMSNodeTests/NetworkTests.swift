@@ -101,10 +101,16 @@ import Testing
         return file
     }
 
-    func startNode(_ id: String, file: String) throws -> Process {
+    func startNode(_ id: String, file: String, clockOffsetMillis: Int64? = nil) throws -> Process {
         let p = Process()
         p.executableURL = try mmsBinary()
         p.arguments = ["node", "run", "--topology", file, "--id", id, "--certs", root + "/certs/t", "--data", "\(root)/data/t/\(id)"]
+        if let clockOffsetMillis {
+            var environment = ProcessInfo.processInfo.environment
+            environment["LD_PRELOAD"] = try ClockShim.build(in: root)
+            environment["CLOCK_SHIM_OFFSET_MS"] = String(clockOffsetMillis)
+            p.environment = environment
+        }
         p.standardOutput = FileHandle.nullDevice
         FileManager.default.createFile(atPath: "\(root)/\(id).log", contents: nil)
         p.standardError = FileHandle(forWritingAtPath: "\(root)/\(id).log")
@@ -121,6 +127,31 @@ import Testing
     func waitUntil(_ seconds: Double, _ condition: () throws -> Bool) rethrows {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline, try !condition() { usleep(100_000) }
+    }
+
+    /// A branch whose clock is set 40 minutes behind still connects (its peers' certificates are
+    /// valid a week back), hears from hq and branch-1 that the chain's clock is ahead of its own,
+    /// and refuses its tills (`clock_skew`) while the rest of the chain serves and its ops still
+    /// reach it. Its status says so; hq's and branch-1's clocks are trusted.
+    @Test func aBranchWhoseClockIsWrongRefusesItsTillsAndTheChainGoesOn() throws {
+        let file = try provisionChain()
+        let nodes = [try startNode("hq", file: file), try startNode("branch-1", file: file),
+                     try startNode("branch-2", file: file, clockOffsetMillis: -40 * 60_000)]
+        defer { for p in nodes where p.isRunning { p.terminate() } }
+        waitForStores()
+        func clocks() throws -> [String: Bool] {
+            let status = (try json(mms(["status", "--topology", file, "--json"]).stdout)["nodes"] as? [[String: Any]]) ?? []
+            return Dictionary(uniqueKeysWithValues: status.compactMap { n in (n["clock_trusted"] as? Bool).map { (n["id"] as! String, $0) } })
+        }
+        try waitUntil(30) { try clocks() == ["hq": true, "branch-1": true, "branch-2": false] }
+        #expect(try clocks() == ["hq": true, "branch-1": true, "branch-2": false])
+        let refused = try mms(["member", "add", "--data", "\(root)/data/t/branch-2", "--name", "王芳", "--phone", "13800000001", "--json"])
+        let error = try json(refused.stdout)["error"] as? String
+        #expect(refused.status != 0 && error == "clock_skew", "\(refused.stdout)")
+        let member = try #require(try json(mms(["member", "add", "--data", "\(root)/data/t/branch-1", "--name", "李雷", "--phone", "13800000002", "--json"]).stdout)["id"] as? String)
+        // What branch-1 does still reaches branch-2: only its own tills are stopped.
+        try waitUntil(30) { try vector("branch-2")["branch-1"] ?? 0 >= 1 }
+        #expect(try json(mms(["show", "--data", "\(root)/data/t/branch-2", "--member", member, "--json"]).stdout)["member"] as? String == member)
     }
 
     /// A branch whose node is down keeps taking payments within the rights it holds; so does the

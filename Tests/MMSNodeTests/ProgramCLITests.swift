@@ -176,6 +176,28 @@ import Testing
         #expect(after["tier"] as? String == "standard" && after["spent"] as? String == "0.00", "\(after)")
     }
 
+    /// A punch card of the demo's `wash-10` pays a sale's 洗剪吹 lines with its uses; the shampoo
+    /// beside them is paid in cash; a return gives the uses back.
+    @Test func aPunchCardsUsesPayASalesServiceLines() throws {
+        try #require(mms(["node", "init", "--data", dir, "--id", "hq", "--role", "hq"]).status == 0)
+        try #require(mms(["program", "set", "--data", dir, "--file", try steadyDemo()]).status == 0)
+        try #require(mms(["product", "add", "--data", dir, "--sku", "SV-001", "--name", "洗剪吹", "--kind", "service", "--price", "68.00"]).status == 0)
+        try #require(mms(["product", "add", "--data", dir, "--sku", "SV-002", "--name", "染发", "--kind", "service", "--price", "300.00"]).status == 0)
+        try #require(mms(["product", "add", "--data", dir, "--sku", "PR-1", "--name", "洗发水", "--kind", "goods", "--price", "50.00"]).status == 0)
+        let li = try member("李雷", "13800000002")
+        let issued = try mms(["card", "issue", "--data", dir, "--member", li, "--product", "wash-10", "--number", "P1", "--tender", "cash", "--pin", "1357", "--json"])
+        try #require(issued.status == 0, "\(issued.stdout)")
+        let sale = try json(mms(["sell", "--data", dir, "--card", "P1", "--item", "SV-001x2", "--item", "PR-1x1", "--tender", "punch", "--tender", "cash:rest",
+                                 "--pin", "1357", "--json"]).stdout)
+        let tenders = (sale["tenders"] as? [[String: Any]] ?? []).map { "\($0["kind"] ?? ""):\($0["amount"] ?? "")" }
+        #expect(tenders == ["punch:136.00", "cash:50.00"], "\(sale)")
+        #expect(try json(mms(["show", "--data", dir, "--card", "P1", "--json"]).stdout)["uses_left"] as? Int == 8)
+        let refused = try json(mms(["sell", "--data", dir, "--card", "P1", "--item", "SV-002x1", "--tender", "punch", "--pin", "1357", "--json"]).stdout)
+        #expect(refused["error"] as? String == "invalid_argument", "染发 is not a service of wash-10: \(refused)")
+        try #require(mms(["return", "--data", dir, "--sale", try #require(sale["sale"] as? String)]).status == 0)
+        #expect(try json(mms(["show", "--data", dir, "--card", "P1", "--json"]).stdout)["uses_left"] as? Int == 10)
+    }
+
     /// The rules that give and move: a top-up's bonus, the welcome gift, a referral, points and
     /// coupons given to another member, companion cards, the tiers' birthday coupons.
     @Test func bonusesGiftsAndTransfersThroughTheCommandLine() throws {

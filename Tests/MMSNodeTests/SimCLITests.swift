@@ -50,42 +50,48 @@ import Testing
         #expect(h.couponProblems().isEmpty, "\(h.couponProblems().prefix(3))")
         #expect(h.rightsProblems().isEmpty, "\(h.rightsProblems().prefix(3))")
         #expect(h.blockedCardProblems().isEmpty, "\(h.blockedCardProblems().prefix(3))")
+        #expect(h.expiredPointsProblems().isEmpty, "\(h.expiredPointsProblems().prefix(3))")
+        // Points were spent after the year end, from lots named by year, and the lots at the end are by year too.
+        #expect(h.ops.contains { $0["kind"] as? String == "points_redeemed" && ($0["lots"] as? [String: Any])?["2027"] != nil })
+        #expect(h.finals.allSatisfy { $0["lots"] is [String: Any] })
+    }
+
+    /// The first of seeds 1–5 on which `--broken RULE` stops the run: its JSON and its history
+    /// as the outside checker reads it; nil when the rule went unnoticed.
+    func brokenRun(_ rule: String, minutes: Int = 3) throws -> (result: [String: Any], history: HistoryCheck)? {
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let file = root + "/\(rule).jsonl"
+        for seed in 1...5 {
+            let out = try mms(["sim", "--nodes", "8", "--seed", "\(seed)", "--duration", "\(minutes)m", "--broken", rule, "--json", "--history", file])
+            if out.status == 1 { return (try json(out.stdout), try HistoryCheck(file: file)) }
+        }
+        return nil
+    }
+
+    /// Points of an expired lot spent (`--broken expired-points`): the run names it and the outside
+    /// checker finds it from the history alone.
+    @Test func pointsSpentFromAnExpiredLotAreVisibleInTheHistory() throws {
+        let (r, h) = try #require(try brokenRun("expired-points", minutes: 5), "expired-points went unnoticed for 5 seeds")
+        #expect(r["expired_points_spent"] as? Int == 1)
+        #expect(!h.expiredPointsProblems().isEmpty, "the outside checker missed the expired points")
     }
 
     /// A charge beyond the node's rights (`--broken charge-without-rights`) is visible in the
     /// history from outside, and the final lines are written though the violation stopped the run.
     @Test func aChargeBeyondRightsIsVisibleInTheHistory() throws {
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        let file = root + "/broken.jsonl"
-        var found = false
-        for seed in 1...5 where !found {
-            let out = try mms(["sim", "--nodes", "8", "--seed", "\(seed)", "--duration", "3m", "--broken", "charge-without-rights", "--json", "--history", file])
-            guard out.status == 1 else { continue }
-            found = true
-            let r = try json(out.stdout)
-            #expect(r["history_matches"] is NSNull && r["hq_matches_sum"] is NSNull && r["lost_acknowledged_ops"] is NSNull)
-            let h = try HistoryCheck(file: file)
-            #expect(h.header["broken"] as? String == "charge-without-rights")
-            #expect(h.end["ok"] as? Bool == false && h.end["healed"] as? Bool == false)
-            #expect(h.finals.count == 7 * 20 * 8)
-            #expect(!h.rightsProblems().isEmpty, "the outside checker missed the charge beyond rights")
-        }
-        #expect(found, "charge-without-rights went unnoticed for 5 seeds")
+        let (r, h) = try #require(try brokenRun("charge-without-rights"), "charge-without-rights went unnoticed for 5 seeds")
+        #expect(r["history_matches"] is NSNull && r["hq_matches_sum"] is NSNull && r["lost_acknowledged_ops"] is NSNull)
+        #expect(h.header["broken"] as? String == "charge-without-rights")
+        #expect(h.end["ok"] as? Bool == false && h.end["healed"] as? Bool == false)
+        #expect(h.finals.count == 7 * 20 * 8)
+        #expect(!h.rightsProblems().isEmpty, "the outside checker missed the charge beyond rights")
     }
 
     /// The coupon check can fail: with a used coupon redeemed again, the outside checker finds it too.
     @Test func aCouponSpentTwiceIsVisibleInTheHistory() throws {
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        let file = root + "/coupon.jsonl"
-        var found = false
-        for seed in 1...5 where !found {
-            let out = try mms(["sim", "--nodes", "8", "--seed", "\(seed)", "--duration", "3m", "--broken", "coupon-twice", "--json", "--history", file])
-            guard out.status == 1 else { continue }
-            found = true
-            #expect(try json(out.stdout)["coupon_double_spends"] as? Int == 1)
-            #expect(!(try HistoryCheck(file: file)).couponProblems().isEmpty, "the outside checker missed the coupon spent twice")
-        }
-        #expect(found, "coupon-twice went unnoticed for 5 seeds")
+        let (r, h) = try #require(try brokenRun("coupon-twice"), "coupon-twice went unnoticed for 5 seeds")
+        #expect(r["coupon_double_spends"] as? Int == 1)
+        #expect(!h.couponProblems().isEmpty, "the outside checker missed the coupon spent twice")
     }
 
     @Test func aFailingRunNamesTheInvariantAndTheReplayCommand() throws {

@@ -101,6 +101,34 @@ struct HistoryCheck {
         return problems
     }
 
+    /// No spend (a redemption, a points tender, a transfer) takes points from a lot past its last
+    /// day, by the op's own time in China Standard Time and the program's `points.expiry`: a lot
+    /// of year Y pays through Y-12-31 (`end_of_year`) or (Y+1)-12-31 (`end_of_next_year`).
+    func expiredPointsProblems() -> [String] {
+        var expiry = "never"
+        var problems: [String] = []
+        for op in ops {
+            let kind = op["kind"] as? String
+            if kind == "program_set", let document = op["document"] as? String,
+               let program = try? JSONSerialization.jsonObject(with: Data(document.utf8)) as? [String: Any],
+               let points = program["points"] as? [String: Any] {
+                expiry = points["expiry"] as? String ?? "never"
+            }
+            let lots: [[String: Any]] = switch kind {
+            case "points_redeemed", "points_transferred": [op["lots"] as? [String: Any] ?? [:]]
+            case "sale": (op["tenders"] as? [[String: Any]] ?? []).compactMap { $0["lots"] as? [String: Any] }
+            default: []
+            }
+            let millis = (op["hlc"] as? NSNumber)?.int64Value ?? 0
+            let year = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(secondsFromGMT: 8 * 3_600)!, from: Date(timeIntervalSince1970: Double(millis) / 1_000)).year!
+            for lot in lots.flatMap(\.keys).compactMap(Int.init) {
+                let lastYear: Int? = switch expiry { case "end_of_year": lot; case "end_of_next_year": lot + 1; default: nil }
+                if let lastYear, year > lastYear { problems.append("\(op["op"]!) spent points of lot \(lot) in \(year)") }
+            }
+        }
+        return problems
+    }
+
     /// No card is spent by a node whose vector covered the op that stopped it.
     func blockedCardProblems() -> [String] {
         var stops: [String: [(origin: String, seq: Int)]] = [:]

@@ -24,7 +24,7 @@ import Testing
         #expect(r.partitions > 0 && r.crashes > 0, "seed \(seed) ran without partitions or crashes")
         #expect(r.overdrafts == 0 && r.negativeRights == 0 && r.lostAcknowledgedOps == 0)
         #expect(r.negativePoints == 0 && r.couponDoubleSpends == 0 && r.blockedCardSpends == 0)
-        #expect(r.transferConservationBreaks == 0 && r.cardReturnBreaks == 0 && r.campaignDuplicates == 0)
+        #expect(r.transferConservationBreaks == 0 && r.cardReturnBreaks == 0 && r.campaignDuplicates == 0 && r.expiredPointsSpent == 0)
         #expect(r.converged == true && r.hqMatchesSum == true && r.historyMatches == true && r.lostCardsBlocked == true && r.couponsUsedOnce == true)
         #expect(r.paymentsAccepted > 0)
     }
@@ -33,7 +33,8 @@ import Testing
     @Test(arguments: [(BrokenRule.chargeWithoutRights, ["negative_rights", "overdraft"]),
                       (BrokenRule.dropOpsOnCrash, ["fork", "lost_acknowledged_op", "history_mismatch"]),
                       (BrokenRule.arriveTwice, ["stock_conservation"]),
-                      (BrokenRule.couponTwice, ["coupon_double_spend"])])
+                      (BrokenRule.couponTwice, ["coupon_double_spend"]),
+                      (BrokenRule.expiredPoints, ["expired_points_spent"])])
     func aBrokenRuleIsFoundAndNamed(rule: BrokenRule, names: [String]) throws {
         var found: String?
         for seed in 1...20 as ClosedRange<UInt64> where found == nil {
@@ -67,6 +68,7 @@ import Testing
         #expect(count("sale") { ($0["tenders"] as? [[String: Any]])?.contains { $0["kind"] as? String == "coupon" } == true } > 0)
         #expect(count("balance_transferred") > 0)
         #expect(count("points_redeemed") { $0["gift"] as? String == "G-SIM" } > 0)
+        #expect(count("sale") { ($0["tenders"] as? [[String: Any]])?.contains { $0["kind"] as? String == "punch" } == true } > 0, "a punch card's use pays a sale's service")
         let runs = objects.filter { $0["kind"] as? String == "campaign_run" }
         #expect(runs.contains { $0["node"] as? String == "branch-1" && ($0["refused"] as? [String: Any])?["not_permitted"] != nil })
         // Points earned on both sides of the year end (the calendar starts 3 minutes before it).
@@ -86,6 +88,22 @@ import Testing
         #expect(sqlite.crashes > 0)
         o.store = .memory
         #expect(try Simulator.run(o).result.traceHash == sqlite.traceHash)
+    }
+
+    /// A branch whose clock is set hours wrong is refused by its tills once it hears its peers
+    /// (the chain's median clock disagrees), and decides nothing by the wrong day meanwhile.
+    @Test func aBranchWhoseClockIsSetWrongRefusesItsTills() throws {
+        var refused = 0
+        for seed in 1...12 as ClosedRange<UInt64> {
+            var o = Self.options(seed: seed, nodes: 16, minutes: 10)
+            o.guaranteePartitionsAndCrashes = false
+            let r = try Simulator.run(o).result
+            #expect(r.ok, "seed \(seed): \(r.violation.map { "\($0.invariant): \($0.detail)" } ?? "")")
+            if r.faults.wrongClockMillis > 0 { #expect(r.requestsRefusedClockSkew > 0, "seed \(seed): a clock set wrong was trusted") }
+            #expect(r.requestsDecidedWithClockOff == 0)
+            refused += r.requestsRefusedClockSkew
+        }
+        #expect(refused > 0, "no seed set a clock wrong")
     }
 
     @Test func theSameSeedGivesTheSameRunAndAnotherSeedAnother() throws {

@@ -34,6 +34,7 @@ import Testing
                     queue += side.session.handle(.applied(now: now))
                 case .close(let reason): side.closed = reason
                 case .grantRights: Issue.record("no rights were requested in this test")
+                case .heardClock: break
                 }
             }
         }

@@ -102,6 +102,7 @@ public enum OpCodec {
             return .refund(w)
         case .pointsRedeemed(let p):
             var w = Mms_Wire_PointsRedeemed(); w.member = p.member; w.card = p.card; w.points = p.points.value; w.gift = p.gift; w.sku = p.sku
+            w.lots = lots(p.lots)
             return .pointsRedeemed(w)
         case .punchUsed(let p):
             var w = Mms_Wire_PunchUsed(); w.member = p.member; w.card = p.card; w.account = p.account; w.uses = p.uses; w.service = p.service
@@ -122,6 +123,7 @@ public enum OpCodec {
             return .pointsAwarded(w)
         case .pointsTransferred(let t):
             var w = Mms_Wire_PointsTransferred(); w.fromMember = t.fromMember; w.fromCard = t.fromCard; w.toMember = t.toMember; w.points = t.points.value
+            w.lots = lots(t.lots)
             return .pointsTransferred(w)
         case .couponTransferred(let code, let from, let to):
             var w = Mms_Wire_CouponTransferred(); w.code = code; w.fromMember = from; w.toMember = to
@@ -168,7 +170,7 @@ public enum OpCodec {
             var w = Mms_Wire_Sale(); w.member = s.member; w.card = s.card; w.staff = s.staff
             w.lines = s.lines.map { l in
                 var wl = Mms_Wire_SaleLine(); wl.sku = l.sku; wl.quantity = l.quantity; wl.unitPriceFen = l.unitPrice.fen; wl.discountFen = l.discount.fen
-                wl.amountFen = l.amount.fen; wl.commissionFen = l.commission.fen; wl.goods = l.goods
+                wl.amountFen = l.amount.fen; wl.commissionFen = l.commission.fen; wl.goods = l.goods; wl.punch = l.punch
                 return wl
             }
             w.tenders = s.tenders.map(tender)
@@ -332,6 +334,7 @@ public enum OpCodec {
             if !p.sku.isEmpty { try checked { try Catalogue.validateSKU(p.sku) } }
             guard p.sku.isEmpty || !p.gift.isEmpty else { throw malformed("a gift's stock without the gift") }
             redeemed.gift = p.gift; redeemed.sku = p.sku
+            redeemed.lots = try lots(p.lots, adding: redeemed.points.value)
             return .pointsRedeemed(redeemed)
         case .punchUsed(let p):
             try id(p.member); try id(p.card); try id(p.account)
@@ -365,7 +368,9 @@ public enum OpCodec {
         case .pointsTransferred(let w):
             try id(w.fromMember); try id(w.fromCard); try id(w.toMember)
             guard w.fromMember != w.toMember else { throw malformed("points to the same member") }
-            return .pointsTransferred(PointsTransfer(fromMember: w.fromMember, fromCard: w.fromCard, toMember: w.toMember, points: try points(w.points, allowZero: false)))
+            var transfer = PointsTransfer(fromMember: w.fromMember, fromCard: w.fromCard, toMember: w.toMember, points: try points(w.points, allowZero: false))
+            transfer.lots = try lots(w.lots, adding: transfer.points.value)
+            return .pointsTransferred(transfer)
         case .couponTransferred(let w):
             try id(w.code); try id(w.fromMember); try id(w.toMember)
             guard w.fromMember != w.toMember else { throw malformed("coupon to the same member") }
@@ -418,7 +423,7 @@ public enum OpCodec {
         case .sale(let w): return .sale(try sale(w))
         case .saleReturned(let w):
             guard (1...Sales.maxLines).contains(w.lines.count), w.refunds.count <= TenderKind.allCases.count, w.saleSeq > 0,
-                  w.month.count == 7, w.points >= 0 else { throw malformed("sale return out of range") }
+                  Sales.isMonth(w.month), w.points >= 0 else { throw malformed("sale return out of range") }
             let lines = try w.lines.map { l -> SaleReturn.Line in
                 if !l.sku.isEmpty { try checked { try Catalogue.validateSKU(l.sku) } }
                 guard Int(l.index) < Sales.maxLines, (1...Sales.maxQuantityPerLine).contains(l.quantity),
@@ -543,8 +548,11 @@ public enum OpCodec {
             // An amount line (no SKU) is one unit of a service: nothing leaves the shelf.
             if l.sku.isEmpty { guard l.quantity == 1, !l.goods else { throw malformed("amount line") } } else { try checked { try Catalogue.validateSKU(l.sku) } }
             guard (1...Sales.maxQuantityPerLine).contains(l.quantity) else { throw malformed("sale quantity out of range") }
-            let line = SaleLine(sku: l.sku, quantity: l.quantity, unitPrice: try fen(l.unitPriceFen), discount: try fen(l.discountFen),
+            var line = SaleLine(sku: l.sku, quantity: l.quantity, unitPrice: try fen(l.unitPriceFen), discount: try fen(l.discountFen),
                                 amount: try fen(l.amountFen), commission: try fen(l.commissionFen), goods: l.goods)
+            // Punch uses pay services, never goods.
+            guard !l.punch || (!l.goods && !l.sku.isEmpty) else { throw malformed("punch line") }
+            line.punch = l.punch
             guard line.unitPrice.fen.multipliedReportingOverflow(by: line.quantity).partialValue == line.amount.fen + line.discount.fen else { throw malformed("sale line does not add up") }
             return line
         }
@@ -553,8 +561,16 @@ public enum OpCodec {
             _ = try fen(t.amountFen)
             return try tender(t, returned: false)
         }
-        guard tenders.filter({ $0.kind == .coupon }).count <= 1, tenders.filter({ $0.kind == .points }).count <= 1, !tenders.contains(where: { $0.kind == .coupon || $0.kind == .points }) || !w.member.isEmpty else {
-            throw malformed("coupon or points tender")
+        guard tenders.filter({ $0.kind == .coupon }).count <= 1, tenders.filter({ $0.kind == .points }).count <= 1, tenders.filter({ $0.kind == .punch }).count <= 1,
+              !tenders.contains(where: { TenderKind.members.contains($0.kind) }) || !w.member.isEmpty else {
+            throw malformed("coupon, points or punch tender")
+        }
+        // A punch tender pays exactly the lines marked as its own: a use a unit.
+        let punched = lines.filter(\.punch)
+        if let punch = tenders.first(where: { $0.kind == .punch }) {
+            guard punch.units == punched.map(\.quantity).reduce(0, +), punch.amount.fen == punched.map(\.amount.fen).reduce(0, +) else { throw malformed("punch tender") }
+        } else {
+            guard punched.isEmpty else { throw malformed("punch lines without a punch tender") }
         }
         let total = try fen(w.totalFen), change = try fen(w.changeFen)
         guard lines.map(\.amount.fen).reduce(0, +) == total.fen, tenders.map(\.amount.fen).reduce(0, +) == total.fen + change.fen,
@@ -571,9 +587,26 @@ public enum OpCodec {
 
     private static func tender(_ t: Tender) -> Mms_Wire_Tender {
         var w = Mms_Wire_Tender(); w.kind = t.kind.rawValue; w.amountFen = t.amount.fen; w.reference = t.reference; w.units = t.units
-        w.bonusFen = t.bonus.fen
+        w.bonusFen = t.bonus.fen; w.lots = lots(t.lots)
         return w
     }
+
+    private static func lots(_ lots: [LotPoints]) -> [Mms_Wire_PointsLot] {
+        lots.map { var w = Mms_Wire_PointsLot(); w.year = Int32($0.year); w.points = $0.points; return w }
+    }
+
+    /// The lots points came from: none (an op from before lots were recorded), or distinct
+    /// years whose points add up to `total`.
+    private static func lots(_ wire: [Mms_Wire_PointsLot], adding total: Int64) throws -> [LotPoints] {
+        guard !wire.isEmpty else { return [] }
+        guard wire.count <= maxLots, Set(wire.map(\.year)).count == wire.count,
+              wire.allSatisfy({ (1900...9999).contains($0.year) && (1...Limits.maxPoints.value).contains($0.points) }),
+              wire.map(\.points).reduce(0, +) == total else { throw malformed("points lots") }
+        return wire.map { LotPoints(year: Int($0.year), points: $0.points) }
+    }
+
+    /// A spend takes from at most this many lots (a century of yearly lots).
+    static let maxLots = 100
 
     /// A tender as paid (`returned` false) or given back: a coupon names its code and is one
     /// coupon (given back: one or none), points name how many; money tenders carry no units.
@@ -585,12 +618,18 @@ public enum OpCodec {
             guard returned ? (0...1).contains(w.units) : w.units == 1 else { throw malformed("coupon tender") }
         case .points:
             guard (returned ? 0 : 1)...Limits.maxPoints.value ~= w.units, w.reference.isEmpty else { throw malformed("points tender") }
+        case .punch:
+            try id(w.reference)
+            guard (1...Limits.maxPunchUses * Int64(Sales.maxLines)).contains(w.units) else { throw malformed("punch tender") }
         default:
             guard w.units == 0 else { throw malformed("units on a money tender") }
         }
         // Only stored value has a bonus part, and never more than the tender.
         guard w.bonusFen == 0 || (kind == .stored && (0...w.amountFen).contains(w.bonusFen)) else { throw malformed("bonus on a tender") }
-        return Tender(kind: kind, amount: Money(fen: w.amountFen), reference: w.reference, units: w.units, bonus: Money(fen: w.bonusFen))
+        var tender = Tender(kind: kind, amount: Money(fen: w.amountFen), reference: w.reference, units: w.units, bonus: Money(fen: w.bonusFen))
+        guard w.lots.isEmpty || kind == .points else { throw malformed("lots on a tender other than points") }
+        tender.lots = try lots(w.lots, adding: w.units)
+        return tender
     }
 
     private static func stockMove(_ m: StockMove) -> Mms_Wire_StockMove {

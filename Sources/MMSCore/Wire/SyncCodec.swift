@@ -3,8 +3,9 @@ import SwiftProtobuf
 
 /// What peers say to each other (the payload of one frame).
 public enum SyncMessage: Equatable, Sendable {
-    case hello(version: UInt32, node: NodeID, chain: String)
-    case vector(VersionVector)
+    /// `clock`: the sender's clock reading (`ChainClock`); the shell stamps it on as it sends.
+    case hello(version: UInt32, node: NodeID, chain: String, clock: ClockReading? = nil)
+    case vector(VersionVector, clock: ClockReading? = nil)
     case ops([SignedOp], more: Bool)
     case heartbeat(sentMillis: UInt64)
     /// Asks the receiver to move `amount` of its rights of `account` to `beneficiary` (nil: the
@@ -12,6 +13,23 @@ public enum SyncMessage: Equatable, Sendable {
     case rightsRequest(account: String, amount: Int64, for: NodeID?)
 
     public static let protocolVersion: UInt32 = 1
+
+    /// The same message carrying `reading`: hellos and vectors say the sender's clock.
+    public func stamped(_ reading: ClockReading) -> SyncMessage {
+        switch self {
+        case .hello(let version, let node, let chain, _): .hello(version: version, node: node, chain: chain, clock: reading)
+        case .vector(let vector, _): .vector(vector, clock: reading)
+        default: self
+        }
+    }
+
+    /// The sender's clock reading, if the message carries one.
+    public var clock: ClockReading? {
+        switch self {
+        case .hello(_, _, _, let clock), .vector(_, let clock): clock
+        default: nil
+        }
+    }
 }
 
 /// Encodes sync messages and decodes them strictly: a frame from a peer that is not a valid,
@@ -20,12 +38,14 @@ public enum SyncCodec {
     public static func encode(_ message: SyncMessage) -> [UInt8] {
         var frame = Mms_Wire_Frame()
         switch message {
-        case .hello(let version, let node, let chain):
+        case .hello(let version, let node, let chain, let clock):
             var h = Mms_Wire_Hello(); h.version = version; h.node = node.rawValue; h.chain = chain
+            if let clock { h.clock = wire(clock) }
             frame.kind = .hello(h)
-        case .vector(let vector):
+        case .vector(let vector, let clock):
             var v = Mms_Wire_Vector()
             v.entries = Dictionary(uniqueKeysWithValues: vector.entries.map { ($0.key.rawValue, $0.value) })
+            if let clock { v.clock = wire(clock) }
             frame.kind = .vector(v)
         case .ops(let ops, let more):
             var b = Mms_Wire_OpsBatch()
@@ -51,7 +71,7 @@ public enum SyncCodec {
         case .hello(let h)?:
             guard let node = try? NodeID(h.node) else { throw malformed("hello names no valid node") }
             guard h.chain.utf8.count <= Limits.maxIdentifierLength else { throw malformed("chain name too long") }
-            return .hello(version: h.version, node: node, chain: h.chain)
+            return .hello(version: h.version, node: node, chain: h.chain, clock: h.hasClock ? try reading(h.clock) : nil)
         case .vector(let v)?:
             guard v.entries.count <= 100_000 else { throw malformed("vector too large") }
             var vector = VersionVector()
@@ -59,7 +79,7 @@ public enum SyncCodec {
                 guard let id = try? NodeID(origin) else { throw malformed("vector names an invalid origin") }
                 vector[id] = seq
             }
-            return .vector(vector)
+            return .vector(vector, clock: v.hasClock ? try reading(v.clock) : nil)
         case .ops(let b)?:
             guard b.ops.count <= maxOps else { throw MMSError(.batchTooLarge, "A peer sent \(b.ops.count) ops in one batch, over the limit of \(maxOps).") }
             let ops = try b.ops.map { e -> SignedOp in
@@ -79,6 +99,19 @@ public enum SyncCodec {
         case nil:
             throw malformed("frame carries no message")
         }
+    }
+
+    private static func wire(_ reading: ClockReading) -> Mms_Wire_ClockReading {
+        var w = Mms_Wire_ClockReading(); w.wallMillis = reading.wallMillis; w.chainOffsetMillis = reading.chainOffsetMillis; w.clocks = reading.clocks
+        return w
+    }
+
+    /// A clock within the range of dates (years 1970–9999) and an offset within a century.
+    private static func reading(_ w: Mms_Wire_ClockReading) throws -> ClockReading {
+        guard w.wallMillis <= 253_402_300_799_000, w.chainOffsetMillis.magnitude <= 3_155_760_000_000, (1...100_000).contains(w.clocks) else {
+            throw malformed("clock reading out of range")
+        }
+        return ClockReading(wallMillis: w.wallMillis, chainOffsetMillis: w.chainOffsetMillis, clocks: w.clocks)
     }
 
     private static func malformed(_ why: String) -> MMSError { MMSError(.malformedOp, "Malformed frame: \(why).") }

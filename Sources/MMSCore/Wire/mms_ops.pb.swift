@@ -816,6 +816,24 @@ nonisolated struct Mms_Wire_PointsRedeemed: Sendable {
   /// the gift's stock at the issuing branch, or empty
   var sku: String = String()
 
+  /// the lots the points came from (empty before lots were recorded: the op's own year)
+  var lots: [Mms_Wire_PointsLot] = []
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
+/// Points of one lot: the year they were earned in (China Standard Time) names it.
+nonisolated struct Mms_Wire_PointsLot: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var year: Int32 = 0
+
+  var points: Int64 = 0
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   init() {}
@@ -921,6 +939,9 @@ nonisolated struct Mms_Wire_PointsTransferred: Sendable {
   var toMember: String = String()
 
   var points: Int64 = 0
+
+  /// the giver's lots; the receiver's lots of the same years gain them
+  var lots: [Mms_Wire_PointsLot] = []
 
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1294,6 +1315,9 @@ nonisolated struct Mms_Wire_SaleLine: Sendable {
 
   var goods: Bool = false
 
+  /// paid by a use of the sale's punch card, one a unit
+  var punch: Bool = false
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   init() {}
@@ -1304,19 +1328,22 @@ nonisolated struct Mms_Wire_Tender: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// stored | cash | bank | mobile | points | coupon
+  /// stored | cash | bank | mobile | points | coupon | punch
   var kind: String = String()
 
   var amountFen: Int64 = 0
 
-  /// a payment's reference; a coupon's code
+  /// a payment's reference; a coupon's code; a punch card's uses account
   var reference: String = String()
 
-  /// points spent or given back; a coupon: 1 (given back: 1 or 0)
+  /// points or punch uses spent or given back; a coupon: 1 (given back: 1 or 0)
   var units: Int64 = 0
 
   /// stored value: the part of amount from (or back to) the bonus balance
   var bonusFen: Int64 = 0
+
+  /// points: the lots they came from (given back: went back to)
+  var lots: [Mms_Wire_PointsLot] = []
 
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -2942,7 +2969,7 @@ nonisolated extension Mms_Wire_Refund: SwiftProtobuf.Message, SwiftProtobuf._Mes
 
 nonisolated extension Mms_Wire_PointsRedeemed: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".PointsRedeemed"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}member\0\u{1}card\0\u{1}points\0\u{1}gift\0\u{1}sku\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}member\0\u{1}card\0\u{1}points\0\u{1}gift\0\u{1}sku\0\u{1}lots\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2955,6 +2982,7 @@ nonisolated extension Mms_Wire_PointsRedeemed: SwiftProtobuf.Message, SwiftProto
       case 3: try { try decoder.decodeSingularInt64Field(value: &self.points) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.gift) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.sku) }()
+      case 6: try { try decoder.decodeRepeatedMessageField(value: &self.lots) }()
       default: break
       }
     }
@@ -2976,6 +3004,9 @@ nonisolated extension Mms_Wire_PointsRedeemed: SwiftProtobuf.Message, SwiftProto
     if !self.sku.isEmpty {
       try visitor.visitSingularStringField(value: self.sku, fieldNumber: 5)
     }
+    if !self.lots.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.lots, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2985,6 +3016,42 @@ nonisolated extension Mms_Wire_PointsRedeemed: SwiftProtobuf.Message, SwiftProto
     if lhs.points != rhs.points {return false}
     if lhs.gift != rhs.gift {return false}
     if lhs.sku != rhs.sku {return false}
+    if lhs.lots != rhs.lots {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mms_Wire_PointsLot: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".PointsLot"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}year\0\u{1}points\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.year) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.points) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.year != 0 {
+      try visitor.visitSingularInt32Field(value: self.year, fieldNumber: 1)
+    }
+    if self.points != 0 {
+      try visitor.visitSingularInt64Field(value: self.points, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Mms_Wire_PointsLot, rhs: Mms_Wire_PointsLot) -> Bool {
+    if lhs.year != rhs.year {return false}
+    if lhs.points != rhs.points {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -3187,7 +3254,7 @@ nonisolated extension Mms_Wire_CouponIssued: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Mms_Wire_PointsTransferred: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".PointsTransferred"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}from_member\0\u{3}from_card\0\u{3}to_member\0\u{1}points\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}from_member\0\u{3}from_card\0\u{3}to_member\0\u{1}points\0\u{1}lots\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -3199,6 +3266,7 @@ nonisolated extension Mms_Wire_PointsTransferred: SwiftProtobuf.Message, SwiftPr
       case 2: try { try decoder.decodeSingularStringField(value: &self.fromCard) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.toMember) }()
       case 4: try { try decoder.decodeSingularInt64Field(value: &self.points) }()
+      case 5: try { try decoder.decodeRepeatedMessageField(value: &self.lots) }()
       default: break
       }
     }
@@ -3217,6 +3285,9 @@ nonisolated extension Mms_Wire_PointsTransferred: SwiftProtobuf.Message, SwiftPr
     if self.points != 0 {
       try visitor.visitSingularInt64Field(value: self.points, fieldNumber: 4)
     }
+    if !self.lots.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.lots, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -3225,6 +3296,7 @@ nonisolated extension Mms_Wire_PointsTransferred: SwiftProtobuf.Message, SwiftPr
     if lhs.fromCard != rhs.fromCard {return false}
     if lhs.toMember != rhs.toMember {return false}
     if lhs.points != rhs.points {return false}
+    if lhs.lots != rhs.lots {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -3881,7 +3953,7 @@ nonisolated extension Mms_Wire_Sale: SwiftProtobuf.Message, SwiftProtobuf._Messa
 
 nonisolated extension Mms_Wire_SaleLine: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".SaleLine"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sku\0\u{1}quantity\0\u{3}unit_price_fen\0\u{3}discount_fen\0\u{3}amount_fen\0\u{3}commission_fen\0\u{1}goods\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sku\0\u{1}quantity\0\u{3}unit_price_fen\0\u{3}discount_fen\0\u{3}amount_fen\0\u{3}commission_fen\0\u{1}goods\0\u{1}punch\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -3896,6 +3968,7 @@ nonisolated extension Mms_Wire_SaleLine: SwiftProtobuf.Message, SwiftProtobuf._M
       case 5: try { try decoder.decodeSingularInt64Field(value: &self.amountFen) }()
       case 6: try { try decoder.decodeSingularInt64Field(value: &self.commissionFen) }()
       case 7: try { try decoder.decodeSingularBoolField(value: &self.goods) }()
+      case 8: try { try decoder.decodeSingularBoolField(value: &self.punch) }()
       default: break
       }
     }
@@ -3923,6 +3996,9 @@ nonisolated extension Mms_Wire_SaleLine: SwiftProtobuf.Message, SwiftProtobuf._M
     if self.goods != false {
       try visitor.visitSingularBoolField(value: self.goods, fieldNumber: 7)
     }
+    if self.punch != false {
+      try visitor.visitSingularBoolField(value: self.punch, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -3934,6 +4010,7 @@ nonisolated extension Mms_Wire_SaleLine: SwiftProtobuf.Message, SwiftProtobuf._M
     if lhs.amountFen != rhs.amountFen {return false}
     if lhs.commissionFen != rhs.commissionFen {return false}
     if lhs.goods != rhs.goods {return false}
+    if lhs.punch != rhs.punch {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -3941,7 +4018,7 @@ nonisolated extension Mms_Wire_SaleLine: SwiftProtobuf.Message, SwiftProtobuf._M
 
 nonisolated extension Mms_Wire_Tender: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".Tender"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{3}amount_fen\0\u{1}reference\0\u{1}units\0\u{3}bonus_fen\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{3}amount_fen\0\u{1}reference\0\u{1}units\0\u{3}bonus_fen\0\u{1}lots\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -3954,6 +4031,7 @@ nonisolated extension Mms_Wire_Tender: SwiftProtobuf.Message, SwiftProtobuf._Mes
       case 3: try { try decoder.decodeSingularStringField(value: &self.reference) }()
       case 4: try { try decoder.decodeSingularInt64Field(value: &self.units) }()
       case 5: try { try decoder.decodeSingularInt64Field(value: &self.bonusFen) }()
+      case 6: try { try decoder.decodeRepeatedMessageField(value: &self.lots) }()
       default: break
       }
     }
@@ -3975,6 +4053,9 @@ nonisolated extension Mms_Wire_Tender: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if self.bonusFen != 0 {
       try visitor.visitSingularInt64Field(value: self.bonusFen, fieldNumber: 5)
     }
+    if !self.lots.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.lots, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -3984,6 +4065,7 @@ nonisolated extension Mms_Wire_Tender: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if lhs.reference != rhs.reference {return false}
     if lhs.units != rhs.units {return false}
     if lhs.bonusFen != rhs.bonusFen {return false}
+    if lhs.lots != rhs.lots {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -98,9 +98,20 @@ nonisolated struct Mms_Wire_Hello: Sendable {
 
   var chain: String = String()
 
+  var clock: Mms_Wire_ClockReading {
+    get {_clock ?? Mms_Wire_ClockReading()}
+    set {_clock = newValue}
+  }
+  /// Returns true if `clock` has been explicitly set.
+  var hasClock: Bool {self._clock != nil}
+  /// Clears the value of `clock`. Subsequent reads from it will return its default value.
+  mutating func clearClock() {self._clock = nil}
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   init() {}
+
+  fileprivate var _clock: Mms_Wire_ClockReading? = nil
 }
 
 /// What the sender holds: origin → highest contiguous seq.
@@ -110,6 +121,36 @@ nonisolated struct Mms_Wire_Vector: Sendable {
   // methods supported on all messages.
 
   var entries: Dictionary<String,UInt64> = [:]
+
+  /// sent with every round: the peers' clocks tell a node whether its own is right
+  var clock: Mms_Wire_ClockReading {
+    get {_clock ?? Mms_Wire_ClockReading()}
+    set {_clock = newValue}
+  }
+  /// Returns true if `clock` has been explicitly set.
+  var hasClock: Bool {self._clock != nil}
+  /// Clears the value of `clock`. Subsequent reads from it will return its default value.
+  mutating func clearClock() {self._clock = nil}
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+
+  fileprivate var _clock: Mms_Wire_ClockReading? = nil
+}
+
+/// The sender's wall clock as it sent the frame, and its estimate of the chain's clock: the median
+/// of the clocks it hears (its own among them), as an offset from its own, over `clocks` clocks.
+nonisolated struct Mms_Wire_ClockReading: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var wallMillis: UInt64 = 0
+
+  var chainOffsetMillis: Int64 = 0
+
+  var clocks: UInt32 = 0
 
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -289,7 +330,7 @@ nonisolated extension Mms_Wire_Frame: SwiftProtobuf.Message, SwiftProtobuf._Mess
 
 nonisolated extension Mms_Wire_Hello: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".Hello"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}node\0\u{1}chain\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}node\0\u{1}chain\0\u{1}clock\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -300,12 +341,17 @@ nonisolated extension Mms_Wire_Hello: SwiftProtobuf.Message, SwiftProtobuf._Mess
       case 1: try { try decoder.decodeSingularUInt32Field(value: &self.version) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.node) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.chain) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._clock) }()
       default: break
       }
     }
   }
 
   func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if self.version != 0 {
       try visitor.visitSingularUInt32Field(value: self.version, fieldNumber: 1)
     }
@@ -315,6 +361,9 @@ nonisolated extension Mms_Wire_Hello: SwiftProtobuf.Message, SwiftProtobuf._Mess
     if !self.chain.isEmpty {
       try visitor.visitSingularStringField(value: self.chain, fieldNumber: 3)
     }
+    try { if let v = self._clock {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -322,6 +371,7 @@ nonisolated extension Mms_Wire_Hello: SwiftProtobuf.Message, SwiftProtobuf._Mess
     if lhs.version != rhs.version {return false}
     if lhs.node != rhs.node {return false}
     if lhs.chain != rhs.chain {return false}
+    if lhs._clock != rhs._clock {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -329,7 +379,7 @@ nonisolated extension Mms_Wire_Hello: SwiftProtobuf.Message, SwiftProtobuf._Mess
 
 nonisolated extension Mms_Wire_Vector: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".Vector"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}entries\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}entries\0\u{1}clock\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -338,20 +388,69 @@ nonisolated extension Mms_Wire_Vector: SwiftProtobuf.Message, SwiftProtobuf._Mes
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: &self.entries) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._clock) }()
       default: break
       }
     }
   }
 
   func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.entries.isEmpty {
       try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: self.entries, fieldNumber: 1)
     }
+    try { if let v = self._clock {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   static func ==(lhs: Mms_Wire_Vector, rhs: Mms_Wire_Vector) -> Bool {
     if lhs.entries != rhs.entries {return false}
+    if lhs._clock != rhs._clock {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mms_Wire_ClockReading: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".ClockReading"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}wall_millis\0\u{3}chain_offset_millis\0\u{1}clocks\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.wallMillis) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.chainOffsetMillis) }()
+      case 3: try { try decoder.decodeSingularUInt32Field(value: &self.clocks) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.wallMillis != 0 {
+      try visitor.visitSingularUInt64Field(value: self.wallMillis, fieldNumber: 1)
+    }
+    if self.chainOffsetMillis != 0 {
+      try visitor.visitSingularInt64Field(value: self.chainOffsetMillis, fieldNumber: 2)
+    }
+    if self.clocks != 0 {
+      try visitor.visitSingularUInt32Field(value: self.clocks, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Mms_Wire_ClockReading, rhs: Mms_Wire_ClockReading) -> Bool {
+    if lhs.wallMillis != rhs.wallMillis {return false}
+    if lhs.chainOffsetMillis != rhs.chainOffsetMillis {return false}
+    if lhs.clocks != rhs.clocks {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -21,7 +21,8 @@ struct ChainWorkload {
         case charge(fen: Int64)
         case refundLatest
         case redeemPoints(Int64)
-        case punch
+        /// A use of the member's punch card, on its own or paying a sale's service line (计次 at checkout).
+        case punch(atCheckout: Bool)
         case issueCoupon(code: String, fen: Int64)
         case redeemCoupon(code: String)
         case reportLost
@@ -60,7 +61,9 @@ struct ChainWorkload {
         var p = Program()
         p.points.perYuan = 1
         p.points.redeemPerYuan = 100
-        p.points.expiry = .endOfNextYear
+        // Points earned before midnight (the first three minutes) stop paying at the year end, so
+        // every run spends points across an expiry.
+        p.points.expiry = .endOfYear
         p.couponTemplates = [
             CouponTemplate(id: dayCoupon, title: "sim day", kind: .amountOff, value: Money(fen: 500), percent: nil, minSpend: Money(fen: 1_000),
                            validDays: 1, weekdaysExcluded: [], skus: [], categories: [], branches: [], tiers: [], perMemberLimit: 3, transferable: false),
@@ -147,7 +150,7 @@ struct ChainWorkload {
                 case ..<0.74: kind = .topUp(fen: Int64(random.int(50..<1_000)) * 100)
                 case ..<0.80: kind = .refundLatest
                 case ..<0.86: kind = .redeemPoints(Int64(random.int(10..<200)))
-                case ..<0.92: kind = members[member].punchCard != nil ? .punch : .charge(fen: Int64(random.int(5..<100)) * 100)
+                case ..<0.92: kind = members[member].punchCard != nil ? .punch(atCheckout: requests.count % 2 == 0) : .charge(fen: Int64(random.int(5..<100)) * 100)
                 case ..<0.998:
                     coupons += 1
                     kind = .redeemCoupon(code: "Q\(random.int(0..<max(1, coupons)))")

@@ -40,6 +40,13 @@ public struct SimulationResult: Codable, Sendable {
     public var cardReturnBreaks: Int
     /// Members given one campaign's gift twice, across the chain.
     public var campaignDuplicates: Int
+    /// Spends (redemptions, points tenders, transfers) that took points from a lot past its last day.
+    public var expiredPointsSpent: Int
+    /// Requests refused because the deciding node's clock was off the chain's (`ChainClock`), and
+    /// requests decided while the node's clock was truly further off than the bound (before it
+    /// could tell: no peer heard since it started): both counts, not violations.
+    public var requestsRefusedClockSkew: Int
+    public var requestsDecidedWithClockOff: Int
     public var lostAcknowledgedOps: Int?
     public var converged: Bool?
     public var hqMatchesSum: Bool?
@@ -103,6 +110,9 @@ extension SimulationResult {
         try c.encode(transferConservationBreaks, forKey: .transferConservationBreaks)
         try c.encode(cardReturnBreaks, forKey: .cardReturnBreaks)
         try c.encode(campaignDuplicates, forKey: .campaignDuplicates)
+        try c.encode(expiredPointsSpent, forKey: .expiredPointsSpent)
+        try c.encode(requestsRefusedClockSkew, forKey: .requestsRefusedClockSkew)
+        try c.encode(requestsDecidedWithClockOff, forKey: .requestsDecidedWithClockOff)
         try c.encode(lostAcknowledgedOps, forKey: .lostAcknowledgedOps)
         try c.encode(converged, forKey: .converged)
         try c.encode(hqMatchesSum, forKey: .hqMatchesSum)
@@ -138,6 +148,7 @@ extension SimulationResult {
         paymentsRefusedNoRights = 0; paymentsRefusedBalance = 0; paymentsRefusedOffline = 0; paymentsRefusedNodeDown = 0
         overdrafts = 0; negativeRights = 0; negativePoints = 0; negativeUses = 0; overRefunds = 0; couponDoubleSpends = 0
         blockedCardSpends = 0; transferConservationBreaks = 0; cardReturnBreaks = 0; campaignDuplicates = 0
+        expiredPointsSpent = 0; requestsRefusedClockSkew = 0; requestsDecidedWithClockOff = 0
         lostAcknowledgedOps = nil; converged = nil; hqMatchesSum = nil; historyMatches = nil
         lostCardsBlocked = nil; couponsUsedOnce = nil; returnedCardsWithBalance = nil; stockConservation = nil; saleTenderMismatch = nil
         convergenceRounds = 0; availability = nil; self.policy = policy.rawValue
@@ -222,7 +233,8 @@ extension Simulation {
         result.negativePoints = tally.negativePoints.count; result.negativeUses = tally.negativeUses.count; result.overRefunds = tally.overRefunds.count
         result.couponDoubleSpends = tally.couponDoubleSpends; result.blockedCardSpends = tally.blockedCardSpends
         result.transferConservationBreaks = tally.transferConservationBreaks; result.cardReturnBreaks = tally.cardReturnBreaks
-        result.campaignDuplicates = tally.campaignDuplicates
+        result.campaignDuplicates = tally.campaignDuplicates; result.expiredPointsSpent = tally.expiredPointsSpent
+        result.requestsRefusedClockSkew = tally.refusedClockSkew; result.requestsDecidedWithClockOff = tally.decidedWithClockOff
         result.convergenceRounds = rounds; result.broken = options.broken?.rawValue; result.faults = faults
         result.partitions = tally.partitions; result.crashes = tally.crashes; result.linkResets = tally.linkResets; result.messages = tally.messages
         result.traceHash = Hex.encode(traceDigest())
@@ -243,7 +255,7 @@ extension Simulation {
                     return (card, view.map { (try? state.escrow($0.punchAccount).total) ?? 0 } ?? 0, view?.status.rawValue ?? "unknown")
                 }
                 recorder.final(node: replica.id, member: id, card: member.card, balance: (try? state.escrow(Cell.storedValue(member: id)).total) ?? 0,
-                               points: (try? state.escrow(Cell.points(member: id)).total) ?? 0, status: status, punch: punch)
+                               lots: ((try? PointsLots.lots(member: id, in: state)) ?? []).map { LotPoints(year: $0.year, points: $0.left) }, status: status, punch: punch)
             }
         }
         recorder.end(healed: healed, converged: converged, violation: violation)

@@ -84,10 +84,11 @@ struct HistoryRecorder {
         charges[member]?.last { $0.node == node }?.acked
     }
 
-    mutating func final(node: NodeID, member: String, card: String, balance: Int64, points: Int64, status: String,
+    mutating func final(node: NodeID, member: String, card: String, balance: Int64, lots: [LotPoints], status: String,
                         punch: (card: String, uses: Int64, status: String)?) {
         guard enabled else { return }
-        var line = "{\"final\":true,\"node\":\"\(node)\",\"member\":\"\(member)\",\"card\":\"\(card)\",\"balance\":\"\(Money(fen: balance))\",\"points\":\(points),\"status\":\"\(status)\""
+        var line = "{\"final\":true,\"node\":\"\(node)\",\"member\":\"\(member)\",\"card\":\"\(card)\",\"balance\":\"\(Money(fen: balance))\""
+            + ",\"points\":\(lots.map(\.points).reduce(0, +)),\(Self.lots(lots)),\"status\":\"\(status)\""
         if let punch { line += ",\"punch_card\":\"\(punch.card)\",\"uses\":\(punch.uses),\"punch_status\":\"\(punch.status)\"" }
         lines.append(line + "}")
     }
@@ -104,7 +105,7 @@ struct HistoryRecorder {
         case .charge: "charge"
         case .refundLatest: "refund"
         case .redeemPoints: "points_redeem"
-        case .punch: "punch"
+        case .punch(let checkout): checkout ? "punch_at_checkout" : "punch"
         case .issueCoupon: "coupon_issue"
         case .redeemCoupon: "coupon_redeem"
         case .reportLost: "report_lost"
@@ -125,6 +126,11 @@ struct HistoryRecorder {
         }
     }
 
+    /// `"lots":{"2026":30,…}`: points by the year of their lot.
+    static func lots(_ lots: [LotPoints]) -> String {
+        "\"lots\":{" + lots.map { "\"\($0.year)\":\($0.points)" }.joined(separator: ",") + "}"
+    }
+
     /// The op's amounts and codes, as JSON fields: money as "12.34", points, uses and stock as integers.
     static func fields(_ body: OpBody, origin: NodeID) -> [String] {
         func m(_ money: Money) -> String { "\"\(money)\"" }
@@ -142,7 +148,7 @@ struct HistoryRecorder {
         case .charge(let c): return ["\"member\":\(q(c.member))", "\"card\":\(q(c.card))", "\"amount\":\(m(c.amount))", "\"points_earned\":\(c.pointsEarned.value)"]
         case .refund(let r): return ["\"member\":\(q(r.member))", "\"card\":\(q(r.card))", "\"amount\":\(m(r.amount))", "\"charge\":\"\(r.charge)\""]
         case .pointsRedeemed(let p):
-            return ["\"member\":\(q(p.member))", "\"card\":\(q(p.card))", "\"points\":\(p.points.value)"] + (p.gift.isEmpty ? [] : ["\"gift\":\(q(p.gift))", "\"sku\":\(q(p.sku))"])
+            return ["\"member\":\(q(p.member))", "\"card\":\(q(p.card))", "\"points\":\(p.points.value)", lots(p.lots)] + (p.gift.isEmpty ? [] : ["\"gift\":\(q(p.gift))", "\"sku\":\(q(p.sku))"])
         case .punchUsed(let p): return ["\"member\":\(q(p.member))", "\"card\":\(q(p.card))", "\"account\":\(q(p.account))", "\"uses\":\(p.uses)"]
         case .rightsTransferred(let t): return ["\"account\":\(q(t.account))", "\"to\":\"\(t.to)\"", "\"units\":\(t.amount)"]
         case .settingSet(let key, let value): return ["\"key\":\(q(key))", "\"value\":\(q(value))"]
@@ -158,11 +164,11 @@ struct HistoryRecorder {
         case .transferArrived(let transfer, let sku, let quantity): return ["\"transfer\":\"\(transfer)\"", "\"sku\":\(q(sku))", "\"quantity\":\(quantity)"]
         case .sale(let s):
             let lines = s.lines.map { "{\"sku\":\(q($0.sku)),\"quantity\":\($0.quantity),\"amount\":\(m($0.amount)),\"goods\":\($0.goods)}" }
-            let tenders = s.tenders.map { "{\"kind\":\"\($0.kind.rawValue)\",\"amount\":\(m($0.amount))" + ($0.reference.isEmpty ? "" : ",\"code\":\(q($0.reference))") + ($0.units > 0 ? ",\"units\":\($0.units)" : "") + "}" }
+            let tenders = s.tenders.map(tender)
             return ["\"member\":\(q(s.member))", "\"card\":\(q(s.card))", "\"total\":\(m(s.total))", "\"change\":\(m(s.change))", "\"stored\":\(m(s.stored))",
                     "\"points_earned\":\(s.pointsEarned.value)", "\"lines\":[\(lines.joined(separator: ","))]", "\"tenders\":[\(tenders.joined(separator: ","))]"]
         case .saleReturned(let r):
-            let refunds = r.refunds.map { "{\"kind\":\"\($0.kind.rawValue)\",\"amount\":\(m($0.amount))" + ($0.reference.isEmpty ? "" : ",\"code\":\(q($0.reference))") + ($0.units > 0 ? ",\"units\":\($0.units)" : "") + "}" }
+            let refunds = r.refunds.map(tender)
             return ["\"sale\":\"\(r.sale)\"", "\"member\":\(q(r.member))", "\"amount\":\(m(r.amount))", "\"stored_back\":\(m(r.storedBack))",
                     "\"points_taken_back\":\(r.points.value)", "\"refunds\":[\(refunds.joined(separator: ","))]"]
         case .programSet(let version, let document): return ["\"version\":\(version)", "\"document\":\(q(document))"]
@@ -172,8 +178,17 @@ struct HistoryRecorder {
         case .cardRenewed(let card, let expires): return ["\"card\":\(q(card))", "\"expires\":\(expires)"]
         case .pointsAwarded(let member, let points, let campaign, let holder):
             return ["\"member\":\(q(member))", "\"points\":\(points.value)", "\"campaign\":\(q(campaign))", "\"holder\":\"\(holder)\""]
+        case .pointsTransferred(let t):
+            return ["\"from_member\":\(q(t.fromMember))", "\"from_card\":\(q(t.fromCard))", "\"to_member\":\(q(t.toMember))", "\"points\":\(t.points.value)", lots(t.lots)]
         default: return []
         }
+    }
+
+    /// A sale's tender or a return's refund: its kind, amount, code (a coupon's, a punch card's
+    /// uses account), units and points lots.
+    static func tender(_ t: Tender) -> String {
+        "{\"kind\":\"\(t.kind.rawValue)\",\"amount\":\"\(t.amount)\"" + (t.reference.isEmpty ? "" : ",\"code\":\(quote(t.reference))")
+            + (t.units > 0 ? ",\"units\":\(t.units)" : "") + (t.lots.isEmpty ? "" : "," + lots(t.lots)) + "}"
     }
 
     /// A JSON string literal.

@@ -60,6 +60,8 @@ public enum BrokenRule: String, Sendable, CaseIterable {
     case arriveTwice = "arrive-twice"
     /// A coupon already used is redeemed again (the till skips the use check): double spends must be found.
     case couponTwice = "coupon-twice"
+    /// Points of a lot past its last day are redeemed (the till ignores expiry): expired spends must be found.
+    case expiredPoints = "expired-points"
 }
 
 /// The faults of one run, drawn from its seed as TigerBeetle's VOPR does ("swarm testing"): each
@@ -78,6 +80,9 @@ public struct FaultProfile: Codable, Sendable, Equatable {
     /// Largest clock offset of a node, and probability per minute of a clock jump.
     public var maxSkewMillis: Double = 0
     public var clockJumpPerMinute: Double = 0
+    /// Once in the run, a branch's clock set this far wrong (0: never): a cashier typing the wrong
+    /// date, a dead CMOS battery. The clock check must refuse its tills once it hears its peers.
+    public var wrongClockMillis: Double = 0
 
     static func draw(_ rng: inout SimRandom, options: SimulationOptions) -> FaultProfile {
         var f = FaultProfile()
@@ -89,6 +94,7 @@ public struct FaultProfile: Codable, Sendable, Equatable {
         f.maxDelayMillis = rng.chance(0.5) ? rng.double(in: 1...20) : rng.double(in: 20...400)
         if rng.chance(0.5) { f.maxSkewMillis = rng.double(in: 10...180_000) }
         if rng.chance(0.3) { f.clockJumpPerMinute = rng.double(in: 0.001...0.05) }
+        if rng.chance(0.25) { f.wrongClockMillis = rng.double(in: 600_000...2 * 86_400_000) }
         if options.guaranteePartitionsAndCrashes {
             let seconds = Double(options.durationMillis) / 1_000
             f.partitionEverySeconds = min(f.partitionEverySeconds > 0 ? f.partitionEverySeconds : seconds, seconds / 4)

@@ -19,6 +19,7 @@ public final class Simulation {
         case crash
         case restart(node: Int)
         case clockJump
+        case clockSetWrong
         case placement
         case finalHeal
         case push(node: Int)
@@ -50,6 +51,8 @@ public final class Simulation {
     private var alive: [Bool]
     private var pushArmed: [Bool]
     private var skew: [Int64]
+    /// Each node's view of the chain's clock, from its peers' readings (the node server keeps the same).
+    private var clocks: [ChainClock]
     private var links: [Link] = []
     private var linksOf: [[Int]]
     private let keys: [NodeID: (SigningPublicKey, NodeRole)]
@@ -84,6 +87,10 @@ public final class Simulation {
         var overdrawnMembers: Set<String> = [], negativeRights: Set<String> = [], negativePoints: Set<String> = []
         var negativeUses: Set<String> = [], overRefunds: Set<String> = []
         var couponDoubleSpends = 0, blockedCardSpends = 0, transferConservationBreaks = 0, cardReturnBreaks = 0, campaignDuplicates = 0
+        var expiredPointsSpent = 0
+        /// Requests a node refused because its clock was off the chain's, and requests it decided
+        /// while its clock was truly more than the bound off (before it could tell).
+        var refusedClockSkew = 0, decidedWithClockOff = 0
     }
 
     /// What the per-op checks keep, from op bodies alone (not from the deltas the replicas fold):
@@ -118,6 +125,7 @@ public final class Simulation {
         alive = Array(repeating: true, count: n)
         pushArmed = Array(repeating: false, count: n)
         skew = (0..<n).map { _ in faults.maxSkewMillis > 0 ? Int64(faultRandom.double(in: -faults.maxSkewMillis...faults.maxSkewMillis)) : 0 }
+        clocks = Array(repeating: ChainClock(), count: n)
         linksOf = Array(repeating: [], count: n)
         workload = ChainWorkload(nodes: n, options: options, random: &workloadRandom)
         effectivePolicy = options.broken == .chargeWithoutRights ? .alwaysAccept : options.policy
@@ -172,6 +180,7 @@ public final class Simulation {
             if faults.partitionEverySeconds > 0 { queue.schedule(at: early(faults.partitionEverySeconds), .partition) }
             if faults.crashEverySeconds > 0 { queue.schedule(at: early(faults.crashEverySeconds), .crash) }
             if faults.clockJumpPerMinute > 0 { queue.schedule(at: wait(60 / faults.clockJumpPerMinute), .clockJump) }
+            if faults.wrongClockMillis > 0 { queue.schedule(at: UInt64(random.int(60_000..<max(60_001, Int(options.durationMillis / 2)))), .clockSetWrong) }
         }
         queue.schedule(at: options.durationMillis, .finalHeal)
         var lastProgress = 0.0
@@ -282,6 +291,11 @@ public final class Simulation {
             skew[node] += Int64(random.double(in: -60_000...60_000))
             note(5, node, Int(skew[node]))
             if faultsOn { queue.schedule(at: wait(60 / faults.clockJumpPerMinute), .clockJump) }
+        case .clockSetWrong:
+            guard faultsOn else { return }
+            let node = random.int(1..<replicas.count)
+            skew[node] += Int64(faults.wrongClockMillis) * (random.chance(0.5) ? 1 : -1)
+            note(12, node, Int(skew[node]))
         case .placement:
             guard trading else { return }
             for node in replicas.indices where alive[node] { place(node) }
@@ -355,6 +369,13 @@ public final class Simulation {
 
     private func send(_ message: SyncMessage, link l: Int, fromB: Bool) {
         guard links[l].connected else { return }
+        var message = message
+        switch message {
+        case .hello, .vector:
+            let node = fromB ? links[l].b : links[l].a
+            message = message.stamped(clocks[node].reading(wall: clock(node), mono: now))
+        default: break
+        }
         if faultsOn, random.chance(faults.lossRate) { return reset(l) }
         var delay = links[l].delay
         if faultsOn, random.chance(faults.reorderRate) { delay += UInt64(random.int(1..<Int(4 * links[l].delay + 2))) }
@@ -393,6 +414,8 @@ public final class Simulation {
             }
         case .grantRights(let account, let amount, let to, let relayable):
             grant(node, account: account, amount: amount, to: to, relayable: relayable, link: l, atB: atB)
+        case .heardClock(let reading):
+            clocks[node].heard(reading, from: replicas[peer].id, wall: clock(node), mono: now)
         case .close:
             reset(l)
         }
@@ -465,6 +488,7 @@ public final class Simulation {
             record(.init(invariant: "fork", detail: "\(replicas[node].id) issued a second op numbered \(op.id): it lost ops it had acknowledged"))
         }
         checkCouponsAndCampaigns(op)
+        checkPointsLots(op.op)
         if case .cardReturned(let r) = body, r.refunded.fen > before {
             tally.cardReturnBreaks += 1
             record(.init(invariant: "card_return_break", detail: "\(op.id) refunded \(r.refunded) of a true balance of \(Money(fen: before))"))
@@ -501,10 +525,26 @@ public final class Simulation {
     /// bodies instead (`coupon_double_spend`).
     private static func accountCheck(_ account: String) -> (invariant: String, set: WritableKeyPath<Tally, Set<String>>)? {
         if account.hasPrefix(Cell.storedValue(member: "")) { return ("overdraft", \.overdrawnMembers) }
-        if account.hasPrefix(Cell.points(member: "")) { return ("negative_points", \.negativePoints) }
+        if PointsLots.isPointsAccount(account) { return ("negative_points", \.negativePoints) }
         if account.hasPrefix("punch:") { return ("negative_uses", \.negativeUses) }
         if account.hasPrefix("refund:") { return ("over_refund", \.overRefunds) }
         return nil
+    }
+
+    /// Points are spent only from lots still valid on the spend's own day (a return taking back
+    /// what a sale earned is no spend): judged from the op's deltas and the program in force.
+    private func checkPointsLots(_ op: Op) {
+        switch op.body {
+        case .pointsRedeemed, .sale, .pointsTransferred: break
+        default: return
+        }
+        guard let expiry = try? PointsLots.expiry(in: oracle) else { return }
+        let day = CardLife.dayNumber(Sales.day(wallMillis: op.hlc.wallMillis))
+        for case .add(let account, Cell.debited, _, let points) in op.deltas where PointsLots.isPointsAccount(account) {
+            guard let year = PointsLots.year(ofAccount: account), let last = PointsLots.lastDay(ofLot: year, expiry), day > last else { continue }
+            tally.expiredPointsSpent += 1
+            record(.init(invariant: "expired_points_spent", detail: "\(op.id) (\(op.body.kind)) spent \(points) points of lot \(year), which stopped paying after \(CardLife.dayText(last))"))
+        }
     }
 
     /// The cards an op spends from or pays into (a card that stopped must do neither).
@@ -602,6 +642,7 @@ public final class Simulation {
     static let eventNames: [Int: String] = [
         1: "deliver link/to_b", 2: "request index/-", 3: "retry index/-", 4: "heal links/-", 5: "clock_jump node/skew_ms",
         6: "final_heal -/-", 7: "link_up link/-", 8: "link_reset link/-", 9: "partition kind/-", 10: "crash node/-", 11: "restart node/-",
+        12: "clock_set_wrong node/skew_ms",
     ]
 
     private func note(_ kind: UInt8, _ a: Int, _ b: Int) {
@@ -674,6 +715,8 @@ public final class Simulation {
             record(.init(invariant: "store_reopen", detail: "\(replicas[node].id) could not reopen its store: \(error)"))
         }
         alive[node] = true
+        // A restarted process has heard no peer yet.
+        clocks[node] = ChainClock()
     }
 
     // MARK: The tills
@@ -690,6 +733,12 @@ public final class Simulation {
             return recorder.request(now, node: replica.id, card: member.card, kind: kind, ack: nil, reason: "node_down")
         }
         if case .runCampaign(let id) = kind { return runCampaign(id, node: node) }
+        // A node whose clock the chain disagrees with refuses its tills (`ChainClock`), as the node server does.
+        if let skewed = MMSError.clockSkew(clocks[node].verdict(wall: clock(node), mono: now)) {
+            tally.refusedClockSkew += 1
+            return recorder.request(now, node: replica.id, card: member.card, kind: kind, ack: nil, reason: skewed.code.rawValue)
+        }
+        if abs(skew[node]) > ChainClock.maxSkewMillis { tally.decidedWithClockOff += 1 }
         do {
             // The teller (and its view of the state) is gone before the op is issued: holding it
             // would make the state copy itself on write.
@@ -721,7 +770,8 @@ public final class Simulation {
     private func rightsAccount(_ refusal: MMSError, _ kind: ChainWorkload.Kind, node: Int, member: ChainWorkload.Member, memberID: String) -> String? {
         switch refusal.code {
         case .insufficientFunds: return Cell.storedValue(member: memberID)
-        case .insufficientPoints: return Cell.points(member: memberID)
+        // The oldest valid lot whose rights sit elsewhere, as the refusal names it.
+        case .insufficientPoints: return refusal.details["account"]
         case .noUsesLeft: return member.punchCard.map { "punch:\($0)" }
         case .couponUsed:
             switch kind {
@@ -766,10 +816,13 @@ public final class Simulation {
         case .refundLatest:
             guard let latest = recorder.latestCharge(member: memberID, at: replicas[node].id) else { return nil }
             return try teller.refund(card: member.card, charge: latest.op, amount: Money(fen: min(latest.fen, 2_000)))
-        case .redeemPoints(let points): return try teller.redeemPoints(card: member.card, points: Points(points))
-        case .punch:
+        case .redeemPoints(let points): return try redeemPoints(teller, card: member.card, member: memberID, points: points)
+        case .punch(let atCheckout):
             guard let punch = member.punchCard else { return nil }
-            return try teller.usePunch(card: punch, uses: 1)
+            guard atCheckout else { return try teller.usePunch(card: punch, uses: 1) }
+            // The service, paid by a use; a shampoo beside it in cash.
+            let items: [SaleRequest.Item] = [.init(sku: ChainWorkload.catalogue[1].sku, quantity: 1), .init(sku: ChainWorkload.catalogue[0].sku, quantity: 1)]
+            return try teller.sell(SaleRequest(card: punch, items: items, payments: [.init(kind: .punch, amount: nil), .init(kind: .cash, amount: nil)], staff: nil))
         case .issueCoupon(let code, let fen): return try teller.issueCoupon(code: code, member: memberID, value: Money(fen: fen), title: "sim")
         case .redeemCoupon(let code): return try redeemCoupon(teller, code)
         case .reportLost: return try teller.reportCard(member.card, .lost)
@@ -819,6 +872,22 @@ public final class Simulation {
         do { return try teller.redeemCoupon(code: code) } catch let refusal as MMSError where refusal.code == .couponUsed && options.broken == .couponTwice {
             guard let coupon = try teller.state.coupon(code), coupon.left <= 0 else { throw refusal }
             return .couponRedeemed(code: code, member: coupon.member)
+        }
+    }
+
+    /// Points redeemed; with `--broken expired-points` the till ignores the lots' last days and
+    /// takes from any lot this node holds.
+    private func redeemPoints(_ teller: Teller, card: String, member: String, points: Int64) throws -> OpBody {
+        do { return try teller.redeemPoints(card: card, points: Points(points)) } catch let refusal as MMSError where refusal.code == .insufficientPoints && options.broken == .expiredPoints {
+            var taken: [LotPoints] = [], rest = points
+            for lot in try PointsLots.lots(member: member, in: teller.state) where rest > 0 {
+                let here = min(rest, max(0, lot.account.rights(at: teller.origin)))
+                if here > 0 { taken.append(LotPoints(year: lot.year, points: here)); rest -= here }
+            }
+            guard rest == 0 else { throw refusal }
+            var redeemed = PointsRedeemed(member: member, card: card, points: Points(points))
+            redeemed.lots = taken
+            return .pointsRedeemed(redeemed)
         }
     }
 

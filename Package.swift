@@ -101,6 +101,7 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         // The till API: HTTPS (Hummingbird 2) in front of the application layer, with operators'
         // sessions, roles and idempotency keys; its OpenAPI document is the contract.

@@ -41,16 +41,20 @@ public enum CardLife {
 
     /// The day `days` after `day` (both `YYYY-MM-DD`), by the proleptic Gregorian calendar.
     public static func day(_ day: String, plus days: Int64) -> String {
+        // In days throughout: no day, however early, is turned into a negative time.
+        Sales.day(epochDays: epochDays(day) + days)
+    }
+
+    /// Days from 1970-01-01 to `day` (`YYYY-MM-DD`, checked), by Howard Hinnant's days-from-civil.
+    public static func epochDays(_ day: String) -> Int64 {
         let parts = day.split(separator: "-").compactMap { Int64($0) }
         precondition(parts.count == 3, "a day that was checked is YYYY-MM-DD")
-        // Days from civil (Howard Hinnant's algorithm), then back through `Sales.day`, in days
-        // throughout: no day, however early, is turned into a negative time.
         let (y, m, d) = (parts[1] <= 2 ? parts[0] - 1 : parts[0], parts[1], parts[2])
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
         let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return Sales.day(epochDays: era * 146_097 + doe - 719_468 + days)
+        return era * 146_097 + doe - 719_468
     }
 }
 

@@ -323,6 +323,12 @@ extension Op {
         case .couponTransferred(let code, _, let to):
             return [.set(entity: Cell.coupon(code), name: Cell.cardMember, value: text(to), stamp: stamp),
                     .raise(entity: Cell.member(to), name: Cell.memberCouponPrefix + code)]
+        case .messageQueued(let m):
+            return [.raise(entity: Cell.member(m.member), name: Cell.messagePrefix + m.key)]
+        case .consentSet(let member, let messages):
+            return [.set(entity: Cell.member(member), name: Cell.messageConsent, value: text(messages ? "1" : "0"), stamp: stamp)]
+        case .exportMade:
+            return []
         case .cardRenewed(let card, let expires):
             return [.max(entity: Cell.card(card), name: Cell.cardExpires, value: expires)]
         case .programSet(let version, let document):

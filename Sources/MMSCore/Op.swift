@@ -226,6 +226,12 @@ public enum OpBody: Equatable, Sendable {
     case pointsTransferred(PointsTransfer)
     /// A transferable coupon given to another member.
     case couponTransferred(code: String, from: String, to: String)
+    /// A message to a member queued for the chain's gateway (`Messages`), once per key.
+    case messageQueued(MessageQueued)
+    /// A member's consent to messages.
+    case consentSet(member: String, messages: Bool)
+    /// An export was made (members, sales or ops): the audit trail of who took what.
+    case exportMade(what: String, rows: Int64, personalData: Bool)
 
     /// A short stable name, used in history and logs.
     public var kind: String {
@@ -272,6 +278,9 @@ public enum OpBody: Equatable, Sendable {
         case .pointsAwarded: "points_awarded"
         case .pointsTransferred: "points_transferred"
         case .couponTransferred: "coupon_transferred"
+        case .messageQueued: "message_queued"
+        case .consentSet: "consent_set"
+        case .exportMade: "export_made"
         }
     }
 
@@ -326,7 +335,10 @@ public enum OpBody: Equatable, Sendable {
         case .pointsTransferred(let t): t.fromMember
         case .couponTransferred(_, let from, _): from
         case .cardReturned(let r): r.member
-        case .cardReported, .pinFailed, .pinUnlocked, .rightsTransferred, .settingSet, .programSet, .pinChanged, .cardRenewed,
+        case .messageQueued(let m): m.member
+        case .consentSet(let member, _): member
+        case .exportMade,
+             .cardReported, .pinFailed, .pinUnlocked, .rightsTransferred, .settingSet, .programSet, .pinChanged, .cardRenewed,
              .operatorAdded, .operatorDisabled, .operatorPasswordSet, .loginFailed, .tillRegistered, .tillRevoked,
              .productSet, .priceSet, .expenseAdded, .tillClosed, .supplierInvoiced, .supplierPaid, .stockReceived, .stockReturned, .stockTransferred, .transferArrived, .stockCounted, .stockThreshold: nil
         }

@@ -20,8 +20,14 @@ public struct Program: Codable, Equatable, Sendable {
     /// Tier validity: when set, a tier counts only the figures of the current year and the
     /// `years` before it, so it holds until a review at a year's end finds them short.
     public var tierReview: TierReview?
+    /// The reminders' messages, by kind (`birthday`, `points_expiring`, …), where head office
+    /// words them itself; the others say `MessageKind.defaultTemplate`.
+    public var messages: [String: String] = [:]
 
     public init() {}
+
+    /// What a message of `kind` says under this program.
+    public func template(_ kind: MessageKind) -> String { messages[kind.rawValue] ?? kind.defaultTemplate }
 
     public func cardProduct(_ id: String) -> CardProduct? { cardProducts.first { $0.id == id } }
     public func couponTemplate(_ id: String) -> CouponTemplate? { couponTemplates.first { $0.id == id } }
@@ -242,6 +248,10 @@ extension Program {
         func fault(_ field: String, _ reason: String) -> MMSError {
             MMSError(.invalidArgument, "Program: \(field): \(reason).", details: ["field": field, "reason": reason])
         }
+        for (kind, template) in messages {
+            guard MessageKind(rawValue: kind) != nil else { throw fault("messages.\(kind.prefix(30))", "not a kind of message (\(MessageKind.allCases.map(\.rawValue).joined(separator: ", ")))") }
+            try Messages.validate(template: template, kind: kind)
+        }
         func unique(_ ids: [String], _ what: String) throws {
             for id in ids { try Identifier.validate(id, what: "\(what) id") }
             if let dup = Dictionary(grouping: ids, by: { $0 }).first(where: { $0.value.count > 1 })?.key { throw fault(what, "“\(dup)” is defined twice") }
@@ -416,6 +426,7 @@ extension Program {
         welcome = try c.decodeIfPresent(Reward.self, forKey: .welcome)
         referral = try c.decodeIfPresent(Reward.self, forKey: .referral)
         tierReview = try c.decodeIfPresent(TierReview.self, forKey: .tierReview)
+        messages = try c.decodeIfPresent([String: String].self, forKey: .messages) ?? [:]
     }
 }
 

@@ -65,6 +65,10 @@ public enum Action: String, Sendable, CaseIterable {
     case transferBalance = "transfer_balance" // stored value from one member's card to another's
     case returnCard = "return_card"          // 退卡: the principal refunded, the card stopped
     case runCampaign = "run_campaign"        // head office
+    case readReports = "read_reports"        // a manager: their branch's; auditor and hq_admin: the chain's
+    case sendReminders = "send_reminders"    // reminders to the outbox (a manager: their branch's members)
+    case importMembers = "import_members"    // members from a CSV file
+    case exportData = "export_data"          // members, sales, ops as CSV (personal data: hq_admin only)
 }
 
 public enum Permissions {
@@ -73,12 +77,13 @@ public enum Permissions {
         let counter: Set<Action> = [.lookUp, .addMember, .issueCard, .topUp, .charge, .sale, .redeemPoints, .usePunch, .redeemCoupon, .reportLost,
                                     .returnSale, .changePIN, .renewCard]
         let manager = counter.union([.refund, .issueCoupon, .blockCard, .replaceCard, .unlockCard, .moveRights, .manageStaff, .manageTills, .readAudit,
-                                     .manageStock, .keepBooks, .transferBalance, .returnCard])
+                                     .manageStock, .keepBooks, .transferBalance, .returnCard, .readReports, .sendReminders,
+                                     .importMembers, .exportData])
         return [
             .cashier: counter,
             .manager: manager,
             .hqAdmin: Set(Action.allCases),
-            .auditor: [.lookUp, .readAudit],
+            .auditor: [.lookUp, .readAudit, .readReports, .exportData],
         ]
     }()
 

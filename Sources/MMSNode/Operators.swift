@@ -239,6 +239,9 @@ extension LocalNode {
         case .stockCounted(let sku, let counted, let variance): "\(sku) counted \(counted) (variance \(variance))"
         case .stockThreshold(let sku, let below): "\(sku) low below \(below)"
         case .priceSet(let sku, let branch, let price): "\(sku) @ \(branch) = \(price?.description ?? "list price")"
+        case .exportMade(let what, let rows, let personalData): "\(what): \(rows) rows\(personalData ? ", with personal data" : "")"
+        case .messageQueued(let m): m.key
+        case .consentSet(let member, let messages): "\(member) messages \(messages ? "on" : "off")"
         default: nil
         }
     }

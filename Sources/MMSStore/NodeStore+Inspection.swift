@@ -142,6 +142,7 @@ extension NodeStore {
                 if chunk.count >= 50_000 { try state.apply(Delta.coalesce(chunk)); chunk.removeAll(keepingCapacity: true) }
             }
             try state.apply(Delta.coalesce(chunk))
+            try ReportTables(db: db).rebuild()
         }
     }
 }

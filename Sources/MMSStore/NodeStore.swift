@@ -116,6 +116,7 @@ public final class NodeStore: @unchecked Sendable {
         let op = chain.issue(body, now: now, key: key, actor: actor)
         try insert(op, db)
         try state.apply(op.op.deltas)
+        try ReportTables(db: db).apply(ops: [op.op], version: db.lastInsertedRowID)
         try saveHead(origin, chain.head, db)
         try saveClock(chain.clock, db)
         let response = try respond(op, state)

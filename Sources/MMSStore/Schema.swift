@@ -78,6 +78,11 @@ enum Schema {
                 CREATE INDEX sessions_by_expiry ON sessions (expires);
                 """)
         }
+        migrator.registerMigration("v3: report tables") { db in
+            try db.execute(sql: ReportTables.schema)
+            // A store from before them: its log folded into them once.
+            try ReportTables(db: db).rebuild()
+        }
         return migrator
     }
 

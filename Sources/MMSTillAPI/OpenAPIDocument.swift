@@ -4523,6 +4523,1060 @@ enum OpenAPIDocument {
      }
     }
    }
+  },
+  "/v1/reports/sales": {
+   "get": {
+    "summary": "Sales from one day to another (both counted, China Standard Time), by branch, day, hour, category, product or staff; a manager sees their branch",
+    "security": [
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "from",
+      "in": "query",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+      }
+     },
+     {
+      "name": "to",
+      "in": "query",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+      }
+     },
+     {
+      "name": "by",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "branch",
+        "day",
+        "hour",
+        "category",
+        "product",
+        "staff"
+       ]
+      }
+     },
+     {
+      "name": "format",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "json",
+        "csv"
+       ]
+      },
+      "description": "csv: the rows as CSV"
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "the answer",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/SalesReport"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "bad input (invalid_argument, invalid_amount)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or expired session (unauthenticated, session_expired, till_revoked)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "the operator's role may not (not_permitted)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "413": {
+      "description": "body too large (body_too_large)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store fault (store_failure)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "unknown card, member or coupon",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/v1/reports/members": {
+   "get": {
+    "summary": "Members: growth, active, dormant, zero-spend; with segments=true, value classes A/B/C and RFM groups",
+    "security": [
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "segments",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "true",
+        "false"
+       ]
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "the answer",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/MembersReport"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "bad input (invalid_argument, invalid_amount)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or expired session (unauthenticated, session_expired, till_revoked)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "the operator's role may not (not_permitted)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "413": {
+      "description": "body too large (body_too_large)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store fault (store_failure)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "unknown card, member or coupon",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/v1/reports/liability": {
+   "get": {
+    "summary": "Prepaid principal and bonus owed, by home branch, reconciled with the sum of balances (head office)",
+    "security": [
+     {
+      "session": []
+     }
+    ],
+    "parameters": [],
+    "responses": {
+     "200": {
+      "description": "the answer",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/LiabilityReport"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "bad input (invalid_argument, invalid_amount)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or expired session (unauthenticated, session_expired, till_revoked)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "the operator's role may not (not_permitted)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "413": {
+      "description": "body too large (body_too_large)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store fault (store_failure)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "unknown card, member or coupon",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/v1/reports/points": {
+   "get": {
+    "summary": "Points outstanding and expired, by lot and expiry month; earned and redeemed per branch and month",
+    "security": [
+     {
+      "session": []
+     }
+    ],
+    "parameters": [],
+    "responses": {
+     "200": {
+      "description": "the answer",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/PointsReport"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "bad input (invalid_argument, invalid_amount)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or expired session (unauthenticated, session_expired, till_revoked)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "the operator's role may not (not_permitted)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "413": {
+      "description": "body too large (body_too_large)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store fault (store_failure)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "unknown card, member or coupon",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/v1/reports/campaigns/{id}": {
+   "get": {
+    "summary": "A campaign's results: coupons issued and used, the sales they paid, points given (head office)",
+    "security": [
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "pattern": "^[A-Za-z0-9._:-]{1,64}$"
+      },
+      "description": "the campaign's id"
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "the answer",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/CampaignReport"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "bad input (invalid_argument, invalid_amount)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or expired session (unauthenticated, session_expired, till_revoked)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "the operator's role may not (not_permitted)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "413": {
+      "description": "body too large (body_too_large)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store fault (store_failure)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "unknown card, member or coupon",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/v1/outbox": {
+   "get": {
+    "summary": "The messages queued for the chain's gateway and how far their sending got",
+    "security": [
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "status",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "queued",
+        "sent",
+        "failed"
+       ]
+      }
+     },
+     {
+      "name": "limit",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "pattern": "^[0-9]{1,5}$"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "the answer",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/OutboxList"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "bad input (invalid_argument, invalid_amount)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or expired session (unauthenticated, session_expired, till_revoked)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "the operator's role may not (not_permitted)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "413": {
+      "description": "body too large (body_too_large)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store fault (store_failure)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "unknown card, member or coupon",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/v1/exports/{what}": {
+   "get": {
+    "summary": "Members, sales or ops as CSV (UTF-8 with a byte-order mark); members' personal data only for hq_admin; recorded in the audit trail",
+    "security": [
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "what",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "members",
+        "sales",
+        "ops"
+       ]
+      }
+     },
+     {
+      "name": "from",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "to",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "bad input (invalid_argument, invalid_amount)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or expired session (unauthenticated, session_expired, till_revoked)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "the operator's role may not (not_permitted)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "413": {
+      "description": "body too large (body_too_large)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store fault (store_failure)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "unknown card, member or coupon",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "200": {
+      "description": "the CSV (UTF-8 with a byte-order mark)",
+      "content": {
+       "text/csv": {
+        "schema": {
+         "type": "string"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/v1/reminders": {
+   "post": {
+    "summary": "Reminders of a kind: listed, and queued to the outbox once per member and occasion (dry_run: listed only)",
+    "security": [
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "Idempotency-Key",
+      "in": "header",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "maxLength": 64
+      },
+      "description": "The same key again gets the first answer and changes nothing; with other content, 409 idempotency_conflict. Scoped to the till."
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/ReminderRequest"
+       }
+      }
+     }
+    },
+    "responses": {
+     "201": {
+      "description": "the answer",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/ReminderList"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "bad input (invalid_argument, invalid_amount)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or expired session (unauthenticated, session_expired, till_revoked)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "the operator's role may not (not_permitted)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "413": {
+      "description": "body too large (body_too_large)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store fault (store_failure)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "unknown card, member or coupon",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "409": {
+      "description": "idempotency_conflict, or the thing exists already",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "refused by a rule: insufficient_funds, wrong_pin, card_blocked, …",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/v1/members/{id}/consent": {
+   "post": {
+    "summary": "A member's consent to messages",
+    "security": [
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "Idempotency-Key",
+      "in": "header",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "maxLength": 64
+      },
+      "description": "The same key again gets the first answer and changes nothing; with other content, 409 idempotency_conflict. Scoped to the till."
+     },
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "pattern": "^[A-Za-z0-9._:-]{1,64}$"
+      },
+      "description": "member id"
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/ConsentRequest"
+       }
+      }
+     }
+    },
+    "responses": {
+     "201": {
+      "description": "the answer",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Consent"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "bad input (invalid_argument, invalid_amount)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or expired session (unauthenticated, session_expired, till_revoked)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "the operator's role may not (not_permitted)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "413": {
+      "description": "body too large (body_too_large)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store fault (store_failure)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "unknown card, member or coupon",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "409": {
+      "description": "idempotency_conflict, or the thing exists already",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "refused by a rule: insufficient_funds, wrong_pin, card_blocked, …",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
   }
  },
  "components": {
@@ -6399,6 +7453,745 @@ enum OpenAPIDocument {
      "from",
      "to",
      "replayed"
+    ]
+   },
+   "ReportAsOf": {
+    "type": "object",
+    "properties": {
+     "vector": {
+      "type": "object",
+      "additionalProperties": {
+       "type": "integer"
+      }
+     },
+     "latest": {
+      "type": "object",
+      "additionalProperties": {
+       "type": "string"
+      }
+     },
+     "node": {
+      "type": "string"
+     },
+     "computed_at": {
+      "type": "string"
+     }
+    },
+    "required": [
+     "vector",
+     "latest",
+     "node",
+     "computed_at"
+    ],
+    "description": "the replica's vector the report was computed at, and each origin's latest op time (how far behind it is)"
+   },
+   "SalesReportRow": {
+    "type": "object",
+    "properties": {
+     "key": {
+      "type": "string"
+     },
+     "name": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "quantity": {
+      "type": [
+       "integer",
+       "null"
+      ]
+     },
+     "sales": {
+      "type": [
+       "integer",
+       "null"
+      ]
+     },
+     "amount": {
+      "type": "string",
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+      "description": "yuan, two decimals"
+     },
+     "discount": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "returns": {
+      "type": [
+       "integer",
+       "null"
+      ]
+     },
+     "returned": {
+      "type": "string",
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+      "description": "yuan, two decimals"
+     },
+     "net": {
+      "type": "string",
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+      "description": "yuan, two decimals"
+     }
+    },
+    "required": [
+     "key",
+     "amount",
+     "returned",
+     "net"
+    ]
+   },
+   "SalesReport": {
+    "type": "object",
+    "properties": {
+     "report": {
+      "type": "string"
+     },
+     "by": {
+      "type": "string"
+     },
+     "from": {
+      "type": "string"
+     },
+     "to": {
+      "type": "string"
+     },
+     "branch": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "rows": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/SalesReportRow"
+      }
+     },
+     "total": {
+      "$ref": "#/components/schemas/SalesReportRow"
+     },
+     "as_of": {
+      "$ref": "#/components/schemas/ReportAsOf"
+     }
+    },
+    "required": [
+     "report",
+     "by",
+     "from",
+     "to",
+     "rows",
+     "total",
+     "as_of"
+    ]
+   },
+   "MembersReport": {
+    "type": "object",
+    "properties": {
+     "report": {
+      "type": "string"
+     },
+     "branch": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "members": {
+      "type": "integer"
+     },
+     "joined_by_month": {
+      "type": "array",
+      "items": {
+       "type": "object",
+       "properties": {
+        "month": {
+         "type": "string"
+        },
+        "joined": {
+         "type": "integer"
+        }
+       },
+       "required": [
+        "month",
+        "joined"
+       ]
+      }
+     },
+     "active30d": {
+      "type": "integer"
+     },
+     "active90d": {
+      "type": "integer"
+     },
+     "dormant": {
+      "type": "integer"
+     },
+     "never_visited": {
+      "type": "integer"
+     },
+     "zero_spend": {
+      "type": "integer"
+     },
+     "segments": {
+      "type": [
+       "object",
+       "null"
+      ],
+      "properties": {
+       "value": {
+        "type": "object",
+        "additionalProperties": {
+         "type": "integer"
+        }
+       },
+       "rfm": {
+        "type": "array",
+        "items": {
+         "type": "object",
+         "properties": {
+          "segment": {
+           "type": "string"
+          },
+          "name": {
+           "type": "string"
+          },
+          "members": {
+           "type": "integer"
+          }
+         },
+         "required": [
+          "segment",
+          "name",
+          "members"
+         ]
+        }
+       }
+      }
+     },
+     "as_of": {
+      "$ref": "#/components/schemas/ReportAsOf"
+     }
+    },
+    "required": [
+     "report",
+     "members",
+     "joined_by_month",
+     "active30d",
+     "active90d",
+     "dormant",
+     "never_visited",
+     "zero_spend",
+     "as_of"
+    ]
+   },
+   "LiabilityBranch": {
+    "type": "object",
+    "properties": {
+     "branch": {
+      "type": "string"
+     },
+     "members": {
+      "type": "integer"
+     },
+     "principal": {
+      "type": "string",
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+      "description": "yuan, two decimals"
+     },
+     "bonus": {
+      "type": "string",
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+      "description": "yuan, two decimals"
+     },
+     "total": {
+      "type": "string",
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+      "description": "yuan, two decimals"
+     }
+    },
+    "required": [
+     "branch",
+     "members",
+     "principal",
+     "bonus",
+     "total"
+    ]
+   },
+   "LiabilityReport": {
+    "type": "object",
+    "properties": {
+     "report": {
+      "type": "string"
+     },
+     "branch": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "branches": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/LiabilityBranch"
+      }
+     },
+     "chain": {
+      "$ref": "#/components/schemas/LiabilityBranch"
+     },
+     "rights_held": {
+      "type": [
+       "object",
+       "null"
+      ],
+      "additionalProperties": {
+       "type": "string",
+       "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+       "description": "yuan, two decimals"
+      }
+     },
+     "reconciliation": {
+      "type": [
+       "object",
+       "null"
+      ],
+      "properties": {
+       "sum_of_balances": {
+        "type": "string",
+        "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+        "description": "yuan, two decimals"
+       },
+       "sum_of_bonus": {
+        "type": "string",
+        "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+        "description": "yuan, two decimals"
+       },
+       "op_log": {
+        "type": [
+         "string",
+         "null"
+        ]
+       },
+       "reconciled": {
+        "type": "boolean"
+       }
+      }
+     },
+     "as_of": {
+      "$ref": "#/components/schemas/ReportAsOf"
+     }
+    },
+    "required": [
+     "report",
+     "branches",
+     "chain",
+     "as_of"
+    ]
+   },
+   "PointsReport": {
+    "type": "object",
+    "properties": {
+     "report": {
+      "type": "string"
+     },
+     "branch": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "outstanding": {
+      "type": "integer"
+     },
+     "expired": {
+      "type": "integer"
+     },
+     "lots": {
+      "type": "array",
+      "items": {
+       "type": "object",
+       "properties": {
+        "year": {
+         "type": "integer"
+        },
+        "points": {
+         "type": "integer"
+        },
+        "expires": {
+         "type": [
+          "string",
+          "null"
+         ]
+        },
+        "usable": {
+         "type": "boolean"
+        }
+       },
+       "required": [
+        "year",
+        "points",
+        "usable"
+       ]
+      }
+     },
+     "expiring_by_month": {
+      "type": "array",
+      "items": {
+       "type": "object",
+       "properties": {
+        "month": {
+         "type": "string"
+        },
+        "points": {
+         "type": "integer"
+        }
+       },
+       "required": [
+        "month",
+        "points"
+       ]
+      }
+     },
+     "branches": {
+      "type": "array",
+      "items": {
+       "type": "object",
+       "properties": {
+        "branch": {
+         "type": "string"
+        },
+        "earned": {
+         "type": "integer"
+        },
+        "redeemed": {
+         "type": "integer"
+        }
+       },
+       "required": [
+        "branch",
+        "earned",
+        "redeemed"
+       ]
+      }
+     },
+     "by_month": {
+      "type": "array",
+      "items": {
+       "type": "object",
+       "properties": {
+        "month": {
+         "type": "string"
+        },
+        "branch": {
+         "type": "string"
+        },
+        "earned": {
+         "type": "integer"
+        },
+        "redeemed": {
+         "type": "integer"
+        }
+       },
+       "required": [
+        "month",
+        "branch",
+        "earned",
+        "redeemed"
+       ]
+      }
+     },
+     "as_of": {
+      "$ref": "#/components/schemas/ReportAsOf"
+     }
+    },
+    "required": [
+     "report",
+     "outstanding",
+     "expired",
+     "lots",
+     "expiring_by_month",
+     "branches",
+     "by_month",
+     "as_of"
+    ]
+   },
+   "CampaignReport": {
+    "type": "object",
+    "properties": {
+     "report": {
+      "type": "string"
+     },
+     "campaign": {
+      "type": "string"
+     },
+     "name": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "coupons_issued": {
+      "type": "integer"
+     },
+     "coupons_used": {
+      "type": "integer"
+     },
+     "redemption_rate": {
+      "type": "number"
+     },
+     "face_value": {
+      "type": "string",
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+      "description": "yuan, two decimals"
+     },
+     "revenue": {
+      "type": "string",
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+      "description": "yuan, two decimals"
+     },
+     "points_members": {
+      "type": "integer"
+     },
+     "points": {
+      "type": "integer"
+     },
+     "as_of": {
+      "$ref": "#/components/schemas/ReportAsOf"
+     }
+    },
+    "required": [
+     "report",
+     "campaign",
+     "coupons_issued",
+     "coupons_used",
+     "redemption_rate",
+     "face_value",
+     "revenue",
+     "points_members",
+     "points",
+     "as_of"
+    ]
+   },
+   "ReminderRequest": {
+    "type": "object",
+    "properties": {
+     "kind": {
+      "type": "string",
+      "enum": [
+       "birthday",
+       "expiry",
+       "renewal",
+       "punch-low",
+       "points-expiring",
+       "dormant",
+       "low-balance"
+      ]
+     },
+     "days": {
+      "type": "integer",
+      "minimum": 0,
+      "maximum": 366
+     },
+     "below": {
+      "type": "string"
+     },
+     "dry_run": {
+      "type": "boolean"
+     }
+    },
+    "required": [
+     "kind"
+    ]
+   },
+   "ReminderList": {
+    "type": "object",
+    "properties": {
+     "kind": {
+      "type": "string"
+     },
+     "days": {
+      "type": "integer"
+     },
+     "scope": {
+      "type": "string"
+     },
+     "dry_run": {
+      "type": "boolean"
+     },
+     "queued": {
+      "type": "integer"
+     },
+     "entries": {
+      "type": "array",
+      "items": {
+       "type": "object",
+       "properties": {
+        "member": {
+         "type": "string"
+        },
+        "name": {
+         "type": "string"
+        },
+        "phone": {
+         "type": "string"
+        },
+        "fields": {
+         "type": "object",
+         "additionalProperties": {
+          "type": "string"
+         }
+        },
+        "key": {
+         "type": "string"
+        },
+        "consent": {
+         "type": "boolean"
+        },
+        "queued": {
+         "type": "boolean"
+        },
+        "note": {
+         "type": [
+          "string",
+          "null"
+         ]
+        }
+       },
+       "required": [
+        "member",
+        "name",
+        "phone",
+        "fields",
+        "key",
+        "consent",
+        "queued"
+       ]
+      }
+     }
+    },
+    "required": [
+     "kind",
+     "days",
+     "scope",
+     "dry_run",
+     "queued",
+     "entries"
+    ]
+   },
+   "OutboxList": {
+    "type": "object",
+    "properties": {
+     "counts": {
+      "type": "object",
+      "additionalProperties": {
+       "type": "integer"
+      }
+     },
+     "messages": {
+      "type": "array",
+      "items": {
+       "type": "object",
+       "properties": {
+        "key": {
+         "type": "string"
+        },
+        "member": {
+         "type": "string"
+        },
+        "kind": {
+         "type": "string"
+        },
+        "fields": {
+         "type": "object",
+         "additionalProperties": {
+          "type": "string"
+         }
+        },
+        "queued_at": {
+         "type": "string"
+        },
+        "queued_by": {
+         "type": "string"
+        },
+        "status": {
+         "type": "string",
+         "enum": [
+          "queued",
+          "sent",
+          "failed"
+         ]
+        },
+        "attempts": {
+         "type": "integer"
+        },
+        "next_attempt": {
+         "type": [
+          "string",
+          "null"
+         ]
+        },
+        "last_error": {
+         "type": [
+          "string",
+          "null"
+         ]
+        },
+        "sent_at": {
+         "type": [
+          "string",
+          "null"
+         ]
+        }
+       },
+       "required": [
+        "key",
+        "member",
+        "kind",
+        "fields",
+        "queued_at",
+        "queued_by",
+        "status",
+        "attempts"
+       ]
+      }
+     }
+    },
+    "required": [
+     "counts",
+     "messages"
+    ]
+   },
+   "ConsentRequest": {
+    "type": "object",
+    "properties": {
+     "messages": {
+      "type": "boolean"
+     }
+    },
+    "required": [
+     "messages"
+    ]
+   },
+   "Consent": {
+    "type": "object",
+    "properties": {
+     "op": {
+      "type": "string"
+     },
+     "member": {
+      "type": "string"
+     },
+     "messages": {
+      "type": "boolean"
+     }
+    },
+    "required": [
+     "op",
+     "member",
+     "messages"
     ]
    }
   },

@@ -262,6 +262,45 @@ public struct TillAPI: Sendable {
             let code = try context.parameters.require("code")
             return try await write(request) { node, key in try node.redeemCoupon(code: code, requestKey: key) }
         }
+        // Reports, read from the report tables with the caller's scope (a manager: their branch).
+        v1.get("reports/sales") { request, _ in
+            let (from, to) = (Self.query(request, "from") ?? "", Self.query(request, "to") ?? "")
+            guard let by = SalesReportGrouping(rawValue: Self.query(request, "by") ?? "branch") else {
+                throw MMSError(.invalidArgument, "by is one of \(SalesReportGrouping.allCases.map(\.rawValue).joined(separator: ", ")).")
+            }
+            if Self.query(request, "format") == "csv" { return try await csv(request) { try $0.salesReport(from: from, to: to, by: by).csv } }
+            return try await read(request) { try $0.salesReport(from: from, to: to, by: by) }
+        }
+        v1.get("reports/members") { request, _ in
+            let segments = Self.query(request, "segments") == "true"
+            return try await read(request) { try $0.membersReport(segments: segments) }
+        }
+        v1.get("reports/liability") { request, _ in try await read(request) { try $0.liabilityReport(foldLog: false) } }
+        v1.get("reports/points") { request, _ in try await read(request) { try $0.pointsReport() } }
+        v1.get("reports/campaigns/:id") { request, context in
+            let id = try context.parameters.require("id")
+            return try await read(request) { try $0.campaignReport(id) }
+        }
+        v1.post("reminders") { request, context in
+            let body = try await Self.decode(ReminderRequest.self, request, context)
+            guard let kind = MessageKind(option: body.kind) else { throw MMSError(.invalidArgument, "kind “\(body.kind.prefix(20))” is not a kind of reminder.") }
+            return try await write(request) { node, _ in try node.remind(kind, days: body.days ?? 7, below: body.below, dryRun: body.dryRun ?? false) }
+        }
+        v1.get("outbox") { request, _ in
+            let (status, limit) = (Self.query(request, "status"), Int(Self.query(request, "limit") ?? "") ?? 100)
+            return try await read(request) { try $0.outbox(status: status, limit: limit) }
+        }
+        v1.post("members/:id/consent") { request, context in
+            let member = try context.parameters.require("id")
+            let body = try await Self.decode(ConsentRequest.self, request, context)
+            return try await write(request) { node, _ in try node.setConsent(member: member, messages: body.messages) }
+        }
+        v1.get("exports/:what") { request, context in
+            let what = try context.parameters.require("what")
+            func millis(_ name: String) throws -> UInt64? { try Self.query(request, name).map { try LocalNode.auditTime($0, field: name) } }
+            let (from, to) = (try millis("from"), try millis("to"))
+            return try await csv(request) { try $0.export(what, from: from, to: to).csv }
+        }
         v1.get("audit") { request, _ in
             func q(_ name: String) -> String? { Self.query(request, name) }
             func millis(_ name: String) throws -> UInt64? { try q(name).map { try LocalNode.auditTime($0, field: name) } }
@@ -280,6 +319,13 @@ public struct TillAPI: Sendable {
         let token = try Self.bearer(request)
         let result = try await offload { try body(try node.authenticate(session: token)) }
         return try Self.json(result, status: .ok)
+    }
+
+    /// A CSV document for the session's caller (UTF-8 with a byte-order mark).
+    private func csv(_ request: Request, _ body: @escaping @Sendable (LocalNode) throws -> String) async throws -> Response {
+        let token = try Self.bearer(request)
+        let text = try await offload { try body(try node.authenticate(session: token)) }
+        return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     /// A write for the session's caller with its `Idempotency-Key` (the same key again gets the
@@ -529,6 +575,8 @@ struct BasketRequest: Decodable, Sendable {
         return SaleRequest(card: card, items: lines, payments: payments, staff: staff)
     }
 }
+struct ReminderRequest: Decodable, Sendable { let kind: String; let days: Int64?; let below: String?; let dryRun: Bool? }
+struct ConsentRequest: Decodable, Sendable { let messages: Bool }
 struct ChargeRequest: Decodable, Sendable { let card: String; let amount: String; let pin: String?; let partial: Bool? }
 struct RefundRequest: Decodable, Sendable { let card: String; let charge: String; let amount: String }
 struct PointsRequest: Decodable, Sendable { let card: String; let points: Int64; let pin: String? }

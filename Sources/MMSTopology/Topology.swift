@@ -8,6 +8,8 @@ public struct Topology: Sendable, Equatable {
     public let nodes: [NodeSpec]
     public let limits: NetworkLimits
     public let escrow: EscrowPolicy
+    /// The chain's message gateway, if it has one (`[messaging]`).
+    public var messaging: Messaging? = nil
 
     public func node(_ id: NodeID) -> NodeSpec? { nodes.first { $0.id == id } }
 
@@ -120,6 +122,25 @@ public struct NetworkLimits: Sendable, Equatable {
 }
 
 /// Where escrow rights are placed ahead of payments (MMSCore.RightsPlacement; topology/README.md).
+/// Where reminders go: the node that delivers the outbox, the chain's gateway (an HTTP webhook
+/// in front of its SMS, WeChat or e-mail service), how fast, and when not.
+public struct Messaging: Sendable, Equatable {
+    public var sender: NodeID
+    /// `http://` or `https://` URL the sender POSTs each message to.
+    public var webhook: String
+    /// A file holding the gateway's bearer token (kept out of the topology and of git), if it wants one.
+    public var tokenFile: String?
+    public var ratePerSecond = 20
+    public var maxAttempts = 8
+    /// No message goes out between these minutes of the day (China Standard Time); nil: any time.
+    public var quietHours: (from: Int, until: Int)?
+
+    public static func == (a: Messaging, b: Messaging) -> Bool {
+        a.sender == b.sender && a.webhook == b.webhook && a.tokenFile == b.tokenFile && a.ratePerSecond == b.ratePerSecond
+            && a.maxAttempts == b.maxAttempts && a.quietHours?.from == b.quietHours?.from && a.quietHours?.until == b.quietHours?.until
+    }
+}
+
 public struct EscrowPolicy: Sendable, Equatable {
     /// Share of a balance, after the reserve, the member's home branch holds.
     public var homeSharePercent = 70

@@ -29,7 +29,7 @@ private struct TopologyReader: TOMLReading {
     func fault(_ field: String, _ reason: String) -> FileFault { FileFault(code: .invalidTopology, file: file, field: field, reason: reason) }
 
     func read(_ root: TOMLTable) throws -> Topology {
-        try allowOnly(root, ["chain", "limits", "escrow", "node"], at: "")
+        try allowOnly(root, ["chain", "limits", "escrow", "node", "messaging"], at: "")
         guard let chainTable = root["chain"]?.table else { throw fault("chain", "missing: the file needs a [chain] table with a name") }
         try allowOnly(chainTable, ["name"], at: "chain")
         let chain = try identifier(chainTable, "name", at: "chain")
@@ -115,7 +115,36 @@ private struct TopologyReader: TOMLReading {
                 escrow.reserve = reserve
             }
         }
-        return Topology(file: file, chain: chain, nodes: nodes, limits: limits, escrow: escrow)
+        var topology = Topology(file: file, chain: chain, nodes: nodes, limits: limits, escrow: escrow)
+        if let table = try optionalTable(root, "messaging") {
+            try allowOnly(table, ["sender", "webhook", "token_file", "rate_per_second", "max_attempts", "quiet_hours"], at: "messaging")
+            let sender = try NodeID(identifier(table, "sender", at: "messaging"))
+            guard nodes.contains(where: { $0.id == sender }) else { throw fault("messaging.sender", "“\(sender)” is not a node of this topology") }
+            let webhook = try string(table, "webhook", at: "messaging")
+            guard let url = URLParts(webhook), ["http", "https"].contains(url.scheme) else {
+                throw fault("messaging.webhook", "“\(webhook.prefix(80))” is not an http:// or https:// URL")
+            }
+            var messaging = Messaging(sender: sender, webhook: webhook)
+            messaging.tokenFile = try optionalString(table, "token_file", at: "messaging")
+            if let n = try integer(table, "rate_per_second", at: "messaging", in: 1...1_000) { messaging.ratePerSecond = n }
+            if let n = try integer(table, "max_attempts", at: "messaging", in: 1...50) { messaging.maxAttempts = n }
+            if let quiet = try optionalString(table, "quiet_hours", at: "messaging") {
+                do { messaging.quietHours = try Messages.quietHours(quiet) } catch let e as MMSError { throw fault("messaging.quiet_hours", e.message) }
+            }
+            topology.messaging = messaging
+        }
+        return topology
+    }
+
+    /// A URL's scheme and host, enough to check a webhook: `scheme://host[:port]/…`.
+    struct URLParts {
+        let scheme: String
+        init?(_ text: String) {
+            guard let sep = text.range(of: "://"), text.count <= 500 else { return nil }
+            scheme = String(text[..<sep.lowerBound]).lowercased()
+            let rest = text[sep.upperBound...]
+            guard let host = rest.split(separator: "/", maxSplits: 1).first, !host.isEmpty, !host.contains(" ") else { return nil }
+        }
     }
 
     func endpoint(_ table: TOMLTable, _ key: String, at: String) throws -> Endpoint {

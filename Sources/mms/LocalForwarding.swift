@@ -49,9 +49,12 @@ final class ServingContext: @unchecked Sendable {
 /// Commands that work on a data directory and may run inside the node serving it.
 protocol ServedCommand {}
 
-/// Writes to standard output, or into the serving node's reply.
-func say(_ text: String) {
-    if let context = ServingContext.current { context.write(text + "\n", error: false) } else { print(text) }
+/// Writes a line to standard output, or into the serving node's reply.
+func say(_ text: String) { emit(text + "\n") }
+
+/// Writes `text` as it is (a CSV document, say) to standard output, or into the serving node's reply.
+func emit(_ text: String) {
+    if let context = ServingContext.current { context.write(text, error: false) } else { print(text, terminator: "") }
 }
 
 /// Writes to standard error, or into the serving node's reply.

@@ -11,7 +11,7 @@ struct MMS: AsyncParsableCommand {
         discussion: "Every command takes --data (the node's directory) and --json (one JSON object on stdout).",
         subcommands: [Demo.self, Up.self, Status.self, Report.self, NodeCommand.self, MemberCommand.self, CardCommand.self, TopUp.self, Charge.self, Refund.self,
                       PointsCommand.self, Punch.self, CouponCommand.self, Show.self, RightsCommand.self, Sync.self,
-                      SettingsCommand.self, StaffCommand.self, TillCommand.self, ProductCommand.self, PriceCommand.self, StockCommand.self, Sell.self, ReturnSale.self, CommissionCommand.self, ExpenseCommand.self, SupplierCommand.self, ProgramCommand.self, CampaignCommand.self, GiftCommand.self, PrintTest.self, PrinterCommand.self, ReaderCommand.self, Audit.self, TopologyCommand.self, CertsCommand.self, Bench.self, Sim.self])
+                      SettingsCommand.self, StaffCommand.self, TillCommand.self, ProductCommand.self, PriceCommand.self, StockCommand.self, Sell.self, ReturnSale.self, CommissionCommand.self, ExpenseCommand.self, SupplierCommand.self, ProgramCommand.self, CampaignCommand.self, GiftCommand.self, PrintTest.self, PrinterCommand.self, ReaderCommand.self, Audit.self, Remind.self, Outbox.self, ImportCommand.self, ExportCommand.self, TopologyCommand.self, CertsCommand.self, Bench.self, Sim.self])
 }
 
 /// Options every node command takes.
@@ -37,9 +37,10 @@ func perform<T: Encodable & TextRendered>(_ options: NodeOptions, _ body: () thr
     try perform(json: options.json, body)
 }
 
-func perform<T: Encodable & TextRendered>(json: Bool, _ body: () throws -> T) throws {
+func perform<T: Encodable & TextRendered>(json: Bool, csv: ((T) -> String)? = nil, _ body: () throws -> T) throws {
     do {
         let result = try body()
+        if let csv { return emit(csv(result)) }
         say(json ? String(decoding: try JSONEncoder.snakeCase.encode(result), as: UTF8.self) : result.text)
     } catch let error as MMSError {
         if json {
@@ -56,7 +57,7 @@ func perform<T: Encodable & TextRendered>(json: Bool, _ body: () throws -> T) th
 func exitStatus(_ code: MMSError.Code) -> Int32 {
     switch code {
     case .invalidAmount, .invalidArgument, .invalidTopology: 2
-    case .notInitialised, .alreadyInitialised, .storeFailure, .verifyFailed,
+    case .notInitialised, .alreadyInitialised, .storeFailure, .verifyFailed, .clockSkew,
          .malformedOp, .badSignature, .brokenChain, .fork, .unknownOrigin, .batchTooLarge: 3
     default: 1
     }

@@ -60,7 +60,20 @@ extension CardType: ExpressibleByArgument {}
 extension TenderKind: ExpressibleByArgument {}
 
 struct MemberCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "member", abstract: "Add and find members.", subcommands: [Add.self, Find.self])
+    static let configuration = CommandConfiguration(commandName: "member", abstract: "Add and find members; their consent to messages.", subcommands: [Add.self, Find.self, Consent.self])
+
+    struct Consent: ParsableCommand, ServedCommand {
+        static let configuration = CommandConfiguration(abstract: "Record whether a member wants messages (reminders): --messages on or off.")
+        @OptionGroup var options: NodeOptions
+        @Option var member: String
+        @Option(help: "on or off.") var messages: String
+        func run() throws {
+            try perform(options) {
+                guard ["on", "off"].contains(messages) else { throw MMSError(.invalidArgument, "--messages is on or off.") }
+                return try options.open().setConsent(member: member, messages: messages == "on")
+            }
+        }
+    }
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a member. Name, phone and birthday are sealed at rest.")

@@ -53,7 +53,9 @@ extension NodeCommand {
                 throw ExitCode(exitStatus(error.code))
             }
             let node = NodeService(server: server) { request in ServingContext.execute(request, node: server.node, broker: broker) }
-            let group = ServiceGroup(configuration: .init(services: [node, tillServer],
+            // The chain's sending node delivers the outbox to its gateway.
+            let sender: [any Service] = server.topology.messaging.flatMap { $0.sender == server.spec.id ? [MessageSender(node: server.node, messaging: $0, log: logger)] : nil } ?? []
+            let group = ServiceGroup(configuration: .init(services: [node, tillServer] + sender,
                                                           gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             do { try await group.run() } catch let error as MMSError {
                 FileHandle.standardError.write(Data("\(error.code.rawValue): \(error.message)\n".utf8))

@@ -43,8 +43,8 @@ struct StatusResult: Encodable, TextRendered {
     }
 }
 
-struct Report: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Chain-wide figures per branch, from one node's replica (the head office holds every op).")
+struct ChainReport: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "chain", abstract: "Chain-wide figures per branch, from one node's replica (the head office holds every op).")
     @Option(help: "The topology file.") var topology: String
     @Option(help: "The node whose replica to read.") var node: String = "hq"
     @Option(help: "That node's data directory (default: data/<chain>/<node>).") var data: String?

@@ -51,7 +51,8 @@ import Testing
         #expect(Permissions.allows(.cashier, .charge) && !Permissions.allows(.cashier, .refund) && !Permissions.allows(.cashier, .readAudit))
         #expect(Permissions.allows(.manager, .refund) && Permissions.allows(.manager, .readAudit) && !Permissions.allows(.manager, .changeSettings))
         #expect(Action.allCases.allSatisfy { Permissions.allows(.hqAdmin, $0) })
-        #expect(Action.allCases.filter { Permissions.allows(.auditor, $0) } == [.lookUp, .readAudit])
+        #expect(Action.allCases.filter { Permissions.allows(.auditor, $0) } == [.lookUp, .readAudit, .readReports, .exportData], "an auditor reads, changes nothing")
+        #expect(!Permissions.allows(.cashier, .readReports) && !Permissions.allows(.cashier, .exportData) && Permissions.allows(.manager, .sendReminders))
         #expect(Permissions.mayManage(.manager, .cashier) && !Permissions.mayManage(.manager, .hqAdmin) && !Permissions.mayManage(.cashier, .cashier))
     }
 

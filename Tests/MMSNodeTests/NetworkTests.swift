@@ -16,9 +16,9 @@ import Testing
             + (fiveNodes ? [("branch-3", "branch", "west", ""), ("branch-4", "branch", "west", "")] : [])
     }
 
-    func topology(ports: [Int], maxConnections: Int = 64, fiveNodes: Bool = false, rebalanceMillis: Int = 0, randomPeers: Int = 0) -> String {
+    func topology(ports: [Int], maxConnections: Int = 64, fiveNodes: Bool = false, rebalanceMillis: Int = 0, randomPeers: Int = 0, extra: String = "") -> String {
         let nodes = Self.nodes(fiveNodes: fiveNodes)
-        return "[chain]\nname = \"t\"\n[limits]\ngossip_interval_ms = 100\nmax_connections = \(maxConnections)\nrandom_peers = \(randomPeers)\n"
+        return "[chain]\nname = \"t\"\n[limits]\ngossip_interval_ms = 100\nmax_connections = \(maxConnections)\nrandom_peers = \(randomPeers)\n" + extra
             + "[escrow]\nreserve = \"hq\"\nrebalance_interval_ms = \(rebalanceMillis)\n"
             + nodes.enumerated().map { i, n in
                 "[[node]]\nid = \"\(n.id)\"\nrole = \"\(n.role)\"\nregion = \"\(n.region)\"\ngossip = \"127.0.0.1:\(ports[i])\"\n"
@@ -92,10 +92,10 @@ import Testing
     }
 
     /// Writes the test topology on free ports and runs `mms certs init` for it; returns the file.
-    func provisionChain(maxConnections: Int = 64, fiveNodes: Bool = false, rebalanceMillis: Int = 0, randomPeers: Int = 0) throws -> String {
+    func provisionChain(maxConnections: Int = 64, fiveNodes: Bool = false, rebalanceMillis: Int = 0, randomPeers: Int = 0, extra: String = "") throws -> String {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let file = root + "/t.toml"
-        try topology(ports: freePorts(fiveNodes ? 15 : 9), maxConnections: maxConnections, fiveNodes: fiveNodes, rebalanceMillis: rebalanceMillis, randomPeers: randomPeers)
+        try topology(ports: freePorts(fiveNodes ? 15 : 9), maxConnections: maxConnections, fiveNodes: fiveNodes, rebalanceMillis: rebalanceMillis, randomPeers: randomPeers, extra: extra)
             .write(toFile: file, atomically: true, encoding: .utf8)
         try #require(mms(["certs", "init", "--topology", file, "--out", root + "/certs/t", "--data", root + "/data/t"]).status == 0)
         return file
@@ -152,6 +152,42 @@ import Testing
         // What branch-1 does still reaches branch-2: only its own tills are stopped.
         try waitUntil(30) { try vector("branch-2")["branch-1"] ?? 0 >= 1 }
         #expect(try json(mms(["show", "--data", "\(root)/data/t/branch-2", "--member", member, "--json"]).stdout)["member"] as? String == member)
+    }
+
+    /// The outbox through a real gateway: an HTTP receiver on 127.0.0.1 answers 503 to each
+    /// message's first two attempts, then accepts. Birthday reminders run at branch-1 and at head
+    /// office make one message per member; head office is killed between attempts and restarted;
+    /// every message reaches the gateway, accepted once by its key, with the member's phone and text.
+    @Test func remindersReachTheGatewayOnceEachThroughFailuresAndARestart() throws {
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let gateway = try WebhookReceiver(directory: root, failFirst: 2)
+        defer { gateway.stop() }
+        let file = try provisionChain(extra: "[messaging]\nsender = \"hq\"\nwebhook = \"http://127.0.0.1:\(gateway.port)/send\"\n")
+        var hq = try startNode("hq", file: file)
+        let others = [try startNode("branch-1", file: file), try startNode("branch-2", file: file)]
+        defer { for p in others + [hq] where p.isRunning { p.terminate() } }
+        waitForStores()
+        let b1 = "\(root)/data/t/branch-1", h = "\(root)/data/t/hq"
+        let birthday = Sales.day(wallMillis: UInt64(Date().timeIntervalSince1970 * 1_000) + 3 * 86_400_000)
+        let members = try ["13800000011", "13800000012"].map { phone in
+            try #require(try json(mms(["member", "add", "--data", b1, "--name", "寿星", "--phone", phone, "--birthday", "1990" + birthday.dropFirst(4), "--json"]).stdout)["id"] as? String)
+        }
+        try waitUntil(30) { try vector("hq")["branch-1"] ?? 0 >= 2 }
+        let atBranch = try json(mms(["remind", "--data", b1, "--kind", "birthday", "--days", "7", "--json"]).stdout)
+        #expect(atBranch["queued"] as? Int == 2, "\(atBranch)")
+        _ = try mms(["remind", "--data", h, "--kind", "birthday", "--days", "7", "--json"])
+        // Killed once a first attempt has failed; started again, it goes on where it stopped.
+        try waitUntil(30) { gateway.attempts().count >= 1 }
+        kill(hq.processIdentifier, SIGKILL)
+        hq.waitUntilExit()
+        hq = try startNode("hq", file: file)
+        try waitUntil(60) { Set(gateway.accepted().map(\.key)).count == 2 }
+        let accepted = gateway.accepted()
+        #expect(accepted.map(\.key).sorted() == members.map { "birthday:\($0):\(birthday.prefix(4))" }.sorted(), "\(accepted)")
+        #expect(accepted.allSatisfy { $0.phone.hasPrefix("138000000") && $0.text.contains("寿星您好") })
+        try waitUntil(10) { (try json(mms(["outbox", "--data", h, "--json"]).stdout)["counts"] as? [String: Int])?["sent"] == 2 }
+        let outbox = try json(mms(["outbox", "--data", h, "--json"]).stdout)
+        #expect((outbox["counts"] as? [String: Int])?["sent"] == 2, "\(outbox)")
     }
 
     /// A branch whose node is down keeps taking payments within the rights it holds; so does the

@@ -27,7 +27,7 @@ func makeStore(_ name: String = "replica", trusting nodes: [TestNode] = [], role
             for op in ops { reference.apply(op.op.deltas) }
 
             var rng = SeededRandom(seed: seed ^ 0xABCD)
-            var hashes: [Digest32] = []
+            var hashes: [Digest32] = [], reports: [Digest32] = []
             for _ in 0..<3 {
                 let store = try! makeStore(trusting: w.nodes)
                 var delivery = ops + (0..<ops.count / 3).map { _ in ops.randomElement(using: &rng)! }
@@ -40,8 +40,13 @@ func makeStore(_ name: String = "replica", trusting nodes: [TestNode] = [], role
                 #expect(try! store.opCount() == ops.count, "seed \(seed)")
                 #expect(try! store.verify().ok, "seed \(seed)")
                 hashes.append(try! store.stateHash())
+                reports.append(try! store.reportDigest())
+                // `node rebuild` folds the same tables again from the log.
+                try! store.rebuild()
+                #expect(try! store.reportDigest() == reports.last, "seed \(seed): a rebuild changed the report tables")
             }
             #expect(Set(hashes).count == 1, "seed \(seed): stores differ")
+            #expect(Set(reports).count == 1, "seed \(seed): report tables differ")
             #expect(hashes.first == reference.stateHash, "seed \(seed): store differs from the in-memory fold")
         }
     }

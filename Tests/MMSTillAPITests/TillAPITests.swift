@@ -97,6 +97,43 @@ import Testing
         #expect(audit.entries.filter { $0.kind != "till_registered" && $0.kind != "operator_added" }.allSatisfy { $0.operator == "c01" && $0.till == "till-1" })
     }
 
+    /// Reports, reminders and the outbox through the API, scoped by role: a manager reads their
+    /// branch's reports and sends reminders; a cashier reads none; an export by a manager masks
+    /// members' personal data and is written to the audit trail.
+    @Test func aManagerReadsTheBranchsReportsAndACashierCannot() async throws {
+        let member = try node.addMember(MemberProfile(name: "王芳", phone: "13800000001", birthday: "1990-01-01"))
+        _ = try node.issueCard(number: "S1", member: member.id, type: .stored, pin: nil, discountPercent: nil, uses: nil)
+        _ = try node.topUp(card: "S1", amount: Money(fen: 30_000), requestKey: nil)
+        _ = try node.charge(card: "S1", amount: Money(fen: 12_000), pin: nil, requestKey: nil)
+        let till = tillToken, id = member.id
+        try await withClient { c in
+            let manager = try await c.login(till, "m01", "m01-Pass!"), cashier = try await c.login(till, "c01", "c01-Pass!")
+            let (s1, sales) = try await c.send(.get, "/v1/reports/sales?from=2020-01-01&to=2099-12-31&by=branch", token: manager)
+            let rows = sales["rows"] as? [[String: Any]] ?? []
+            #expect(s1 == 200 && sales["branch"] as? String == "branch-1" && rows.first?["amount"] as? String == "120.00", "\(sales)")
+            let (s2, liability) = try await c.send(.get, "/v1/reports/liability", token: manager)
+            #expect(s2 == 200 && (liability["chain"] as? [String: Any])?["principal"] as? String == "180.00")
+            #expect(try await c.send(.get, "/v1/reports/members?segments=true", token: manager).status == 200)
+            #expect(try await c.send(.get, "/v1/reports/points", token: manager).status == 200)
+            #expect(try await c.send(.get, "/v1/reports/sales?from=2026-12-01&to=2026-11-01", token: manager).status == 400)
+            #expect(try await c.send(.get, "/v1/reports/sales?from=2020-01-01&to=2099-12-31", token: cashier).status == 403)
+            #expect(try await c.send(.get, "/v1/reports/campaigns/C1", token: manager).status == 403, "campaigns are head office's")
+            let (s3, reminders) = try await c.send(.post, "/v1/reminders", token: manager, key: "r1", body: #"{"kind":"low-balance","below":"200.00"}"#)
+            #expect(s3 == 201 && reminders["queued"] as? Int == 1, "\(reminders)")
+            #expect(try await c.send(.post, "/v1/reminders", token: cashier, key: "r2", body: #"{"kind":"birthday"}"#).status == 403)
+            let (s4, outbox) = try await c.send(.get, "/v1/outbox", token: manager)
+            #expect(s4 == 200 && (outbox["messages"] as? [[String: Any]])?.first?["status"] as? String == "queued")
+            #expect(try await c.send(.post, "/v1/members/\(id)/consent", token: cashier, key: "k1", body: #"{"messages":false}"#).status == 201)
+            let (s5, none) = try await c.send(.post, "/v1/reminders", token: manager, key: "r3", body: #"{"kind":"low-balance","below":"200.00"}"#)
+            #expect(s5 == 201 && none["queued"] as? Int == 0 && (none["entries"] as? [[String: Any]])?.first?["consent"] as? Bool == false)
+            let export = try await c.client.execute(uri: "/v1/exports/members", method: .get, headers: [.authorization: "Bearer \(manager)"]) { response in
+                (Int(response.status.code), String(buffer: response.body))
+            }
+            #expect(export.0 == 200 && export.1.hasPrefix("\u{FEFF}member,") && export.1.contains("王*") && !export.1.contains("王芳") && !export.1.contains("13800000001"))
+        }
+        #expect(try node.audit(.init(kind: "export_made")).entries.first?.operator == "m01")
+    }
+
     @Test func aCashierFindsProductsBySKUBarcodeOrName() async throws {
         _ = try node.addProduct(ProductSet(sku: "PR-104", name: "精华液", kind: .goods, category: "护肤", price: Money(fen: 29_800),
                                            barcode: "6901234567892", unit: "瓶", active: true))

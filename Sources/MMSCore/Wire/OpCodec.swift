@@ -128,6 +128,15 @@ public enum OpCodec {
         case .couponTransferred(let code, let from, let to):
             var w = Mms_Wire_CouponTransferred(); w.code = code; w.fromMember = from; w.toMember = to
             return .couponTransferred(w)
+        case .messageQueued(let m):
+            var w = Mms_Wire_MessageQueued(); w.key = m.key; w.member = m.member; w.kind = m.kind.rawValue; w.fields = m.fields
+            return .messageQueued(w)
+        case .consentSet(let member, let messages):
+            var w = Mms_Wire_ConsentSet(); w.member = member; w.messages = messages
+            return .consentSet(w)
+        case .exportMade(let what, let rows, let personalData):
+            var w = Mms_Wire_ExportMade(); w.what = what; w.rows = rows; w.personalData = personalData
+            return .exportMade(w)
         case .couponRedeemed(let code, let member):
             var w = Mms_Wire_CouponRedeemed(); w.code = code; w.member = member
             return .couponRedeemed(w)
@@ -375,6 +384,19 @@ public enum OpCodec {
             try id(w.code); try id(w.fromMember); try id(w.toMember)
             guard w.fromMember != w.toMember else { throw malformed("coupon to the same member") }
             return .couponTransferred(code: w.code, from: w.fromMember, to: w.toMember)
+        case .messageQueued(let w):
+            try id(w.key); try id(w.member)
+            guard let kind = MessageKind(rawValue: w.kind), w.fields.count <= MessageKind.fields.count,
+                  w.fields.allSatisfy({ MessageKind.fields.contains($0.key) && $0.key != "name" && $0.value.count <= Messages.maxFieldLength }) else {
+                throw malformed("message kind or fields")
+            }
+            return .messageQueued(MessageQueued(key: w.key, member: w.member, kind: kind, fields: w.fields))
+        case .consentSet(let w):
+            try id(w.member)
+            return .consentSet(member: w.member, messages: w.messages)
+        case .exportMade(let w):
+            guard ["members", "sales", "ops"].contains(w.what), w.rows >= 0 else { throw malformed("export") }
+            return .exportMade(what: w.what, rows: w.rows, personalData: w.personalData)
         case .couponRedeemed(let c):
             try id(c.code); try id(c.member)
             return .couponRedeemed(code: c.code, member: c.member)

@@ -1,0 +1,373 @@
+import Foundation
+import MMSCore
+import MMSStore
+
+/// What head office learns: sales, members and their segments, the prepaid money owed, points,
+/// campaigns — each read from the report tables this replica keeps with its ops, scoped by the
+/// caller's role (a manager sees their branch, head office and auditors the chain), and stating
+/// the vector it was computed at. One use case per report, for the command line and the till API.
+public struct ReportAsOf: Codable, Sendable, Equatable {
+    /// Origin → the highest op of it this replica holds.
+    public let vector: [String: Int64]
+    /// Origin → the time of that op (China Standard Time): how far behind each branch this replica is.
+    public let latest: [String: String]
+    /// The replica that computed the report, and when (by its clock).
+    public let node: String
+    public let computedAt: String
+}
+
+/// A report's rows as CSV: UTF-8 with a byte-order mark, so spreadsheet programs open Chinese
+/// correctly; a header line, then one line per row.
+public protocol CSVReport { var csvHeader: [String] { get }; var csvRows: [[String]] { get } }
+
+extension CSVReport {
+    public var csv: String { CSV.document(header: csvHeader, rows: csvRows) }
+}
+
+public enum CSV {
+    public static let byteOrderMark = "\u{FEFF}"
+
+    public static func document(header: [String], rows: [[String]]) -> String {
+        byteOrderMark + ([header] + rows).map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// A field quoted when it holds a comma, a quote or a line break (RFC 4180). A field a
+    /// spreadsheet would run as a formula gets a leading apostrophe.
+    static func field(_ value: String) -> String {
+        var value = value
+        if let first = value.first, "=+-@".contains(first), Double(value) == nil { value = "'" + value }
+        guard value.contains(where: { ",\"\r\n".contains($0) }) else { return value }
+        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+public struct SalesReport: Codable, Sendable, CSVReport {
+    public struct Row: Codable, Sendable {
+        public let key: String
+        public var name: String?
+        public var quantity: Int64?
+        public var sales: Int64?
+        public let amount: String
+        public var discount: String?
+        public var returns: Int64?
+        public let returned: String
+        public let net: String
+    }
+    public let report: String
+    public let by: String
+    public let from: String
+    public let to: String
+    /// The branch the caller may see, or nil for the chain.
+    public let branch: String?
+    public let rows: [Row]
+    public let total: Row
+    public let asOf: ReportAsOf
+
+    public var csvHeader: [String] { [by] + (["product", "category"].contains(by) ? ["name", "quantity"] : ["sales"]) + ["amount", "returned", "net"] }
+    public var csvRows: [[String]] {
+        rows.map { r in [r.key] + (["product", "category"].contains(by) ? [r.name ?? "", String(r.quantity ?? 0)] : [String(r.sales ?? 0)]) + [r.amount, r.returned, r.net] }
+    }
+}
+
+public struct MembersReport: Codable, Sendable, CSVReport {
+    public struct Month: Codable, Sendable { public let month: String; public let joined: Int64 }
+    public struct Segment: Codable, Sendable { public let segment: String; public let name: String; public let members: Int64 }
+    public struct Segments: Codable, Sendable {
+        /// A: the top 20 % of members by spend, B: the next 30 %, C: the rest.
+        public let value: [String: Int64]
+        /// The eight RFM groups: recency (a visit within 90 days), frequency and spend (at least the average).
+        public let rfm: [Segment]
+    }
+    public let report: String
+    public let branch: String?
+    public let members: Int64
+    public let joinedByMonth: [Month]
+    public let active30d: Int64
+    public let active90d: Int64
+    /// Visited before, but not within 90 days.
+    public let dormant: Int64
+    public let neverVisited: Int64
+    public let zeroSpend: Int64
+    public var segments: Segments?
+    public let asOf: ReportAsOf
+
+    public var csvHeader: [String] { ["figure", "members"] }
+    public var csvRows: [[String]] {
+        var rows = [["members", String(members)], ["active_30d", String(active30d)], ["active_90d", String(active90d)], ["dormant", String(dormant)],
+                    ["never_visited", String(neverVisited)], ["zero_spend", String(zeroSpend)]]
+        rows += joinedByMonth.map { ["joined \($0.month)", String($0.joined)] }
+        if let segments {
+            rows += segments.value.sorted { $0.key < $1.key }.map { ["value \($0.key)", String($0.value)] }
+            rows += segments.rfm.map { ["\($0.segment) \($0.name)", String($0.members)] }
+        }
+        return rows
+    }
+}
+
+public struct LiabilityReport: Codable, Sendable, CSVReport {
+    public struct Branch: Codable, Sendable { public let branch: String; public let members: Int64; public let principal, bonus, total: String }
+    public struct Reconciliation: Codable, Sendable {
+        /// The sums of every balance in the materialised cells.
+        public let sumOfBalances: String
+        public let sumOfBonus: String
+        /// The principal folded from the op log itself (`--fold-log`), when asked.
+        public var opLog: String?
+        public let reconciled: Bool
+    }
+    public let report: String
+    public let branch: String?
+    /// By the members' home branch.
+    public let branches: [Branch]
+    public let chain: Branch
+    /// Where the principal's escrow rights sit now, per node (chain-wide readers only).
+    public var rightsHeld: [String: String]?
+    public var reconciliation: Reconciliation?
+    public let asOf: ReportAsOf
+
+    public var csvHeader: [String] { ["branch", "members", "principal", "bonus", "total"] }
+    public var csvRows: [[String]] { (branches + [chain]).map { [$0.branch, String($0.members), $0.principal, $0.bonus, $0.total] } }
+}
+
+public struct PointsReport: Codable, Sendable, CSVReport {
+    public struct Lot: Codable, Sendable { public let year: Int; public let points: Int64; public let expires: String?; public let usable: Bool }
+    public struct Month: Codable, Sendable { public let month: String; public let points: Int64 }
+    public struct Branch: Codable, Sendable { public let branch: String; public let earned: Int64; public let redeemed: Int64 }
+    public struct BranchMonth: Codable, Sendable { public let month: String; public let branch: String; public let earned: Int64; public let redeemed: Int64 }
+    public let report: String
+    public let branch: String?
+    /// Points that pay today, and points of lots past their last day.
+    public let outstanding: Int64
+    public let expired: Int64
+    public let lots: [Lot]
+    public let expiringByMonth: [Month]
+    public let branches: [Branch]
+    public let byMonth: [BranchMonth]
+    public let asOf: ReportAsOf
+
+    public var csvHeader: [String] { ["month", "branch", "earned", "redeemed"] }
+    public var csvRows: [[String]] { byMonth.map { [$0.month, $0.branch, String($0.earned), String($0.redeemed)] } }
+}
+
+public struct CampaignReport: Codable, Sendable, CSVReport {
+    public let report: String
+    public let campaign: String
+    public let name: String?
+    public let couponsIssued: Int64
+    public let couponsUsed: Int64
+    /// Used ÷ issued.
+    public let redemptionRate: Double
+    public let faceValue: String
+    /// What the sales the campaign's coupons paid came to.
+    public let revenue: String
+    public let pointsMembers: Int64
+    public let points: Int64
+    public let asOf: ReportAsOf
+
+    public var csvHeader: [String] { ["campaign", "coupons_issued", "coupons_used", "redemption_rate", "face_value", "revenue", "points_members", "points"] }
+    public var csvRows: [[String]] {
+        [[campaign, String(couponsIssued), String(couponsUsed), String(format: "%.4f", redemptionRate), faceValue, revenue, String(pointsMembers), String(points)]]
+    }
+}
+
+/// How a sales report is grouped: by a column of the sales table, or by the lines' product or category.
+public enum SalesReportGrouping: String, Sendable, CaseIterable { case branch, day, hour, category, product, staff }
+
+extension LocalNode {
+    /// The branch a report is narrowed to: a manager's own; nil (the chain) for head office and auditors.
+    func reportScope() throws -> String? {
+        try permit(.readReports)
+        guard let role = caller.role, !role.isChainWide else { return nil }
+        return id.rawValue
+    }
+
+    func asOf() throws -> ReportAsOf {
+        let vector = try store.reportVector()
+        return ReportAsOf(vector: Dictionary(uniqueKeysWithValues: vector.origins.map { ($0.origin, $0.seq) }),
+                          latest: Dictionary(uniqueKeysWithValues: vector.origins.map { ($0.origin, Self.chinaTime($0.wallMillis)) }),
+                          node: id.rawValue, computedAt: Self.chinaTime(clock()))
+    }
+
+    /// `YYYY-MM-DD HH:mm:ss` in China Standard Time.
+    static func chinaTime(_ millis: UInt64) -> String {
+        let seconds = millis / 1_000 + 8 * 3_600
+        return Sales.day(wallMillis: millis) + String(format: " %02llu:%02llu:%02llu", seconds % 86_400 / 3_600, seconds % 3_600 / 60, seconds % 60)
+    }
+
+    /// The hours from the start of `from` to the end of `to` (days, both counted) in `zone`.
+    static func hours(from: String, to: String, zone: TimeZone) throws -> NodeStore.Hours {
+        for (name, day) in [("--from", from), ("--to", to)] where !Sales.isDay(day) {
+            throw MMSError(.invalidArgument, "\(name) “\(day.prefix(20))” is not a day like 2026-11-01.")
+        }
+        guard from <= to else { throw MMSError(.invalidArgument, "--from \(from) is after --to \(to).") }
+        let first = CardLife.epochDays(from), last = CardLife.epochDays(to)
+        let offset = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(first * 86_400))))
+        return NodeStore.Hours(from: (first * 86_400 - offset) / 3_600, until: ((last + 1) * 86_400 - offset) / 3_600, offsetSeconds: offset)
+    }
+
+    /// The chain's zone, China Standard Time: what its date rules and the till API's reports use.
+    public static let chainZone = TimeZone(secondsFromGMT: 8 * 3_600)!
+
+    /// Sales from `from` to `to`, both days counted, as days run in `zone` (the command line: the
+    /// machine's own; the till API: the chain's).
+    public func salesReport(from: String, to: String, by: SalesReportGrouping, zone: TimeZone = LocalNode.chainZone) throws -> SalesReport {
+        let branch = try reportScope()
+        let hours = try Self.hours(from: from, to: to, zone: zone)
+        func money(_ fen: Int64) -> String { Money(fen: fen).description }
+        var rows: [SalesReport.Row] = []
+        switch by {
+        case .branch, .day, .hour, .staff:
+            let grouping: NodeStore.SalesGrouping = switch by { case .branch: .branch; case .staff: .staff; case .day: .day; default: .hourOfDay }
+            rows = try store.salesRows(hours, by: grouping, branch: branch).map { r in
+                let key = switch by {
+                case .staff where r.key.isEmpty: "-"
+                case .day: Sales.day(epochDays: Int64(r.key) ?? 0)
+                case .hour: String(format: "%02d:00", Int(r.key) ?? 0)
+                default: r.key
+                }
+                return SalesReport.Row(key: key, sales: r.sales, amount: money(r.amount), discount: money(r.discount),
+                                       returns: r.returns, returned: money(r.returned), net: money(r.amount - r.returned))
+            }
+        case .product, .category:
+            let lines = try store.productRows(hours, branch: branch)
+            let products = try store.read { state in
+                try Dictionary(uniqueKeysWithValues: Set(lines.map(\.sku)).map { ($0, try Catalogue.product($0, in: state)) })
+            }
+            var grouped: [String: (name: String, quantity: Int64, amount: Int64, returned: Int64)] = [:]
+            for line in lines {
+                let product = products[line.sku] ?? nil
+                let key = by == .product ? (line.sku.isEmpty ? "-" : line.sku) : (product?.category ?? "-")
+                let name = by == .product ? (line.sku.isEmpty ? Sales.amountLineName : product?.name ?? "") : key
+                grouped[key, default: (name, 0, 0, 0)].quantity += line.quantity - line.returnedQuantity
+                grouped[key, default: (name, 0, 0, 0)].amount += line.amount
+                grouped[key, default: (name, 0, 0, 0)].returned += line.returnedAmount
+            }
+            // A ranking: the best sellers first.
+            rows = grouped.sorted { ($0.value.amount - $0.value.returned, $1.key) > ($1.value.amount - $1.value.returned, $0.key) }.map { key, g in
+                SalesReport.Row(key: key, name: g.name, quantity: g.quantity, amount: money(g.amount), returned: money(g.returned), net: money(g.amount - g.returned))
+            }
+        }
+        let amount = rows.map { Money(parsing: $0.amount)!.fen }.reduce(0, +), returned = rows.map { Money(parsing: $0.returned)!.fen }.reduce(0, +)
+        var total = SalesReport.Row(key: "total", amount: money(amount), returned: money(returned), net: money(amount - returned))
+        if rows.contains(where: { $0.sales != nil }) {
+            total.sales = rows.compactMap(\.sales).reduce(0, +); total.returns = rows.compactMap(\.returns).reduce(0, +)
+            total.discount = money(rows.compactMap { $0.discount.flatMap(Money.init(parsing:))?.fen }.reduce(0, +))
+        } else {
+            total.quantity = rows.compactMap(\.quantity).reduce(0, +)
+        }
+        return SalesReport(report: "sales", by: by.rawValue, from: from, to: to, branch: branch, rows: rows, total: total, asOf: try asOf())
+    }
+
+    public func membersReport(segments: Bool) throws -> MembersReport {
+        let branch = try reportScope()
+        let today = CardLife.dayNumber(Sales.day(wallMillis: clock()))
+        func daysAgo(_ n: Int64) -> Int64 { CardLife.dayNumber(CardLife.day(CardLife.dayText(today), plus: -n)) }
+        let (since30, since90) = (daysAgo(30), daysAgo(90))
+        var members: Int64 = 0, active30: Int64 = 0, active90: Int64 = 0, dormant: Int64 = 0, never: Int64 = 0, zero: Int64 = 0
+        var joined: [String: Int64] = [:]
+        var figures: [(spent: Int64, purchases: Int64, recent: Bool)] = []
+        try store.memberFigures(branch: branch) { spent, purchases, lastVisit, joinedDay in
+            members += 1
+            if lastVisit >= since30 { active30 += 1 }
+            if lastVisit >= since90 { active90 += 1 } else if lastVisit > 0 { dormant += 1 }
+            if lastVisit == 0 { never += 1 }
+            if spent <= 0 { zero += 1 }
+            if joinedDay > 0 { joined[String(CardLife.dayText(joinedDay).prefix(7)), default: 0] += 1 }
+            if segments { figures.append((spent, purchases, lastVisit >= since90)) }
+        }
+        var report = MembersReport(report: "members", branch: branch, members: members,
+                                   joinedByMonth: joined.sorted { $0.key < $1.key }.map { .init(month: $0.key, joined: $0.value) },
+                                   active30d: active30, active90d: active90, dormant: dormant, neverVisited: never, zeroSpend: zero, asOf: try asOf())
+        if segments { report.segments = MemberSegments.of(figures) }
+        return report
+    }
+
+    public func liabilityReport(foldLog: Bool) throws -> LiabilityReport {
+        let branch = try reportScope()
+        func money(_ fen: Int64) -> String { Money(fen: fen).description }
+        let rows = try store.liabilityRows(branch: branch)
+        let branches = rows.filter { !$0.home.isEmpty }.map {
+            LiabilityReport.Branch(branch: $0.home, members: $0.members, principal: money($0.principal), bonus: money($0.bonus), total: money($0.principal + $0.bonus))
+        }
+        let (principal, bonus) = (rows.map(\.principal).reduce(0, +), rows.map(\.bonus).reduce(0, +))
+        var report = LiabilityReport(report: "liability", branch: branch, branches: branches,
+                                     chain: .init(branch: branch ?? "chain", members: branches.map(\.members).reduce(0, +), principal: money(principal),
+                                                  bonus: money(bonus), total: money(principal + bonus)),
+                                     asOf: try asOf())
+        guard branch == nil else { return report }
+        // Head office's view reconciles the tables with the cells (and, asked, with the log).
+        let cells = try store.balancesFromCells()
+        report.rightsHeld = cells.rights.filter { $0.value != 0 }.mapValues(money)
+        var reconciliation = LiabilityReport.Reconciliation(sumOfBalances: money(cells.principal), sumOfBonus: money(cells.bonus), opLog: nil,
+                                                            reconciled: cells.principal == principal && cells.bonus == bonus)
+        if foldLog {
+            let fold = try store.chainFigures().liabilityFen
+            reconciliation = .init(sumOfBalances: reconciliation.sumOfBalances, sumOfBonus: reconciliation.sumOfBonus, opLog: money(fold),
+                                   reconciled: reconciliation.reconciled && fold == principal)
+        }
+        report.reconciliation = reconciliation
+        return report
+    }
+
+    public func pointsReport() throws -> PointsReport {
+        let branch = try reportScope()
+        let today = CardLife.dayNumber(Sales.day(wallMillis: clock()))
+        let expiry = try store.read { try PointsLots.expiry(in: $0) }
+        let lots = try store.lotRows().filter { $0.points != 0 }.map { lot -> PointsReport.Lot in
+            let last = PointsLots.lastDay(ofLot: lot.year, expiry)
+            return .init(year: lot.year, points: lot.points, expires: last.map(CardLife.dayText), usable: last.map { today <= $0 } ?? true)
+        }
+        var expiring: [String: Int64] = [:]
+        for lot in lots where lot.usable { if let expires = lot.expires { expiring[String(expires.prefix(7)), default: 0] += lot.points } }
+        let rows = try store.pointsRows(branch: branch)
+        var perBranch: [String: (Int64, Int64)] = [:]
+        for row in rows { perBranch[row.branch, default: (0, 0)].0 += row.earned; perBranch[row.branch, default: (0, 0)].1 += row.redeemed }
+        // A manager sees their branch's points moves; what members hold is the chain's figure.
+        return PointsReport(report: "points", branch: branch,
+                            outstanding: lots.filter(\.usable).map(\.points).reduce(0, +), expired: lots.filter { !$0.usable }.map(\.points).reduce(0, +),
+                            lots: lots, expiringByMonth: expiring.sorted { $0.key < $1.key }.map { .init(month: $0.key, points: $0.value) },
+                            branches: perBranch.sorted { $0.key < $1.key }.map { .init(branch: $0.key, earned: $0.value.0, redeemed: $0.value.1) },
+                            byMonth: rows.map { .init(month: $0.month, branch: $0.branch, earned: $0.earned, redeemed: $0.redeemed) }, asOf: try asOf())
+    }
+
+    public func campaignReport(_ campaign: String) throws -> CampaignReport {
+        // Campaigns are head office's, over the whole chain.
+        if try reportScope() != nil { throw MMSError(.notPermitted, "Campaign results are head office's: a \(caller.role?.rawValue ?? "") sees their branch's reports.") }
+        let f = try store.campaignFigures(campaign)
+        let name = try store.read { try $0.program().program.campaign(campaign)?.name }
+        guard f.coupons > 0 || f.pointsMembers > 0 || name != nil else {
+            throw MMSError(.notFound, "There is no campaign “\(campaign.prefix(40))” in the program or the reports.", details: ["campaign": String(campaign.prefix(40))])
+        }
+        return CampaignReport(report: "campaign", campaign: campaign, name: name, couponsIssued: f.coupons, couponsUsed: f.used,
+                              redemptionRate: f.coupons > 0 ? Double(f.used) / Double(f.coupons) : 0, faceValue: Money(fen: f.value).description,
+                              revenue: Money(fen: f.revenue).description, pointsMembers: f.pointsMembers, points: f.points, asOf: try asOf())
+    }
+}
+
+/// Members' segments by value and RFM, from their figures. The thresholds are the scope's own:
+/// the average purchases and spend, and a visit within 90 days.
+enum MemberSegments {
+    static let rfm: [(segment: String, name: String, recent: Bool, frequent: Bool, valuable: Bool)] = [
+        ("important_value", "重要价值客户", true, true, true), ("important_develop", "重要发展客户", true, false, true),
+        ("important_keep", "重要保持客户", false, true, true), ("important_retain", "重要挽留客户", false, false, true),
+        ("general_value", "一般价值客户", true, true, false), ("general_develop", "一般发展客户", true, false, false),
+        ("general_keep", "一般保持客户", false, true, false), ("general_retain", "一般挽留客户", false, false, false),
+    ]
+
+    static func of(_ members: [(spent: Int64, purchases: Int64, recent: Bool)]) -> MembersReport.Segments {
+        let count = Int64(members.count)
+        let averageSpend = count > 0 ? Double(members.map(\.spent).reduce(0, +)) / Double(count) : 0
+        let averagePurchases = count > 0 ? Double(members.map(\.purchases).reduce(0, +)) / Double(count) : 0
+        var groups: [String: Int64] = [:]
+        for m in members {
+            let key = rfm.first { $0.recent == m.recent && $0.frequent == (Double(m.purchases) >= averagePurchases && m.purchases > 0)
+                && $0.valuable == (Double(m.spent) >= averageSpend && m.spent > 0) }!.segment
+            groups[key, default: 0] += 1
+        }
+        // A, B, C: the top 20 % by spend, the next 30 %, the rest (members who spent nothing are C).
+        let spends = members.map(\.spent).sorted(by: >)
+        let a = spends.prefix(Int(count) / 5).filter { $0 > 0 }.count
+        let b = spends.dropFirst(a).prefix(Int(count) / 2 - a).filter { $0 > 0 }.count
+        return MembersReport.Segments(value: ["A": Int64(a), "B": Int64(b), "C": count - Int64(a + b)],
+                                      rfm: rfm.map { .init(segment: $0.segment, name: $0.name, members: groups[$0.segment] ?? 0) })
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import MMSCore
+import Testing
+
+/// The reports through the command line on a small day of trade whose every figure is worked out
+/// by hand: sales by branch, product and category; the liability reconciled three ways; points;
+/// members and their segments; a campaign's results; CSV with a byte-order mark.
+@Suite struct ReportCLITests {
+    let dir = temporaryNodeDirectory().url.path
+
+    func run(_ arguments: [String]) throws -> [String: Any] {
+        let out = try mms(arguments + ["--data", dir, "--json"])
+        #expect(out.status == 0, "\(arguments): \(out.stdout) \(out.stderr)")
+        return try json(out.stdout)
+    }
+
+    @Test func aDayOfTradeReportsWhatWasDone() throws {
+        try #require(mms(["node", "init", "--data", dir, "--id", "hq", "--role", "hq"]).status == 0)
+        let program = FileManager.default.temporaryDirectory.appendingPathComponent("report-program-\(UUID().uuidString).toml").path
+        try """
+            [[coupon_template]]
+            id = "T1"
+            title = "满50减10"
+            kind = "amount_off"
+            value = "10.00"
+            min_spend = "50.00"
+            valid_days = 30
+
+            [[campaign]]
+            id = "C1"
+            name = "回馈"
+            coupon = "T1"
+            """.write(toFile: program, atomically: true, encoding: .utf8)
+        _ = try run(["program", "set", "--file", program])
+        _ = try run(["product", "add", "--sku", "A", "--name", "面霜", "--kind", "goods", "--category", "护肤", "--price", "50.00"])
+        _ = try run(["product", "add", "--sku", "B", "--name", "洗剪吹", "--kind", "service", "--category", "美发", "--price", "80.00"])
+        let m1 = try #require(try run(["member", "add", "--name", "王芳", "--phone", "13800000001"])["id"] as? String)
+        let m2 = try #require(try run(["member", "add", "--name", "李雷", "--phone", "13800000002"])["id"] as? String)
+        _ = try run(["card", "issue", "--member", m1, "--type", "stored", "--number", "S1"])
+        _ = try run(["card", "issue", "--member", m2, "--type", "stored", "--number", "S2"])
+        _ = try run(["topup", "--card", "S1", "--amount", "1000.00"])
+        _ = try run(["topup", "--card", "S2", "--amount", "200.00"])
+        let campaign = try run(["campaign", "run", "--campaign", "C1"])
+        #expect(campaign["issued"] as? Int == 2, "\(campaign)")
+        let coupon = "C1.\(m1)"
+        // 100.00 charged; 2 × A (100.00) paid 10.00 by the coupon and 90.00 stored; 1 × B in cash, returned.
+        _ = try run(["charge", "--card", "S1", "--amount", "100.00"])
+        _ = try run(["sell", "--card", "S1", "--item", "Ax2", "--tender", "coupon:\(coupon)", "--tender", "stored:rest"])
+        let sale = try #require(try run(["sell", "--card", "S2", "--item", "Bx1", "--tender", "cash:rest"])["sale"] as? String)
+        _ = try run(["return", "--sale", sale])
+
+        let today = Sales.day(wallMillis: UInt64(Date().timeIntervalSince1970 * 1_000))
+        func days() -> [String] { ["--from", CardLife.day(today, plus: -1), "--to", CardLife.day(today, plus: 1)] }
+        let byBranch = try run(["report", "sales"] + days() + ["--by", "branch"])
+        let rows = try #require(byBranch["rows"] as? [[String: Any]])
+        #expect(rows.count == 1 && rows[0]["key"] as? String == "hq" && rows[0]["sales"] as? Int == 3 && rows[0]["amount"] as? String == "280.00"
+                && rows[0]["returned"] as? String == "80.00" && rows[0]["net"] as? String == "200.00", "\(rows)")
+        #expect((byBranch["as_of"] as? [String: Any])?["vector"] as? [String: Int] != nil)
+        let byProduct = try #require(try run(["report", "sales"] + days() + ["--by", "product"])["rows"] as? [[String: Any]])
+        #expect(byProduct.map { "\($0["key"]!):\($0["quantity"]!):\($0["net"]!)" } == ["A:2:100.00", "B:0:0.00"], "\(byProduct)")
+        let byCategory = try #require(try run(["report", "sales"] + days() + ["--by", "category"])["rows"] as? [[String: Any]])
+        #expect(byCategory.map { "\($0["key"]!):\($0["net"]!)" } == ["护肤:100.00", "美发:0.00"])
+
+        // 1,200.00 topped up, 190.00 spent from stored value: 1,010.00 owed, three ways.
+        let liability = try run(["report", "liability", "--fold-log"])
+        #expect((liability["chain"] as? [String: Any])?["principal"] as? String == "1010.00")
+        let reconciliation = try #require(liability["reconciliation"] as? [String: Any])
+        #expect(reconciliation["reconciled"] as? Bool == true && reconciliation["sum_of_balances"] as? String == "1010.00" && reconciliation["op_log"] as? String == "1010.00")
+
+        // 100 + 90 earned by 王芳 (not on the coupon's 10.00); 李雷's 80 taken back with the return.
+        let points = try run(["report", "points"])
+        #expect(points["outstanding"] as? Int == 190 && points["expired"] as? Int == 0)
+        #expect((points["branches"] as? [[String: Any]])?.first?["earned"] as? Int == 190)
+
+        let members = try run(["report", "members", "--segments"])
+        #expect(members["members"] as? Int == 2 && members["active30d"] as? Int == 2 && members["zero_spend"] as? Int == 1, "\(members)")
+        let rfm = try #require((members["segments"] as? [String: Any])?["rfm"] as? [[String: Any]])
+        #expect(rfm.filter { ($0["members"] as? Int ?? 0) > 0 }.map { $0["segment"] as! String }.sorted() == ["general_develop", "important_value"])
+
+        let results = try run(["report", "campaign", "--campaign", "C1"])
+        #expect(results["coupons_issued"] as? Int == 2 && results["coupons_used"] as? Int == 1 && results["revenue"] as? String == "100.00"
+                && results["face_value"] as? String == "20.00", "\(results)")
+
+        // CSV for spreadsheets: a byte-order mark, a header, a row; the same figures.
+        let csv = try mms(["report", "sales", "--data", dir, "--csv"] + days() + ["--by", "branch"]).stdout
+        #expect(csv.hasPrefix("\u{FEFF}branch,sales,amount,returned,net\r\nhq,3,280.00,80.00,200.00\r\n"), "\(csv)")
+        // A rebuild of the store gives the same reports.
+        try #require(mms(["node", "rebuild", "--data", dir]).status == 0)
+        #expect(try run(["report", "sales"] + days() + ["--by", "branch"])["rows"] as? [[String: Any]] != nil)
+        #expect((try run(["report", "liability"])["chain"] as? [String: Any])?["principal"] as? String == "1010.00")
+    }
+}
+
+/// Members from a spreadsheet: the good rows go in, each bad one is reported with its line and
+/// field (a bad phone, a duplicate, a bad date, a line not in UTF-8), a dry run adds nothing, and
+/// the same file again adds nothing. An export is recorded in the audit trail.
+@Suite struct ImportCLITests {
+    let dir = temporaryNodeDirectory().url.path
+
+    @Test func goodRowsGoInBadOnesAreReportedAndASecondRunAddsNothing() throws {
+        try #require(mms(["node", "init", "--data", dir, "--id", "hq", "--role", "hq"]).status == 0)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("members-\(UUID().uuidString).csv").path
+        var bytes = Array("\u{FEFF}name,phone,birthday\n张三,13900000001,1985-02-03\n李四,139000000XX,1986-03-04\n\"赵,六\",13900000003,\n王五,13900000001,1988-01-01\n钱七,13900000007,1988-13-01\n".utf8)
+        bytes += [0xD6, 0xDC, 0xB0, 0xCB] + Array(",13900000008,1990-01-01\r\n".utf8)   // 周八 in GBK
+        try Data(bytes).write(to: URL(fileURLWithPath: file))
+        let dry = try json(mms(["import", "members", "--data", dir, "--file", file, "--dry-run", "--json"]).stdout)
+        let errors = try #require(dry["errors"] as? [[String: Any]]).map { "\($0["line"]!):\($0["field"]!)" }
+        #expect(errors == ["3:phone", "5:phone", "6:birthday", "7:encoding"] && dry["added"] as? Int == 2 && dry["rows"] as? Int == 6, "\(dry)")
+        #expect(try mms(["member", "find", "--data", dir, "--phone", "13900000001", "--json"]).stdout.contains("\"members\":[]"), "a dry run adds nothing")
+        let first = try json(mms(["import", "members", "--data", dir, "--file", file, "--json"]).stdout)
+        #expect(first["added"] as? Int == 2 && (first["members"] as? [String])?.count == 2)
+        let second = try json(mms(["import", "members", "--data", dir, "--file", file, "--json"]).stdout)
+        #expect(second["added"] as? Int == 0 && second["skipped"] as? Int == 2)
+        let found = try json(mms(["member", "find", "--data", dir, "--phone", "13900000003", "--json"]).stdout)
+        #expect((found["members"] as? [[String: Any]])?.first?["name"] as? String == "赵,六", "a quoted field keeps its comma")
+        let refused = try mms(["import", "members", "--data", dir, "--file", file + ".missing", "--json"])
+        let error = try json(refused.stdout)["error"] as? String
+        #expect(refused.status == 2 && error == "invalid_argument")
+
+        let export = try mms(["export", "members", "--data", dir])
+        #expect(export.status == 0 && export.stdout.hasPrefix("\u{FEFF}member,home,joined,name,phone") && export.stdout.contains("13900000001"),
+                "the directory's owner exports personal data")
+        let audit = try mms(["audit", "--data", dir, "--kind", "export_made", "--json"]).stdout
+        #expect(audit.contains("members: 2 rows, with personal data"), "\(audit)")
+    }
+}

@@ -85,10 +85,23 @@ final class VirtualCard: @unchecked Sendable {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         for fd: Int32 in [0, 1, 2] { posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0) }
+        // Nothing else: a pipe another test is reading from, inherited by the daemon, never ends.
+        // (glibc's posix_spawn_file_actions_addclosefrom_np, which Swift's Glibc module does not show).
+        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np"),
+              unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3) == 0 else { return false }
         var pid = pid_t()
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/usr/sbin/pcscd"), nil]
         defer { argv.forEach { free($0) } }
-        guard posix_spawn(&pid, "/usr/sbin/pcscd", &actions, nil, argv, environ) == 0 else { return false }
+        // The test process blocks SIGTERM; the daemon should not.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+        guard posix_spawn(&pid, "/usr/sbin/pcscd", &actions, &attributes, argv, environ) == 0 else { return false }
         var status: Int32 = 0
         waitpid(pid, &status, 0)
         for _ in 0..<50 where !socketAnswers() { Thread.sleep(forTimeInterval: 0.1) }

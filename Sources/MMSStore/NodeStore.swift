@@ -225,8 +225,11 @@ public final class NodeStore: @unchecked Sendable {
 /// Runs passive WAL checkpoints on its own connection and thread, once about `interval` ops were
 /// committed since the last one. A passive checkpoint never blocks the writer; if the process
 /// dies mid-way, SQLite recovers. When the last connection closes, SQLite checkpoints the rest.
+/// A WAL grown past `walFrameBound` is truncated, which briefly holds the writer back.
 private final class Checkpointer: @unchecked Sendable {
     static let interval = 500
+    /// WAL frames (pages) beyond which a checkpoint waits for the writer: 16,384 × 4 KiB = 64 MiB.
+    static let walFrameBound = 16_384
     private let connection: DatabaseQueue
     private let queue = DispatchQueue(label: "mms.store.checkpoint")
     private let lock = NSLock()
@@ -245,7 +248,13 @@ private final class Checkpointer: @unchecked Sendable {
         lock.unlock()
         guard due else { return }
         queue.async { [self] in
-            _ = try? connection.writeWithoutTransaction { try $0.checkpoint(.passive) }
+            let frames = try? connection.writeWithoutTransaction { try $0.checkpoint(.passive) }
+            // Under a steady stream of commits a passive checkpoint never catches the writer, and
+            // the WAL only restarts once it has: past the bound, one that holds writers back while
+            // it finishes (milliseconds: most frames were copied already) keeps the file bounded.
+            if let frames, frames.walFrameCount > Self.walFrameBound {
+                _ = try? connection.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+            }
             lock.lock(); running = false; lock.unlock()
         }
     }

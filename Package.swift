@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // libsodium from the system (apt: libsodium-dev): Ed25519, BLAKE2b, Argon2id, secretbox.
@@ -114,6 +115,13 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // `mms mirror postgres`: head office's report tables copied into PostgreSQL (postgres-nio) for BI tools.
+        .target(name: "MMSMirror", dependencies: [
+            "MMSStore", "MMSCore", "MMSCrypto",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // The partition simulator (`mms sim`): the core's replicas and sessions over a simulated
         // network and clock, seeded faults, a chain workload, and the invariant checkers.
         .target(name: "MMSSimulator", dependencies: ["MMSCore", "MMSCrypto", "MMSStore"], path: "simulator/Sources/MMSSimulator",
@@ -127,7 +135,7 @@ let package = Package(
         ], path: "simulator/Sources/MMSLive"),
         // The command line: parses, calls MMSNode, prints. Thin.
         .executableTarget(name: "mms", dependencies: [
-            "MMSNode", "MMSCore", "MMSBench", "MMSTopology", "MMSCerts", "MMSServer", "MMSStore", "MMSSimulator", "MMSLive", "MMSTillAPI", "MMSTill", "MMSDevices",
+            "MMSNode", "MMSCore", "MMSBench", "MMSTopology", "MMSCerts", "MMSServer", "MMSStore", "MMSSimulator", "MMSLive", "MMSTillAPI", "MMSTill", "MMSDevices", "MMSMirror",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Installs and starts what the device tests use beyond the build (Debian/Ubuntu): tmux to drive
-# the till in a real terminal, and pcscd with vsmartcard's virtual reader (vpcd) for the PC/SC
-# tests. The till itself needs none of these.
+# Installs and starts what the tests use beyond the build (Debian/Ubuntu): tmux to drive the till
+# in a real terminal, pcscd with vsmartcard's virtual reader (vpcd) for the PC/SC tests, and
+# PostgreSQL for the mirror's tests (each makes its own throwaway server from these binaries). It
+# also starts the machine's PostgreSQL with a database `mms` that the user `mms` reaches from
+# 127.0.0.1 without a password, so `mms mirror postgres --url postgresql://mms@127.0.0.1/mms`
+# works as the README shows. The node itself needs none of these.
 set -euo pipefail
 missing=()
 command -v tmux >/dev/null || missing+=(tmux)
 [ -x /usr/sbin/pcscd ] || missing+=(pcscd)
 [ -f /etc/reader.conf.d/vpcd ] || missing+=(vsmartcard-vpcd)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
 if [ ${#missing[@]} -gt 0 ]; then
     echo "Installing ${missing[*]} with apt-get" >&2
@@ -19,4 +23,19 @@ fi
 if ! pgrep -x pcscd >/dev/null; then
     $sudo rm -f /run/pcscd/pcscd.comm /run/pcscd/pcscd.pid
     $sudo /usr/sbin/pcscd || echo "pcscd did not start; the PC/SC tests will say so" >&2
+fi
+
+# The machine's PostgreSQL cluster (Debian's pg_ctlcluster), started, with the role and database
+# the README's mirror command names, trusted from 127.0.0.1 only.
+version=$(ls /usr/lib/postgresql | sort -n | tail -1)
+if [ -n "$version" ] && command -v pg_ctlcluster >/dev/null; then
+    [ -d "/etc/postgresql/$version/main" ] || $sudo pg_createcluster "$version" main >/dev/null
+    hba="/etc/postgresql/$version/main/pg_hba.conf"
+    if ! $sudo grep -q '^host mms mms 127.0.0.1/32 trust' "$hba"; then
+        $sudo sed -i '1i host mms mms 127.0.0.1/32 trust' "$hba"
+    fi
+    $sudo pg_ctlcluster "$version" main start >/dev/null 2>&1 || $sudo pg_ctlcluster "$version" main reload
+    psql_admin() { $sudo runuser -u postgres -- psql -X -q -At "$@"; }
+    [ "$(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = 'mms'")" = 1 ] || psql_admin -c "CREATE ROLE mms LOGIN"
+    [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = 'mms'")" = 1 ] || psql_admin -c "CREATE DATABASE mms OWNER mms"
 fi

@@ -54,7 +54,7 @@ public struct DataDirectory: Sendable {
         }
     }
 
-    func loadIdentity() throws -> Identity {
+    public func loadIdentity() throws -> Identity {
         guard isInitialised else {
             throw MMSError(.notInitialised, "No node in \(url.path). Run `mms node init --data \(url.path) --id <node id>` first.")
         }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MMSCore
+import MMSCrypto
 
 /// The report tables (`ReportFacts` kept in SQLite): written in the transaction that applies the
 /// ops, so a report never scans the op log and never disagrees with the cells it sits beside.
@@ -164,9 +165,11 @@ struct ReportTables {
                    uniquingKeysWith: { a, _ in a })
     }
 
-    /// Folds every op of the log into empty report tables, a chunk of ops at a time.
+    /// Folds every op of the log into empty report tables, a chunk of ops at a time. The tables
+    /// get a new epoch: a copy of them (the PostgreSQL mirror) starts again from nothing.
     func rebuild() throws {
         for table in Self.tables { try db.execute(sql: "DELETE FROM \(table)") }
+        try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('report_epoch', ?)", arguments: [Hex.encode(randomBytes(8))])
         let version = try Int64.fetchOne(db, sql: "SELECT coalesce(max(rowid), 0) FROM ops") ?? 0
         let cursor = try Data.fetchCursor(db, sql: "SELECT bytes FROM ops")
         var facts = ReportFacts(), count = 0

@@ -1,4 +1,5 @@
 import GRDB
+import MMSCrypto
 
 /// Append-only migrations: a shipped migration is never edited, only followed by a new one.
 enum Schema {
@@ -82,6 +83,11 @@ enum Schema {
             try db.execute(sql: ReportTables.schema)
             // A store from before them: its log folded into them once.
             try ReportTables(db: db).rebuild()
+        }
+        migrator.registerMigration("v4: report rows found by version") { db in
+            // A mirror asks each table for the rows changed since it last looked.
+            for table in ReportTables.tables { try db.execute(sql: "CREATE INDEX \(table)_by_version ON \(table) (version)") }
+            try db.execute(sql: "INSERT OR IGNORE INTO meta (key, value) VALUES ('report_epoch', ?)", arguments: [Hex.encode(randomBytes(8))])
         }
         return migrator
     }

@@ -11,7 +11,7 @@ struct MMS: AsyncParsableCommand {
         discussion: "Every command takes --data (the node's directory) and --json (one JSON object on stdout).",
         subcommands: [Demo.self, Up.self, Status.self, Report.self, NodeCommand.self, MemberCommand.self, CardCommand.self, TopUp.self, Charge.self, Refund.self,
                       PointsCommand.self, Punch.self, CouponCommand.self, Show.self, RightsCommand.self, Sync.self,
-                      SettingsCommand.self, StaffCommand.self, TillCommand.self, ProductCommand.self, PriceCommand.self, StockCommand.self, Sell.self, ReturnSale.self, CommissionCommand.self, ExpenseCommand.self, SupplierCommand.self, ProgramCommand.self, CampaignCommand.self, GiftCommand.self, PrintTest.self, PrinterCommand.self, ReaderCommand.self, Audit.self, Remind.self, Outbox.self, ImportCommand.self, ExportCommand.self, TopologyCommand.self, CertsCommand.self, Bench.self, Sim.self])
+                      SettingsCommand.self, StaffCommand.self, TillCommand.self, ProductCommand.self, PriceCommand.self, StockCommand.self, Sell.self, ReturnSale.self, CommissionCommand.self, ExpenseCommand.self, SupplierCommand.self, ProgramCommand.self, CampaignCommand.self, GiftCommand.self, PrintTest.self, PrinterCommand.self, ReaderCommand.self, Audit.self, Remind.self, Outbox.self, ImportCommand.self, ExportCommand.self, MirrorCommand.self, TopologyCommand.self, CertsCommand.self, Bench.self, Sim.self])
 }
 
 /// Options every node command takes.

@@ -1,5 +1,6 @@
 import Foundation
 import MMSDevices
+import MMSTestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -80,30 +81,8 @@ final class VirtualCard: @unchecked Sendable {
         guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/pcscd"), getuid() == 0 else { return false }
         try? FileManager.default.removeItem(atPath: socketPath)
         try? FileManager.default.removeItem(atPath: "/run/pcscd/pcscd.pid")
-        // posix_spawn and waitpid: Foundation's Process never sees a daemonizing child end.
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        for fd: Int32 in [0, 1, 2] { posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0) }
-        // Nothing else: a pipe another test is reading from, inherited by the daemon, never ends.
-        // (glibc's posix_spawn_file_actions_addclosefrom_np, which Swift's Glibc module does not show).
-        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np"),
-              unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3) == 0 else { return false }
-        var pid = pid_t()
-        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/usr/sbin/pcscd"), nil]
-        defer { argv.forEach { free($0) } }
-        // The test process blocks SIGTERM; the daemon should not.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
-        guard posix_spawn(&pid, "/usr/sbin/pcscd", &actions, &attributes, argv, environ) == 0 else { return false }
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
+        // Not through Process: the daemon would hold what Process and other tests wait on.
+        guard runDetached("/usr/sbin/pcscd", []) == 0 else { return false }
         for _ in 0..<50 where !socketAnswers() { Thread.sleep(forTimeInterval: 0.1) }
         return socketAnswers()
     }

@@ -148,6 +148,44 @@ public struct PointsReport: Codable, Sendable, CSVReport {
     public var csvRows: [[String]] { byMonth.map { [$0.month, $0.branch, String($0.earned), String($0.redeemed)] } }
 }
 
+/// The branches side by side over a period: what each sold, took in top-ups, won in members and
+/// owes, ranked by net sales with each one's share of the chain's.
+public struct BranchesReport: Codable, Sendable, CSVReport {
+    public struct Branch: Codable, Sendable {
+        public let branch: String
+        public let rank: Int
+        public let sales: Int64
+        public let net: String
+        /// This branch's net sales ÷ the chain's, in percent (one decimal).
+        public let share: Double
+        public let averageTicket: String
+        public let returned: String
+        public let topups: String
+        public let topupCount: Int64
+        public let bonus: String
+        /// Members of this home branch who joined in the period, who last visited in it or later, and all of them.
+        public let newMembers: Int64
+        public let activeMembers: Int64
+        public let members: Int64
+        /// Principal and bonus its home members hold now.
+        public let owed: String
+    }
+    public let report: String
+    public let from: String
+    public let to: String
+    public let branch: String?
+    public let branches: [Branch]
+    public let asOf: ReportAsOf
+
+    public var csvHeader: [String] {
+        ["branch", "rank", "sales", "net", "share_percent", "average_ticket", "returned", "topups", "topup_count", "bonus", "new_members", "active_members", "members", "owed"]
+    }
+    public var csvRows: [[String]] {
+        branches.map { [$0.branch, String($0.rank), String($0.sales), $0.net, String(format: "%.1f", $0.share), $0.averageTicket, $0.returned,
+                        $0.topups, String($0.topupCount), $0.bonus, String($0.newMembers), String($0.activeMembers), String($0.members), $0.owed] }
+    }
+}
+
 public struct CampaignReport: Codable, Sendable, CSVReport {
     public let report: String
     public let campaign: String
@@ -255,6 +293,33 @@ extension LocalNode {
             total.quantity = rows.compactMap(\.quantity).reduce(0, +)
         }
         return SalesReport(report: "sales", by: by.rawValue, from: from, to: to, branch: branch, rows: rows, total: total, asOf: try asOf())
+    }
+
+    /// The branches compared from `from` to `to` (days counted, in `zone`); a manager sees their own.
+    public func branchesReport(from: String, to: String, zone: TimeZone = LocalNode.chainZone) throws -> BranchesReport {
+        let branch = try reportScope()
+        let hours = try Self.hours(from: from, to: to, zone: zone)
+        func money(_ fen: Int64) -> String { Money(fen: fen).description }
+        let sales = Dictionary(uniqueKeysWithValues: try store.salesRows(hours, by: .branch, branch: branch).map { ($0.key, $0) })
+        let topups = Dictionary(uniqueKeysWithValues: try store.moneyRows(hours, branch: branch).map { ($0.branch, $0.figures) })
+        let owed = Dictionary(uniqueKeysWithValues: try store.liabilityRows(branch: branch).map { ($0.home, $0) })
+        let activity = Dictionary(uniqueKeysWithValues: try store.memberActivity(joinedFrom: CardLife.dayNumber(from), joinedTo: CardLife.dayNumber(to),
+                                                                                 visitedFrom: CardLife.dayNumber(from), branch: branch).map { ($0.home, $0) })
+        let names = Set(sales.keys).union(topups.keys).union(activity.keys).union(owed.keys.filter { !$0.isEmpty })
+        func net(_ name: String) -> Int64 { sales[name].map { $0.amount - $0.returned } ?? 0 }
+        let chainNet = names.map(net).reduce(0, +)
+        let ranked = names.sorted { (net($0), $1) > (net($1), $0) }
+        let branches = ranked.enumerated().map { index, name in
+            let s = sales[name], t = topups[name], o = owed[name], a = activity[name]
+            let count = s?.sales ?? 0
+            return BranchesReport.Branch(
+                branch: name, rank: index + 1, sales: count, net: money(net(name)),
+                share: chainNet == 0 ? 0 : (Double(net(name)) * 1_000 / Double(chainNet)).rounded() / 10,
+                averageTicket: money(count == 0 ? 0 : net(name) / count), returned: money(s?.returned ?? 0),
+                topups: money(t?.topups ?? 0), topupCount: t?.topupCount ?? 0, bonus: money(t?.bonus ?? 0),
+                newMembers: a?.joined ?? 0, activeMembers: a?.visited ?? 0, members: o?.members ?? 0, owed: money((o?.principal ?? 0) + (o?.bonus ?? 0)))
+        }
+        return BranchesReport(report: "branches", from: from, to: to, branch: branch, branches: branches, asOf: try asOf())
     }
 
     public func membersReport(segments: Bool) throws -> MembersReport {

@@ -127,6 +127,19 @@ extension NodeStore {
         }
     }
 
+    /// Members by home branch: how many joined between two days and how many last visited on or
+    /// after `visitedFrom` (days as `YYYYMMDD`).
+    public func memberActivity(joinedFrom: Int64, joinedTo: Int64, visitedFrom: Int64, branch: String?) throws -> [(home: String, joined: Int64, visited: Int64)] {
+        try guarded {
+            try db.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT home, SUM(joined BETWEEN ? AND ?), SUM(last_visit >= ?) FROM report_members
+                    WHERE home IS NOT NULL AND (? IS NULL OR home = ?) GROUP BY home ORDER BY home
+                    """, arguments: [joinedFrom, joinedTo, visitedFrom, branch, branch]).map { ($0[0], $0[1], $0[2]) }
+            }
+        }
+    }
+
     /// The sums of every balance in the materialised cells (principal and bonus), and the
     /// principal rights each node holds: what the report tables must agree with.
     public func balancesFromCells() throws -> (principal: Int64, bonus: Int64, rights: [String: Int64]) {

@@ -4665,6 +4665,131 @@ enum OpenAPIDocument {
     }
    }
   },
+  "/v1/reports/branches": {
+   "get": {
+    "summary": "The branches compared from one day to another (both counted, China Standard Time): sales, net and share, average ticket, top-ups, new and active members, money owed; ranked by net sales; a manager sees their branch",
+    "security": [
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "from",
+      "in": "query",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+      }
+     },
+     {
+      "name": "to",
+      "in": "query",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+      }
+     },
+     {
+      "name": "format",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "json",
+        "csv"
+       ]
+      },
+      "description": "csv: the rows as CSV"
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "the answer",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/BranchesReport"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "bad input (invalid_argument, invalid_amount)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or expired session (unauthenticated, session_expired, till_revoked)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "the operator's role may not (not_permitted)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "413": {
+      "description": "body too large (body_too_large)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store fault (store_failure)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "unknown card, member or coupon",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
   "/v1/reports/members": {
    "get": {
     "summary": "Members: growth, active, dormant, zero-spend; with segments=true, value classes A/B/C and RFM groups",
@@ -7915,6 +8040,118 @@ enum OpenAPIDocument {
      "expiring_by_month",
      "branches",
      "by_month",
+     "as_of"
+    ]
+   },
+   "BranchesBranch": {
+    "type": "object",
+    "properties": {
+     "branch": {
+      "type": "string"
+     },
+     "rank": {
+      "type": "integer"
+     },
+     "sales": {
+      "type": "integer"
+     },
+     "net": {
+      "type": "string",
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+      "description": "yuan, two decimals"
+     },
+     "share": {
+      "type": "number",
+      "description": "percent of the chain's net sales, one decimal"
+     },
+     "average_ticket": {
+      "type": "string",
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+      "description": "yuan, two decimals"
+     },
+     "returned": {
+      "type": "string",
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+      "description": "yuan, two decimals"
+     },
+     "topups": {
+      "type": "string",
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+      "description": "yuan, two decimals"
+     },
+     "topup_count": {
+      "type": "integer"
+     },
+     "bonus": {
+      "type": "string",
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+      "description": "yuan, two decimals"
+     },
+     "new_members": {
+      "type": "integer"
+     },
+     "active_members": {
+      "type": "integer"
+     },
+     "members": {
+      "type": "integer"
+     },
+     "owed": {
+      "type": "string",
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+      "description": "yuan, two decimals"
+     }
+    },
+    "required": [
+     "branch",
+     "rank",
+     "sales",
+     "net",
+     "share",
+     "average_ticket",
+     "returned",
+     "topups",
+     "topup_count",
+     "bonus",
+     "new_members",
+     "active_members",
+     "members",
+     "owed"
+    ]
+   },
+   "BranchesReport": {
+    "type": "object",
+    "properties": {
+     "report": {
+      "type": "string"
+     },
+     "from": {
+      "type": "string"
+     },
+     "to": {
+      "type": "string"
+     },
+     "branch": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "branches": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/BranchesBranch"
+      }
+     },
+     "as_of": {
+      "$ref": "#/components/schemas/ReportAsOf"
+     }
+    },
+    "required": [
+     "report",
+     "from",
+     "to",
+     "branches",
      "as_of"
     ]
    },

@@ -271,6 +271,11 @@ public struct TillAPI: Sendable {
             if Self.query(request, "format") == "csv" { return try await csv(request) { try $0.salesReport(from: from, to: to, by: by).csv } }
             return try await read(request) { try $0.salesReport(from: from, to: to, by: by) }
         }
+        v1.get("reports/branches") { request, _ in
+            let (from, to) = (Self.query(request, "from") ?? "", Self.query(request, "to") ?? "")
+            if Self.query(request, "format") == "csv" { return try await csv(request) { try $0.branchesReport(from: from, to: to).csv } }
+            return try await read(request) { try $0.branchesReport(from: from, to: to) }
+        }
         v1.get("reports/members") { request, _ in
             let segments = Self.query(request, "segments") == "true"
             return try await read(request) { try $0.membersReport(segments: segments) }

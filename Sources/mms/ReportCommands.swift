@@ -9,7 +9,7 @@ struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Reports: sales, members and segments, prepaid liability, points, campaigns; and the chain's figures per branch (the default).",
         subcommands: [ChainReport.self, SalesReportCommand.self, MembersReportCommand.self, LiabilityReportCommand.self, PointsReportCommand.self,
-                      CampaignReportCommand.self],
+                      CampaignReportCommand.self, BranchesReportCommand.self],
         defaultSubcommand: ChainReport.self)
 }
 
@@ -41,6 +41,17 @@ struct SalesReportCommand: ParsableCommand, ServedCommand {
             return try options.open().salesReport(from: from, to: to, by: grouping, zone: .current)
         }
     }
+}
+
+struct BranchesReportCommand: ParsableCommand, ServedCommand {
+    static let configuration = CommandConfiguration(commandName: "branches",
+        abstract: "The branches compared over a period: sales, net, share, average ticket, top-ups, new and active members, money owed; ranked by net sales.")
+    @OptionGroup var options: NodeOptions
+    @OptionGroup var format: ReportFormat
+    @Option(help: "The first day, YYYY-MM-DD.") var from: String
+    @Option(help: "The last day, counted.") var to: String
+
+    func run() throws { try performReport(options, format) { try options.open().branchesReport(from: from, to: to, zone: .current) } }
 }
 
 struct MembersReportCommand: ParsableCommand, ServedCommand {
@@ -94,6 +105,17 @@ extension SalesReport: TextRendered {
         for r in rows + [total] {
             let count = r.sales.map { "\($0) sales" } ?? "×\(r.quantity ?? 0)"
             lines.append("  \(r.key.padding(toLength: 14, withPad: " ", startingAt: 0)) \(r.name.map { "\($0) " } ?? "")\(count), \(r.amount), returned \(r.returned), net \(r.net)")
+        }
+        return (lines + ["  " + asOf.text]).joined(separator: "\n")
+    }
+}
+
+extension BranchesReport: TextRendered {
+    public var text: String {
+        var lines = ["Branches \(from) – \(to)\(branch.map { " (\($0) only)" } ?? ""), ranked by net sales:"]
+        lines += branches.map {
+            "  \($0.rank). \($0.branch): net \($0.net) (\(String(format: "%.1f", $0.share)) %), \($0.sales) sales, average \($0.averageTicket); "
+                + "top-ups \($0.topups) (\($0.topupCount)), bonus \($0.bonus); members \($0.members) (+\($0.newMembers) new, \($0.activeMembers) active); owed \($0.owed)"
         }
         return (lines + ["  " + asOf.text]).joined(separator: "\n")
     }

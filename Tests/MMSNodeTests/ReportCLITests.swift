@@ -91,6 +91,57 @@ import Testing
     }
 }
 
+/// Two branches' trade, gathered at head office by `mms sync`, compared side by side: each
+/// figure worked out by hand.
+@Suite struct BranchesReportTests {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("mms-branches-\(UUID().uuidString)").path
+
+    @discardableResult
+    func run(_ dir: String, _ arguments: [String]) throws -> [String: Any] {
+        let out = try mms(arguments + ["--data", root + "/" + dir, "--json"])
+        #expect(out.status == 0, "\(arguments): \(out.stdout) \(out.stderr)")
+        return try json(out.stdout)
+    }
+
+    @Test func theBranchesAreRankedByNetSalesWithTheirShareAndMembers() throws {
+        try #require(mms(["node", "init", "--data", root + "/hq", "--id", "hq", "--role", "hq"]).status == 0)
+        for branch in ["branch-1", "branch-2"] {
+            try #require(mms(["node", "init", "--data", root + "/" + branch, "--id", branch, "--chain-secrets", root + "/hq/chain.secrets"]).status == 0)
+            try mms(["node", "trust", "--data", root + "/hq", "--node", root + "/" + branch])
+        }
+        // branch-1: two members join, one tops up 500.00 and pays 100.00 and 50.00 from it.
+        let a = try #require(try run("branch-1", ["member", "add", "--name", "王芳", "--phone", "13800000001"])["id"] as? String)
+        try run("branch-1", ["member", "add", "--name", "李雷", "--phone", "13800000002"])
+        try run("branch-1", ["card", "issue", "--member", a, "--type", "stored", "--number", "S1"])
+        try run("branch-1", ["topup", "--card", "S1", "--amount", "500.00"])
+        try run("branch-1", ["charge", "--card", "S1", "--amount", "100.00"])
+        try run("branch-1", ["charge", "--card", "S1", "--amount", "50.00"])
+        // branch-2: one member tops up 200.00 and pays 30.00.
+        let b = try #require(try run("branch-2", ["member", "add", "--name", "韩梅", "--phone", "13800000003"])["id"] as? String)
+        try run("branch-2", ["card", "issue", "--member", b, "--type", "stored", "--number", "S2"])
+        try run("branch-2", ["topup", "--card", "S2", "--amount", "200.00"])
+        try run("branch-2", ["charge", "--card", "S2", "--amount", "30.00"])
+        for branch in ["branch-1", "branch-2"] { try run("hq", ["sync", "--from", root + "/" + branch]) }
+
+        let today = Sales.day(wallMillis: UInt64(Date().timeIntervalSince1970 * 1_000))
+        let period = ["--from", CardLife.day(today, plus: -1), "--to", CardLife.day(today, plus: 1)]
+        let report = try run("hq", ["report", "branches"] + period)
+        let rows = try #require(report["branches"] as? [[String: Any]])
+        func line(_ r: [String: Any]) -> String {
+            ["branch", "rank", "sales", "net", "share", "average_ticket", "topups", "topup_count", "new_members", "active_members", "members", "owed"]
+                .map { "\(r[$0] ?? "nil")" }.joined(separator: " ")
+        }
+        #expect(rows.map(line) == ["branch-1 1 2 150.00 83.3 75.00 500.00 1 2 1 2 350.00",
+                                   "branch-2 2 1 30.00 16.7 30.00 200.00 1 1 1 1 170.00"], "\(rows)")
+        #expect(report["branch"] == nil || report["branch"] is NSNull)
+        // At a branch, a node reads its own replica: branch-2 knows only its own trade.
+        let own = try #require(try run("branch-2", ["report", "branches"] + period)["branches"] as? [[String: Any]])
+        #expect(own.map(line) == ["branch-2 1 1 30.00 100 30.00 200.00 1 1 1 1 170.00"], "\(own)")
+        let csv = try mms(["report", "branches", "--data", root + "/hq", "--csv"] + period).stdout
+        #expect(csv.hasPrefix("\u{FEFF}branch,rank,sales,net,share_percent,") && csv.contains("\r\nbranch-1,1,2,150.00,83.3,75.00,"), "\(csv)")
+    }
+}
+
 /// Members from a spreadsheet: the good rows go in, each bad one is reported with its line and
 /// field (a bad phone, a duplicate, a bad date, a line not in UTF-8), a dry run adds nothing, and
 /// the same file again adds nothing. An export is recorded in the audit trail.

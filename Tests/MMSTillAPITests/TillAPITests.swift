@@ -114,6 +114,10 @@ import Testing
             let (s2, liability) = try await c.send(.get, "/v1/reports/liability", token: manager)
             #expect(s2 == 200 && (liability["chain"] as? [String: Any])?["principal"] as? String == "180.00")
             #expect(try await c.send(.get, "/v1/reports/members?segments=true", token: manager).status == 200)
+            let (s9, branches) = try await c.send(.get, "/v1/reports/branches?from=2020-01-01&to=2099-12-31", token: manager)
+            let compared = branches["branches"] as? [[String: Any]] ?? []
+            #expect(s9 == 200 && branches["branch"] as? String == "branch-1" && compared.count == 1 && compared.first?["net"] as? String == "120.00"
+                    && compared.first?["owed"] as? String == "180.00", "\(branches)")
             #expect(try await c.send(.get, "/v1/reports/points", token: manager).status == 200)
             #expect(try await c.send(.get, "/v1/reports/sales?from=2026-12-01&to=2026-11-01", token: manager).status == 400)
             #expect(try await c.send(.get, "/v1/reports/sales?from=2020-01-01&to=2099-12-31", token: cashier).status == 403)

@@ -38,6 +38,24 @@ public enum MessageKind: String, Sendable, CaseIterable, Codable {
     public static let fields: Set<String> = ["name", "date", "card", "balance", "points", "uses", "days"]
 }
 
+/// A reminder the chain's sending node runs on its own each day (`[messaging] daily`): a kind,
+/// and how many days ahead it looks (behind, for dormant members), as `birthday:7`.
+public struct DailyReminder: Sendable, Equatable {
+    public let kind: MessageKind
+    public let days: Int64
+
+    public init(_ text: String) throws {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), let kind = MessageKind(option: String(parts[0])) else {
+            throw MMSError(.invalidArgument, "“\(text.prefix(40))” is not KIND:DAYS with KIND one of \(MessageKind.allCases.map { $0.rawValue.replacingOccurrences(of: "_", with: "-") }.joined(separator: ", ")), e.g. birthday:7.")
+        }
+        guard let days = parts.count == 2 ? Int64(parts[1]) : 7, (0...366).contains(days) else {
+            throw MMSError(.invalidArgument, "“\(text.prefix(40))”: the days are a number from 0 to 366.")
+        }
+        self.kind = kind; self.days = days
+    }
+}
+
 public enum Messages {
     /// One message per member and occasion: the birthday of a year, a card's last day, a lot's
     /// expiry, a month of dormancy.
@@ -72,8 +90,27 @@ public enum Messages {
     /// Quiet hours as `HH:MM-HH:MM` (China Standard Time; may run past midnight): whether `millis` falls in them.
     public static func isQuiet(_ hours: (from: Int, until: Int)?, at millis: UInt64) -> Bool {
         guard let hours else { return false }
-        let minute = Int((millis / 60_000 + 8 * 60) % 1_440)
+        let minute = minuteOfDay(millis)
         return hours.from <= hours.until ? (minute >= hours.from && minute < hours.until) : (minute >= hours.from || minute < hours.until)
+    }
+
+    /// The minute of the day at `millis`, China Standard Time.
+    static func minuteOfDay(_ millis: UInt64) -> Int { Int((millis / 60_000 + 8 * 60) % 1_440) }
+
+    /// The day (China time) whose daily reminders are due at `millis`: from minute `at` of each
+    /// day, once (nil: not yet today, or `lastRun` was today).
+    public static func dailyRunDue(at minute: Int, now millis: UInt64, lastRun: String?) -> String? {
+        let today = Sales.day(wallMillis: millis)
+        return minuteOfDay(millis) >= minute && lastRun != today ? today : nil
+    }
+
+    /// Reads `HH:MM` into a minute of the day.
+    public static func timeOfDay(_ text: String) throws -> Int {
+        let parts = text.split(separator: ":").compactMap { Int($0) }
+        guard parts.count == 2, (0..<24).contains(parts[0]), (0..<60).contains(parts[1]), text.count == 5 else {
+            throw MMSError(.invalidArgument, "“\(text.prefix(20))” is not a time of day like 09:30.")
+        }
+        return parts[0] * 60 + parts[1]
     }
 
     /// Reads `HH:MM-HH:MM` into minutes of the day.

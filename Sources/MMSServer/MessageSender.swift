@@ -29,8 +29,13 @@ public struct MessageSender: Service {
         }
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         log.info("sending the outbox", metadata: ["webhook": "\(messaging.webhook)"])
+        var lastDailyRun: String?
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let started = Date()
+            if !messaging.daily.isEmpty, let day = Messages.dailyRunDue(at: messaging.dailyAt, now: LocalNode.wallClockMillis(), lastRun: lastDailyRun) {
+                runDailyReminders(day)
+                lastDailyRun = day
+            }
             var sent = 0
             if !Messages.isQuiet(messaging.quietHours, at: LocalNode.wallClockMillis()) {
                 for message in (try? node.store.outboxDue(now: LocalNode.wallClockMillis(), limit: messaging.ratePerSecond)) ?? [] {
@@ -43,6 +48,19 @@ public struct MessageSender: Service {
             try? await Task.sleep(nanoseconds: UInt64(rest * 1e9))
         }
         try await client.shutdown()
+    }
+
+    /// The day's reminders, queued once per member and occasion however often they run (a
+    /// restarted node runs them again: nothing new is queued).
+    func runDailyReminders(_ day: String) {
+        for reminder in messaging.daily {
+            do {
+                let list = try node.remind(reminder.kind, days: reminder.days, dryRun: false)
+                log.info("daily reminders", metadata: ["day": "\(day)", "kind": "\(reminder.kind.rawValue)", "queued": "\(list.queued)"])
+            } catch {
+                log.error("daily reminders failed", metadata: ["day": "\(day)", "kind": "\(reminder.kind.rawValue)", "error": "\(error)"])
+            }
+        }
     }
 
     func deliver(_ message: NodeStore.OutboxMessage, client: HTTPClient, token: String?) async {

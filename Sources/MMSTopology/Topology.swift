@@ -134,10 +134,14 @@ public struct Messaging: Sendable, Equatable {
     public var maxAttempts = 8
     /// No message goes out between these minutes of the day (China Standard Time); nil: any time.
     public var quietHours: (from: Int, until: Int)?
+    /// The reminders the sender runs each day on its own, from minute `dailyAt` (China time).
+    public var daily: [DailyReminder] = []
+    public var dailyAt = 9 * 60
 
     public static func == (a: Messaging, b: Messaging) -> Bool {
         a.sender == b.sender && a.webhook == b.webhook && a.tokenFile == b.tokenFile && a.ratePerSecond == b.ratePerSecond
             && a.maxAttempts == b.maxAttempts && a.quietHours?.from == b.quietHours?.from && a.quietHours?.until == b.quietHours?.until
+            && a.daily == b.daily && a.dailyAt == b.dailyAt
     }
 }
 

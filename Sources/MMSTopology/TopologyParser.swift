@@ -117,7 +117,7 @@ private struct TopologyReader: TOMLReading {
         }
         var topology = Topology(file: file, chain: chain, nodes: nodes, limits: limits, escrow: escrow)
         if let table = try optionalTable(root, "messaging") {
-            try allowOnly(table, ["sender", "webhook", "token_file", "rate_per_second", "max_attempts", "quiet_hours"], at: "messaging")
+            try allowOnly(table, ["sender", "webhook", "token_file", "rate_per_second", "max_attempts", "quiet_hours", "daily", "daily_at"], at: "messaging")
             let sender = try NodeID(identifier(table, "sender", at: "messaging"))
             guard nodes.contains(where: { $0.id == sender }) else { throw fault("messaging.sender", "“\(sender)” is not a node of this topology") }
             let webhook = try string(table, "webhook", at: "messaging")
@@ -130,6 +130,12 @@ private struct TopologyReader: TOMLReading {
             if let n = try integer(table, "max_attempts", at: "messaging", in: 1...50) { messaging.maxAttempts = n }
             if let quiet = try optionalString(table, "quiet_hours", at: "messaging") {
                 do { messaging.quietHours = try Messages.quietHours(quiet) } catch let e as MMSError { throw fault("messaging.quiet_hours", e.message) }
+            }
+            do { messaging.daily = try strings(table, "daily", at: "messaging").map(DailyReminder.init) } catch let e as MMSError where e.code == .invalidArgument {
+                throw fault("messaging.daily", e.message)
+            }
+            if let at = try optionalString(table, "daily_at", at: "messaging") {
+                do { messaging.dailyAt = try Messages.timeOfDay(at) } catch let e as MMSError { throw fault("messaging.daily_at", e.message) }
             }
             topology.messaging = messaging
         }

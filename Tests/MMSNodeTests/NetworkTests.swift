@@ -162,7 +162,8 @@ import Testing
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let gateway = try WebhookReceiver(directory: root, failFirst: 2)
         defer { gateway.stop() }
-        let file = try provisionChain(extra: "[messaging]\nsender = \"hq\"\nwebhook = \"http://127.0.0.1:\(gateway.port)/send\"\n")
+        // hq also runs the low-balance reminder each day on its own, from midnight: at every start.
+        let file = try provisionChain(extra: "[messaging]\nsender = \"hq\"\nwebhook = \"http://127.0.0.1:\(gateway.port)/send\"\ndaily = [\"low-balance:0\"]\ndaily_at = \"00:00\"\n")
         var hq = try startNode("hq", file: file)
         let others = [try startNode("branch-1", file: file), try startNode("branch-2", file: file)]
         defer { for p in others + [hq] where p.isRunning { p.terminate() } }
@@ -172,7 +173,11 @@ import Testing
         let members = try ["13800000011", "13800000012"].map { phone in
             try #require(try json(mms(["member", "add", "--data", b1, "--name", "寿星", "--phone", phone, "--birthday", "1990" + birthday.dropFirst(4), "--json"]).stdout)["id"] as? String)
         }
-        try waitUntil(30) { try vector("hq")["branch-1"] ?? 0 >= 2 }
+        // A member whose card holds 20.00: nobody asks for a reminder, hq's daily run at its restart sends one.
+        let low = try #require(try json(mms(["member", "add", "--data", b1, "--name", "余额少", "--phone", "13800000013", "--json"]).stdout)["id"] as? String)
+        try mms(["card", "issue", "--data", b1, "--member", low, "--type", "stored", "--number", "L1"])
+        try mms(["topup", "--data", b1, "--card", "L1", "--amount", "20.00"])
+        try waitUntil(30) { try vector("hq")["branch-1"] ?? 0 >= 5 }
         let atBranch = try json(mms(["remind", "--data", b1, "--kind", "birthday", "--days", "7", "--json"]).stdout)
         #expect(atBranch["queued"] as? Int == 2, "\(atBranch)")
         _ = try mms(["remind", "--data", h, "--kind", "birthday", "--days", "7", "--json"])
@@ -181,13 +186,14 @@ import Testing
         kill(hq.processIdentifier, SIGKILL)
         hq.waitUntilExit()
         hq = try startNode("hq", file: file)
-        try waitUntil(60) { Set(gateway.accepted().map(\.key)).count == 2 }
+        try waitUntil(60) { Set(gateway.accepted().map(\.key)).count == 3 }
         let accepted = gateway.accepted()
-        #expect(accepted.map(\.key).sorted() == members.map { "birthday:\($0):\(birthday.prefix(4))" }.sorted(), "\(accepted)")
-        #expect(accepted.allSatisfy { $0.phone.hasPrefix("138000000") && $0.text.contains("寿星您好") })
-        try waitUntil(10) { (try json(mms(["outbox", "--data", h, "--json"]).stdout)["counts"] as? [String: Int])?["sent"] == 2 }
+        let month = Sales.day(wallMillis: UInt64(Date().timeIntervalSince1970 * 1_000)).prefix(7)
+        #expect(accepted.map(\.key).sorted() == (members.map { "birthday:\($0):\(birthday.prefix(4))" } + ["low_balance:\(low):\(month)"]).sorted(), "\(accepted)")
+        #expect(accepted.allSatisfy { $0.phone.hasPrefix("138000000") && ($0.text.contains("寿星您好") || $0.text.contains("余额少")) }, "\(accepted)")
+        try waitUntil(10) { (try json(mms(["outbox", "--data", h, "--json"]).stdout)["counts"] as? [String: Int])?["sent"] == 3 }
         let outbox = try json(mms(["outbox", "--data", h, "--json"]).stdout)
-        #expect((outbox["counts"] as? [String: Int])?["sent"] == 2, "\(outbox)")
+        #expect((outbox["counts"] as? [String: Int])?["sent"] == 3, "\(outbox)")
     }
 
     /// A branch whose node is down keeps taking payments within the rights it holds; so does the

@@ -51,6 +51,18 @@ import Testing
         #expect(try Topology.parse(Self.valid, file: "t.toml").nodes.count == 2)
     }
 
+    @Test func theDailyRemindersRead() throws {
+        let text = Self.valid + "\n\n[messaging]\nsender = \"hq\"\nwebhook = \"http://127.0.0.1:1/send\"\ndaily = [\"birthday:7\", \"points-expiring:30\", \"low-balance\"]\ndaily_at = \"09:30\""
+        let messaging = try #require(try Topology.parse(text, file: "t.toml").messaging)
+        #expect(messaging.daily.map { "\($0.kind.rawValue):\($0.days)" } == ["birthday:7", "points_expiring:30", "low_balance:7"])
+        #expect(messaging.dailyAt == 9 * 60 + 30)
+        // Due from 09:30 China time (01:30 UTC), once a day.
+        let day = UInt64(Date(timeIntervalSince1970: 1_796_000_000).timeIntervalSince1970 / 86_400) * 86_400_000
+        #expect(Messages.dailyRunDue(at: 570, now: day + 89 * 60_000, lastRun: nil) == nil)
+        #expect(Messages.dailyRunDue(at: 570, now: day + 90 * 60_000, lastRun: nil) == Sales.day(wallMillis: day + 90 * 60_000))
+        #expect(Messages.dailyRunDue(at: 570, now: day + 95 * 60_000, lastRun: Sales.day(wallMillis: day + 90 * 60_000)) == nil)
+    }
+
     @Test func anAdminAddressOffLoopbackNeedsAManagementNetwork() throws {
         let text = Self.valid.replacingOccurrences(of: "admin = \"127.0.0.1:9401\"", with: "admin = \"10.1.2.3:9401\"\nadmin_network = \"management\"")
         #expect(try Topology.parse(text, file: "chain.toml").node(NodeID("branch-1"))?.admin.host == "10.1.2.3")
@@ -77,6 +89,9 @@ import Testing
         ("[[node]\nid = 1", "line 1, column 8", "not valid TOML"),
         ("__ADMIN__0.0.0.0:9401", "node branch-1.admin", "not a loopback address"),
         ("__ADMIN__10.1.2.3:9401\"\nadmin_network = \"open", "node branch-1.admin_network", "the only value"),
+        ("[messaging]\nsender = \"hq\"\nwebhook = \"http://127.0.0.1:1/send\"\ndaily = [\"birthdays:7\"]", "messaging.daily", "is not KIND:DAYS"),
+        ("[messaging]\nsender = \"hq\"\nwebhook = \"http://127.0.0.1:1/send\"\ndaily = [\"birthday:400\"]", "messaging.daily", "0 to 366"),
+        ("[messaging]\nsender = \"hq\"\nwebhook = \"http://127.0.0.1:1/send\"\ndaily_at = \"25:00\"", "messaging.daily_at", "time of day"),
     ])
     func brokenFilesAreRefusedWithFieldAndReason(edit: String, field: String, reason: String) throws {
         var text = Self.valid

@@ -23,6 +23,8 @@ public struct LWWStamp: Comparable, Hashable, Sendable {
 /// Names of entities and cells. One place, so the fold and the views cannot drift apart.
 public enum Cell {
     public static func member(_ id: String) -> String { "member:\(id)" }
+    /// The member an entity is, or nil when it is not a member's.
+    public static func memberID(_ entity: String) -> String? { entity.hasPrefix("member:") ? String(entity.dropFirst(7)) : nil }
     public static func card(_ number: String) -> String { "card:\(number)" }
     public static let settings = "settings"
 

@@ -36,6 +36,8 @@ public struct ReportFacts: Sendable, Equatable {
         public var purchases: Int64 = 0
         /// `YYYYMMDD` of the last payment or top-up (max).
         public var lastVisit: Int64 = 0
+        /// What the member's tier is decided on (sums, and a maximum).
+        public var tier = TierFigures()
     }
     /// Points earned and redeemed (net of returns), by month and the node holding them.
     public struct PointsKey: Hashable, Sendable { public let month: String, branch: String }
@@ -76,6 +78,7 @@ public struct ReportFacts: Sendable, Equatable {
         func visit(_ member: String) { members[member, default: .init()].lastVisit = max(members[member, default: .init()].lastVisit, dayNumber) }
 
         for (member, fen) in op.body.storedValueChanges { members[member, default: .init()].principal += fen }
+        for (member, change) in TierFigures.changes(in: op.deltas) { members[member, default: .init()].tier.merge(change) }
         for (member, fen) in op.body.bonusChanges { members[member, default: .init()].bonus += fen }
         // Points earned and redeemed, net: a return takes earned points back and gives a points
         // tender back, so its moves count against earning and redeeming.

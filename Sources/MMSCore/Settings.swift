@@ -17,7 +17,7 @@ public enum Settings {
     /// What the staff member credited with selling a card earns.
     public static let commissionPerCard = "commission.card"
 
-    static let rankedTiers: [Tier] = [.silver, .gold, .platinum]
+    public static let rankedTiers: [Tier] = [.silver, .gold, .platinum]
 
     public static let defaults: [String: String] = {
         var d = [pointsPerYuan: "1", commissionPerTopUp: "0%", commissionPerCard: "0.00"]

@@ -192,8 +192,9 @@ extension StateReader {
         let spent = total(Cell.spent), refunded = total(Cell.refunded), returnedOther = total(Cell.returnedOther)
         let maxima = try maxima(entity: e)
         let largestTopUp = maxima[Cell.largestTopUp] ?? 0
-        let pointsEarned = counters.filter { $0.key.hasPrefix(Cell.pointsLotPrefix) }.values.map { $0.values.reduce(0, +) }.reduce(0, +)
-            - total(Cell.pointsTakenBack) - total(Cell.pointsReceived)
+        var figures = TierFigures()
+        for (name, slots) in counters { figures.add(counter: name, amount: slots.values.reduce(0, +)) }
+        figures.raise(maximum: Cell.largestTopUp, to: largestTopUp)
         return MemberView(
             id: id,
             sealedName: registers[Cell.name] ?? [],
@@ -202,8 +203,8 @@ extension StateReader {
             home: home,
             spent: Money(fen: spent), refunded: Money(fen: refunded),
             largestTopUp: Money(fen: largestTopUp), returnedOther: Money(fen: returnedOther),
-            pointsEarned: pointsEarned,
-            tier: try tier(netSpend: Money(fen: spent - refunded - returnedOther), largestTopUp: Money(fen: largestTopUp), pointsEarned: pointsEarned),
+            pointsEarned: figures.pointsEarned,
+            tier: try tierLadder().tier(figures),
             visits: MemberView.visits(in: maxima), years: MemberYear.years(counters: counters, maxima: maxima), joined: maxima[Cell.joined] ?? 0)
     }
 
@@ -221,20 +222,8 @@ extension StateReader {
     /// The highest tier whose spend, points or single top-up threshold the member has reached:
     /// by head office's program when it names tiers, else by the chain settings.
     public func tier(netSpend: Money, largestTopUp: Money, pointsEarned: Int64) throws -> Tier {
-        let rules = try program().program.tiers
-        if !rules.isEmpty {
-            return rules.last { rule in
-                rule.tier == .standard || (rule.spend.map { netSpend >= $0 } ?? false) || (rule.singleTopup.map { largestTopUp >= $0 } ?? false)
-                    || (rule.points.map { pointsEarned >= $0 } ?? false)
-            }?.tier ?? .standard
-        }
-        let settings = try settings()
-        var reached = Tier.standard
-        for tier in Settings.rankedTiers {
-            let spend = Money(parsing: settings[Settings.tierSpend(tier)]!) ?? Limits.maxAmount
-            let topUp = Money(parsing: settings[Settings.tierTopUp(tier)]!) ?? Limits.maxAmount
-            if netSpend >= spend || largestTopUp >= topUp { reached = tier }
-        }
-        return reached
+        try tierLadder().tier(TierFigures(netSpend: netSpend.fen, largestTopUp: largestTopUp.fen, pointsEarned: pointsEarned))
     }
+
+    public func tierLadder() throws -> TierLadder { TierLadder(program: try program().program, settings: try settings()) }
 }

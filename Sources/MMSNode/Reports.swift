@@ -186,6 +186,33 @@ public struct BranchesReport: Codable, Sendable, CSVReport {
     }
 }
 
+/// How the members spread over the tiers now, with what reaches each tier.
+public struct TiersReport: Codable, Sendable, CSVReport {
+    public struct Row: Codable, Sendable {
+        public let tier: String
+        public let name: String
+        public let members: Int64
+        /// Percent of the members in scope, one decimal.
+        public let share: Double
+        /// What reaches the tier (absent: that way does not): net spend, one top-up, points earned.
+        public let spend: String?
+        public let singleTopup: String?
+        public let points: Int64?
+    }
+    public let report: String
+    public let branch: String?
+    /// `lifetime`: every figure ever; `review`: the program's review window of years.
+    public let basis: String
+    public let members: Int64
+    public let tiers: [Row]
+    public let asOf: ReportAsOf
+
+    public var csvHeader: [String] { ["tier", "name", "members", "share_percent", "spend", "single_topup", "points"] }
+    public var csvRows: [[String]] {
+        tiers.map { [$0.tier, $0.name, String($0.members), String(format: "%.1f", $0.share), $0.spend ?? "", $0.singleTopup ?? "", $0.points.map(String.init) ?? ""] }
+    }
+}
+
 public struct CampaignReport: Codable, Sendable, CSVReport {
     public let report: String
     public let campaign: String
@@ -320,6 +347,34 @@ extension LocalNode {
                 newMembers: a?.joined ?? 0, activeMembers: a?.visited ?? 0, members: o?.members ?? 0, owed: money((o?.principal ?? 0) + (o?.bonus ?? 0)))
         }
         return BranchesReport(report: "branches", from: from, to: to, branch: branch, branches: branches, asOf: try asOf())
+    }
+
+    /// The members of each tier now (a manager: their branch's members). Decided by the core's
+    /// ladder over the figures the report tables keep; under a tier review, member by member.
+    public func tiersReport() throws -> TiersReport {
+        let branch = try reportScope()
+        let (ladder, review) = try store.read { (try $0.tierLadder(), try $0.program().program.tierReview) }
+        var counts: [Tier: Int64] = [:]
+        if review == nil {
+            try store.tierFigures(branch: branch) { counts[ladder.tier($0), default: 0] += 1 }
+        } else {
+            let today = Sales.day(wallMillis: clock())
+            try forEachMemberPage { page in
+                try store.read { state in
+                    for id in page {
+                        guard let member = try state.member(id), branch == nil || member.home == branch else { continue }
+                        counts[try state.tier(of: member, on: today), default: 0] += 1
+                    }
+                }
+            }
+        }
+        let total = counts.values.reduce(0, +)
+        let rows = ladder.steps.map { step in
+            TiersReport.Row(tier: step.tier.rawValue, name: step.name, members: counts[step.tier] ?? 0,
+                            share: total == 0 ? 0 : (Double(counts[step.tier] ?? 0) * 1_000 / Double(total)).rounded() / 10,
+                            spend: step.spend?.description, singleTopup: step.singleTopup?.description, points: step.points)
+        }
+        return TiersReport(report: "tiers", branch: branch, basis: review == nil ? "lifetime" : "review", members: total, tiers: rows, asOf: try asOf())
     }
 
     public func membersReport(segments: Bool) throws -> MembersReport {

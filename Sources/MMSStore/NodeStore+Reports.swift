@@ -173,6 +173,17 @@ extension NodeStore {
         }
     }
 
+    /// Every member's tier figures in scope (home branch), for the tier report.
+    public func tierFigures(branch: String?, _ each: (TierFigures) -> Void) throws {
+        try guarded {
+            try db.read { db in
+                let cursor = try Row.fetchCursor(db, sql: "SELECT tier_spend, largest_topup, tier_points FROM report_members WHERE home IS NOT NULL AND (? IS NULL OR home = ?)",
+                                                 arguments: [branch, branch])
+                while let row = try cursor.next() { each(TierFigures(netSpend: row[0], largestTopUp: row[1], pointsEarned: row[2])) }
+            }
+        }
+    }
+
     /// Members who visited, but last on or before `day` (`YYYYMMDD`), with that day.
     public func lastVisits(before day: Int64, home: String?) throws -> [(member: String, lastVisit: Int64)] {
         try guarded {

@@ -29,6 +29,7 @@ struct ReportTables {
             member TEXT PRIMARY KEY, home TEXT, joined INTEGER NOT NULL, principal INTEGER NOT NULL, bonus INTEGER NOT NULL,
             spent INTEGER NOT NULL, purchases INTEGER NOT NULL, last_visit INTEGER NOT NULL, version INTEGER NOT NULL) WITHOUT ROWID;
         CREATE INDEX report_members_by_home ON report_members (home);
+        -- (tier_spend, largest_topup, tier_points: added by the migration "v5: what tiers are decided on".)
         CREATE TABLE report_points (
             month TEXT NOT NULL, branch TEXT NOT NULL, earned INTEGER NOT NULL, redeemed INTEGER NOT NULL, version INTEGER NOT NULL,
             PRIMARY KEY (month, branch)) WITHOUT ROWID;
@@ -91,14 +92,17 @@ struct ReportTables {
         }
         if !facts.members.isEmpty {
             let statement = try db.cachedStatement(sql: """
-                INSERT INTO report_members VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO report_members (member, home, joined, principal, bonus, spent, purchases, last_visit, version,
+                                            tier_spend, largest_topup, tier_points) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT DO UPDATE SET home = coalesce(excluded.home, home), joined = max(joined, excluded.joined),
                     principal = principal + excluded.principal, bonus = bonus + excluded.bonus, spent = spent + excluded.spent,
-                    purchases = purchases + excluded.purchases, last_visit = max(last_visit, excluded.last_visit), version = excluded.version
+                    purchases = purchases + excluded.purchases, last_visit = max(last_visit, excluded.last_visit), version = excluded.version,
+                    tier_spend = tier_spend + excluded.tier_spend, largest_topup = max(largest_topup, excluded.largest_topup),
+                    tier_points = tier_points + excluded.tier_points
                 """)
             for (member, f) in facts.members {
                 try statement.run(.text(member), f.home.map { .text($0) } ?? .null, .int(f.joined), .int(f.principal), .int(f.bonus), .int(f.spent),
-                                  .int(f.purchases), .int(f.lastVisit), v)
+                                  .int(f.purchases), .int(f.lastVisit), v, .int(f.tier.netSpend), .int(f.tier.largestTopUp), .int(f.tier.pointsEarned))
             }
         }
         if !facts.points.isEmpty {

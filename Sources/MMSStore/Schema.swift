@@ -81,13 +81,22 @@ enum Schema {
         }
         migrator.registerMigration("v3: report tables") { db in
             try db.execute(sql: ReportTables.schema)
-            // A store from before them: its log folded into them once.
-            try ReportTables(db: db).rebuild()
+            // A store from before them has its log folded into them by v5, whose columns the fold
+            // writes (a migration must not run today's code against yesterday's tables).
         }
         migrator.registerMigration("v4: report rows found by version") { db in
             // A mirror asks each table for the rows changed since it last looked.
             for table in ReportTables.tables { try db.execute(sql: "CREATE INDEX \(table)_by_version ON \(table) (version)") }
             try db.execute(sql: "INSERT OR IGNORE INTO meta (key, value) VALUES ('report_epoch', ?)", arguments: [Hex.encode(randomBytes(8))])
+        }
+        migrator.registerMigration("v5: what tiers are decided on") { db in
+            // Each member's net spend, largest top-up and points earned (TierFigures), for the tier report.
+            try db.execute(sql: """
+                ALTER TABLE report_members ADD COLUMN tier_spend INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE report_members ADD COLUMN largest_topup INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE report_members ADD COLUMN tier_points INTEGER NOT NULL DEFAULT 0;
+                """)
+            try ReportTables(db: db).rebuild()
         }
         return migrator
     }

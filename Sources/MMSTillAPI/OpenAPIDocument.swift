@@ -4790,6 +4790,99 @@ enum OpenAPIDocument {
     }
    }
   },
+  "/v1/reports/tiers": {
+   "get": {
+    "summary": "How the members spread over the tiers now, with what reaches each tier; a manager sees their branch's members",
+    "security": [
+     {
+      "session": []
+     }
+    ],
+    "parameters": [],
+    "responses": {
+     "200": {
+      "description": "the answer",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/TiersReport"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "bad input (invalid_argument, invalid_amount)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or expired session (unauthenticated, session_expired, till_revoked)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "the operator's role may not (not_permitted)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "413": {
+      "description": "body too large (body_too_large)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store fault (store_failure)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "unknown card, member or coupon",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
   "/v1/reports/members": {
    "get": {
     "summary": "Members: growth, active, dormant, zero-spend; with segments=true, value classes A/B/C and RFM groups",
@@ -8152,6 +8245,98 @@ enum OpenAPIDocument {
      "from",
      "to",
      "branches",
+     "as_of"
+    ]
+   },
+   "TiersReportRow": {
+    "type": "object",
+    "properties": {
+     "tier": {
+      "type": "string",
+      "enum": [
+       "standard",
+       "silver",
+       "gold",
+       "platinum"
+      ]
+     },
+     "name": {
+      "type": "string"
+     },
+     "members": {
+      "type": "integer"
+     },
+     "share": {
+      "type": "number",
+      "description": "percent of the members in scope, one decimal"
+     },
+     "spend": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+      "description": "yuan, two decimals"
+     },
+     "single_topup": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$",
+      "description": "yuan, two decimals"
+     },
+     "points": {
+      "type": [
+       "integer",
+       "null"
+      ]
+     }
+    },
+    "required": [
+     "tier",
+     "name",
+     "members",
+     "share"
+    ]
+   },
+   "TiersReport": {
+    "type": "object",
+    "properties": {
+     "report": {
+      "type": "string"
+     },
+     "branch": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "basis": {
+      "type": "string",
+      "enum": [
+       "lifetime",
+       "review"
+      ]
+     },
+     "members": {
+      "type": "integer"
+     },
+     "tiers": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/TiersReportRow"
+      }
+     },
+     "as_of": {
+      "$ref": "#/components/schemas/ReportAsOf"
+     }
+    },
+    "required": [
+     "report",
+     "basis",
+     "members",
+     "tiers",
      "as_of"
     ]
    },

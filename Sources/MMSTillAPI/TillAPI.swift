@@ -276,6 +276,7 @@ public struct TillAPI: Sendable {
             if Self.query(request, "format") == "csv" { return try await csv(request) { try $0.branchesReport(from: from, to: to).csv } }
             return try await read(request) { try $0.branchesReport(from: from, to: to) }
         }
+        v1.get("reports/tiers") { request, _ in try await read(request) { try $0.tiersReport() } }
         v1.get("reports/members") { request, _ in
             let segments = Self.query(request, "segments") == "true"
             return try await read(request) { try $0.membersReport(segments: segments) }

@@ -9,7 +9,7 @@ struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Reports: sales, members and segments, prepaid liability, points, campaigns; and the chain's figures per branch (the default).",
         subcommands: [ChainReport.self, SalesReportCommand.self, MembersReportCommand.self, LiabilityReportCommand.self, PointsReportCommand.self,
-                      CampaignReportCommand.self, BranchesReportCommand.self],
+                      CampaignReportCommand.self, BranchesReportCommand.self, TiersReportCommand.self],
         defaultSubcommand: ChainReport.self)
 }
 
@@ -52,6 +52,15 @@ struct BranchesReportCommand: ParsableCommand, ServedCommand {
     @Option(help: "The last day, counted.") var to: String
 
     func run() throws { try performReport(options, format) { try options.open().branchesReport(from: from, to: to, zone: .current) } }
+}
+
+struct TiersReportCommand: ParsableCommand, ServedCommand {
+    static let configuration = CommandConfiguration(commandName: "tiers",
+        abstract: "How the members spread over the tiers now, with what reaches each tier.")
+    @OptionGroup var options: NodeOptions
+    @OptionGroup var format: ReportFormat
+
+    func run() throws { try performReport(options, format) { try options.open().tiersReport() } }
 }
 
 struct MembersReportCommand: ParsableCommand, ServedCommand {
@@ -116,6 +125,17 @@ extension BranchesReport: TextRendered {
         lines += branches.map {
             "  \($0.rank). \($0.branch): net \($0.net) (\(String(format: "%.1f", $0.share)) %), \($0.sales) sales, average \($0.averageTicket); "
                 + "top-ups \($0.topups) (\($0.topupCount)), bonus \($0.bonus); members \($0.members) (+\($0.newMembers) new, \($0.activeMembers) active); owed \($0.owed)"
+        }
+        return (lines + ["  " + asOf.text]).joined(separator: "\n")
+    }
+}
+
+extension TiersReport: TextRendered {
+    public var text: String {
+        var lines = ["Tiers\(branch.map { " of \($0)'s members" } ?? ""): \(members) members (\(basis == "review" ? "by the review window" : "by every figure ever"))"]
+        lines += tiers.map { row in
+            let reach = [row.spend.map { "spend \($0)" }, row.singleTopup.map { "one top-up \($0)" }, row.points.map { "\($0) points" }].compactMap { $0 }
+            return "  \(row.name) (\(row.tier)): \(row.members), \(String(format: "%.1f", row.share)) %\(reach.isEmpty ? "" : " — reached by " + reach.joined(separator: " or "))"
         }
         return (lines + ["  " + asOf.text]).joined(separator: "\n")
     }

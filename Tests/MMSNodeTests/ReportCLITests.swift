@@ -91,6 +91,85 @@ import Testing
     }
 }
 
+/// The tier report counts each member where the member's own view puts them: by the figures the
+/// report tables keep (net spend after a refund, one top-up) and, under a tier review, member by
+/// member; a rebuild keeps it.
+@Suite struct TiersReportTests {
+    let dir = temporaryNodeDirectory().url.path
+
+    @discardableResult
+    func run(_ arguments: [String]) throws -> [String: Any] {
+        let out = try mms(arguments + ["--data", dir, "--json"])
+        #expect(out.status == 0, "\(arguments): \(out.stdout) \(out.stderr)")
+        return try json(out.stdout)
+    }
+
+    func program(review: Bool) throws -> String {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("tiers-\(UUID().uuidString).toml").path
+        try ("""
+            [[tier]]
+            tier = "silver"
+            name = "白银"
+            spend = "1000.00"
+            single_topup = "2000.00"
+            discount = 98
+
+            [[tier]]
+            tier = "gold"
+            name = "黄金"
+            spend = "3000.00"
+            discount = 95
+            """ + (review ? "\n\n[tier_review]\nyears = 1\n" : "\n")).write(toFile: file, atomically: true, encoding: .utf8)
+        return file
+    }
+
+    func counts() throws -> [String: Int] {
+        let rows = try #require(try run(["report", "tiers"])["tiers"] as? [[String: Any]])
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0["tier"] as! String, $0["members"] as! Int) })
+    }
+
+    @Test func eachMemberIsCountedInTheTierTheirOwnViewShows() throws {
+        try #require(mms(["node", "init", "--data", dir, "--id", "hq", "--role", "hq"]).status == 0)
+        try run(["program", "set", "--file", try program(review: false)])
+        func member(_ phone: String, card: String?, topUp: String?, charge: String?) throws {
+            let id = try #require(try run(["member", "add", "--name", "会员", "--phone", phone])["id"] as? String)
+            guard let card else { return }
+            try run(["card", "issue", "--member", id, "--type", "stored", "--number", card])
+            if let topUp { try run(["topup", "--card", card, "--amount", topUp]) }
+            if let charge { try run(["charge", "--card", card, "--amount", charge]) }
+        }
+        try member("13800000001", card: "A", topUp: "2500.00", charge: nil)       // silver: one top-up of 2,000.00 or more
+        try member("13800000002", card: "B", topUp: "500.00", charge: "200.00")   // standard
+        try member("13800000003", card: "C", topUp: "1200.00", charge: "1100.00") // silver: spend 1,100.00
+        try member("13800000004", card: nil, topUp: nil, charge: nil)             // standard
+        try member("13800000005", card: "E", topUp: "1800.00", charge: nil)
+        let charge = try #require(try run(["charge", "--card", "E", "--amount", "1050.00"])["op"] as? String)  // silver: spend 1,050.00
+        #expect(try counts() == ["standard": 2, "silver": 3, "gold": 0])
+        // The member's own view agrees, card by card.
+        let shown = try ["A", "B", "C", "E"].map { try #require(try run(["show", "--card", $0])["tier"] as? String) }
+        #expect(shown == ["silver", "standard", "silver", "silver"], "\(shown)")
+
+        // 60.00 of the 1,050.00 refunded: 990.00 counts, below silver's 1,000.00.
+        try run(["refund", "--card", "E", "--charge", charge, "--amount", "60.00"])
+        #expect(try run(["show", "--card", "E"])["tier"] as? String == "standard")
+        let expected = ["standard": 3, "silver": 2, "gold": 0]
+        #expect(try counts() == expected)
+        let report = try run(["report", "tiers"])
+        #expect(report["basis"] as? String == "lifetime" && report["members"] as? Int == 5)
+        let silver = try #require((report["tiers"] as? [[String: Any]])?.first { $0["tier"] as? String == "silver" })
+        #expect(silver["spend"] as? String == "1000.00" && silver["single_topup"] as? String == "2000.00" && silver["name"] as? String == "白银")
+
+        try #require(mms(["node", "rebuild", "--data", dir]).status == 0)
+        #expect(try counts() == expected)
+        // Under a tier review the report decides member by member, as the view does.
+        try run(["program", "set", "--file", try program(review: true)])
+        #expect(try run(["report", "tiers"])["basis"] as? String == "review")
+        #expect(try counts() == expected)
+        let csv = try mms(["report", "tiers", "--data", dir, "--csv"]).stdout
+        #expect(csv.hasPrefix("\u{FEFF}tier,name,members,share_percent,spend,single_topup,points\r\nstandard,standard,"), "\(csv)")
+    }
+}
+
 /// Two branches' trade, gathered at head office by `mms sync`, compared side by side: each
 /// figure worked out by hand.
 @Suite struct BranchesReportTests {

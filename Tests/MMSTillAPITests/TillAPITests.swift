@@ -114,6 +114,8 @@ import Testing
             let (s2, liability) = try await c.send(.get, "/v1/reports/liability", token: manager)
             #expect(s2 == 200 && (liability["chain"] as? [String: Any])?["principal"] as? String == "180.00")
             #expect(try await c.send(.get, "/v1/reports/members?segments=true", token: manager).status == 200)
+            let (s10, tiers) = try await c.send(.get, "/v1/reports/tiers", token: manager)
+            #expect(s10 == 200 && tiers["branch"] as? String == "branch-1" && tiers["members"] as? Int == 1, "\(tiers)")
             let (s9, branches) = try await c.send(.get, "/v1/reports/branches?from=2020-01-01&to=2099-12-31", token: manager)
             let compared = branches["branches"] as? [[String: Any]] ?? []
             #expect(s9 == 200 && branches["branch"] as? String == "branch-1" && compared.count == 1 && compared.first?["net"] as? String == "120.00"

@@ -1,0 +1,97 @@
+/// The figures a member's tier is decided on — net spend, the largest single top-up, points
+/// earned — folded from the member's counters and maxima. One formula for the member's view
+/// (`StateReader.member`) and the report tables (`ReportFacts`), which fold the same deltas.
+public struct TierFigures: Sendable, Equatable {
+    public var netSpend: Int64 = 0, largestTopUp: Int64 = 0, pointsEarned: Int64 = 0
+    public init() {}
+    public init(netSpend: Int64, largestTopUp: Int64, pointsEarned: Int64) {
+        self.netSpend = netSpend; self.largestTopUp = largestTopUp; self.pointsEarned = pointsEarned
+    }
+
+    /// Adds `amount` added to the member's counter `name`: spend less what was given back; points
+    /// of the lots less what returns took back and what other members gave (never earned here).
+    public mutating func add(counter name: String, amount: Int64) {
+        switch name {
+        case Cell.spent: netSpend += amount
+        case Cell.refunded, Cell.returnedOther: netSpend -= amount
+        case Cell.pointsTakenBack, Cell.pointsReceived: pointsEarned -= amount
+        default: if name.hasPrefix(Cell.pointsLotPrefix) { pointsEarned += amount }
+        }
+    }
+
+    /// Raises the member's max-register `name` to `value`.
+    public mutating func raise(maximum name: String, to value: Int64) {
+        if name == Cell.largestTopUp { largestTopUp = max(largestTopUp, value) }
+    }
+
+    /// Both figures' changes together: sums, and the larger top-up.
+    public mutating func merge(_ other: TierFigures) {
+        netSpend += other.netSpend; pointsEarned += other.pointsEarned; largestTopUp = max(largestTopUp, other.largestTopUp)
+    }
+
+    /// The figures an op's deltas add to each member they touch.
+    public static func changes(in deltas: [Delta]) -> [String: TierFigures] {
+        var changes: [String: TierFigures] = [:]
+        for delta in deltas {
+            switch delta {
+            case .add(let entity, let name, _, let amount):
+                guard let member = Cell.memberID(entity) else { continue }
+                var figures = changes[member] ?? TierFigures()
+                figures.add(counter: name, amount: amount)
+                if figures != TierFigures() || changes[member] != nil { changes[member] = figures }
+            case .max(let entity, let name, let value):
+                guard name == Cell.largestTopUp, let member = Cell.memberID(entity) else { continue }
+                changes[member, default: TierFigures()].raise(maximum: name, to: value)
+            default: continue
+            }
+        }
+        return changes
+    }
+}
+
+/// The chain's tiers as one decision: the program's ladder when it names tiers, else the chain
+/// settings' thresholds. Built once, it decides any number of members.
+public struct TierLadder: Sendable {
+    let rules: [TierRule]
+    let settings: [String: String]
+
+    public init(program: Program, settings: [String: String]) { rules = program.tiers; self.settings = settings }
+
+    /// The highest tier whose spend, points or single top-up threshold the figures reach.
+    public func tier(_ f: TierFigures) -> Tier {
+        let netSpend = Money(fen: f.netSpend), largestTopUp = Money(fen: f.largestTopUp)
+        if !rules.isEmpty {
+            return rules.last { rule in
+                rule.tier == .standard || (rule.spend.map { netSpend >= $0 } ?? false) || (rule.singleTopup.map { largestTopUp >= $0 } ?? false)
+                    || (rule.points.map { f.pointsEarned >= $0 } ?? false)
+            }?.tier ?? .standard
+        }
+        var reached = Tier.standard
+        for tier in Settings.rankedTiers {
+            let spend = Money(parsing: settings[Settings.tierSpend(tier)]!) ?? Limits.maxAmount
+            let topUp = Money(parsing: settings[Settings.tierTopUp(tier)]!) ?? Limits.maxAmount
+            if netSpend >= spend || largestTopUp >= topUp { reached = tier }
+        }
+        return reached
+    }
+
+    /// One step of the ladder: its name and what reaches it (nil: that way does not).
+    public struct Step: Sendable {
+        public let tier: Tier, name: String
+        public let spend: Money?, singleTopup: Money?, points: Int64?
+    }
+
+    /// The tiers from the lowest, with the name the program gives each and their thresholds.
+    public var steps: [Step] {
+        let standard = Step(tier: .standard, name: Tier.standard.rawValue, spend: nil, singleTopup: nil, points: nil)
+        guard rules.isEmpty else {
+            // A member below every rule is standard, named or not.
+            return (rules.contains { $0.tier == .standard } ? [] : [standard])
+                + rules.map { Step(tier: $0.tier, name: $0.name, spend: $0.spend, singleTopup: $0.singleTopup, points: $0.points) }
+        }
+        return [standard] + Settings.rankedTiers.map {
+            Step(tier: $0, name: $0.rawValue, spend: Money(parsing: settings[Settings.tierSpend($0)] ?? ""),
+                 singleTopup: Money(parsing: settings[Settings.tierTopUp($0)] ?? ""), points: nil)
+        }
+    }
+}

@@ -12,6 +12,8 @@ public struct BenchReport: Codable, Sendable {
     public var durableCharges: Timing
     public var chargesVsRawRatio: Double
     public var remoteApply: Timing
+    /// The same ops applied without the report tables: what keeping them costs.
+    public var remoteApplyWithoutReports: Timing
     public var remoteApplyBatch: Int
     public var rebuildOps: Int
     public var rebuildSeconds: Double
@@ -42,9 +44,11 @@ public enum Benchmarks {
         // Each set of ops is made and dropped on its own: a node receives batches from the network,
         // it never holds a million decoded ops in memory while applying them.
         progress("generating \(options.remoteOps) signed ops, then applying them in batches of \(options.batch)")
-        let (remote, _) = try { () throws -> (Timing, BenchStore) in
+        let (remote, bare) = try { () throws -> (Timing, Timing) in
             let ops = generateOps(count: options.remoteOps)
-            return try applyRemote(ops.ops, key: ops.key, batch: options.batch)
+            let remote = try applyRemote(ops.ops, key: ops.key, batch: options.batch).0
+            progress("the same ops again, without the report tables")
+            return (remote, try applyRemote(ops.ops, key: ops.key, batch: options.batch, reports: false).0)
         }()
         progress("generating and loading \(options.rebuildOps) ops, then rebuilding the state from the log")
         let (big, encodedBytes) = try { () throws -> (BenchStore, Int) in
@@ -70,7 +74,7 @@ public enum Benchmarks {
         return BenchReport(
             rawSQLiteOnePerTransaction: raw1, rawSQLiteSixteenPerTransaction: raw16,
             durableCharges: charges, chargesVsRawRatio: charges.perSecond / raw1.perSecond,
-            remoteApply: remote, remoteApplyBatch: options.batch,
+            remoteApply: remote, remoteApplyWithoutReports: bare, remoteApplyBatch: options.batch,
             rebuildOps: opCount, rebuildSeconds: rebuild, verifySeconds: verify,
             bytesPerOpOnDisk: Double(onDisk) / Double(max(opCount, 1)),
             bytesPerOpEncoded: Double(encodedBytes) / Double(max(opCount, 1)),
@@ -175,9 +179,10 @@ public enum Benchmarks {
     }
 
     /// Applies ops as a replica receives them: bounded batches, one transaction each.
-    static func applyRemote<C: Collection>(_ ops: C, key: SigningKey, batch: Int) throws -> (Timing, BenchStore) where C.Element == SignedOp {
+    static func applyRemote<C: Collection>(_ ops: C, key: SigningKey, batch: Int, reports: Bool = true) throws -> (Timing, BenchStore) where C.Element == SignedOp {
         let dir = try temporaryDirectory("remote")
         let store = try NodeStore(path: dir.appendingPathComponent("store.sqlite").path, origin: NodeID("hq"), role: .hq)
+        store.keepsReportTables = reports
         try store.trust(origin: NodeID("branch-7"), key: key.publicKey, role: .branch)
         let all = Array(ops)
         let batches = stride(from: 0, to: all.count, by: batch).map { Array(all[$0..<min($0 + batch, all.count)]) }

@@ -382,22 +382,16 @@ extension LocalNode {
         let today = CardLife.dayNumber(Sales.day(wallMillis: clock()))
         func daysAgo(_ n: Int64) -> Int64 { CardLife.dayNumber(CardLife.day(CardLife.dayText(today), plus: -n)) }
         let (since30, since90) = (daysAgo(30), daysAgo(90))
-        var members: Int64 = 0, active30: Int64 = 0, active90: Int64 = 0, dormant: Int64 = 0, never: Int64 = 0, zero: Int64 = 0
-        var joined: [String: Int64] = [:]
-        var figures: [(spent: Int64, purchases: Int64, recent: Bool)] = []
-        try store.memberFigures(branch: branch) { spent, purchases, lastVisit, joinedDay in
-            members += 1
-            if lastVisit >= since30 { active30 += 1 }
-            if lastVisit >= since90 { active90 += 1 } else if lastVisit > 0 { dormant += 1 }
-            if lastVisit == 0 { never += 1 }
-            if spent <= 0 { zero += 1 }
-            if joinedDay > 0 { joined[String(CardLife.dayText(joinedDay).prefix(7)), default: 0] += 1 }
-            if segments { figures.append((spent, purchases, lastVisit >= since90)) }
+        let counts = try store.memberCounts(branch: branch, since30: since30, since90: since90)
+        var report = MembersReport(report: "members", branch: branch, members: counts.members,
+                                   joinedByMonth: counts.joinedByMonth.map { .init(month: String(format: "%04lld-%02lld", $0.month / 100, $0.month % 100), joined: $0.members) },
+                                   active30d: counts.visitedSince30, active90d: counts.visitedSince90, dormant: counts.dormant,
+                                   neverVisited: counts.neverVisited, zeroSpend: counts.zeroSpend, asOf: try asOf())
+        if segments {
+            var figures: [(spent: Int64, purchases: Int64, recent: Bool)] = []
+            try store.memberFigures(branch: branch) { spent, purchases, lastVisit in figures.append((spent, purchases, lastVisit >= since90)) }
+            report.segments = MemberSegments.of(figures)
         }
-        var report = MembersReport(report: "members", branch: branch, members: members,
-                                   joinedByMonth: joined.sorted { $0.key < $1.key }.map { .init(month: $0.key, joined: $0.value) },
-                                   active30d: active30, active90d: active90, dormant: dormant, neverVisited: never, zeroSpend: zero, asOf: try asOf())
-        if segments { report.segments = MemberSegments.of(figures) }
         return report
     }
 

@@ -41,7 +41,9 @@ extension NodeStore {
         let prefix = Cell.member("")
         return try guarded {
             try db.read { db in
-                try String.fetchAll(db, sql: "SELECT entity FROM registers WHERE entity > ? AND entity < ? AND name = ? ORDER BY entity LIMIT ?",
+                // `+name`: SQLite would otherwise walk registers_by_value's every `home` row (one per
+                // member) and sort them for each page; the key range is 500 rows.
+                try String.fetchAll(db, sql: "SELECT entity FROM registers WHERE entity > ? AND entity < ? AND +name = ? ORDER BY entity LIMIT ?",
                                     arguments: [prefix + cursor, String(prefix.dropLast()) + ";", Cell.home, limit])
                     .map { String($0.dropFirst(prefix.count)) }
             }

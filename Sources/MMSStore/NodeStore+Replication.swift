@@ -99,7 +99,7 @@ extension NodeStore {
                 }
                 // The batch's effects, in one go after every op of it passed its checks.
                 try DatabaseState(db: db).apply(accepted.flatMap(\.op.deltas))
-                if !accepted.isEmpty { try ReportTables(db: db).apply(ops: accepted.map(\.op), version: db.lastInsertedRowID) }
+                if !accepted.isEmpty && keepsReportTables { try ReportTables(db: db).apply(ops: accepted.map(\.op), version: db.lastInsertedRowID) }
                 try dropCoveredPending(db)
                 try saveClock(clock, db)
                 return report

@@ -162,13 +162,37 @@ extension NodeStore {
         }
     }
 
-    /// Every member's figures in scope, for segments: spend, purchases, last visit, joined.
-    public func memberFigures(branch: String?, _ each: (_ spent: Int64, _ purchases: Int64, _ lastVisit: Int64, _ joined: Int64) -> Void) throws {
+    /// The members in scope counted in one pass: all, visited since each day (`YYYYMMDD`),
+    /// visited before but not since `dormantBefore`, never visited, zero spend; and joined per month (`YYYYMM`).
+    public struct MemberCounts: Sendable {
+        public let members, visitedSince30, visitedSince90, dormant, neverVisited, zeroSpend: Int64
+        public let joinedByMonth: [(month: Int64, members: Int64)]
+    }
+
+    public func memberCounts(branch: String?, since30: Int64, since90: Int64) throws -> MemberCounts {
         try guarded {
             try db.read { db in
-                let cursor = try Row.fetchCursor(db, sql: "SELECT spent, purchases, last_visit, joined FROM report_members WHERE home IS NOT NULL AND (? IS NULL OR home = ?)",
+                let row = try Row.fetchOne(db, sql: """
+                    SELECT count(*), coalesce(SUM(last_visit >= ?), 0), coalesce(SUM(last_visit >= ?), 0), coalesce(SUM(last_visit > 0 AND last_visit < ?), 0),
+                           coalesce(SUM(last_visit = 0), 0), coalesce(SUM(spent <= 0), 0)
+                    FROM report_members WHERE home IS NOT NULL AND (? IS NULL OR home = ?)
+                    """, arguments: [since30, since90, since90, branch, branch])!
+                let joined = try Row.fetchAll(db, sql: """
+                    SELECT joined / 100, count(*) FROM report_members WHERE home IS NOT NULL AND joined > 0 AND (? IS NULL OR home = ?) GROUP BY 1 ORDER BY 1
+                    """, arguments: [branch, branch]).map { (month: $0[0] as Int64, members: $0[1] as Int64) }
+                return MemberCounts(members: row[0], visitedSince30: row[1], visitedSince90: row[2], dormant: row[3], neverVisited: row[4], zeroSpend: row[5],
+                                    joinedByMonth: joined)
+            }
+        }
+    }
+
+    /// Every member's figures in scope, for segments: spend, purchases, last visit.
+    public func memberFigures(branch: String?, _ each: (_ spent: Int64, _ purchases: Int64, _ lastVisit: Int64) -> Void) throws {
+        try guarded {
+            try db.read { db in
+                let cursor = try Row.fetchCursor(db, sql: "SELECT spent, purchases, last_visit FROM report_members WHERE home IS NOT NULL AND (? IS NULL OR home = ?)",
                                                  arguments: [branch, branch])
-                while let row = try cursor.next() { each(row[0], row[1], row[2], row[3]) }
+                while let row = try cursor.next() { each(row[0], row[1], row[2]) }
             }
         }
     }

@@ -157,6 +157,7 @@ struct Bench: ParsableCommand {
             print(row("raw SQLite, 16 per txn (rows/s)", report.rawSQLiteSixteenPerTransaction))
             print(row("durable charges (ledger, one per txn)", report.durableCharges) + String(format: "   = %.0f%% of raw", report.chargesVsRawRatio * 100))
             print(row("remote ops applied, batches of \(report.remoteApplyBatch)", report.remoteApply) + "   (p = per batch)")
+            print(row("  the same without the report tables", report.remoteApplyWithoutReports))
             print(String(format: "state rebuild from %d ops: %.2f s; full verify: %.2f s", report.rebuildOps, report.rebuildSeconds, report.verifySeconds))
             print(String(format: "bytes per op: %.0f on disk (log + state + indexes), %.0f encoded + signature", report.bytesPerOpOnDisk, report.bytesPerOpEncoded))
             print(row("PIN check, Argon2id interactive", report.pinCheck))

@@ -34,7 +34,7 @@ public final class NodeStore: @unchecked Sendable {
         do {
             db = try DatabasePool(path: path, configuration: config)
             try Schema.migrator.migrate(db)
-            checkpointer = try Checkpointer(path: path, configuration: config)
+            checkpointer = try Checkpointer(path: path, configuration: config, writer: db)
         } catch let error as DatabaseError {
             throw MMSError(.storeFailure, "Cannot open the store at \(path): \(error.message ?? "\(error)").")
         }
@@ -234,13 +234,16 @@ private final class Checkpointer: @unchecked Sendable {
     /// WAL frames (pages) beyond which a checkpoint waits for the writer: 16,384 × 4 KiB = 64 MiB.
     static let walFrameBound = 16_384
     private let connection: DatabaseQueue
+    /// The store's own writer: a checkpoint run on it runs between two commits.
+    private let writer: DatabasePool
     private let queue = DispatchQueue(label: "mms.store.checkpoint")
     private let lock = NSLock()
     private var commits = 0
     private var running = false
 
-    init(path: String, configuration: Configuration) throws {
+    init(path: String, configuration: Configuration, writer: DatabasePool) throws {
         connection = try DatabaseQueue(path: path, configuration: configuration)
+        self.writer = writer
     }
 
     func committed(weight: Int) {
@@ -253,10 +256,12 @@ private final class Checkpointer: @unchecked Sendable {
         queue.async { [self] in
             let frames = try? connection.writeWithoutTransaction { try $0.checkpoint(.passive) }
             // Under a steady stream of commits a passive checkpoint never catches the writer, and
-            // the WAL only restarts once it has: past the bound, one that holds writers back while
-            // it finishes (milliseconds: most frames were copied already) keeps the file bounded.
+            // the WAL only restarts once one has. Past the bound, one runs on the writer itself,
+            // between two commits (milliseconds: most frames were copied already): it catches up,
+            // and the next commit starts the WAL over, trimmed to journal_size_limit. (A TRUNCATE
+            // from this connection would wait for a writer that never pauses, and give up.)
             if let frames, frames.walFrameCount > Self.walFrameBound {
-                _ = try? connection.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+                _ = try? writer.writeWithoutTransaction { try $0.checkpoint(.passive) }
             }
             lock.lock(); running = false; lock.unlock()
         }

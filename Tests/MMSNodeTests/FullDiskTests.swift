@@ -9,7 +9,7 @@ import Testing
 @Suite(.enabled(if: SmallDisk.canMount, "needs permission to mount a tmpfs"))
 struct FullDiskTests {
     @Test func aFullDiskRefusesCleanly() throws {
-        let disk = try SmallDisk(kilobytes: 600)
+        let disk = try SmallDisk(kilobytes: 1_200)
         defer { disk.unmount() }
         let dir = disk.path + "/node"
         try #require(mms(["node", "init", "--data", dir, "--id", "branch-1"]).status == 0)

@@ -157,7 +157,12 @@ public enum Sales {
         let month = mp < 10 ? mp + 3 : mp - 9
         let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
         let day = doy - (153 * mp + 2) / 5 + 1
-        return String(format: "%04lld-%02lld-%02lld", year, month, day)
+        // Digits by hand: String(format:) goes through a locale, on every op's report facts.
+        func padded(_ n: Int64, _ width: Int) -> String {
+            let digits = String(n)
+            return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+        }
+        return padded(year, 4) + "-" + padded(month, 2) + "-" + padded(day, 2)
     }
 }
 

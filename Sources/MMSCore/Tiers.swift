@@ -54,8 +54,16 @@ public struct TierFigures: Sendable, Equatable {
 public struct TierLadder: Sendable {
     let rules: [TierRule]
     let settings: [String: String]
+    /// The chain settings' thresholds, read once: (tier, spend, one top-up), from the lowest.
+    let thresholds: [(tier: Tier, spend: Money, topUp: Money)]
 
-    public init(program: Program, settings: [String: String]) { rules = program.tiers; self.settings = settings }
+    public init(program: Program, settings: [String: String]) {
+        rules = program.tiers; self.settings = settings
+        thresholds = Settings.rankedTiers.map { tier in
+            (tier, Money(parsing: settings[Settings.tierSpend(tier)] ?? "") ?? Limits.maxAmount,
+             Money(parsing: settings[Settings.tierTopUp(tier)] ?? "") ?? Limits.maxAmount)
+        }
+    }
 
     /// The highest tier whose spend, points or single top-up threshold the figures reach.
     public func tier(_ f: TierFigures) -> Tier {
@@ -67,11 +75,7 @@ public struct TierLadder: Sendable {
             }?.tier ?? .standard
         }
         var reached = Tier.standard
-        for tier in Settings.rankedTiers {
-            let spend = Money(parsing: settings[Settings.tierSpend(tier)]!) ?? Limits.maxAmount
-            let topUp = Money(parsing: settings[Settings.tierTopUp(tier)]!) ?? Limits.maxAmount
-            if netSpend >= spend || largestTopUp >= topUp { reached = tier }
-        }
+        for step in thresholds where netSpend >= step.spend || largestTopUp >= step.topUp { reached = step.tier }
         return reached
     }
 

@@ -62,6 +62,12 @@ import Testing
         #expect(throws: MMSError.self) { try OpCodec.decodeEnvelope(OpCodec.encodeEnvelope(forged)) }
     }
 
+    /// Days since 1970 as calendar days, across a leap day, before 1970 and at the last day of 9999.
+    @Test(arguments: [(0, "1970-01-01"), (59, "1970-03-01"), (11_016, "2000-02-29"), (20_000, "2024-10-04"), (-1, "1969-12-31"), (2_932_896, "9999-12-31")])
+    func daysSince1970AreCalendarDays(days: Int64, day: String) {
+        #expect(Sales.day(epochDays: days) == day)
+    }
+
     @Test func commissionMonthsAreInChinaStandardTime() {
         // 2026-11-30 16:30 UTC is 2026-12-01 00:30 in Beijing.
         #expect(Sales.month(wallMillis: 1_796_056_200_000) == "2026-12")

@@ -78,13 +78,14 @@ public struct ReportFacts: Sendable, Equatable {
         func visit(_ member: String) { members[member, default: .init()].lastVisit = max(members[member, default: .init()].lastVisit, dayNumber) }
 
         for (member, fen) in op.body.storedValueChanges { members[member, default: .init()].principal += fen }
-        for (member, change) in TierFigures.changes(in: op.deltas) { members[member, default: .init()].tier.merge(change) }
+        let deltas = op.deltas   // computed from the body: once
+        for (member, change) in TierFigures.changes(in: deltas) { members[member, default: .init()].tier.merge(change) }
         for (member, fen) in op.body.bonusChanges { members[member, default: .init()].bonus += fen }
         // Points earned and redeemed, net: a return takes earned points back and gives a points
         // tender back, so its moves count against earning and redeeming.
         var isReturn = false
         if case .saleReturned = op.body { isReturn = true }
-        for case .add(let account, let name, let node, let amount) in op.deltas where PointsLots.isPointsAccount(account) {
+        for case .add(let account, let name, let node, let amount) in deltas where PointsLots.isPointsAccount(account) {
             guard name == Cell.credited || name == Cell.debited, let year = PointsLots.year(ofAccount: account) else { continue }
             let key = PointsKey(month: String(day.prefix(7)), branch: node.rawValue)
             lots[year, default: 0] += name == Cell.credited ? amount : -amount

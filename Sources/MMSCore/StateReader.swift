@@ -113,10 +113,12 @@ public struct MemberView: Equatable, Sendable {
     public let spent, refunded, largestTopUp: Money
     /// What returns gave back other than to stored value (cash, bank, mobile, points, coupon).
     public let returnedOther: Money
+    /// What the tier is decided on (`TierFigures`: its one fold of the member's cells).
+    public let figures: TierFigures
     /// Spend that counts for tiers: what was spent less everything given back.
-    public var netSpend: Money { spent - refunded - returnedOther }
+    public var netSpend: Money { Money(fen: figures.netSpend) }
     /// Points earned (lots, less what returns took back and what other members gave).
-    public let pointsEarned: Int64
+    public var pointsEarned: Int64 { figures.pointsEarned }
     /// The tier by every figure ever (a program with a tier review decides by `StateReader.tier(of:on:)`).
     public let tier: Tier
     /// When the member last paid or topped up at each node (HLC wall millis).
@@ -203,7 +205,7 @@ extension StateReader {
             home: home,
             spent: Money(fen: spent), refunded: Money(fen: refunded),
             largestTopUp: Money(fen: largestTopUp), returnedOther: Money(fen: returnedOther),
-            pointsEarned: figures.pointsEarned,
+            figures: figures,
             tier: try tierLadder().tier(figures),
             visits: MemberView.visits(in: maxima), years: MemberYear.years(counters: counters, maxima: maxima), joined: maxima[Cell.joined] ?? 0)
     }
@@ -214,16 +216,10 @@ extension StateReader {
         guard let review = try program().program.tierReview, let year = Int(day.prefix(4)) else { return view.tier }
         let window = view.years.filter { (year - Int(review.years)...year).contains($0.key) }.values
         let points = window.map(\.points).reduce(0, +)
-        return try tier(netSpend: Money(fen: window.map { $0.spent - $0.givenBack }.reduce(0, +)),
-                        largestTopUp: Money(fen: window.map(\.largestTopUp).max() ?? 0),
-                        pointsEarned: points)
+        return try tierLadder().tier(TierFigures(netSpend: window.map { $0.spent - $0.givenBack }.reduce(0, +),
+                                                 largestTopUp: window.map(\.largestTopUp).max() ?? 0, pointsEarned: points))
     }
 
-    /// The highest tier whose spend, points or single top-up threshold the member has reached:
-    /// by head office's program when it names tiers, else by the chain settings.
-    public func tier(netSpend: Money, largestTopUp: Money, pointsEarned: Int64) throws -> Tier {
-        try tierLadder().tier(TierFigures(netSpend: netSpend.fen, largestTopUp: largestTopUp.fen, pointsEarned: pointsEarned))
-    }
-
+    /// The chain's tiers as they stand: head office's program when it names tiers, else the chain settings.
     public func tierLadder() throws -> TierLadder { TierLadder(program: try program().program, settings: try settings()) }
 }

@@ -53,12 +53,11 @@ public struct TierFigures: Sendable, Equatable {
 /// settings' thresholds. Built once, it decides any number of members.
 public struct TierLadder: Sendable {
     let rules: [TierRule]
-    let settings: [String: String]
     /// The chain settings' thresholds, read once: (tier, spend, one top-up), from the lowest.
     let thresholds: [(tier: Tier, spend: Money, topUp: Money)]
 
     public init(program: Program, settings: [String: String]) {
-        rules = program.tiers; self.settings = settings
+        rules = program.tiers
         thresholds = Settings.rankedTiers.map { tier in
             (tier, Money(parsing: settings[Settings.tierSpend(tier)] ?? "") ?? Limits.maxAmount,
              Money(parsing: settings[Settings.tierTopUp(tier)] ?? "") ?? Limits.maxAmount)
@@ -93,9 +92,6 @@ public struct TierLadder: Sendable {
             return (rules.contains { $0.tier == .standard } ? [] : [standard])
                 + rules.map { Step(tier: $0.tier, name: $0.name, spend: $0.spend, singleTopup: $0.singleTopup, points: $0.points) }
         }
-        return [standard] + Settings.rankedTiers.map {
-            Step(tier: $0, name: $0.rawValue, spend: Money(parsing: settings[Settings.tierSpend($0)] ?? ""),
-                 singleTopup: Money(parsing: settings[Settings.tierTopUp($0)] ?? ""), points: nil)
-        }
+        return [standard] + thresholds.map { Step(tier: $0.tier, name: $0.tier.rawValue, spend: $0.spend, singleTopup: $0.topUp, points: nil) }
     }
 }

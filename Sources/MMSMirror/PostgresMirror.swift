@@ -102,16 +102,16 @@ public final class PostgresMirror: @unchecked Sendable {
     /// store, write them and the new position in one transaction.
     func step() async throws -> Pass {
         let connection = try await connected()
-        var state = try await self.state(connection)
-        var restarted = false
-        let epoch = try reader.epoch()
-        if state == nil || state!.definition != definitionDigest || state!.epoch != epoch {
-            state = try await restart(connection)
-            restarted = true
+        let recorded = try await self.state(connection), epoch = try reader.epoch()
+        let state: State, restarted: Bool
+        if let recorded, recorded.definition == definitionDigest, recorded.epoch == epoch {
+            (state, restarted) = (recorded, false)
+        } else {
+            (state, restarted) = (try await restart(connection), true)
         }
-        let from = state!.version
+        let from = state.version
         let changes = try reader.changes(after: from, window: window)
-        guard changes.epoch == state!.epoch else { return try await step() }   // rebuilt between the two reads
+        guard changes.epoch == state.epoch else { return try await step() }   // rebuilt between the two reads
         var rows = 0
         try await connection.withTransaction(logger: logger) { connection in
             let position = try await connection.query("SELECT version FROM mms.mirror_state WHERE node = \(node) FOR UPDATE", logger: logger)
@@ -221,7 +221,7 @@ public final class PostgresMirror: @unchecked Sendable {
                 return
             } catch {
                 logger.warning("mirror: \(Self.describe(error)); trying again in \(Int(backOff)) s")
-                await reset()
+                await close()
                 try? await Task.sleep(for: .seconds(backOff))
                 backOff = min(backOff * 2, 30)
             }
@@ -246,9 +246,6 @@ public final class PostgresMirror: @unchecked Sendable {
         try? await connection?.close()
         connection = nil
     }
-
-    /// Forgets a connection that failed, so the next pass opens a new one.
-    public func reset() async { await close() }
 
     /// What went wrong, in words: PostgreSQL's own message when the server sent one.
     public static func describe(_ error: any Error) -> String {

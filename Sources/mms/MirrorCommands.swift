@@ -64,7 +64,6 @@ struct MirrorCommand: AsyncParsableCommand {
 
         static func failure(_ error: any Error, _ mirror: PostgresMirror) -> MMSError {
             if let error = error as? MMSError { return error }
-            if let error = error as? ServiceGroupError, let inner = (Mirror(reflecting: error).descendant("backing") as? any Error) { return failure(inner, mirror) }
             return MMSError(.storeFailure, "Cannot mirror into \(mirror.address.description): \(PostgresMirror.describe(error)).")
         }
     }
@@ -77,8 +76,13 @@ struct MirrorService: Service {
     let report: @Sendable (PostgresMirror.Pass) -> Void
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            try await mirror.run(every: .milliseconds(Int(interval * 1_000)), report: report)
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await mirror.run(every: .milliseconds(Int(interval * 1_000)), report: report)
+            }
+        } catch {
+            await mirror.close()
+            throw error
         }
         await mirror.close()
     }

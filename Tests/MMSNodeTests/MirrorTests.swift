@@ -147,5 +147,9 @@ import Testing
         let other = try mms(["mirror", "postgres", "--data", branch, "--url", pg.url, "--once"])
         #expect(other.status == 2 && other.stderr.contains("already mirrors node hq"), "\(other.stderr)")
         #expect(try pg.psql("SELECT node, version FROM mms.mirror_state") == before)
+        // The same as a running mirror: it ends with the error, its connection closed.
+        let running = try mms(["mirror", "postgres", "--data", branch, "--url", pg.url, "--interval", "0.2"])
+        #expect(running.status == 2 && running.stderr.contains("already mirrors node hq") && !running.stderr.contains("crashed"), "\(running.stderr.prefix(600))")
+        #expect(try pg.psql("SELECT node, version FROM mms.mirror_state") == before)
     }
 }

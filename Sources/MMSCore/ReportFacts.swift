@@ -50,6 +50,11 @@ public struct ReportFacts: Sendable, Equatable {
         public var used: Int64 = 0, revenue: Int64 = 0
     }
     public struct CampaignFigures: Equatable, Sendable { public var members: Int64 = 0, points: Int64 = 0; public init() {} }
+    /// Members who joined at a branch on a day (`YYYYMMDD`).
+    public struct JoinKey: Hashable, Sendable { public let day: Int64, home: String }
+    /// What a member's tier is decided on, changed in a month (`YYYYMM`, China Standard Time):
+    /// summed month by month, they give the tier at the end of any month (`TierMovements`).
+    public struct MemberMonthKey: Hashable, Sendable { public let member: String, month: Int64 }
     /// A message queued for the gateway (the outbox): the earliest op of its key wins.
     public struct Message: Equatable, Sendable { public let member: String, kind: String, fields: [String: String], queued: UInt64, origin: String }
 
@@ -62,12 +67,14 @@ public struct ReportFacts: Sendable, Equatable {
     public var lots: [Int: Int64] = [:]
     public var coupons: [String: CouponFigures] = [:]
     public var campaignPoints: [String: CampaignFigures] = [:]
+    public var joins: [JoinKey: Int64] = [:]
+    public var memberMonths: [MemberMonthKey: TierFigures] = [:]
     public var messages: [String: Message] = [:]
 
     public init() {}
 
     public var isEmpty: Bool {
-        sales.isEmpty && products.isEmpty && money.isEmpty && members.isEmpty && points.isEmpty && lots.isEmpty && coupons.isEmpty && campaignPoints.isEmpty && messages.isEmpty
+        sales.isEmpty && products.isEmpty && money.isEmpty && members.isEmpty && points.isEmpty && lots.isEmpty && coupons.isEmpty && campaignPoints.isEmpty && joins.isEmpty && memberMonths.isEmpty && messages.isEmpty
     }
 
     /// Adds what `op` does to the reports.
@@ -79,7 +86,10 @@ public struct ReportFacts: Sendable, Equatable {
 
         for (member, fen) in op.body.storedValueChanges { members[member, default: .init()].principal += fen }
         let deltas = op.deltas   // computed from the body: once
-        for (member, change) in TierFigures.changes(in: deltas) { members[member, default: .init()].tier.merge(change) }
+        for (member, change) in TierFigures.changes(in: deltas) {
+            members[member, default: .init()].tier.merge(change)
+            memberMonths[MemberMonthKey(member: member, month: dayNumber / 100), default: .init()].merge(change)
+        }
         for (member, fen) in op.body.bonusChanges { members[member, default: .init()].bonus += fen }
         // Points earned and redeemed, net: a return takes earned points back and gives a points
         // tender back, so its moves count against earning and redeeming.
@@ -101,6 +111,7 @@ public struct ReportFacts: Sendable, Equatable {
         case .memberAdded(let m):
             members[m.member, default: .init()].home = branch
             members[m.member, default: .init()].joined = max(members[m.member, default: .init()].joined, dayNumber)
+            joins[JoinKey(day: dayNumber, home: branch), default: 0] += 1
         case .topUp(let p):
             money[MoneyKey(hour: hour, branch: branch), default: .init()].topups += p.amount.fen
             money[MoneyKey(hour: hour, branch: branch), default: .init()].topupCount += 1

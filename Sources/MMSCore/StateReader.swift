@@ -214,7 +214,7 @@ extension StateReader {
     /// by the figures of that day's year and the `years` before it.
     public func tier(of view: MemberView, on day: String) throws -> Tier {
         guard let review = try program().program.tierReview, let year = Int(day.prefix(4)) else { return view.tier }
-        let window = view.years.filter { (year - Int(review.years)...year).contains($0.key) }.values
+        let window = view.years.filter { review.counts(year: $0.key, at: year) }.values
         let points = window.map(\.points).reduce(0, +)
         return try tierLadder().tier(TierFigures(netSpend: window.map { $0.spent - $0.givenBack }.reduce(0, +),
                                                  largestTopUp: window.map(\.largestTopUp).max() ?? 0, pointsEarned: points))

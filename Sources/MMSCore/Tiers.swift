@@ -95,3 +95,24 @@ public struct TierLadder: Sendable {
         return [standard] + thresholds.map { Step(tier: $0.tier, name: $0.tier.rawValue, spend: $0.spend, singleTopup: $0.topUp, points: nil) }
     }
 }
+
+/// The tier a member held at the end of a month, from what changed their figures in each month
+/// (`YYYYMM`): every figure up to that month's end, or — under a tier review — only those of its
+/// year and the review's years before it (what `StateReader.tier(of:on:)` decides on today).
+public struct TierHistory: Sendable {
+    public let ladder: TierLadder
+    public let review: TierReview?
+    public init(ladder: TierLadder, review: TierReview?) { self.ladder = ladder; self.review = review }
+
+    /// `months`: the member's figures changed in each month, in any order.
+    public func tier(endOf month: Int64, _ months: [(month: Int64, figures: TierFigures)]) -> Tier {
+        var figures = TierFigures()
+        for m in months where m.month <= month && (review?.counts(year: Int(m.month / 100), at: Int(month / 100)) ?? true) { figures.merge(m.figures) }
+        return ladder.tier(figures)
+    }
+}
+
+extension TierReview {
+    /// Whether the figures of `year` count in the tier decided in year `at`: that year and the `years` before it.
+    public func counts(year: Int, at: Int) -> Bool { (at - Int(years)...at).contains(year) }
+}

@@ -350,7 +350,8 @@ extension LocalNode {
     }
 
     /// The members of each tier now (a manager: their branch's members). Decided by the core's
-    /// ladder over the figures the report tables keep; under a tier review, member by member.
+    /// ladder over the figures the report tables keep; under a tier review, over the figures of
+    /// the review's years (`TierHistory`, from each member's months).
     public func tiersReport() throws -> TiersReport {
         let branch = try reportScope()
         let (ladder, review) = try store.read { (try $0.tierLadder(), try $0.program().program.tierReview) }
@@ -358,15 +359,12 @@ extension LocalNode {
         if review == nil {
             try store.tierFigures(branch: branch) { counts[ladder.tier($0), default: 0] += 1 }
         } else {
-            let today = Sales.day(wallMillis: clock())
-            try forEachMemberPage { page in
-                try store.read { state in
-                    for id in page {
-                        guard let member = try state.member(id), branch == nil || member.home == branch else { continue }
-                        counts[try state.tier(of: member, on: today), default: 0] += 1
-                    }
-                }
-            }
+            let history = TierHistory(ladder: ladder, review: review), month = CardLife.dayNumber(Sales.day(wallMillis: clock())) / 100
+            var decided: Int64 = 0
+            try store.memberMonths(branch: branch) { _, months in counts[history.tier(endOf: month, months), default: 0] += 1; decided += 1 }
+            // Members whose figures never changed hold the lowest tier.
+            let all = try store.memberCounts(branch: branch, since30: 0, since90: 0).members
+            counts[ladder.tier(TierFigures()), default: 0] += all - decided
         }
         let total = counts.values.reduce(0, +)
         let rows = ladder.steps.map { step in

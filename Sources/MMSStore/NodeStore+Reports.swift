@@ -80,6 +80,23 @@ extension NodeStore {
         }
     }
 
+    /// Sales in `hours` by the staff member credited and the branch they sold at (staff "" for
+    /// payments no one was credited with).
+    public func staffSalesRows(_ hours: Hours, branch: String?) throws -> [(staff: String, branch: String, figures: ReportFacts.SalesFigures)] {
+        try guarded {
+            try db.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT staff, branch, SUM(sales), SUM(amount), SUM(discount), SUM(returns), SUM(returned) FROM report_sales
+                    WHERE hour >= ? AND hour < ? AND (? IS NULL OR branch = ?) GROUP BY staff, branch
+                    """, arguments: [hours.from, hours.until, branch, branch]).map {
+                    var f = ReportFacts.SalesFigures()
+                    (f.sales, f.amount, f.discount, f.returns, f.returned) = ($0[2], $0[3], $0[4], $0[5], $0[6])
+                    return ($0[0], $0[1], f)
+                }
+            }
+        }
+    }
+
     public struct ProductRow: Sendable {
         public let sku: String
         public var quantity: Int64, amount: Int64, returnedQuantity: Int64, returnedAmount: Int64
@@ -178,7 +195,7 @@ extension NodeStore {
                     FROM report_members WHERE home IS NOT NULL AND (? IS NULL OR home = ?)
                     """, arguments: [since30, since90, since90, branch, branch])!
                 let joined = try Row.fetchAll(db, sql: """
-                    SELECT joined / 100, count(*) FROM report_members WHERE home IS NOT NULL AND joined > 0 AND (? IS NULL OR home = ?) GROUP BY 1 ORDER BY 1
+                    SELECT day / 100, SUM(members) FROM report_joins WHERE (? IS NULL OR home = ?) GROUP BY 1 ORDER BY 1
                     """, arguments: [branch, branch]).map { (month: $0[0] as Int64, members: $0[1] as Int64) }
                 return MemberCounts(members: row[0], visitedSince30: row[1], visitedSince90: row[2], dormant: row[3], neverVisited: row[4], zeroSpend: row[5],
                                     joinedByMonth: joined)
@@ -204,6 +221,28 @@ extension NodeStore {
                 let cursor = try Row.fetchCursor(db, sql: "SELECT tier_spend, largest_topup, tier_points FROM report_members WHERE home IS NOT NULL AND (? IS NULL OR home = ?)",
                                                  arguments: [branch, branch])
                 while let row = try cursor.next() { each(TierFigures(netSpend: row[0], largestTopUp: row[1], pointsEarned: row[2])) }
+            }
+        }
+    }
+
+    /// Each member's tier figures changed month by month (`YYYYMM`, ascending), member after
+    /// member, for those whose home is in scope.
+    public func memberMonths(branch: String?, _ each: (_ member: String, _ months: [(month: Int64, figures: TierFigures)]) -> Void) throws {
+        try guarded {
+            try db.read { db in
+                let cursor = try Row.fetchCursor(db, sql: """
+                    SELECT m.member, m.month, m.tier_spend, m.largest_topup, m.tier_points FROM report_member_months m
+                    JOIN report_members r ON r.member = m.member
+                    WHERE r.home IS NOT NULL AND (? IS NULL OR r.home = ?) ORDER BY m.member, m.month
+                    """, arguments: [branch, branch])
+                var member: String?, months: [(month: Int64, figures: TierFigures)] = []
+                while let row = try cursor.next() {
+                    let id: String = row[0]
+                    if id != member, let previous = member { each(previous, months); months.removeAll(keepingCapacity: true) }
+                    member = id
+                    months.append((row[1], TierFigures(netSpend: row[2], largestTopUp: row[3], pointsEarned: row[4])))
+                }
+                if let member { each(member, months) }
             }
         }
     }

@@ -52,8 +52,25 @@ struct ReportTables {
         CREATE INDEX outbox_delivery_due ON outbox_delivery (status, next_attempt);
         """
 
-    static let tables = ["report_sales", "report_products", "report_money", "report_members", "report_points", "report_lots",
-                         "report_coupons", "report_campaign_points", "outbox"]
+    /// The tables of the migration "v6: joins by day, tier figures by month".
+    static let schemaV6 = """
+        CREATE TABLE report_joins (
+            day INTEGER NOT NULL, home TEXT NOT NULL, members INTEGER NOT NULL, version INTEGER NOT NULL,
+            PRIMARY KEY (day, home)) WITHOUT ROWID;
+        CREATE TABLE report_member_months (
+            member TEXT NOT NULL, month INTEGER NOT NULL, tier_spend INTEGER NOT NULL, largest_topup INTEGER NOT NULL,
+            tier_points INTEGER NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (member, month)) WITHOUT ROWID;
+        CREATE INDEX report_joins_by_version ON report_joins (version);
+        CREATE INDEX report_member_months_by_version ON report_member_months (version);
+        -- Counting members by branch, visit, join and spend reads this index, not the rows.
+        DROP INDEX report_members_by_home;
+        CREATE INDEX report_members_by_activity ON report_members (home, last_visit, joined, spent, purchases);
+        """
+
+    /// The tables of the schema `v3`, which `v4` indexed by version.
+    static let tablesV3 = ["report_sales", "report_products", "report_money", "report_members", "report_points", "report_lots",
+                           "report_coupons", "report_campaign_points", "outbox"]
+    static let tables = tablesV3 + ["report_joins", "report_member_months"]
 
     /// Adds `facts` at op-log position `version`. Each statement is its row's merge (sums, a
     /// maximum, or a value only the issuing op sets), so the order ops arrive in never matters.
@@ -136,6 +153,22 @@ struct ReportTables {
                 ON CONFLICT DO UPDATE SET members = members + excluded.members, points = points + excluded.points, version = excluded.version
                 """)
             for (campaign, f) in facts.campaignPoints { try statement.run(.text(campaign), .int(f.members), .int(f.points), v) }
+        }
+        if !facts.joins.isEmpty {
+            let statement = try db.cachedStatement(sql: """
+                INSERT INTO report_joins VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET members = members + excluded.members, version = excluded.version
+                """)
+            for (k, members) in facts.joins { try statement.run(.int(k.day), .text(k.home), .int(members), v) }
+        }
+        if !facts.memberMonths.isEmpty {
+            let statement = try db.cachedStatement(sql: """
+                INSERT INTO report_member_months VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT DO UPDATE SET tier_spend = tier_spend + excluded.tier_spend, largest_topup = max(largest_topup, excluded.largest_topup),
+                    tier_points = tier_points + excluded.tier_points, version = excluded.version
+                """)
+            for (k, f) in facts.memberMonths {
+                try statement.run(.text(k.member), .int(k.month), .int(f.netSpend), .int(f.largestTopUp), .int(f.pointsEarned), v)
+            }
         }
         if !facts.messages.isEmpty {
             let statement = try db.cachedStatement(sql: """

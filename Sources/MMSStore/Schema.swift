@@ -86,7 +86,7 @@ enum Schema {
         }
         migrator.registerMigration("v4: report rows found by version") { db in
             // A mirror asks each table for the rows changed since it last looked.
-            for table in ReportTables.tables { try db.execute(sql: "CREATE INDEX \(table)_by_version ON \(table) (version)") }
+            for table in ReportTables.tablesV3 { try db.execute(sql: "CREATE INDEX \(table)_by_version ON \(table) (version)") }
             try db.execute(sql: "INSERT OR IGNORE INTO meta (key, value) VALUES ('report_epoch', ?)", arguments: [Hex.encode(randomBytes(8))])
         }
         migrator.registerMigration("v5: what tiers are decided on") { db in
@@ -96,6 +96,11 @@ enum Schema {
                 ALTER TABLE report_members ADD COLUMN largest_topup INTEGER NOT NULL DEFAULT 0;
                 ALTER TABLE report_members ADD COLUMN tier_points INTEGER NOT NULL DEFAULT 0;
                 """)
+            // Folded by v6 (the fold writes its tables too).
+        }
+        migrator.registerMigration("v6: joins by day, tier figures by month") { db in
+            try db.execute(sql: ReportTables.schemaV6)
+            // The last migration that adds to the report tables folds the log into all of them.
             try ReportTables(db: db).rebuild()
         }
         return migrator

@@ -4883,6 +4883,227 @@ enum OpenAPIDocument {
     }
    }
   },
+  "/v1/reports/tier-moves": {
+   "get": {
+    "summary": "Members who changed tier month by month (the tier at each month's end against the month before, by today's ladder); a manager sees their branch's members",
+    "security": [
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "from",
+      "in": "query",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "pattern": "^[0-9]{4}-[0-9]{2}$"
+      }
+     },
+     {
+      "name": "to",
+      "in": "query",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "pattern": "^[0-9]{4}-[0-9]{2}$"
+      }
+     },
+     {
+      "name": "format",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "json",
+        "csv"
+       ]
+      },
+      "description": "csv: the rows as CSV"
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "the answer",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/TierMovesReport"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "bad input (invalid_argument, invalid_amount)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or expired session (unauthenticated, session_expired, till_revoked)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "the operator's role may not (not_permitted)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "413": {
+      "description": "body too large (body_too_large)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store fault (store_failure)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/v1/reports/staff": {
+   "get": {
+    "summary": "Staff performance in a month (China Standard Time), per staff member and branch: sales, net, average ticket, returns, top-ups and cards credited, commission; ranked by net sales; a manager sees their branch",
+    "security": [
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "month",
+      "in": "query",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "pattern": "^[0-9]{4}-[0-9]{2}$"
+      }
+     },
+     {
+      "name": "format",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "json",
+        "csv"
+       ]
+      },
+      "description": "csv: the rows as CSV"
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "the answer",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/StaffReport"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "bad input (invalid_argument, invalid_amount)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or expired session (unauthenticated, session_expired, till_revoked)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "the operator's role may not (not_permitted)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "413": {
+      "description": "body too large (body_too_large)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store fault (store_failure)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
   "/v1/reports/members": {
    "get": {
     "summary": "Members: growth, active, dormant, zero-spend; with segments=true, value classes A/B/C and RFM groups",
@@ -8337,6 +8558,207 @@ enum OpenAPIDocument {
      "basis",
      "members",
      "tiers",
+     "as_of"
+    ]
+   },
+   "StaffReportRow": {
+    "type": "object",
+    "properties": {
+     "staff": {
+      "type": "string"
+     },
+     "name": {
+      "type": "string"
+     },
+     "branch": {
+      "type": "string"
+     },
+     "rank": {
+      "type": "integer"
+     },
+     "sales": {
+      "type": "integer"
+     },
+     "amount": {
+      "type": "string",
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$"
+     },
+     "discount": {
+      "type": "string",
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$"
+     },
+     "returns": {
+      "type": "integer"
+     },
+     "returned": {
+      "type": "string",
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$"
+     },
+     "net": {
+      "type": "string",
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$"
+     },
+     "average_ticket": {
+      "type": "string",
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$"
+     },
+     "topups": {
+      "type": "string",
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$"
+     },
+     "cards": {
+      "type": "integer"
+     },
+     "commission": {
+      "type": "string",
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$"
+     }
+    },
+    "required": [
+     "staff",
+     "name",
+     "branch",
+     "rank",
+     "sales",
+     "amount",
+     "discount",
+     "returns",
+     "returned",
+     "net",
+     "average_ticket",
+     "topups",
+     "cards",
+     "commission"
+    ]
+   },
+   "StaffReport": {
+    "type": "object",
+    "properties": {
+     "report": {
+      "type": "string"
+     },
+     "month": {
+      "type": "string"
+     },
+     "branch": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "staff": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/StaffReportRow"
+      }
+     },
+     "net": {
+      "type": "string",
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$"
+     },
+     "commission": {
+      "type": "string",
+      "pattern": "^-?[0-9]+\\.[0-9]{2}$"
+     },
+     "as_of": {
+      "$ref": "#/components/schemas/ReportAsOf"
+     }
+    },
+    "required": [
+     "report",
+     "month",
+     "staff",
+     "net",
+     "commission",
+     "as_of"
+    ]
+   },
+   "TierMove": {
+    "type": "object",
+    "properties": {
+     "from": {
+      "type": "string"
+     },
+     "to": {
+      "type": "string"
+     },
+     "members": {
+      "type": "integer"
+     }
+    },
+    "required": [
+     "from",
+     "to",
+     "members"
+    ]
+   },
+   "TierMovesMonth": {
+    "type": "object",
+    "properties": {
+     "month": {
+      "type": "string"
+     },
+     "up": {
+      "type": "integer"
+     },
+     "down": {
+      "type": "integer"
+     },
+     "moves": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/TierMove"
+      }
+     }
+    },
+    "required": [
+     "month",
+     "up",
+     "down",
+     "moves"
+    ]
+   },
+   "TierMovesReport": {
+    "type": "object",
+    "properties": {
+     "report": {
+      "type": "string"
+     },
+     "branch": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "basis": {
+      "type": "string",
+      "enum": [
+       "lifetime",
+       "review"
+      ]
+     },
+     "from": {
+      "type": "string"
+     },
+     "to": {
+      "type": "string"
+     },
+     "months": {
+      "type": "array",
+      "items": {
+       "$ref": "#/components/schemas/TierMovesMonth"
+      }
+     },
+     "as_of": {
+      "$ref": "#/components/schemas/ReportAsOf"
+     }
+    },
+    "required": [
+     "report",
+     "basis",
+     "from",
+     "to",
+     "months",
      "as_of"
     ]
    },

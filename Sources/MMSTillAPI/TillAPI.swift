@@ -277,6 +277,16 @@ public struct TillAPI: Sendable {
             return try await read(request) { try $0.branchesReport(from: from, to: to) }
         }
         v1.get("reports/tiers") { request, _ in try await read(request) { try $0.tiersReport() } }
+        v1.get("reports/tier-moves") { request, _ in
+            let (from, to) = (Self.query(request, "from") ?? "", Self.query(request, "to") ?? "")
+            if Self.query(request, "format") == "csv" { return try await csv(request) { try $0.tierMovesReport(from: from, to: to).csv } }
+            return try await read(request) { try $0.tierMovesReport(from: from, to: to) }
+        }
+        v1.get("reports/staff") { request, _ in
+            let month = Self.query(request, "month") ?? ""
+            if Self.query(request, "format") == "csv" { return try await csv(request) { try $0.staffReport(month: month).csv } }
+            return try await read(request) { try $0.staffReport(month: month) }
+        }
         v1.get("reports/members") { request, _ in
             let segments = Self.query(request, "segments") == "true"
             return try await read(request) { try $0.membersReport(segments: segments) }

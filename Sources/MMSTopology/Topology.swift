@@ -138,6 +138,8 @@ public struct Messaging: Sendable, Equatable {
     public var daily: [DailyReminder] = []
     public var dailyAt = 9 * 60
 
+    public init(sender: NodeID, webhook: String) { self.sender = sender; self.webhook = webhook }
+
     public static func == (a: Messaging, b: Messaging) -> Bool {
         a.sender == b.sender && a.webhook == b.webhook && a.tokenFile == b.tokenFile && a.ratePerSecond == b.ratePerSecond
             && a.maxAttempts == b.maxAttempts && a.quietHours?.from == b.quietHours?.from && a.quietHours?.until == b.quietHours?.until

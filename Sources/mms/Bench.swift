@@ -9,7 +9,7 @@ import MMSTopology
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the ledger beside this machine's raw SQLite limits, and the branch network. Build with -c release for real figures.",
-        subcommands: [Ledger.self, Network.self, API.self, Till.self, Simulator.self, Charges.self, ProgramBench.self], defaultSubcommand: Ledger.self)
+        subcommands: [Ledger.self, Network.self, API.self, Till.self, Simulator.self, Charges.self, ProgramBench.self, Reports.self, Outbox.self], defaultSubcommand: Ledger.self)
 
     struct Simulator: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -187,6 +187,49 @@ struct Bench: ParsableCommand {
             print(row("5-line sale, gold + points ×1.5 + coupon", report.programSale) + String(format: "   = %.2f× the plain sale (p50)", report.ratio))
             print(String(format: "campaign over %d members: %.1f s, %.0f members/s, %d coupons issued (%.0f ops/s)",
                          report.campaignMembers, report.campaignSeconds, report.campaignMembersPerSecond, report.campaignOps, report.campaignOpsPerSecond))
+        }
+    }
+
+    struct Reports: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Head office's reports over a generated year: N ops from several branches applied in batches with the report tables, then each report timed.")
+        @Option(help: "The program file head office runs.") var file = "programs/demo.toml"
+        @Option(help: "Ops to generate (members join, top up, buy, pay, return).") var ops = 100_000
+        @Option(help: "Branches making them.") var branches = 8
+        @Option(help: "Keep head office's data directory here (a new directory), to time the command line over it.") var keep: String?
+        @Flag var json = false
+
+        func run() throws {
+            guard (1_000...20_000_000).contains(ops), (1...64).contains(branches) else {
+                throw MMSError(.invalidArgument, "--ops 1,000–20,000,000 and --branches 1–64.")
+            }
+            if let keep, FileManager.default.fileExists(atPath: keep) { throw MMSError(.invalidArgument, "--keep \(keep) exists; name a new directory.") }
+            var options = Benchmarks.ReportsOptions()
+            (options.ops, options.branches, options.keep) = (ops, branches, keep)
+            let report = try Benchmarks.reports(try ProgramFile.load(path: file), options) { note in if !json { print("… \(note)") } }
+            if json { print(String(decoding: try JSONEncoder.snakeCase.encode(report), as: UTF8.self)); return }
+            print(String(format: "%d ops (%d members, %d branches) applied in %.1f s: %.0f ops/s with the report tables; store %.0f MB",
+                         report.ops, report.members, report.branches, report.applySeconds, report.applyOpsPerSecond, Double(report.storeBytes) / 1e6))
+            for (name, seconds) in report.reports.sorted(by: { $0.key < $1.key }) { print("  " + name.padding(toLength: 32, withPad: " ", startingAt: 0) + String(format: "%8.3f s", seconds)) }
+            if let directory = report.directory { print("head office's store is kept in \(directory)") }
+        }
+    }
+
+    struct Outbox: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The outbox's delivery rate: N birthday reminders queued, then POSTed by the sending node to a gateway on 127.0.0.1 until every one is sent.")
+        @Option(help: "Messages to deliver.") var messages = 2_000
+        @Option(name: .customLong("rate-per-second"), help: "The sender's limit (the topology's rate_per_second, 1–1000).") var ratePerSecond = 1_000
+        @Flag var json = false
+
+        func run() async throws {
+            guard (1...100_000).contains(messages), (1...1_000).contains(ratePerSecond) else {
+                throw MMSError(.invalidArgument, "--messages 1–100,000 and --rate-per-second 1–1,000.")
+            }
+            let report = try await Benchmarks.outbox(messages: messages, ratePerSecond: ratePerSecond) { note in if !json { print("… \(note)") } }
+            if json { print(String(decoding: try JSONEncoder.snakeCase.encode(report), as: UTF8.self)); return }
+            print(String(format: "%d messages delivered in %.1f s: %.0f a second (limit %d); the gateway saw %d POSTs, %d keys",
+                         report.messages, report.seconds, report.deliveredPerSecond, report.ratePerSecond, report.posts, report.keys))
         }
     }
 

@@ -7,9 +7,10 @@ import MMSNode
 /// and head office's reports from the report tables a node keeps with its ops.
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Reports: sales, members and segments, prepaid liability, points, campaigns; and the chain's figures per branch (the default).",
+        abstract: "Reports: sales, members and segments, prepaid liability, points, campaigns, branches, tiers and their movements, staff; and the chain's figures per branch (the default).",
         subcommands: [ChainReport.self, SalesReportCommand.self, MembersReportCommand.self, LiabilityReportCommand.self, PointsReportCommand.self,
-                      CampaignReportCommand.self, BranchesReportCommand.self, TiersReportCommand.self],
+                      CampaignReportCommand.self, BranchesReportCommand.self, TiersReportCommand.self, TierMovesReportCommand.self,
+                      StaffReportCommand.self],
         defaultSubcommand: ChainReport.self)
 }
 
@@ -61,6 +62,27 @@ struct TiersReportCommand: ParsableCommand, ServedCommand {
     @OptionGroup var format: ReportFormat
 
     func run() throws { try performReport(options, format) { try options.open().tiersReport() } }
+}
+
+struct TierMovesReportCommand: ParsableCommand, ServedCommand {
+    static let configuration = CommandConfiguration(commandName: "tier-moves",
+        abstract: "Members who changed tier, month by month: the tier at each month's end against the month before, by today's ladder.")
+    @OptionGroup var options: NodeOptions
+    @OptionGroup var format: ReportFormat
+    @Option(help: "The first month, YYYY-MM.") var from: String
+    @Option(help: "The last month, counted.") var to: String
+
+    func run() throws { try performReport(options, format) { try options.open().tierMovesReport(from: from, to: to) } }
+}
+
+struct StaffReportCommand: ParsableCommand, ServedCommand {
+    static let configuration = CommandConfiguration(commandName: "staff",
+        abstract: "Staff performance in a month, per staff member and branch: sales, net, average ticket, returns, top-ups and cards, commission; ranked by net sales.")
+    @OptionGroup var options: NodeOptions
+    @OptionGroup var format: ReportFormat
+    @Option(help: "The month, YYYY-MM (China Standard Time).") var month: String
+
+    func run() throws { try performReport(options, format) { try options.open().staffReport(month: month) } }
 }
 
 struct MembersReportCommand: ParsableCommand, ServedCommand {
@@ -136,6 +158,27 @@ extension TiersReport: TextRendered {
         lines += tiers.map { row in
             let reach = [row.spend.map { "spend \($0)" }, row.singleTopup.map { "one top-up \($0)" }, row.points.map { "\($0) points" }].compactMap { $0 }
             return "  \(row.name) (\(row.tier)): \(row.members), \(String(format: "%.1f", row.share)) %\(reach.isEmpty ? "" : " — reached by " + reach.joined(separator: " or "))"
+        }
+        return (lines + ["  " + asOf.text]).joined(separator: "\n")
+    }
+}
+
+extension TierMovesReport: TextRendered {
+    public var text: String {
+        var lines = ["Tier movements \(from) – \(to)\(branch.map { " of \($0)'s members" } ?? "") (\(basis == "review" ? "by the review window" : "by every figure ever")):"]
+        for month in months {
+            lines.append("  \(month.month): \(month.up) up, \(month.down) down" + (month.moves.isEmpty ? "" : " — " + month.moves.map { "\($0.from) → \($0.to) \($0.members)" }.joined(separator: ", ")))
+        }
+        return (lines + ["  " + asOf.text]).joined(separator: "\n")
+    }
+}
+
+extension StaffReport: TextRendered {
+    public var text: String {
+        var lines = ["Staff \(month)\(branch.map { " at \($0)" } ?? ""), ranked by net sales: net \(net), commission \(commission)"]
+        lines += staff.map {
+            "  \($0.rank). \($0.staff)\($0.name.isEmpty ? "" : " \($0.name)") at \($0.branch): net \($0.net), \($0.sales) sales, average \($0.averageTicket), "
+                + "\($0.returns) returns (\($0.returned)); top-ups \($0.topups), \($0.cards) cards; commission \($0.commission)"
         }
         return (lines + ["  " + asOf.text]).joined(separator: "\n")
     }

@@ -398,3 +398,27 @@ import Testing
         #expect(!refused { $0.bonuses = [TopUpBonus(topup: Money(fen: 100), bonus: Money(fen: 100))] })
     }
 }
+
+/// A member's tier at the end of each month, from what changed their figures month by month:
+/// by every figure up to then, or under a review by the window of years the review counts.
+@Suite struct TierHistoryTests {
+    func rule(_ tier: Tier, spend: Int64?, points: Int64? = nil) -> TierRule {
+        TierRule(tier: tier, name: tier.rawValue, spend: spend.map { Money(fen: $0) }, points: points, singleTopup: nil, discount: 100, pointsMultiplier: 100,
+                 companionCards: 0, birthdayCoupon: nil)
+    }
+
+    @Test func aTierHeldIsDecidedAtEachMonthsEndAndAReviewForgetsOldYears() {
+        var program = Program()
+        program.tiers = [rule(.standard, spend: nil), rule(.silver, spend: 100_000), rule(.gold, spend: 300_000, points: 5_000)]
+        let ladder = TierLadder(program: program, settings: [:])
+        func spend(_ fen: Int64, points: Int64 = 0) -> TierFigures { TierFigures(netSpend: fen, largestTopUp: 0, pointsEarned: points) }
+        // 2024-03: 1,200.00; 2025-06: 2,000.00; 2025-07: 300.00 given back; 2026-01: 4,000 points.
+        let months: [(month: Int64, figures: TierFigures)] = [(202_507, spend(-30_000)), (202_403, spend(120_000)), (202_506, spend(200_000)), (202_601, spend(0, points: 4_000))]
+        let lifetime = TierHistory(ladder: ladder, review: nil)
+        #expect([202_402, 202_403, 202_505, 202_506, 202_507, 202_601].map { lifetime.tier(endOf: $0, months) } == [.standard, .silver, .silver, .gold, .silver, .silver])
+        // A review of one year counts that year and the one before: in 2026, 2025's 1,700.00 and 4,000 points.
+        let review = TierHistory(ladder: ladder, review: TierReview(years: 1))
+        #expect([202_403, 202_506, 202_507, 202_512, 202_601, 202_701].map { review.tier(endOf: $0, months) } == [.silver, .gold, .silver, .silver, .silver, .standard])
+        #expect(TierReview(years: 1).counts(year: 2025, at: 2026) && !TierReview(years: 1).counts(year: 2024, at: 2026) && !TierReview(years: 1).counts(year: 2027, at: 2026))
+    }
+}

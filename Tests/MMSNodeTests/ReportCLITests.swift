@@ -254,3 +254,133 @@ import Testing
         #expect(audit.contains("members: 2 rows, with personal data"), "\(audit)")
     }
 }
+
+/// Each staff member's month at each branch, from two branches gathered at head office: sales
+/// and returns, the top-ups and cards they are credited with, their commission; payments no one
+/// was credited with on a line of their own. Every figure worked out by hand.
+@Suite struct StaffReportTests {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("mms-staff-\(UUID().uuidString)").path
+
+    @discardableResult
+    func run(_ dir: String, _ arguments: [String], stdin: String? = nil) throws -> [String: Any] {
+        let out = try mms(arguments + ["--data", root + "/" + dir, "--json"], stdin: stdin)
+        #expect(out.status == 0, "\(arguments): \(out.stdout) \(out.stderr)")
+        return try json(out.stdout)
+    }
+
+    @Test func staffAreRankedByNetSalesWithTheirTopUpsCardsAndCommission() throws {
+        try #require(mms(["node", "init", "--data", root + "/hq", "--id", "hq", "--role", "hq"]).status == 0)
+        try run("hq", ["settings", "set", "--key", "commission.topup", "--value", "1%"])
+        try run("hq", ["settings", "set", "--key", "commission.card", "--value", "5.00"])
+        try run("hq", ["product", "add", "--sku", "P1", "--name", "精华液", "--kind", "goods", "--category", "护肤", "--price", "100.00", "--commission", "10%"])
+        try run("hq", ["staff", "add", "--id", "c01", "--name", "小王", "--role", "cashier", "--branch", "branch-1", "--password-stdin"], stdin: "c01-Pass!\n")
+        try run("hq", ["staff", "add", "--id", "c02", "--name", "小李", "--role", "cashier", "--branch", "branch-2", "--password-stdin"], stdin: "c02-Pass!\n")
+        for branch in ["branch-1", "branch-2"] {
+            try #require(mms(["node", "init", "--data", root + "/" + branch, "--id", branch, "--chain-secrets", root + "/hq/chain.secrets"]).status == 0)
+            try mms(["node", "trust", "--data", root + "/hq", "--node", root + "/" + branch])
+            try mms(["node", "trust", "--data", root + "/" + branch, "--node", root + "/hq"])
+            try run(branch, ["sync", "--from", root + "/hq"])
+        }
+        // branch-1: c01 sells a card (5.00), takes a top-up of 500.00 (5.00), sells 2 × P1 from
+        // the card (200.00, 20.00) and 1 × P1 for cash (100.00, 10.00), which comes back; a
+        // charge of 50.00 is nobody's.
+        let a = try #require(try run("branch-1", ["member", "add", "--name", "王芳", "--phone", "13800000001"])["id"] as? String)
+        try run("branch-1", ["card", "issue", "--member", a, "--type", "stored", "--number", "S1", "--staff", "c01"])
+        try run("branch-1", ["topup", "--card", "S1", "--amount", "500.00", "--staff", "c01"])
+        try run("branch-1", ["sell", "--card", "S1", "--item", "P1x2", "--tender", "stored:rest", "--staff", "c01"])
+        let walkIn = try #require(try run("branch-1", ["sell", "--walk-in", "--item", "P1x1", "--tender", "cash:rest", "--staff", "c01"])["sale"] as? String)
+        try run("branch-1", ["return", "--sale", walkIn])
+        try run("branch-1", ["charge", "--card", "S1", "--amount", "50.00"])
+        // branch-2: c02 takes a top-up of 200.00 (2.00) and sells 1 × P1 from the card (10.00).
+        let b = try #require(try run("branch-2", ["member", "add", "--name", "韩梅", "--phone", "13800000003"])["id"] as? String)
+        try run("branch-2", ["card", "issue", "--member", b, "--type", "stored", "--number", "S2"])
+        try run("branch-2", ["topup", "--card", "S2", "--amount", "200.00", "--staff", "c02"])
+        try run("branch-2", ["sell", "--card", "S2", "--item", "P1x1", "--tender", "stored:rest", "--staff", "c02"])
+        for branch in ["branch-1", "branch-2"] { try run("hq", ["sync", "--from", root + "/" + branch]) }
+
+        let month = String(Sales.day(wallMillis: UInt64(Date().timeIntervalSince1970 * 1_000)).prefix(7))
+        let report = try run("hq", ["report", "staff", "--month", month])
+        let rows = try #require(report["staff"] as? [[String: Any]])
+        func line(_ r: [String: Any]) -> String {
+            ["rank", "staff", "name", "branch", "sales", "amount", "returns", "returned", "net", "average_ticket", "topups", "cards", "commission"]
+                .map { "\(r[$0] ?? "nil")" }.joined(separator: " ")
+        }
+        #expect(rows.map(line) == ["1 c01 小王 branch-1 2 300.00 1 100.00 200.00 100.00 500.00 1 30.00",
+                                   "2 c02 小李 branch-2 1 100.00 0 0.00 100.00 100.00 200.00 0 12.00",
+                                   "3 -  branch-1 1 50.00 0 0.00 50.00 50.00 0.00 0 0.00"], "\(rows)")
+        #expect(report["net"] as? String == "350.00" && report["commission"] as? String == "42.00", "\(report)")
+        // A branch reads its own replica: branch-2 knows only its own staff's trade.
+        let own = try #require(try run("branch-2", ["report", "staff", "--month", month])["staff"] as? [[String: Any]])
+        #expect(own.map(line) == ["1 c02 小李 branch-2 1 100.00 0 0.00 100.00 100.00 200.00 0 12.00"], "\(own)")
+        let csv = try mms(["report", "staff", "--data", root + "/hq", "--month", month, "--csv"]).stdout
+        #expect(csv.hasPrefix("\u{FEFF}rank,staff,name,branch,sales,") && csv.contains("\r\n1,c01,小王,branch-1,2,300.00,"), "\(csv)")
+        let bad = try mms(["report", "staff", "--data", root + "/hq", "--month", "2026-13", "--json"])
+        #expect(try bad.status == 2 && json(bad.stdout)["error"] as? String == "invalid_argument")
+    }
+}
+
+/// Tier movements month by month, from ops made on three months' days (the node's wall clock
+/// moved back by the clock shim): a member climbs to silver, then gold, and a refund drops them
+/// back; the report counts each move in its month, agrees with the tier report, and survives a rebuild.
+@Suite struct TierMovesReportTests {
+    let dir = temporaryNodeDirectory().url.path
+
+    @Test func eachMoveIsCountedInTheMonthItHappened() throws {
+        let shim = try ClockShim.build(in: FileManager.default.temporaryDirectory.path)
+        // The 15th of two months ago, of last month, and now.
+        let now = Date()
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(secondsFromGMT: 8 * 3_600)!
+        let thisMonth = calendar.date(from: calendar.dateComponents([.year, .month], from: now))!
+        let days = [-2, -1].map { calendar.date(byAdding: .day, value: 14, to: calendar.date(byAdding: .month, value: $0, to: thisMonth)!)! } + [now]
+        let months = days.map { String(Sales.day(wallMillis: UInt64($0.timeIntervalSince1970 * 1_000)).prefix(7)) }
+        @discardableResult
+        func run(_ on: Int, _ arguments: [String]) throws -> [String: Any] {
+            let offset = Int64((days[on].timeIntervalSince1970 - Date().timeIntervalSince1970) * 1_000)
+            let out = try mms(arguments + ["--data", dir, "--json"], environment: ["LD_PRELOAD": shim, "CLOCK_SHIM_OFFSET_MS": String(offset)])
+            #expect(out.status == 0, "\(arguments): \(out.stdout) \(out.stderr)")
+            return try json(out.stdout)
+        }
+        try #require(mms(["node", "init", "--data", dir, "--id", "hq", "--role", "hq"]).status == 0)
+        let program = FileManager.default.temporaryDirectory.appendingPathComponent("moves-\(UUID().uuidString).toml").path
+        try """
+            [[tier]]
+            tier = "silver"
+            name = "白银"
+            spend = "1000.00"
+
+            [[tier]]
+            tier = "gold"
+            name = "黄金"
+            spend = "3000.00"
+            """.write(toFile: program, atomically: true, encoding: .utf8)
+        try run(0, ["program", "set", "--file", program])
+        for (card, phone) in [("X", "13800000001"), ("Y", "13800000002")] {
+            let id = try #require(try run(0, ["member", "add", "--name", "会员", "--phone", phone])["id"] as? String)
+            try run(0, ["card", "issue", "--member", id, "--type", "stored", "--number", card])
+            try run(0, ["topup", "--card", card, "--amount", "5000.00"])
+        }
+        try run(0, ["charge", "--card", "X", "--amount", "1200.00"])                                   // X: standard → silver
+        try run(0, ["charge", "--card", "Y", "--amount", "100.00"])                                    // Y stays standard
+        let charge = try #require(try run(1, ["charge", "--card", "X", "--amount", "2000.00"])["op"] as? String)  // X: silver → gold
+        try run(1, ["charge", "--card", "Y", "--amount", "1000.00"])                                   // Y: standard → silver
+        try run(2, ["refund", "--card", "X", "--charge", charge, "--amount", "300.00"])                // X: 2,900.00, gold → silver
+
+        func moves() throws -> [String] {
+            let report = try run(2, ["report", "tier-moves", "--from", months[0], "--to", months[2]])
+            #expect(report["basis"] as? String == "lifetime")
+            return try #require(report["months"] as? [[String: Any]]).map { m in
+                "\(m["month"]!) up \(m["up"]!) down \(m["down"]!): " + ((m["moves"] as? [[String: Any]]) ?? []).map { "\($0["from"]!)→\($0["to"]!) \($0["members"]!)" }.joined(separator: ", ")
+            }
+        }
+        let expected = ["\(months[0]) up 1 down 0: standard→白银 1", "\(months[1]) up 2 down 0: standard→白银 1, 白银→黄金 1", "\(months[2]) up 0 down 1: 黄金→白银 1"]
+        #expect(try moves() == expected)
+        let tiers = try #require(try run(2, ["report", "tiers"])["tiers"] as? [[String: Any]])
+        #expect(tiers.map { "\($0["tier"]!) \($0["members"]!)" } == ["standard 0", "silver 2", "gold 0"], "\(tiers)")
+        try #require(mms(["node", "rebuild", "--data", dir]).status == 0)
+        #expect(try moves() == expected)
+        let csv = try mms(["report", "tier-moves", "--data", dir, "--from", months[0], "--to", months[2], "--csv"]).stdout
+        #expect(csv == "\u{FEFF}month,from,to,members\r\n\(months[0]),standard,白银,1\r\n\(months[1]),standard,白银,1\r\n\(months[1]),白银,黄金,1\r\n\(months[2]),黄金,白银,1\r\n", "\(csv)")
+        #expect(try mms(["report", "tier-moves", "--data", dir, "--from", months[2], "--to", months[0]]).status == 2)
+    }
+}

@@ -30,10 +30,11 @@ struct Output { let status: Int32; let stdout: String; let stderr: String }
 
 /// Runs `mms` with `arguments` as a user would, to completion.
 @discardableResult
-func mms(_ arguments: [String], stdin: String? = nil) throws -> Output {
+func mms(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> Output {
     let process = Process()
     process.executableURL = try mmsBinary()
     process.arguments = arguments
+    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err

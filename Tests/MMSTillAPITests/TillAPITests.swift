@@ -116,6 +116,15 @@ import Testing
             #expect(try await c.send(.get, "/v1/reports/members?segments=true", token: manager).status == 200)
             let (s10, tiers) = try await c.send(.get, "/v1/reports/tiers", token: manager)
             #expect(s10 == 200 && tiers["branch"] as? String == "branch-1" && tiers["members"] as? Int == 1, "\(tiers)")
+            let month = String(Sales.day(wallMillis: UInt64(Date().timeIntervalSince1970 * 1_000)).prefix(7))
+            let (s11, staff) = try await c.send(.get, "/v1/reports/staff?month=\(month)", token: manager)
+            let credited = staff["staff"] as? [[String: Any]] ?? []
+            #expect(s11 == 200 && staff["branch"] as? String == "branch-1" && credited.count == 1 && credited.first?["staff"] as? String == "-"
+                    && credited.first?["net"] as? String == "120.00", "a charge is nobody's sale: \(staff)")
+            let (s12, moves) = try await c.send(.get, "/v1/reports/tier-moves?from=\(month)&to=\(month)", token: manager)
+            #expect(s12 == 200 && moves["branch"] as? String == "branch-1" && (moves["months"] as? [[String: Any]])?.count == 1, "\(moves)")
+            #expect(try await c.send(.get, "/v1/reports/staff?month=\(month)", token: cashier).status == 403)
+            #expect(try await c.send(.get, "/v1/reports/tier-moves?from=2026-12&to=2026-01", token: manager).status == 400)
             let (s9, branches) = try await c.send(.get, "/v1/reports/branches?from=2020-01-01&to=2099-12-31", token: manager)
             let compared = branches["branches"] as? [[String: Any]] ?? []
             #expect(s9 == 200 && branches["branch"] as? String == "branch-1" && compared.count == 1 && compared.first?["net"] as? String == "120.00"

@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // libsodium from the system (apt: libsodium-dev): Ed25519, BLAKE2b, Argon2id, secretbox.
@@ -105,9 +106,12 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
         // The till API: HTTPS (Hummingbird 2) in front of the application layer, with operators'
-        // sessions, roles and idempotency keys; its OpenAPI document is the contract.
+        // sessions, roles and idempotency keys; its OpenAPI document is the contract. Beside it on
+        // the same address, the console and the member's page (server-rendered, swift-mustache).
         .target(name: "MMSTillAPI", dependencies: [
             "MMSNode", "MMSCore", "MMSCrypto", "MMSStore",
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs and starts what the tests use beyond the build (Debian/Ubuntu): tmux to drive the till
-# in a real terminal, pcscd with vsmartcard's virtual reader (vpcd) for the PC/SC tests, and
+# in a real terminal, pcscd with vsmartcard's virtual reader (vpcd) for the PC/SC tests, Chromium
+# with its WebDriver, Chinese fonts and Selenium (PyPI) for the console's browser tests, and
 # PostgreSQL for the mirror's tests (each makes its own throwaway server from these binaries). It
 # also starts the machine's PostgreSQL with a database `mms` that the user `mms` reaches from
 # 127.0.0.1 without a password, so `mms mirror postgres --url postgresql://mms@127.0.0.1/mms`
@@ -11,12 +12,19 @@ command -v tmux >/dev/null || missing+=(tmux)
 [ -x /usr/sbin/pcscd ] || missing+=(pcscd)
 [ -f /etc/reader.conf.d/vpcd ] || missing+=(vsmartcard-vpcd)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
+[ -d /usr/share/fonts/opentype/noto ] || missing+=(fonts-noto-cjk)
 sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
 if [ ${#missing[@]} -gt 0 ]; then
     echo "Installing ${missing[*]} with apt-get" >&2
     export DEBIAN_FRONTEND=noninteractive
     $sudo apt-get update -qq
     $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+# Selenium for the python3 first on the PATH (the one the browser tests run).
+if ! python3 -c 'import selenium' 2>/dev/null; then
+    python3 -m pip install -q selenium 2>/dev/null || python3 -m pip install -q --break-system-packages selenium
 fi
 # pcscd reads its drivers when it starts: start it after vpcd is installed. A socket file may be
 # left from a pcscd that is gone (a machine image, a killed session): only a live process counts.

@@ -14,6 +14,10 @@ public struct Actor: Hashable, Sendable, Codable {
     /// The node acting on its own (rebalancing, answering a peer's rights request).
     public static let node = Actor(operatorID: "", till: "")
     public static let commandLineTill = "cli"
+    /// The browser console's operators, and members signed in on their own page: not
+    /// identifiers, so no till can be registered under either.
+    public static let consoleTill = "@console"
+    public static let memberTill = "@member"
 
     /// The owner of the data directory at the command line: their authority is the directory's
     /// file permissions, as with a database's local socket.

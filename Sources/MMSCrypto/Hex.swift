@@ -15,3 +15,9 @@ public enum Hex {
         return out
     }
 }
+
+/// Compares two secrets (digests, tokens) without stopping at the first difference.
+public func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    guard a.count == b.count else { return false }
+    return zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+}

@@ -534,7 +534,7 @@ public final class LocalNode: Sendable {
         }
     }
 
-    private func showResult(member id: String, card: CardView?, historyLimit: Int) throws -> ShowResult {
+    func showResult(member id: String, card: CardView?, historyLimit: Int) throws -> ShowResult {
         let history = try store.history(member: id, limit: historyLimit)
         let coupons = try store.read { try $0.coupons(of: id) }.map { try couponResult($0.code, op: nil) }
         return try store.read { state in

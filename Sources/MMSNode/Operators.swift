@@ -110,6 +110,17 @@ extension LocalNode {
     public func login(tillToken: String, operator operatorID: String, password: String,
                       lifetimeMillis: UInt64 = SessionPolicy.defaultLifetimeMillis) throws -> SessionResult {
         let till = try authenticateTill(tillToken)
+        return try openSession(operator: operatorID, password: password, till: till.name, lifetimeMillis: lifetimeMillis)
+    }
+
+    /// Logs an operator in at the browser console this node serves: their password alone, the
+    /// same lockout. Their ops name the till `Actor.consoleTill`.
+    public func loginToConsole(operator operatorID: String, password: String,
+                               lifetimeMillis: UInt64 = SessionPolicy.defaultLifetimeMillis) throws -> SessionResult {
+        try openSession(operator: operatorID, password: password, till: Actor.consoleTill, lifetimeMillis: lifetimeMillis)
+    }
+
+    private func openSession(operator operatorID: String, password: String, till: String, lifetimeMillis: UInt64) throws -> SessionResult {
         guard password.count <= PasswordRule.length.upperBound, operatorID.utf8.count <= Limits.maxIdentifierLength else {
             throw MMSError(.wrongPassword, "Unknown operator or wrong password.")
         }
@@ -123,13 +134,13 @@ extension LocalNode {
         }
         switch check {
         case .refused(let record, let error):
-            _ = try acting(as: Caller(actor: Actor(operatorID: operatorID, till: till.name), role: nil)).commit(decide: { _, _ in record })
+            _ = try acting(as: Caller(actor: Actor(operatorID: operatorID, till: till), role: nil)).commit(decide: { _, _ in record })
             throw error
         case .accepted(let op):
             let token = Hex.encode(randomBytes(32))
             let now = clock()
-            try store.createSession(tokenHash: Self.tokenHash(token), operator: op.id, till: till.name, now: now, expires: now + lifetimeMillis)
-            return SessionResult(token: token, operator: op.id, name: op.name, role: op.role.rawValue, branch: id.rawValue, till: till.name,
+            try store.createSession(tokenHash: Self.tokenHash(token), operator: op.id, till: till, now: now, expires: now + lifetimeMillis)
+            return SessionResult(token: token, operator: op.id, name: op.name, role: op.role.rawValue, branch: id.rawValue, till: till,
                                  expiresAt: Self.timestamp(now + lifetimeMillis))
         }
     }
@@ -139,15 +150,18 @@ extension LocalNode {
     public func authenticate(session token: String) throws -> LocalNode {
         guard token.utf8.count == 64 else { throw MMSError(.unauthenticated, "No session: log in first.") }
         let (session, till, op) = try store.read(session: Self.tokenHash(token)) { session, state in
-            (session, try session.flatMap { try state.till(branch: self.id, name: $0.till) }, try session.flatMap { try state.operatorView($0.operatorID) })
+            (session, try session.flatMap { $0.till == Actor.consoleTill ? nil : try state.till(branch: self.id, name: $0.till) },
+             try session.flatMap { try state.operatorView($0.operatorID) })
         }
-        guard let session else { throw MMSError(.unauthenticated, "No session: log in first.") }
+        guard let session, session.till != Actor.memberTill else { throw MMSError(.unauthenticated, "No session: log in first.") }
         guard clock() < session.expires else { throw MMSError(.sessionExpired, "The session has expired: log in again.") }
-        guard let till, !till.revoked else { throw MMSError(.tillRevoked, "Till \(session.till) was revoked; its sessions have ended.") }
+        if session.till != Actor.consoleTill {
+            guard let till, !till.revoked else { throw MMSError(.tillRevoked, "Till \(session.till) was revoked; its sessions have ended.") }
+        }
         guard let op, !op.disabled, !op.locked else {
             throw MMSError(.unauthenticated, "Operator \(session.operatorID) may no longer act (disabled or locked); the session has ended.")
         }
-        return acting(as: Caller(actor: Actor(operatorID: op.id, till: till.name), role: op.role))
+        return acting(as: Caller(actor: Actor(operatorID: op.id, till: session.till), role: op.role))
     }
 
     public func logout(session token: String) throws {
@@ -245,10 +259,4 @@ extension LocalNode {
         default: nil
         }
     }
-}
-
-/// Compares two digests without stopping at the first difference.
-func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-    guard a.count == b.count else { return false }
-    return zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
 }

@@ -13,7 +13,12 @@ import NIOSSL
 /// The request context of the till API: its body limit, and (once authenticated) the caller.
 public struct TillRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    public init(source: ApplicationRequestContextSource) { coreContext = .init(source: source) }
+    /// The client's address, for the pages' limit on sign-in attempts.
+    public let remoteAddress: String
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
+    }
     public var maxUploadSize: Int { TillAPI.Limits.maxBodyBytes }
 }
 
@@ -52,6 +57,7 @@ public struct TillAPI: Sendable {
         let routes = RouteTable()
         router.add(middleware: ErrorMiddleware(routes: routes))
         let v1 = Routes(group: router.group("v1"), table: routes)
+        addPages(to: router)
         v1.get("openapi.json") { _, _ in Response(status: .ok, headers: Self.jsonHeaders, body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json))) }
 
         v1.post("sessions") { request, context in

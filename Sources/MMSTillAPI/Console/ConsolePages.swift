@@ -1,0 +1,221 @@
+import Foundation
+import Hummingbird
+import HTTPTypes
+import MMSCore
+import MMSNode
+import NIOCore
+
+/// The pages a node serves beside the till API, on the same address and certificate: the
+/// console (`/console`) for operators, whose role decides what they see, and the member's page
+/// (`/m`) on a phone. Server-rendered HTML; each page calls the same use cases of `LocalNode`
+/// as the till API does, so no rule is written here.
+extension TillAPI {
+    static let sessionCookie = "mms_console", memberCookie = "mms_member", formCookie = "mms_form"
+    static let signIns = SignInLimiter()
+
+    struct ConsoleLogin: Decodable { let csrf: String?; let `operator`: String; let password: String }
+    struct MemberLogin: Decodable { let csrf: String?; let card: String; let pin: String }
+    struct TokenForm: Decodable { let csrf: String? }
+    struct SearchForm: Decodable { let csrf: String?; let q: String }
+    /// A member as the console's search lists them (the phone masked by the use case).
+    struct MemberRow: Sendable { let id, name, phone, home, tier, balance, bonus: String; let points: Int64 }
+
+    func addPages(to router: Router<TillRequestContext>) {
+        router.get("assets/mms.css") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600",
+                                            .init("X-Content-Type-Options")!: "nosniff"],
+                     body: .init(byteBuffer: ByteBuffer(string: Templates.css)))
+        }
+
+        // MARK: The console
+        router.get("console") { request, _ in
+            guard let token = request.cookies[Self.sessionCookie]?.value, let operatorNode = try? await offload({ try node.authenticate(session: token) }) else {
+                return loginPage("console-login", path: "/console")
+            }
+            return try await consoleHome(operatorNode, token: token)
+        }
+        router.post("console/login") { request, context in
+            let form = try await Self.form(ConsoleLogin.self, request, context)
+            guard PageSecurity.tokensMatch(form.csrf, request.cookies[Self.formCookie]?.value) else { return Self.refusedForm() }
+            guard Self.signIns.allow(context.remoteAddress) else {
+                return loginPage("console-login", path: "/console", error: "登录尝试过多，请一分钟后再试。", status: .tooManyRequests)
+            }
+            do {
+                let session = try await offload { try node.loginToConsole(operator: form.operator, password: form.password) }
+                return PageSecurity.seeOther("/console", cookies: [
+                    PageSecurity.cookie(Self.sessionCookie, session.token, path: "/console", maxAge: Int(SessionPolicy.defaultLifetimeMillis / 1_000)),
+                    PageSecurity.cookie(Self.formCookie, "", path: "/console", maxAge: 0),
+                ])
+            } catch let error as MMSError {
+                return loginPage("console-login", path: "/console", error: Self.say(error), status: Self.status(error))
+            }
+        }
+        router.post("console/logout") { request, context in
+            let form = try await Self.form(TokenForm.self, request, context)
+            guard let token = request.cookies[Self.sessionCookie]?.value, PageSecurity.tokensMatch(form.csrf, PageSecurity.formToken(session: token)) else {
+                return Self.refusedForm()
+            }
+            try? await offload { try node.logout(session: token) }
+            return PageSecurity.seeOther("/console", cookies: [PageSecurity.cookie(Self.sessionCookie, "", path: "/console", maxAge: 0)])
+        }
+        router.post("console/members") { request, context in
+            let form = try await Self.form(SearchForm.self, request, context)
+            guard let token = request.cookies[Self.sessionCookie]?.value, PageSecurity.tokensMatch(form.csrf, PageSecurity.formToken(session: token)) else {
+                return Self.refusedForm()
+            }
+            do {
+                // By card or by phone (never in the URL: a search is posted).
+                let query = form.q.trimmingCharacters(in: .whitespaces)
+                let (operatorNode, members) = try await offload { () throws -> (LocalNode, [MemberRow]) in
+                    let operatorNode = try node.authenticate(session: token)
+                    if query.count == 11, query.allSatisfy(\.isNumber) {
+                        let found = try operatorNode.findMembers(phone: query)
+                        return (operatorNode, found.map { MemberRow(id: $0.id, name: $0.name, phone: $0.phone, home: $0.home, tier: $0.tier,
+                                                                    balance: $0.balance, bonus: $0.bonus ?? "0.00", points: $0.points) })
+                    }
+                    do {
+                        let shown = try operatorNode.show(card: query, historyLimit: 0)
+                        return (operatorNode, [MemberRow(id: shown.member, name: shown.name, phone: shown.phone, home: "", tier: shown.tier,
+                                                         balance: shown.balance, bonus: shown.bonus ?? "0.00", points: shown.points)])
+                    } catch let error as MMSError where error.code == .unknownCard {
+                        return (operatorNode, [])
+                    }
+                }
+                var values = consoleValues(operatorNode, token: token)
+                values["title"] = "会员"
+                values["members"] = members
+                return PageSecurity.html(Templates.render("console-members", values))
+            } catch let error as MMSError {
+                return PageSecurity.html(Templates.render("console-login", ["title": "登录", "node": node.id.rawValue, "error": Self.say(error)]), status: Self.status(error))
+            }
+        }
+
+        // MARK: The member's page
+        router.get("m") { request, _ in
+            guard let token = request.cookies[Self.memberCookie]?.value, let page = try? await offload({ try node.memberPage(session: token) }) else {
+                return loginPage("member-login", path: "/m")
+            }
+            var values = Self.values(of: page)
+            values["title"] = "我的会员卡"
+            values["csrf"] = PageSecurity.formToken(session: token)
+            return PageSecurity.html(Templates.render("member-home", values))
+        }
+        router.post("m/login") { request, context in
+            let form = try await Self.form(MemberLogin.self, request, context)
+            guard PageSecurity.tokensMatch(form.csrf, request.cookies[Self.formCookie]?.value) else { return Self.refusedForm() }
+            guard Self.signIns.allow(context.remoteAddress) else {
+                return loginPage("member-login", path: "/m", error: "登录尝试过多，请一分钟后再试。", status: .tooManyRequests)
+            }
+            do {
+                let session = try await offload { try node.signInMember(card: form.card, pin: form.pin) }
+                return PageSecurity.seeOther("/m", cookies: [
+                    PageSecurity.cookie(Self.memberCookie, session.token, path: "/m", maxAge: Int(LocalNode.memberSessionMillis / 1_000)),
+                    PageSecurity.cookie(Self.formCookie, "", path: "/m", maxAge: 0),
+                ])
+            } catch let error as MMSError {
+                return loginPage("member-login", path: "/m", error: Self.say(error), status: Self.status(error))
+            }
+        }
+        router.post("m/logout") { request, context in
+            let form = try await Self.form(TokenForm.self, request, context)
+            guard let token = request.cookies[Self.memberCookie]?.value, PageSecurity.tokensMatch(form.csrf, PageSecurity.formToken(session: token)) else {
+                return Self.refusedForm()
+            }
+            try? await offload { try node.signOutMember(session: token) }
+            return PageSecurity.seeOther("/m", cookies: [PageSecurity.cookie(Self.memberCookie, "", path: "/m", maxAge: 0)])
+        }
+    }
+
+    /// A sign-in form with a fresh CSRF token in its cookie and its hidden field.
+    func loginPage(_ template: String, path: String, error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
+        let token = PageSecurity.newFormToken()
+        var values: [String: Any] = ["title": "登录", "node": node.id.rawValue, "csrf": token]
+        if let error { values["error"] = error }
+        return PageSecurity.html(Templates.render(template, values), status: status,
+                                 cookies: [PageSecurity.cookie(Self.formCookie, token, path: path, maxAge: 1_800)])
+    }
+
+    func consoleValues(_ operatorNode: LocalNode, token: String) -> [String: Any] {
+        ["node": node.id.rawValue, "who": operatorNode.caller.actor.operatorID, "role": operatorNode.caller.role?.rawValue ?? "",
+         "csrf": PageSecurity.formToken(session: token)]
+    }
+
+    /// The day at a glance, in the operator's scope: their branch for a manager, the chain for head office.
+    func consoleHome(_ operatorNode: LocalNode, token: String) async throws -> Response {
+        let today = Sales.day(wallMillis: LocalNode.wallClockMillis())
+        var values = consoleValues(operatorNode, token: token)
+        values["title"] = "概况"
+        values["today"] = today
+        do {
+            let (branches, liability) = try await offload { (try operatorNode.branchesReport(from: today, to: today), try operatorNode.liabilityReport(foldLog: false)) }
+            values["scope"] = branches.branch ?? "全部门店"
+            values["branches"] = branches.branches.map { ["branch": $0.branch, "sales": $0.sales, "net": $0.net, "topups": $0.topups, "members": $0.members, "owed": $0.owed] }
+            values["liability"] = liability.chain.total
+            values["principal"] = liability.chain.principal
+            values["bonus"] = liability.chain.bonus
+            values["asOf"] = branches.asOf.computedAt
+        } catch let error as MMSError where error.code == .notPermitted {
+            // A cashier reads no reports: the console gives them the member search alone.
+            values["scope"] = node.id.rawValue
+            values["liability"] = "—"; values["principal"] = "—"; values["bonus"] = "—"; values["asOf"] = "—"
+        }
+        return PageSecurity.html(Templates.render("console-home", values))
+    }
+
+    static func values(of page: MemberPage) -> [String: Any] {
+        var values: [String: Any] = [
+            "card": page.card, "name": page.name, "phone": page.phone, "tierName": Self.tierNames[page.tierName] ?? page.tierName, "balance": page.balance, "bonus": page.bonus,
+            "points": page.points,
+            "coupons": page.coupons.map { ["title": $0.title, "value": $0.value, "left": $0.left > 0] as [String: Any] },
+            "history": page.history.map { item -> [String: Any] in
+                var row: [String: Any] = ["at": String(item.at.prefix(10)), "kind": Self.kindNames[item.kind] ?? item.kind]
+                if let amount = item.amount { row["amount"] = amount }
+                return row
+            },
+        ]
+        if let next = page.nextTier { values["nextTier"] = Self.tierNames[next] ?? next; values["spendToNextTier"] = page.spendToNextTier ?? "" }
+        if let uses = page.usesLeft { values["usesLeft"] = uses }
+        return values
+    }
+
+    /// The tiers' names where the program gives none of its own.
+    static let tierNames = ["standard": "普通", "silver": "白银", "gold": "黄金", "platinum": "铂金"]
+    /// What a member's history calls each kind of op.
+    static let kindNames = [
+        "member_added": "入会", "card_issued": "开卡", "top_up": "充值", "charge": "消费", "refund": "退款", "sale": "购物", "sale_returned": "退货",
+        "points_redeemed": "积分兑换", "points_awarded": "赠送积分", "punch_used": "次卡消费", "coupon_issued": "获得优惠券", "coupon_redeemed": "使用优惠券",
+        "card_replaced": "补卡", "card_renewed": "续期", "card_reported": "挂失",
+    ]
+
+    /// A form without its token (or with another's): refused, nothing done.
+    static func refusedForm() -> Response {
+        PageSecurity.html(Templates.render("console-login", ["title": "已拒绝", "error": "表单已过期或来源不明，未做任何更改。请重新打开页面再试。"]), status: .forbidden)
+    }
+
+    static func form<T: Decodable>(_ type: T.Type, _ request: Request, _ context: TillRequestContext) async throws -> T {
+        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        do { return try URLEncodedFormDecoder().decode(T.self, from: String(buffer: body)) } catch {
+            throw MMSError(.invalidArgument, "The form is incomplete.")
+        }
+    }
+
+    /// What a person reads for an error: the message, in Chinese where the code says enough.
+    static func say(_ error: MMSError) -> String {
+        switch error.code {
+        case .wrongPassword: "工号或密码错误。"
+        case .wrongPIN: "卡号或密码错误。"
+        case .operatorLocked, .pinLocked: "错误次数过多，已锁定，请联系门店。"
+        case .notPermitted: "您的角色无权进行此操作。"
+        default: error.message
+        }
+    }
+
+    static func status(_ error: MMSError) -> HTTPResponse.Status {
+        switch error.code {
+        case .notPermitted: .forbidden
+        case .wrongPassword, .wrongPIN, .unauthenticated, .sessionExpired: .unauthorized
+        case .operatorLocked, .pinLocked: HTTPResponse.Status(code: 423, reasonPhrase: "Locked")
+        default: .badRequest
+        }
+    }
+}

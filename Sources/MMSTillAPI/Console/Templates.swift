@@ -1,0 +1,142 @@
+import Mustache
+
+/// The pages' templates (Mustache, escaped by default) and their one stylesheet, compiled in: a
+/// node serves them from its own binary, nothing from anywhere else.
+enum Templates {
+    static let library: MustacheLibrary = {
+        var library = MustacheLibrary()
+        for (name, text) in sources {
+            do { try library.register(text, named: name) } catch { preconditionFailure("template \(name) does not parse: \(error)") }
+        }
+        return library
+    }()
+
+    static func render(_ name: String, _ values: [String: Any]) -> String {
+        guard let html = library.render(values, withTemplate: name) else { preconditionFailure("no template \(name)") }
+        return html
+    }
+
+    static let sources: [String: String] = [
+        "layout": """
+            <!doctype html>
+            <html lang="zh-CN">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>{{title}} · MMS</title>
+            <link rel="stylesheet" href="/assets/mms.css">
+            </head>
+            <body>
+            <header class="bar"><span class="brand">MMS 会员营销</span>{{$nav}}{{/nav}}</header>
+            <main>
+            {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
+            {{$content}}{{/content}}
+            </main>
+            </body>
+            </html>
+            """,
+        "console-login": """
+            {{<layout}}
+            {{$content}}
+            <h1>{{node}} 管理后台</h1>
+            <form method="post" action="/console/login" class="card">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <label>工号 <input name="operator" autocomplete="username" required maxlength="64"></label>
+            <label>密码 <input name="password" type="password" autocomplete="current-password" required maxlength="128"></label>
+            <button type="submit">登录</button>
+            </form>
+            {{/content}}
+            {{/layout}}
+            """,
+        "console-home": """
+            {{<layout}}
+            {{$nav}}{{> console-nav}}{{/nav}}
+            {{$content}}
+            <h1>{{scope}} · 今日 {{today}}</h1>
+            <table class="figures">
+            <thead><tr><th>门店</th><th>笔数</th><th>净销售</th><th>充值</th><th>会员</th><th>储值余额</th></tr></thead>
+            <tbody>
+            {{#branches}}<tr><td>{{branch}}</td><td>{{sales}}</td><td>¥{{net}}</td><td>¥{{topups}}</td><td>{{members}}</td><td>¥{{owed}}</td></tr>{{/branches}}
+            {{^branches}}<tr><td colspan="6">今日暂无数据</td></tr>{{/branches}}
+            </tbody>
+            </table>
+            <p class="note">预付负债 ¥{{liability}}（本金 ¥{{principal}}，赠送 ¥{{bonus}}）· 数据截至 {{asOf}}</p>
+            <h2>查找会员</h2>
+            <form method="post" action="/console/members" class="card inline" id="search">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <label>卡号或手机号 <input name="q" required maxlength="64" inputmode="numeric"></label>
+            <button type="submit">查找</button>
+            </form>
+            {{/content}}
+            {{/layout}}
+            """,
+        "console-members": """
+            {{<layout}}
+            {{$nav}}{{> console-nav}}{{/nav}}
+            {{$content}}
+            <h1>会员</h1>
+            {{#members}}
+            <section class="card member">
+            <h2>{{name}} <small>{{tier}}</small></h2>
+            <p>手机 {{phone}} · 会员号 {{id}} · 所属 {{home}}</p>
+            <p>储值 ¥{{balance}} · 赠送 ¥{{bonus}} · 积分 {{points}}</p>
+            </section>
+            {{/members}}
+            {{^members}}<p>没有找到会员。</p>{{/members}}
+            <p><a href="/console">返回</a></p>
+            {{/content}}
+            {{/layout}}
+            """,
+        "console-nav": """
+            <nav><span>{{who}}（{{role}} · {{node}}）</span>
+            <form method="post" action="/console/logout" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">退出</button></form></nav>
+            """,
+        "member-login": """
+            {{<layout}}
+            {{$content}}
+            <h1>我的会员卡</h1>
+            <form method="post" action="/m/login" class="card">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <label>卡号 <input name="card" required maxlength="64" inputmode="numeric" autocomplete="off"></label>
+            <label>密码 <input name="pin" type="password" required maxlength="12" inputmode="numeric" autocomplete="off"></label>
+            <button type="submit">登录</button>
+            </form>
+            {{/content}}
+            {{/layout}}
+            """,
+        "member-home": """
+            {{<layout}}
+            {{$nav}}<nav><form method="post" action="/m/logout" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">退出</button></form></nav>{{/nav}}
+            {{$content}}
+            <h1>{{name}}</h1>
+            <section class="card balance">
+            <p class="big" id="balance">¥{{balance}}</p>
+            <p>赠送余额 ¥{{bonus}} · 积分 <span id="points">{{points}}</span>{{#usesLeft}} · 剩余次数 {{usesLeft}}{{/usesLeft}}</p>
+            <p>等级 {{tierName}}{{#nextTier}} · 再消费 ¥{{spendToNextTier}} 升至 {{nextTier}}{{/nextTier}}</p>
+            <p class="note">卡号 {{card}} · 手机 {{phone}}</p>
+            </section>
+            <h2>优惠券</h2>
+            {{#coupons}}<p class="card">{{title}} ¥{{value}} {{#left}}可用{{/left}}{{^left}}已用{{/left}}</p>{{/coupons}}
+            {{^coupons}}<p>暂无优惠券</p>{{/coupons}}
+            <h2>最近记录</h2>
+            <ul class="history">{{#history}}<li>{{at}} {{kind}} {{#amount}}¥{{amount}}{{/amount}}</li>{{/history}}</ul>
+            {{/content}}
+            {{/layout}}
+            """,
+    ]
+
+    /// One small stylesheet: readable on a 390-pixel phone and on a desk.
+    static let css = """
+        *{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,"PingFang SC","Noto Sans CJK SC",sans-serif;color:#1d2430;background:#f4f6f8}
+        .bar{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;justify-content:space-between;padding:.6rem 1rem;background:#12355b;color:#fff}
+        .brand{font-weight:600}nav{display:flex;gap:.75rem;align-items:center}main{max-width:60rem;margin:0 auto;padding:1rem}
+        h1{font-size:1.35rem}h2{font-size:1.1rem}.card{background:#fff;border-radius:.5rem;padding:1rem;margin:.75rem 0;box-shadow:0 1px 2px #0002}
+        form.card label{display:block;margin:.5rem 0}input{font:inherit;width:100%;padding:.5rem;border:1px solid #b8c2cc;border-radius:.35rem}
+        button{font:inherit;padding:.5rem 1rem;border:0;border-radius:.35rem;background:#1f6feb;color:#fff}.inline{display:inline}
+        form.inline label{display:inline-block;width:auto}form.inline input{width:12rem}
+        .error{background:#fde8e8;color:#8a1c1c;padding:.6rem;border-radius:.35rem}.note{color:#5a6675;font-size:.9rem}
+        table.figures{width:100%;border-collapse:collapse;background:#fff}table.figures th,table.figures td{padding:.4rem;border-bottom:1px solid #e3e8ee;text-align:right}
+        table.figures th:first-child,table.figures td:first-child{text-align:left}.big{font-size:2rem;font-weight:600;margin:.2rem 0}
+        ul.history{padding-left:1.2rem}@media(max-width:30rem){table.figures{font-size:.85rem}form.inline input{width:100%}}
+        """
+}

@@ -1,0 +1,149 @@
+import Foundation
+import MMSCore
+import MMSTopology
+import Testing
+
+/// The console and the member's page in a real headless Chromium (Selenium over Debian's
+/// chromium-driver) against real `mms node run` processes over HTTPS: head office and a branch
+/// manager log in and see their scope, a member signs in on a phone-size screen and sees the
+/// balance the till just charged; a wrong PIN and a form without its CSRF token are refused.
+/// Each page's screenshot is kept in `.build/screenshots/`.
+extension NetworkTests {
+    static let browserScript = #"""
+        import json, sys
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support import expected_conditions
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        config = json.loads(sys.argv[1])
+        shots = config["screenshots"]
+        result = {}
+
+        def browser(width, height, phone=False):
+            options = webdriver.ChromeOptions()
+            options.binary_location = "/usr/bin/chromium"
+            for argument in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                             "--ignore-certificate-errors", "--window-size=%d,%d" % (width, height), "--lang=zh-CN"]:
+                options.add_argument(argument)
+            if phone:
+                options.add_experimental_option("mobileEmulation", {"deviceMetrics": {"width": width, "height": height, "pixelRatio": 3}})
+            driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+            driver.set_page_load_timeout(30)
+            return driver
+
+        def submit(driver, selector):
+            # The next page has loaded once the old one is gone.
+            old = driver.find_element(By.TAG_NAME, "html")
+            driver.find_element(By.CSS_SELECTOR, selector).click()
+            WebDriverWait(driver, 20).until(expected_conditions.staleness_of(old))
+
+        def fill(driver, fields):
+            for name, value in fields.items():
+                driver.find_element(By.NAME, name).send_keys(value)
+            submit(driver, "form.card button[type=submit]")
+
+        def text(driver):
+            return driver.find_element(By.TAG_NAME, "main").text
+
+        # Head office: log in, the chain at a glance, find the member by phone.
+        d = browser(1280, 900)
+        d.get(config["hq"] + "/console")
+        result["hq_login_page"] = text(d)
+        d.save_screenshot(shots + "/console-login.png")
+        fill(d, {"operator": "boss", "password": "boss-Pass!"})
+        result["hq_home"] = text(d)
+        d.save_screenshot(shots + "/console-home-hq.png")
+        d.find_element(By.NAME, "q").send_keys("13800000001")
+        submit(d, "form#search button[type=submit]")
+        result["hq_search"] = text(d)
+        d.save_screenshot(shots + "/console-members.png")
+        result["hq_cookies"] = [{"name": c["name"], "httpOnly": c.get("httpOnly"), "secure": c.get("secure"), "sameSite": c.get("sameSite")} for c in d.get_cookies()]
+        d.quit()
+
+        # branch-1's manager: their branch only.
+        d = browser(1280, 900)
+        d.get(config["branch"] + "/console")
+        fill(d, {"operator": "m01", "password": "m01-Pass!"})
+        result["manager_home"] = text(d)
+        d.save_screenshot(shots + "/console-home-branch.png")
+        d.quit()
+
+        # The member on a phone: a wrong PIN, then the right one.
+        d = browser(390, 844, phone=True)
+        d.get(config["branch"] + "/m")
+        d.save_screenshot(shots + "/member-login.png")
+        fill(d, {"card": "6200000001", "pin": "9999"})
+        result["member_wrong_pin"] = text(d)
+        fill(d, {"card": "6200000001", "pin": "2468"})
+        result["member_home"] = text(d)
+        result["member_width"] = d.execute_script("return document.documentElement.scrollWidth")
+        d.save_screenshot(shots + "/member-home.png")
+        d.quit()
+        print(json.dumps(result, ensure_ascii=False))
+        """#
+
+    @Test func theConsoleAndTheMembersPageInARealBrowser() throws {
+        let file = try provisionChain()
+        try staffAdd("hq", "boss", role: "hq_admin", password: "boss-Pass!")
+        try staffAdd("hq", "m01", role: "manager", branch: "branch-1", password: "m01-Pass!")
+        let nodes = try ["hq", "branch-1", "branch-2"].map { try startNode($0, file: file) }
+        defer { for p in nodes where p.isRunning { p.terminate() } }
+        waitForStores()
+        let branch = "\(root)/data/t/branch-1"
+        let added = try mms(["member", "add", "--data", branch, "--name", "王芳", "--phone", "13800000001", "--json"])
+        let member = try #require((try? json(added.stdout))?["id"] as? String, "\(added.stdout) \(added.stderr)")
+        try #require(mms(["card", "issue", "--data", branch, "--member", member, "--type", "stored", "--number", "6200000001", "--pin", "2468"]).status == 0)
+        try #require(mms(["topup", "--data", branch, "--card", "6200000001", "--amount", "300.00"]).status == 0)
+        try #require(mms(["charge", "--data", branch, "--card", "6200000001", "--amount", "120.00", "--pin", "2468"]).status == 0)
+        try waitUntil(30) { (try? json(mms(["show", "--data", "\(root)/data/t/hq", "--card", "6200000001", "--json"]).stdout)["balance"] as? String) == "180.00" }
+
+        let topology = try Topology.load(path: file)
+        let hqAPI = try #require(topology.node(NodeID("hq"))).api, branchAPI = try #require(topology.node(NodeID("branch-1"))).api
+        // Checked against the chain CA: the pages' headers and cookies.
+        let page = try run("/usr/bin/curl", ["-s", "-D", "-", "-o", "/dev/null", "--cacert", "\(root)/certs/t/ca.pem", "https://\(branchAPI)/m"]).lowercased()
+        #expect(page.contains("content-security-policy: default-src 'none'") && page.contains("content-type: text/html"), "\(page)")
+        #expect(page.contains("set-cookie: mms_form=") && page.contains("httponly") && page.contains("secure") && page.contains("samesite=strict"), "\(page)")
+        // A login posted without its CSRF token is refused and opens no session.
+        let forged = try run("/usr/bin/curl", ["-s", "-D", "-", "-o", "/dev/null", "--cacert", "\(root)/certs/t/ca.pem", "-X", "POST",
+                                               "--data", "operator=boss&password=boss-Pass!", "https://\(hqAPI)/console/login"])
+        #expect(forged.hasPrefix("HTTP/1.1 403") && !forged.contains("mms_console="), "\(forged)")
+
+        let screenshots = FileManager.default.currentDirectoryPath + "/.build/screenshots"
+        try FileManager.default.createDirectory(atPath: screenshots, withIntermediateDirectories: true)
+        let script = root + "/browser.py"
+        try Self.browserScript.write(toFile: script, atomically: true, encoding: .utf8)
+        let config = String(decoding: try JSONSerialization.data(withJSONObject: ["hq": "https://\(hqAPI)", "branch": "https://\(branchAPI)", "screenshots": screenshots]),
+                            as: UTF8.self)
+        let browser = Process()
+        // The python3 that scripts/install-test-deps.sh gave Selenium to: the first on the PATH.
+        browser.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        browser.arguments = ["python3", script, config]
+        let out = Pipe(), err = Pipe()
+        (browser.standardOutput, browser.standardError) = (out, err)
+        try browser.run()
+        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let complaints = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        browser.waitUntilExit()
+        let seen = try #require((try? JSONSerialization.jsonObject(with: Data((printed.split(separator: "\n").last.map(String.init) ?? "").utf8))) as? [String: Any],
+                                "the browser's run: \(printed) \(complaints.suffix(3_000))")
+        func text(_ key: String) -> String { seen[key] as? String ?? "" }
+
+        #expect(text("hq_login_page").contains("管理后台"))
+        #expect(text("hq_home").contains("全部门店") && text("hq_home").contains("branch-1"), "\(text("hq_home"))")
+        #expect(text("hq_search").contains("王芳") && text("hq_search").contains("180.00") && text("hq_search").contains("138****0001"), "\(text("hq_search"))")
+        let cookie = (seen["hq_cookies"] as? [[String: Any]])?.first { $0["name"] as? String == "mms_console" }
+        #expect(cookie?["httpOnly"] as? Bool == true && cookie?["secure"] as? Bool == true && cookie?["sameSite"] as? String == "Strict", "\(String(describing: cookie))")
+        #expect(text("manager_home").contains("branch-1") && !text("manager_home").contains("全部门店") && !text("manager_home").contains("branch-2"),
+                "\(text("manager_home"))")
+        #expect(text("member_wrong_pin").contains("卡号或密码错误"), "\(text("member_wrong_pin"))")
+        #expect(text("member_home").contains("¥180.00") && text("member_home").contains("王芳"), "\(text("member_home"))")
+        #expect((seen["member_width"] as? Int ?? 9_999) <= 390, "the member's page fits a 390-pixel screen")
+        for shot in ["console-login", "console-home-hq", "console-members", "console-home-branch", "member-login", "member-home"] {
+            #expect(FileManager.default.fileExists(atPath: "\(screenshots)/\(shot).png"), "\(shot).png")
+        }
+        // The wrong PIN counted against the card, as at the till.
+        #expect(try json(mms(["show", "--data", branch, "--card", "6200000001", "--json"]).stdout)["pin_failures"] as? Int == 1)
+    }
+}

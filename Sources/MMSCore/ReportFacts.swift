@@ -12,8 +12,9 @@ public struct ReportFacts: Sendable, Equatable {
         public init() {}
         public var sales: Int64 = 0, amount: Int64 = 0, discount: Int64 = 0, returns: Int64 = 0, returned: Int64 = 0
     }
-    /// Lines sold by hour, branch and SKU (an amount line's SKU is empty).
-    public struct ProductKey: Hashable, Sendable { public let hour: Int64, branch: String, sku: String }
+    /// Lines sold by day (`YYYYMMDD`, China Standard Time: a year's ranking reads a row per
+    /// day, not per hour), branch and SKU (an amount line's SKU is empty).
+    public struct ProductKey: Hashable, Sendable { public let day: Int64, branch: String, sku: String }
     public struct ProductFigures: Equatable, Sendable {
         public init() {}
         public var quantity: Int64 = 0, amount: Int64 = 0, returnedQuantity: Int64 = 0, returnedAmount: Int64 = 0
@@ -127,7 +128,7 @@ public struct ReportFacts: Sendable, Equatable {
         case .sale(let s):
             sale(SalesKey(hour: hour, branch: branch, staff: s.staff), amount: s.total.fen, discount: s.lines.map(\.discount.fen).reduce(0, +))
             for line in s.lines {
-                let key = ProductKey(hour: hour, branch: branch, sku: line.sku)
+                let key = ProductKey(day: dayNumber, branch: branch, sku: line.sku)
                 products[key, default: .init()].quantity += line.quantity
                 products[key, default: .init()].amount += line.amount.fen
             }
@@ -142,7 +143,7 @@ public struct ReportFacts: Sendable, Equatable {
             sales[key, default: .init()].returns += 1
             sales[key, default: .init()].returned += r.amount.fen
             for line in r.lines {
-                let key = ProductKey(hour: hour, branch: branch, sku: line.sku)
+                let key = ProductKey(day: dayNumber, branch: branch, sku: line.sku)
                 products[key, default: .init()].returnedQuantity += line.quantity
                 products[key, default: .init()].returnedAmount += line.amount.fen
             }

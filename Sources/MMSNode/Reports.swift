@@ -293,7 +293,8 @@ extension LocalNode {
                                        returns: r.returns, returned: money(r.returned), net: money(r.amount - r.returned))
             }
         case .product, .category:
-            let lines = try store.productRows(hours, branch: branch)
+            // Kept by the chain's days (China Standard Time), whatever the zone asked for.
+            let lines = try store.productRows(fromDay: CardLife.dayNumber(from), toDay: CardLife.dayNumber(to), branch: branch)
             let products = try store.read { state in
                 try Dictionary(uniqueKeysWithValues: Set(lines.map(\.sku)).map { ($0, try Catalogue.product($0, in: state)) })
             }

@@ -102,14 +102,14 @@ extension NodeStore {
         public var quantity: Int64, amount: Int64, returnedQuantity: Int64, returnedAmount: Int64
     }
 
-    /// Lines sold in `hours`, by SKU.
-    public func productRows(_ hours: Hours, branch: String?) throws -> [ProductRow] {
+    /// Lines sold from one day to another (`YYYYMMDD`, China Standard Time, both counted), by SKU.
+    public func productRows(fromDay: Int64, toDay: Int64, branch: String?) throws -> [ProductRow] {
         try guarded {
             try db.read { db in
                 try Row.fetchAll(db, sql: """
-                    SELECT sku, SUM(quantity), SUM(amount), SUM(returned_quantity), SUM(returned_amount) FROM report_products
-                    WHERE hour >= ? AND hour < ? AND (? IS NULL OR branch = ?) GROUP BY sku
-                    """, arguments: [hours.from, hours.until, branch, branch]).map {
+                    SELECT sku, SUM(quantity), SUM(amount), SUM(returned_quantity), SUM(returned_amount) FROM report_product_days
+                    WHERE day BETWEEN ? AND ? AND (? IS NULL OR branch = ?) GROUP BY sku
+                    """, arguments: [fromDay, toDay, branch, branch]).map {
                     ProductRow(sku: $0[0], quantity: $0[1], amount: $0[2], returnedQuantity: $0[3], returnedAmount: $0[4])
                 }
             }

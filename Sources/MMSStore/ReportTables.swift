@@ -67,10 +67,21 @@ struct ReportTables {
         CREATE INDEX report_members_by_activity ON report_members (home, last_visit, joined, spent, purchases);
         """
 
+    /// The migration "v7: products by day": a year's product ranking reads a row per day and
+    /// product, not per hour.
+    static let schemaV7 = """
+        DROP TABLE report_products;
+        CREATE TABLE report_product_days (
+            day INTEGER NOT NULL, branch TEXT NOT NULL, sku TEXT NOT NULL,
+            quantity INTEGER NOT NULL, amount INTEGER NOT NULL, returned_quantity INTEGER NOT NULL, returned_amount INTEGER NOT NULL,
+            version INTEGER NOT NULL, PRIMARY KEY (day, branch, sku)) WITHOUT ROWID;
+        CREATE INDEX report_product_days_by_version ON report_product_days (version);
+        """
+
     /// The tables of the schema `v3`, which `v4` indexed by version.
     static let tablesV3 = ["report_sales", "report_products", "report_money", "report_members", "report_points", "report_lots",
                            "report_coupons", "report_campaign_points", "outbox"]
-    static let tables = tablesV3 + ["report_joins", "report_member_months"]
+    static let tables = tablesV3.filter { $0 != "report_products" } + ["report_product_days", "report_joins", "report_member_months"]
 
     /// Adds `facts` at op-log position `version`. Each statement is its row's merge (sums, a
     /// maximum, or a value only the issuing op sets), so the order ops arrive in never matters.
@@ -88,13 +99,13 @@ struct ReportTables {
         }
         if !facts.products.isEmpty {
             let statement = try db.cachedStatement(sql: """
-                INSERT INTO report_products VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO report_product_days VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT DO UPDATE SET quantity = quantity + excluded.quantity, amount = amount + excluded.amount,
                     returned_quantity = returned_quantity + excluded.returned_quantity, returned_amount = returned_amount + excluded.returned_amount,
                     version = excluded.version
                 """)
             for (k, f) in facts.products {
-                try statement.run(.int(k.hour), .text(k.branch), .text(k.sku), .int(f.quantity), .int(f.amount), .int(f.returnedQuantity), .int(f.returnedAmount), v)
+                try statement.run(.int(k.day), .text(k.branch), .text(k.sku), .int(f.quantity), .int(f.amount), .int(f.returnedQuantity), .int(f.returnedAmount), v)
             }
         }
         if !facts.money.isEmpty {

@@ -100,7 +100,11 @@ enum Schema {
         }
         migrator.registerMigration("v6: joins by day, tier figures by month") { db in
             try db.execute(sql: ReportTables.schemaV6)
-            // The last migration that adds to the report tables folds the log into all of them.
+            // Folded by v7.
+        }
+        migrator.registerMigration("v7: products by day") { db in
+            try db.execute(sql: ReportTables.schemaV7)
+            // The last migration that changes the report tables folds the log into all of them.
             try ReportTables(db: db).rebuild()
         }
         return migrator

@@ -15,8 +15,8 @@ import Testing
         return try json(out.stdout)
     }
 
-    static let tables = ["report_sales", "report_products", "report_money", "report_members", "report_points", "report_lots",
-                         "report_coupons", "report_campaign_points", "outbox"]
+    static let tables = ["report_sales", "report_product_days", "report_money", "report_members", "report_points", "report_lots",
+                         "report_coupons", "report_campaign_points", "outbox", "report_joins", "report_member_months"]
 
     /// Every row of every report table in the store, read by Python's sqlite3 (not by our code),
     /// those changed at or before `upTo` when given: `table|v1|v2…`, sorted.

@@ -109,6 +109,9 @@ extension NetworkTests {
         let forged = try run("/usr/bin/curl", ["-s", "-D", "-", "-o", "/dev/null", "--cacert", "\(root)/certs/t/ca.pem", "-X", "POST",
                                                "--data", "operator=boss&password=boss-Pass!", "https://\(hqAPI)/console/login"])
         #expect(forged.hasPrefix("HTTP/1.1 403") && !forged.contains("mms_console="), "\(forged)")
+        // A form with its fields missing is answered as a page, 400, and changes nothing.
+        let empty = try run("/usr/bin/curl", ["-s", "-D", "-", "--cacert", "\(root)/certs/t/ca.pem", "-X", "POST", "--data", "", "https://\(branchAPI)/m/login"])
+        #expect(empty.hasPrefix("HTTP/1.1 400") && empty.lowercased().contains("content-type: text/html") && empty.contains("表单"), "\(empty)")
 
         let screenshots = FileManager.default.currentDirectoryPath + "/.build/screenshots"
         try FileManager.default.createDirectory(atPath: screenshots, withIntermediateDirectories: true)

@@ -28,13 +28,13 @@ extension TillAPI {
         }
 
         // MARK: The console
-        router.get("console") { request, _ in
+        router.get("console") { request, _ in try await Self.page {
             guard let token = request.cookies[Self.sessionCookie]?.value, let operatorNode = try? await offload({ try node.authenticate(session: token) }) else {
                 return loginPage("console-login", path: "/console")
             }
             return try await consoleHome(operatorNode, token: token)
-        }
-        router.post("console/login") { request, context in
+        } }
+        router.post("console/login") { request, context in try await Self.page {
             let form = try await Self.form(ConsoleLogin.self, request, context)
             guard PageSecurity.tokensMatch(form.csrf, request.cookies[Self.formCookie]?.value) else { return Self.refusedForm() }
             guard Self.signIns.allow(context.remoteAddress) else {
@@ -49,16 +49,16 @@ extension TillAPI {
             } catch let error as MMSError {
                 return loginPage("console-login", path: "/console", error: Self.say(error), status: Self.status(error))
             }
-        }
-        router.post("console/logout") { request, context in
+        } }
+        router.post("console/logout") { request, context in try await Self.page {
             let form = try await Self.form(TokenForm.self, request, context)
             guard let token = request.cookies[Self.sessionCookie]?.value, PageSecurity.tokensMatch(form.csrf, PageSecurity.formToken(session: token)) else {
                 return Self.refusedForm()
             }
             try? await offload { try node.logout(session: token) }
             return PageSecurity.seeOther("/console", cookies: [PageSecurity.cookie(Self.sessionCookie, "", path: "/console", maxAge: 0)])
-        }
-        router.post("console/members") { request, context in
+        } }
+        router.post("console/members") { request, context in try await Self.page {
             let form = try await Self.form(SearchForm.self, request, context)
             guard let token = request.cookies[Self.sessionCookie]?.value, PageSecurity.tokensMatch(form.csrf, PageSecurity.formToken(session: token)) else {
                 return Self.refusedForm()
@@ -86,12 +86,12 @@ extension TillAPI {
                 values["members"] = members
                 return PageSecurity.html(Templates.render("console-members", values))
             } catch let error as MMSError {
-                return PageSecurity.html(Templates.render("console-login", ["title": "登录", "node": node.id.rawValue, "error": Self.say(error)]), status: Self.status(error))
+                return PageSecurity.html(Templates.render("message", ["title": "错误", "error": Self.say(error)]), status: Self.status(error))
             }
-        }
+        } }
 
         // MARK: The member's page
-        router.get("m") { request, _ in
+        router.get("m") { request, _ in try await Self.page {
             guard let token = request.cookies[Self.memberCookie]?.value, let page = try? await offload({ try node.memberPage(session: token) }) else {
                 return loginPage("member-login", path: "/m")
             }
@@ -99,8 +99,8 @@ extension TillAPI {
             values["title"] = "我的会员卡"
             values["csrf"] = PageSecurity.formToken(session: token)
             return PageSecurity.html(Templates.render("member-home", values))
-        }
-        router.post("m/login") { request, context in
+        } }
+        router.post("m/login") { request, context in try await Self.page {
             let form = try await Self.form(MemberLogin.self, request, context)
             guard PageSecurity.tokensMatch(form.csrf, request.cookies[Self.formCookie]?.value) else { return Self.refusedForm() }
             guard Self.signIns.allow(context.remoteAddress) else {
@@ -115,15 +115,15 @@ extension TillAPI {
             } catch let error as MMSError {
                 return loginPage("member-login", path: "/m", error: Self.say(error), status: Self.status(error))
             }
-        }
-        router.post("m/logout") { request, context in
+        } }
+        router.post("m/logout") { request, context in try await Self.page {
             let form = try await Self.form(TokenForm.self, request, context)
             guard let token = request.cookies[Self.memberCookie]?.value, PageSecurity.tokensMatch(form.csrf, PageSecurity.formToken(session: token)) else {
                 return Self.refusedForm()
             }
             try? await offload { try node.signOutMember(session: token) }
             return PageSecurity.seeOther("/m", cookies: [PageSecurity.cookie(Self.memberCookie, "", path: "/m", maxAge: 0)])
-        }
+        } }
     }
 
     /// A sign-in form with a fresh CSRF token in its cookie and its hidden field.
@@ -187,15 +187,23 @@ extension TillAPI {
         "card_replaced": "补卡", "card_renewed": "续期", "card_reported": "挂失",
     ]
 
+    /// A page's answer; a request it cannot take (a form with a field missing, a body too large)
+    /// is answered as a page too, having changed nothing.
+    static func page(_ body: () async throws -> Response) async throws -> Response {
+        do { return try await body() } catch let error as MMSError {
+            return PageSecurity.html(Templates.render("message", ["title": "错误", "error": say(error)]), status: status(error))
+        }
+    }
+
     /// A form without its token (or with another's): refused, nothing done.
     static func refusedForm() -> Response {
-        PageSecurity.html(Templates.render("console-login", ["title": "已拒绝", "error": "表单已过期或来源不明，未做任何更改。请重新打开页面再试。"]), status: .forbidden)
+        PageSecurity.html(Templates.render("message", ["title": "已拒绝", "error": "表单已过期或来源不明，未做任何更改。请重新打开页面再试。"]), status: .forbidden)
     }
 
     static func form<T: Decodable>(_ type: T.Type, _ request: Request, _ context: TillRequestContext) async throws -> T {
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         do { return try URLEncodedFormDecoder().decode(T.self, from: String(buffer: body)) } catch {
-            throw MMSError(.invalidArgument, "The form is incomplete.")
+            throw MMSError(.invalidArgument, "表单不完整，未做任何更改。")
         }
     }
 

@@ -35,6 +35,11 @@ enum Templates {
             </body>
             </html>
             """,
+        "message": """
+            {{<layout}}
+            {{$content}}<p><a href="/console">管理后台</a> · <a href="/m">我的会员卡</a></p>{{/content}}
+            {{/layout}}
+            """,
         "console-login": """
             {{<layout}}
             {{$content}}

@@ -59,6 +59,9 @@ extension NetworkTests {
         submit(d, "form#search button[type=submit]")
         result["hq_search"] = text(d)
         d.save_screenshot(shots + "/console-members.png")
+        submit(d, "section.member h2 a")
+        result["hq_member"] = text(d)
+        d.save_screenshot(shots + "/console-member.png")
         result["hq_cookies"] = [{"name": c["name"], "httpOnly": c.get("httpOnly"), "secure": c.get("secure"), "sameSite": c.get("sameSite")} for c in d.get_cookies()]
         d.quit()
 
@@ -136,6 +139,7 @@ extension NetworkTests {
         #expect(text("hq_login_page").contains("管理后台"))
         #expect(text("hq_home").contains("全部门店") && text("hq_home").contains("branch-1"), "\(text("hq_home"))")
         #expect(text("hq_search").contains("王芳") && text("hq_search").contains("180.00") && text("hq_search").contains("138****0001"), "\(text("hq_search"))")
+        #expect(text("hq_member").contains("¥180.00") && text("hq_member").contains("消费") && text("hq_member").contains("branch-1"), "\(text("hq_member"))")
         let cookie = (seen["hq_cookies"] as? [[String: Any]])?.first { $0["name"] as? String == "mms_console" }
         #expect(cookie?["httpOnly"] as? Bool == true && cookie?["secure"] as? Bool == true && cookie?["sameSite"] as? String == "Strict", "\(String(describing: cookie))")
         #expect(text("manager_home").contains("branch-1") && !text("manager_home").contains("全部门店") && !text("manager_home").contains("branch-2"),
@@ -143,7 +147,7 @@ extension NetworkTests {
         #expect(text("member_wrong_pin").contains("卡号或密码错误"), "\(text("member_wrong_pin"))")
         #expect(text("member_home").contains("¥180.00") && text("member_home").contains("王芳"), "\(text("member_home"))")
         #expect((seen["member_width"] as? Int ?? 9_999) <= 390, "the member's page fits a 390-pixel screen")
-        for shot in ["console-login", "console-home-hq", "console-members", "console-home-branch", "member-login", "member-home"] {
+        for shot in ["console-login", "console-home-hq", "console-members", "console-member", "console-home-branch", "member-login", "member-home"] {
             #expect(FileManager.default.fileExists(atPath: "\(screenshots)/\(shot).png"), "\(shot).png")
         }
         // The wrong PIN counted against the card, as at the till.

@@ -90,6 +90,27 @@ extension TillAPI {
             }
         } }
 
+        router.get("console/members/:member") { request, context in try await Self.page {
+            let id = try context.parameters.require("member")
+            guard let token = request.cookies[Self.sessionCookie]?.value else { return PageSecurity.seeOther("/console") }
+            let (operatorNode, shown) = try await offload { () throws -> (LocalNode, ShowResult) in
+                let operatorNode = try node.authenticate(session: token)
+                return (operatorNode, try operatorNode.show(member: id, historyLimit: 50))
+            }
+            var values = consoleValues(operatorNode, token: token)
+            values["title"] = shown.name
+            values["name"] = shown.name; values["tier"] = Self.tierNames[shown.tier] ?? shown.tier; values["member"] = shown.member
+            values["phone"] = shown.phone; values["balance"] = shown.balance; values["bonus"] = shown.bonus ?? "0.00"; values["points"] = shown.points
+            values["spent"] = shown.spent; values["toppedUp"] = shown.toppedUp
+            values["rights"] = shown.rights.sorted { $0.key < $1.key }.map { ["node": $0.key, "amount": $0.value] }
+            values["coupons"] = shown.coupons.map { ["code": $0.code, "title": $0.title, "value": $0.value, "left": $0.left > 0] as [String: Any] }
+            values["history"] = shown.history.map { item -> [String: Any] in
+                ["at": Self.chinaTime(item.at), "kind": Self.kindNames[item.kind] ?? item.kind,
+                 "card": item.card ?? "", "amount": item.amount ?? "", "points": item.points.map(String.init) ?? ""]
+            }
+            return PageSecurity.html(Templates.render("console-member", values))
+        } }
+
         // MARK: The member's page
         router.get("m") { request, _ in try await Self.page {
             guard let token = request.cookies[Self.memberCookie]?.value, let page = try? await offload({ try node.memberPage(session: token) }) else {
@@ -168,7 +189,7 @@ extension TillAPI {
             "points": page.points,
             "coupons": page.coupons.map { ["title": $0.title, "value": $0.value, "left": $0.left > 0] as [String: Any] },
             "history": page.history.map { item -> [String: Any] in
-                var row: [String: Any] = ["at": String(item.at.prefix(10)), "kind": Self.kindNames[item.kind] ?? item.kind]
+                var row: [String: Any] = ["at": String(Self.chinaTime(item.at).prefix(10)), "kind": Self.kindNames[item.kind] ?? item.kind]
                 if let amount = item.amount { row["amount"] = amount }
                 return row
             },
@@ -176,6 +197,16 @@ extension TillAPI {
         if let next = page.nextTier { values["nextTier"] = Self.tierNames[next] ?? next; values["spendToNextTier"] = page.spendToNextTier ?? "" }
         if let uses = page.usesLeft { values["usesLeft"] = uses }
         return values
+    }
+
+    /// An ISO 8601 time as the chain reads it: `YYYY-MM-DD HH:mm:ss`, China Standard Time.
+    static func chinaTime(_ iso: String) -> String {
+        guard let date = ISO8601DateFormatter().date(from: iso) else { return iso }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = LocalNode.chainZone
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return formatter.string(from: date)
     }
 
     /// The tiers' names where the program gives none of its own.

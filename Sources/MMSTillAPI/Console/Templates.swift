@@ -82,12 +82,32 @@ enum Templates {
             <h1>会员</h1>
             {{#members}}
             <section class="card member">
-            <h2>{{name}} <small>{{tier}}</small></h2>
+            <h2><a href="/console/members/{{id}}">{{name}}</a> <small>{{tier}}</small></h2>
             <p>手机 {{phone}} · 会员号 {{id}} · 所属 {{home}}</p>
             <p>储值 ¥{{balance}} · 赠送 ¥{{bonus}} · 积分 {{points}}</p>
             </section>
             {{/members}}
             {{^members}}<p>没有找到会员。</p>{{/members}}
+            <p><a href="/console">返回</a></p>
+            {{/content}}
+            {{/layout}}
+            """,
+        "console-member": """
+            {{<layout}}
+            {{$nav}}{{> console-nav}}{{/nav}}
+            {{$content}}
+            <h1>{{name}} <small>{{tier}}</small></h1>
+            <section class="card">
+            <p>会员号 {{member}} · 手机 {{phone}}</p>
+            <p>储值本金 ¥<span id="balance">{{balance}}</span> · 赠送 ¥{{bonus}} · 积分 {{points}} · 累计消费 ¥{{spent}} · 累计充值 ¥{{toppedUp}}</p>
+            <p class="note">储值额度所在：{{#rights}}{{node}} ¥{{amount}} {{/rights}}</p>
+            </section>
+            <h2>优惠券</h2>
+            {{#coupons}}<p class="card">{{code}} {{title}} ¥{{value}} {{#left}}可用{{/left}}{{^left}}已用{{/left}}</p>{{/coupons}}
+            {{^coupons}}<p>暂无优惠券</p>{{/coupons}}
+            <h2>记录</h2>
+            <table class="figures"><thead><tr><th>时间</th><th>业务</th><th>卡号</th><th>金额</th><th>积分</th></tr></thead>
+            <tbody>{{#history}}<tr><td>{{at}}</td><td>{{kind}}</td><td>{{card}}</td><td>{{amount}}</td><td>{{points}}</td></tr>{{/history}}</tbody></table>
             <p><a href="/console">返回</a></p>
             {{/content}}
             {{/layout}}

@@ -20,6 +20,12 @@ extension LocalNode {
         return result
     }
 
+    /// Head office's program, to change it: head office's alone (a branch reads it through `showProgram`).
+    public func programToEdit() throws -> ProgramResult {
+        try permit(.changeSettings)
+        return try showProgram()
+    }
+
     public func showProgram() throws -> ProgramResult {
         try permit(.lookUp)
         let (version, program) = try store.read { try $0.program() }

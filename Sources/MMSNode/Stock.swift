@@ -105,14 +105,19 @@ extension LocalNode {
         return StockMoveResult(op: op.id.description, kind: op.body.kind, sku: sku, quantity: quantity, onHand: onHand, variance: variance, transfer: transfer)
     }
 
-    /// This branch's stock (one product with `sku`), and its transfers on their way.
-    public func stock(sku: String? = nil) throws -> StockResult {
+    /// A branch's stock (this one's unless head office asks for another's; one product with
+    /// `sku`), and its transfers on their way.
+    public func stock(sku: String? = nil, branch: NodeID? = nil) throws -> StockResult {
         try permit(.lookUp)
-        let skus = try sku.map { [$0] } ?? store.stockedSKUs(at: id)
-        let (outgoing, incoming) = try store.transfers(of: id)
+        let branch = branch ?? id
+        if branch != id, let role = caller.role, !role.isChainWide {
+            throw MMSError(.notPermitted, "A \(role.rawValue) reads the stock of \(id) only.")
+        }
+        let skus = try sku.map { [$0] } ?? store.stockedSKUs(at: branch)
+        let (outgoing, incoming) = try store.transfers(of: branch)
         return try store.read { state in
             let items = try skus.map { sku -> StockItem in
-                let l = try Stock.level(sku, at: self.id, in: state)
+                let l = try Stock.level(sku, at: branch, in: state)
                 return StockItem(sku: sku, name: try Catalogue.product(sku, in: state)?.name ?? "", onHand: l.onHand, received: l.received, sold: l.sold,
                                  returnedToSupplier: l.returnedToSupplier, returnedByCustomers: l.returnedByCustomers,
                                  transferredIn: l.transferredIn, transferredOut: l.transferredOut, variance: l.countedUp - l.countedDown,
@@ -124,7 +129,7 @@ extension LocalNode {
                                    status: $0.arrived ? "arrived" : "in_transit")
                 }
             }
-            return StockResult(branch: self.id.rawValue, items: items, incoming: try incoming.compactMap(result), outgoing: try outgoing.compactMap(result))
+            return StockResult(branch: branch.rawValue, items: items, incoming: try incoming.compactMap(result), outgoing: try outgoing.compactMap(result))
         }
     }
 }

@@ -10,11 +10,11 @@ import Testing
 /// Each page's screenshot is kept in `.build/screenshots/`.
 extension NetworkTests {
     static let browserScript = #"""
-        import json, sys
+        import json, ssl, sys, urllib.error, urllib.request
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
         from selenium.webdriver.common.by import By
-        from selenium.webdriver.support import expected_conditions
+        from selenium.common.exceptions import WebDriverException
         from selenium.webdriver.support.ui import WebDriverWait
 
         config = json.loads(sys.argv[1])
@@ -37,12 +37,27 @@ extension NetworkTests {
             # The next page has loaded once the old one is gone.
             old = driver.find_element(By.TAG_NAME, "html")
             driver.find_element(By.CSS_SELECTOR, selector).click()
-            WebDriverWait(driver, 20).until(expected_conditions.staleness_of(old))
+            def gone(_):
+                try:
+                    old.is_enabled()
+                    return False
+                except WebDriverException:   # stale, or "does not belong to the document": either way, replaced
+                    return True
+            WebDriverWait(driver, 20).until(gone)
 
         def fill(driver, fields):
             for name, value in fields.items():
                 driver.find_element(By.NAME, name).send_keys(value)
             submit(driver, "form.card button[type=submit]")
+
+        def status(driver, url, cookie):
+            # The status a page answers the browser's session with, over TLS checked against the chain CA.
+            value = driver.get_cookie(cookie)["value"]
+            request = urllib.request.Request(url, headers={"Cookie": cookie + "=" + value})
+            try:
+                return urllib.request.urlopen(request, context=ssl.create_default_context(cafile=config["ca"])).status
+            except urllib.error.HTTPError as error:
+                return error.code
 
         def text(driver):
             return driver.find_element(By.TAG_NAME, "main").text
@@ -62,6 +77,10 @@ extension NetworkTests {
         submit(d, "section.member h2 a")
         result["hq_member"] = text(d)
         d.save_screenshot(shots + "/console-member.png")
+        d.get(config["hq"] + "/console/programs")
+        result["hq_programs"] = text(d)
+        result["hq_programs_status"] = status(d, config["hq"] + "/console/programs", "mms_console")
+        d.save_screenshot(shots + "/console-programs.png")
         result["hq_cookies"] = [{"name": c["name"], "httpOnly": c.get("httpOnly"), "secure": c.get("secure"), "sameSite": c.get("sameSite")} for c in d.get_cookies()]
         d.quit()
 
@@ -71,6 +90,12 @@ extension NetworkTests {
         fill(d, {"operator": "m01", "password": "m01-Pass!"})
         result["manager_home"] = text(d)
         d.save_screenshot(shots + "/console-home-branch.png")
+        for name, path in [("manager_own_stock", "/console/stock/branch-1"), ("manager_other_stock", "/console/stock/branch-2"),
+                           ("manager_programs", "/console/programs")]:
+            result[name + "_status"] = status(d, config["branch"] + path, "mms_console")
+            d.get(config["branch"] + path)
+            result[name] = text(d)
+        d.save_screenshot(shots + "/console-refused.png")
         d.quit()
 
         # The member on a phone: a wrong PIN, then the right one.
@@ -120,7 +145,8 @@ extension NetworkTests {
         try FileManager.default.createDirectory(atPath: screenshots, withIntermediateDirectories: true)
         let script = root + "/browser.py"
         try Self.browserScript.write(toFile: script, atomically: true, encoding: .utf8)
-        let config = String(decoding: try JSONSerialization.data(withJSONObject: ["hq": "https://\(hqAPI)", "branch": "https://\(branchAPI)", "screenshots": screenshots]),
+        let config = String(decoding: try JSONSerialization.data(withJSONObject: ["hq": "https://\(hqAPI)", "branch": "https://\(branchAPI)", "screenshots": screenshots,
+                                                                                        "ca": "\(root)/certs/t/ca.pem"]),
                             as: UTF8.self)
         let browser = Process()
         // The python3 that scripts/install-test-deps.sh gave Selenium to: the first on the PATH.
@@ -144,10 +170,15 @@ extension NetworkTests {
         #expect(cookie?["httpOnly"] as? Bool == true && cookie?["secure"] as? Bool == true && cookie?["sameSite"] as? String == "Strict", "\(String(describing: cookie))")
         #expect(text("manager_home").contains("branch-1") && !text("manager_home").contains("全部门店") && !text("manager_home").contains("branch-2"),
                 "\(text("manager_home"))")
+        // A manager reads their own branch's stock, not another's, and not head office's program.
+        #expect(seen["manager_own_stock_status"] as? Int == 200 && text("manager_own_stock").contains("branch-1 库存"), "\(text("manager_own_stock"))")
+        #expect(seen["manager_other_stock_status"] as? Int == 403 && text("manager_other_stock").contains("无权"), "\(text("manager_other_stock"))")
+        #expect(seen["manager_programs_status"] as? Int == 403 && text("manager_programs").contains("无权"), "\(text("manager_programs"))")
+        #expect(seen["hq_programs_status"] as? Int == 200 && text("hq_programs").contains("营销方案"), "\(text("hq_programs"))")
         #expect(text("member_wrong_pin").contains("卡号或密码错误"), "\(text("member_wrong_pin"))")
         #expect(text("member_home").contains("¥180.00") && text("member_home").contains("王芳"), "\(text("member_home"))")
         #expect((seen["member_width"] as? Int ?? 9_999) <= 390, "the member's page fits a 390-pixel screen")
-        for shot in ["console-login", "console-home-hq", "console-members", "console-member", "console-home-branch", "member-login", "member-home"] {
+        for shot in ["console-login", "console-home-hq", "console-members", "console-member", "console-programs", "console-refused", "console-home-branch", "member-login", "member-home"] {
             #expect(FileManager.default.fileExists(atPath: "\(screenshots)/\(shot).png"), "\(shot).png")
         }
         // The wrong PIN counted against the card, as at the till.

@@ -111,6 +111,33 @@ extension TillAPI {
             return PageSecurity.html(Templates.render("console-member", values))
         } }
 
+        router.get("console/stock/:branch") { request, context in try await Self.page {
+            let branch = try NodeID(try context.parameters.require("branch"))
+            guard let token = request.cookies[Self.sessionCookie]?.value else { return PageSecurity.seeOther("/console") }
+            let (operatorNode, stock) = try await offload { () throws -> (LocalNode, StockResult) in
+                let operatorNode = try node.authenticate(session: token)
+                return (operatorNode, try operatorNode.stock(branch: branch))
+            }
+            var values = consoleValues(operatorNode, token: token)
+            values["title"] = "库存"; values["branch"] = stock.branch
+            values["items"] = stock.items.map { ["sku": $0.sku, "name": $0.name, "onHand": $0.onHand, "received": $0.received, "sold": $0.sold, "low": $0.low] as [String: Any] }
+            return PageSecurity.html(Templates.render("console-stock", values))
+        } }
+        router.get("console/programs") { request, _ in try await Self.page {
+            guard let token = request.cookies[Self.sessionCookie]?.value else { return PageSecurity.seeOther("/console") }
+            let (operatorNode, program) = try await offload { () throws -> (LocalNode, ProgramResult) in
+                let operatorNode = try node.authenticate(session: token)
+                return (operatorNode, try operatorNode.programToEdit())
+            }
+            var values = consoleValues(operatorNode, token: token)
+            values["title"] = "营销方案"; values["version"] = program.version
+            values["tiers"] = program.program.tiers.map {
+                ["tier": $0.tier.rawValue, "name": $0.name, "spend": $0.spend?.description ?? "", "singleTopup": $0.singleTopup?.description ?? "",
+                 "points": $0.points.map(String.init) ?? "", "discount": $0.discount] as [String: Any]
+            }
+            return PageSecurity.html(Templates.render("console-program", values))
+        } }
+
         // MARK: The member's page
         router.get("m") { request, _ in try await Self.page {
             guard let token = request.cookies[Self.memberCookie]?.value, let page = try? await offload({ try node.memberPage(session: token) }) else {

@@ -112,6 +112,32 @@ enum Templates {
             {{/content}}
             {{/layout}}
             """,
+        "console-stock": """
+            {{<layout}}
+            {{$nav}}{{> console-nav}}{{/nav}}
+            {{$content}}
+            <h1>{{branch}} 库存</h1>
+            <table class="figures"><thead><tr><th>商品</th><th>名称</th><th>在库</th><th>入库</th><th>售出</th><th>预警</th></tr></thead>
+            <tbody>{{#items}}<tr><td>{{sku}}</td><td>{{name}}</td><td>{{onHand}}</td><td>{{received}}</td><td>{{sold}}</td><td>{{#low}}低库存{{/low}}</td></tr>{{/items}}
+            {{^items}}<tr><td colspan="6">暂无库存</td></tr>{{/items}}</tbody></table>
+            <p><a href="/console">返回</a></p>
+            {{/content}}
+            {{/layout}}
+            """,
+        "console-program": """
+            {{<layout}}
+            {{$nav}}{{> console-nav}}{{/nav}}
+            {{$content}}
+            <h1>营销方案 · 第 {{version}} 版</h1>
+            <h2>会员等级</h2>
+            <table class="figures"><thead><tr><th>等级</th><th>名称</th><th>累计消费</th><th>单次充值</th><th>积分</th><th>折扣 %</th></tr></thead>
+            <tbody>{{#tiers}}<tr><td>{{tier}}</td><td>{{name}}</td><td>{{spend}}</td><td>{{singleTopup}}</td><td>{{points}}</td><td>{{discount}}</td></tr>{{/tiers}}
+            {{^tiers}}<tr><td colspan="6">方案未设等级（按连锁设置）</td></tr>{{/tiers}}</tbody></table>
+            <p class="note">修改方案：mms program set --file 方案.toml（页面编辑尚未提供）</p>
+            <p><a href="/console">返回</a></p>
+            {{/content}}
+            {{/layout}}
+            """,
         "console-nav": """
             <nav><span>{{who}}（{{role}} · {{node}}）</span>
             <form method="post" action="/console/logout" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">退出</button></form></nav>

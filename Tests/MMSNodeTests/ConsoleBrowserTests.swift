@@ -108,6 +108,13 @@ extension NetworkTests {
         result["member_home"] = text(d)
         result["member_width"] = d.execute_script("return document.documentElement.scrollWidth")
         d.save_screenshot(shots + "/member-home.png")
+        member_cookie = d.get_cookie("mms_member")["value"]
+        submit(d, "nav form button[type=submit]")
+        result["member_signed_out"] = text(d)
+        # The old session's cookie opens nothing any more.
+        d.add_cookie({"name": "mms_member", "value": member_cookie, "path": "/m", "secure": True})
+        d.get(config["branch"] + "/m")
+        result["member_after_sign_out"] = text(d)
         d.quit()
         print(json.dumps(result, ensure_ascii=False))
         """#
@@ -177,6 +184,7 @@ extension NetworkTests {
         #expect(seen["hq_programs_status"] as? Int == 200 && text("hq_programs").contains("营销方案"), "\(text("hq_programs"))")
         #expect(text("member_wrong_pin").contains("卡号或密码错误"), "\(text("member_wrong_pin"))")
         #expect(text("member_home").contains("¥180.00") && text("member_home").contains("王芳"), "\(text("member_home"))")
+        #expect(text("member_signed_out").contains("卡号") && !text("member_after_sign_out").contains("¥180.00"), "signing out ends the session")
         #expect((seen["member_width"] as? Int ?? 9_999) <= 390, "the member's page fits a 390-pixel screen")
         for shot in ["console-login", "console-home-hq", "console-members", "console-member", "console-programs", "console-refused", "console-home-branch", "member-login", "member-home"] {
             #expect(FileManager.default.fileExists(atPath: "\(screenshots)/\(shot).png"), "\(shot).png")

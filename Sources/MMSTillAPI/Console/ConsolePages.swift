@@ -36,27 +36,11 @@ extension TillAPI {
         } }
         router.post("console/login") { request, context in try await Self.page {
             let form = try await Self.form(ConsoleLogin.self, request, context)
-            guard PageSecurity.tokensMatch(form.csrf, request.cookies[Self.formCookie]?.value) else { return Self.refusedForm() }
-            guard Self.signIns.allow(context.remoteAddress) else {
-                return loginPage("console-login", path: "/console", error: "登录尝试过多，请一分钟后再试。", status: .tooManyRequests)
-            }
-            do {
-                let session = try await offload { try node.loginToConsole(operator: form.operator, password: form.password) }
-                return PageSecurity.seeOther("/console", cookies: [
-                    PageSecurity.cookie(Self.sessionCookie, session.token, path: "/console", maxAge: Int(SessionPolicy.defaultLifetimeMillis / 1_000)),
-                    PageSecurity.cookie(Self.formCookie, "", path: "/console", maxAge: 0),
-                ])
-            } catch let error as MMSError {
-                return loginPage("console-login", path: "/console", error: Self.say(error), status: Self.status(error))
-            }
+            return try await signIn(request, context, csrf: form.csrf, template: "console-login", path: "/console", cookie: Self.sessionCookie,
+                                    lifetimeMillis: SessionPolicy.defaultLifetimeMillis) { try node.loginToConsole(operator: form.operator, password: form.password).token }
         } }
         router.post("console/logout") { request, context in try await Self.page {
-            let form = try await Self.form(TokenForm.self, request, context)
-            guard let token = request.cookies[Self.sessionCookie]?.value, PageSecurity.tokensMatch(form.csrf, PageSecurity.formToken(session: token)) else {
-                return Self.refusedForm()
-            }
-            try? await offload { try node.logout(session: token) }
-            return PageSecurity.seeOther("/console", cookies: [PageSecurity.cookie(Self.sessionCookie, "", path: "/console", maxAge: 0)])
+            try await signOut(request, context, path: "/console", cookie: Self.sessionCookie) { try node.logout(session: $0) }
         } }
         router.post("console/members") { request, context in try await Self.page {
             let form = try await Self.form(SearchForm.self, request, context)
@@ -150,28 +134,41 @@ extension TillAPI {
         } }
         router.post("m/login") { request, context in try await Self.page {
             let form = try await Self.form(MemberLogin.self, request, context)
-            guard PageSecurity.tokensMatch(form.csrf, request.cookies[Self.formCookie]?.value) else { return Self.refusedForm() }
-            guard Self.signIns.allow(context.remoteAddress) else {
-                return loginPage("member-login", path: "/m", error: "登录尝试过多，请一分钟后再试。", status: .tooManyRequests)
-            }
-            do {
-                let session = try await offload { try node.signInMember(card: form.card, pin: form.pin) }
-                return PageSecurity.seeOther("/m", cookies: [
-                    PageSecurity.cookie(Self.memberCookie, session.token, path: "/m", maxAge: Int(LocalNode.memberSessionMillis / 1_000)),
-                    PageSecurity.cookie(Self.formCookie, "", path: "/m", maxAge: 0),
-                ])
-            } catch let error as MMSError {
-                return loginPage("member-login", path: "/m", error: Self.say(error), status: Self.status(error))
-            }
+            return try await signIn(request, context, csrf: form.csrf, template: "member-login", path: "/m", cookie: Self.memberCookie,
+                                    lifetimeMillis: LocalNode.memberSessionMillis) { try node.signInMember(card: form.card, pin: form.pin).token }
         } }
         router.post("m/logout") { request, context in try await Self.page {
-            let form = try await Self.form(TokenForm.self, request, context)
-            guard let token = request.cookies[Self.memberCookie]?.value, PageSecurity.tokensMatch(form.csrf, PageSecurity.formToken(session: token)) else {
-                return Self.refusedForm()
-            }
-            try? await offload { try node.signOutMember(session: token) }
-            return PageSecurity.seeOther("/m", cookies: [PageSecurity.cookie(Self.memberCookie, "", path: "/m", maxAge: 0)])
+            try await signOut(request, context, path: "/m", cookie: Self.memberCookie) { try node.signOutMember(session: $0) }
         } }
+    }
+
+    /// A sign-in form posted: its CSRF token, then the limit per address, then `open` (the use
+    /// case, answering the session's token) — a session cookie for `path`, or the form again with
+    /// what went wrong.
+    func signIn(_ request: Request, _ context: TillRequestContext, csrf: String?, template: String, path: String, cookie: String,
+                lifetimeMillis: UInt64, open: @escaping @Sendable () throws -> String) async throws -> Response {
+        guard PageSecurity.tokensMatch(csrf, request.cookies[Self.formCookie]?.value) else { return Self.refusedForm() }
+        guard Self.signIns.allow(context.remoteAddress) else {
+            return loginPage(template, path: path, error: "登录尝试过多，请一分钟后再试。", status: .tooManyRequests)
+        }
+        do {
+            let token = try await offload(open)
+            return PageSecurity.seeOther(path, cookies: [PageSecurity.cookie(cookie, token, path: path, maxAge: Int(lifetimeMillis / 1_000)),
+                                                         PageSecurity.cookie(Self.formCookie, "", path: path, maxAge: 0)])
+        } catch let error as MMSError {
+            return loginPage(template, path: path, error: Self.say(error), status: Self.status(error))
+        }
+    }
+
+    /// A sign-out form posted with its session's CSRF token: `end` closes the session, the cookie goes.
+    func signOut(_ request: Request, _ context: TillRequestContext, path: String, cookie: String,
+                 end: @escaping @Sendable (String) throws -> Void) async throws -> Response {
+        let form = try await Self.form(TokenForm.self, request, context)
+        guard let token = request.cookies[cookie]?.value, PageSecurity.tokensMatch(form.csrf, PageSecurity.formToken(session: token)) else {
+            return Self.refusedForm()
+        }
+        try? await offload { try end(token) }
+        return PageSecurity.seeOther(path, cookies: [PageSecurity.cookie(cookie, "", path: path, maxAge: 0)])
     }
 
     /// A sign-in form with a fresh CSRF token in its cookie and its hidden field.

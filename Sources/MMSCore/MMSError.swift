@@ -27,6 +27,8 @@ public struct MMSError: Error, Sendable, Equatable, CustomStringConvertible {
         case invalidAmount = "invalid_amount"
         case invalidArgument = "invalid_argument"
         case idempotencyConflict = "idempotency_conflict"
+        /// A program saved over a version other than the one its editor opened.
+        case programChanged = "program_changed"
         case notPermitted = "not_permitted"
         // Operators, tills and sessions.
         case unauthenticated = "unauthenticated"

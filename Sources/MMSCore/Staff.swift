@@ -15,9 +15,10 @@ public struct Actor: Hashable, Sendable, Codable {
     public static let node = Actor(operatorID: "", till: "")
     public static let commandLineTill = "cli"
     /// The browser console's operators, and members signed in on their own page: not
-    /// identifiers, so no till can be registered under either.
+    /// identifiers, so no till can be registered under either; an op may name them.
     public static let consoleTill = "@console"
     public static let memberTill = "@member"
+    public static let pageTills: Set = [consoleTill, memberTill]
 
     /// The owner of the data directory at the command line: their authority is the directory's
     /// file permissions, as with a database's local socket.

@@ -117,6 +117,11 @@ public final class NodeStore: @unchecked Sendable {
         let at = chain.clock.tick(now: now)
         let body = try decide(Teller(state: state, origin: origin, role: role, wallMillis: at.wallMillis), OpID(origin: origin, seq: chain.head.seq + 1))
         let op = chain.issue(body, now: now, key: key, actor: actor)
+        // An op its peers would refuse must not be acknowledged here: it would never leave this
+        // node, and would stop every op after it. What it signs must decode as theirs will.
+        do { _ = try OpCodec.decode(op.bytes) } catch let error as MMSError {
+            throw MMSError(.invalidArgument, "Refused, nothing changed: the \(body.kind) would not replicate (\(error.message))", details: ["kind": body.kind])
+        }
         try insert(op, db)
         try state.apply(op.op.deltas)
         if keepsReportTables { try ReportTables(db: db).apply(ops: [op.op], version: db.lastInsertedRowID) }

@@ -504,7 +504,7 @@ extension TillAPI {
         case .unauthenticated, .sessionExpired, .unknownTill, .tillRevoked, .wrongPassword: .unauthorized
         case .notPermitted, .operatorLocked, .operatorDisabled: .forbidden
         case .unknownCard, .unknownMember, .unknownCoupon, .unknownOperator, .unknownProduct, .unknownTransfer, .unknownSale, .notFound: .notFound
-        case .idempotencyConflict, .cardExists, .memberExists, .couponExists, .productExists, .operatorExists, .tillExists, .alreadyInitialised: .conflict
+        case .idempotencyConflict, .programChanged, .cardExists, .memberExists, .couponExists, .productExists, .operatorExists, .tillExists, .alreadyInitialised: .conflict
         case .bodyTooLarge: .contentTooLarge
         case .insufficientFunds, .insufficientPoints, .noUsesLeft, .couponUsed, .couponExpired, .wrongPIN, .pinLocked, .pinRequired,
              .cardBlocked, .cardExpired, .wrongCardType: .unprocessableContent

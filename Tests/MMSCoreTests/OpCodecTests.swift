@@ -32,6 +32,18 @@ import Testing
         }
     }
 
+    /// Ops caused on the console and the member's page name those pages as their till, and peers
+    /// take them; any other till that is no identifier is malformed.
+    @Test func thePagesTillsReplicate() throws {
+        var node = TestNode("branch-1", seed: 1)
+        for actor in [Actor(operatorID: "boss", till: Actor.consoleTill), Actor(operatorID: "", till: Actor.memberTill)] {
+            let op = node.issue(.pinFailed(card: "P1"), actor: actor)
+            #expect(try OpCodec.decodeEnvelope(OpCodec.encodeEnvelope(op)) == op)
+        }
+        let forged = node.issue(.pinFailed(card: "P1"), actor: Actor(operatorID: "boss", till: "@till"))
+        #expect(throws: MMSError.self) { try OpCodec.decode(forged.bytes) }
+    }
+
     @Test func garbageAndTruncationAreMalformed() {
         var node = TestNode("branch-1", seed: 1)
         let bytes = OpCodec.encodeEnvelope(node.issue(Sample.memberAdded()))

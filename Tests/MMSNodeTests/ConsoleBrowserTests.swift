@@ -10,7 +10,7 @@ import Testing
 /// Each page's screenshot is kept in `.build/screenshots/`.
 extension NetworkTests {
     static let browserScript = #"""
-        import json, ssl, sys, urllib.error, urllib.request
+        import json, ssl, sys, time, urllib.error, urllib.parse, urllib.request
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
         from selenium.webdriver.common.by import By
@@ -59,6 +59,20 @@ extension NetworkTests {
             except urllib.error.HTTPError as error:
                 return error.code
 
+        def post(url, driver, cookie, fields):
+            # A form posted with the browser's session but as a forger would: no CSRF token.
+            value = driver.get_cookie(cookie)["value"]
+            request = urllib.request.Request(url, data=urllib.parse.urlencode(fields).encode(), headers={"Cookie": cookie + "=" + value})
+            try:
+                return urllib.request.urlopen(request, context=ssl.create_default_context(cafile=config["ca"])).status
+            except urllib.error.HTTPError as error:
+                return error.code
+
+        def retype(driver, name, value):
+            field = driver.find_element(By.NAME, name)
+            field.clear()
+            field.send_keys(value)
+
         def text(driver):
             return driver.find_element(By.TAG_NAME, "main").text
 
@@ -81,6 +95,18 @@ extension NetworkTests {
         result["hq_programs"] = text(d)
         result["hq_programs_status"] = status(d, config["hq"] + "/console/programs", "mms_console")
         d.save_screenshot(shots + "/console-programs.png")
+        # Raise silver's single top-up threshold: a typo is refused, then a preview, then the save.
+        retype(d, "topup_silver", "25OO")
+        submit(d, "form#tiers button[type=submit]")
+        result["hq_program_typo"] = text(d)
+        retype(d, "topup_silver", "2500.00")
+        submit(d, "form#tiers button[type=submit]")
+        result["hq_program_preview"] = text(d)
+        d.save_screenshot(shots + "/console-program-preview.png")
+        submit(d, "form#confirm button[type=submit]")
+        result["hq_program_saved"] = text(d)
+        result["forged_program_status"] = post(config["hq"] + "/console/programs", d, "mms_console",
+                                               {"version": "2", "name_silver": "白银", "topup_silver": "1.00", "discount_silver": "98", "multiplier_silver": "120"})
         result["hq_cookies"] = [{"name": c["name"], "httpOnly": c.get("httpOnly"), "secure": c.get("secure"), "sameSite": c.get("sameSite")} for c in d.get_cookies()]
         d.quit()
 
@@ -96,6 +122,20 @@ extension NetworkTests {
             d.get(config["branch"] + path)
             result[name] = text(d)
         d.save_screenshot(shots + "/console-refused.png")
+        d.quit()
+
+        # branch-2's cashier reads the ladder in force once the change has come by gossip.
+        d = browser(1280, 900)
+        d.get(config["branch2"] + "/console")
+        fill(d, {"operator": "c02", "password": "c02-Pass!"})
+        deadline = time.time() + 30
+        while True:
+            d.get(config["branch2"] + "/console/tiers")
+            if "2500.00" in text(d) or time.time() > deadline:
+                break
+            time.sleep(0.5)
+        result["branch2_tiers"] = text(d)
+        d.save_screenshot(shots + "/console-tiers-branch2.png")
         d.quit()
 
         # The member on a phone: a wrong PIN, then the right one.
@@ -123,19 +163,29 @@ extension NetworkTests {
         let file = try provisionChain()
         try staffAdd("hq", "boss", role: "hq_admin", password: "boss-Pass!")
         try staffAdd("hq", "m01", role: "manager", branch: "branch-1", password: "m01-Pass!")
+        try staffAdd("hq", "c02", role: "cashier", branch: "branch-2", password: "c02-Pass!")
         let nodes = try ["hq", "branch-1", "branch-2"].map { try startNode($0, file: file) }
         defer { for p in nodes where p.isRunning { p.terminate() } }
         waitForStores()
         let branch = "\(root)/data/t/branch-1"
+        // Head office's program (silver: one top-up of 2,000.00), and a member who reached it that way.
+        let programFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../programs/demo.toml").standardized.path
+        try #require(mms(["program", "set", "--data", "\(root)/data/t/hq", "--file", programFile]).status == 0)
+        try waitUntil(30) { (try? json(mms(["program", "show", "--data", branch, "--json"]).stdout)["version"] as? Int) == 1 }
+        let silver = try #require((try? json(mms(["member", "add", "--data", branch, "--name", "李雷", "--phone", "13800000002", "--json"]).stdout))?["id"] as? String)
+        try #require(mms(["card", "issue", "--data", branch, "--member", silver, "--type", "stored", "--number", "6200000002", "--pin", "1357"]).status == 0)
+        try #require(mms(["topup", "--data", branch, "--card", "6200000002", "--amount", "2000.00"]).status == 0)
         let added = try mms(["member", "add", "--data", branch, "--name", "王芳", "--phone", "13800000001", "--json"])
         let member = try #require((try? json(added.stdout))?["id"] as? String, "\(added.stdout) \(added.stderr)")
         try #require(mms(["card", "issue", "--data", branch, "--member", member, "--type", "stored", "--number", "6200000001", "--pin", "2468"]).status == 0)
         try #require(mms(["topup", "--data", branch, "--card", "6200000001", "--amount", "300.00"]).status == 0)
         try #require(mms(["charge", "--data", branch, "--card", "6200000001", "--amount", "120.00", "--pin", "2468"]).status == 0)
         try waitUntil(30) { (try? json(mms(["show", "--data", "\(root)/data/t/hq", "--card", "6200000001", "--json"]).stdout)["balance"] as? String) == "180.00" }
+        try waitUntil(30) { (try? json(mms(["show", "--data", "\(root)/data/t/hq", "--card", "6200000002", "--json"]).stdout)["tier"] as? String) == "silver" }
 
         let topology = try Topology.load(path: file)
         let hqAPI = try #require(topology.node(NodeID("hq"))).api, branchAPI = try #require(topology.node(NodeID("branch-1"))).api
+        let branch2API = try #require(topology.node(NodeID("branch-2"))).api
         // Checked against the chain CA: the pages' headers and cookies.
         let page = try run("/usr/bin/curl", ["-s", "-D", "-", "-o", "/dev/null", "--cacert", "\(root)/certs/t/ca.pem", "https://\(branchAPI)/m"]).lowercased()
         #expect(page.contains("content-security-policy: default-src 'none'") && page.contains("content-type: text/html"), "\(page)")
@@ -152,7 +202,7 @@ extension NetworkTests {
         try FileManager.default.createDirectory(atPath: screenshots, withIntermediateDirectories: true)
         let script = root + "/browser.py"
         try Self.browserScript.write(toFile: script, atomically: true, encoding: .utf8)
-        let config = String(decoding: try JSONSerialization.data(withJSONObject: ["hq": "https://\(hqAPI)", "branch": "https://\(branchAPI)", "screenshots": screenshots,
+        let config = String(decoding: try JSONSerialization.data(withJSONObject: ["hq": "https://\(hqAPI)", "branch": "https://\(branchAPI)", "branch2": "https://\(branch2API)", "screenshots": screenshots,
                                                                                         "ca": "\(root)/certs/t/ca.pem"]),
                             as: UTF8.self)
         let browser = Process()
@@ -182,14 +232,24 @@ extension NetworkTests {
         #expect(seen["manager_other_stock_status"] as? Int == 403 && text("manager_other_stock").contains("无权"), "\(text("manager_other_stock"))")
         #expect(seen["manager_programs_status"] as? Int == 403 && text("manager_programs").contains("无权"), "\(text("manager_programs"))")
         #expect(seen["hq_programs_status"] as? Int == 200 && text("hq_programs").contains("营销方案"), "\(text("hq_programs"))")
+        // The program edited as a form: a typo refused, the preview's count, one versioned save that reaches branch-2.
+        #expect(text("hq_program_typo").contains("25OO") && text("hq_program_typo").contains("第 1 版"), "\(text("hq_program_typo"))")
+        #expect(text("hq_program_preview").contains("0 位会员升级、1 位会员降级"), "\(text("hq_program_preview"))")
+        #expect(text("hq_program_saved").contains("已保存为第 2 版"), "\(text("hq_program_saved"))")
+        #expect(seen["forged_program_status"] as? Int == 403, "a program form without its token is refused")
+        #expect(text("branch2_tiers").contains("方案第 2 版") && text("branch2_tiers").contains("2500.00"), "\(text("branch2_tiers"))")
+        #expect(try json(mms(["show", "--data", "\(root)/data/t/branch-2", "--card", "6200000002", "--json"]).stdout)["tier"] as? String == "standard")
+        #expect(try json(mms(["program", "show", "--data", "\(root)/data/t/hq", "--json"]).stdout)["version"] as? Int == 2, "the forged form changed nothing")
         #expect(text("member_wrong_pin").contains("卡号或密码错误"), "\(text("member_wrong_pin"))")
         #expect(text("member_home").contains("¥180.00") && text("member_home").contains("王芳"), "\(text("member_home"))")
         #expect(text("member_signed_out").contains("卡号") && !text("member_after_sign_out").contains("¥180.00"), "signing out ends the session")
         #expect((seen["member_width"] as? Int ?? 9_999) <= 390, "the member's page fits a 390-pixel screen")
-        for shot in ["console-login", "console-home-hq", "console-members", "console-member", "console-programs", "console-refused", "console-home-branch", "member-login", "member-home"] {
+        for shot in ["console-login", "console-home-hq", "console-members", "console-member", "console-programs", "console-program-preview", "console-tiers-branch2", "console-refused", "console-home-branch", "member-login", "member-home"] {
             #expect(FileManager.default.fileExists(atPath: "\(screenshots)/\(shot).png"), "\(shot).png")
         }
         // The wrong PIN counted against the card, as at the till.
         #expect(try json(mms(["show", "--data", branch, "--card", "6200000001", "--json"]).stdout)["pin_failures"] as? Int == 1)
+        // …and chain-wide: the ops the pages cause (till @member, @console) replicate like any other.
+        try waitUntil(30) { (try? json(mms(["show", "--data", "\(root)/data/t/hq", "--card", "6200000001", "--json"]).stdout)["pin_failures"] as? Int) == 1 }
     }
 }

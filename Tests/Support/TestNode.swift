@@ -25,9 +25,9 @@ public struct TestNode {
 
     /// Issues `body` locally: signs it and applies it to this node's replica.
     @discardableResult
-    public mutating func issue(_ body: OpBody) -> SignedOp {
+    public mutating func issue(_ body: OpBody, actor: Actor = .node) -> SignedOp {
         clock += 1
-        let op = chain.issue(body, now: clock, key: key)
+        let op = chain.issue(body, now: clock, key: key, actor: actor)
         state.apply(op.op.deltas)
         log.append(op)
         held.insert(op.id)

@@ -33,7 +33,7 @@ public enum OpCodec {
         guard let prev = try? Digest32(bytes: Array(w.prevHash)) else { throw malformed("prev_hash must be 32 bytes") }
         guard let wireBody = w.body else { throw malformed("op has no body") }
         if !w.`operator`.isEmpty { try id(w.`operator`) }
-        if !w.till.isEmpty { try id(w.till) }
+        if !w.till.isEmpty, !Actor.pageTills.contains(w.till) { try id(w.till) }
         return Op(id: OpID(origin: origin, seq: w.seq), hlc: HLC(packed: w.hlc), prevHash: prev,
                   actor: Actor(operatorID: w.`operator`, till: w.till), body: try body(wireBody))
     }

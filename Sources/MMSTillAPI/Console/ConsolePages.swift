@@ -115,11 +115,39 @@ extension TillAPI {
             }
             var values = consoleValues(operatorNode, token: token)
             values["title"] = "营销方案"; values["version"] = program.version
-            values["tiers"] = program.program.tiers.map {
-                ["tier": $0.tier.rawValue, "name": $0.name, "spend": $0.spend?.description ?? "", "singleTopup": $0.singleTopup?.description ?? "",
-                 "points": $0.points.map(String.init) ?? "", "discount": $0.discount] as [String: Any]
-            }
+            if let saved = request.uri.queryParameters.get("saved") { values["saved"] = saved }
+            values["tiers"] = Self.tierRows(program.program.tiers); values["editable"] = !program.program.tiers.isEmpty
             return PageSecurity.html(Templates.render("console-program", values))
+        } }
+        // Preview, then save: the same form, the same program built from it, the same checks.
+        router.post("console/programs/preview") { request, context in try await Self.page {
+            try await editProgram(request, context) { operatorNode, proposed, form, values in
+                let preview = try operatorNode.previewProgram(proposed)
+                var values = values
+                values["title"] = "预览方案变更"; values["preview"] = true
+                values["members"] = preview.members; values["up"] = preview.up; values["down"] = preview.down
+                values["moves"] = preview.tiers.map { ["name": $0.name, "before": $0.before, "after": $0.after] as [String: Any] }
+                values["fields"] = form.sorted { $0.key < $1.key }.filter { $0.key != "csrf" }.map { ["name": $0.key, "value": $0.value] }
+                return PageSecurity.html(Templates.render("console-program-preview", values))
+            }
+        } }
+        router.post("console/programs") { request, context in try await Self.page {
+            try await editProgram(request, context) { operatorNode, proposed, form, _ in
+                let saved = try operatorNode.setProgram(proposed, basedOn: Int64(form["version"] ?? ""))
+                return PageSecurity.seeOther("/console/programs?saved=\(saved.version)")
+            }
+        } }
+        // The ladder in force, for every operator at every node: what the tills decide by.
+        router.get("console/tiers") { request, _ in try await Self.page {
+            guard let token = request.cookies[Self.sessionCookie]?.value else { return PageSecurity.seeOther("/console") }
+            let (operatorNode, program) = try await offload { () throws -> (LocalNode, ProgramResult) in
+                let operatorNode = try node.authenticate(session: token)
+                return (operatorNode, try operatorNode.showProgram())
+            }
+            var values = consoleValues(operatorNode, token: token)
+            values["title"] = "会员等级"; values["version"] = program.version
+            values["tiers"] = Self.tierRows(program.program.tiers)
+            return PageSecurity.html(Templates.render("console-tiers", values))
         } }
 
         // MARK: The member's page
@@ -140,6 +168,73 @@ extension TillAPI {
         router.post("m/logout") { request, context in try await Self.page {
             try await signOut(request, context, path: "/m", cookie: Self.memberCookie) { try node.signOutMember(session: $0) }
         } }
+    }
+
+    /// The program's tiers as the pages show and edit them (money as typed, empty for "not this way").
+    static func tierRows(_ tiers: [TierRule]) -> [[String: Any]] {
+        tiers.map {
+            ["tier": $0.tier.rawValue, "name": $0.name, "spend": $0.spend?.description ?? "", "singleTopup": $0.singleTopup?.description ?? "",
+             "points": $0.points.map(String.init) ?? "", "discount": $0.discount, "multiplier": $0.pointsMultiplier] as [String: Any]
+        }
+    }
+
+    /// A program form posted by a signed-in operator with its token: the program in force with
+    /// the form's tiers put in, handed to `act` (which calls the use case that decides).
+    func editProgram(_ request: Request, _ context: TillRequestContext,
+                     act: @escaping @Sendable (LocalNode, Program, [String: String], [String: Any]) throws -> Response) async throws -> Response {
+        let form = try await Self.form([String: String].self, request, context)
+        guard let token = request.cookies[Self.sessionCookie]?.value, PageSecurity.tokensMatch(form["csrf"], PageSecurity.formToken(session: token)) else {
+            return Self.refusedForm()
+        }
+        return try await offload {
+            let operatorNode = try node.authenticate(session: token)
+            let current = try operatorNode.programToEdit()
+            do {
+                return try act(operatorNode, try Self.program(current.program, editedBy: form), form, self.consoleValues(operatorNode, token: token))
+            } catch let error as MMSError where error.code == .invalidArgument || error.code == .invalidAmount || error.code == .programChanged {
+                // The form again, as typed, with what is wrong: nothing was saved.
+                var again = self.consoleValues(operatorNode, token: token)
+                again["title"] = "营销方案"; again["editable"] = true; again["version"] = form["version"] ?? String(current.version); again["error"] = Self.say(error)
+                again["tiers"] = current.program.tiers.map { rule -> [String: Any] in
+                    let t = rule.tier.rawValue
+                    return ["tier": t, "name": form["name_\(t)"] ?? rule.name, "spend": form["spend_\(t)"] ?? "", "singleTopup": form["topup_\(t)"] ?? "",
+                            "points": form["points_\(t)"] ?? "", "discount": form["discount_\(t)"] ?? "", "multiplier": form["multiplier_\(t)"] ?? ""]
+                }
+                return PageSecurity.html(Templates.render("console-program", again), status: Self.status(error))
+            }
+        }
+    }
+
+    /// `program` with each of its tiers as the form gives it (`spend_gold`, `discount_gold`, …): an
+    /// empty threshold means the tier is not reached that way. The program's own validation judges the result.
+    static func program(_ program: Program, editedBy form: [String: String]) throws -> Program {
+        var edited = program
+        for index in edited.tiers.indices {
+            let t = edited.tiers[index].tier.rawValue
+            func field(_ name: String) -> String? {
+                let value = (form["\(name)_\(t)"] ?? "").trimmingCharacters(in: .whitespaces)
+                return value.isEmpty ? nil : value
+            }
+            func whole(_ name: String, _ label: String) throws -> Int64? {
+                guard let text = field(name) else { return nil }
+                guard let value = Int64(text) else { throw MMSError(.invalidArgument, "\(label)（\(t)）须为整数：“\(text.prefix(20))”。") }
+                return value
+            }
+            // A threshold, not a payment: the program's validation bounds it, not a transaction's limit.
+            func amount(_ name: String, _ label: String) throws -> Money? {
+                guard let text = field(name) else { return nil }
+                guard let value = Money(parsing: text) else { throw MMSError(.invalidArgument, "\(label)（\(t)）须为金额，如 2500.00：“\(text.prefix(20))”。") }
+                return value
+            }
+            if let name = field("name") { edited.tiers[index].name = name }
+            edited.tiers[index].spend = try amount("spend", "累计消费")
+            edited.tiers[index].singleTopup = try amount("topup", "单次充值")
+            edited.tiers[index].points = try whole("points", "积分门槛")
+            edited.tiers[index].discount = try whole("discount", "折扣") ?? edited.tiers[index].discount
+            edited.tiers[index].pointsMultiplier = try whole("multiplier", "积分倍数") ?? edited.tiers[index].pointsMultiplier
+        }
+        try edited.validate()
+        return edited
     }
 
     /// A sign-in form posted: its CSRF token, then the limit per address, then `open` (the use
@@ -182,7 +277,7 @@ extension TillAPI {
 
     func consoleValues(_ operatorNode: LocalNode, token: String) -> [String: Any] {
         ["node": node.id.rawValue, "who": operatorNode.caller.actor.operatorID, "role": operatorNode.caller.role?.rawValue ?? "",
-         "csrf": PageSecurity.formToken(session: token)]
+         "csrf": PageSecurity.formToken(session: token), "headOffice": operatorNode.caller.role == .hqAdmin]
     }
 
     /// The day at a glance, in the operator's scope: their branch for a manager, the chain for head office.

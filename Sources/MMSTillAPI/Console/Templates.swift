@@ -129,17 +129,60 @@ enum Templates {
             {{$nav}}{{> console-nav}}{{/nav}}
             {{$content}}
             <h1>营销方案 · 第 {{version}} 版</h1>
+            {{#saved}}<p class="saved" role="status">已保存为第 {{saved}} 版，正在同步到各门店。</p>{{/saved}}
             <h2>会员等级</h2>
-            <table class="figures"><thead><tr><th>等级</th><th>名称</th><th>累计消费</th><th>单次充值</th><th>积分</th><th>折扣 %</th></tr></thead>
-            <tbody>{{#tiers}}<tr><td>{{tier}}</td><td>{{name}}</td><td>{{spend}}</td><td>{{singleTopup}}</td><td>{{points}}</td><td>{{discount}}</td></tr>{{/tiers}}
-            {{^tiers}}<tr><td colspan="6">方案未设等级（按连锁设置）</td></tr>{{/tiers}}</tbody></table>
-            <p class="note">修改方案：mms program set --file 方案.toml（页面编辑尚未提供）</p>
+            {{#editable}}
+            <form method="post" action="/console/programs/preview" class="card" id="tiers">
+            <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="version" value="{{version}}">
+            <table class="figures edit"><thead><tr><th>等级</th><th>名称</th><th>累计消费 ¥</th><th>单次充值 ¥</th><th>累计积分</th><th>折扣 %</th><th>积分倍数 %</th></tr></thead>
+            <tbody>{{#tiers}}<tr><td>{{tier}}</td>
+            <td><input name="name_{{tier}}" value="{{name}}" required maxlength="32"></td>
+            <td><input name="spend_{{tier}}" value="{{spend}}" inputmode="decimal" maxlength="16"></td>
+            <td><input name="topup_{{tier}}" value="{{singleTopup}}" inputmode="decimal" maxlength="16"></td>
+            <td><input name="points_{{tier}}" value="{{points}}" inputmode="numeric" maxlength="12"></td>
+            <td><input name="discount_{{tier}}" value="{{discount}}" inputmode="numeric" maxlength="3" required></td>
+            <td><input name="multiplier_{{tier}}" value="{{multiplier}}" inputmode="numeric" maxlength="4" required></td></tr>{{/tiers}}</tbody></table>
+            <p class="note">留空表示不按此方式升级。保存前先预览受影响的会员。</p>
+            <button type="submit">预览变更</button>
+            </form>
+            {{/editable}}
+            {{^editable}}<p>方案未设等级（按连锁设置）：请用 mms program set --file 方案.toml 设定。</p>{{/editable}}
+            <p><a href="/console">返回</a></p>
+            {{/content}}
+            {{/layout}}
+            """,
+        "console-program-preview": """
+            {{<layout}}
+            {{$nav}}{{> console-nav}}{{/nav}}
+            {{$content}}
+            <h1>预览：第 {{version}} 版之后</h1>
+            <p class="card" id="impact">此变更将使 <strong>{{up}}</strong> 位会员升级、<strong>{{down}}</strong> 位会员降级（共 {{members}} 位会员）。</p>
+            <table class="figures"><thead><tr><th>等级</th><th>现在</th><th>变更后</th></tr></thead>
+            <tbody>{{#moves}}<tr><td>{{name}}</td><td>{{before}}</td><td>{{after}}</td></tr>{{/moves}}</tbody></table>
+            <form method="post" action="/console/programs" class="card" id="confirm">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            {{#fields}}<input type="hidden" name="{{name}}" value="{{value}}">{{/fields}}
+            <button type="submit">确认保存</button> <a href="/console/programs">放弃</a>
+            </form>
+            {{/content}}
+            {{/layout}}
+            """,
+        "console-tiers": """
+            {{<layout}}
+            {{$nav}}{{> console-nav}}{{/nav}}
+            {{$content}}
+            <h1>会员等级 · 方案第 <span id="version">{{version}}</span> 版</h1>
+            <table class="figures" id="ladder"><thead><tr><th>等级</th><th>名称</th><th>累计消费</th><th>单次充值</th><th>累计积分</th><th>折扣 %</th><th>积分倍数 %</th></tr></thead>
+            <tbody>{{#tiers}}<tr><td>{{tier}}</td><td>{{name}}</td><td>{{spend}}</td><td>{{singleTopup}}</td><td>{{points}}</td><td>{{discount}}</td><td>{{multiplier}}</td></tr>{{/tiers}}
+            {{^tiers}}<tr><td colspan="7">方案未设等级（按连锁设置）</td></tr>{{/tiers}}</tbody></table>
+            <p class="note">由总部制定，各门店同步后生效。</p>
             <p><a href="/console">返回</a></p>
             {{/content}}
             {{/layout}}
             """,
         "console-nav": """
-            <nav><span>{{who}}（{{role}} · {{node}}）</span>
+            <nav><a href="/console">概况</a><a href="/console/tiers">会员等级</a>{{#headOffice}}<a href="/console/programs">营销方案</a>{{/headOffice}}
+            <span>{{who}}（{{role}} · {{node}}）</span>
             <form method="post" action="/console/logout" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">退出</button></form></nav>
             """,
         "member-login": """
@@ -185,7 +228,8 @@ enum Templates {
         form.card label{display:block;margin:.5rem 0}input{font:inherit;width:100%;padding:.5rem;border:1px solid #b8c2cc;border-radius:.35rem}
         button{font:inherit;padding:.5rem 1rem;border:0;border-radius:.35rem;background:#1f6feb;color:#fff}.inline{display:inline}
         form.inline label{display:inline-block;width:auto}form.inline input{width:12rem}
-        .error{background:#fde8e8;color:#8a1c1c;padding:.6rem;border-radius:.35rem}.note{color:#5a6675;font-size:.9rem}
+        nav a{color:#fff}.saved{background:#e6f4ea;color:#17602c;padding:.6rem;border-radius:.35rem}
+        table.edit input{width:7rem;padding:.3rem}.error{background:#fde8e8;color:#8a1c1c;padding:.6rem;border-radius:.35rem}.note{color:#5a6675;font-size:.9rem}
         table.figures{width:100%;border-collapse:collapse;background:#fff}table.figures th,table.figures td{padding:.4rem;border-bottom:1px solid #e3e8ee;text-align:right}
         table.figures th:first-child,table.figures td:first-child{text-align:left}.big{font-size:2rem;font-weight:600;margin:.2rem 0}
         ul.history{padding-left:1.2rem}@media(max-width:30rem){table.figures{font-size:.85rem}form.inline input{width:100%}}

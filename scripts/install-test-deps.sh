@@ -22,9 +22,10 @@ if [ ${#missing[@]} -gt 0 ]; then
     $sudo apt-get update -qq
     $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-# Selenium for the python3 first on the PATH (the one the browser tests run).
-if ! python3 -c 'import selenium' 2>/dev/null; then
-    python3 -m pip install -q selenium 2>/dev/null || python3 -m pip install -q --break-system-packages selenium
+# Selenium, and zxing-cpp with Pillow (the scanner that reads the member code off the screen),
+# for the python3 first on the PATH (the one the browser tests run).
+if ! python3 -c 'import selenium, zxingcpp, PIL' 2>/dev/null; then
+    python3 -m pip install -q selenium zxing-cpp pillow 2>/dev/null || python3 -m pip install -q --break-system-packages selenium zxing-cpp pillow
 fi
 # pcscd reads its drivers when it starts: start it after vpcd is installed. A socket file may be
 # left from a pcscd that is gone (a machine image, a killed session): only a live process counts.

@@ -56,6 +56,12 @@ public enum Cell {
     public static func pinUnlocked(_ node: NodeID) -> String { "pin_unlocked:\(node.rawValue)" }
     public static let retired = "retired", replacedBy = "replaced_by"
     public static func reported(_ report: CardReport) -> String { report.rawValue }
+
+    // Bookings: registers of the booking, a flag per booking on the branch's day and on the member.
+    public static let bookingPrefix = "booking:"
+    public static func booking(_ id: String) -> String { bookingPrefix + id }
+    public static func bookings(branch: NodeID, day: Int64) -> String { "bookings:\(branch.rawValue):\(day)" }
+    public static let bookingMember = "member", bookingBranch = "branch", bookingService = "service", bookingSlot = "slot", cancelled = "cancelled"
 }
 
 extension Op {
@@ -331,6 +337,17 @@ extension Op {
             return [.set(entity: Cell.member(member), name: Cell.messageConsent, value: text(messages ? "1" : "0"), stamp: stamp)]
         case .exportMade:
             return []
+        case .bookingMade(let b):
+            let e = Cell.booking(b.id)
+            return [.set(entity: e, name: Cell.bookingMember, value: text(b.member), stamp: stamp),
+                    .set(entity: e, name: Cell.bookingBranch, value: text(b.branch.rawValue), stamp: stamp),
+                    .set(entity: e, name: Cell.bookingService, value: text(b.service), stamp: stamp),
+                    .set(entity: e, name: Cell.bookingSlot, value: text(String(b.slot)), stamp: stamp),
+                    // Indexes the views read by: the branch's day, the member's bookings.
+                    .raise(entity: Cell.bookings(branch: b.branch, day: b.slot / 10_000), name: b.id),
+                    .raise(entity: Cell.member(b.member), name: Cell.bookingPrefix + b.id)]
+        case .bookingCancelled(let id, _):
+            return [.raise(entity: Cell.booking(id), name: Cell.cancelled)]
         case .cardRenewed(let card, let expires):
             return [.max(entity: Cell.card(card), name: Cell.cardExpires, value: expires)]
         case .programSet(let version, let document):

@@ -19,6 +19,10 @@ public struct MMSError: Error, Sendable, Equatable, CustomStringConvertible {
         case pinRequired = "pin_required"
         case cardBlocked = "card_blocked"
         case cardExpired = "card_expired"
+        /// A member code (会员码) shown after its two minutes.
+        case memberCodeExpired = "member_code_expired"
+        /// A booking's slot has no place left.
+        case slotFull = "slot_full"
         case unknownCard = "unknown_card"
         case unknownMember = "unknown_member"
         case cardExists = "card_exists"

@@ -232,6 +232,9 @@ public enum OpBody: Equatable, Sendable {
     case consentSet(member: String, messages: Bool)
     /// An export was made (members, sales or ops): the audit trail of who took what.
     case exportMade(what: String, rows: Int64, personalData: Bool)
+    /// 预约: a member's booking of a service at a branch, and its cancellation (`Bookings`).
+    case bookingMade(Booking)
+    case bookingCancelled(id: String, member: String)
 
     /// A short stable name, used in history and logs.
     public var kind: String {
@@ -281,6 +284,8 @@ public enum OpBody: Equatable, Sendable {
         case .messageQueued: "message_queued"
         case .consentSet: "consent_set"
         case .exportMade: "export_made"
+        case .bookingMade: "booking_made"
+        case .bookingCancelled: "booking_cancelled"
         }
     }
 
@@ -337,6 +342,8 @@ public enum OpBody: Equatable, Sendable {
         case .cardReturned(let r): r.member
         case .messageQueued(let m): m.member
         case .consentSet(let member, _): member
+        case .bookingMade(let b): b.member
+        case .bookingCancelled(_, let member): member
         case .exportMade,
              .cardReported, .pinFailed, .pinUnlocked, .rightsTransferred, .settingSet, .programSet, .pinChanged, .cardRenewed,
              .operatorAdded, .operatorDisabled, .operatorPasswordSet, .loginFailed, .tillRegistered, .tillRevoked,

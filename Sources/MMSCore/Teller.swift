@@ -24,6 +24,12 @@ public struct Teller {
         return Sales.day(wallMillis: wallMillis)
     }
 
+    /// The slot the op's time falls in, China Standard Time (`Bookings`).
+    var slotNow: Int64 {
+        guard let wallMillis else { preconditionFailure("a rule that depends on the time was decided without the op's time") }
+        return Bookings.slot(wallMillis: wallMillis)
+    }
+
     // MARK: Members and cards
 
     public func addMember(_ added: MemberAdded) throws -> OpBody {

@@ -50,6 +50,15 @@ public struct ChainSecrets: Sendable, Equatable {
         return h.finalize()
     }
 
+    /// The tag of a member code (会员码) for `card` until `expires` (Unix seconds): keyed by the
+    /// chain's secret, so any node checks it cut off from the rest, and no one without it can mint one.
+    public func memberCodeTag(card: String, expires: UInt64) -> [UInt8] {
+        let h = Blake2b(key: piiKey, outputLength: 10)
+        h.update("mms.member-code.v1")
+        h.update("\(card).\(expires)")
+        return h.finalize()
+    }
+
     /// Argon2id over the PIN keyed with the chain's pepper: a stolen store file alone cannot be brute-forced.
     /// Deliberately slow (~63 ms with libsodium's "interactive" limits): only at PIN entry.
     public func hashPIN(_ pin: String) throws -> String { try hash(peppered(pin, domain: "mms.pin.v1")) }

@@ -64,6 +64,14 @@ public final class LocalNode: Sendable {
     /// The same node, acting for `caller`: a cheap view sharing the store.
     public func acting(as caller: Caller) -> LocalNode { LocalNode(self, caller: caller) }
 
+    /// Refuses a branch's operator `what` of another branch than this node: head office's
+    /// roles (and the directory owner) read any branch's.
+    func requireScope(_ branch: NodeID, _ what: String) throws {
+        if branch != id, let role = caller.role, !role.isChainWide {
+            throw MMSError(.notPermitted, "A \(role.rawValue) reads \(what) of \(id) only.")
+        }
+    }
+
     /// Refuses unless the caller's role may take `action` (the directory owner may take any).
     func permit(_ action: Action) throws {
         if let role = caller.role { try Permissions.require(role, action) }
@@ -185,9 +193,11 @@ public final class LocalNode: Sendable {
 
     /// With `partial`, takes what this branch may spend when that is less than `amount`;
     /// the answer's `unpaid` is the rest, for the cashier to collect otherwise.
-    public func charge(card: String, amount: Money, pin: String?, requestKey: String?, partial: Bool = false) throws -> PaymentResult {
+    /// `card` may be a member code: its holder signed in with the PIN, so none is asked.
+    public func charge(card presented: String, amount: Money, pin: String?, requestKey: String?, partial: Bool = false) throws -> PaymentResult {
         try permit(.charge)
-        var result = try pay(card: card, pin: pin, checkPIN: true,
+        let (card, byMemberCode) = try cardPresented(presented)
+        var result = try pay(card: card, pin: pin, checkPIN: !byMemberCode,
                              request: fingerprint("charge", card, amount.description, partial ? "partial" : "whole", key: requestKey)) {
             try $0.charge(card: card, amount: amount, partial: partial)
         }
@@ -202,10 +212,11 @@ public final class LocalNode: Sendable {
     /// A charge that, refused only because the rights sit at other nodes, asks `broker` for the
     /// shortfall, waits up to `wait` seconds for the grants, and tries once more. The one rule for
     /// rights on demand, for the command line and the till API alike.
-    public func charge(card: String, amount: Money, pin: String?, requestKey: String?, broker: RightsBroker?,
+    public func charge(card presented: String, amount: Money, pin: String?, requestKey: String?, broker: RightsBroker?,
                        wait: TimeInterval = Double(RightsOnDemand.waitMillis) / 1000) throws -> PaymentResult {
-        try onDemand(card: card, needed: { principal, _ in Teller.split(amount.fen, principal: principal) }, broker: broker, wait: wait) {
-            try charge(card: card, amount: amount, pin: pin, requestKey: requestKey)
+        let card = try cardPresented(presented).number
+        return try onDemand(card: card, needed: { principal, _ in Teller.split(amount.fen, principal: principal) }, broker: broker, wait: wait) {
+            try charge(card: presented, amount: amount, pin: pin, requestKey: requestKey)
         }
     }
 
@@ -388,8 +399,10 @@ public final class LocalNode: Sendable {
 
     // MARK: Reading
 
-    public func show(card number: String, historyLimit: Int = 20) throws -> ShowResult {
+    /// `card` may be a member code, read as the card it names.
+    public func show(card presented: String, historyLimit: Int = 20) throws -> ShowResult {
         try permit(.lookUp)
+        let number = try cardPresented(presented).number
         guard let card = try store.read({ try $0.card(number) }) else {
             throw MMSError(.unknownCard, "Card \(number.prefix(Limits.maxIdentifierLength)) is not known here.", details: ["card": String(number.prefix(Limits.maxIdentifierLength))])
         }

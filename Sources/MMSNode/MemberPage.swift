@@ -29,7 +29,49 @@ public struct MemberPage: Codable, Sendable {
     public let history: [HistoryItem]
 }
 
+/// 会员码: what a signed-in member shows at the till instead of their card (a QR code, or typed):
+/// `MC<card>.<expires, Unix seconds>.<tag>`, in the QR code's alphanumeric alphabet. The tag is
+/// keyed by the chain's secret, so every node checks a code on its own, cut off or not. Whoever
+/// shows it has signed in with the card's PIN, so a payment by it asks for no PIN; it lives two
+/// minutes, and the card must still be active.
+public struct MemberCode: Codable, Sendable, Equatable {
+    public static let prefix = "MC"
+    public static let lifetimeSeconds: UInt64 = 120
+
+    public let code: String
+    public let card: String
+    public let expiresAt: String
+    public let seconds: UInt64
+}
+
 extension LocalNode {
+    /// A fresh member code for the signed-in member's card.
+    public func memberCode(session token: String) throws -> MemberCode {
+        let number = try memberCard(session: token)
+        guard let card = try store.read({ try $0.card(number) }), card.status == .active else {
+            throw MMSError(.unauthenticated, "This card can no longer be used here: sign in again.")
+        }
+        let expires = clock() / 1_000 + MemberCode.lifetimeSeconds
+        let code = "\(MemberCode.prefix)\(number).\(expires).\(Hex.encode(secrets.memberCodeTag(card: number, expires: expires)).uppercased())"
+        return MemberCode(code: code, card: number, expiresAt: Self.timestamp(expires * 1_000), seconds: MemberCode.lifetimeSeconds)
+    }
+
+    /// What the till read — a card number, or a member code — as the card it names, and whether
+    /// a member code vouched for it (its holder signed in with the PIN). A code whose tag is wrong
+    /// names no card; one past its time is refused as expired.
+    public func cardPresented(_ text: String) throws -> (number: String, byMemberCode: Bool) {
+        guard text.hasPrefix(MemberCode.prefix) else { return (text, false) }
+        let parts = text.dropFirst(MemberCode.prefix.count).split(separator: ".", omittingEmptySubsequences: false)
+        let forged = MMSError(.unknownCard, "This member code is not valid: ask the member to open it again.")
+        guard parts.count == 3, let expires = UInt64(parts[1]), let tag = Hex.decode(String(parts[2]).lowercased()) else { throw forged }
+        let number = String(parts[0])
+        guard constantTimeEqual(tag, secrets.memberCodeTag(card: number, expires: expires)) else { throw forged }
+        guard clock() / 1_000 < expires else {
+            throw MMSError(.memberCodeExpired, "This member code has expired: ask the member to refresh it.", details: ["card": number])
+        }
+        return (number, true)
+    }
+
     /// How long a member's sign-in lasts.
     public static let memberSessionMillis: UInt64 = 30 * 60_000
 
@@ -73,7 +115,7 @@ extension LocalNode {
     }
 
     /// The card a member's session was opened with, while it lasts.
-    private func memberCard(session token: String) throws -> String {
+    func memberCard(session token: String) throws -> String {
         guard token.utf8.count == 64, let session = try store.session(tokenHash: Self.tokenHash(token)), session.till == Actor.memberTill else {
             throw MMSError(.unauthenticated, "Sign in with your card and PIN.")
         }

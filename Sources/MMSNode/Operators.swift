@@ -254,6 +254,8 @@ extension LocalNode {
         case .stockThreshold(let sku, let below): "\(sku) low below \(below)"
         case .priceSet(let sku, let branch, let price): "\(sku) @ \(branch) = \(price?.description ?? "list price")"
         case .exportMade(let what, let rows, let personalData): "\(what): \(rows) rows\(personalData ? ", with personal data" : "")"
+        case .bookingMade(let b): "\(b.service) at \(b.branch.rawValue) \(Bookings.text(b.slot))"
+        case .bookingCancelled(let id, _): id
         case .messageQueued(let m): m.key
         case .consentSet(let member, let messages): "\(member) messages \(messages ? "on" : "off")"
         default: nil

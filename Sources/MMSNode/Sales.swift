@@ -52,15 +52,18 @@ extension LocalNode {
 
     /// A sale of catalogue items paid by one or more tenders, for a member's card or a walk-in
     /// customer. The card's PIN is checked when the card has one. One op: all or nothing.
-    public func sell(_ request: SaleRequest, pin: String?, requestKey: String?) throws -> SaleResult {
+    /// The card may be a member code, which asks for no PIN (its holder signed in with it).
+    public func sell(_ presented: SaleRequest, pin: String?, requestKey: String?) throws -> SaleResult {
         try permit(.sale)
+        var request = presented, byMemberCode = false
+        if let card = presented.card { (request.card, byMemberCode) = try cardPresented(card) }
         let fingerprint = try fingerprint("sell", request.card ?? "-", request.staff ?? "-",
                                       request.items.map { "\($0.sku)x\($0.quantity)\($0.price.map { "@\($0)" } ?? "")" }.joined(separator: ","),
                                       request.payments.map { "\($0.kind.rawValue):\($0.amount?.description ?? "rest"):\($0.reference)" }.joined(separator: ","),
                                       key: requestKey)
         // The member's PIN guards what is theirs: stored value, points, coupons; cash needs none.
         let ownTenders = request.payments.contains { TenderKind.members.contains($0.kind) }
-        return try pay(card: request.card, pin: pin, checkPIN: request.card != nil && ownTenders, request: fingerprint,
+        return try pay(card: request.card, pin: pin, checkPIN: request.card != nil && ownTenders && !byMemberCode, request: fingerprint,
                        decide: { try $0.sell(request) }, answer: { op, state in
                            guard case .sale(let sale) = op.body else { preconditionFailure("a sale issued \(op.body.kind)") }
                            return try Self.saleResult(op.id.description, sale, day: Sales.day(wallMillis: op.hlc.wallMillis), state: state)
@@ -73,6 +76,7 @@ extension LocalNode {
     public func quote(_ request: SaleRequest) throws -> SaleResult {
         try permit(.sale)
         var priced = request
+        if let card = request.card { priced.card = try cardPresented(card).number }
         if priced.payments.isEmpty { priced.payments = [SaleRequest.Payment(kind: .cash, amount: nil)] }
         return try store.read { state in
             let now = self.clock()

@@ -110,9 +110,7 @@ extension LocalNode {
     public func stock(sku: String? = nil, branch: NodeID? = nil) throws -> StockResult {
         try permit(.lookUp)
         let branch = branch ?? id
-        if branch != id, let role = caller.role, !role.isChainWide {
-            throw MMSError(.notPermitted, "A \(role.rawValue) reads the stock of \(id) only.")
-        }
+        try requireScope(branch, "the stock")
         let skus = try sku.map { [$0] } ?? store.stockedSKUs(at: branch)
         let (outgoing, incoming) = try store.transfers(of: branch)
         return try store.read { state in

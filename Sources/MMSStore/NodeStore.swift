@@ -64,9 +64,13 @@ public final class NodeStore: @unchecked Sendable {
         }
     }
 
-    /// The origins this replica accepts ops from.
-    public func trustedOrigins() throws -> [NodeID] {
-        try guarded { try db.read { try String.fetchAll($0, sql: "SELECT id FROM origins ORDER BY id").map { try NodeID($0) } } }
+    /// The origins this replica accepts ops from (of one role, when given).
+    public func trustedOrigins(role: NodeRole? = nil) throws -> [NodeID] {
+        try guarded {
+            try db.read {
+                try String.fetchAll($0, sql: "SELECT id FROM origins WHERE ? IS NULL OR role = ? ORDER BY id", arguments: [role?.rawValue, role?.rawValue]).map { try NodeID($0) }
+            }
+        }
     }
 
     // MARK: Issuing local ops

@@ -507,7 +507,7 @@ extension TillAPI {
         case .idempotencyConflict, .programChanged, .cardExists, .memberExists, .couponExists, .productExists, .operatorExists, .tillExists, .alreadyInitialised: .conflict
         case .bodyTooLarge: .contentTooLarge
         case .insufficientFunds, .insufficientPoints, .noUsesLeft, .couponUsed, .couponExpired, .wrongPIN, .pinLocked, .pinRequired,
-             .cardBlocked, .cardExpired, .wrongCardType: .unprocessableContent
+             .cardBlocked, .cardExpired, .memberCodeExpired, .slotFull, .wrongCardType: .unprocessableContent
         case .storeFailure, .clockSkew, .notInitialised, .verifyFailed, .malformedOp, .badSignature, .brokenChain, .fork, .unknownOrigin, .batchTooLarge:
             .serviceUnavailable
         }

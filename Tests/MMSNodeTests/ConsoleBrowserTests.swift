@@ -15,7 +15,9 @@ extension NetworkTests {
         from selenium.webdriver.chrome.service import Service
         from selenium.webdriver.common.by import By
         from selenium.common.exceptions import WebDriverException
-        from selenium.webdriver.support.ui import WebDriverWait
+        from selenium.webdriver.support.ui import Select, WebDriverWait
+        from PIL import Image
+        import zxingcpp
 
         config = json.loads(sys.argv[1])
         shots = config["screenshots"]
@@ -124,6 +126,42 @@ extension NetworkTests {
         d.save_screenshot(shots + "/console-refused.png")
         d.quit()
 
+        # The member on a phone: a wrong PIN, then the right one.
+        d = browser(390, 844, phone=True)
+        d.get(config["branch"] + "/m")
+        d.save_screenshot(shots + "/member-login.png")
+        fill(d, {"card": "6200000001", "pin": "9999"})
+        result["member_wrong_pin"] = text(d)
+        fill(d, {"card": "6200000001", "pin": "2468"})
+        result["member_home"] = text(d)
+        result["member_width"] = d.execute_script("return document.documentElement.scrollWidth")
+        d.save_screenshot(shots + "/member-home.png")
+        # The member code, read off the screen by a scanner (zxing), as the till's would.
+        submit(d, "a#member-code")
+        d.save_screenshot(shots + "/member-code.png")
+        result["member_code_shown"] = d.find_element(By.ID, "code").text
+        scanned = zxingcpp.read_barcodes(Image.open(shots + "/member-code.png"))
+        result["member_code_scanned"] = scanned[0].text if scanned else ""
+        d.get(config["branch"] + "/m")
+        # A booking at branch-2, made here: tomorrow (the form's first choice) at 10:00.
+        Select(d.find_element(By.NAME, "branch")).select_by_value("branch-2")
+        Select(d.find_element(By.NAME, "time")).select_by_value("10:00")
+        result["booking_day"] = Select(d.find_element(By.NAME, "day")).first_selected_option.get_attribute("value")
+        submit(d, "form#book button[type=submit]")
+        result["member_booked"] = text(d)
+        Select(d.find_element(By.NAME, "branch")).select_by_value("branch-2")
+        Select(d.find_element(By.NAME, "time")).select_by_value("10:00")
+        submit(d, "form#book button[type=submit]")
+        result["member_booked_twice"] = text(d)
+        d.save_screenshot(shots + "/member-booking.png")
+        member_cookie = d.get_cookie("mms_member")["value"]
+        submit(d, "nav form button[type=submit]")
+        result["member_signed_out"] = text(d)
+        # The old session's cookie opens nothing any more.
+        d.add_cookie({"name": "mms_member", "value": member_cookie, "path": "/m", "secure": True})
+        d.get(config["branch"] + "/m")
+        result["member_after_sign_out"] = text(d)
+        d.quit()
         # branch-2's cashier reads the ladder in force once the change has come by gossip.
         d = browser(1280, 900)
         d.get(config["branch2"] + "/console")
@@ -136,26 +174,17 @@ extension NetworkTests {
             time.sleep(0.5)
         result["branch2_tiers"] = text(d)
         d.save_screenshot(shots + "/console-tiers-branch2.png")
+        # …and the booking made on branch-1's member page, once it has come.
+        deadline = time.time() + 30
+        while True:
+            d.get(config["branch2"] + "/console/bookings?day=" + result["booking_day"])
+            if "面部护理" in text(d) or time.time() > deadline:
+                break
+            time.sleep(0.5)
+        result["branch2_bookings"] = text(d)
+        d.save_screenshot(shots + "/console-bookings-branch2.png")
         d.quit()
 
-        # The member on a phone: a wrong PIN, then the right one.
-        d = browser(390, 844, phone=True)
-        d.get(config["branch"] + "/m")
-        d.save_screenshot(shots + "/member-login.png")
-        fill(d, {"card": "6200000001", "pin": "9999"})
-        result["member_wrong_pin"] = text(d)
-        fill(d, {"card": "6200000001", "pin": "2468"})
-        result["member_home"] = text(d)
-        result["member_width"] = d.execute_script("return document.documentElement.scrollWidth")
-        d.save_screenshot(shots + "/member-home.png")
-        member_cookie = d.get_cookie("mms_member")["value"]
-        submit(d, "nav form button[type=submit]")
-        result["member_signed_out"] = text(d)
-        # The old session's cookie opens nothing any more.
-        d.add_cookie({"name": "mms_member", "value": member_cookie, "path": "/m", "secure": True})
-        d.get(config["branch"] + "/m")
-        result["member_after_sign_out"] = text(d)
-        d.quit()
         print(json.dumps(result, ensure_ascii=False))
         """#
 
@@ -175,6 +204,9 @@ extension NetworkTests {
         let silver = try #require((try? json(mms(["member", "add", "--data", branch, "--name", "李雷", "--phone", "13800000002", "--json"]).stdout))?["id"] as? String)
         try #require(mms(["card", "issue", "--data", branch, "--member", silver, "--type", "stored", "--number", "6200000002", "--pin", "1357"]).status == 0)
         try #require(mms(["topup", "--data", branch, "--card", "6200000002", "--amount", "2000.00"]).status == 0)
+        // A service members can book.
+        try #require(mms(["product", "add", "--data", "\(root)/data/t/hq", "--sku", "SV-FACIAL", "--name", "面部护理", "--kind", "service", "--price", "198.00"]).status == 0)
+        try waitUntil(30) { (try? mms(["product", "show", "--data", branch, "--sku", "SV-FACIAL"]).status) == 0 }
         let added = try mms(["member", "add", "--data", branch, "--name", "王芳", "--phone", "13800000001", "--json"])
         let member = try #require((try? json(added.stdout))?["id"] as? String, "\(added.stdout) \(added.stderr)")
         try #require(mms(["card", "issue", "--data", branch, "--member", member, "--type", "stored", "--number", "6200000001", "--pin", "2468"]).status == 0)
@@ -240,11 +272,25 @@ extension NetworkTests {
         #expect(text("branch2_tiers").contains("方案第 2 版") && text("branch2_tiers").contains("2500.00"), "\(text("branch2_tiers"))")
         #expect(try json(mms(["show", "--data", "\(root)/data/t/branch-2", "--card", "6200000002", "--json"]).stdout)["tier"] as? String == "standard")
         #expect(try json(mms(["program", "show", "--data", "\(root)/data/t/hq", "--json"]).stdout)["version"] as? Int == 2, "the forged form changed nothing")
+        // The member code read off the screen pays at branch-1's till API with no PIN, as the card.
+        #expect(text("member_code_scanned").hasPrefix("MC6200000001.") && text("member_code_scanned") == text("member_code_shown"), "\(text("member_code_scanned"))")
+        try staffAdd("hq", "c01", role: "cashier", branch: "branch-1", password: "c01-Pass!")
+        let till = try registerTill("branch-1", "till-1")
+        var cashier: String?
+        try waitUntil(30) { cashier = try? login("branch-1", till: till, "c01", "c01-Pass!", file: file).json["token"] as? String; return cashier != nil }
+        let paid = try https("POST", "branch-1", "/v1/charges", file: file, token: cashier, key: "code-1",
+                             body: #"{"card":"\#(text("member_code_scanned"))","amount":"30.00"}"#)
+        #expect(paid.status == 201 && paid.json["card"] as? String == "6200000001" && paid.json["balance"] as? String == "150.00", "\(paid.json)")
+        // The booking: on the member's page, a second of the same time refused, and on branch-2's console.
+        #expect(text("member_booked").contains("面部护理") && text("member_booked").contains("branch-2") && text("member_booked").contains("10:00"), "\(text("member_booked"))")
+        #expect(text("member_booked_twice").contains("already") || text("member_booked_twice").contains("已"), "\(text("member_booked_twice"))")
+        #expect(text("branch2_bookings").contains("面部护理") && text("branch2_bookings").contains("10:00") && text("branch2_bookings").contains(member)
+                && !text("branch2_bookings").contains("超额"), "\(text("branch2_bookings"))")
         #expect(text("member_wrong_pin").contains("卡号或密码错误"), "\(text("member_wrong_pin"))")
         #expect(text("member_home").contains("¥180.00") && text("member_home").contains("王芳"), "\(text("member_home"))")
         #expect(text("member_signed_out").contains("卡号") && !text("member_after_sign_out").contains("¥180.00"), "signing out ends the session")
         #expect((seen["member_width"] as? Int ?? 9_999) <= 390, "the member's page fits a 390-pixel screen")
-        for shot in ["console-login", "console-home-hq", "console-members", "console-member", "console-programs", "console-program-preview", "console-tiers-branch2", "console-refused", "console-home-branch", "member-login", "member-home"] {
+        for shot in ["console-login", "console-home-hq", "console-members", "console-member", "console-programs", "console-program-preview", "console-tiers-branch2", "console-bookings-branch2", "member-code", "member-booking", "console-refused", "console-home-branch", "member-login", "member-home"] {
             #expect(FileManager.default.fileExists(atPath: "\(screenshots)/\(shot).png"), "\(shot).png")
         }
         // The wrong PIN counted against the card, as at the till.

@@ -97,6 +97,49 @@ import Testing
         #expect(audit.entries.filter { $0.kind != "till_registered" && $0.kind != "operator_added" }.allSatisfy { $0.operator == "c01" && $0.till == "till-1" })
     }
 
+    /// A member code (会员码) from the member's page pays as the card, with no PIN asked (its
+    /// holder signed in with it); a forged one names no card; one past its two minutes is refused,
+    /// and either refusal changes nothing.
+    @Test func aMemberCodePaysAsItsCardUntilItExpires() async throws {
+        let member = try node.addMember(MemberProfile(name: "王芳", phone: "13800000001", birthday: "1990-01-01"))
+        _ = try node.issueCard(number: "6200000001", member: member.id, type: .stored, pin: "2468", discountPercent: nil, uses: nil)
+        _ = try node.topUp(card: "6200000001", amount: Money(fen: 30_000), requestKey: nil)
+        let session = try node.signInMember(card: "6200000001", pin: "2468")
+        let code = try node.memberCode(session: session.token)
+        #expect(code.code.hasPrefix("MC6200000001.") && code.card == "6200000001" && code.seconds == 120)
+        let forged = code.code.dropLast(2) + (code.code.hasSuffix("00") ? "11" : "00")
+        let till = tillToken, node = node
+        try await withClient { c in
+            let cashier = try await c.login(till, "c01", "c01-Pass!")
+            let (s1, looked) = try await c.send(.get, "/v1/cards/\(code.code)", token: cashier)
+            #expect(s1 == 200 && looked["card"] as? String == "6200000001", "the till looks the code up as the card: \(looked)")
+            let (s2, paid) = try await c.send(.post, "/v1/charges", token: cashier, key: "code-1", body: #"{"card":"\#(code.code)","amount":"50.00"}"#)
+            #expect(s2 == 201 && paid["card"] as? String == "6200000001" && paid["balance"] as? String == "250.00", "\(paid)")
+            // Without the code, the card still asks for its PIN.
+            let (s3, plain) = try await c.send(.post, "/v1/charges", token: cashier, key: "plain-1", body: #"{"card":"6200000001","amount":"1.00"}"#)
+            #expect(s3 == 422 && plain["error"] as? String == "pin_required", "\(plain)")
+            let before = try node.store.stateHash()
+            let (s4, bad) = try await c.send(.post, "/v1/charges", token: cashier, key: "forged-1", body: #"{"card":"\#(forged)","amount":"1.00"}"#)
+            #expect(s4 == 404 && bad["error"] as? String == "unknown_card", "\(bad)")
+            #expect(try node.store.stateHash() == before)
+        }
+        // The same store read by a clock two minutes on: the code has expired.
+        let later = try LocalNode(directory: node.directory, clock: { LocalNode.wallClockMillis() + 121_000 })
+        let app = Application(router: TillAPI(node: later).router())
+        try await app.test(.router) { client in
+            let document = try await client.execute(uri: "/v1/openapi.json", method: .get) { Data(buffer: $0.body) }
+            let c = Client(client: client, checker: try OpenAPIChecker(json: document))
+            let cashier = try await c.login(till, "c01", "c01-Pass!")
+            let before = try later.store.stateHash()
+            let (status, expired) = try await c.send(.post, "/v1/charges", token: cashier, key: "late-1", body: #"{"card":"\#(code.code)","amount":"1.00"}"#)
+            #expect(status == 422 && expired["error"] as? String == "member_code_expired", "\(expired)")
+            #expect(try later.store.stateHash() == before)
+            let (sale, refused) = try await c.send(.post, "/v1/sales", token: cashier, key: "late-2",
+                                                   body: #"{"card":"\#(code.code)","items":[],"amount":"1.00","tenders":[{"kind":"stored"}]}"#)
+            #expect(sale == 422 && refused["error"] as? String == "member_code_expired", "\(refused)")
+        }
+    }
+
     /// Reports, reminders and the outbox through the API, scoped by role: a manager reads their
     /// branch's reports and sends reminders; a cashier reads none; an export by a manager masks
     /// members' personal data and is written to the audit trail.

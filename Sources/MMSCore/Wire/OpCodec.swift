@@ -137,6 +137,12 @@ public enum OpCodec {
         case .exportMade(let what, let rows, let personalData):
             var w = Mms_Wire_ExportMade(); w.what = what; w.rows = rows; w.personalData = personalData
             return .exportMade(w)
+        case .bookingMade(let b):
+            var w = Mms_Wire_BookingMade(); w.id = b.id; w.member = b.member; w.branch = b.branch.rawValue; w.service = b.service; w.slot = b.slot
+            return .bookingMade(w)
+        case .bookingCancelled(let id, let member):
+            var w = Mms_Wire_BookingCancelled(); w.id = id; w.member = member
+            return .bookingCancelled(w)
         case .couponRedeemed(let code, let member):
             var w = Mms_Wire_CouponRedeemed(); w.code = code; w.member = member
             return .couponRedeemed(w)
@@ -397,6 +403,13 @@ public enum OpCodec {
         case .exportMade(let w):
             guard ["members", "sales", "ops"].contains(w.what), w.rows >= 0 else { throw malformed("export") }
             return .exportMade(what: w.what, rows: w.rows, personalData: w.personalData)
+        case .bookingMade(let w):
+            try id(w.id); try id(w.member); try id(w.service)
+            guard Bookings.isSlot(w.slot) else { throw malformed("booking slot") }
+            return .bookingMade(Booking(id: w.id, member: w.member, branch: try checked { try NodeID(w.branch) }, service: w.service, slot: w.slot))
+        case .bookingCancelled(let w):
+            try id(w.id); try id(w.member)
+            return .bookingCancelled(id: w.id, member: w.member)
         case .couponRedeemed(let c):
             try id(c.code); try id(c.member)
             return .couponRedeemed(code: c.code, member: c.member)

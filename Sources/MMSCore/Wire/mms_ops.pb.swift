@@ -497,6 +497,22 @@ nonisolated struct Mms_Wire_Op: Sendable {
     set {body = .exportMade(newValue)}
   }
 
+  var bookingMade: Mms_Wire_BookingMade {
+    get {
+      if case .bookingMade(let v)? = body {return v}
+      return Mms_Wire_BookingMade()
+    }
+    set {body = .bookingMade(newValue)}
+  }
+
+  var bookingCancelled: Mms_Wire_BookingCancelled {
+    get {
+      if case .bookingCancelled(let v)? = body {return v}
+      return Mms_Wire_BookingCancelled()
+    }
+    set {body = .bookingCancelled(newValue)}
+  }
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   nonisolated enum OneOf_Body: Equatable, Sendable {
@@ -545,6 +561,8 @@ nonisolated struct Mms_Wire_Op: Sendable {
     case messageQueued(Mms_Wire_MessageQueued)
     case consentSet(Mms_Wire_ConsentSet)
     case exportMade(Mms_Wire_ExportMade)
+    case bookingMade(Mms_Wire_BookingMade)
+    case bookingCancelled(Mms_Wire_BookingCancelled)
 
   }
 
@@ -603,6 +621,43 @@ nonisolated struct Mms_Wire_ExportMade: Sendable {
   var rows: Int64 = 0
 
   var personalData: Bool = false
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
+/// A member's booking (预约) of a service (a catalogue SKU) at a branch, for the slot starting at
+/// `slot` (China time, YYYYMMDDHHmm).
+nonisolated struct Mms_Wire_BookingMade: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var id: String = String()
+
+  var member: String = String()
+
+  var branch: String = String()
+
+  var service: String = String()
+
+  var slot: Int64 = 0
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
+/// A booking cancelled, by its member or the branch.
+nonisolated struct Mms_Wire_BookingCancelled: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var id: String = String()
+
+  var member: String = String()
 
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1724,7 +1779,7 @@ nonisolated extension Mms_Wire_CardReport: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".Op"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}origin\0\u{1}seq\0\u{1}hlc\0\u{3}prev_hash\0\u{1}operator\0\u{1}till\0\u{4}\u{3}member_added\0\u{3}card_issued\0\u{3}card_reported\0\u{3}pin_failed\0\u{3}pin_unlocked\0\u{3}top_up\0\u{1}charge\0\u{1}refund\0\u{3}points_redeemed\0\u{3}punch_used\0\u{3}rights_transferred\0\u{3}setting_set\0\u{4}\u{2}coupon_issued\0\u{3}coupon_redeemed\0\u{3}operator_added\0\u{3}operator_disabled\0\u{3}operator_password_set\0\u{3}login_failed\0\u{3}till_registered\0\u{3}till_revoked\0\u{3}product_set\0\u{3}price_set\0\u{3}stock_received\0\u{3}stock_returned\0\u{3}stock_transferred\0\u{3}transfer_arrived\0\u{3}stock_counted\0\u{3}stock_threshold\0\u{1}sale\0\u{3}expense_added\0\u{3}sale_returned\0\u{3}till_closed\0\u{3}supplier_invoiced\0\u{3}supplier_paid\0\u{3}program_set\0\u{3}balance_transferred\0\u{3}pin_changed\0\u{3}card_returned\0\u{3}card_renewed\0\u{3}points_awarded\0\u{3}points_transferred\0\u{3}coupon_transferred\0\u{3}message_queued\0\u{3}consent_set\0\u{3}export_made\0\u{c}\u{16}\u{1}")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}origin\0\u{1}seq\0\u{1}hlc\0\u{3}prev_hash\0\u{1}operator\0\u{1}till\0\u{4}\u{3}member_added\0\u{3}card_issued\0\u{3}card_reported\0\u{3}pin_failed\0\u{3}pin_unlocked\0\u{3}top_up\0\u{1}charge\0\u{1}refund\0\u{3}points_redeemed\0\u{3}punch_used\0\u{3}rights_transferred\0\u{3}setting_set\0\u{4}\u{2}coupon_issued\0\u{3}coupon_redeemed\0\u{3}operator_added\0\u{3}operator_disabled\0\u{3}operator_password_set\0\u{3}login_failed\0\u{3}till_registered\0\u{3}till_revoked\0\u{3}product_set\0\u{3}price_set\0\u{3}stock_received\0\u{3}stock_returned\0\u{3}stock_transferred\0\u{3}transfer_arrived\0\u{3}stock_counted\0\u{3}stock_threshold\0\u{1}sale\0\u{3}expense_added\0\u{3}sale_returned\0\u{3}till_closed\0\u{3}supplier_invoiced\0\u{3}supplier_paid\0\u{3}program_set\0\u{3}balance_transferred\0\u{3}pin_changed\0\u{3}card_returned\0\u{3}card_renewed\0\u{3}points_awarded\0\u{3}points_transferred\0\u{3}coupon_transferred\0\u{3}message_queued\0\u{3}consent_set\0\u{3}export_made\0\u{3}booking_made\0\u{3}booking_cancelled\0\u{c}\u{16}\u{1}")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2324,6 +2379,32 @@ nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._Message
           self.body = .exportMade(v)
         }
       }()
+      case 56: try {
+        var v: Mms_Wire_BookingMade?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .bookingMade(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .bookingMade(v)
+        }
+      }()
+      case 57: try {
+        var v: Mms_Wire_BookingCancelled?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .bookingCancelled(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .bookingCancelled(v)
+        }
+      }()
       default: break
       }
     }
@@ -2536,6 +2617,14 @@ nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._Message
       guard case .exportMade(let v)? = self.body else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 55)
     }()
+    case .bookingMade?: try {
+      guard case .bookingMade(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 56)
+    }()
+    case .bookingCancelled?: try {
+      guard case .bookingCancelled(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 57)
+    }()
     case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -2670,6 +2759,91 @@ nonisolated extension Mms_Wire_ExportMade: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.what != rhs.what {return false}
     if lhs.rows != rhs.rows {return false}
     if lhs.personalData != rhs.personalData {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mms_Wire_BookingMade: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".BookingMade"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}member\0\u{1}branch\0\u{1}service\0\u{1}slot\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.member) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.branch) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.service) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.slot) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    if !self.member.isEmpty {
+      try visitor.visitSingularStringField(value: self.member, fieldNumber: 2)
+    }
+    if !self.branch.isEmpty {
+      try visitor.visitSingularStringField(value: self.branch, fieldNumber: 3)
+    }
+    if !self.service.isEmpty {
+      try visitor.visitSingularStringField(value: self.service, fieldNumber: 4)
+    }
+    if self.slot != 0 {
+      try visitor.visitSingularInt64Field(value: self.slot, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Mms_Wire_BookingMade, rhs: Mms_Wire_BookingMade) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.member != rhs.member {return false}
+    if lhs.branch != rhs.branch {return false}
+    if lhs.service != rhs.service {return false}
+    if lhs.slot != rhs.slot {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mms_Wire_BookingCancelled: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".BookingCancelled"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}member\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.member) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    if !self.member.isEmpty {
+      try visitor.visitSingularStringField(value: self.member, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Mms_Wire_BookingCancelled, rhs: Mms_Wire_BookingCancelled) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.member != rhs.member {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

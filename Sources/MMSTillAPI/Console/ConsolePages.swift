@@ -17,6 +17,8 @@ extension TillAPI {
     struct MemberLogin: Decodable { let csrf: String?; let card: String; let pin: String }
     struct TokenForm: Decodable { let csrf: String? }
     struct SearchForm: Decodable { let csrf: String?; let q: String }
+    struct BookingForm: Decodable { let csrf: String?; let id: String }
+    struct BookingRequestForm: Decodable { let csrf: String?; let branch: String; let service: String; let day: String; let time: String }
     /// A member as the console's search lists them (the phone masked by the use case).
     struct MemberRow: Sendable { let id, name, phone, home, tier, balance, bonus: String; let points: Int64 }
 
@@ -150,15 +152,65 @@ extension TillAPI {
             return PageSecurity.html(Templates.render("console-tiers", values))
         } }
 
+        // A branch's bookings of a day (today unless asked): a branch's operators their own.
+        router.get("console/bookings") { request, _ in try await Self.page {
+            guard let token = request.cookies[Self.sessionCookie]?.value else { return PageSecurity.seeOther("/console") }
+            let day = request.uri.queryParameters.get("day").map { String($0) } ?? Sales.day(wallMillis: LocalNode.wallClockMillis())
+            let branch = try request.uri.queryParameters.get("branch").map { try NodeID(String($0)) }
+            let (operatorNode, bookings) = try await offload { () throws -> (LocalNode, BookingDay) in
+                let operatorNode = try node.authenticate(session: token)
+                return (operatorNode, try operatorNode.bookings(branch: branch, day: day))
+            }
+            var values = consoleValues(operatorNode, token: token)
+            values["title"] = "预约"; values["branch"] = bookings.branch; values["day"] = bookings.day
+            values["bookings"] = bookings.bookings.map { ["id": $0.id, "slot": String($0.slot.suffix(5)), "service": $0.serviceName, "member": $0.member, "cancelled": $0.cancelled] as [String: Any] }
+            if !bookings.overbooked.isEmpty { values["overbooked"] = bookings.overbooked.joined(separator: "、") }
+            return PageSecurity.html(Templates.render("console-bookings", values))
+        } }
+        router.post("console/bookings/cancel") { request, context in try await Self.page {
+            let form = try await Self.form(BookingForm.self, request, context)
+            guard let token = request.cookies[Self.sessionCookie]?.value, PageSecurity.tokensMatch(form.csrf, PageSecurity.formToken(session: token)) else {
+                return Self.refusedForm()
+            }
+            let cancelled = try await offload { try node.authenticate(session: token).cancelBooking(id: form.id) }
+            return PageSecurity.seeOther("/console/bookings?day=\(cancelled.slot.prefix(10))")
+        } }
+
         // MARK: The member's page
         router.get("m") { request, _ in try await Self.page {
-            guard let token = request.cookies[Self.memberCookie]?.value, let page = try? await offload({ try node.memberPage(session: token) }) else {
+            guard let token = request.cookies[Self.memberCookie]?.value, (try? await offload({ try node.memberPage(session: token) })) != nil else {
                 return loginPage("member-login", path: "/m")
             }
-            var values = Self.values(of: page)
-            values["title"] = "我的会员卡"
-            values["csrf"] = PageSecurity.formToken(session: token)
-            return PageSecurity.html(Templates.render("member-home", values))
+            return try await memberHome(token: token)
+        } }
+        // The member code: a QR code the till's scanner reads as a card (or the code typed), for two minutes.
+        router.get("m/code") { request, _ in try await Self.page {
+            guard let token = request.cookies[Self.memberCookie]?.value else { return PageSecurity.seeOther("/m") }
+            let code = try await offload { try node.memberCode(session: token) }
+            let qr = try QRCode(text: code.code, correction: .medium)
+            let values: [String: Any] = ["title": "会员码", "qr": qr.svg(pixelsPerModule: 6, label: "会员码"), "code": code.code,
+                                         "expires": Self.chinaTime(code.expiresAt), "refresh": code.seconds - 20, "csrf": PageSecurity.formToken(session: token)]
+            return PageSecurity.html(Templates.render("member-code", values))
+        } }
+        router.post("m/bookings") { request, context in try await Self.page {
+            let form = try await Self.form(BookingRequestForm.self, request, context)
+            guard let token = request.cookies[Self.memberCookie]?.value, PageSecurity.tokensMatch(form.csrf, PageSecurity.formToken(session: token)) else {
+                return Self.refusedForm()
+            }
+            do {
+                _ = try await offload { try node.book(session: token, branch: form.branch, service: form.service, slot: "\(form.day) \(form.time)") }
+                return PageSecurity.seeOther("/m#bookings")
+            } catch let error as MMSError where error.code != .unauthenticated && error.code != .sessionExpired {
+                return try await memberHome(token: token, error: Self.say(error), status: Self.status(error))
+            }
+        } }
+        router.post("m/bookings/cancel") { request, context in try await Self.page {
+            let form = try await Self.form(BookingForm.self, request, context)
+            guard let token = request.cookies[Self.memberCookie]?.value, PageSecurity.tokensMatch(form.csrf, PageSecurity.formToken(session: token)) else {
+                return Self.refusedForm()
+            }
+            _ = try await offload { try node.cancelBooking(session: token, id: form.id) }
+            return PageSecurity.seeOther("/m#bookings")
         } }
         router.post("m/login") { request, context in try await Self.page {
             let form = try await Self.form(MemberLogin.self, request, context)
@@ -302,6 +354,22 @@ extension TillAPI {
         return PageSecurity.html(Templates.render("console-home", values))
     }
 
+    /// The member's page: their card, their bookings and the form to book (with what went wrong, if anything).
+    func memberHome(token: String, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let (page, bookings, choices) = try await offload { (try node.memberPage(session: token), try node.memberBookings(session: token), try node.bookingChoices()) }
+        var values = Self.values(of: page)
+        values["title"] = "我的会员卡"
+        values["csrf"] = PageSecurity.formToken(session: token)
+        if let error { values["error"] = error }
+        values["bookings"] = bookings.map { ["id": $0.id, "slot": $0.slot, "service": $0.serviceName, "branch": $0.branch, "cancelled": $0.cancelled] as [String: Any] }
+        values["branches"] = choices.branches.map { ["id": $0, "here": $0 == node.id.rawValue] as [String: Any] }
+        values["services"] = choices.services.map { ["sku": $0.sku, "name": $0.name] }
+        values["days"] = choices.days.enumerated().map { ["day": $0.element, "first": $0.offset == 1] as [String: Any] }
+        values["times"] = choices.times
+        values["bookable"] = !choices.services.isEmpty
+        return PageSecurity.html(Templates.render("member-home", values), status: status)
+    }
+
     static func values(of page: MemberPage) -> [String: Any] {
         var values: [String: Any] = [
             "card": page.card, "name": page.name, "phone": page.phone, "tierName": Self.tierNames[page.tierName] ?? page.tierName, "balance": page.balance, "bonus": page.bonus,
@@ -364,9 +432,17 @@ extension TillAPI {
         case .wrongPIN: "卡号或密码错误。"
         case .operatorLocked, .pinLocked: "错误次数过多，已锁定，请联系门店。"
         case .notPermitted: "您的角色无权进行此操作。"
-        default: error.message
+        case .slotFull: "该时段已约满，请选择其他时间。"
+        case .memberCodeExpired: "会员码已过期，请刷新。"
+        default: error.details["reason"].flatMap { reasons[$0] } ?? error.message
         }
     }
+
+    /// The rules' refusals that name their reason, as a member reads them.
+    static let reasons = [
+        "not_a_slot": "请选择营业时间内的整点或半点。", "out_of_range": "只能预约从现在起 30 天内的时间。", "booked_already": "您已预约了这个时间。",
+        "too_many": "预约已达上限，请先取消一个。", "cancelled_already": "该预约已取消。", "begun": "预约时间已开始，无法取消。",
+    ]
 
     static func status(_ error: MMSError) -> HTTPResponse.Status {
         switch error.code {

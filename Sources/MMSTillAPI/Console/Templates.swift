@@ -23,7 +23,7 @@ enum Templates {
             <head>
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>{{title}} · MMS</title>
+            <title>{{title}} · MMS</title>{{$head}}{{/head}}
             <link rel="stylesheet" href="/assets/mms.css">
             </head>
             <body>
@@ -180,8 +180,22 @@ enum Templates {
             {{/content}}
             {{/layout}}
             """,
+        "console-bookings": """
+            {{<layout}}
+            {{$nav}}{{> console-nav}}{{/nav}}
+            {{$content}}
+            <h1>{{branch}} 预约 · {{day}}</h1>
+            {{#overbooked}}<p class="error">超额预约：{{overbooked}}（断网期间多处同时接受），请联系会员调整。</p>{{/overbooked}}
+            <table class="figures" id="bookings"><thead><tr><th>时间</th><th>服务</th><th>会员号</th><th>状态</th><th></th></tr></thead>
+            <tbody>{{#bookings}}<tr><td>{{slot}}</td><td>{{service}}</td><td>{{member}}</td><td>{{#cancelled}}已取消{{/cancelled}}{{^cancelled}}有效{{/cancelled}}</td>
+            <td>{{^cancelled}}<form method="post" action="/console/bookings/cancel" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="id" value="{{id}}"><button type="submit" class="secondary">取消</button></form>{{/cancelled}}</td></tr>{{/bookings}}
+            {{^bookings}}<tr><td colspan="5">当日暂无预约</td></tr>{{/bookings}}</tbody></table>
+            <form method="get" action="/console/bookings" class="inline"><label>日期 <input name="day" value="{{day}}" maxlength="10"></label> <button type="submit">查看</button></form>
+            {{/content}}
+            {{/layout}}
+            """,
         "console-nav": """
-            <nav><a href="/console">概况</a><a href="/console/tiers">会员等级</a>{{#headOffice}}<a href="/console/programs">营销方案</a>{{/headOffice}}
+            <nav><a href="/console">概况</a><a href="/console/tiers">会员等级</a><a href="/console/bookings">预约</a>{{#headOffice}}<a href="/console/programs">营销方案</a>{{/headOffice}}
             <span>{{who}}（{{role}} · {{node}}）</span>
             <form method="post" action="/console/logout" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">退出</button></form></nav>
             """,
@@ -198,11 +212,26 @@ enum Templates {
             {{/content}}
             {{/layout}}
             """,
+        "member-code": """
+            {{<layout}}
+            {{$head}}<meta http-equiv="refresh" content="{{refresh}}">{{/head}}
+            {{$nav}}<nav><a href="/m">返回</a></nav>{{/nav}}
+            {{$content}}
+            <h1>会员码</h1>
+            <section class="card code">
+            <div class="qr" id="qr">{{{qr}}}</div>
+            <p class="mono" id="code">{{code}}</p>
+            <p class="note">出示给收银员扫码，代替会员卡付款；{{expires}} 前有效，页面会自动刷新。请勿截图转发。</p>
+            </section>
+            {{/content}}
+            {{/layout}}
+            """,
         "member-home": """
             {{<layout}}
             {{$nav}}<nav><form method="post" action="/m/logout" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">退出</button></form></nav>{{/nav}}
             {{$content}}
             <h1>{{name}}</h1>
+            <p><a class="button" href="/m/code" id="member-code">会员码</a></p>
             <section class="card balance">
             <p class="big" id="balance">¥{{balance}}</p>
             <p>赠送余额 ¥{{bonus}} · 积分 <span id="points">{{points}}</span>{{#usesLeft}} · 剩余次数 {{usesLeft}}{{/usesLeft}}</p>
@@ -212,6 +241,20 @@ enum Templates {
             <h2>优惠券</h2>
             {{#coupons}}<p class="card">{{title}} ¥{{value}} {{#left}}可用{{/left}}{{^left}}已用{{/left}}</p>{{/coupons}}
             {{^coupons}}<p>暂无优惠券</p>{{/coupons}}
+            <h2 id="bookings">我的预约</h2>
+            {{#bookings}}<div class="card booking"><p>{{slot}} · {{service}} · {{branch}}{{#cancelled}} · 已取消{{/cancelled}}</p>
+            {{^cancelled}}<form method="post" action="/m/bookings/cancel" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="id" value="{{id}}"><button type="submit" class="secondary">取消预约</button></form>{{/cancelled}}</div>{{/bookings}}
+            {{^bookings}}<p>暂无预约</p>{{/bookings}}
+            {{#bookable}}
+            <form method="post" action="/m/bookings" class="card" id="book">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <label>门店 <select name="branch">{{#branches}}<option value="{{id}}"{{#here}} selected{{/here}}>{{id}}</option>{{/branches}}</select></label>
+            <label>服务 <select name="service">{{#services}}<option value="{{sku}}">{{name}}</option>{{/services}}</select></label>
+            <label>日期 <select name="day">{{#days}}<option value="{{day}}"{{#first}} selected{{/first}}>{{day}}</option>{{/days}}</select></label>
+            <label>时间 <select name="time">{{#times}}<option value="{{.}}">{{.}}</option>{{/times}}</select></label>
+            <button type="submit">预约</button>
+            </form>
+            {{/bookable}}
             <h2>最近记录</h2>
             <ul class="history">{{#history}}<li>{{at}} {{kind}} {{#amount}}¥{{amount}}{{/amount}}</li>{{/history}}</ul>
             {{/content}}
@@ -228,7 +271,9 @@ enum Templates {
         form.card label{display:block;margin:.5rem 0}input{font:inherit;width:100%;padding:.5rem;border:1px solid #b8c2cc;border-radius:.35rem}
         button{font:inherit;padding:.5rem 1rem;border:0;border-radius:.35rem;background:#1f6feb;color:#fff}.inline{display:inline}
         form.inline label{display:inline-block;width:auto}form.inline input{width:12rem}
-        nav a{color:#fff}.saved{background:#e6f4ea;color:#17602c;padding:.6rem;border-radius:.35rem}
+        nav a{color:#fff}select{font:inherit;width:100%;padding:.5rem;border:1px solid #b8c2cc;border-radius:.35rem;background:#fff}
+        button.secondary{background:#5a6675;padding:.3rem .7rem}.booking p{margin:.2rem 0}a.button{display:inline-block;padding:.5rem 1rem;border-radius:.35rem;background:#1f6feb;color:#fff;text-decoration:none}
+        .code{text-align:center}.qr svg{width:100%;max-width:18rem;height:auto}.mono{font-family:ui-monospace,monospace;word-break:break-all;font-size:.85rem}.saved{background:#e6f4ea;color:#17602c;padding:.6rem;border-radius:.35rem}
         table.edit input{width:7rem;padding:.3rem}.error{background:#fde8e8;color:#8a1c1c;padding:.6rem;border-radius:.35rem}.note{color:#5a6675;font-size:.9rem}
         table.figures{width:100%;border-collapse:collapse;background:#fff}table.figures th,table.figures td{padding:.4rem;border-bottom:1px solid #e3e8ee;text-align:right}
         table.figures th:first-child,table.figures td:first-child{text-align:left}.big{font-size:2rem;font-weight:600;margin:.2rem 0}

@@ -109,6 +109,22 @@ extension NetworkTests {
         result["hq_program_saved"] = text(d)
         result["forged_program_status"] = post(config["hq"] + "/console/programs", d, "mms_console",
                                                {"version": "2", "name_silver": "白银", "topup_silver": "1.00", "discount_silver": "98", "multiplier_silver": "120"})
+        # The reports with their charts, a CSV of them, and the audit trail naming who changed the program.
+        d.get(config["hq"] + "/console/reports")
+        result["hq_reports"] = text(d)
+        result["hq_report_charts"] = len(d.find_elements(By.CSS_SELECTOR, "svg.chart rect"))
+        d.save_screenshot(shots + "/console-reports.png")
+        value = d.get_cookie("mms_console")["value"]
+        answer = urllib.request.urlopen(urllib.request.Request(config["hq"] + "/console/csv/sales?by=branch&from=2020-01-01&to=2099-12-31",
+                                                               headers={"Cookie": "mms_console=" + value}),
+                                        context=ssl.create_default_context(cafile=config["ca"]))
+        result["hq_csv_type"] = answer.headers.get("Content-Type")
+        body = answer.read()
+        result["hq_csv_bom"] = body.startswith(b"\xef\xbb\xbf")
+        result["hq_csv"] = body.decode("utf-8-sig")
+        d.get(config["hq"] + "/console/audit")
+        result["hq_audit"] = text(d)
+        d.save_screenshot(shots + "/console-audit.png")
         result["hq_cookies"] = [{"name": c["name"], "httpOnly": c.get("httpOnly"), "secure": c.get("secure"), "sameSite": c.get("sameSite")} for c in d.get_cookies()]
         d.quit()
 
@@ -286,11 +302,15 @@ extension NetworkTests {
         #expect(text("member_booked_twice").contains("already") || text("member_booked_twice").contains("已"), "\(text("member_booked_twice"))")
         #expect(text("branch2_bookings").contains("面部护理") && text("branch2_bookings").contains("10:00") && text("branch2_bookings").contains(member)
                 && !text("branch2_bookings").contains("超额"), "\(text("branch2_bookings"))")
+        // Reports drawn as SVG on the server, their CSV, and the audit trail naming the program's editor.
+        #expect(text("hq_reports").contains("报表") && (seen["hq_report_charts"] as? Int ?? 0) >= 5, "\(text("hq_reports"))")
+        #expect(text("hq_csv_type").hasPrefix("text/csv") && seen["hq_csv_bom"] as? Bool == true && text("hq_csv").hasPrefix("branch,") && text("hq_csv").contains("branch-1,"), "\(text("hq_csv"))")
+        #expect(text("hq_audit").contains("boss") && text("hq_audit").contains("@console"), "\(text("hq_audit"))")
         #expect(text("member_wrong_pin").contains("卡号或密码错误"), "\(text("member_wrong_pin"))")
         #expect(text("member_home").contains("¥180.00") && text("member_home").contains("王芳"), "\(text("member_home"))")
         #expect(text("member_signed_out").contains("卡号") && !text("member_after_sign_out").contains("¥180.00"), "signing out ends the session")
         #expect((seen["member_width"] as? Int ?? 9_999) <= 390, "the member's page fits a 390-pixel screen")
-        for shot in ["console-login", "console-home-hq", "console-members", "console-member", "console-programs", "console-program-preview", "console-tiers-branch2", "console-bookings-branch2", "member-code", "member-booking", "console-refused", "console-home-branch", "member-login", "member-home"] {
+        for shot in ["console-login", "console-home-hq", "console-members", "console-member", "console-programs", "console-program-preview", "console-reports", "console-audit", "console-tiers-branch2", "console-bookings-branch2", "member-code", "member-booking", "console-refused", "console-home-branch", "member-login", "member-home"] {
             #expect(FileManager.default.fileExists(atPath: "\(screenshots)/\(shot).png"), "\(shot).png")
         }
         // The wrong PIN counted against the card, as at the till.

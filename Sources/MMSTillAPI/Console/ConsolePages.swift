@@ -23,6 +23,7 @@ extension TillAPI {
     struct MemberRow: Sendable { let id, name, phone, home, tier, balance, bonus: String; let points: Int64 }
 
     func addPages(to router: Router<TillRequestContext>) {
+        addReportPages(to: router)
         router.get("assets/mms.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600",
                                             .init("X-Content-Type-Options")!: "nosniff"],
@@ -78,12 +79,8 @@ extension TillAPI {
 
         router.get("console/members/:member") { request, context in try await Self.page {
             let id = try context.parameters.require("member")
-            guard let token = request.cookies[Self.sessionCookie]?.value else { return PageSecurity.seeOther("/console") }
-            let (operatorNode, shown) = try await offload { () throws -> (LocalNode, ShowResult) in
-                let operatorNode = try node.authenticate(session: token)
-                return (operatorNode, try operatorNode.show(member: id, historyLimit: 50))
-            }
-            var values = consoleValues(operatorNode, token: token)
+            let (page, shown) = try await signedIn(request) { try $0.show(member: id, historyLimit: 50) }
+            var values = page
             values["title"] = shown.name
             values["name"] = shown.name; values["tier"] = Self.tierNames[shown.tier] ?? shown.tier; values["member"] = shown.member
             values["phone"] = shown.phone; values["balance"] = shown.balance; values["bonus"] = shown.bonus ?? "0.00"; values["points"] = shown.points
@@ -99,23 +96,15 @@ extension TillAPI {
 
         router.get("console/stock/:branch") { request, context in try await Self.page {
             let branch = try NodeID(try context.parameters.require("branch"))
-            guard let token = request.cookies[Self.sessionCookie]?.value else { return PageSecurity.seeOther("/console") }
-            let (operatorNode, stock) = try await offload { () throws -> (LocalNode, StockResult) in
-                let operatorNode = try node.authenticate(session: token)
-                return (operatorNode, try operatorNode.stock(branch: branch))
-            }
-            var values = consoleValues(operatorNode, token: token)
+            let (page, stock) = try await signedIn(request) { try $0.stock(branch: branch) }
+            var values = page
             values["title"] = "库存"; values["branch"] = stock.branch
             values["items"] = stock.items.map { ["sku": $0.sku, "name": $0.name, "onHand": $0.onHand, "received": $0.received, "sold": $0.sold, "low": $0.low] as [String: Any] }
             return PageSecurity.html(Templates.render("console-stock", values))
         } }
         router.get("console/programs") { request, _ in try await Self.page {
-            guard let token = request.cookies[Self.sessionCookie]?.value else { return PageSecurity.seeOther("/console") }
-            let (operatorNode, program) = try await offload { () throws -> (LocalNode, ProgramResult) in
-                let operatorNode = try node.authenticate(session: token)
-                return (operatorNode, try operatorNode.programToEdit())
-            }
-            var values = consoleValues(operatorNode, token: token)
+            let (page, program) = try await signedIn(request) { try $0.programToEdit() }
+            var values = page
             values["title"] = "营销方案"; values["version"] = program.version
             if let saved = request.uri.queryParameters.get("saved") { values["saved"] = saved }
             values["tiers"] = Self.tierRows(program.program.tiers); values["editable"] = !program.program.tiers.isEmpty
@@ -141,12 +130,8 @@ extension TillAPI {
         } }
         // The ladder in force, for every operator at every node: what the tills decide by.
         router.get("console/tiers") { request, _ in try await Self.page {
-            guard let token = request.cookies[Self.sessionCookie]?.value else { return PageSecurity.seeOther("/console") }
-            let (operatorNode, program) = try await offload { () throws -> (LocalNode, ProgramResult) in
-                let operatorNode = try node.authenticate(session: token)
-                return (operatorNode, try operatorNode.showProgram())
-            }
-            var values = consoleValues(operatorNode, token: token)
+            let (page, program) = try await signedIn(request) { try $0.showProgram() }
+            var values = page
             values["title"] = "会员等级"; values["version"] = program.version
             values["tiers"] = Self.tierRows(program.program.tiers)
             return PageSecurity.html(Templates.render("console-tiers", values))
@@ -154,14 +139,10 @@ extension TillAPI {
 
         // A branch's bookings of a day (today unless asked): a branch's operators their own.
         router.get("console/bookings") { request, _ in try await Self.page {
-            guard let token = request.cookies[Self.sessionCookie]?.value else { return PageSecurity.seeOther("/console") }
             let day = request.uri.queryParameters.get("day").map { String($0) } ?? Sales.day(wallMillis: LocalNode.wallClockMillis())
             let branch = try request.uri.queryParameters.get("branch").map { try NodeID(String($0)) }
-            let (operatorNode, bookings) = try await offload { () throws -> (LocalNode, BookingDay) in
-                let operatorNode = try node.authenticate(session: token)
-                return (operatorNode, try operatorNode.bookings(branch: branch, day: day))
-            }
-            var values = consoleValues(operatorNode, token: token)
+            let (page, bookings) = try await signedIn(request) { try $0.bookings(branch: branch, day: day) }
+            var values = page
             values["title"] = "预约"; values["branch"] = bookings.branch; values["day"] = bookings.day
             values["bookings"] = bookings.bookings.map { ["id": $0.id, "slot": String($0.slot.suffix(5)), "service": $0.serviceName, "member": $0.member, "cancelled": $0.cancelled] as [String: Any] }
             if !bookings.overbooked.isEmpty { values["overbooked"] = bookings.overbooked.joined(separator: "、") }
@@ -177,14 +158,14 @@ extension TillAPI {
         } }
 
         // MARK: The member's page
-        router.get("m") { request, _ in try await Self.page {
+        router.get("m") { request, _ in try await Self.page(signIn: "/m") {
             guard let token = request.cookies[Self.memberCookie]?.value, (try? await offload({ try node.memberPage(session: token) })) != nil else {
                 return loginPage("member-login", path: "/m")
             }
             return try await memberHome(token: token)
         } }
         // The member code: a QR code the till's scanner reads as a card (or the code typed), for two minutes.
-        router.get("m/code") { request, _ in try await Self.page {
+        router.get("m/code") { request, _ in try await Self.page(signIn: "/m") {
             guard let token = request.cookies[Self.memberCookie]?.value else { return PageSecurity.seeOther("/m") }
             let code = try await offload { try node.memberCode(session: token) }
             let qr = try QRCode(text: code.code, correction: .medium)
@@ -192,7 +173,7 @@ extension TillAPI {
                                          "expires": Self.chinaTime(code.expiresAt), "refresh": code.seconds - 20, "csrf": PageSecurity.formToken(session: token)]
             return PageSecurity.html(Templates.render("member-code", values))
         } }
-        router.post("m/bookings") { request, context in try await Self.page {
+        router.post("m/bookings") { request, context in try await Self.page(signIn: "/m") {
             let form = try await Self.form(BookingRequestForm.self, request, context)
             guard let token = request.cookies[Self.memberCookie]?.value, PageSecurity.tokensMatch(form.csrf, PageSecurity.formToken(session: token)) else {
                 return Self.refusedForm()
@@ -204,7 +185,7 @@ extension TillAPI {
                 return try await memberHome(token: token, error: Self.say(error), status: Self.status(error))
             }
         } }
-        router.post("m/bookings/cancel") { request, context in try await Self.page {
+        router.post("m/bookings/cancel") { request, context in try await Self.page(signIn: "/m") {
             let form = try await Self.form(BookingForm.self, request, context)
             guard let token = request.cookies[Self.memberCookie]?.value, PageSecurity.tokensMatch(form.csrf, PageSecurity.formToken(session: token)) else {
                 return Self.refusedForm()
@@ -212,12 +193,12 @@ extension TillAPI {
             _ = try await offload { try node.cancelBooking(session: token, id: form.id) }
             return PageSecurity.seeOther("/m#bookings")
         } }
-        router.post("m/login") { request, context in try await Self.page {
+        router.post("m/login") { request, context in try await Self.page(signIn: "/m") {
             let form = try await Self.form(MemberLogin.self, request, context)
             return try await signIn(request, context, csrf: form.csrf, template: "member-login", path: "/m", cookie: Self.memberCookie,
                                     lifetimeMillis: LocalNode.memberSessionMillis) { try node.signInMember(card: form.card, pin: form.pin).token }
         } }
-        router.post("m/logout") { request, context in try await Self.page {
+        router.post("m/logout") { request, context in try await Self.page(signIn: "/m") {
             try await signOut(request, context, path: "/m", cookie: Self.memberCookie) { try node.signOutMember(session: $0) }
         } }
     }
@@ -329,7 +310,8 @@ extension TillAPI {
 
     func consoleValues(_ operatorNode: LocalNode, token: String) -> [String: Any] {
         ["node": node.id.rawValue, "who": operatorNode.caller.actor.operatorID, "role": operatorNode.caller.role?.rawValue ?? "",
-         "csrf": PageSecurity.formToken(session: token), "headOffice": operatorNode.caller.role == .hqAdmin]
+         "csrf": PageSecurity.formToken(session: token), "headOffice": operatorNode.caller.role == .hqAdmin,
+         "reader": operatorNode.caller.role.map { Permissions.allows($0, .readReports) } ?? true]
     }
 
     /// The day at a glance, in the operator's scope: their branch for a manager, the chain for head office.
@@ -405,10 +387,13 @@ extension TillAPI {
         "card_replaced": "补卡", "card_renewed": "续期", "card_reported": "挂失",
     ]
 
-    /// A page's answer; a request it cannot take (a form with a field missing, a body too large)
+    /// A page's answer; without a session, the way to sign in (`signIn`); a request it cannot take (a form with a field missing, a body too large)
     /// is answered as a page too, having changed nothing.
-    static func page(_ body: () async throws -> Response) async throws -> Response {
-        do { return try await body() } catch let error as MMSError {
+    static func page(signIn: String = "/console", _ body: () async throws -> Response) async throws -> Response {
+        do { return try await body() } catch let error as MMSError where error.code == .unauthenticated || error.code == .sessionExpired {
+            // No session, or one that ended: the sign-in page.
+            return PageSecurity.seeOther(signIn)
+        } catch let error as MMSError {
             return PageSecurity.html(Templates.render("message", ["title": "错误", "error": say(error)]), status: status(error))
         }
     }

@@ -20,6 +20,20 @@ enum PageSecurity {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
+    /// A report as a spreadsheet file: CSV, downloaded under `filename`.
+    static func csv(_ body: String, filename: String) -> Response {
+        Response(status: .ok, headers: [
+            .contentType: "text/csv; charset=utf-8", .cacheControl: "no-store", .contentSecurityPolicy: contentSecurityPolicy,
+            .contentDisposition: "attachment; filename=\"\(filename)\"", .init("X-Content-Type-Options")!: "nosniff",
+        ], body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    /// Text put into HTML or SVG markup we write ourselves (templates escape their own values).
+    static func escaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+
     /// A redirect after a form (303: the browser GETs the page, a reload posts nothing again).
     static func seeOther(_ location: String, cookies: [Cookie] = []) -> Response {
         var headers: HTTPFields = [.location: location, .cacheControl: "no-store", .contentSecurityPolicy: contentSecurityPolicy]

@@ -59,10 +59,7 @@ struct QRCode: Sendable {
             """
     }
 
-    private static func escaped(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
+    private static func escaped(_ text: String) -> String { PageSecurity.escaped(text) }
 
     // MARK: - Data encoding
 

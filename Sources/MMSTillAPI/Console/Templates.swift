@@ -194,8 +194,52 @@ enum Templates {
             {{/content}}
             {{/layout}}
             """,
+        "console-reports": """
+            {{<layout}}
+            {{$nav}}{{> console-nav}}{{/nav}}
+            {{$content}}
+            <h1>{{scope}} 报表 · {{from}} 至 {{to}}</h1>
+            <form method="get" action="/console/reports" class="inline"><label>从 <input name="from" value="{{from}}" maxlength="10"></label>
+            <label>到 <input name="to" value="{{to}}" maxlength="10"></label> <button type="submit">查看</button></form>
+            <p class="card" id="summary">净销售 ¥{{net}}（{{sales}} 笔）· 会员 {{members}} 人 · 预付负债 ¥{{liability}}</p>
+            <section class="card">{{{byDay}}}<p class="note"><a href="/console/csv/sales?by=day&amp;from={{from}}&amp;to={{to}}">下载 CSV（按日）</a> ·
+            <a href="/console/csv/sales?by=product&amp;from={{from}}&amp;to={{to}}">按商品</a> · <a href="/console/csv/sales?by=staff&amp;from={{from}}&amp;to={{to}}">按员工</a> ·
+            <a href="/console/csv/branches?from={{from}}&amp;to={{to}}">按门店</a></p></section>
+            <section class="card">{{{byHour}}}<p class="note"><a href="/console/csv/sales?by=hour&amp;from={{from}}&amp;to={{to}}">下载 CSV（按时段）</a></p></section>
+            <section class="card">{{{tierMix}}}<p class="note"><a href="/console/csv/tiers">下载 CSV</a></p></section>
+            <section class="card">{{{rfm}}}
+            <table class="figures"><thead><tr><th>分群</th><th>说明</th><th>人数</th></tr></thead>
+            <tbody>{{#segments}}<tr><td>{{segment}}</td><td>{{name}}</td><td>{{members}}</td></tr>{{/segments}}</tbody></table>
+            <p class="note"><a href="/console/csv/members">下载 CSV</a></p></section>
+            <section class="card">{{{liabilityChart}}}<p class="note"><a href="/console/csv/liability">下载 CSV</a> · <a href="/console/csv/points">积分 CSV</a></p></section>
+            <p class="note">数据截至 {{asOf}}</p>
+            {{/content}}
+            {{/layout}}
+            """,
+        "console-outbox": """
+            {{<layout}}
+            {{$nav}}{{> console-nav}}{{/nav}}
+            {{$content}}
+            <h1>消息发件箱</h1>
+            <p>{{#counts}}{{status}} {{count}} · {{/counts}}</p>
+            <table class="figures" id="outbox"><thead><tr><th>排队时间</th><th>类型</th><th>会员号</th><th>状态</th><th>尝试</th><th>说明</th></tr></thead>
+            <tbody>{{#messages}}<tr><td>{{queuedAt}}</td><td>{{kind}}</td><td>{{member}}</td><td>{{status}}</td><td>{{attempts}}</td><td>{{detail}}</td></tr>{{/messages}}
+            {{^messages}}<tr><td colspan="6">暂无消息</td></tr>{{/messages}}</tbody></table>
+            {{/content}}
+            {{/layout}}
+            """,
+        "console-audit": """
+            {{<layout}}
+            {{$nav}}{{> console-nav}}{{/nav}}
+            {{$content}}
+            <h1>审计记录（最近 200 条）</h1>
+            <table class="figures" id="audit"><thead><tr><th>时间</th><th>门店</th><th>操作员</th><th>终端</th><th>业务</th><th>内容</th></tr></thead>
+            <tbody>{{#entries}}<tr><td>{{at}}</td><td>{{branch}}</td><td>{{operator}}</td><td>{{till}}</td><td>{{kind}}</td><td>{{what}}</td></tr>{{/entries}}</tbody></table>
+            {{/content}}
+            {{/layout}}
+            """,
         "console-nav": """
-            <nav><a href="/console">概况</a><a href="/console/tiers">会员等级</a><a href="/console/bookings">预约</a>{{#headOffice}}<a href="/console/programs">营销方案</a>{{/headOffice}}
+            <nav><a href="/console">概况</a><a href="/console/tiers">会员等级</a><a href="/console/bookings">预约</a>{{#reader}}<a href="/console/reports">报表</a><a href="/console/outbox">发件箱</a><a href="/console/audit">审计</a>{{/reader}}{{#headOffice}}<a href="/console/programs">营销方案</a>{{/headOffice}}
             <span>{{who}}（{{role}} · {{node}}）</span>
             <form method="post" action="/console/logout" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">退出</button></form></nav>
             """,
@@ -273,7 +317,7 @@ enum Templates {
         form.inline label{display:inline-block;width:auto}form.inline input{width:12rem}
         nav a{color:#fff}select{font:inherit;width:100%;padding:.5rem;border:1px solid #b8c2cc;border-radius:.35rem;background:#fff}
         button.secondary{background:#5a6675;padding:.3rem .7rem}.booking p{margin:.2rem 0}a.button{display:inline-block;padding:.5rem 1rem;border-radius:.35rem;background:#1f6feb;color:#fff;text-decoration:none}
-        .code{text-align:center}.qr svg{width:100%;max-width:18rem;height:auto}.mono{font-family:ui-monospace,monospace;word-break:break-all;font-size:.85rem}.saved{background:#e6f4ea;color:#17602c;padding:.6rem;border-radius:.35rem}
+        svg.chart{width:100%;height:auto}.code{text-align:center}.qr svg{width:100%;max-width:18rem;height:auto}.mono{font-family:ui-monospace,monospace;word-break:break-all;font-size:.85rem}.saved{background:#e6f4ea;color:#17602c;padding:.6rem;border-radius:.35rem}
         table.edit input{width:7rem;padding:.3rem}.error{background:#fde8e8;color:#8a1c1c;padding:.6rem;border-radius:.35rem}.note{color:#5a6675;font-size:.9rem}
         table.figures{width:100%;border-collapse:collapse;background:#fff}table.figures th,table.figures td{padding:.4rem;border-bottom:1px solid #e3e8ee;text-align:right}
         table.figures th:first-child,table.figures td:first-child{text-align:left}.big{font-size:2rem;font-weight:600;margin:.2rem 0}

@@ -1,0 +1,124 @@
+import Foundation
+import Hummingbird
+import MMSCore
+import MMSNode
+import MMSStore
+
+/// The console's office pages: the reports with their charts (SVG drawn here) and their CSV
+/// files, the outbox and the audit trail. Every figure comes from the reports' use cases, in the
+/// operator's scope (a manager their branch, head office the chain); a cashier reads none.
+extension TillAPI {
+    /// The reports a CSV link may name, and how each is asked for.
+    static let csvReports = ["sales", "tiers", "members", "liability", "points", "branches"]
+
+    func addReportPages(to router: Router<TillRequestContext>) {
+        router.get("console/reports") { request, _ in try await Self.page {
+            let (from, to) = try Self.period(request)
+            let read = try await signedIn(request) { operatorNode in
+                (days: try operatorNode.salesReport(from: from, to: to, by: .day), hours: try operatorNode.salesReport(from: from, to: to, by: .hour),
+                 tiers: try operatorNode.tiersReport(), members: try operatorNode.membersReport(segments: true),
+                 liability: try operatorNode.liabilityReport(foldLog: false))
+            }
+            let r = read.result
+            func money(_ text: String) -> Double { Double(Money(parsing: text)?.fen ?? 0) / 100 }
+            var values = read.values
+            values["title"] = "报表"; values["from"] = from; values["to"] = to
+            values["scope"] = r.days.branch ?? "全部门店"
+            values["net"] = r.days.total.net; values["sales"] = r.days.total.sales ?? 0
+            // A series over time shows its quiet days and hours too.
+            let netByDay = Dictionary(r.days.rows.map { ($0.key, $0.net) }, uniquingKeysWith: { a, _ in a })
+            let days = Self.days(from: from, to: to) ?? r.days.rows.map(\.key)
+            values["byDay"] = Charts.bars(days.map { day in .init(label: String(day.suffix(5)), value: money(netByDay[day] ?? "0"), text: "¥\(netByDay[day] ?? "0.00")") },
+                                          title: "每日净销售", labelEvery: max(days.count / 8, 1))
+            let netByHour = Dictionary(r.hours.rows.map { ($0.key, $0.net) }, uniquingKeysWith: { a, _ in a })
+            values["byHour"] = Charts.bars((0..<24).map { String(format: "%02d:00", $0) }.map { hour in
+                .init(label: String(hour.prefix(2)), value: money(netByHour[hour] ?? "0"), text: "¥\(netByHour[hour] ?? "0.00")")
+            }, title: "分时段净销售", labelEvery: 3)
+            values["tierMix"] = Charts.bars(r.tiers.tiers.map { .init(label: $0.name, value: Double($0.members), text: "\($0.members) 人") }, title: "会员等级分布")
+            values["rfm"] = Charts.bars((r.members.segments?.rfm ?? []).map { .init(label: $0.segment, value: Double($0.members), text: "\($0.members) 人 \($0.name)") },
+                                        title: "RFM 分群")
+            values["segments"] = (r.members.segments?.rfm ?? []).map { ["segment": $0.segment, "name": $0.name, "members": $0.members] as [String: Any] }
+            values["liabilityChart"] = Charts.bars(r.liability.branches.map { .init(label: $0.branch, value: money($0.total), text: "¥\($0.total)") },
+                                                   title: "预付负债（按所属门店）")
+            values["liability"] = r.liability.chain.total
+            values["members"] = r.members.members
+            values["asOf"] = r.days.asOf.computedAt
+            return PageSecurity.html(Templates.render("console-reports", values))
+        } }
+
+        // A report as CSV: what `mms report … --csv` writes, in the operator's scope.
+        router.get("console/csv/:report") { request, context in try await Self.page {
+            let name = try context.parameters.require("report")
+            guard Self.csvReports.contains(name) else { throw MMSError(.notFound, "There is no report \(name.prefix(20)).") }
+            let (from, to) = try Self.period(request)
+            let by = try request.uri.queryParameters.get("by").map { text in
+                guard let by = SalesReportGrouping(rawValue: String(text)) else {
+                    throw MMSError(.invalidArgument, "by is one of \(SalesReportGrouping.allCases.map(\.rawValue).joined(separator: ", ")).")
+                }
+                return by
+            } ?? .day
+            let read = try await signedIn(request) { operatorNode -> String in
+                switch name {
+                case "sales": try operatorNode.salesReport(from: from, to: to, by: by).csv
+                case "tiers": try operatorNode.tiersReport().csv
+                case "members": try operatorNode.membersReport(segments: true).csv
+                case "liability": try operatorNode.liabilityReport(foldLog: false).csv
+                case "points": try operatorNode.pointsReport().csv
+                default: try operatorNode.branchesReport(from: from, to: to).csv
+                }
+            }
+            let period = ["sales", "branches"].contains(name) ? "-\(from)-\(to)" : ""
+            return PageSecurity.csv(read.result, filename: "mms-\(name)\(name == "sales" ? "-\(by.rawValue)" : "")\(period).csv")
+        } }
+
+        router.get("console/outbox") { request, _ in try await Self.page {
+            let read = try await signedIn(request) { try $0.outbox(status: nil, limit: 200) }
+            var values = read.values
+            values["title"] = "消息发件箱"
+            values["counts"] = read.result.counts.sorted { $0.key < $1.key }.map { ["status": $0.key, "count": $0.value] as [String: Any] }
+            values["messages"] = read.result.messages.map { m -> [String: Any] in
+                ["kind": m.kind, "member": m.member, "queuedAt": Self.chinaTime(m.queuedAt), "status": m.status, "attempts": m.attempts,
+                 "detail": m.lastError ?? m.sentAt.map(Self.chinaTime) ?? m.nextAttempt.map(Self.chinaTime) ?? ""]
+            }
+            return PageSecurity.html(Templates.render("console-outbox", values))
+        } }
+
+        router.get("console/audit") { request, _ in try await Self.page {
+            let read = try await signedIn(request) { try $0.audit(NodeStore.AuditFilter(limit: 200)) }
+            var values = read.values
+            values["title"] = "审计"
+            values["entries"] = read.result.entries.reversed().map { e -> [String: Any] in
+                ["at": Self.chinaTime(e.at), "branch": e.branch, "operator": e.operator ?? "（节点）", "till": e.till ?? "", "kind": Self.kindNames[e.kind] ?? e.kind,
+                 "what": [e.member, e.card, e.amount, e.points.map { "\($0) 分" }, e.subject].compactMap { $0 }.joined(separator: " · ")]
+            }
+            return PageSecurity.html(Templates.render("console-audit", values))
+        } }
+    }
+
+    /// `from` and `to` (`YYYY-MM-DD`) from the query; the last 30 days to today when left out.
+    static func period(_ request: Request) throws -> (from: String, to: String) {
+        let today = Sales.day(wallMillis: LocalNode.wallClockMillis())
+        let to = request.uri.queryParameters.get("to").map { String($0) } ?? today
+        let from = request.uri.queryParameters.get("from").map { String($0) } ?? CardLife.day(Sales.isDayShape(to) ? to : today, plus: -29)
+        return (from, to)
+    }
+
+    /// Every day from `from` to `to`, when that is at most a year of days.
+    static func days(from: String, to: String) -> [String]? {
+        guard Sales.isDayShape(from), Sales.isDayShape(to) else { return nil }
+        let count = CardLife.epochDays(to) - CardLife.epochDays(from)
+        guard (0...366).contains(count) else { return nil }
+        return (0...count).map { CardLife.day(from, plus: $0) }
+    }
+
+    /// What `read` answers for the signed-in operator, with the values every console page shows;
+    /// no session (or an ended one) is `unauthenticated`, which sends them to sign in.
+    func signedIn<T: Sendable>(_ request: Request, _ read: @escaping @Sendable (LocalNode) throws -> T) async throws -> (values: [String: Any], result: T) {
+        guard let token = request.cookies[Self.sessionCookie]?.value else { throw MMSError(.unauthenticated, "Sign in first.") }
+        let (operatorNode, result) = try await offload { () throws -> (LocalNode, T) in
+            let operatorNode = try node.authenticate(session: token)
+            return (operatorNode, try read(operatorNode))
+        }
+        return (consoleValues(operatorNode, token: token), result)
+    }
+}

@@ -140,6 +140,17 @@ extension NetworkTests {
             d.get(config["branch"] + path)
             result[name] = text(d)
         d.save_screenshot(shots + "/console-refused.png")
+        # The card's life from the profile: 李雷's card reported lost, asked, confirmed, done.
+        d.get(config["branch"] + "/console")
+        d.find_element(By.NAME, "q").send_keys("13800000002")
+        submit(d, "form#search button[type=submit]")
+        submit(d, "section.member h2 a")
+        Select(d.find_element(By.NAME, "action")).select_by_value("lost")
+        submit(d, "form#card-action button[type=submit]")
+        result["manager_card_confirm"] = text(d)
+        submit(d, "form#confirm button[type=submit]")
+        result["manager_card_done"] = text(d)
+        d.save_screenshot(shots + "/console-card-lost.png")
         d.quit()
 
         # The member on a phone: a wrong PIN, then the right one.
@@ -302,6 +313,11 @@ extension NetworkTests {
         #expect(text("member_booked_twice").contains("already") || text("member_booked_twice").contains("已"), "\(text("member_booked_twice"))")
         #expect(text("branch2_bookings").contains("面部护理") && text("branch2_bookings").contains("10:00") && text("branch2_bookings").contains(member)
                 && !text("branch2_bookings").contains("超额"), "\(text("branch2_bookings"))")
+        // A card reported lost from the console: confirmed first, then done by the use case, everywhere.
+        #expect(text("manager_card_confirm").contains("确认挂失") && text("manager_card_confirm").contains("6200000002"), "\(text("manager_card_confirm"))")
+        #expect(text("manager_card_done").contains("已完成：挂失") && text("manager_card_done").contains("lost"), "\(text("manager_card_done"))")
+        try waitUntil(30) { (try? json(mms(["show", "--data", "\(root)/data/t/hq", "--card", "6200000002", "--json"]).stdout)["status"] as? String) == "lost" }
+        #expect(try json(mms(["show", "--data", "\(root)/data/t/hq", "--card", "6200000002", "--json"]).stdout)["status"] as? String == "lost")
         // Reports drawn as SVG on the server, their CSV, and the audit trail naming the program's editor.
         #expect(text("hq_reports").contains("报表") && (seen["hq_report_charts"] as? Int ?? 0) >= 5, "\(text("hq_reports"))")
         #expect(text("hq_csv_type").hasPrefix("text/csv") && seen["hq_csv_bom"] as? Bool == true && text("hq_csv").hasPrefix("branch,") && text("hq_csv").contains("branch-1,"), "\(text("hq_csv"))")
@@ -310,7 +326,7 @@ extension NetworkTests {
         #expect(text("member_home").contains("¥180.00") && text("member_home").contains("王芳"), "\(text("member_home"))")
         #expect(text("member_signed_out").contains("卡号") && !text("member_after_sign_out").contains("¥180.00"), "signing out ends the session")
         #expect((seen["member_width"] as? Int ?? 9_999) <= 390, "the member's page fits a 390-pixel screen")
-        for shot in ["console-login", "console-home-hq", "console-members", "console-member", "console-programs", "console-program-preview", "console-reports", "console-audit", "console-tiers-branch2", "console-bookings-branch2", "member-code", "member-booking", "console-refused", "console-home-branch", "member-login", "member-home"] {
+        for shot in ["console-login", "console-home-hq", "console-members", "console-member", "console-programs", "console-program-preview", "console-reports", "console-audit", "console-card-lost", "console-tiers-branch2", "console-bookings-branch2", "member-code", "member-booking", "console-refused", "console-home-branch", "member-login", "member-home"] {
             #expect(FileManager.default.fileExists(atPath: "\(screenshots)/\(shot).png"), "\(shot).png")
         }
         // The wrong PIN counted against the card, as at the till.

@@ -24,6 +24,7 @@ extension TillAPI {
 
     func addPages(to router: Router<TillRequestContext>) {
         addReportPages(to: router)
+        addCardPages(to: router)
         router.get("assets/mms.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600",
                                             .init("X-Content-Type-Options")!: "nosniff"],
@@ -79,8 +80,18 @@ extension TillAPI {
 
         router.get("console/members/:member") { request, context in try await Self.page {
             let id = try context.parameters.require("member")
-            let (page, shown) = try await signedIn(request) { try $0.show(member: id, historyLimit: 50) }
+            let (page, read) = try await signedIn(request) { operatorNode -> (ShowResult, [ShowResult]) in
+                let shown = try operatorNode.show(member: id, historyLimit: 50)
+                // The member's cards, as their history names them, each as the till would show it.
+                var seen = Set<String>()
+                let cards = try shown.history.compactMap(\.card).filter { seen.insert($0).inserted }.map { try operatorNode.show(card: $0, historyLimit: 0) }
+                return (shown, cards)
+            }
+            let shown = read.0
             var values = page
+            values["cards"] = read.1.map { ["number": $0.card ?? "", "type": $0.type ?? "", "status": $0.status ?? "", "pinFailures": $0.pinFailures ?? 0] as [String: Any] }
+            values["actions"] = Self.cardActions.sorted { $0.key < $1.key }.map { ["id": $0.key, "name": $0.value.name] }
+            if let done = request.uri.queryParameters.get("done"), let action = Self.cardActions[String(done)] { values["done"] = action.name }
             values["title"] = shown.name
             values["name"] = shown.name; values["tier"] = Self.tierNames[shown.tier] ?? shown.tier; values["member"] = shown.member
             values["phone"] = shown.phone; values["balance"] = shown.balance; values["bonus"] = shown.bonus ?? "0.00"; values["points"] = shown.points

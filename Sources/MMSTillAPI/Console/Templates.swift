@@ -102,6 +102,19 @@ enum Templates {
             <p>储值本金 ¥<span id="balance">{{balance}}</span> · 赠送 ¥{{bonus}} · 积分 {{points}} · 累计消费 ¥{{spent}} · 累计充值 ¥{{toppedUp}}</p>
             <p class="note">储值额度所在：{{#rights}}{{node}} ¥{{amount}} {{/rights}}</p>
             </section>
+            {{#done}}<p class="saved" role="status">已完成：{{done}}</p>{{/done}}
+            <h2>会员卡</h2>
+            <table class="figures" id="cards"><thead><tr><th>卡号</th><th>类型</th><th>状态</th><th>密码错误</th></tr></thead>
+            <tbody>{{#cards}}<tr><td>{{number}}</td><td>{{type}}</td><td>{{status}}</td><td>{{pinFailures}}</td></tr>{{/cards}}</tbody></table>
+            <form method="post" action="/console/cards" class="card" id="card-action">
+            <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="member" value="{{member}}">
+            <label>卡号 <select name="card">{{#cards}}<option value="{{number}}">{{number}}</option>{{/cards}}</select></label>
+            <label>操作 <select name="action">{{#actions}}<option value="{{id}}">{{name}}</option>{{/actions}}</select></label>
+            <label>新卡号（补卡） <input name="newCard" maxlength="64" inputmode="numeric" autocomplete="off"></label>
+            <label>转入卡号（转账） <input name="to" maxlength="64" inputmode="numeric" autocomplete="off"></label>
+            <label>金额（转账） <input name="amount" maxlength="12" inputmode="decimal" autocomplete="off"></label>
+            <button type="submit">下一步</button>
+            </form>
             <h2>优惠券</h2>
             {{#coupons}}<p class="card">{{code}} {{title}} ¥{{value}} {{#left}}可用{{/left}}{{^left}}已用{{/left}}</p>{{/coupons}}
             {{^coupons}}<p>暂无优惠券</p>{{/coupons}}
@@ -235,6 +248,32 @@ enum Templates {
             <h1>审计记录（最近 200 条）</h1>
             <table class="figures" id="audit"><thead><tr><th>时间</th><th>门店</th><th>操作员</th><th>终端</th><th>业务</th><th>内容</th></tr></thead>
             <tbody>{{#entries}}<tr><td>{{at}}</td><td>{{branch}}</td><td>{{operator}}</td><td>{{till}}</td><td>{{kind}}</td><td>{{what}}</td></tr>{{/entries}}</tbody></table>
+            {{/content}}
+            {{/layout}}
+            """,
+        "console-card-confirm": """
+            {{<layout}}
+            {{$nav}}{{> console-nav}}{{/nav}}
+            {{$content}}
+            <h1>确认{{actionName}}：卡 {{card}}</h1>
+            <p class="card" id="warning">{{warning}}</p>
+            <form method="post" action="/console/cards" class="card" id="confirm">
+            <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="member" value="{{member}}"><input type="hidden" name="card" value="{{card}}">
+            <input type="hidden" name="action" value="{{action}}"><input type="hidden" name="key" value="{{key}}"><input type="hidden" name="confirm" value="yes">
+            {{#fields}}<input type="hidden" name="{{name}}" value="{{value}}">{{/fields}}
+            {{#askPIN}}<label>会员输入密码 <input name="pin" type="password" inputmode="numeric" maxlength="12" autocomplete="off"></label>{{/askPIN}}
+            {{#askNewPIN}}<label>新密码（4–6 位数字） <input name="newPIN" type="password" inputmode="numeric" maxlength="12" autocomplete="off"></label>{{/askNewPIN}}
+            <button type="submit">确认{{actionName}}</button> <a href="/console/members/{{member}}">放弃</a>
+            </form>
+            {{/content}}
+            {{/layout}}
+            """,
+        "console-card-refused": """
+            {{<layout}}
+            {{$nav}}{{> console-nav}}{{/nav}}
+            {{$content}}
+            <h1>未完成，未做任何更改</h1>
+            <p><a href="/console/members/{{member}}">返回会员</a></p>
             {{/content}}
             {{/layout}}
             """,

@@ -484,3 +484,45 @@ enum MemberSegments {
                                       rfm: rfm.map { .init(segment: $0.segment, name: $0.name, members: groups[$0.segment] ?? 0) })
     }
 }
+
+/// This node's links as its server sees them: the peers linked now, and per peer the ops this
+/// node holds that the peer's last vector lacked.
+public struct PeerLinks: Sendable {
+    public let connected: Set<NodeID>
+    public let lag: [NodeID: UInt64]
+    public init(connected: Set<NodeID>, lag: [NodeID: UInt64]) { self.connected = connected; self.lag = lag }
+}
+
+/// The chain at a glance, as this replica knows it: every node it trusts, whether it is linked to
+/// it now and how far behind it is, how many of its ops are here and when the last was made, and
+/// the stored value it may spend without asking (its escrow rights).
+public struct ChainGlance: Codable, Sendable {
+    public struct Node: Codable, Sendable {
+        public let id: String
+        public let role: String
+        /// Nil for this node itself, or when the node runs without a server (the command line).
+        public let linked: Bool?
+        public let lag: UInt64?
+        public let ops: Int64
+        public let lastHeard: String?
+        public let escrowHeld: String
+    }
+    public let node: String
+    public let nodes: [Node]
+    public let computedAt: String
+}
+
+extension LocalNode {
+    /// Head office's view of every node (a branch's operators read their branch's reports only).
+    public func chainGlance(links: PeerLinks?) throws -> ChainGlance {
+        guard try reportScope() == nil else { throw MMSError(.notPermitted, "The chain at a glance is head office's.") }
+        let vector = Dictionary(uniqueKeysWithValues: try store.reportVector().origins.map { ($0.origin, (seq: $0.seq, wallMillis: $0.wallMillis)) })
+        let nodes = try NodeRole.allCases.flatMap { role in try store.trustedOrigins(role: role).map { (id: $0, role: role) } }.sorted { $0.id < $1.id }
+        return ChainGlance(node: id.rawValue, nodes: try nodes.map { n in
+            let here = vector[n.id.rawValue], isSelf = n.id == id
+            return ChainGlance.Node(id: n.id.rawValue, role: n.role.rawValue, linked: isSelf ? nil : links.map { $0.connected.contains(n.id) },
+                                    lag: isSelf ? nil : links?.lag[n.id], ops: here?.seq ?? 0, lastHeard: here.map { Self.chinaTime($0.wallMillis) },
+                                    escrowHeld: Money(fen: try store.storedValueRightsHeld(by: n.id)).description)
+        }, computedAt: Self.chinaTime(clock()))
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import MMSCore
+import MMSNode
 import MMSTopology
 import NIOCore
 import NIOHTTP1
@@ -88,6 +89,9 @@ extension NodeHealth {
 }
 
 extension NodeServer {
+    /// The peers linked now and how far behind each is, for the console's chain at a glance.
+    public func links() -> PeerLinks { PeerLinks(connected: Set(peers.connected), lag: metrics.lagByPeer) }
+
     func health() throws -> NodeHealth {
         let vector = try node.store.versionVector()
         let linked = peers.connected

@@ -44,11 +44,13 @@ public struct TillAPI: Sendable {
 
     let node: LocalNode
     let broker: LocalNode.RightsBroker?
+    /// The running node's peer links, for the console's chain at a glance (nil without a server).
+    let links: (@Sendable () -> PeerLinks)?
     /// `Limits.requestMillis`, unless a test sets its edge.
     let requestMillis: Int64
 
-    public init(node: LocalNode, broker: LocalNode.RightsBroker? = nil, requestMillis: Int64 = Limits.requestMillis) {
-        self.node = node; self.broker = broker; self.requestMillis = requestMillis
+    public init(node: LocalNode, broker: LocalNode.RightsBroker? = nil, links: (@Sendable () -> PeerLinks)? = nil, requestMillis: Int64 = Limits.requestMillis) {
+        self.node = node; self.broker = broker; self.links = links; self.requestMillis = requestMillis
     }
 
     /// The routes, behind the one middleware that turns errors into our JSON body and status.

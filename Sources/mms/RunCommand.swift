@@ -40,7 +40,7 @@ extension NodeCommand {
                 throw ExitCode(exitStatus(error.code))
             }
             let broker: LocalNode.RightsBroker = { account, amount in try server.requestRights(account: account, amount: amount) }
-            let api = TillAPI(node: server.node, broker: broker)
+            let api = TillAPI(node: server.node, broker: broker, links: { server.links() })
             let certificates = server.paths.certificates
             let tillServer: any Service
             do {

@@ -280,6 +280,8 @@ extension NetworkTests {
 
         #expect(text("hq_login_page").contains("管理后台"))
         #expect(text("hq_home").contains("全部门店") && text("hq_home").contains("branch-1"), "\(text("hq_home"))")
+        // The chain at a glance: every node, linked to head office now, its ops and the stored value it holds.
+        #expect(text("hq_home").contains("全链概览") && text("hq_home").contains("branch-2 门店 在线") && text("hq_home").contains("hq 总部 本节点"), "\(text("hq_home"))")
         #expect(text("hq_search").contains("王芳") && text("hq_search").contains("180.00") && text("hq_search").contains("138****0001"), "\(text("hq_search"))")
         #expect(text("hq_member").contains("¥180.00") && text("hq_member").contains("消费") && text("hq_member").contains("branch-1"), "\(text("hq_member"))")
         let cookie = (seen["hq_cookies"] as? [[String: Any]])?.first { $0["name"] as? String == "mms_console" }

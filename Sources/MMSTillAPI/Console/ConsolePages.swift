@@ -332,7 +332,18 @@ extension TillAPI {
         values["title"] = "概况"
         values["today"] = today
         do {
-            let (branches, liability) = try await offload { (try operatorNode.branchesReport(from: today, to: today), try operatorNode.liabilityReport(foldLog: false)) }
+            let links = links.map { $0() }
+            let (branches, liability, glance) = try await offload {
+                (try operatorNode.branchesReport(from: today, to: today), try operatorNode.liabilityReport(foldLog: false),
+                 operatorNode.caller.role?.isChainWide ?? true ? try operatorNode.chainGlance(links: links) : nil)
+            }
+            if let glance {
+                values["glance"] = true
+                values["nodes"] = glance.nodes.map { n -> [String: Any] in
+                    ["id": n.id, "role": n.role == "hq" ? "总部" : "门店", "ops": n.ops, "lastHeard": n.lastHeard ?? "—", "escrow": n.escrowHeld,
+                     "link": n.linked.map { $0 ? "在线" : "离线" } ?? "本节点", "down": n.linked == false, "lag": n.lag.map(String.init) ?? "—"]
+                }
+            }
             values["scope"] = branches.branch ?? "全部门店"
             values["branches"] = branches.branches.map { ["branch": $0.branch, "sales": $0.sales, "net": $0.net, "topups": $0.topups, "members": $0.members, "owed": $0.owed] }
             values["liability"] = liability.chain.total

@@ -55,9 +55,11 @@ enum Templates {
             """,
         "console-home": """
             {{<layout}}
+            {{$head}}{{#glance}}<meta http-equiv="refresh" content="30">{{/glance}}{{/head}}
             {{$nav}}{{> console-nav}}{{/nav}}
             {{$content}}
             <h1>{{scope}} · 今日 {{today}}</h1>
+
             <table class="figures">
             <thead><tr><th>门店</th><th>笔数</th><th>净销售</th><th>充值</th><th>会员</th><th>储值余额</th></tr></thead>
             <tbody>
@@ -66,6 +68,12 @@ enum Templates {
             </tbody>
             </table>
             <p class="note">预付负债 ¥{{liability}}（本金 ¥{{principal}}，赠送 ¥{{bonus}}）· 数据截至 {{asOf}}</p>
+            {{#glance}}
+            <h2>全链概览</h2>
+            <table class="figures" id="chain"><thead><tr><th>节点</th><th>类型</th><th>连接</th><th>待同步</th><th>操作数</th><th>最近操作</th><th>可用储值额度</th></tr></thead>
+            <tbody>{{#nodes}}<tr{{#down}} class="down"{{/down}}><td>{{id}}</td><td>{{role}}</td><td>{{link}}</td><td>{{lag}}</td><td>{{ops}}</td><td>{{lastHeard}}</td><td>¥{{escrow}}</td></tr>{{/nodes}}</tbody></table>
+            <p class="note">本页每 30 秒刷新。</p>
+            {{/glance}}
             <h2>查找会员</h2>
             <form method="post" action="/console/members" class="card inline" id="search">
             <input type="hidden" name="csrf" value="{{csrf}}">
@@ -356,7 +364,7 @@ enum Templates {
         form.inline label{display:inline-block;width:auto}form.inline input{width:12rem}
         nav a{color:#fff}select{font:inherit;width:100%;padding:.5rem;border:1px solid #b8c2cc;border-radius:.35rem;background:#fff}
         button.secondary{background:#5a6675;padding:.3rem .7rem}.booking p{margin:.2rem 0}a.button{display:inline-block;padding:.5rem 1rem;border-radius:.35rem;background:#1f6feb;color:#fff;text-decoration:none}
-        svg.chart{width:100%;height:auto}.code{text-align:center}.qr svg{width:100%;max-width:18rem;height:auto}.mono{font-family:ui-monospace,monospace;word-break:break-all;font-size:.85rem}.saved{background:#e6f4ea;color:#17602c;padding:.6rem;border-radius:.35rem}
+        tr.down td{color:#8a1c1c}svg.chart{width:100%;height:auto}.code{text-align:center}.qr svg{width:100%;max-width:18rem;height:auto}.mono{font-family:ui-monospace,monospace;word-break:break-all;font-size:.85rem}.saved{background:#e6f4ea;color:#17602c;padding:.6rem;border-radius:.35rem}
         table.edit input{width:7rem;padding:.3rem}.error{background:#fde8e8;color:#8a1c1c;padding:.6rem;border-radius:.35rem}.note{color:#5a6675;font-size:.9rem}
         table.figures{width:100%;border-collapse:collapse;background:#fff}table.figures th,table.figures td{padding:.4rem;border-bottom:1px solid #e3e8ee;text-align:right}
         table.figures th:first-child,table.figures td:first-child{text-align:left}.big{font-size:2rem;font-weight:600;margin:.2rem 0}

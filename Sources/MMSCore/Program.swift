@@ -20,6 +20,8 @@ public struct Program: Codable, Equatable, Sendable {
     /// Tier validity: when set, a tier counts only the figures of the current year and the
     /// `years` before it, so it holds until a review at a year's end finds them short.
     public var tierReview: TierReview?
+    /// 签到: points a member gets for checking in on their page, once a day (nil: off).
+    public var checkInPoints: Int64?
     /// The reminders' messages, by kind (`birthday`, `points_expiring`, …), where head office
     /// words them itself; the others say `MessageKind.defaultTemplate`.
     public var messages: [String: String] = [:]
@@ -268,13 +270,14 @@ extension Program {
             .allSatisfy({ $0 <= Self.maxEntries }) else {
             throw fault("-", "more than \(Self.maxEntries) entries of one kind")
         }
+        if let points = checkInPoints, !(1...1_000).contains(points) { throw fault("check_in.points", "must be from 1 to 1000") }
         try unique(cardProducts.map(\.id), "card_product")
         try unique(couponTemplates.map(\.id), "coupon_template")
         try unique(gifts.map(\.id), "gift")
         try unique(campaigns.map(\.id), "campaign")
         // The gifts the rules give themselves are flagged under these names.
         if let taken = campaigns.first(where: { Rewards.isBranchReward($0.id) || $0.id.hasPrefix("birthday.") }) {
-            throw fault("campaign \(taken.id)", "welcome, referral.… and birthday.… name the program's own gifts; choose another id")
+            throw fault("campaign \(taken.id)", "welcome, referral.…, checkin.… and birthday.… name the program's own gifts; choose another id")
         }
         for p in cardProducts {
             let at = "card_product \(p.id)"
@@ -426,6 +429,7 @@ extension Program {
         welcome = try c.decodeIfPresent(Reward.self, forKey: .welcome)
         referral = try c.decodeIfPresent(Reward.self, forKey: .referral)
         tierReview = try c.decodeIfPresent(TierReview.self, forKey: .tierReview)
+        checkInPoints = try c.decodeIfPresent(Int64.self, forKey: .checkInPoints)
         messages = try c.decodeIfPresent([String: String].self, forKey: .messages) ?? [:]
     }
 }

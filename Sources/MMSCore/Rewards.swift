@@ -19,7 +19,9 @@ public enum Rewards {
     /// named by the member referred (`referral.<member>`), each once per member.
     public static let welcome = "welcome"
     public static func referral(of referred: String) -> String { "referral.\(referred)" }
-    public static func isBranchReward(_ campaign: String) -> Bool { campaign == welcome || campaign.hasPrefix("referral.") }
+    /// 签到: a day's check-in (`checkin.20261203`), given by the member's home node.
+    public static func checkIn(day: String) -> String { "checkin.\(CardLife.dayNumber(day))" }
+    public static func isBranchReward(_ campaign: String) -> Bool { campaign == welcome || campaign.hasPrefix("referral.") || campaign.hasPrefix("checkin.") }
     /// Head office's yearly birthday gift of the tiers (`birthday.2026`).
     public static func birthday(year: String) -> String { "birthday.\(year)" }
 }
@@ -81,6 +83,23 @@ extension Teller {
             return try issueCoupon(template: template, member: member, code: "\(campaign).\(member)", campaign: campaign)
         }
         guard let points = reward.points else { return nil }
+        return .pointsAwarded(member: member, points: Points(points), campaign: campaign, holder: origin)
+    }
+
+    /// 签到: the program's check-in points, once a day — decided by the member's home node alone
+    /// (one node, so once a day holds in the whole chain, even cut off), and held there.
+    public func checkIn(member: String) throws -> OpBody {
+        guard let points = try state.program().program.checkInPoints else {
+            throw MMSError(.notPermitted, "Head office has not turned check-in points on.", details: ["reason": "check_in_off"])
+        }
+        guard let view = try state.member(member) else { throw MMSError(.unknownMember, "There is no member \(member.prefix(Limits.maxIdentifierLength)).") }
+        guard view.home == origin.rawValue else {
+            throw MMSError(.invalidArgument, "Check in on your home branch's page (\(view.home)).", details: ["reason": "check_in_home", "home": view.home])
+        }
+        let campaign = Rewards.checkIn(day: today)
+        guard try !state.flags(entity: Cell.member(member)).contains(Cell.campaignPrefix + campaign) else {
+            throw MMSError(.invalidArgument, "You have checked in today already.", details: ["reason": "checked_in"])
+        }
         return .pointsAwarded(member: member, points: Points(points), campaign: campaign, holder: origin)
     }
 

@@ -27,6 +27,15 @@ public struct MemberPage: Codable, Sendable {
     public let usesLeft: Int64?
     public let coupons: [CouponResult]
     public let history: [HistoryItem]
+    /// 签到, where head office turned it on: its points, whether done today, and the node that
+    /// decides it (the member's home) when that is not this one.
+    public var checkIn: CheckIn?
+
+    public struct CheckIn: Codable, Sendable {
+        public let points: Int64
+        public let done: Bool
+        public let home: String?
+    }
 }
 
 /// 会员码: what a signed-in member shows at the till instead of their card (a QR code, or typed):
@@ -103,10 +112,28 @@ extension LocalNode {
         let steps = ladder.steps, here = steps.firstIndex { $0.tier.rawValue == show.tier }
         let next = here.flatMap { $0 + 1 < steps.count ? steps[$0 + 1] : nil }
         let needed = review == nil ? next?.spend.map { Money(fen: max(0, $0.fen - figures.netSpend)).description } : nil
-        return MemberPage(card: number, type: card.type.rawValue, name: show.name, phone: show.phone, tier: show.tier,
-                          tierName: here.map { steps[$0].name } ?? show.tier, nextTier: review == nil ? next?.name : nil, spendToNextTier: needed,
-                          balance: show.balance, bonus: show.bonus ?? "0.00", points: show.points, usesLeft: show.usesLeft,
-                          coupons: show.coupons, history: show.history)
+        var page = MemberPage(card: number, type: card.type.rawValue, name: show.name, phone: show.phone, tier: show.tier,
+                              tierName: here.map { steps[$0].name } ?? show.tier, nextTier: review == nil ? next?.name : nil, spendToNextTier: needed,
+                              balance: show.balance, bonus: show.bonus ?? "0.00", points: show.points, usesLeft: show.usesLeft,
+                              coupons: show.coupons, history: show.history)
+        page.checkIn = try store.read { state -> MemberPage.CheckIn? in
+            guard let points = try state.program().program.checkInPoints, let member = try state.member(card.member) else { return nil }
+            let done = try state.flags(entity: Cell.member(card.member)).contains(Cell.campaignPrefix + Rewards.checkIn(day: Sales.day(wallMillis: self.clock())))
+            return MemberPage.CheckIn(points: points, done: done, home: member.home == self.id.rawValue ? nil : member.home)
+        }
+        return page
+    }
+
+    /// 签到 for the signed-in member: the program's points, once a day, at their home node.
+    public func checkIn(session token: String) throws -> Int64 {
+        let number = try memberCard(session: token)
+        guard let card = try store.read({ try $0.card(number) }), card.status == .active else {
+            throw MMSError(.unauthenticated, "This card can no longer be used here: sign in again.")
+        }
+        let issued = try acting(as: Caller(actor: Actor(operatorID: number, till: Actor.memberTill), role: nil))
+            .commit(decide: { teller, _ in try teller.checkIn(member: card.member) })
+        guard case .pointsAwarded(_, let points, _, _) = issued.op!.op.body else { preconditionFailure("a check-in issued \(issued.op!.op.body.kind)") }
+        return points.value
     }
 
     public func signOutMember(session token: String) throws {

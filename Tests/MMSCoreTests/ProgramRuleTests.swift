@@ -395,6 +395,7 @@ import Testing
         #expect(refused { $0.points.categories = [CategoryRate(category: "护肤", perYuan: 2), CategoryRate(category: "护肤", perYuan: 3)] })
         #expect(refused { $0.welcome = Reward(coupon: "NOPE", points: nil) })
         #expect(refused { $0.referral = Reward(coupon: nil, points: nil) })
+        #expect(refused { $0.checkInPoints = 0 } && refused { $0.checkInPoints = 1_001 } && !refused { $0.checkInPoints = 5 }, "check-in points from 1 to 1000")
         #expect(!refused { $0.bonuses = [TopUpBonus(topup: Money(fen: 100), bonus: Money(fen: 100))] })
     }
 }

@@ -162,6 +162,11 @@ extension NetworkTests {
         fill(d, {"card": "6200000001", "pin": "2468"})
         result["member_home"] = text(d)
         result["member_width"] = d.execute_script("return document.documentElement.scrollWidth")
+        # 签到: the program's points, once today.
+        result["member_points_before"] = d.find_element(By.ID, "points").text
+        submit(d, "form#check-in button[type=submit]")
+        result["member_points_after"] = d.find_element(By.ID, "points").text
+        result["member_checked_in"] = text(d)
         d.save_screenshot(shots + "/member-home.png")
         # The member code, read off the screen by a scanner (zxing), as the till's would.
         submit(d, "a#member-code")
@@ -301,6 +306,9 @@ extension NetworkTests {
         #expect(text("branch2_tiers").contains("方案第 2 版") && text("branch2_tiers").contains("2500.00"), "\(text("branch2_tiers"))")
         #expect(try json(mms(["show", "--data", "\(root)/data/t/branch-2", "--card", "6200000002", "--json"]).stdout)["tier"] as? String == "standard")
         #expect(try json(mms(["program", "show", "--data", "\(root)/data/t/hq", "--json"]).stdout)["version"] as? Int == 2, "the forged form changed nothing")
+        // Checked in once: five points, and the page says it is done for today.
+        #expect(Int(text("member_points_after")) == Int(text("member_points_before")).map { $0 + 5 } && text("member_checked_in").contains("今日已签到"),
+                "\(text("member_points_before")) → \(text("member_points_after"))")
         // The member code read off the screen pays at branch-1's till API with no PIN, as the card.
         #expect(text("member_code_scanned").hasPrefix("MC6200000001.") && text("member_code_scanned") == text("member_code_shown"), "\(text("member_code_scanned"))")
         try staffAdd("hq", "c01", role: "cashier", branch: "branch-1", password: "c01-Pass!")

@@ -196,6 +196,18 @@ extension TillAPI {
                 return try await memberHome(token: token, error: Self.say(error), status: Self.status(error))
             }
         } }
+        router.post("m/check-in") { request, context in try await Self.page(signIn: "/m") {
+            let form = try await Self.form(TokenForm.self, request, context)
+            guard let token = request.cookies[Self.memberCookie]?.value, PageSecurity.tokensMatch(form.csrf, PageSecurity.formToken(session: token)) else {
+                return Self.refusedForm()
+            }
+            do {
+                _ = try await offload { try node.checkIn(session: token) }
+                return PageSecurity.seeOther("/m")
+            } catch let error as MMSError where error.code != .unauthenticated && error.code != .sessionExpired {
+                return try await memberHome(token: token, error: Self.say(error), status: Self.status(error))
+            }
+        } }
         router.post("m/bookings/cancel") { request, context in try await Self.page(signIn: "/m") {
             let form = try await Self.form(BookingForm.self, request, context)
             guard let token = request.cookies[Self.memberCookie]?.value, PageSecurity.tokensMatch(form.csrf, PageSecurity.formToken(session: token)) else {
@@ -387,6 +399,9 @@ extension TillAPI {
         ]
         if let next = page.nextTier { values["nextTier"] = Self.tierNames[next] ?? next; values["spendToNextTier"] = page.spendToNextTier ?? "" }
         if let uses = page.usesLeft { values["usesLeft"] = uses }
+        if let checkIn = page.checkIn {
+            values["checkIn"] = ["points": checkIn.points, "done": checkIn.done, "home": checkIn.home ?? "", "elsewhere": checkIn.home != nil] as [String: Any]
+        }
         return values
     }
 
@@ -448,7 +463,8 @@ extension TillAPI {
     /// The rules' refusals that name their reason, as a member reads them.
     static let reasons = [
         "not_a_slot": "请选择营业时间内的整点或半点。", "out_of_range": "只能预约从现在起 30 天内的时间。", "booked_already": "您已预约了这个时间。",
-        "too_many": "预约已达上限，请先取消一个。", "cancelled_already": "该预约已取消。", "begun": "预约时间已开始，无法取消。",
+        "too_many": "预约已达上限，请先取消一个。", "check_in_off": "暂未开放签到。", "check_in_home": "请在所属门店的会员页面签到。",
+        "checked_in": "今天已经签到过了。", "cancelled_already": "该预约已取消。", "begun": "预约时间已开始，无法取消。",
     ]
 
     static func status(_ error: MMSError) -> HTTPResponse.Status {

@@ -322,7 +322,8 @@ enum Templates {
             {{$nav}}<nav><form method="post" action="/m/logout" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">退出</button></form></nav>{{/nav}}
             {{$content}}
             <h1>{{name}}</h1>
-            <p><a class="button" href="/m/code" id="member-code">会员码</a></p>
+            <p><a class="button" href="/m/code" id="member-code">会员码</a>
+            {{#checkIn}}{{#done}}<span class="note" id="checked-in">今日已签到</span>{{/done}}{{^done}}{{^elsewhere}}<form method="post" action="/m/check-in" class="inline" id="check-in"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">签到 +{{points}} 积分</button></form>{{/elsewhere}}{{#elsewhere}}<span class="note">签到请到所属门店 {{home}} 的会员页面</span>{{/elsewhere}}{{/done}}{{/checkIn}}</p>
             <section class="card balance">
             <p class="big" id="balance">¥{{balance}}</p>
             <p>赠送余额 ¥{{bonus}} · 积分 <span id="points">{{points}}</span>{{#usesLeft}} · 剩余次数 {{usesLeft}}{{/usesLeft}}</p>

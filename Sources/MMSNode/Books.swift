@@ -37,6 +37,7 @@ extension LocalNode {
         try permit(.readAudit)
         try Self.validateMonth(month)
         let branch = branch ?? id
+        try requireScope(branch, "the books")
         let counters = try store.read { try $0.counters(entity: Cell.books(branch: branch, month: month)) }
         var categories: [String: String] = [:]
         var total: Int64 = 0
@@ -107,6 +108,7 @@ extension LocalNode {
         try permit(.readAudit)
         try Self.validateMonth(month)
         let branch = branch ?? id
+        try requireScope(branch, "the books")
         let prefix = String(Cell.tillDay(branch: branch, till: "", day: "").dropLast())
         let entities = try store.drawers(branch: branch).filter { $0.suffix(10).hasPrefix(month) }
         var difference: Int64 = 0
@@ -185,6 +187,7 @@ extension LocalNode {
     public func payables(branch: NodeID? = nil, supplier: String? = nil) throws -> PayablesStatement {
         try permit(.readAudit)
         let branch = branch ?? id
+        try requireScope(branch, "the books")
         let today = Sales.day(wallMillis: clock())
         let invoices = try store.read { try Payables.invoices(branch: branch, in: $0) }.filter { supplier == nil || $0.supplier == supplier }
         let accounts = Dictionary(grouping: invoices, by: \.supplier).sorted { $0.key < $1.key }.map { name, list in

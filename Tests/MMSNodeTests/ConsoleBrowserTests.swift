@@ -135,7 +135,8 @@ extension NetworkTests {
         result["manager_home"] = text(d)
         d.save_screenshot(shots + "/console-home-branch.png")
         for name, path in [("manager_own_stock", "/console/stock/branch-1"), ("manager_other_stock", "/console/stock/branch-2"),
-                           ("manager_programs", "/console/programs")]:
+                           ("manager_programs", "/console/programs"), ("manager_other_books", "/console/books?branch=branch-2"),
+                           ("manager_books", "/console/books"), ("manager_catalogue", "/console/catalogue")]:
             result[name + "_status"] = status(d, config["branch"] + path, "mms_console")
             d.get(config["branch"] + path)
             result[name] = text(d)
@@ -297,6 +298,9 @@ extension NetworkTests {
         #expect(seen["manager_own_stock_status"] as? Int == 200 && text("manager_own_stock").contains("branch-1 库存"), "\(text("manager_own_stock"))")
         #expect(seen["manager_other_stock_status"] as? Int == 403 && text("manager_other_stock").contains("无权"), "\(text("manager_other_stock"))")
         #expect(seen["manager_programs_status"] as? Int == 403 && text("manager_programs").contains("无权"), "\(text("manager_programs"))")
+        #expect(seen["manager_other_books_status"] as? Int == 403 && seen["manager_books_status"] as? Int == 200 && text("manager_books").contains("branch-1 账务"),
+                "\(text("manager_books"))")
+        #expect(text("manager_catalogue").contains("SV-FACIAL") && text("manager_catalogue").contains("服务"), "\(text("manager_catalogue"))")
         #expect(seen["hq_programs_status"] as? Int == 200 && text("hq_programs").contains("营销方案"), "\(text("hq_programs"))")
         // The program edited as a form: a typo refused, the preview's count, one versioned save that reaches branch-2.
         #expect(text("hq_program_typo").contains("25OO") && text("hq_program_typo").contains("第 1 版"), "\(text("hq_program_typo"))")

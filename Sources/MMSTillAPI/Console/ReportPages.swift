@@ -71,6 +71,38 @@ extension TillAPI {
             return PageSecurity.csv(read.result, filename: "mms-\(name)\(name == "sales" ? "-\(by.rawValue)" : "")\(period).csv")
         } }
 
+        // A branch's books of a month: each till's day and its close, the expenses, what suppliers are owed.
+        router.get("console/books") { request, _ in try await Self.page {
+            let month = request.uri.queryParameters.get("month").map { String($0) } ?? String(Sales.day(wallMillis: LocalNode.wallClockMillis()).prefix(7))
+            let branch = try request.uri.queryParameters.get("branch").map { try NodeID(String($0)) }
+            let read = try await signedIn(request) { operatorNode in
+                (days: try operatorNode.tillDays(month: month, branch: branch), expenses: try operatorNode.expenses(month: month, branch: branch),
+                 payables: try operatorNode.payables(branch: branch))
+            }
+            let r = read.result
+            var values = read.values
+            values["title"] = "账务"; values["branch"] = r.days.branch; values["month"] = month
+            values["days"] = r.days.days.map { ["till": $0.till, "day": $0.day, "closed": $0.closed, "expected": $0.expected, "counted": $0.counted ?? "", "difference": $0.difference ?? ""] as [String: Any] }
+            values["difference"] = r.days.difference
+            values["expenses"] = r.expenses.categories.sorted { $0.key < $1.key }.map { ["category": $0.key, "amount": $0.value] }
+            values["expenseTotal"] = r.expenses.total
+            values["suppliers"] = r.payables.suppliers.map { ["supplier": $0.supplier, "owed": $0.owed, "overdue": $0.invoices.contains { $0.overdue }] as [String: Any] }
+            values["owed"] = r.payables.owed
+            return PageSecurity.html(Templates.render("console-books", values))
+        } }
+
+        router.get("console/catalogue") { request, _ in try await Self.page {
+            let query = request.uri.queryParameters.get("q").map { String($0) } ?? ""
+            let read = try await signedIn(request) { try $0.findProducts(query: query, limit: LocalNode.maxProductsListed) }
+            var values = read.values
+            values["title"] = "商品与服务"; values["q"] = query
+            values["products"] = read.result.products.map {
+                ["sku": $0.sku, "name": $0.name, "kind": $0.kind == "service" ? "服务" : "商品", "category": $0.category, "price": $0.price,
+                 "priceHere": $0.priceHere, "unit": $0.unit, "active": $0.active] as [String: Any]
+            }
+            return PageSecurity.html(Templates.render("console-catalogue", values))
+        } }
+
         router.get("console/outbox") { request, _ in try await Self.page {
             let read = try await signedIn(request) { try $0.outbox(status: nil, limit: 200) }
             var values = read.values

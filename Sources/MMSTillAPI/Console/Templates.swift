@@ -237,6 +237,37 @@ enum Templates {
             {{/content}}
             {{/layout}}
             """,
+        "console-books": """
+            {{<layout}}
+            {{$nav}}{{> console-nav}}{{/nav}}
+            {{$content}}
+            <h1>{{branch}} 账务 · {{month}}</h1>
+            <form method="get" action="/console/books" class="inline"><label>月份 <input name="month" value="{{month}}" maxlength="7"></label> <button type="submit">查看</button></form>
+            <h2>日结</h2>
+            <table class="figures" id="till-days"><thead><tr><th>日期</th><th>收银台</th><th>应有现金</th><th>清点</th><th>差额</th></tr></thead>
+            <tbody>{{#days}}<tr><td>{{day}}</td><td>{{till}}</td><td>¥{{expected}}</td><td>{{#closed}}¥{{counted}}{{/closed}}{{^closed}}未日结{{/closed}}</td><td>{{difference}}</td></tr>{{/days}}
+            {{^days}}<tr><td colspan="5">本月暂无收银记录</td></tr>{{/days}}</tbody></table>
+            <p class="note">已日结差额合计 ¥{{difference}}</p>
+            <h2>费用</h2>
+            <table class="figures"><tbody>{{#expenses}}<tr><td>{{category}}</td><td>¥{{amount}}</td></tr>{{/expenses}}<tr><td>合计</td><td>¥{{expenseTotal}}</td></tr></tbody></table>
+            <h2>应付供应商</h2>
+            <table class="figures"><tbody>{{#suppliers}}<tr{{#overdue}} class="down"{{/overdue}}><td>{{supplier}}{{#overdue}}（有逾期）{{/overdue}}</td><td>¥{{owed}}</td></tr>{{/suppliers}}<tr><td>合计</td><td>¥{{owed}}</td></tr></tbody></table>
+            {{/content}}
+            {{/layout}}
+            """,
+        "console-catalogue": """
+            {{<layout}}
+            {{$nav}}{{> console-nav}}{{/nav}}
+            {{$content}}
+            <h1>商品与服务</h1>
+            <form method="get" action="/console/catalogue" class="inline"><label>编码、条码或名称 <input name="q" value="{{q}}" maxlength="64"></label> <button type="submit">查找</button></form>
+            <table class="figures" id="catalogue"><thead><tr><th>编码</th><th>名称</th><th>类型</th><th>分类</th><th>标价</th><th>本店价</th><th>单位</th><th>状态</th></tr></thead>
+            <tbody>{{#products}}<tr><td>{{sku}}</td><td>{{name}}</td><td>{{kind}}</td><td>{{category}}</td><td>¥{{price}}</td><td>¥{{priceHere}}</td><td>{{unit}}</td><td>{{#active}}在售{{/active}}{{^active}}停售{{/active}}</td></tr>{{/products}}
+            {{^products}}<tr><td colspan="8">没有商品</td></tr>{{/products}}</tbody></table>
+            <p class="note">商品由总部维护（mms product add / edit），各门店同步。</p>
+            {{/content}}
+            {{/layout}}
+            """,
         "console-outbox": """
             {{<layout}}
             {{$nav}}{{> console-nav}}{{/nav}}
@@ -286,7 +317,7 @@ enum Templates {
             {{/layout}}
             """,
         "console-nav": """
-            <nav><a href="/console">概况</a><a href="/console/tiers">会员等级</a><a href="/console/bookings">预约</a>{{#reader}}<a href="/console/reports">报表</a><a href="/console/outbox">发件箱</a><a href="/console/audit">审计</a>{{/reader}}{{#headOffice}}<a href="/console/programs">营销方案</a>{{/headOffice}}
+            <nav><a href="/console">概况</a><a href="/console/tiers">会员等级</a><a href="/console/bookings">预约</a><a href="/console/catalogue">商品</a>{{#reader}}<a href="/console/reports">报表</a><a href="/console/outbox">发件箱</a><a href="/console/audit">审计</a><a href="/console/books">账务</a>{{/reader}}{{#headOffice}}<a href="/console/programs">营销方案</a>{{/headOffice}}
             <span>{{who}}（{{role}} · {{node}}）</span>
             <form method="post" action="/console/logout" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">退出</button></form></nav>
             """,

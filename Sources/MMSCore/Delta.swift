@@ -57,6 +57,9 @@ public enum Cell {
     public static let retired = "retired", replacedBy = "replaced_by"
     public static func reported(_ report: CardReport) -> String { report.rawValue }
 
+    /// A member's value of one of head office's extra fields, sealed.
+    public static let memberFieldPrefix = "field:"
+
     // Bookings: registers of the booking, a flag per booking on the branch's day and on the member.
     public static let bookingPrefix = "booking:"
     public static func booking(_ id: String) -> String { bookingPrefix + id }
@@ -348,6 +351,8 @@ extension Op {
                     .raise(entity: Cell.member(b.member), name: Cell.bookingPrefix + b.id)]
         case .bookingCancelled(let id, _):
             return [.raise(entity: Cell.booking(id), name: Cell.cancelled)]
+        case .memberFieldSet(let member, let field, let sealedValue):
+            return [.set(entity: Cell.member(member), name: Cell.memberFieldPrefix + field, value: sealedValue, stamp: stamp)]
         case .cardRenewed(let card, let expires):
             return [.max(entity: Cell.card(card), name: Cell.cardExpires, value: expires)]
         case .programSet(let version, let document):

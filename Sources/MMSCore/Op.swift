@@ -235,6 +235,8 @@ public enum OpBody: Equatable, Sendable {
     /// 预约: a member's booking of a service at a branch, and its cancellation (`Bookings`).
     case bookingMade(Booking)
     case bookingCancelled(id: String, member: String)
+    /// One of head office's extra member fields, its value sealed (`MemberFields`).
+    case memberFieldSet(member: String, field: String, sealedValue: [UInt8])
 
     /// A short stable name, used in history and logs.
     public var kind: String {
@@ -286,6 +288,7 @@ public enum OpBody: Equatable, Sendable {
         case .exportMade: "export_made"
         case .bookingMade: "booking_made"
         case .bookingCancelled: "booking_cancelled"
+        case .memberFieldSet: "member_field_set"
         }
     }
 
@@ -344,6 +347,7 @@ public enum OpBody: Equatable, Sendable {
         case .consentSet(let member, _): member
         case .bookingMade(let b): b.member
         case .bookingCancelled(_, let member): member
+        case .memberFieldSet(let member, _, _): member
         case .exportMade,
              .cardReported, .pinFailed, .pinUnlocked, .rightsTransferred, .settingSet, .programSet, .pinChanged, .cardRenewed,
              .operatorAdded, .operatorDisabled, .operatorPasswordSet, .loginFailed, .tillRegistered, .tillRevoked,

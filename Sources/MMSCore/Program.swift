@@ -20,6 +20,8 @@ public struct Program: Codable, Equatable, Sendable {
     /// Tier validity: when set, a tier counts only the figures of the current year and the
     /// `years` before it, so it holds until a review at a year's end finds them short.
     public var tierReview: TierReview?
+    /// The extra fields head office keeps for each member (肤质, 过敏史, 常用品牌 …), in order.
+    public var memberFields: [String] = []
     /// 签到: points a member gets for checking in on their page, once a day (nil: off).
     public var checkInPoints: Int64?
     /// The reminders' messages, by kind (`birthday`, `points_expiring`, …), where head office
@@ -271,6 +273,9 @@ extension Program {
             throw fault("-", "more than \(Self.maxEntries) entries of one kind")
         }
         if let points = checkInPoints, !(1...1_000).contains(points) { throw fault("check_in.points", "must be from 1 to 1000") }
+        guard memberFields.count <= MemberFields.maxFields else { throw fault("member.fields", "at most \(MemberFields.maxFields)") }
+        for name in memberFields where !MemberFields.isName(name) { throw fault("member.fields", "“\(name.prefix(20))” is not a field name (1–\(MemberFields.maxNameLength) characters, no spaces)") }
+        if let dup = Dictionary(grouping: memberFields, by: { $0 }).first(where: { $0.value.count > 1 })?.key { throw fault("member.fields", "“\(dup)” is named twice") }
         try unique(cardProducts.map(\.id), "card_product")
         try unique(couponTemplates.map(\.id), "coupon_template")
         try unique(gifts.map(\.id), "gift")
@@ -430,6 +435,7 @@ extension Program {
         referral = try c.decodeIfPresent(Reward.self, forKey: .referral)
         tierReview = try c.decodeIfPresent(TierReview.self, forKey: .tierReview)
         checkInPoints = try c.decodeIfPresent(Int64.self, forKey: .checkInPoints)
+        memberFields = try c.decodeIfPresent([String].self, forKey: .memberFields) ?? []
         messages = try c.decodeIfPresent([String: String].self, forKey: .messages) ?? [:]
     }
 }

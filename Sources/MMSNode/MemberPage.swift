@@ -150,3 +150,39 @@ extension LocalNode {
         return session.operatorID
     }
 }
+
+/// A member's values of head office's extra fields, opened for an operator's screen.
+public struct MemberFieldValues: Codable, Sendable, Equatable {
+    public let member: String
+    /// In the program's order; a field never set is empty.
+    public let fields: [Field]
+    public struct Field: Codable, Sendable, Equatable { public let name: String; public let value: String }
+}
+
+extension LocalNode {
+    /// The member's extra fields (an operator who looks members up reads them: they serve the member).
+    public func memberFields(member: String) throws -> MemberFieldValues {
+        try permit(.lookUp)
+        let (names, registers) = try store.read { state in (try state.program().program.memberFields, try state.registers(entity: Cell.member(member))) }
+        return MemberFieldValues(member: member, fields: try names.map { name in
+            let value = try registers[Cell.memberFieldPrefix + name].map { sealed in
+                do { return String(decoding: try secrets.open(sealed), as: UTF8.self) } catch {
+                    throw MMSError(.storeFailure, "Member \(member)'s \(name) cannot be opened with this node's chain secrets.")
+                }
+            }
+            return .init(name: name, value: value ?? "")
+        })
+    }
+
+    /// Sets the member's extra fields that changed (sealed before they are written); an empty value clears one.
+    public func setMemberFields(member: String, _ values: [String: String]) throws -> MemberFieldValues {
+        try permit(.addMember)
+        let current = Dictionary(uniqueKeysWithValues: try memberFields(member: member).fields.map { ($0.name, $0.value) })
+        for (field, value) in values.sorted(by: { $0.key < $1.key }) where current[field] != value {
+            try MemberFields.validate(value: value, field: field)
+            let sealed = secrets.seal(Array(value.utf8))
+            _ = try commit(decide: { teller, _ in try teller.setMemberField(member: member, field: field, sealedValue: sealed) })
+        }
+        return try memberFields(member: member)
+    }
+}

@@ -256,6 +256,7 @@ extension LocalNode {
         case .exportMade(let what, let rows, let personalData): "\(what): \(rows) rows\(personalData ? ", with personal data" : "")"
         case .bookingMade(let b): "\(b.service) at \(b.branch.rawValue) \(Bookings.text(b.slot))"
         case .bookingCancelled(let id, _): id
+        case .memberFieldSet(_, let field, _): field
         case .messageQueued(let m): m.key
         case .consentSet(let member, let messages): "\(member) messages \(messages ? "on" : "off")"
         default: nil

@@ -28,11 +28,15 @@ private struct ProgramReader: TOMLReading {
     func fault(_ field: String, _ reason: String) -> FileFault { FileFault(code: .invalidArgument, file: file, field: field, reason: reason) }
 
     func read(_ root: TOMLTable) throws -> Program {
-        try allowOnly(root, ["points", "tier", "card_product", "coupon_template", "gift", "campaign", "bonus", "welcome", "referral", "tier_review", "check_in", "messages"], at: "")
+        try allowOnly(root, ["points", "tier", "card_product", "coupon_template", "gift", "campaign", "bonus", "welcome", "referral", "tier_review", "check_in", "member", "messages"], at: "")
         var program = Program()
         if let t = try optionalTable(root, "messages") {
             try allowOnly(t, MessageKind.allCases.map(\.rawValue), at: "messages")
             for kind in MessageKind.allCases { if let text = try optionalString(t, kind.rawValue, at: "messages") { program.messages[kind.rawValue] = text } }
+        }
+        if let t = try optionalTable(root, "member") {
+            try allowOnly(t, ["fields"], at: "member")
+            program.memberFields = try strings(t, "fields", at: "member")
         }
         if let t = try optionalTable(root, "check_in") {
             try allowOnly(t, ["points"], at: "check_in")

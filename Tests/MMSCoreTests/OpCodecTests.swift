@@ -24,6 +24,9 @@ import Testing
             .settingSet(key: Settings.pointsPerYuan, value: "2"),
             .couponIssued(CouponIssued(code: "SPRING-1", member: Sample.member, value: Money(fen: 1_000), title: "春季券")),
             .couponRedeemed(code: "SPRING-1", member: Sample.member),
+            .bookingMade(Booking(id: "branch-1:7", member: Sample.member, branch: other, service: "SV-FACIAL", slot: 202_612_051_430)),
+            .bookingCancelled(id: "branch-1:7", member: Sample.member),
+            .memberFieldSet(member: Sample.member, field: "过敏史", sealedValue: [1, 2, 3]),
         ]
         for body in bodies {
             let op = node.issue(body)
@@ -60,6 +63,8 @@ import Testing
             .topUp(Payment(member: "m", card: "c", amount: Money(fen: -5))),
             .topUp(Payment(member: "m", card: "has space", amount: Money(fen: 5))),
             .topUp(Payment(member: "m", card: "c", amount: Money(fen: Limits.maxAmount.fen + 1))),
+            .memberFieldSet(member: "m", field: "skin type", sealedValue: [1]),
+            .bookingMade(Booking(id: "b:1", member: "m", branch: node.id, service: "S", slot: 202_602_301_000)),
         ] {
             let op = node.issue(body)
             #expect(throws: MMSError.self) { try OpCodec.decode(op.bytes) }

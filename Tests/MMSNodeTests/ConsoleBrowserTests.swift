@@ -91,7 +91,11 @@ extension NetworkTests {
         result["hq_search"] = text(d)
         d.save_screenshot(shots + "/console-members.png")
         submit(d, "section.member h2 a")
+        # Head office's extra fields: 过敏史 set on the profile.
+        d.find_element(By.NAME, "f1").send_keys("芒果过敏")
+        submit(d, "form#fields button[type=submit]")
         result["hq_member"] = text(d)
+        result["hq_member_allergy"] = d.find_element(By.NAME, "f1").get_attribute("value")
         d.save_screenshot(shots + "/console-member.png")
         d.get(config["hq"] + "/console/programs")
         result["hq_programs"] = text(d)
@@ -327,6 +331,11 @@ extension NetworkTests {
         #expect(text("member_booked_twice").contains("already") || text("member_booked_twice").contains("已"), "\(text("member_booked_twice"))")
         #expect(text("branch2_bookings").contains("面部护理") && text("branch2_bookings").contains("10:00") && text("branch2_bookings").contains(member)
                 && !text("branch2_bookings").contains("超额"), "\(text("branch2_bookings"))")
+        // The extra field shown again, and sealed at rest: its text is nowhere in head office's store files.
+        #expect(text("hq_member").contains("会员资料已保存") && text("hq_member_allergy") == "芒果过敏", "\(text("hq_member"))")
+        let hqFiles = try FileManager.default.contentsOfDirectory(atPath: "\(root)/data/t/hq").filter { $0.hasPrefix("store.sqlite") }
+        let plainText = try hqFiles.filter { try Data(contentsOf: URL(fileURLWithPath: "\(root)/data/t/hq/\($0)")).range(of: Data("芒果过敏".utf8)) != nil }
+        #expect(!hqFiles.isEmpty && plainText.isEmpty, "\(plainText)")
         // A card reported lost from the console: confirmed first, then done by the use case, everywhere.
         #expect(text("manager_card_confirm").contains("确认挂失") && text("manager_card_confirm").contains("6200000002"), "\(text("manager_card_confirm"))")
         #expect(text("manager_card_done").contains("已完成：挂失") && text("manager_card_done").contains("lost"), "\(text("manager_card_done"))")

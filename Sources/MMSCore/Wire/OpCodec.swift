@@ -143,6 +143,9 @@ public enum OpCodec {
         case .bookingCancelled(let id, let member):
             var w = Mms_Wire_BookingCancelled(); w.id = id; w.member = member
             return .bookingCancelled(w)
+        case .memberFieldSet(let member, let field, let sealedValue):
+            var w = Mms_Wire_MemberFieldSet(); w.member = member; w.field = field; w.sealedValue = Data(sealedValue)
+            return .memberFieldSet(w)
         case .couponRedeemed(let code, let member):
             var w = Mms_Wire_CouponRedeemed(); w.code = code; w.member = member
             return .couponRedeemed(w)
@@ -410,6 +413,10 @@ public enum OpCodec {
         case .bookingCancelled(let w):
             try id(w.id); try id(w.member)
             return .bookingCancelled(id: w.id, member: w.member)
+        case .memberFieldSet(let w):
+            try id(w.member)
+            guard MemberFields.isName(w.field), w.sealedValue.count <= MemberFields.maxValueBytes + 64 else { throw malformed("member field") }
+            return .memberFieldSet(member: w.member, field: w.field, sealedValue: Array(w.sealedValue))
         case .couponRedeemed(let c):
             try id(c.code); try id(c.member)
             return .couponRedeemed(code: c.code, member: c.member)

@@ -513,6 +513,14 @@ nonisolated struct Mms_Wire_Op: Sendable {
     set {body = .bookingCancelled(newValue)}
   }
 
+  var memberFieldSet: Mms_Wire_MemberFieldSet {
+    get {
+      if case .memberFieldSet(let v)? = body {return v}
+      return Mms_Wire_MemberFieldSet()
+    }
+    set {body = .memberFieldSet(newValue)}
+  }
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   nonisolated enum OneOf_Body: Equatable, Sendable {
@@ -563,6 +571,7 @@ nonisolated struct Mms_Wire_Op: Sendable {
     case exportMade(Mms_Wire_ExportMade)
     case bookingMade(Mms_Wire_BookingMade)
     case bookingCancelled(Mms_Wire_BookingCancelled)
+    case memberFieldSet(Mms_Wire_MemberFieldSet)
 
   }
 
@@ -658,6 +667,24 @@ nonisolated struct Mms_Wire_BookingCancelled: Sendable {
   var id: String = String()
 
   var member: String = String()
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
+/// One of head office's extra member fields (肤质, 过敏史, …) set for a member: the value sealed
+/// with the chain's key, as the member's other personal data.
+nonisolated struct Mms_Wire_MemberFieldSet: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var member: String = String()
+
+  var field: String = String()
+
+  var sealedValue: Data = Data()
 
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1779,7 +1806,7 @@ nonisolated extension Mms_Wire_CardReport: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".Op"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}origin\0\u{1}seq\0\u{1}hlc\0\u{3}prev_hash\0\u{1}operator\0\u{1}till\0\u{4}\u{3}member_added\0\u{3}card_issued\0\u{3}card_reported\0\u{3}pin_failed\0\u{3}pin_unlocked\0\u{3}top_up\0\u{1}charge\0\u{1}refund\0\u{3}points_redeemed\0\u{3}punch_used\0\u{3}rights_transferred\0\u{3}setting_set\0\u{4}\u{2}coupon_issued\0\u{3}coupon_redeemed\0\u{3}operator_added\0\u{3}operator_disabled\0\u{3}operator_password_set\0\u{3}login_failed\0\u{3}till_registered\0\u{3}till_revoked\0\u{3}product_set\0\u{3}price_set\0\u{3}stock_received\0\u{3}stock_returned\0\u{3}stock_transferred\0\u{3}transfer_arrived\0\u{3}stock_counted\0\u{3}stock_threshold\0\u{1}sale\0\u{3}expense_added\0\u{3}sale_returned\0\u{3}till_closed\0\u{3}supplier_invoiced\0\u{3}supplier_paid\0\u{3}program_set\0\u{3}balance_transferred\0\u{3}pin_changed\0\u{3}card_returned\0\u{3}card_renewed\0\u{3}points_awarded\0\u{3}points_transferred\0\u{3}coupon_transferred\0\u{3}message_queued\0\u{3}consent_set\0\u{3}export_made\0\u{3}booking_made\0\u{3}booking_cancelled\0\u{c}\u{16}\u{1}")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}origin\0\u{1}seq\0\u{1}hlc\0\u{3}prev_hash\0\u{1}operator\0\u{1}till\0\u{4}\u{3}member_added\0\u{3}card_issued\0\u{3}card_reported\0\u{3}pin_failed\0\u{3}pin_unlocked\0\u{3}top_up\0\u{1}charge\0\u{1}refund\0\u{3}points_redeemed\0\u{3}punch_used\0\u{3}rights_transferred\0\u{3}setting_set\0\u{4}\u{2}coupon_issued\0\u{3}coupon_redeemed\0\u{3}operator_added\0\u{3}operator_disabled\0\u{3}operator_password_set\0\u{3}login_failed\0\u{3}till_registered\0\u{3}till_revoked\0\u{3}product_set\0\u{3}price_set\0\u{3}stock_received\0\u{3}stock_returned\0\u{3}stock_transferred\0\u{3}transfer_arrived\0\u{3}stock_counted\0\u{3}stock_threshold\0\u{1}sale\0\u{3}expense_added\0\u{3}sale_returned\0\u{3}till_closed\0\u{3}supplier_invoiced\0\u{3}supplier_paid\0\u{3}program_set\0\u{3}balance_transferred\0\u{3}pin_changed\0\u{3}card_returned\0\u{3}card_renewed\0\u{3}points_awarded\0\u{3}points_transferred\0\u{3}coupon_transferred\0\u{3}message_queued\0\u{3}consent_set\0\u{3}export_made\0\u{3}booking_made\0\u{3}booking_cancelled\0\u{3}member_field_set\0\u{c}\u{16}\u{1}")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2405,6 +2432,19 @@ nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._Message
           self.body = .bookingCancelled(v)
         }
       }()
+      case 58: try {
+        var v: Mms_Wire_MemberFieldSet?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .memberFieldSet(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .memberFieldSet(v)
+        }
+      }()
       default: break
       }
     }
@@ -2625,6 +2665,10 @@ nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._Message
       guard case .bookingCancelled(let v)? = self.body else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 57)
     }()
+    case .memberFieldSet?: try {
+      guard case .memberFieldSet(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 58)
+    }()
     case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -2844,6 +2888,46 @@ nonisolated extension Mms_Wire_BookingCancelled: SwiftProtobuf.Message, SwiftPro
   static func ==(lhs: Mms_Wire_BookingCancelled, rhs: Mms_Wire_BookingCancelled) -> Bool {
     if lhs.id != rhs.id {return false}
     if lhs.member != rhs.member {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mms_Wire_MemberFieldSet: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".MemberFieldSet"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}member\0\u{1}field\0\u{3}sealed_value\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.member) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.field) }()
+      case 3: try { try decoder.decodeSingularBytesField(value: &self.sealedValue) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.member.isEmpty {
+      try visitor.visitSingularStringField(value: self.member, fieldNumber: 1)
+    }
+    if !self.field.isEmpty {
+      try visitor.visitSingularStringField(value: self.field, fieldNumber: 2)
+    }
+    if !self.sealedValue.isEmpty {
+      try visitor.visitSingularBytesField(value: self.sealedValue, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Mms_Wire_MemberFieldSet, rhs: Mms_Wire_MemberFieldSet) -> Bool {
+    if lhs.member != rhs.member {return false}
+    if lhs.field != rhs.field {return false}
+    if lhs.sealedValue != rhs.sealedValue {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -80,18 +80,20 @@ extension TillAPI {
 
         router.get("console/members/:member") { request, context in try await Self.page {
             let id = try context.parameters.require("member")
-            let (page, read) = try await signedIn(request) { operatorNode -> (ShowResult, [ShowResult]) in
+            let (page, read) = try await signedIn(request) { operatorNode -> (ShowResult, [ShowResult], MemberFieldValues) in
                 let shown = try operatorNode.show(member: id, historyLimit: 50)
                 // The member's cards, as their history names them, each as the till would show it.
                 var seen = Set<String>()
                 let cards = try shown.history.compactMap(\.card).filter { seen.insert($0).inserted }.map { try operatorNode.show(card: $0, historyLimit: 0) }
-                return (shown, cards)
+                return (shown, cards, try operatorNode.memberFields(member: id))
             }
             let shown = read.0
             var values = page
+            values["hasFields"] = !read.2.fields.isEmpty
+            values["fields"] = read.2.fields.enumerated().map { ["index": $0.offset, "name": $0.element.name, "value": $0.element.value] as [String: Any] }
             values["cards"] = read.1.map { ["number": $0.card ?? "", "type": $0.type ?? "", "status": $0.status ?? "", "pinFailures": $0.pinFailures ?? 0] as [String: Any] }
             values["actions"] = Self.cardActions.sorted { $0.key < $1.key }.map { ["id": $0.key, "name": $0.value.name] }
-            if let done = request.uri.queryParameters.get("done"), let action = Self.cardActions[String(done)] { values["done"] = action.name }
+            if let done = request.uri.queryParameters.get("done") { values["done"] = done == "fields" ? "会员资料已保存" : Self.cardActions[String(done)]?.name }
             values["title"] = shown.name
             values["name"] = shown.name; values["tier"] = Self.tierNames[shown.tier] ?? shown.tier; values["member"] = shown.member
             values["phone"] = shown.phone; values["balance"] = shown.balance; values["bonus"] = shown.bonus ?? "0.00"; values["points"] = shown.points
@@ -105,6 +107,21 @@ extension TillAPI {
             return PageSecurity.html(Templates.render("console-member", values))
         } }
 
+        // Head office's extra member fields, set from the profile (sealed by the use case).
+        router.post("console/members/:member/fields") { request, context in try await Self.page {
+            let id = try context.parameters.require("member")
+            let form = try await Self.form([String: String].self, request, context)
+            guard let token = request.cookies[Self.sessionCookie]?.value, PageSecurity.tokensMatch(form["csrf"], PageSecurity.formToken(session: token)) else {
+                return Self.refusedForm()
+            }
+            _ = try await signedIn(request) { operatorNode in
+                // The form names fields by their place in the program's list (f0, f1, …): a name may be any text.
+                let names = try operatorNode.memberFields(member: id).fields.map(\.name)
+                let values = Dictionary(uniqueKeysWithValues: names.enumerated().compactMap { index, name in form["f\(index)"].map { (name, $0.trimmingCharacters(in: .whitespaces)) } })
+                return try operatorNode.setMemberFields(member: id, values)
+            }
+            return PageSecurity.seeOther("/console/members/\(id)?done=fields")
+        } }
         router.get("console/stock/:branch") { request, context in try await Self.page {
             let branch = try NodeID(try context.parameters.require("branch"))
             let (page, stock) = try await signedIn(request) { try $0.stock(branch: branch) }

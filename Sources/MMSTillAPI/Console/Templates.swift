@@ -111,6 +111,11 @@ enum Templates {
             <p class="note">储值额度所在：{{#rights}}{{node}} ¥{{amount}} {{/rights}}</p>
             </section>
             {{#done}}<p class="saved" role="status">已完成：{{done}}</p>{{/done}}
+            {{#hasFields}}<form method="post" action="/console/members/{{member}}/fields" class="card" id="fields">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            {{#fields}}<label>{{name}} <input name="f{{index}}" value="{{value}}" maxlength="100" autocomplete="off"></label>{{/fields}}
+            <button type="submit">保存资料</button>
+            </form>{{/hasFields}}
             <h2>会员卡</h2>
             <table class="figures" id="cards"><thead><tr><th>卡号</th><th>类型</th><th>状态</th><th>密码错误</th></tr></thead>
             <tbody>{{#cards}}<tr><td>{{number}}</td><td>{{type}}</td><td>{{status}}</td><td>{{pinFailures}}</td></tr>{{/cards}}</tbody></table>

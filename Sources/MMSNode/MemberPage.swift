@@ -27,6 +27,9 @@ public struct MemberPage: Codable, Sendable {
     public let usesLeft: Int64?
     public let coupons: [CouponResult]
     public let history: [HistoryItem]
+    /// The points by lot still to spend, and the day each lot stops paying (nil: never), soonest first.
+    public var pointsLots: [PointsLot] = []
+    public struct PointsLot: Codable, Sendable { public let points: Int64; public let expires: String? }
     /// 签到, where head office turned it on: its points, whether done today, and the node that
     /// decides it (the member's home) when that is not this one.
     public var checkIn: CheckIn?
@@ -116,6 +119,11 @@ extension LocalNode {
                               tierName: here.map { steps[$0].name } ?? show.tier, nextTier: review == nil ? next?.name : nil, spendToNextTier: needed,
                               balance: show.balance, bonus: show.bonus ?? "0.00", points: show.points, usesLeft: show.usesLeft,
                               coupons: show.coupons, history: show.history)
+        page.pointsLots = try store.read { state in
+            let today = CardLife.dayNumber(Sales.day(wallMillis: self.clock()))
+            return try PointsLots.lots(member: card.member, in: state).filter { $0.left > 0 && $0.isValid(on: today) }
+                .map { MemberPage.PointsLot(points: $0.left, expires: $0.expires) }
+        }
         page.checkIn = try store.read { state -> MemberPage.CheckIn? in
             guard let points = try state.program().program.checkInPoints, let member = try state.member(card.member) else { return nil }
             let done = try state.flags(entity: Cell.member(card.member)).contains(Cell.campaignPrefix + Rewards.checkIn(day: Sales.day(wallMillis: self.clock())))

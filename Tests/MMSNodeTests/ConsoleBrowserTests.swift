@@ -347,6 +347,9 @@ extension NetworkTests {
         #expect(text("hq_audit").contains("boss") && text("hq_audit").contains("@console"), "\(text("hq_audit"))")
         #expect(text("member_wrong_pin").contains("卡号或密码错误"), "\(text("member_wrong_pin"))")
         #expect(text("member_home").contains("¥180.00") && text("member_home").contains("王芳"), "\(text("member_home"))")
+        // Points by lot, and when each stops paying (the demo program: the end of next year).
+        let nextYear = Int(Sales.day(wallMillis: UInt64(Date().timeIntervalSince1970 * 1_000)).prefix(4))! + 1
+        #expect(text("member_home").contains("\(nextYear)-12-31 到期"), "\(text("member_home"))")
         #expect(text("member_signed_out").contains("卡号") && !text("member_after_sign_out").contains("¥180.00"), "signing out ends the session")
         #expect((seen["member_width"] as? Int ?? 9_999) <= 390, "the member's page fits a 390-pixel screen")
         for shot in ["console-login", "console-home-hq", "console-members", "console-member", "console-programs", "console-program-preview", "console-reports", "console-audit", "console-card-lost", "console-tiers-branch2", "console-bookings-branch2", "member-code", "member-booking", "console-refused", "console-home-branch", "member-login", "member-home"] {

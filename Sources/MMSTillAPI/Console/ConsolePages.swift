@@ -416,6 +416,7 @@ extension TillAPI {
         ]
         if let next = page.nextTier { values["nextTier"] = Self.tierNames[next] ?? next; values["spendToNextTier"] = page.spendToNextTier ?? "" }
         if let uses = page.usesLeft { values["usesLeft"] = uses }
+        values["lots"] = page.pointsLots.map { ["points": $0.points, "expires": $0.expires.map { "\($0) 到期" } ?? "长期有效"] as [String: Any] }
         if let checkIn = page.checkIn {
             values["checkIn"] = ["points": checkIn.points, "done": checkIn.done, "home": checkIn.home ?? "", "elsewhere": checkIn.home != nil] as [String: Any]
         }

@@ -366,6 +366,7 @@ enum Templates {
             <p>等级 {{tierName}}{{#nextTier}} · 再消费 ¥{{spendToNextTier}} 升至 {{nextTier}}{{/nextTier}}</p>
             <p class="note">卡号 {{card}} · 手机 {{phone}}</p>
             </section>
+            <ul class="lots" id="lots">{{#lots}}<li>{{points}} 积分 · {{expires}}</li>{{/lots}}</ul>
             <h2>优惠券</h2>
             {{#coupons}}<p class="card">{{title}} ¥{{value}} {{#left}}可用{{/left}}{{^left}}已用{{/left}}</p>{{/coupons}}
             {{^coupons}}<p>暂无优惠券</p>{{/coupons}}

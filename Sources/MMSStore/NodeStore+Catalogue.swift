@@ -23,9 +23,11 @@ extension NodeStore {
                     for entity in try String.fetchAll(db, sql: "SELECT entity FROM registers WHERE name = ? AND value = ? AND entity >= ? AND entity < ?",
                                                       arguments: [Cell.productBarcode, Data(query.utf8), range.0, range.1]) { add(entity) }
                 }
+                // `+name`: the products' range of the primary key, not every entity's `name` (a
+                // million members have one) through the index by name.
                 let pattern = "%" + query.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
                 for entity in try String.fetchAll(db, sql: """
-                    SELECT entity FROM registers WHERE entity >= ? AND entity < ? AND name = ?
+                    SELECT entity FROM registers WHERE entity >= ? AND entity < ? AND +name = ?
                       AND (CAST(value AS TEXT) LIKE ? ESCAPE '\\' OR substr(entity, ?) LIKE ? ESCAPE '\\')
                     ORDER BY entity LIMIT ?
                     """, arguments: [range.0, range.1, Cell.productName, pattern, prefix.count + 1, pattern, limit]) { add(entity) }

@@ -362,8 +362,9 @@ extension TillAPI {
         values["today"] = today
         do {
             let links = links.map { $0() }
-            let (branches, liability, glance) = try await offload {
-                (try operatorNode.branchesReport(from: today, to: today), try operatorNode.liabilityReport(foldLog: false),
+            // The branches' report carries what each branch's members are owed: the liability is its sum.
+            let (branches, glance) = try await offload {
+                (try operatorNode.branchesReport(from: today, to: today),
                  operatorNode.caller.role?.isChainWide ?? true ? try operatorNode.chainGlance(links: links) : nil)
             }
             if let glance {
@@ -375,14 +376,12 @@ extension TillAPI {
             }
             values["scope"] = branches.branch ?? "全部门店"
             values["branches"] = branches.branches.map { ["branch": $0.branch, "sales": $0.sales, "net": $0.net, "topups": $0.topups, "members": $0.members, "owed": $0.owed] }
-            values["liability"] = liability.chain.total
-            values["principal"] = liability.chain.principal
-            values["bonus"] = liability.chain.bonus
+            values["liability"] = Money(fen: branches.branches.reduce(0) { $0 + (Money(parsing: $1.owed)?.fen ?? 0) }).description
             values["asOf"] = branches.asOf.computedAt
         } catch let error as MMSError where error.code == .notPermitted {
             // A cashier reads no reports: the console gives them the member search alone.
             values["scope"] = node.id.rawValue
-            values["liability"] = "—"; values["principal"] = "—"; values["bonus"] = "—"; values["asOf"] = "—"
+            values["liability"] = "—"; values["asOf"] = "—"
         }
         return PageSecurity.html(Templates.render("console-home", values))
     }

@@ -67,7 +67,7 @@ enum Templates {
             {{^branches}}<tr><td colspan="6">今日暂无数据</td></tr>{{/branches}}
             </tbody>
             </table>
-            <p class="note">预付负债 ¥{{liability}}（本金 ¥{{principal}}，赠送 ¥{{bonus}}）· 数据截至 {{asOf}}</p>
+            <p class="note">预付负债 ¥{{liability}}（储值本金与赠送，按会员所属门店合计；明细见报表）· 数据截至 {{asOf}}</p>
             {{#glance}}
             <h2>全链概览</h2>
             <table class="figures" id="chain"><thead><tr><th>节点</th><th>类型</th><th>连接</th><th>待同步</th><th>操作数</th><th>最近操作</th><th>可用储值额度</th></tr></thead>

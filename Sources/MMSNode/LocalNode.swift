@@ -196,10 +196,12 @@ public final class LocalNode: Sendable {
     /// `card` may be a member code: its holder signed in with the PIN, so none is asked.
     public func charge(card presented: String, amount: Money, pin: String?, requestKey: String?, partial: Bool = false) throws -> PaymentResult {
         try permit(.charge)
-        let (card, byMemberCode) = try cardPresented(presented)
-        var result = try pay(card: card, pin: pin, checkPIN: !byMemberCode,
+        let presentedCard = try cardPresented(presented), card = presentedCard.number
+        var result = try pay(card: card, pin: pin, checkPIN: !presentedCard.byMemberCode,
                              request: fingerprint("charge", card, amount.description, partial ? "partial" : "whole", key: requestKey)) {
-            try $0.charge(card: card, amount: amount, partial: partial)
+            // After a retry's stored answer: what an old code paid in time is answered again.
+            try presentedCard.requireInTime()
+            return try $0.charge(card: card, amount: amount, partial: partial)
         }
         if partial, let charged = result.amount.flatMap(Money.init(parsing:)), charged < amount { result.unpaid = (amount - charged).description }
         return result
@@ -402,7 +404,9 @@ public final class LocalNode: Sendable {
     /// `card` may be a member code, read as the card it names.
     public func show(card presented: String, historyLimit: Int = 20) throws -> ShowResult {
         try permit(.lookUp)
-        let number = try cardPresented(presented).number
+        let card = try cardPresented(presented)
+        try card.requireInTime()
+        let number = card.number
         guard let card = try store.read({ try $0.card(number) }) else {
             throw MMSError(.unknownCard, "Card \(number.prefix(Limits.maxIdentifierLength)) is not known here.", details: ["card": String(number.prefix(Limits.maxIdentifierLength))])
         }

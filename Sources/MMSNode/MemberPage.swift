@@ -56,6 +56,19 @@ public struct MemberCode: Codable, Sendable, Equatable {
     public let seconds: UInt64
 }
 
+/// A card as the till presented it: its number, and whether a member code vouched for it (its
+/// holder signed in with the PIN, so none is asked) and has expired since.
+public struct PresentedCard: Sendable {
+    public let number: String
+    public let byMemberCode: Bool
+    public let expired: Bool
+
+    /// Refuses a member code past its time.
+    public func requireInTime() throws {
+        guard !expired else { throw MMSError(.memberCodeExpired, "This member code has expired: ask the member to refresh it.", details: ["card": number]) }
+    }
+}
+
 extension LocalNode {
     /// A fresh member code for the signed-in member's card.
     public func memberCode(session token: String) throws -> MemberCode {
@@ -68,20 +81,17 @@ extension LocalNode {
         return MemberCode(code: code, card: number, expiresAt: Self.timestamp(expires * 1_000), seconds: MemberCode.lifetimeSeconds)
     }
 
-    /// What the till read — a card number, or a member code — as the card it names, and whether
-    /// a member code vouched for it (its holder signed in with the PIN). A code whose tag is wrong
-    /// names no card; one past its time is refused as expired.
-    public func cardPresented(_ text: String) throws -> (number: String, byMemberCode: Bool) {
-        guard text.hasPrefix(MemberCode.prefix) else { return (text, false) }
+    /// What the till read — a card number, or a member code — as the card it names. A code whose
+    /// tag is wrong names no card; one past its time names its card but must not pay
+    /// (`PresentedCard.requireInTime`), except that a retry of what it paid in time is answered again.
+    public func cardPresented(_ text: String) throws -> PresentedCard {
+        guard text.hasPrefix(MemberCode.prefix) else { return PresentedCard(number: text, byMemberCode: false, expired: false) }
         let parts = text.dropFirst(MemberCode.prefix.count).split(separator: ".", omittingEmptySubsequences: false)
         let forged = MMSError(.unknownCard, "This member code is not valid: ask the member to open it again.")
         guard parts.count == 3, let expires = UInt64(parts[1]), let tag = Hex.decode(String(parts[2]).lowercased()) else { throw forged }
         let number = String(parts[0])
         guard constantTimeEqual(tag, secrets.memberCodeTag(card: number, expires: expires)) else { throw forged }
-        guard clock() / 1_000 < expires else {
-            throw MMSError(.memberCodeExpired, "This member code has expired: ask the member to refresh it.", details: ["card": number])
-        }
-        return (number, true)
+        return PresentedCard(number: number, byMemberCode: true, expired: clock() / 1_000 >= expires)
     }
 
     /// How long a member's sign-in lasts.

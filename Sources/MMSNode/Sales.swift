@@ -55,16 +55,17 @@ extension LocalNode {
     /// The card may be a member code, which asks for no PIN (its holder signed in with it).
     public func sell(_ presented: SaleRequest, pin: String?, requestKey: String?) throws -> SaleResult {
         try permit(.sale)
-        var request = presented, byMemberCode = false
-        if let card = presented.card { (request.card, byMemberCode) = try cardPresented(card) }
+        var request = presented
+        let presentedCard = try presented.card.map(cardPresented)
+        request.card = presentedCard?.number
         let fingerprint = try fingerprint("sell", request.card ?? "-", request.staff ?? "-",
                                       request.items.map { "\($0.sku)x\($0.quantity)\($0.price.map { "@\($0)" } ?? "")" }.joined(separator: ","),
                                       request.payments.map { "\($0.kind.rawValue):\($0.amount?.description ?? "rest"):\($0.reference)" }.joined(separator: ","),
                                       key: requestKey)
         // The member's PIN guards what is theirs: stored value, points, coupons; cash needs none.
         let ownTenders = request.payments.contains { TenderKind.members.contains($0.kind) }
-        return try pay(card: request.card, pin: pin, checkPIN: request.card != nil && ownTenders && !byMemberCode, request: fingerprint,
-                       decide: { try $0.sell(request) }, answer: { op, state in
+        return try pay(card: request.card, pin: pin, checkPIN: request.card != nil && ownTenders && presentedCard?.byMemberCode != true, request: fingerprint,
+                       decide: { try presentedCard?.requireInTime(); return try $0.sell(request) }, answer: { op, state in
                            guard case .sale(let sale) = op.body else { preconditionFailure("a sale issued \(op.body.kind)") }
                            return try Self.saleResult(op.id.description, sale, day: Sales.day(wallMillis: op.hlc.wallMillis), state: state)
                        })
@@ -76,7 +77,10 @@ extension LocalNode {
     public func quote(_ request: SaleRequest) throws -> SaleResult {
         try permit(.sale)
         var priced = request
-        if let card = request.card { priced.card = try cardPresented(card).number }
+        if let card = try request.card.map(cardPresented) {
+            try card.requireInTime()
+            priced.card = card.number
+        }
         if priced.payments.isEmpty { priced.payments = [SaleRequest.Payment(kind: .cash, amount: nil)] }
         return try store.read { state in
             let now = self.clock()

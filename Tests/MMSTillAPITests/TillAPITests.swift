@@ -137,6 +137,10 @@ import Testing
             let (sale, refused) = try await c.send(.post, "/v1/sales", token: cashier, key: "late-2",
                                                    body: #"{"card":"\#(code.code)","items":[],"amount":"1.00","tenders":[{"kind":"stored"}]}"#)
             #expect(sale == 422 && refused["error"] as? String == "member_code_expired", "\(refused)")
+            // A retry of what the code paid in time is answered as the first time, not refused.
+            let (s5, again) = try await c.send(.post, "/v1/charges", token: cashier, key: "code-1", body: #"{"card":"\#(code.code)","amount":"50.00"}"#)
+            #expect((200...201).contains(s5) && again["replayed"] as? Bool == true && again["balance"] as? String == "250.00", "\(again)")
+            #expect(try later.store.stateHash() == before)
         }
     }
 

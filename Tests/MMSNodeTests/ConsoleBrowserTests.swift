@@ -145,6 +145,13 @@ extension NetworkTests {
             d.get(config["branch"] + path)
             result[name] = text(d)
         d.save_screenshot(shots + "/console-refused.png")
+        # Stock received at the manager's own branch, from its stock page.
+        d.get(config["branch"] + "/console/stock/branch-1")
+        d.find_element(By.NAME, "sku").send_keys("PR-104")
+        d.find_element(By.NAME, "quantity").send_keys("12")
+        submit(d, "form#stock-move button[type=submit]")
+        result["manager_stock_received"] = text(d)
+        d.save_screenshot(shots + "/console-stock.png")
         # The card's life from the profile: 李雷's card reported lost, asked, confirmed, done.
         d.get(config["branch"] + "/console")
         d.find_element(By.NAME, "q").send_keys("13800000002")
@@ -243,7 +250,8 @@ extension NetworkTests {
         try #require(mms(["topup", "--data", branch, "--card", "6200000002", "--amount", "2000.00"]).status == 0)
         // A service members can book.
         try #require(mms(["product", "add", "--data", "\(root)/data/t/hq", "--sku", "SV-FACIAL", "--name", "面部护理", "--kind", "service", "--price", "198.00"]).status == 0)
-        try waitUntil(30) { (try? mms(["product", "show", "--data", branch, "--sku", "SV-FACIAL"]).status) == 0 }
+        try #require(mms(["product", "add", "--data", "\(root)/data/t/hq", "--sku", "PR-104", "--name", "精华液", "--kind", "goods", "--price", "298.00"]).status == 0)
+        try waitUntil(30) { (try? mms(["product", "show", "--data", branch, "--sku", "SV-FACIAL"]).status) == 0 && (try? mms(["product", "show", "--data", branch, "--sku", "PR-104"]).status) == 0 }
         let added = try mms(["member", "add", "--data", branch, "--name", "王芳", "--phone", "13800000001", "--json"])
         let member = try #require((try? json(added.stdout))?["id"] as? String, "\(added.stdout) \(added.stderr)")
         try #require(mms(["card", "issue", "--data", branch, "--member", member, "--type", "stored", "--number", "6200000001", "--pin", "2468"]).status == 0)
@@ -302,6 +310,7 @@ extension NetworkTests {
         #expect(seen["manager_own_stock_status"] as? Int == 200 && text("manager_own_stock").contains("branch-1 库存"), "\(text("manager_own_stock"))")
         #expect(seen["manager_other_stock_status"] as? Int == 403 && text("manager_other_stock").contains("无权"), "\(text("manager_other_stock"))")
         #expect(seen["manager_programs_status"] as? Int == 403 && text("manager_programs").contains("无权"), "\(text("manager_programs"))")
+        #expect(text("manager_stock_received").contains("已记录：PR-104") && text("manager_stock_received").contains("精华液 12"), "\(text("manager_stock_received"))")
         #expect(seen["manager_other_books_status"] as? Int == 403 && seen["manager_books_status"] as? Int == 200 && text("manager_books").contains("branch-1 账务"),
                 "\(text("manager_books"))")
         #expect(text("manager_catalogue").contains("SV-FACIAL") && text("manager_catalogue").contains("服务"), "\(text("manager_catalogue"))")
@@ -352,7 +361,7 @@ extension NetworkTests {
         #expect(text("member_home").contains("\(nextYear)-12-31 到期"), "\(text("member_home"))")
         #expect(text("member_signed_out").contains("卡号") && !text("member_after_sign_out").contains("¥180.00"), "signing out ends the session")
         #expect((seen["member_width"] as? Int ?? 9_999) <= 390, "the member's page fits a 390-pixel screen")
-        for shot in ["console-login", "console-home-hq", "console-members", "console-member", "console-programs", "console-program-preview", "console-reports", "console-audit", "console-card-lost", "console-tiers-branch2", "console-bookings-branch2", "member-code", "member-booking", "console-refused", "console-home-branch", "member-login", "member-home"] {
+        for shot in ["console-login", "console-home-hq", "console-members", "console-member", "console-programs", "console-program-preview", "console-reports", "console-audit", "console-card-lost", "console-stock", "console-tiers-branch2", "console-bookings-branch2", "member-code", "member-booking", "console-refused", "console-home-branch", "member-login", "member-home"] {
             #expect(FileManager.default.fileExists(atPath: "\(screenshots)/\(shot).png"), "\(shot).png")
         }
         // The wrong PIN counted against the card, as at the till.

@@ -18,6 +18,7 @@ extension TillAPI {
     struct TokenForm: Decodable { let csrf: String? }
     struct SearchForm: Decodable { let csrf: String?; let q: String }
     struct BookingForm: Decodable { let csrf: String?; let id: String }
+    struct StockForm: Decodable { let csrf: String?; let move: String; let sku: String; let quantity: String; let supplier: String? }
     struct BookingRequestForm: Decodable { let csrf: String?; let branch: String; let service: String; let day: String; let time: String }
     /// A member as the console's search lists them (the phone masked by the use case).
     struct MemberRow: Sendable { let id, name, phone, home, tier, balance, bonus: String; let points: Int64 }
@@ -126,9 +127,30 @@ extension TillAPI {
             let branch = try NodeID(try context.parameters.require("branch"))
             let (page, stock) = try await signedIn(request) { try $0.stock(branch: branch) }
             var values = page
+            // Moves are this node's own: its branch's stock page offers them (the use case decides who may).
+            values["here"] = branch == node.id
+            if let done = request.uri.queryParameters.get("done") { values["done"] = String(done) }
             values["title"] = "库存"; values["branch"] = stock.branch
             values["items"] = stock.items.map { ["sku": $0.sku, "name": $0.name, "onHand": $0.onHand, "received": $0.received, "sold": $0.sold, "low": $0.low] as [String: Any] }
             return PageSecurity.html(Templates.render("console-stock", values))
+        } }
+        // A stock move at this node's branch: received, counted, or the low-stock line, by the stock use cases.
+        router.post("console/stock") { request, context in try await Self.page {
+            let form = try await Self.form(StockForm.self, request, context)
+            guard let token = request.cookies[Self.sessionCookie]?.value, PageSecurity.tokensMatch(form.csrf, PageSecurity.formToken(session: token)) else {
+                return Self.refusedForm()
+            }
+            guard let quantity = Int64(form.quantity.trimmingCharacters(in: .whitespaces)) else { throw MMSError(.invalidArgument, "数量须为整数。") }
+            let sku = form.sku.trimmingCharacters(in: .whitespaces)
+            let moved = try await signedIn(request) { operatorNode -> StockMoveResult in
+                switch form.move {
+                case "receive": try operatorNode.receiveStock(StockMove(sku: sku, quantity: quantity, supplier: form.supplier ?? ""))
+                case "count": try operatorNode.countStock(sku: sku, counted: quantity)
+                case "low": try operatorNode.setLowStock(sku: sku, below: quantity)
+                default: throw MMSError(.invalidArgument, "未知的库存操作。")
+                }
+            }
+            return PageSecurity.seeOther("/console/stock/\(node.id.rawValue)?done=\(moved.result.sku)")
         } }
         router.get("console/programs") { request, _ in try await Self.page {
             let (page, program) = try await signedIn(request) { try $0.programToEdit() }

@@ -146,6 +146,15 @@ enum Templates {
             <table class="figures"><thead><tr><th>商品</th><th>名称</th><th>在库</th><th>入库</th><th>售出</th><th>预警</th></tr></thead>
             <tbody>{{#items}}<tr><td>{{sku}}</td><td>{{name}}</td><td>{{onHand}}</td><td>{{received}}</td><td>{{sold}}</td><td>{{#low}}低库存{{/low}}</td></tr>{{/items}}
             {{^items}}<tr><td colspan="6">暂无库存</td></tr>{{/items}}</tbody></table>
+            {{#done}}<p class="saved" role="status">已记录：{{done}}</p>{{/done}}
+            {{#here}}<form method="post" action="/console/stock" class="card" id="stock-move">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <label>操作 <select name="move"><option value="receive">入库</option><option value="count">盘点（实盘数量）</option><option value="low">预警线</option></select></label>
+            <label>商品编码 <input name="sku" required maxlength="32" autocomplete="off"></label>
+            <label>数量 <input name="quantity" required maxlength="9" inputmode="numeric" autocomplete="off"></label>
+            <label>供应商（入库） <input name="supplier" maxlength="64" autocomplete="off"></label>
+            <button type="submit">记录</button>
+            </form>{{/here}}
             <p><a href="/console">返回</a></p>
             {{/content}}
             {{/layout}}

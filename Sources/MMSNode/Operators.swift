@@ -78,6 +78,19 @@ extension LocalNode {
         return OperatorResult(operator: view.id, name: view.name, role: view.role.rawValue, branch: view.branch.rawValue, status: view.status)
     }
 
+    /// The operators a caller manages (a manager: their branch's; head office: everyone) and
+    /// this branch's tills, registered or revoked.
+    public func staffAndTills() throws -> StaffAndTills {
+        try permit(.manageStaff)
+        let chainWide = caller.role.map(\.isChainWide) ?? true
+        let ids = try store.entities(prefix: Cell.operator(""), having: Cell.operatorRole).map { String($0.dropFirst(Cell.operator("").count)) }
+        let operators = try ids.map(operatorResult).filter { chainWide || $0.branch == id.rawValue }
+        let tillPrefix = Cell.till(branch: id, name: "")
+        let names = try store.entities(prefix: tillPrefix, having: Cell.tokenHash).map { String($0.dropFirst(tillPrefix.count)) }
+        let tills = try store.read { state in try names.compactMap { try state.till(branch: self.id, name: $0) } }
+        return StaffAndTills(branch: id.rawValue, operators: operators, tills: tills.map { .init(name: $0.name, revoked: $0.revoked) })
+    }
+
     private func permitManaging(_ id: String) throws {
         try permit(.manageStaff)
         guard let mine = caller.role, mine != .hqAdmin else { return }

@@ -177,6 +177,14 @@ public struct OperatorResult: Codable, Sendable {
     public let status: String
 }
 
+/// The operators a caller manages and this branch's tills.
+public struct StaffAndTills: Codable, Sendable {
+    public struct Till: Codable, Sendable { public let name: String; public let revoked: Bool }
+    public let branch: String
+    public let operators: [OperatorResult]
+    public let tills: [Till]
+}
+
 /// A till's registration: the token is shown this once and kept only as a hash.
 public struct TillRegistration: Codable, Sendable {
     public let till: String

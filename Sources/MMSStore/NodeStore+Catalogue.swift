@@ -35,4 +35,16 @@ extension NodeStore {
             }
         }
     }
+
+    /// The entities from `prefix` on (up to the next prefix) that hold the register `name`: every
+    /// operator, say, or a branch's tills — read by the primary key's range, never by the index
+    /// by name (a million members have a `name`).
+    public func entities(prefix: String, having name: String, limit: Int = 10_000) throws -> [String] {
+        try guarded {
+            try db.read { db in
+                try String.fetchAll(db, sql: "SELECT entity FROM registers WHERE entity >= ? AND entity < ? AND +name = ? ORDER BY entity LIMIT ?",
+                                    arguments: [prefix, prefix + "\u{10FFFF}", name, limit])
+            }
+        }
+    }
 }

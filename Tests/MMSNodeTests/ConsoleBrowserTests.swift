@@ -145,6 +145,18 @@ extension NetworkTests {
             d.get(config["branch"] + path)
             result[name] = text(d)
         d.save_screenshot(shots + "/console-refused.png")
+        # Staff and tills: a cashier added, a till registered (its token shown once).
+        d.get(config["branch"] + "/console/staff")
+        fill_form = {"id": "c11", "name": "新收银", "password": "c11-Pass!"}
+        for name, value in fill_form.items():
+            d.find_element(By.CSS_SELECTOR, "form#add-operator [name=%s]" % name).send_keys(value)
+        submit(d, "form#add-operator button[type=submit]")
+        result["manager_staff_added"] = text(d)
+        d.find_element(By.CSS_SELECTOR, "form#register-till [name=till]").send_keys("till-9")
+        submit(d, "form#register-till button[type=submit]")
+        result["manager_till_registered"] = text(d)
+        result["till_token"] = d.find_element(By.ID, "saved").text.split("：")[-1]
+        d.save_screenshot(shots + "/console-staff.png")
         # Stock received at the manager's own branch, from its stock page.
         d.get(config["branch"] + "/console/stock/branch-1")
         d.find_element(By.NAME, "sku").send_keys("PR-104")
@@ -311,6 +323,10 @@ extension NetworkTests {
         #expect(seen["manager_other_stock_status"] as? Int == 403 && text("manager_other_stock").contains("无权"), "\(text("manager_other_stock"))")
         #expect(seen["manager_programs_status"] as? Int == 403 && text("manager_programs").contains("无权"), "\(text("manager_programs"))")
         #expect(text("manager_stock_received").contains("已记录：PR-104") && text("manager_stock_received").contains("精华液 12"), "\(text("manager_stock_received"))")
+        // The cashier and the till added on the staff page work at the till API (the token as shown).
+        #expect(text("manager_staff_added").contains("已添加员工 c11") && !text("manager_staff_added").contains("boss"), "\(text("manager_staff_added"))")
+        #expect(text("manager_till_registered").contains("till-9") && text("till_token").hasPrefix("till-9."), "\(text("manager_till_registered"))")
+        #expect(try login("branch-1", till: text("till_token"), "c11", "c11-Pass!", file: file).status == 201)
         #expect(seen["manager_other_books_status"] as? Int == 403 && seen["manager_books_status"] as? Int == 200 && text("manager_books").contains("branch-1 账务"),
                 "\(text("manager_books"))")
         #expect(text("manager_catalogue").contains("SV-FACIAL") && text("manager_catalogue").contains("服务"), "\(text("manager_catalogue"))")
@@ -361,7 +377,7 @@ extension NetworkTests {
         #expect(text("member_home").contains("\(nextYear)-12-31 到期"), "\(text("member_home"))")
         #expect(text("member_signed_out").contains("卡号") && !text("member_after_sign_out").contains("¥180.00"), "signing out ends the session")
         #expect((seen["member_width"] as? Int ?? 9_999) <= 390, "the member's page fits a 390-pixel screen")
-        for shot in ["console-login", "console-home-hq", "console-members", "console-member", "console-programs", "console-program-preview", "console-reports", "console-audit", "console-card-lost", "console-stock", "console-tiers-branch2", "console-bookings-branch2", "member-code", "member-booking", "console-refused", "console-home-branch", "member-login", "member-home"] {
+        for shot in ["console-login", "console-home-hq", "console-members", "console-member", "console-programs", "console-program-preview", "console-reports", "console-audit", "console-card-lost", "console-stock", "console-staff", "console-tiers-branch2", "console-bookings-branch2", "member-code", "member-booking", "console-refused", "console-home-branch", "member-login", "member-home"] {
             #expect(FileManager.default.fileExists(atPath: "\(screenshots)/\(shot).png"), "\(shot).png")
         }
         // The wrong PIN counted against the card, as at the till.

@@ -373,7 +373,8 @@ extension TillAPI {
     func consoleValues(_ operatorNode: LocalNode, token: String) -> [String: Any] {
         ["node": node.id.rawValue, "who": operatorNode.caller.actor.operatorID, "role": operatorNode.caller.role?.rawValue ?? "",
          "csrf": PageSecurity.formToken(session: token), "headOffice": operatorNode.caller.role == .hqAdmin,
-         "reader": operatorNode.caller.role.map { Permissions.allows($0, .readReports) } ?? true]
+         "reader": operatorNode.caller.role.map { Permissions.allows($0, .readReports) } ?? true,
+         "staffManager": operatorNode.caller.role.map { Permissions.allows($0, .manageStaff) } ?? true]
     }
 
     /// The day at a glance, in the operator's scope: their branch for a manager, the chain for head office.

@@ -103,6 +103,45 @@ extension TillAPI {
             return PageSecurity.html(Templates.render("console-catalogue", values))
         } }
 
+        // Staff and tills: the operators the caller manages, this branch's tills, and the forms to
+        // add or disable an operator and to register or revoke a till (the token shown this once).
+        router.get("console/staff") { request, _ in try await Self.page {
+            let read = try await signedIn(request) { try $0.staffAndTills() }
+            return PageSecurity.html(Templates.render("console-staff", Self.staffValues(read.values, read.result)))
+        } }
+        router.post("console/staff") { request, context in try await Self.page {
+            let form = try await Self.form([String: String].self, request, context)
+            guard let token = request.cookies[Self.sessionCookie]?.value, PageSecurity.tokensMatch(form["csrf"], PageSecurity.formToken(session: token)) else {
+                return Self.refusedForm()
+            }
+            @Sendable func field(_ name: String) -> String { (form[name] ?? "").trimmingCharacters(in: .whitespaces) }
+            let read = try await signedIn(request) { operatorNode -> (StaffAndTills, String?) in
+                var shown: String?
+                switch field("action") {
+                case "add":
+                    guard let role = OperatorRole(rawValue: field("role")) else { throw MMSError(.invalidArgument, "请选择角色。") }
+                    _ = try operatorNode.addOperator(id: field("id"), name: field("name"), role: role, branch: role.isChainWide ? nil : self.node.id,
+                                                     password: form["password"] ?? "")
+                    shown = "已添加员工 \(field("id"))"
+                case "disable":
+                    guard field("confirm") == "yes" else { throw MMSError(.invalidArgument, "停用不可撤销：请勾选确认。") }
+                    _ = try operatorNode.disableOperator(field("id"))
+                    shown = "已停用员工 \(field("id"))"
+                case "register":
+                    shown = "收银台 \(field("till")) 的令牌（只显示这一次，请配置到收银台）：" + (try operatorNode.registerTill(name: field("till")).token)
+                case "revoke":
+                    guard field("confirm") == "yes" else { throw MMSError(.invalidArgument, "注销不可撤销：请勾选确认。") }
+                    _ = try operatorNode.revokeTill(name: field("till"))
+                    shown = "已注销收银台 \(field("till"))"
+                default: throw MMSError(.invalidArgument, "未知的操作。")
+                }
+                return (try operatorNode.staffAndTills(), shown)
+            }
+            var values = Self.staffValues(read.values, read.result.0)
+            values["saved"] = read.result.1
+            return PageSecurity.html(Templates.render("console-staff", values))
+        } }
+
         router.get("console/outbox") { request, _ in try await Self.page {
             let read = try await signedIn(request) { try $0.outbox(status: nil, limit: 200) }
             var values = read.values
@@ -125,6 +164,15 @@ extension TillAPI {
             }
             return PageSecurity.html(Templates.render("console-audit", values))
         } }
+    }
+
+    static func staffValues(_ page: [String: Any], _ staff: StaffAndTills) -> [String: Any] {
+        var values = page
+        values["title"] = "员工与收银台"; values["branch"] = staff.branch
+        values["operators"] = staff.operators.map { ["id": $0.operator, "name": $0.name, "role": $0.role, "branch": $0.branch, "status": $0.status,
+                                                     "active": $0.status != "disabled"] as [String: Any] }
+        values["tills"] = staff.tills.map { ["name": $0.name, "revoked": $0.revoked] as [String: Any] }
+        return values
     }
 
     /// `from` and `to` (`YYYY-MM-DD`) from the query; the last 30 days to today when left out.

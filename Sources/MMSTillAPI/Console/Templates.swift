@@ -282,6 +282,34 @@ enum Templates {
             {{/content}}
             {{/layout}}
             """,
+        "console-staff": """
+            {{<layout}}
+            {{$nav}}{{> console-nav}}{{/nav}}
+            {{$content}}
+            <h1>{{branch}} 员工与收银台</h1>
+            {{#saved}}<p class="saved mono" role="status" id="saved">{{saved}}</p>{{/saved}}
+            <table class="figures" id="operators"><thead><tr><th>工号</th><th>姓名</th><th>角色</th><th>门店</th><th>状态</th><th></th></tr></thead>
+            <tbody>{{#operators}}<tr><td>{{id}}</td><td>{{name}}</td><td>{{role}}</td><td>{{branch}}</td><td>{{status}}</td>
+            <td>{{#active}}<form method="post" action="/console/staff" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="disable"><input type="hidden" name="id" value="{{id}}"><label><input type="checkbox" name="confirm" value="yes" style="width:auto"> 确认</label> <button type="submit" class="secondary">停用</button></form>{{/active}}</td></tr>{{/operators}}</tbody></table>
+            <form method="post" action="/console/staff" class="card" id="add-operator">
+            <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="add">
+            <label>工号 <input name="id" required maxlength="64" autocomplete="off"></label>
+            <label>姓名 <input name="name" required maxlength="64" autocomplete="off"></label>
+            <label>角色 <select name="role"><option value="cashier">收银员</option><option value="manager">店长</option>{{#headOffice}}<option value="auditor">审计</option><option value="hq_admin">总部管理员</option>{{/headOffice}}</select></label>
+            <label>初始密码 <input name="password" type="password" required maxlength="128" autocomplete="new-password"></label>
+            <button type="submit">添加员工</button>
+            </form>
+            <h2>收银台</h2>
+            <table class="figures" id="tills"><tbody>{{#tills}}<tr><td>{{name}}</td><td>{{#revoked}}已注销{{/revoked}}{{^revoked}}在用
+            <form method="post" action="/console/staff" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="revoke"><input type="hidden" name="till" value="{{name}}"><label><input type="checkbox" name="confirm" value="yes" style="width:auto"> 确认</label> <button type="submit" class="secondary">注销</button></form>{{/revoked}}</td></tr>{{/tills}}
+            {{^tills}}<tr><td>暂无收银台</td></tr>{{/tills}}</tbody></table>
+            <form method="post" action="/console/staff" class="card inline" id="register-till">
+            <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="register">
+            <label>收银台名称 <input name="till" required maxlength="64" autocomplete="off"></label> <button type="submit">登记</button>
+            </form>
+            {{/content}}
+            {{/layout}}
+            """,
         "console-outbox": """
             {{<layout}}
             {{$nav}}{{> console-nav}}{{/nav}}
@@ -331,7 +359,7 @@ enum Templates {
             {{/layout}}
             """,
         "console-nav": """
-            <nav><a href="/console">概况</a><a href="/console/tiers">会员等级</a><a href="/console/bookings">预约</a><a href="/console/catalogue">商品</a>{{#reader}}<a href="/console/reports">报表</a><a href="/console/outbox">发件箱</a><a href="/console/audit">审计</a><a href="/console/books">账务</a>{{/reader}}{{#headOffice}}<a href="/console/programs">营销方案</a>{{/headOffice}}
+            <nav><a href="/console">概况</a><a href="/console/tiers">会员等级</a><a href="/console/bookings">预约</a><a href="/console/catalogue">商品</a>{{#reader}}<a href="/console/reports">报表</a><a href="/console/outbox">发件箱</a><a href="/console/audit">审计</a><a href="/console/books">账务</a>{{/reader}}{{#staffManager}}<a href="/console/staff">员工</a>{{/staffManager}}{{#headOffice}}<a href="/console/programs">营销方案</a>{{/headOffice}}
             <span>{{who}}（{{role}} · {{node}}）</span>
             <form method="post" action="/console/logout" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">退出</button></form></nav>
             """,

@@ -24,7 +24,7 @@ extension TillAPI {
     struct MemberRow: Sendable { let id, name, phone, home, tier, balance, bonus: String; let points: Int64 }
 
     func addPages(to router: Router<TillRequestContext>) {
-        addReportPages(to: router)
+        addOfficePages(to: router)
         addCardPages(to: router)
         router.get("assets/mms.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600",

@@ -4,14 +4,15 @@ import MMSCore
 import MMSNode
 import MMSStore
 
-/// The console's office pages: the reports with their charts (SVG drawn here) and their CSV
-/// files, the outbox and the audit trail. Every figure comes from the reports' use cases, in the
-/// operator's scope (a manager their branch, head office the chain); a cashier reads none.
+/// The console's back-office pages: the reports with their charts (SVG drawn here) and their CSV
+/// files, a branch's books, the catalogue, staff and tills, the outbox and the audit trail. Every
+/// figure and every change comes from a use case of `LocalNode`, in the operator's scope (a
+/// manager their branch, head office the chain).
 extension TillAPI {
     /// The reports a CSV link may name, and how each is asked for.
     static let csvReports = ["sales", "tiers", "members", "liability", "points", "branches"]
 
-    func addReportPages(to router: Router<TillRequestContext>) {
+    func addOfficePages(to router: Router<TillRequestContext>) {
         router.get("console/reports") { request, _ in try await Self.page {
             let (from, to) = try Self.period(request)
             let read = try await signedIn(request) { operatorNode in

@@ -106,6 +106,9 @@ extension NetworkTests {
         submit(d, "form#tiers button[type=submit]")
         result["hq_program_typo"] = text(d)
         retype(d, "topup_silver", "2500.00")
+        # …and, in the same change, a new top-up bonus on the form's empty row.
+        d.find_element(By.CSS_SELECTOR, "#bonuses tbody tr:last-child input[name^=bonus_topup]").send_keys("500.00")
+        d.find_element(By.CSS_SELECTOR, "#bonuses tbody tr:last-child input[name^=bonus_bonus]").send_keys("30.00")
         submit(d, "form#tiers button[type=submit]")
         result["hq_program_preview"] = text(d)
         d.save_screenshot(shots + "/console-program-preview.png")
@@ -338,7 +341,10 @@ extension NetworkTests {
         #expect(seen["forged_program_status"] as? Int == 403, "a program form without its token is refused")
         #expect(text("branch2_tiers").contains("方案第 2 版") && text("branch2_tiers").contains("2500.00"), "\(text("branch2_tiers"))")
         #expect(try json(mms(["show", "--data", "\(root)/data/t/branch-2", "--card", "6200000002", "--json"]).stdout)["tier"] as? String == "standard")
-        #expect(try json(mms(["program", "show", "--data", "\(root)/data/t/hq", "--json"]).stdout)["version"] as? Int == 2, "the forged form changed nothing")
+        let saved = try json(mms(["program", "show", "--data", "\(root)/data/t/hq", "--json"]).stdout)
+        #expect(saved["version"] as? Int == 2, "the forged form changed nothing")
+        let bonuses = (saved["program"] as? [String: Any])?["bonuses"] as? [[String: Any]] ?? []
+        #expect(bonuses.count == 4 && bonuses.contains { $0["topup"] as? String == "500.00" && $0["bonus"] as? String == "30.00" }, "\(bonuses)")
         // Checked in once: five points, and the page says it is done for today.
         #expect(Int(text("member_points_after")) == Int(text("member_points_before")).map { $0 + 5 } && text("member_checked_in").contains("今日已签到"),
                 "\(text("member_points_before")) → \(text("member_points_after"))")

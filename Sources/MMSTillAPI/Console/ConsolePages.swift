@@ -158,6 +158,7 @@ extension TillAPI {
             values["title"] = "营销方案"; values["version"] = program.version
             if let saved = request.uri.queryParameters.get("saved") { values["saved"] = saved }
             values["tiers"] = Self.tierRows(program.program.tiers); values["editable"] = !program.program.tiers.isEmpty
+            values["bonuses"] = Self.bonusRows(program.program.bonuses); values["bonusRows"] = program.program.bonuses.count + 1
             return PageSecurity.html(Templates.render("console-program", values))
         } }
         // Preview, then save: the same form, the same program built from it, the same checks.
@@ -295,6 +296,12 @@ extension TillAPI {
                     return ["tier": t, "name": form["name_\(t)"] ?? rule.name, "spend": form["spend_\(t)"] ?? "", "singleTopup": form["topup_\(t)"] ?? "",
                             "points": form["points_\(t)"] ?? "", "discount": form["discount_\(t)"] ?? "", "multiplier": form["multiplier_\(t)"] ?? ""]
                 }
+                let rows = Int(form["bonus_rows"] ?? "") ?? 0
+                again["bonusRows"] = rows
+                again["bonuses"] = (0..<min(max(rows, 0), Program.maxEntries)).map { row -> [String: Any] in
+                    ["row": row, "topup": form["bonus_topup_\(row)"] ?? "", "bonus": form["bonus_bonus_\(row)"] ?? "",
+                     "from": form["bonus_from_\(row)"] ?? "", "until": form["bonus_until_\(row)"] ?? ""]
+                }
                 return PageSecurity.html(Templates.render("console-program", again), status: Self.status(error))
             }
         }
@@ -328,8 +335,29 @@ extension TillAPI {
             edited.tiers[index].discount = try whole("discount", "折扣") ?? edited.tiers[index].discount
             edited.tiers[index].pointsMultiplier = try whole("multiplier", "积分倍数") ?? edited.tiers[index].pointsMultiplier
         }
+        // 充值赠送: the rows as the form gives them (`bonus_topup_0`, …); a row without a top-up is none.
+        if let rows = form["bonus_rows"].flatMap({ Int($0) }), (0...Program.maxEntries).contains(rows) {
+            edited.bonuses = try (0..<rows).compactMap { row in
+                func text(_ name: String) -> String? {
+                    let value = (form["bonus_\(name)_\(row)"] ?? "").trimmingCharacters(in: .whitespaces)
+                    return value.isEmpty ? nil : value
+                }
+                guard let topup = text("topup") else { return nil }
+                guard let amount = Money(parsing: topup), let bonus = text("bonus").flatMap(Money.init(parsing:)) else {
+                    throw MMSError(.invalidArgument, "充值赠送第 \(row + 1) 行：充值与赠送须为金额，如 1000.00 与 100.00。")
+                }
+                return TopUpBonus(topup: amount, bonus: bonus, from: text("from"), until: text("until"))
+            }
+        }
         try edited.validate()
         return edited
+    }
+
+    /// The program's top-up bonuses as the form shows them, and one empty row to add another.
+    static func bonusRows(_ bonuses: [TopUpBonus]) -> [[String: Any]] {
+        (bonuses.map { ($0.topup.description, $0.bonus.description, $0.from ?? "", $0.until ?? "") } + [("", "", "", "")]).enumerated().map {
+            ["row": $0.offset, "topup": $0.element.0, "bonus": $0.element.1, "from": $0.element.2, "until": $0.element.3] as [String: Any]
+        }
     }
 
     /// A sign-in form posted: its CSRF token, then the limit per address, then `open` (the use

@@ -178,6 +178,14 @@ enum Templates {
             <td><input name="discount_{{tier}}" value="{{discount}}" inputmode="numeric" maxlength="3" required></td>
             <td><input name="multiplier_{{tier}}" value="{{multiplier}}" inputmode="numeric" maxlength="4" required></td></tr>{{/tiers}}</tbody></table>
             <p class="note">留空表示不按此方式升级。保存前先预览受影响的会员。</p>
+            <h2>充值赠送</h2>
+            <input type="hidden" name="bonus_rows" value="{{bonusRows}}">
+            <table class="figures edit" id="bonuses"><thead><tr><th>充值满 ¥</th><th>赠送 ¥</th><th>开始日</th><th>结束日</th></tr></thead>
+            <tbody>{{#bonuses}}<tr><td><input name="bonus_topup_{{row}}" value="{{topup}}" inputmode="decimal" maxlength="16"></td>
+            <td><input name="bonus_bonus_{{row}}" value="{{bonus}}" inputmode="decimal" maxlength="16"></td>
+            <td><input name="bonus_from_{{row}}" value="{{from}}" maxlength="10" placeholder="YYYY-MM-DD"></td>
+            <td><input name="bonus_until_{{row}}" value="{{until}}" maxlength="10" placeholder="YYYY-MM-DD"></td></tr>{{/bonuses}}</tbody></table>
+            <p class="note">清空“充值满”即删除该行；最后一行用于新增。</p>
             <button type="submit">预览变更</button>
             </form>
             {{/editable}}

@@ -138,7 +138,7 @@ enum OpenAPIDocument {
        "type": "string",
        "pattern": "^[A-Za-z0-9._:-]{1,64}$"
       },
-      "description": "card number"
+      "description": "card number, or a member code (会员码)"
      },
      {
       "name": "history",
@@ -165,6 +165,16 @@ enum OpenAPIDocument {
      },
      "405": {
       "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "a member code past its two minutes (member_code_expired)",
       "content": {
        "application/json": {
         "schema": {

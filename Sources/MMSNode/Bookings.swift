@@ -102,11 +102,8 @@ extension LocalNode {
     }
 
     private func memberOfSession(_ token: String) throws -> (card: String, member: String) {
-        let number = try memberCard(session: token)
-        guard let card = try store.read({ try $0.card(number) }), card.status == .active else {
-            throw MMSError(.unauthenticated, "This card can no longer be used here: sign in again.")
-        }
-        return (number, card.member)
+        let card = try activeCard(session: token)
+        return (card.number, card.member)
     }
 
     private func bookingResult(_ view: BookingView, _ state: any StateReader) throws -> BookingResult {

@@ -72,10 +72,7 @@ public struct PresentedCard: Sendable {
 extension LocalNode {
     /// A fresh member code for the signed-in member's card.
     public func memberCode(session token: String) throws -> MemberCode {
-        let number = try memberCard(session: token)
-        guard let card = try store.read({ try $0.card(number) }), card.status == .active else {
-            throw MMSError(.unauthenticated, "This card can no longer be used here: sign in again.")
-        }
+        let card = try activeCard(session: token), number = card.number
         let expires = clock() / 1_000 + MemberCode.lifetimeSeconds
         let code = "\(MemberCode.prefix)\(number).\(expires).\(Hex.encode(secrets.memberCodeTag(card: number, expires: expires)).uppercased())"
         return MemberCode(code: code, card: number, expiresAt: Self.timestamp(expires * 1_000), seconds: MemberCode.lifetimeSeconds)
@@ -114,10 +111,7 @@ extension LocalNode {
 
     /// The signed-in member's page; a card reported lost or blocked since ends the session.
     public func memberPage(session token: String) throws -> MemberPage {
-        let number = try memberCard(session: token)
-        guard let card = try store.read({ try $0.card(number) }), card.status == .active else {
-            throw MMSError(.unauthenticated, "This card can no longer be used here: sign in again.")
-        }
+        let card = try activeCard(session: token), number = card.number
         let show = try showResult(member: card.member, card: card, historyLimit: 10)
         let (ladder, review, figures) = try store.read { state in
             (try state.tierLadder(), try state.program().program.tierReview, try state.member(card.member)?.figures ?? TierFigures())
@@ -144,10 +138,7 @@ extension LocalNode {
 
     /// 签到 for the signed-in member: the program's points, once a day, at their home node.
     public func checkIn(session token: String) throws -> Int64 {
-        let number = try memberCard(session: token)
-        guard let card = try store.read({ try $0.card(number) }), card.status == .active else {
-            throw MMSError(.unauthenticated, "This card can no longer be used here: sign in again.")
-        }
+        let card = try activeCard(session: token), number = card.number
         let issued = try acting(as: Caller(actor: Actor(operatorID: number, till: Actor.memberTill), role: nil))
             .commit(decide: { teller, _ in try teller.checkIn(member: card.member) })
         guard case .pointsAwarded(_, let points, _, _) = issued.op!.op.body else { preconditionFailure("a check-in issued \(issued.op!.op.body.kind)") }
@@ -157,6 +148,15 @@ extension LocalNode {
     public func signOutMember(session token: String) throws {
         _ = try memberCard(session: token)
         try store.endSession(tokenHash: Self.tokenHash(token))
+    }
+
+    /// The signed-in member's card, while it can be used: one reported lost or blocked since ends the session.
+    func activeCard(session token: String) throws -> CardView {
+        let number = try memberCard(session: token)
+        guard let card = try store.read({ try $0.card(number) }), card.status == .active else {
+            throw MMSError(.unauthenticated, "This card can no longer be used here: sign in again.")
+        }
+        return card
     }
 
     /// The card a member's session was opened with, while it lasts.

@@ -235,7 +235,17 @@ public struct CampaignReport: Codable, Sendable, CSVReport {
 }
 
 /// How a sales report is grouped: by a column of the sales table, or by the lines' product or category.
-public enum SalesReportGrouping: String, Sendable, CaseIterable { case branch, day, hour, category, product, staff }
+public enum SalesReportGrouping: String, Sendable, CaseIterable {
+    case branch, day, hour, category, product, staff
+
+    /// A grouping as typed (`--by`, `?by=`), or a refusal naming the ones there are.
+    public init(typed text: String) throws {
+        guard let grouping = Self(rawValue: text) else {
+            throw MMSError(.invalidArgument, "by is one of \(Self.allCases.map(\.rawValue).joined(separator: ", ")), not “\(text.prefix(20))”.")
+        }
+        self = grouping
+    }
+}
 
 extension LocalNode {
     /// The branch a report is narrowed to: a manager's own; nil (the chain) for head office and auditors.

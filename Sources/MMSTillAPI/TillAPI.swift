@@ -273,9 +273,7 @@ public struct TillAPI: Sendable {
         // Reports, read from the report tables with the caller's scope (a manager: their branch).
         v1.get("reports/sales") { request, _ in
             let (from, to) = (Self.query(request, "from") ?? "", Self.query(request, "to") ?? "")
-            guard let by = SalesReportGrouping(rawValue: Self.query(request, "by") ?? "branch") else {
-                throw MMSError(.invalidArgument, "by is one of \(SalesReportGrouping.allCases.map(\.rawValue).joined(separator: ", ")).")
-            }
+            let by = try SalesReportGrouping(typed: Self.query(request, "by") ?? "branch")
             if Self.query(request, "format") == "csv" { return try await csv(request) { try $0.salesReport(from: from, to: to, by: by).csv } }
             return try await read(request) { try $0.salesReport(from: from, to: to, by: by) }
         }

@@ -35,9 +35,7 @@ struct SalesReportCommand: ParsableCommand, ServedCommand {
 
     func run() throws {
         try performReport(options, format) {
-            guard let grouping = SalesReportGrouping(rawValue: by) else {
-                throw MMSError(.invalidArgument, "--by is one of \(SalesReportGrouping.allCases.map(\.rawValue).joined(separator: ", ")), not “\(by.prefix(20))”.")
-            }
+            let grouping = try SalesReportGrouping(typed: by)
             // Days as they run where the command runs (on a chain's machines, China Standard Time).
             return try options.open().salesReport(from: from, to: to, by: grouping, zone: .current)
         }

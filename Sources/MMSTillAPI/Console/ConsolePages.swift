@@ -49,7 +49,7 @@ extension TillAPI {
         } }
         router.post("console/members") { request, context in try await Self.page {
             let form = try await Self.form(SearchForm.self, request, context)
-            guard let token = request.cookies[Self.sessionCookie]?.value, PageSecurity.tokensMatch(form.csrf, PageSecurity.formToken(session: token)) else {
+            guard let token = Self.signedSession(request, cookie: Self.sessionCookie, csrf: form.csrf) else {
                 return Self.refusedForm()
             }
             do {
@@ -112,7 +112,7 @@ extension TillAPI {
         router.post("console/members/:member/fields") { request, context in try await Self.page {
             let id = try context.parameters.require("member")
             let form = try await Self.form([String: String].self, request, context)
-            guard let token = request.cookies[Self.sessionCookie]?.value, PageSecurity.tokensMatch(form["csrf"], PageSecurity.formToken(session: token)) else {
+            guard let token = Self.signedSession(request, cookie: Self.sessionCookie, csrf: form["csrf"]) else {
                 return Self.refusedForm()
             }
             _ = try await signedIn(request) { operatorNode in
@@ -137,7 +137,7 @@ extension TillAPI {
         // A stock move at this node's branch: received, counted, or the low-stock line, by the stock use cases.
         router.post("console/stock") { request, context in try await Self.page {
             let form = try await Self.form(StockForm.self, request, context)
-            guard let token = request.cookies[Self.sessionCookie]?.value, PageSecurity.tokensMatch(form.csrf, PageSecurity.formToken(session: token)) else {
+            guard let token = Self.signedSession(request, cookie: Self.sessionCookie, csrf: form.csrf) else {
                 return Self.refusedForm()
             }
             guard let quantity = Int64(form.quantity.trimmingCharacters(in: .whitespaces)) else { throw MMSError(.invalidArgument, "数量须为整数。") }
@@ -201,7 +201,7 @@ extension TillAPI {
         } }
         router.post("console/bookings/cancel") { request, context in try await Self.page {
             let form = try await Self.form(BookingForm.self, request, context)
-            guard let token = request.cookies[Self.sessionCookie]?.value, PageSecurity.tokensMatch(form.csrf, PageSecurity.formToken(session: token)) else {
+            guard let token = Self.signedSession(request, cookie: Self.sessionCookie, csrf: form.csrf) else {
                 return Self.refusedForm()
             }
             let cancelled = try await offload { try node.authenticate(session: token).cancelBooking(id: form.id) }
@@ -226,7 +226,7 @@ extension TillAPI {
         } }
         router.post("m/bookings") { request, context in try await Self.page(signIn: "/m") {
             let form = try await Self.form(BookingRequestForm.self, request, context)
-            guard let token = request.cookies[Self.memberCookie]?.value, PageSecurity.tokensMatch(form.csrf, PageSecurity.formToken(session: token)) else {
+            guard let token = Self.signedSession(request, cookie: Self.memberCookie, csrf: form.csrf) else {
                 return Self.refusedForm()
             }
             do {
@@ -238,7 +238,7 @@ extension TillAPI {
         } }
         router.post("m/check-in") { request, context in try await Self.page(signIn: "/m") {
             let form = try await Self.form(TokenForm.self, request, context)
-            guard let token = request.cookies[Self.memberCookie]?.value, PageSecurity.tokensMatch(form.csrf, PageSecurity.formToken(session: token)) else {
+            guard let token = Self.signedSession(request, cookie: Self.memberCookie, csrf: form.csrf) else {
                 return Self.refusedForm()
             }
             do {
@@ -250,7 +250,7 @@ extension TillAPI {
         } }
         router.post("m/bookings/cancel") { request, context in try await Self.page(signIn: "/m") {
             let form = try await Self.form(BookingForm.self, request, context)
-            guard let token = request.cookies[Self.memberCookie]?.value, PageSecurity.tokensMatch(form.csrf, PageSecurity.formToken(session: token)) else {
+            guard let token = Self.signedSession(request, cookie: Self.memberCookie, csrf: form.csrf) else {
                 return Self.refusedForm()
             }
             _ = try await offload { try node.cancelBooking(session: token, id: form.id) }
@@ -279,7 +279,7 @@ extension TillAPI {
     func editProgram(_ request: Request, _ context: TillRequestContext,
                      act: @escaping @Sendable (LocalNode, Program, [String: String], [String: Any]) throws -> Response) async throws -> Response {
         let form = try await Self.form([String: String].self, request, context)
-        guard let token = request.cookies[Self.sessionCookie]?.value, PageSecurity.tokensMatch(form["csrf"], PageSecurity.formToken(session: token)) else {
+        guard let token = Self.signedSession(request, cookie: Self.sessionCookie, csrf: form["csrf"]) else {
             return Self.refusedForm()
         }
         return try await offload {
@@ -382,7 +382,7 @@ extension TillAPI {
     func signOut(_ request: Request, _ context: TillRequestContext, path: String, cookie: String,
                  end: @escaping @Sendable (String) throws -> Void) async throws -> Response {
         let form = try await Self.form(TokenForm.self, request, context)
-        guard let token = request.cookies[cookie]?.value, PageSecurity.tokensMatch(form.csrf, PageSecurity.formToken(session: token)) else {
+        guard let token = Self.signedSession(request, cookie: cookie, csrf: form.csrf) else {
             return Self.refusedForm()
         }
         try? await offload { try end(token) }
@@ -501,6 +501,13 @@ extension TillAPI {
         } catch let error as MMSError {
             return PageSecurity.html(Templates.render("message", ["title": "错误", "error": say(error)]), status: status(error))
         }
+    }
+
+    /// The session a signed-in form was posted in, when its CSRF token is the one derived from
+    /// that session; nil (refuse it) otherwise.
+    static func signedSession(_ request: Request, cookie: String, csrf: String?) -> String? {
+        guard let token = request.cookies[cookie]?.value, PageSecurity.tokensMatch(csrf, PageSecurity.formToken(session: token)) else { return nil }
+        return token
     }
 
     /// A form without its token (or with another's): refused, nothing done.

@@ -52,12 +52,7 @@ extension TillAPI {
             let name = try context.parameters.require("report")
             guard Self.csvReports.contains(name) else { throw MMSError(.notFound, "There is no report \(name.prefix(20)).") }
             let (from, to) = try Self.period(request)
-            let by = try request.uri.queryParameters.get("by").map { text in
-                guard let by = SalesReportGrouping(rawValue: String(text)) else {
-                    throw MMSError(.invalidArgument, "by is one of \(SalesReportGrouping.allCases.map(\.rawValue).joined(separator: ", ")).")
-                }
-                return by
-            } ?? .day
+            let by = try request.uri.queryParameters.get("by").map { try SalesReportGrouping(typed: String($0)) } ?? .day
             let read = try await signedIn(request) { operatorNode -> String in
                 switch name {
                 case "sales": try operatorNode.salesReport(from: from, to: to, by: by).csv
@@ -112,7 +107,7 @@ extension TillAPI {
         } }
         router.post("console/staff") { request, context in try await Self.page {
             let form = try await Self.form([String: String].self, request, context)
-            guard let token = request.cookies[Self.sessionCookie]?.value, PageSecurity.tokensMatch(form["csrf"], PageSecurity.formToken(session: token)) else {
+            guard let token = Self.signedSession(request, cookie: Self.sessionCookie, csrf: form["csrf"]) else {
                 return Self.refusedForm()
             }
             @Sendable func field(_ name: String) -> String { (form[name] ?? "").trimmingCharacters(in: .whitespaces) }

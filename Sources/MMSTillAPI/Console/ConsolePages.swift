@@ -226,35 +226,17 @@ extension TillAPI {
         } }
         router.post("m/bookings") { request, context in try await Self.page(signIn: "/m") {
             let form = try await Self.form(BookingRequestForm.self, request, context)
-            guard let token = Self.signedSession(request, cookie: Self.memberCookie, csrf: form.csrf) else {
-                return Self.refusedForm()
-            }
-            do {
-                _ = try await offload { try node.book(session: token, branch: form.branch, service: form.service, slot: "\(form.day) \(form.time)") }
-                return PageSecurity.seeOther("/m#bookings")
-            } catch let error as MMSError where error.code != .unauthenticated && error.code != .sessionExpired {
-                return try await memberHome(token: token, error: Self.say(error), status: Self.status(error))
+            return try await memberAction(request, csrf: form.csrf, then: "/m#bookings") { token in
+                _ = try node.book(session: token, branch: form.branch, service: form.service, slot: "\(form.day) \(form.time)")
             }
         } }
         router.post("m/check-in") { request, context in try await Self.page(signIn: "/m") {
             let form = try await Self.form(TokenForm.self, request, context)
-            guard let token = Self.signedSession(request, cookie: Self.memberCookie, csrf: form.csrf) else {
-                return Self.refusedForm()
-            }
-            do {
-                _ = try await offload { try node.checkIn(session: token) }
-                return PageSecurity.seeOther("/m")
-            } catch let error as MMSError where error.code != .unauthenticated && error.code != .sessionExpired {
-                return try await memberHome(token: token, error: Self.say(error), status: Self.status(error))
-            }
+            return try await memberAction(request, csrf: form.csrf, then: "/m") { _ = try node.checkIn(session: $0) }
         } }
         router.post("m/bookings/cancel") { request, context in try await Self.page(signIn: "/m") {
             let form = try await Self.form(BookingForm.self, request, context)
-            guard let token = Self.signedSession(request, cookie: Self.memberCookie, csrf: form.csrf) else {
-                return Self.refusedForm()
-            }
-            _ = try await offload { try node.cancelBooking(session: token, id: form.id) }
-            return PageSecurity.seeOther("/m#bookings")
+            return try await memberAction(request, csrf: form.csrf, then: "/m#bookings") { _ = try node.cancelBooking(session: $0, id: form.id) }
         } }
         router.post("m/login") { request, context in try await Self.page(signIn: "/m") {
             let form = try await Self.form(MemberLogin.self, request, context)
@@ -435,6 +417,18 @@ extension TillAPI {
             values["liability"] = "—"; values["asOf"] = "—"
         }
         return PageSecurity.html(Templates.render("console-home", values))
+    }
+
+    /// A member's form posted with its token: `act` (the use case) in their session, then to
+    /// `then`; a refusal is their page again with what went wrong, nothing changed.
+    func memberAction(_ request: Request, csrf: String?, then location: String, act: @escaping @Sendable (String) throws -> Void) async throws -> Response {
+        guard let token = Self.signedSession(request, cookie: Self.memberCookie, csrf: csrf) else { return Self.refusedForm() }
+        do {
+            try await offload { try act(token) }
+            return PageSecurity.seeOther(location)
+        } catch let error as MMSError where error.code != .unauthenticated && error.code != .sessionExpired {
+            return try await memberHome(token: token, error: Self.say(error), status: Self.status(error))
+        }
     }
 
     /// The member's page: their card, their bookings and the form to book (with what went wrong, if anything).

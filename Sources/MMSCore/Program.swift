@@ -241,6 +241,15 @@ public struct Campaign: Codable, Equatable, Sendable {
     }
 }
 
+/// What a rule is when its file or form leaves a field out.
+extension TierRule {
+    /// No discount, and the base points: a tier that gives neither.
+    public static let fullPrice: Int64 = 100, basePoints: Int64 = 100
+}
+extension CouponTemplate {
+    public static let defaultValidDays: Int64 = 30, defaultPerMemberLimit: Int64 = 1
+}
+
 extension Program {
     public static let maxBytes = 256 * 1024
     public static let maxEntries = 500

@@ -19,6 +19,8 @@ public struct Actor: Hashable, Sendable, Codable {
     public static let consoleTill = "@console"
     public static let memberTill = "@member"
     public static let pageTills: Set = [consoleTill, memberTill]
+    /// A member who opened their page from a receipt's QR code: they may look, not act, so no op names it.
+    public static let receiptTill = "@receipt"
 
     /// The owner of the data directory at the command line: their authority is the directory's
     /// file permissions, as with a database's local socket.

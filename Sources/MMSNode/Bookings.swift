@@ -65,7 +65,7 @@ extension LocalNode {
 
     /// The signed-in member's bookings from today on.
     public func memberBookings(session token: String) throws -> [BookingResult] {
-        let (_, member) = try memberOfSession(token)
+        let member = try activeCard(viewing: token).card.member
         let today = CardLife.dayNumber(Sales.day(wallMillis: clock())) * 10_000
         return try store.read { state in try state.bookings(member: member).filter { $0.booking.slot >= today }.map { try self.bookingResult($0, state) } }
     }

@@ -445,7 +445,9 @@ public final class LocalNode: Sendable {
     private func pay(card: String, pin: String?, checkPIN: Bool, request: NodeStore.RequestKey?,
                      decide: @escaping (Teller) throws -> OpBody) throws -> PaymentResult {
         try pay(card: card, pin: pin, checkPIN: checkPIN, request: request, decide: decide) { op, state in
-            try Self.paymentResult(op, state: state, here: self.id)
+            var result = try Self.paymentResult(op, state: state, here: self.id)
+            result.memberLink = self.receiptLink(card: result.card, now: op.hlc.wallMillis)
+            return result
         }
     }
 

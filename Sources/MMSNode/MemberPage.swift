@@ -7,6 +7,8 @@ public struct MemberSession: Codable, Sendable {
     public let token: String
     public let card: String
     public let expiresAt: String
+    /// Opened from a receipt's link: the page to look at; the member code, check-in and bookings ask for the PIN.
+    public var viewOnly = false
 }
 
 /// What a member sees of their own card: balances, points, tier and the way to the next,
@@ -33,6 +35,8 @@ public struct MemberPage: Codable, Sendable {
     /// 签到, where head office turned it on: its points, whether done today, and the node that
     /// decides it (the member's home) when that is not this one.
     public var checkIn: CheckIn?
+    /// Opened from a receipt's link rather than with the PIN: nothing on it may be done.
+    public var viewOnly = false
 
     public struct CheckIn: Codable, Sendable {
         public let points: Int64
@@ -91,6 +95,40 @@ extension LocalNode {
         return PresentedCard(number: number, byMemberCode: true, expired: clock() / 1_000 >= expires)
     }
 
+    /// The token a receipt's QR code carries to the member's page (`/m/r/<token>`): the card and
+    /// the link's end, sealed with the chain's key — the card number cannot be read off a receipt's
+    /// link or its server's log, and no token the chain did not make opens. It opens the page to
+    /// look at (`signInMember(receiptLink:)`) for `receiptLinkMillis` from the sale.
+    public func receiptLink(card: String, now: UInt64) -> String {
+        let sealed = secrets.seal(Array("\(Self.receiptLinkDomain)\(card).\((now + Self.receiptLinkMillis) / 1_000)".utf8))
+        return Data(sealed).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+    public static let receiptLinkMillis: UInt64 = 24 * 3_600_000
+    static let receiptLinkDomain = "mms.r.v1|"
+
+    /// A member's page opened from their receipt: a session to look at their card (balance, points,
+    /// coupons, history), never to act — a receipt left on the counter must not pay or book. The
+    /// session lasts as a PIN sign-in's would, and never past the link's own end.
+    public func signInMember(receiptLink token: String) throws -> MemberSession {
+        let refused = MMSError(.unauthenticated, "This link is not valid: sign in with your card and PIN.")
+        var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard token.utf8.count <= 256, let sealed = Data(base64Encoded: base64), let opened = try? secrets.open(Array(sealed)),
+              let text = String(bytes: opened, encoding: .utf8), text.hasPrefix(Self.receiptLinkDomain) else { throw refused }
+        let parts = text.dropFirst(Self.receiptLinkDomain.count).split(separator: ".")
+        guard parts.count == 2, let ends = UInt64(parts[1]).map({ $0 * 1_000 }) else { throw refused }
+        let now = clock()
+        guard now < ends else { throw MMSError(.sessionExpired, "This receipt's link has expired: sign in with your card and PIN.") }
+        let number = String(parts[0])
+        guard let card = try store.read({ try $0.card(number) }), card.status == .active else { throw MMSError(.cardBlocked, "This card cannot be used.") }
+        let token = Hex.encode(randomBytes(32)), expires = min(now + Self.memberSessionMillis, ends)
+        try store.createSession(tokenHash: Self.tokenHash(token), operator: number, till: Actor.receiptTill, now: now, expires: expires)
+        var session = MemberSession(token: token, card: number, expiresAt: Self.timestamp(expires))
+        session.viewOnly = true
+        return session
+    }
+
     /// How long a member's sign-in lasts.
     public static let memberSessionMillis: UInt64 = 30 * 60_000
 
@@ -111,7 +149,7 @@ extension LocalNode {
 
     /// The signed-in member's page; a card reported lost or blocked since ends the session.
     public func memberPage(session token: String) throws -> MemberPage {
-        let card = try activeCard(session: token), number = card.number
+        let (card, viewOnly) = try activeCard(viewing: token), number = card.number
         let show = try showResult(member: card.member, card: card, historyLimit: 10)
         let (ladder, review, figures) = try store.read { state in
             (try state.tierLadder(), try state.program().program.tierReview, try state.member(card.member)?.figures ?? TierFigures())
@@ -123,6 +161,7 @@ extension LocalNode {
                               tierName: here.map { steps[$0].name } ?? show.tier, nextTier: review == nil ? next?.name : nil, spendToNextTier: needed,
                               balance: show.balance, bonus: show.bonus ?? "0.00", points: show.points, usesLeft: show.usesLeft,
                               coupons: show.coupons, history: show.history)
+        page.viewOnly = viewOnly
         page.pointsLots = try store.read { state in
             let today = CardLife.dayNumber(Sales.day(wallMillis: self.clock()))
             return try PointsLots.lots(member: card.member, in: state).filter { $0.left > 0 && $0.isValid(on: today) }
@@ -146,26 +185,45 @@ extension LocalNode {
     }
 
     public func signOutMember(session token: String) throws {
-        _ = try memberCard(session: token)
+        _ = try memberCard(session: token, viewing: true)
         try store.endSession(tokenHash: Self.tokenHash(token))
     }
 
-    /// The signed-in member's card, while it can be used: one reported lost or blocked since ends the session.
+    /// The signed-in member's card, while it can be used: one reported lost or blocked since ends
+    /// the session. A session opened from a receipt does not act (`activeCard(viewing:)` looks).
     func activeCard(session token: String) throws -> CardView {
-        let number = try memberCard(session: token)
+        try card(of: try memberCard(session: token))
+    }
+
+    /// The card of a member's session to look at, and whether the session only looks (a receipt's link).
+    func activeCard(viewing token: String) throws -> (card: CardView, viewOnly: Bool) {
+        let session = try memberSession(token)
+        return (try card(of: session.card), session.viewOnly)
+    }
+
+    /// The card a member's session was opened with, while it lasts; with `viewing`, a receipt's session too.
+    func memberCard(session token: String, viewing: Bool = false) throws -> String {
+        let session = try memberSession(token)
+        guard viewing || !session.viewOnly else {
+            throw MMSError(.unauthenticated, "Opened from a receipt: sign in with your card and PIN to do this.", details: ["reason": "view_only"])
+        }
+        return session.card
+    }
+
+    private func card(of number: String) throws -> CardView {
         guard let card = try store.read({ try $0.card(number) }), card.status == .active else {
             throw MMSError(.unauthenticated, "This card can no longer be used here: sign in again.")
         }
         return card
     }
 
-    /// The card a member's session was opened with, while it lasts.
-    func memberCard(session token: String) throws -> String {
-        guard token.utf8.count == 64, let session = try store.session(tokenHash: Self.tokenHash(token)), session.till == Actor.memberTill else {
+    private func memberSession(_ token: String) throws -> (card: String, viewOnly: Bool) {
+        guard token.utf8.count == 64, let session = try store.session(tokenHash: Self.tokenHash(token)),
+              session.till == Actor.memberTill || session.till == Actor.receiptTill else {
             throw MMSError(.unauthenticated, "Sign in with your card and PIN.")
         }
         guard clock() < session.expires else { throw MMSError(.sessionExpired, "You were signed out after 30 minutes: sign in again.") }
-        return session.operatorID
+        return (session.operatorID, session.till == Actor.receiptTill)
     }
 }
 

@@ -60,6 +60,8 @@ public struct PaymentResult: Codable, Sendable, Replayable {
     public var replayed: Bool
     /// A partial charge: what the stored value did not cover here.
     public var unpaid: String? = nil
+    /// The receipt's QR code: the member's page at `/m/r/<link>`, to look at for a day (`LocalNode.receiptLink`).
+    public var memberLink: String? = nil
 }
 
 public struct CardEventResult: Codable, Sendable {

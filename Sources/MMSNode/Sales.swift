@@ -44,6 +44,8 @@ public struct SaleResult: Codable, Sendable, Equatable, Replayable {
     public let pointsEarned: Int64
     public let pointsBalance: Int64?
     public var replayed: Bool
+    /// The receipt's QR code for a member's sale: their page at `/m/r/<link>`, for a day.
+    public var memberLink: String? = nil
 }
 
 extension LocalNode {
@@ -67,7 +69,9 @@ extension LocalNode {
         return try pay(card: request.card, pin: pin, checkPIN: request.card != nil && ownTenders && presentedCard?.byMemberCode != true, request: fingerprint,
                        decide: { try presentedCard?.requireInTime(); return try $0.sell(request) }, answer: { op, state in
                            guard case .sale(let sale) = op.body else { preconditionFailure("a sale issued \(op.body.kind)") }
-                           return try Self.saleResult(op.id.description, sale, day: Sales.day(wallMillis: op.hlc.wallMillis), state: state)
+                           var result = try Self.saleResult(op.id.description, sale, day: Sales.day(wallMillis: op.hlc.wallMillis), state: state)
+                           result.memberLink = result.card.map { self.receiptLink(card: $0, now: op.hlc.wallMillis) }
+                           return result
                        })
     }
 

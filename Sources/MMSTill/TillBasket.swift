@@ -225,6 +225,7 @@ extension TillMachine {
     func saleReceipt(_ s: SaleResult) -> Receipt {
         var r = header(Action.sale.title, card: s.card)
         r.op = s.sale
+        r.link = memberLink(s.memberLink) ?? r.link
         r.lines = s.lines.map { .init("\($0.name) ×\($0.quantity)", $0.amount) }
         if s.discount != "0.00" { r.lines.append(.init("优惠", "-" + s.discount)) }
         r.total = s.total

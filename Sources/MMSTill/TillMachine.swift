@@ -684,6 +684,12 @@ public struct TillMachine: Sendable {
         return PaymentSummary(title: title, lines: lines, op: p.op)
     }
 
+    /// The member's own page from the receipt's QR code, signed in to look for a day (the node's link).
+    func memberLink(_ link: String?) -> String? {
+        guard let link, let page = environment.memberPage else { return nil }
+        return (page.hasSuffix("/") ? page : page + "/") + "r/" + link
+    }
+
     func header(_ title: String, card: String?) -> Receipt {
         Receipt(shop: environment.shop, branch: session?.branch ?? "", till: session?.till ?? "",
                 cashier: session.map { "\($0.name)(\($0.operator))" } ?? "", time: environment.now(), title: title,
@@ -694,6 +700,7 @@ public struct TillMachine: Sendable {
     func paymentReceipt(_ draft: Draft, _ p: PaymentResult) -> Receipt {
         var r = header(draft.action.title, card: p.card)
         r.op = p.op
+        r.link = memberLink(p.memberLink) ?? r.link
         r.tier = p.tier
         r.balance = p.balance
         r.points = p.pointsBalance

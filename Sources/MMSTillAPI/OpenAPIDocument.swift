@@ -6575,6 +6575,14 @@ enum OpenAPIDocument {
       ],
       "pattern": "^-?[0-9]+\\.[0-9]{2}$",
       "description": "yuan, two decimals: the member's bonus balance after the op"
+     },
+     "member_link": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "pattern": "^[A-Za-z0-9_-]+$",
+      "description": "for the receipt's QR code: the member's page at /m/r/{member_link} on this node, to look at (no PIN, nothing can be done) for 24 hours"
      }
     },
     "required": [
@@ -7324,6 +7332,14 @@ enum OpenAPIDocument {
       ],
       "pattern": "^-?[0-9]+\\.[0-9]{2}$",
       "description": "yuan, two decimals: the member's bonus balance after the sale"
+     },
+     "member_link": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "pattern": "^[A-Za-z0-9_-]+$",
+      "description": "a member's sale: the receipt's QR code, their page at /m/r/{member_link}, to look at for 24 hours"
      }
     },
     "required": [

@@ -87,8 +87,8 @@ private struct ProgramReader: TOMLReading {
             return TierRule(tier: try choice(try string(t, "tier", at: at), "\(at).tier"), name: try string(t, "name", at: at),
                             spend: try money(t, "spend", at: at), points: try integer(t, "points", at: at, in: 1...Int(Limits.maxPoints.value)).map(Int64.init),
                             singleTopup: try money(t, "single_topup", at: at),
-                            discount: Int64(try integer(t, "discount", at: at, in: 1...100) ?? 100),
-                            pointsMultiplier: Int64(try integer(t, "points_multiplier", at: at, in: 100...1_000) ?? 100),
+                            discount: try integer(t, "discount", at: at, in: 1...100).map(Int64.init) ?? TierRule.fullPrice,
+                            pointsMultiplier: try integer(t, "points_multiplier", at: at, in: 100...1_000).map(Int64.init) ?? TierRule.basePoints,
                             companionCards: Int64(try integer(t, "companion_cards", at: at, in: 0...9) ?? 0),
                             birthdayCoupon: try optionalString(t, "birthday_coupon", at: at))
         }
@@ -121,11 +121,11 @@ private struct ProgramReader: TOMLReading {
             var template = CouponTemplate(id: try identifier(t, "id", at: at), title: try string(t, "title", at: at), kind: try choice(try string(t, "kind", at: at), "\(at).kind"),
                                   value: try money(t, "value", at: at), percent: try integer(t, "percent", at: at, in: 1...99).map(Int64.init),
                                   minSpend: try money(t, "min_spend", at: at) ?? Money(fen: 0),
-                                  validDays: Int64(try integer(t, "valid_days", at: at, in: 1...3_650) ?? 30),
+                                  validDays: try integer(t, "valid_days", at: at, in: 1...3_650).map(Int64.init) ?? CouponTemplate.defaultValidDays,
                                   weekdaysExcluded: weekdays, skus: try strings(t, "skus", at: at), categories: try strings(t, "categories", at: at),
                                   branches: try strings(t, "branches", at: at),
                                   tiers: try strings(t, "tiers", at: at).map { try choice($0, "\(at).tiers") },
-                                  perMemberLimit: Int64(try integer(t, "per_member_limit", at: at, in: 1...100) ?? 1),
+                                  perMemberLimit: try integer(t, "per_member_limit", at: at, in: 1...100).map(Int64.init) ?? CouponTemplate.defaultPerMemberLimit,
                                   transferable: try bool(t, "transferable", at: at) ?? false)
             if let s = try optionalString(t, "stacking", at: at) { template.stacking = try choice(s, "\(at).stacking") }
             return template

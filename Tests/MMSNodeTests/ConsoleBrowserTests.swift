@@ -102,20 +102,23 @@ extension NetworkTests {
         result["hq_programs_status"] = status(d, config["hq"] + "/console/programs", "mms_console")
         d.save_screenshot(shots + "/console-programs.png")
         # Raise silver's single top-up threshold: a typo is refused, then a preview, then the save.
-        retype(d, "topup_silver", "25OO")
-        submit(d, "form#tiers button[type=submit]")
+        retype(d, "tier_single_topup_1", "25OO")
+        submit(d, "form#program button[type=submit]")
         result["hq_program_typo"] = text(d)
-        retype(d, "topup_silver", "2500.00")
-        # …and, in the same change, a new top-up bonus on the form's empty row.
-        d.find_element(By.CSS_SELECTOR, "#bonuses tbody tr:last-child input[name^=bonus_topup]").send_keys("500.00")
-        d.find_element(By.CSS_SELECTOR, "#bonuses tbody tr:last-child input[name^=bonus_bonus]").send_keys("30.00")
-        submit(d, "form#tiers button[type=submit]")
+        retype(d, "tier_single_topup_1", "2500.00")
+        # …and, in the same change, a new top-up bonus and a new coupon template on their parts' empty rows.
+        d.find_element(By.CSS_SELECTOR, "#bonus tbody tr:last-child input[name^=bonus_topup]").send_keys("500.00")
+        d.find_element(By.CSS_SELECTOR, "#bonus tbody tr:last-child input[name^=bonus_bonus]").send_keys("30.00")
+        d.find_element(By.CSS_SELECTOR, "#coupon_template tbody tr:last-child input[name^=coupon_template_id]").send_keys("CP-TEA")
+        d.find_element(By.CSS_SELECTOR, "#coupon_template tbody tr:last-child input[name^=coupon_template_title]").send_keys("下午茶券")
+        d.find_element(By.CSS_SELECTOR, "#coupon_template tbody tr:last-child input[name^=coupon_template_value]").send_keys("15.00")
+        submit(d, "form#program button[type=submit]")
         result["hq_program_preview"] = text(d)
         d.save_screenshot(shots + "/console-program-preview.png")
         submit(d, "form#confirm button[type=submit]")
         result["hq_program_saved"] = text(d)
         result["forged_program_status"] = post(config["hq"] + "/console/programs", d, "mms_console",
-                                               {"version": "2", "name_silver": "白银", "topup_silver": "1.00", "discount_silver": "98", "multiplier_silver": "120"})
+                                               {"version": "2", "tier_rows": "1", "tier_tier_0": "standard", "tier_name_0": "普通"})
         # The reports with their charts, a CSV of them, and the audit trail naming who changed the program.
         d.get(config["hq"] + "/console/reports")
         result["hq_reports"] = text(d)
@@ -350,7 +353,8 @@ extension NetworkTests {
         #expect(seen["hq_programs_status"] as? Int == 200 && text("hq_programs").contains("营销方案"), "\(text("hq_programs"))")
         // The program edited as a form: a typo refused, the preview's count, one versioned save that reaches branch-2.
         #expect(text("hq_program_typo").contains("25OO") && text("hq_program_typo").contains("第 1 版"), "\(text("hq_program_typo"))")
-        #expect(text("hq_program_preview").contains("0 位会员升级、1 位会员降级"), "\(text("hq_program_preview"))")
+        #expect(text("hq_program_preview").contains("变更：会员等级、充值赠送、优惠券模板。") && text("hq_program_preview").contains("0 位会员升级、1 位会员降级"),
+                "\(text("hq_program_preview"))")
         #expect(text("hq_program_saved").contains("已保存为第 2 版"), "\(text("hq_program_saved"))")
         #expect(seen["forged_program_status"] as? Int == 403, "a program form without its token is refused")
         #expect(text("branch2_tiers").contains("方案第 2 版") && text("branch2_tiers").contains("2500.00"), "\(text("branch2_tiers"))")
@@ -359,6 +363,8 @@ extension NetworkTests {
         #expect(saved["version"] as? Int == 2, "the forged form changed nothing")
         let bonuses = (saved["program"] as? [String: Any])?["bonuses"] as? [[String: Any]] ?? []
         #expect(bonuses.count == 4 && bonuses.contains { $0["topup"] as? String == "500.00" && $0["bonus"] as? String == "30.00" }, "\(bonuses)")
+        let templates = (saved["program"] as? [String: Any])?["coupon_templates"] as? [[String: Any]] ?? []
+        #expect(templates.contains { $0["id"] as? String == "CP-TEA" && $0["value"] as? String == "15.00" && $0["valid_days"] as? Int == 30 }, "\(templates)")
         // Checked in once: five points, and the page says it is done for today.
         #expect(Int(text("member_points_after")) == Int(text("member_points_before")).map { $0 + 5 } && text("member_checked_in").contains("今日已签到"),
                 "\(text("member_points_before")) → \(text("member_points_after"))")

@@ -126,7 +126,12 @@ extension NetworkTests {
         let text = receipt.lines.joined(separator: "\n")
         #expect(receipt.commands.contains("FS &") && receipt.commands.contains("GS V partial"))
         #expect(text.contains("储值付款") && text.contains("30.00") && text.contains("余额") && text.contains("120.00") && text.contains("******0001"), "\(text)")
-        #expect(receipt.qr == "https://\(api)/m")
+        // The QR code opens the member's page to look at, with no PIN (the link the node made for this payment).
+        let qr = try #require(receipt.qr, "a QR code on the receipt")
+        #expect(qr.hasPrefix("https://\(api)/m/r/") && !qr.contains("6200000001"), "\(qr)")
+        let opened = try run("/usr/bin/curl", ["-s", "-L", "-c", "\(root)/qr.cookies", "-o", "/dev/null", "-w", "%{http_code} %{url_effective}", "--cacert", "\(root)/certs/t/ca.pem", qr])
+        let jar = (try? String(contentsOfFile: "\(root)/qr.cookies", encoding: .utf8)) ?? ""
+        #expect(opened == "200 https://\(api)/m" && jar.contains("mms_member"), "\(opened) \(jar)")
 
         // A wrong PIN: the node refuses, the till asks again, nothing is charged.
         tmux.press("Enter"); waitForScreen(tmux, "本店可用")

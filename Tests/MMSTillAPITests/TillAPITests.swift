@@ -153,6 +153,54 @@ import Testing
         }
     }
 
+    /// The receipt's QR code: the payment's and the sale's answer carry a link that opens the
+    /// member's page with no PIN, to look and not to act, for a day; the card number is not in it,
+    /// and a link the chain did not make opens nothing.
+    @Test func aReceiptLinkOpensTheMembersPageToLookAt() async throws {
+        let member = try node.addMember(MemberProfile(name: "王芳", phone: "13800000001", birthday: "1990-01-01"))
+        _ = try node.issueCard(number: "6200000001", member: member.id, type: .stored, pin: "2468", discountPercent: nil, uses: nil)
+        _ = try node.topUp(card: "6200000001", amount: Money(fen: 30_000), requestKey: nil)
+        let node = self.node, till = tillToken
+        let t0 = LocalNode.wallClockMillis(), directory = node.directory
+        try await withClient { c in
+            let cashier = try await c.login(till, "c01", "c01-Pass!")
+            let (s1, paid) = try await c.send(.post, "/v1/charges", token: cashier, key: "link-1", body: #"{"card":"6200000001","amount":"20.00","pin":"2468"}"#)
+            let link = try #require(paid["member_link"] as? String, "\(paid)")
+            #expect(s1 == 201 && !link.contains("6200000001"))
+            let (s2, sold) = try await c.send(.post, "/v1/sales", token: cashier, key: "link-2",
+                                              body: #"{"card":"6200000001","pin":"2468","items":[],"amount":"5.00","tenders":[{"kind":"stored"}]}"#)
+            #expect(s2 == 201 && (sold["member_link"] as? String)?.isEmpty == false, "\(sold)")
+            let (s3, walkIn) = try await c.send(.post, "/v1/sales", token: cashier, key: "link-3", body: #"{"items":[],"amount":"5.00","tenders":[{"kind":"cash"}]}"#)
+            #expect(s3 == 201 && walkIn["member_link"] == nil, "no member, no link: \(walkIn)")
+            // Opened in the browser: a session cookie, then the page with the balance and nothing to do.
+            let opened = try await c.client.execute(uri: "/m/r/\(link)", method: .get) { $0 }
+            let cookie = try #require(opened.headers[values: .setCookie].first { $0.hasPrefix("mms_member=") }, "\(opened.headers)")
+            #expect(opened.status == .seeOther && opened.headers[.location] == "/m")
+            let page = try await c.client.execute(uri: "/m", method: .get, headers: [.cookie: String(cookie.prefix { $0 != ";" })]) { String(buffer: $0.body) }
+            #expect(page.contains("¥275.00") && page.contains("id=\"view-only\"") && !page.contains("id=\"member-code\"") && !page.contains("action=\"/m/check-in\""), "\(page)")
+            let code = try await c.client.execute(uri: "/m/code", method: .get, headers: [.cookie: String(cookie.prefix { $0 != ";" })]) { $0 }
+            #expect(code.status == .seeOther, "the member code asks for the PIN")
+            // One character changed: no session, no page.
+            let forged = String(link.dropLast()) + (link.hasSuffix("A") ? "B" : "A")
+            let refused = try await c.client.execute(uri: "/m/r/\(forged)", method: .get) { $0 }
+            #expect(refused.status == .unauthorized && !refused.headers[values: .setCookie].contains { $0.hasPrefix("mms_member=") })
+            // The session looks; it does not act.
+            let session = try node.signInMember(receiptLink: link)
+            #expect(session.viewOnly && session.card == "6200000001")
+            let before = try node.store.stateHash()
+            let acts: [() throws -> Void] = [{ _ = try node.memberCode(session: session.token) }, { _ = try node.checkIn(session: session.token) },
+                                             { _ = try node.book(session: session.token, branch: "branch-1", service: "SV-1", slot: "2030-01-01 10:00") }]
+            for act in acts {
+                let error = try #require(throws: MMSError.self, performing: act)
+                #expect(error.code == .unauthenticated && error.details["reason"] == "view_only", "\(error)")
+            }
+            #expect(try node.memberPage(session: session.token).viewOnly && node.store.stateHash() == before)
+            // A day on, the link opens nothing.
+            let dayLater = try LocalNode(directory: directory, clock: { t0 + LocalNode.receiptLinkMillis + 60_000 })
+            #expect(throws: MMSError.self) { try dayLater.signInMember(receiptLink: link) }
+        }
+    }
+
     /// Reports, reminders and the outbox through the API, scoped by role: a manager reads their
     /// branch's reports and sends reminders; a cashier reads none; an export by a manager masks
     /// members' personal data and is written to the audit trail.

@@ -39,7 +39,7 @@ extension TillAPI {
     func addCardPages(to router: Router<TillRequestContext>) {
         router.post("console/cards") { request, context in try await Self.page {
             let form = try await Self.form(CardActionForm.self, request, context)
-            guard let token = Self.signedSession(request, cookie: Self.sessionCookie, csrf: form.csrf) else {
+            guard Self.signedSession(request, cookie: Self.sessionCookie, csrf: form.csrf) != nil else {
                 return Self.refusedForm()
             }
             guard let action = Self.cardActions[form.action] else { throw MMSError(.invalidArgument, "未知的操作。") }

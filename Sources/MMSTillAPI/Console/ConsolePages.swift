@@ -112,7 +112,7 @@ extension TillAPI {
         router.post("console/members/:member/fields") { request, context in try await Self.page {
             let id = try context.parameters.require("member")
             let form = try await Self.form([String: String].self, request, context)
-            guard let token = Self.signedSession(request, cookie: Self.sessionCookie, csrf: form["csrf"]) else {
+            guard Self.signedSession(request, cookie: Self.sessionCookie, csrf: form["csrf"]) != nil else {
                 return Self.refusedForm()
             }
             _ = try await signedIn(request) { operatorNode in
@@ -137,7 +137,7 @@ extension TillAPI {
         // A stock move at this node's branch: received, counted, or the low-stock line, by the stock use cases.
         router.post("console/stock") { request, context in try await Self.page {
             let form = try await Self.form(StockForm.self, request, context)
-            guard let token = Self.signedSession(request, cookie: Self.sessionCookie, csrf: form.csrf) else {
+            guard Self.signedSession(request, cookie: Self.sessionCookie, csrf: form.csrf) != nil else {
                 return Self.refusedForm()
             }
             guard let quantity = Int64(form.quantity.trimmingCharacters(in: .whitespaces)) else { throw MMSError(.invalidArgument, "数量须为整数。") }
@@ -157,16 +157,16 @@ extension TillAPI {
             var values = page
             values["title"] = "营销方案"; values["version"] = program.version
             if let saved = request.uri.queryParameters.get("saved") { values["saved"] = saved }
-            values["tiers"] = Self.tierRows(program.program.tiers); values["editable"] = !program.program.tiers.isEmpty
-            values["bonuses"] = Self.bonusRows(program.program.bonuses); values["bonusRows"] = program.program.bonuses.count + 1
+            values["parts"] = ProgramForm.values(ProgramForm.fields(of: program.program))
             return PageSecurity.html(Templates.render("console-program", values))
         } }
         // Preview, then save: the same form, the same program built from it, the same checks.
         router.post("console/programs/preview") { request, context in try await Self.page {
-            try await editProgram(request, context) { operatorNode, proposed, form, values in
+            try await editProgram(request, context) { operatorNode, current, proposed, form, values in
                 let preview = try operatorNode.previewProgram(proposed)
                 var values = values
                 values["title"] = "预览方案变更"; values["preview"] = true
+                values["changes"] = ProgramForm.changes(from: current, to: proposed).joined(separator: "、")
                 values["members"] = preview.members; values["up"] = preview.up; values["down"] = preview.down
                 values["moves"] = preview.tiers.map { ["name": $0.name, "before": $0.before, "after": $0.after] as [String: Any] }
                 values["fields"] = form.sorted { $0.key < $1.key }.filter { $0.key != "csrf" }.map { ["name": $0.key, "value": $0.value] }
@@ -174,7 +174,7 @@ extension TillAPI {
             }
         } }
         router.post("console/programs") { request, context in try await Self.page {
-            try await editProgram(request, context) { operatorNode, proposed, form, _ in
+            try await editProgram(request, context) { operatorNode, _, proposed, form, _ in
                 let saved = try operatorNode.setProgram(proposed, basedOn: Int64(form["version"] ?? ""))
                 return PageSecurity.seeOther("/console/programs?saved=\(saved.version)")
             }
@@ -238,6 +238,18 @@ extension TillAPI {
             let form = try await Self.form(BookingForm.self, request, context)
             return try await memberAction(request, csrf: form.csrf, then: "/m#bookings") { _ = try node.cancelBooking(session: $0, id: form.id) }
         } }
+        // The receipt's QR code: the member's page to look at, with no PIN (`LocalNode.signInMember(receiptLink:)`).
+        router.get("m/r/:link") { _, context in try await Self.page(signIn: "/m") {
+            let link = try context.parameters.require("link")
+            do {
+                let session = try await offload { try node.signInMember(receiptLink: link) }
+                return PageSecurity.seeOther("/m", cookies: [PageSecurity.cookie(Self.memberCookie, session.token, path: "/m", maxAge: Int(LocalNode.memberSessionMillis / 1_000))])
+            } catch let error as MMSError {
+                return loginPage("member-login", path: "/m", error: Self.say(error), status: Self.status(error))
+            }
+        } }
+        // From a page opened by a receipt, to sign in with the PIN.
+        router.get("m/login") { _, _ in loginPage("member-login", path: "/m") }
         router.post("m/login") { request, context in try await Self.page(signIn: "/m") {
             let form = try await Self.form(MemberLogin.self, request, context)
             return try await signIn(request, context, csrf: form.csrf, template: "member-login", path: "/m", cookie: Self.memberCookie,
@@ -257,9 +269,10 @@ extension TillAPI {
     }
 
     /// A program form posted by a signed-in operator with its token: the program in force with
-    /// the form's tiers put in, handed to `act` (which calls the use case that decides).
+    /// the form's parts put in, handed to `act` (which calls the use case that decides) with the
+    /// program it started from; a form that does not make a valid program comes back as typed.
     func editProgram(_ request: Request, _ context: TillRequestContext,
-                     act: @escaping @Sendable (LocalNode, Program, [String: String], [String: Any]) throws -> Response) async throws -> Response {
+                     act: @escaping @Sendable (LocalNode, Program, Program, [String: String], [String: Any]) throws -> Response) async throws -> Response {
         let form = try await Self.form([String: String].self, request, context)
         guard let token = Self.signedSession(request, cookie: Self.sessionCookie, csrf: form["csrf"]) else {
             return Self.refusedForm()
@@ -268,77 +281,15 @@ extension TillAPI {
             let operatorNode = try node.authenticate(session: token)
             let current = try operatorNode.programToEdit()
             do {
-                return try act(operatorNode, try Self.program(current.program, editedBy: form), form, self.consoleValues(operatorNode, token: token))
+                let proposed = try ProgramForm.program(current.program, editedBy: form)
+                return try act(operatorNode, current.program, proposed, form, self.consoleValues(operatorNode, token: token))
             } catch let error as MMSError where error.code == .invalidArgument || error.code == .invalidAmount || error.code == .programChanged {
                 // The form again, as typed, with what is wrong: nothing was saved.
                 var again = self.consoleValues(operatorNode, token: token)
-                again["title"] = "营销方案"; again["editable"] = true; again["version"] = form["version"] ?? String(current.version); again["error"] = Self.say(error)
-                again["tiers"] = current.program.tiers.map { rule -> [String: Any] in
-                    let t = rule.tier.rawValue
-                    return ["tier": t, "name": form["name_\(t)"] ?? rule.name, "spend": form["spend_\(t)"] ?? "", "singleTopup": form["topup_\(t)"] ?? "",
-                            "points": form["points_\(t)"] ?? "", "discount": form["discount_\(t)"] ?? "", "multiplier": form["multiplier_\(t)"] ?? ""]
-                }
-                let rows = Int(form["bonus_rows"] ?? "") ?? 0
-                again["bonusRows"] = rows
-                again["bonuses"] = (0..<min(max(rows, 0), Program.maxEntries)).map { row -> [String: Any] in
-                    ["row": row, "topup": form["bonus_topup_\(row)"] ?? "", "bonus": form["bonus_bonus_\(row)"] ?? "",
-                     "from": form["bonus_from_\(row)"] ?? "", "until": form["bonus_until_\(row)"] ?? ""]
-                }
+                again["title"] = "营销方案"; again["version"] = form["version"] ?? String(current.version); again["error"] = Self.say(error)
+                again["parts"] = ProgramForm.values(form)
                 return PageSecurity.html(Templates.render("console-program", again), status: Self.status(error))
             }
-        }
-    }
-
-    /// `program` with each of its tiers as the form gives it (`spend_gold`, `discount_gold`, …): an
-    /// empty threshold means the tier is not reached that way. The program's own validation judges the result.
-    static func program(_ program: Program, editedBy form: [String: String]) throws -> Program {
-        var edited = program
-        for index in edited.tiers.indices {
-            let t = edited.tiers[index].tier.rawValue
-            func field(_ name: String) -> String? {
-                let value = (form["\(name)_\(t)"] ?? "").trimmingCharacters(in: .whitespaces)
-                return value.isEmpty ? nil : value
-            }
-            func whole(_ name: String, _ label: String) throws -> Int64? {
-                guard let text = field(name) else { return nil }
-                guard let value = Int64(text) else { throw MMSError(.invalidArgument, "\(label)（\(t)）须为整数：“\(text.prefix(20))”。") }
-                return value
-            }
-            // A threshold, not a payment: the program's validation bounds it, not a transaction's limit.
-            func amount(_ name: String, _ label: String) throws -> Money? {
-                guard let text = field(name) else { return nil }
-                guard let value = Money(parsing: text) else { throw MMSError(.invalidArgument, "\(label)（\(t)）须为金额，如 2500.00：“\(text.prefix(20))”。") }
-                return value
-            }
-            if let name = field("name") { edited.tiers[index].name = name }
-            edited.tiers[index].spend = try amount("spend", "累计消费")
-            edited.tiers[index].singleTopup = try amount("topup", "单次充值")
-            edited.tiers[index].points = try whole("points", "积分门槛")
-            edited.tiers[index].discount = try whole("discount", "折扣") ?? edited.tiers[index].discount
-            edited.tiers[index].pointsMultiplier = try whole("multiplier", "积分倍数") ?? edited.tiers[index].pointsMultiplier
-        }
-        // 充值赠送: the rows as the form gives them (`bonus_topup_0`, …); a row without a top-up is none.
-        if let rows = form["bonus_rows"].flatMap({ Int($0) }), (0...Program.maxEntries).contains(rows) {
-            edited.bonuses = try (0..<rows).compactMap { row in
-                func text(_ name: String) -> String? {
-                    let value = (form["bonus_\(name)_\(row)"] ?? "").trimmingCharacters(in: .whitespaces)
-                    return value.isEmpty ? nil : value
-                }
-                guard let topup = text("topup") else { return nil }
-                guard let amount = Money(parsing: topup), let bonus = text("bonus").flatMap(Money.init(parsing:)) else {
-                    throw MMSError(.invalidArgument, "充值赠送第 \(row + 1) 行：充值与赠送须为金额，如 1000.00 与 100.00。")
-                }
-                return TopUpBonus(topup: amount, bonus: bonus, from: text("from"), until: text("until"))
-            }
-        }
-        try edited.validate()
-        return edited
-    }
-
-    /// The program's top-up bonuses as the form shows them, and one empty row to add another.
-    static func bonusRows(_ bonuses: [TopUpBonus]) -> [[String: Any]] {
-        (bonuses.map { ($0.topup.description, $0.bonus.description, $0.from ?? "", $0.until ?? "") } + [("", "", "", "")]).enumerated().map {
-            ["row": $0.offset, "topup": $0.element.0, "bonus": $0.element.1, "from": $0.element.2, "until": $0.element.3] as [String: Any]
         }
     }
 
@@ -461,6 +412,7 @@ extension TillAPI {
         if let next = page.nextTier { values["nextTier"] = Self.tierNames[next] ?? next; values["spendToNextTier"] = page.spendToNextTier ?? "" }
         if let uses = page.usesLeft { values["usesLeft"] = uses }
         values["lots"] = page.pointsLots.map { ["points": $0.points, "expires": $0.expires.map { "\($0) 到期" } ?? "长期有效"] as [String: Any] }
+        values["viewOnly"] = page.viewOnly
         if let checkIn = page.checkIn {
             values["checkIn"] = ["points": checkIn.points, "done": checkIn.done, "home": checkIn.home ?? "", "elsewhere": checkIn.home != nil] as [String: Any]
         }
@@ -531,6 +483,7 @@ extension TillAPI {
 
     /// The rules' refusals that name their reason, as a member reads them.
     static let reasons = [
+        "view_only": "您从小票二维码进入，仅可查看：请用卡号和密码登录后再操作。",
         "not_a_slot": "请选择营业时间内的整点或半点。", "out_of_range": "只能预约从现在起 30 天内的时间。", "booked_already": "您已预约了这个时间。",
         "too_many": "预约已达上限，请先取消一个。", "check_in_off": "暂未开放签到。", "check_in_home": "请在所属门店的会员页面签到。",
         "checked_in": "今天已经签到过了。", "cancelled_already": "该预约已取消。", "begun": "预约时间已开始，无法取消。",

@@ -107,7 +107,7 @@ extension TillAPI {
         } }
         router.post("console/staff") { request, context in try await Self.page {
             let form = try await Self.form([String: String].self, request, context)
-            guard let token = Self.signedSession(request, cookie: Self.sessionCookie, csrf: form["csrf"]) else {
+            guard Self.signedSession(request, cookie: Self.sessionCookie, csrf: form["csrf"]) != nil else {
                 return Self.refusedForm()
             }
             @Sendable func field(_ name: String) -> String { (form[name] ?? "").trimmingCharacters(in: .whitespaces) }

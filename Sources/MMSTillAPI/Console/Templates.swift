@@ -165,31 +165,18 @@ enum Templates {
             {{$content}}
             <h1>营销方案 · 第 {{version}} 版</h1>
             {{#saved}}<p class="saved" role="status">已保存为第 {{saved}} 版，正在同步到各门店。</p>{{/saved}}
-            <h2>会员等级</h2>
-            {{#editable}}
-            <form method="post" action="/console/programs/preview" class="card" id="tiers">
+            <form method="post" action="/console/programs/preview" id="program">
             <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="version" value="{{version}}">
-            <table class="figures edit"><thead><tr><th>等级</th><th>名称</th><th>累计消费 ¥</th><th>单次充值 ¥</th><th>累计积分</th><th>折扣 %</th><th>积分倍数 %</th></tr></thead>
-            <tbody>{{#tiers}}<tr><td>{{tier}}</td>
-            <td><input name="name_{{tier}}" value="{{name}}" required maxlength="32"></td>
-            <td><input name="spend_{{tier}}" value="{{spend}}" inputmode="decimal" maxlength="16"></td>
-            <td><input name="topup_{{tier}}" value="{{singleTopup}}" inputmode="decimal" maxlength="16"></td>
-            <td><input name="points_{{tier}}" value="{{points}}" inputmode="numeric" maxlength="12"></td>
-            <td><input name="discount_{{tier}}" value="{{discount}}" inputmode="numeric" maxlength="3" required></td>
-            <td><input name="multiplier_{{tier}}" value="{{multiplier}}" inputmode="numeric" maxlength="4" required></td></tr>{{/tiers}}</tbody></table>
-            <p class="note">留空表示不按此方式升级。保存前先预览受影响的会员。</p>
-            <h2>充值赠送</h2>
-            <input type="hidden" name="bonus_rows" value="{{bonusRows}}">
-            <table class="figures edit" id="bonuses"><thead><tr><th>充值满 ¥</th><th>赠送 ¥</th><th>开始日</th><th>结束日</th></tr></thead>
-            <tbody>{{#bonuses}}<tr><td><input name="bonus_topup_{{row}}" value="{{topup}}" inputmode="decimal" maxlength="16"></td>
-            <td><input name="bonus_bonus_{{row}}" value="{{bonus}}" inputmode="decimal" maxlength="16"></td>
-            <td><input name="bonus_from_{{row}}" value="{{from}}" maxlength="10" placeholder="YYYY-MM-DD"></td>
-            <td><input name="bonus_until_{{row}}" value="{{until}}" maxlength="10" placeholder="YYYY-MM-DD"></td></tr>{{/bonuses}}</tbody></table>
-            <p class="note">清空“充值满”即删除该行；最后一行用于新增。</p>
+            {{#parts}}
+            <h2>{{title}}</h2>
+            <input type="hidden" name="{{key}}_rows" value="{{count}}">
+            <div class="scroll"><table class="figures edit" id="{{key}}"><thead><tr>{{#columns}}<th>{{label}}</th>{{/columns}}</tr></thead>
+            <tbody>{{#rows}}<tr>{{#cells}}<td>{{#check}}<input type="checkbox" name="{{name}}" aria-label="{{label}}"{{#on}} checked{{/on}}>{{/check}}{{#choice}}<select name="{{name}}" aria-label="{{label}}">{{#options}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/options}}</select>{{/choice}}{{#field}}<input name="{{name}}" value="{{value}}" aria-label="{{label}}" inputmode="{{inputmode}}" maxlength="{{maxlength}}" placeholder="{{placeholder}}">{{/field}}</td>{{/cells}}</tr>{{/rows}}</tbody></table></div>
+            <p class="note">{{note}}</p>
+            {{/parts}}
+            <p class="note">保存前先预览：受影响的会员与变更的部分。消息模板仍用 mms program set --file 设定。</p>
             <button type="submit">预览变更</button>
             </form>
-            {{/editable}}
-            {{^editable}}<p>方案未设等级（按连锁设置）：请用 mms program set --file 方案.toml 设定。</p>{{/editable}}
             <p><a href="/console">返回</a></p>
             {{/content}}
             {{/layout}}
@@ -199,7 +186,7 @@ enum Templates {
             {{$nav}}{{> console-nav}}{{/nav}}
             {{$content}}
             <h1>预览：第 {{version}} 版之后</h1>
-            <p class="card" id="impact">此变更将使 <strong>{{up}}</strong> 位会员升级、<strong>{{down}}</strong> 位会员降级（共 {{members}} 位会员）。</p>
+            <p class="card" id="impact">变更：{{#changes}}{{changes}}{{/changes}}{{^changes}}无{{/changes}}。此变更将使 <strong>{{up}}</strong> 位会员升级、<strong>{{down}}</strong> 位会员降级（共 {{members}} 位会员）。</p>
             <table class="figures"><thead><tr><th>等级</th><th>现在</th><th>变更后</th></tr></thead>
             <tbody>{{#moves}}<tr><td>{{name}}</td><td>{{before}}</td><td>{{after}}</td></tr>{{/moves}}</tbody></table>
             <form method="post" action="/console/programs" class="card" id="confirm">
@@ -403,8 +390,9 @@ enum Templates {
             {{$nav}}<nav><form method="post" action="/m/logout" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">退出</button></form></nav>{{/nav}}
             {{$content}}
             <h1>{{name}}</h1>
-            <p><a class="button" href="/m/code" id="member-code">会员码</a>
-            {{#checkIn}}{{#done}}<span class="note" id="checked-in">今日已签到</span>{{/done}}{{^done}}{{^elsewhere}}<form method="post" action="/m/check-in" class="inline" id="check-in"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">签到 +{{points}} 积分</button></form>{{/elsewhere}}{{#elsewhere}}<span class="note">签到请到所属门店 {{home}} 的会员页面</span>{{/elsewhere}}{{/done}}{{/checkIn}}</p>
+            {{#viewOnly}}<p class="card" id="view-only">您从小票二维码进入，仅可查看。使用会员码、签到或预约请 <a href="/m/login">用卡号和密码登录</a>。</p>{{/viewOnly}}
+            {{^viewOnly}}<p><a class="button" href="/m/code" id="member-code">会员码</a>
+            {{#checkIn}}{{#done}}<span class="note" id="checked-in">今日已签到</span>{{/done}}{{^done}}{{^elsewhere}}<form method="post" action="/m/check-in" class="inline" id="check-in"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">签到 +{{points}} 积分</button></form>{{/elsewhere}}{{#elsewhere}}<span class="note">签到请到所属门店 {{home}} 的会员页面</span>{{/elsewhere}}{{/done}}{{/checkIn}}</p>{{/viewOnly}}
             <section class="card balance">
             <p class="big" id="balance">¥{{balance}}</p>
             <p>赠送余额 ¥{{bonus}} · 积分 <span id="points">{{points}}</span>{{#usesLeft}} · 剩余次数 {{usesLeft}}{{/usesLeft}}</p>
@@ -417,9 +405,9 @@ enum Templates {
             {{^coupons}}<p>暂无优惠券</p>{{/coupons}}
             <h2 id="bookings">我的预约</h2>
             {{#bookings}}<div class="card booking"><p>{{slot}} · {{service}} · {{branch}}{{#cancelled}} · 已取消{{/cancelled}}</p>
-            {{^cancelled}}<form method="post" action="/m/bookings/cancel" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="id" value="{{id}}"><button type="submit" class="secondary">取消预约</button></form>{{/cancelled}}</div>{{/bookings}}
+            {{^cancelled}}{{^viewOnly}}<form method="post" action="/m/bookings/cancel" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="id" value="{{id}}"><button type="submit" class="secondary">取消预约</button></form>{{/viewOnly}}{{/cancelled}}</div>{{/bookings}}
             {{^bookings}}<p>暂无预约</p>{{/bookings}}
-            {{#bookable}}
+            {{#bookable}}{{^viewOnly}}
             <form method="post" action="/m/bookings" class="card" id="book">
             <input type="hidden" name="csrf" value="{{csrf}}">
             <label>门店 <select name="branch">{{#branches}}<option value="{{id}}"{{#here}} selected{{/here}}>{{id}}</option>{{/branches}}</select></label>
@@ -428,7 +416,7 @@ enum Templates {
             <label>时间 <select name="time">{{#times}}<option value="{{.}}">{{.}}</option>{{/times}}</select></label>
             <button type="submit">预约</button>
             </form>
-            {{/bookable}}
+            {{/viewOnly}}{{/bookable}}
             <h2>最近记录</h2>
             <ul class="history">{{#history}}<li>{{at}} {{kind}} {{#amount}}¥{{amount}}{{/amount}}</li>{{/history}}</ul>
             {{/content}}
@@ -448,7 +436,7 @@ enum Templates {
         nav a{color:#fff}select{font:inherit;width:100%;padding:.5rem;border:1px solid #b8c2cc;border-radius:.35rem;background:#fff}
         button.secondary{background:#5a6675;padding:.3rem .7rem}.booking p{margin:.2rem 0}a.button{display:inline-block;padding:.5rem 1rem;border-radius:.35rem;background:#1f6feb;color:#fff;text-decoration:none}
         tr.down td{color:#8a1c1c}svg.chart{width:100%;height:auto}.code{text-align:center}.qr svg{width:100%;max-width:18rem;height:auto}.mono{font-family:ui-monospace,monospace;word-break:break-all;font-size:.85rem}.saved{background:#e6f4ea;color:#17602c;padding:.6rem;border-radius:.35rem}
-        table.edit input{width:7rem;padding:.3rem}.error{background:#fde8e8;color:#8a1c1c;padding:.6rem;border-radius:.35rem}.note{color:#5a6675;font-size:.9rem}
+        table.edit input{width:7rem;padding:.3rem}table.edit select{width:auto;padding:.3rem}table.edit input[type=checkbox]{width:auto}.scroll{overflow-x:auto}.error{background:#fde8e8;color:#8a1c1c;padding:.6rem;border-radius:.35rem}.note{color:#5a6675;font-size:.9rem}
         table.figures{width:100%;border-collapse:collapse;background:#fff}table.figures th,table.figures td{padding:.4rem;border-bottom:1px solid #e3e8ee;text-align:right}
         table.figures th:first-child,table.figures td:first-child{text-align:left}.big{font-size:2rem;font-weight:600;margin:.2rem 0}
         ul.history{padding-left:1.2rem}@media(max-width:30rem){table.figures{font-size:.85rem}form.inline input{width:100%}}

@@ -1,0 +1,62 @@
+import Foundation
+import MMSCore
+import MMSTopology
+import Testing
+@testable import MMSTillAPI
+
+/// The console's program form: every part of a program as fields and back, edits and faults.
+@Suite struct ProgramFormTests {
+    static let demo: Program = {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../programs/demo.toml").standardized.path
+        return try! ProgramFile.load(path: path)
+    }()
+
+    /// The demo program, shown as the form and posted back untouched, is the same program: no
+    /// part the form shows loses or changes a rule on its way through.
+    @Test func theFormCarriesEveryRuleOfTheProgram() throws {
+        var fields = ProgramForm.fields(of: Self.demo)
+        fields["csrf"] = "x"; fields["version"] = "1"
+        let back = try ProgramForm.program(Program(), editedBy: fields)
+        #expect(back.canonicalJSON() == { var p = Self.demo; p.messages = [:]; return p }().canonicalJSON())
+        #expect(ProgramForm.changes(from: Self.demo, to: back).isEmpty)
+        // The messages' texts, which the form does not show, are kept from the program it edits.
+        var withMessages = Self.demo
+        withMessages.messages = ["birthday": "{name}，生日快乐"]
+        #expect(try ProgramForm.program(withMessages, editedBy: fields).messages == withMessages.messages)
+    }
+
+    /// A new coupon template on the empty row, a campaign giving it, a card product removed:
+    /// one change, named by the parts it touches.
+    @Test func rowsAreAddedAndRemoved() throws {
+        var fields = ProgramForm.fields(of: Self.demo)
+        let row = Self.demo.couponTemplates.count
+        fields["coupon_template_id_\(row)"] = "CP-TEA"; fields["coupon_template_title_\(row)"] = "下午茶券"
+        fields["coupon_template_value_\(row)"] = "15.00"; fields["coupon_template_weekdays_excluded_\(row)"] = "6，7"
+        let campaign = Self.demo.campaigns.count
+        fields["campaign_id_\(campaign)"] = "tea-gold"; fields["campaign_name_\(campaign)"] = "金卡下午茶"
+        fields["campaign_coupon_\(campaign)"] = "CP-TEA"; fields["campaign_tiers_\(campaign)"] = "gold, platinum"
+        fields["card_product_id_1"] = ""
+        let edited = try ProgramForm.program(Self.demo, editedBy: fields)
+        let tea = try #require(edited.couponTemplate("CP-TEA"))
+        #expect(tea.kind == .amountOff && tea.value == Money(fen: 1_500) && tea.weekdaysExcluded == [6, 7]
+                && tea.validDays == CouponTemplate.defaultValidDays && tea.perMemberLimit == CouponTemplate.defaultPerMemberLimit)
+        #expect(edited.campaign("tea-gold")?.segment.tiers == [.gold, .platinum])
+        #expect(edited.cardProducts.map(\.id) == Self.demo.cardProducts.map(\.id).enumerated().filter { $0.offset != 1 }.map(\.element))
+        #expect(ProgramForm.changes(from: Self.demo, to: edited) == ["卡种", "优惠券模板", "营销活动"])
+    }
+
+    /// A typo names its part, row and column; a broken reference is the program's own refusal.
+    @Test func faultsNameWhereTheyAre() throws {
+        var fields = ProgramForm.fields(of: Self.demo)
+        fields["coupon_template_value_0"] = "2O.00"
+        let typo = try #require(throws: MMSError.self) { try ProgramForm.program(Self.demo, editedBy: fields) }
+        #expect(typo.code == .invalidArgument && typo.message.contains("优惠券模板第 1 行") && typo.message.contains("面值"))
+        fields = ProgramForm.fields(of: Self.demo)
+        fields["campaign_coupon_0"] = "CP-NONE"
+        let reference = try #require(throws: MMSError.self) { try ProgramForm.program(Self.demo, editedBy: fields) }
+        #expect(reference.code == .invalidArgument && reference.message.contains("CP-NONE"))
+        fields = ProgramForm.fields(of: Self.demo)
+        fields["tier_rows"] = "100000"
+        #expect(throws: MMSError.self) { try ProgramForm.program(Self.demo, editedBy: fields) }
+    }
+}

@@ -169,6 +169,13 @@ extension NetworkTests {
         d.find_element(By.NAME, "quantity").send_keys("12")
         submit(d, "form#stock-move button[type=submit]")
         result["manager_stock_received"] = text(d)
+        # …and 5 of them sent on to branch-2: on their way until branch-2 confirms them.
+        Select(d.find_element(By.NAME, "move")).select_by_value("transfer")
+        d.find_element(By.NAME, "sku").send_keys("PR-104")
+        d.find_element(By.NAME, "quantity").send_keys("5")
+        d.find_element(By.NAME, "to").send_keys("branch-2")
+        submit(d, "form#stock-move button[type=submit]")
+        result["manager_stock_transferred"] = text(d)
         d.save_screenshot(shots + "/console-stock.png")
         # The card's life from the profile: 李雷's card reported lost, asked, confirmed, done.
         d.get(config["branch"] + "/console")
@@ -343,6 +350,8 @@ extension NetworkTests {
         #expect(seen["manager_other_stock_status"] as? Int == 403 && text("manager_other_stock").contains("无权"), "\(text("manager_other_stock"))")
         #expect(seen["manager_programs_status"] as? Int == 403 && text("manager_programs").contains("无权"), "\(text("manager_programs"))")
         #expect(text("manager_stock_received").contains("已记录：PR-104") && text("manager_stock_received").contains("精华液 12"), "\(text("manager_stock_received"))")
+        #expect(text("manager_stock_transferred").contains("精华液 7 12") && text("manager_stock_transferred").contains("branch-1 branch-2 PR-104 5 在途"),
+                "\(text("manager_stock_transferred"))")
         // The cashier and the till added on the staff page work at the till API (the token as shown).
         #expect(text("manager_staff_added").contains("已添加员工 c11") && !text("manager_staff_added").contains("boss"), "\(text("manager_staff_added"))")
         #expect(text("manager_till_registered").contains("till-9") && text("till_token").hasPrefix("till-9."), "\(text("manager_till_registered"))")

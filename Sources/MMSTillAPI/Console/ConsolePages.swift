@@ -18,7 +18,7 @@ extension TillAPI {
     struct TokenForm: Decodable { let csrf: String? }
     struct SearchForm: Decodable { let csrf: String?; let q: String }
     struct BookingForm: Decodable { let csrf: String?; let id: String }
-    struct StockForm: Decodable { let csrf: String?; let move: String; let sku: String; let quantity: String; let supplier: String? }
+    struct StockForm: Decodable { let csrf: String?; let move: String; let sku: String?; let quantity: String?; let supplier: String?; let to: String?; let transfer: String? }
     struct BookingRequestForm: Decodable { let csrf: String?; let branch: String; let service: String; let day: String; let time: String }
     /// A member as the console's search lists them (the phone masked by the use case).
     struct MemberRow: Sendable { let id, name, phone, home, tier, balance, bonus: String; let points: Int64 }
@@ -131,7 +131,14 @@ extension TillAPI {
             values["here"] = branch == node.id
             if let done = request.uri.queryParameters.get("done") { values["done"] = String(done) }
             values["title"] = "库存"; values["branch"] = stock.branch
-            values["items"] = stock.items.map { ["sku": $0.sku, "name": $0.name, "onHand": $0.onHand, "received": $0.received, "sold": $0.sold, "low": $0.low] as [String: Any] }
+            values["items"] = stock.items.map {
+                ["sku": $0.sku, "name": $0.name, "onHand": $0.onHand, "received": $0.received, "sold": $0.sold, "returned": $0.returnedToSupplier,
+                 "transferredIn": $0.transferredIn, "transferredOut": $0.transferredOut, "variance": $0.variance, "low": $0.low] as [String: Any]
+            }
+            func transfers(_ list: [TransferResult]) -> [[String: Any]] {
+                list.map { ["id": $0.transfer, "sku": $0.sku, "quantity": $0.quantity, "from": $0.from, "to": $0.to, "waiting": $0.status == "in_transit"] as [String: Any] }
+            }
+            values["incoming"] = transfers(stock.incoming); values["outgoing"] = transfers(stock.outgoing)
             return PageSecurity.html(Templates.render("console-stock", values))
         } }
         // A stock move at this node's branch: received, counted, or the low-stock line, by the stock use cases.
@@ -140,13 +147,18 @@ extension TillAPI {
             guard Self.signedSession(request, cookie: Self.sessionCookie, csrf: form.csrf) != nil else {
                 return Self.refusedForm()
             }
-            guard let quantity = Int64(form.quantity.trimmingCharacters(in: .whitespaces)) else { throw MMSError(.invalidArgument, "数量须为整数。") }
-            let sku = form.sku.trimmingCharacters(in: .whitespaces)
+            func text(_ value: String?) -> String { (value ?? "").trimmingCharacters(in: .whitespaces) }
+            let sku = text(form.sku), quantity = Int64(text(form.quantity)), to = text(form.to), transfer = text(form.transfer), supplier = text(form.supplier)
             let moved = try await signedIn(request) { operatorNode -> StockMoveResult in
+                // A transfer's arrival names the transfer; every other move a product and a quantity.
+                if form.move == "arrive" { return try operatorNode.receiveTransfer(try OpID(parsing: transfer)) }
+                guard let quantity else { throw MMSError(.invalidArgument, "数量须为整数。") }
                 switch form.move {
-                case "receive": try operatorNode.receiveStock(StockMove(sku: sku, quantity: quantity, supplier: form.supplier ?? ""))
-                case "count": try operatorNode.countStock(sku: sku, counted: quantity)
-                case "low": try operatorNode.setLowStock(sku: sku, below: quantity)
+                case "receive": return try operatorNode.receiveStock(StockMove(sku: sku, quantity: quantity, supplier: supplier))
+                case "return": return try operatorNode.returnStock(StockMove(sku: sku, quantity: quantity, supplier: supplier))
+                case "transfer": return try operatorNode.transferStock(StockTransfer(sku: sku, quantity: quantity, to: try NodeID(to)))
+                case "count": return try operatorNode.countStock(sku: sku, counted: quantity)
+                case "low": return try operatorNode.setLowStock(sku: sku, below: quantity)
                 default: throw MMSError(.invalidArgument, "未知的库存操作。")
                 }
             }

@@ -143,16 +143,21 @@ enum Templates {
             {{$nav}}{{> console-nav}}{{/nav}}
             {{$content}}
             <h1>{{branch}} 库存</h1>
-            <table class="figures"><thead><tr><th>商品</th><th>名称</th><th>在库</th><th>入库</th><th>售出</th><th>预警</th></tr></thead>
-            <tbody>{{#items}}<tr><td>{{sku}}</td><td>{{name}}</td><td>{{onHand}}</td><td>{{received}}</td><td>{{sold}}</td><td>{{#low}}低库存{{/low}}</td></tr>{{/items}}
-            {{^items}}<tr><td colspan="6">暂无库存</td></tr>{{/items}}</tbody></table>
+            <div class="scroll"><table class="figures" id="stock"><thead><tr><th>商品</th><th>名称</th><th>在库</th><th>入库</th><th>售出</th><th>退供应商</th><th>调入</th><th>调出</th><th>盘差</th><th>预警</th></tr></thead>
+            <tbody>{{#items}}<tr><td>{{sku}}</td><td>{{name}}</td><td>{{onHand}}</td><td>{{received}}</td><td>{{sold}}</td><td>{{returned}}</td><td>{{transferredIn}}</td><td>{{transferredOut}}</td><td>{{variance}}</td><td>{{#low}}低库存{{/low}}</td></tr>{{/items}}
+            {{^items}}<tr><td colspan="10">暂无库存</td></tr>{{/items}}</tbody></table></div>
             {{#done}}<p class="saved" role="status">已记录：{{done}}</p>{{/done}}
+            <h2>调拨</h2>
+            <table class="figures" id="transfers"><thead><tr><th>调出</th><th>调入</th><th>商品</th><th>数量</th><th>状态</th></tr></thead>
+            <tbody>{{#incoming}}<tr><td>{{from}}</td><td>{{to}}</td><td>{{sku}}</td><td>{{quantity}}</td><td>{{#waiting}}{{#here}}<form method="post" action="/console/stock" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="move" value="arrive"><input type="hidden" name="transfer" value="{{id}}"><button type="submit" class="secondary">确认收货</button></form>{{/here}}{{^here}}在途{{/here}}{{/waiting}}{{^waiting}}已到货{{/waiting}}</td></tr>{{/incoming}}
+            {{#outgoing}}<tr><td>{{from}}</td><td>{{to}}</td><td>{{sku}}</td><td>{{quantity}}</td><td>{{#waiting}}在途{{/waiting}}{{^waiting}}已到货{{/waiting}}</td></tr>{{/outgoing}}</tbody></table>
             {{#here}}<form method="post" action="/console/stock" class="card" id="stock-move">
             <input type="hidden" name="csrf" value="{{csrf}}">
-            <label>操作 <select name="move"><option value="receive">入库</option><option value="count">盘点（实盘数量）</option><option value="low">预警线</option></select></label>
+            <label>操作 <select name="move"><option value="receive">入库</option><option value="return">退货给供应商</option><option value="transfer">调拨到其他门店</option><option value="count">盘点（实盘数量）</option><option value="low">预警线</option></select></label>
             <label>商品编码 <input name="sku" required maxlength="32" autocomplete="off"></label>
             <label>数量 <input name="quantity" required maxlength="9" inputmode="numeric" autocomplete="off"></label>
-            <label>供应商（入库） <input name="supplier" maxlength="64" autocomplete="off"></label>
+            <label>供应商（入库、退货） <input name="supplier" maxlength="64" autocomplete="off"></label>
+            <label>调入门店（调拨） <input name="to" maxlength="64" autocomplete="off"></label>
             <button type="submit">记录</button>
             </form>{{/here}}
             <p><a href="/console">返回</a></p>

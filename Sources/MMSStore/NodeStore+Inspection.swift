@@ -93,7 +93,8 @@ extension NodeStore {
     }
 
     /// Checks every origin's chain (links and the head's signature), that the heads match the
-    /// log, and that folding the log alone gives exactly the materialised state.
+    /// log, that folding the log alone gives exactly the materialised state, and that the
+    /// branches' running sums agree with the members' report rows.
     public func verify() throws -> Verification {
         try guarded {
             try db.read { db in
@@ -126,6 +127,12 @@ extension NodeStore {
                     if let last, !key.isValidSignature(last.signature, for: last.bytes) {
                         throw MMSError(.verifyFailed, "The last op of \(origin) does not carry a valid signature.")
                     }
+                }
+                // The branches' running sums (kept by triggers) must be what the members' rows add up to.
+                let summed = try Row.fetchAll(db, sql: "SELECT coalesce(home, ''), count(*), SUM(principal), SUM(bonus) FROM report_members GROUP BY 1 ORDER BY 1")
+                let kept = try Row.fetchAll(db, sql: "SELECT home, members, principal, bonus FROM report_homes WHERE members != 0 OR principal != 0 OR bonus != 0 ORDER BY home")
+                guard summed == kept else {
+                    throw MMSError(.verifyFailed, "The branches' running sums of what their members are owed do not match the members' report rows.")
                 }
                 return Verification(ops: count, origins: origins.count, stateHash: try DatabaseState(db: db).stateHash(), rebuiltHash: rebuilt.stateHash)
             }

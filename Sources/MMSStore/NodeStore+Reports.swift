@@ -137,8 +137,7 @@ extension NodeStore {
         try guarded {
             try db.read { db in
                 try Row.fetchAll(db, sql: """
-                    SELECT coalesce(home, ''), count(*), SUM(principal), SUM(bonus) FROM report_members
-                    WHERE (? IS NULL OR home = ?) GROUP BY 1 ORDER BY 1
+                    SELECT home, members, principal, bonus FROM report_homes WHERE members > 0 AND (? IS NULL OR home = ?) ORDER BY home
                     """, arguments: [branch, branch]).map { ($0[0], $0[1], $0[2], $0[3]) }
             }
         }
@@ -149,10 +148,15 @@ extension NodeStore {
     public func memberActivity(joinedFrom: Int64, joinedTo: Int64, visitedFrom: Int64, branch: String?) throws -> [(home: String, joined: Int64, visited: Int64)] {
         try guarded {
             try db.read { db in
-                try Row.fetchAll(db, sql: """
-                    SELECT home, SUM(joined BETWEEN ? AND ?), SUM(last_visit >= ?) FROM report_members
-                    WHERE home IS NOT NULL AND (? IS NULL OR home = ?) GROUP BY home ORDER BY home
-                    """, arguments: [joinedFrom, joinedTo, visitedFrom, branch, branch]).map { ($0[0], $0[1], $0[2]) }
+                // Branch by branch (the homes' sums list them): the joins of the days, and the
+                // members whose last visit is in range, a range of the activity index each.
+                let homes = try String.fetchAll(db, sql: "SELECT home FROM report_homes WHERE members > 0 AND home != '' AND (? IS NULL OR home = ?) ORDER BY home",
+                                                arguments: [branch, branch])
+                let joined = try db.cachedStatement(sql: "SELECT coalesce(SUM(members), 0) FROM report_joins WHERE day BETWEEN ? AND ? AND home = ?")
+                let visited = try db.cachedStatement(sql: "SELECT count(*) FROM report_members WHERE home = ? AND last_visit >= ?")
+                return try homes.map { home in
+                    (home, try Int64.fetchOne(joined, arguments: [joinedFrom, joinedTo, home]) ?? 0, try Int64.fetchOne(visited, arguments: [home, visitedFrom]) ?? 0)
+                }
             }
         }
     }

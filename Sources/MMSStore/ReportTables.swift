@@ -78,6 +78,28 @@ struct ReportTables {
         CREATE INDEX report_product_days_by_version ON report_product_days (version);
         """
 
+    /// The migration "v8: what each branch's members are owed, kept as it changes": the members,
+    /// principal and bonus of each home branch, summed by triggers on `report_members`, so the
+    /// console's home and the branches' report read a row per branch, not one per member. Derived
+    /// here, never copied (a mirror and the report digest read `report_members`).
+    static let schemaV8 = """
+        CREATE TABLE report_homes (
+            home TEXT PRIMARY KEY, members INTEGER NOT NULL, principal INTEGER NOT NULL, bonus INTEGER NOT NULL) WITHOUT ROWID;
+        CREATE TRIGGER report_homes_on_insert AFTER INSERT ON report_members BEGIN
+            INSERT INTO report_homes VALUES (coalesce(NEW.home, ''), 1, NEW.principal, NEW.bonus)
+            ON CONFLICT DO UPDATE SET members = members + 1, principal = principal + excluded.principal, bonus = bonus + excluded.bonus;
+        END;
+        CREATE TRIGGER report_homes_on_update AFTER UPDATE OF home, principal, bonus ON report_members BEGIN
+            UPDATE report_homes SET members = members - 1, principal = principal - OLD.principal, bonus = bonus - OLD.bonus WHERE home = coalesce(OLD.home, '');
+            INSERT INTO report_homes VALUES (coalesce(NEW.home, ''), 1, NEW.principal, NEW.bonus)
+            ON CONFLICT DO UPDATE SET members = members + 1, principal = principal + excluded.principal, bonus = bonus + excluded.bonus;
+        END;
+        CREATE TRIGGER report_homes_on_delete AFTER DELETE ON report_members BEGIN
+            UPDATE report_homes SET members = members - 1, principal = principal - OLD.principal, bonus = bonus - OLD.bonus WHERE home = coalesce(OLD.home, '');
+        END;
+        INSERT INTO report_homes SELECT coalesce(home, ''), count(*), SUM(principal), SUM(bonus) FROM report_members GROUP BY 1;
+        """
+
     /// The tables of the schema `v3`, which `v4` indexed by version.
     static let tablesV3 = ["report_sales", "report_products", "report_money", "report_members", "report_points", "report_lots",
                            "report_coupons", "report_campaign_points", "outbox"]

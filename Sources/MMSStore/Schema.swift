@@ -107,6 +107,9 @@ enum Schema {
             // The last migration that changes the report tables folds the log into all of them.
             try ReportTables(db: db).rebuild()
         }
+        migrator.registerMigration("v8: what each branch's members are owed, kept as it changes") { db in
+            try db.execute(sql: ReportTables.schemaV8)
+        }
         return migrator
     }
 

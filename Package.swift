@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
     ],
     targets: [
         // libsodium from the system (apt: libsodium-dev): Ed25519, BLAKE2b, Argon2id, secretbox.
@@ -59,7 +60,7 @@ let package = Package(
         ]),
         // Peer transport (SwiftNIO): length-prefixed frames with a size limit, sync message codec.
         .target(name: "MMSNet", dependencies: [
-            "MMSCore", "MMSCerts",
+            "MMSCore", "MMSCrypto", "MMSCerts",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOTLS", package: "swift-nio"),
@@ -111,6 +112,7 @@ let package = Package(
         .target(name: "MMSTillAPI", dependencies: [
             "MMSNode", "MMSCore", "MMSCrypto", "MMSStore",
             .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "MultipartKit", package: "multipart-kit"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),

@@ -59,6 +59,8 @@ public enum Cell {
 
     /// A member's value of one of head office's extra fields, sealed.
     public static let memberFieldPrefix = "field:"
+    /// The digest of the member's photo in force (the last taken wins).
+    public static let memberPhoto = "photo"
 
     // Bookings: registers of the booking, a flag per booking on the branch's day and on the member.
     public static let bookingPrefix = "booking:"
@@ -353,6 +355,8 @@ extension Op {
             return [.raise(entity: Cell.booking(id), name: Cell.cancelled)]
         case .memberFieldSet(let member, let field, let sealedValue):
             return [.set(entity: Cell.member(member), name: Cell.memberFieldPrefix + field, value: sealedValue, stamp: stamp)]
+        case .memberPhotoSet(let member, let digest, _):
+            return [.set(entity: Cell.member(member), name: Cell.memberPhoto, value: digest.bytes, stamp: stamp)]
         case .cardRenewed(let card, let expires):
             return [.max(entity: Cell.card(card), name: Cell.cardExpires, value: expires)]
         case .programSet(let version, let document):

@@ -237,6 +237,8 @@ public enum OpBody: Equatable, Sendable {
     case bookingCancelled(id: String, member: String)
     /// One of head office's extra member fields, its value sealed (`MemberFields`).
     case memberFieldSet(member: String, field: String, sealedValue: [UInt8])
+    /// A member's photo taken: its digest and size; the image itself stays off the log (`MemberPhotos`).
+    case memberPhotoSet(member: String, digest: Digest32, size: Int64)
 
     /// A short stable name, used in history and logs.
     public var kind: String {
@@ -289,6 +291,7 @@ public enum OpBody: Equatable, Sendable {
         case .bookingMade: "booking_made"
         case .bookingCancelled: "booking_cancelled"
         case .memberFieldSet: "member_field_set"
+        case .memberPhotoSet: "member_photo_set"
         }
     }
 
@@ -348,6 +351,7 @@ public enum OpBody: Equatable, Sendable {
         case .bookingMade(let b): b.member
         case .bookingCancelled(_, let member): member
         case .memberFieldSet(let member, _, _): member
+        case .memberPhotoSet(let member, _, _): member
         case .exportMade,
              .cardReported, .pinFailed, .pinUnlocked, .rightsTransferred, .settingSet, .programSet, .pinChanged, .cardRenewed,
              .operatorAdded, .operatorDisabled, .operatorPasswordSet, .loginFailed, .tillRegistered, .tillRevoked,

@@ -1,3 +1,5 @@
+import MMSCrypto
+
 /// Anti-entropy with one peer, as a value: events in, effects out. No sockets, no clock, no
 /// randomness of its own — the node's NIO shell and the simulator drive the same code.
 ///
@@ -44,6 +46,10 @@ public struct SyncSession: Sendable {
         /// the asker it relays for): grant what is held, if any. `relayable` when the peer asked
         /// for itself, so a head office may pass on what it cannot cover.
         case grantRights(account: String, amount: Int64, to: NodeID, relayable: Bool)
+        /// The peer asks for a member's photo: send it if this node keeps it.
+        case servePhoto(member: String, digest: Digest32)
+        /// A photo the peer sent: keep it if it is the one the member's op names.
+        case keepPhoto(member: String, digest: Digest32, sealed: [UInt8])
         /// The peer said its clock: record it in the node's `ChainClock`.
         case heardClock(ClockReading)
         case close(reason: String)
@@ -130,6 +136,10 @@ public struct SyncSession: Sendable {
             return []
         case (.syncing, .rightsRequest(let account, let amount, let beneficiary)):
             return [.grantRights(account: account, amount: amount, to: beneficiary ?? configuration.peer, relayable: beneficiary == nil)]
+        case (.syncing, .photoRequest(let member, let digest)):
+            return [.servePhoto(member: member, digest: digest)]
+        case (.syncing, .photo(let member, let digest, let sealed)):
+            return [.keepPhoto(member: member, digest: digest, sealed: sealed)]
         case (.idle, _), (.closed, _):
             return []
         }

@@ -1,5 +1,6 @@
 import Dispatch
 import MMSCore
+import MMSCrypto
 import NIOCore
 
 /// Runs one `SyncSession` over a connection: feeds it the peer's messages and a periodic tick,
@@ -51,6 +52,17 @@ public final class PeerSessionHandler: ChannelInboundHandler, @unchecked Sendabl
     /// head office relays for); nil when nothing is held. `relayable`: the peer asked for itself.
     public typealias Granter = @Sendable (_ account: String, _ amount: Int64, _ to: NodeID, _ relayable: Bool) throws -> SignedOp?
     let grant: Granter?
+    /// Members' photos asked for and sent over the link (`MemberPhotos`); nil: none served or kept.
+    public struct PhotoExchange: Sendable {
+        /// The sealed image with this digest, if this node keeps it.
+        public var serve: @Sendable (_ digest: Digest32) throws -> [UInt8]?
+        /// A photo the peer sent: kept if it is the member's in force.
+        public var keep: @Sendable (_ member: String, _ digest: Digest32, _ sealed: [UInt8]) throws -> Void
+        public init(serve: @escaping @Sendable (Digest32) throws -> [UInt8]?, keep: @escaping @Sendable (String, Digest32, [UInt8]) throws -> Void) {
+            self.serve = serve; self.keep = keep
+        }
+    }
+    let photos: PhotoExchange?
     let observer: Observer
     /// Only touched on the channel's event loop.
     private var session: SyncSession?
@@ -60,8 +72,9 @@ public final class PeerSessionHandler: ChannelInboundHandler, @unchecked Sendabl
     public private(set) var closeReason: String?
 
     public init(settings: Settings, store: any ReplicaStore, storeQueue: DispatchQueue, clock: @escaping @Sendable () -> UInt64,
-                grant: Granter? = nil, observer: Observer = Observer()) {
+                grant: Granter? = nil, photos: PhotoExchange? = nil, observer: Observer = Observer()) {
         self.grant = grant
+        self.photos = photos
         self.observer = observer
         self.settings = settings
         self.store = store
@@ -154,6 +167,16 @@ public final class PeerSessionHandler: ChannelInboundHandler, @unchecked Sendabl
                 let op = try? grant(account, amount, to, relayable)
                 loop.execute { loopBound.value.0.finish(.success(op.map { .ops([$0], more: false) }), context: loopBound.value.1) }
             }
+        case .servePhoto(let member, let digest):
+            guard let photos else { return }
+            storeQueue.async {
+                // A photo not kept here is simply not answered: the asker has asked others too.
+                let sealed = try? photos.serve(digest)
+                loop.execute { loopBound.value.0.finish(.success(sealed.flatMap { $0 }.map { .photo(member: member, digest: digest, sealed: $0) }), context: loopBound.value.1) }
+            }
+        case .keepPhoto(let member, let digest, let sealed):
+            guard let photos else { return }
+            storeQueue.async { try? photos.keep(member, digest, sealed) }
         case .heardClock(let reading):
             observer.heardClock(peer, reading)
         case .close(let reason):

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Logging
 import MMSCore
+import MMSCrypto
 import MMSNet
 import MMSNode
 import MMSStore
@@ -37,6 +38,7 @@ public final class NodeServer: @unchecked Sendable {
     private var admin: Channel?
     private var localCommands: Channel?
     private var rebalancer: RepeatedTask?
+    private var photoSweeper: RepeatedTask?
     /// What the last push covered: all ops at the head office, this node's own elsewhere.
     private var opsSeen: UInt64 = 0
     /// Where the rebalancing pass resumes: the last member id it placed.
@@ -93,6 +95,10 @@ public final class NodeServer: @unchecked Sendable {
                                        "peers": "\(topology.peers(of: spec.id).map(\.rawValue).joined(separator: ","))"])
         for peer in topology.peers(of: spec.id) where peer > spec.id { dial(peer, attempt: 0) }
         for _ in 0..<topology.limits.randomPeers { dialRandom(attempt: 0) }
+        // Head office and home branches keep their members' photos: fetch what they lack, now and then.
+        photoSweeper = group.next().scheduleRepeatedTask(initialDelay: .seconds(5), delay: .seconds(Self.photoSweepSeconds)) { [self] _ in
+            storeQueue.async { self.fetchPhotosToKeep() }
+        }
         let interval = topology.escrow.rebalanceIntervalMillis
         if interval > 0 {
             rebalancer = group.next().scheduleRepeatedTask(initialDelay: .milliseconds(Int64(interval)), delay: .milliseconds(Int64(interval))) { [self] _ in
@@ -107,6 +113,7 @@ public final class NodeServer: @unchecked Sendable {
     public func stop() {
         lock.lock(); stopping = true; lock.unlock()
         rebalancer?.cancel()
+        photoSweeper?.cancel()
         try? localCommands?.close().wait()
         try? server?.close().wait()
         try? admin?.close().wait()
@@ -192,9 +199,42 @@ public final class NodeServer: @unchecked Sendable {
                                    maxOpsPerBatch: topology.limits.maxOpsPerBatch,
                                    session: PeerSessionHandler(settings: settings, store: node.store, storeQueue: storeQueue, clock: clock,
                                                                grant: { [self] in try self.grant(account: $0, amount: $1, to: $2, relayable: $3) },
+                                                               photos: photoExchange,
                                                                observer: observer),
                                    observers: [PeerTracker(registry: peers)])
         try channel.pipeline.syncOperations.addHandler(WireByteCounter(metrics: metrics), position: .first)
+    }
+
+    /// Serves the photos this node keeps (if they fit a frame) and keeps the ones it was sent,
+    /// when each is the member's photo in force (`LocalNode.keepSentPhoto`).
+    private var photoExchange: PeerSessionHandler.PhotoExchange {
+        let maxSealed = topology.limits.maxFrameBytes - 1_024
+        return PeerSessionHandler.PhotoExchange(
+            serve: { [node] digest in try node.photoToSend(digest: digest).flatMap { $0.count <= maxSealed ? $0 : nil } },
+            keep: { [node, log] member, digest, sealed in
+                if try node.keepSentPhoto(member: member, digest: digest, sealed: sealed) {
+                    log.debug("photo kept", metadata: ["member": "\(member)", "digest": "\(digest)"])
+                }
+            })
+    }
+
+    /// Asks for a member's photo: of the linked `holders` (head office, the member's home
+    /// branch), or, cut off from them all, of every linked peer. Whom it asked; the photo comes
+    /// as a frame of its own, and a page shows it once it has come.
+    public func requestPhoto(member: String, digest: Digest32, holders: [NodeID]) -> [NodeID] {
+        let linked = peers.connected
+        let ask = holders.filter(linked.contains).isEmpty ? linked : holders.filter(linked.contains)
+        return ask.filter { peers.send(.photoRequest(member: member, digest: digest), to: $0) }
+    }
+
+    static let photoSweepSeconds: Int64 = 60
+
+    /// The photos this node keeps for its members (all of them at head office), asked of every
+    /// linked peer: the node that took one always has it.
+    private func fetchPhotosToKeep() {
+        guard let wanted = try? node.photosToFetch(limit: 200), !wanted.isEmpty else { return }
+        let linked = peers.connected
+        for photo in wanted { _ = requestPhoto(member: photo.member, digest: photo.digest, holders: linked) }
     }
 
     /// Asks for `amount` of rights of `account` for this node (or, relaying, for `beneficiary`)

@@ -110,6 +110,9 @@ enum Schema {
         migrator.registerMigration("v8: what each branch's members are owed, kept as it changes") { db in
             try db.execute(sql: ReportTables.schemaV8)
         }
+        migrator.registerMigration("v9: members' photos kept here") { db in
+            try db.execute(sql: NodeStore.photosSchema)
+        }
         return migrator
     }
 

@@ -6026,6 +6026,238 @@ enum OpenAPIDocument {
      }
     }
    }
+  },
+  "/v1/members/{id}/photo": {
+   "get": {
+    "summary": "A member's photo, to show the cashier who holds the card",
+    "description": "The image as taken (image/jpeg or image/png, never cached). Head office and the member's home branch keep every photo of their members; another node asks them over its peer links and answers 202 until the photo has come (ask again in a second or two). Never needed for a sale.",
+    "security": [
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "pattern": "^[A-Za-z0-9._:-]{1,64}$"
+      },
+      "description": "member id"
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "the image",
+      "content": {
+       "image/jpeg": {
+        "schema": {
+         "type": "string",
+         "format": "binary"
+        }
+       },
+       "image/png": {
+        "schema": {
+         "type": "string",
+         "format": "binary"
+        }
+       }
+      }
+     },
+     "202": {
+      "description": "kept by other nodes: asked for, not here yet",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/PhotoFetching"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "no photo taken (not_found, reason no_photo)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or expired session (unauthenticated, session_expired, till_revoked)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "the operator's role may not (not_permitted)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store fault (store_failure)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   },
+   "put": {
+    "summary": "Take a member's photo (at sign-up, or again)",
+    "description": "The body is the image itself: JPEG or PNG (by its first bytes), at most 56 KiB. The node keeps it sealed with the chain's key; a member_photo_set op carries its BLAKE2b-256 digest and size to every node, never the image.",
+    "security": [
+     {
+      "session": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "Idempotency-Key",
+      "in": "header",
+      "required": false,
+      "schema": {
+       "type": "string",
+       "maxLength": 64
+      },
+      "description": "The same key again gets the first answer and changes nothing; with other content, 409 idempotency_conflict. Scoped to the till."
+     },
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "pattern": "^[A-Za-z0-9._:-]{1,64}$"
+      },
+      "description": "member id"
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "image/jpeg": {
+       "schema": {
+        "type": "string",
+        "format": "binary"
+       }
+      },
+      "image/png": {
+       "schema": {
+        "type": "string",
+        "format": "binary"
+       }
+      }
+     }
+    },
+    "responses": {
+     "201": {
+      "description": "the photo recorded",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/MemberPhoto"
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "not a JPEG or PNG, or too large (invalid_argument, reason not_an_image or photo_too_large)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "unknown member (unknown_member)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "413": {
+      "description": "body too large (body_too_large)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "405": {
+      "description": "the path exists, the method does not (invalid_argument; Allow lists the methods)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no or expired session (unauthenticated, session_expired, till_revoked)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "the operator's role may not (not_permitted)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "store fault (store_failure)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
   }
  },
  "components": {
@@ -9062,6 +9294,59 @@ enum OpenAPIDocument {
      "op",
      "member",
      "messages"
+    ]
+   },
+   "MemberPhoto": {
+    "type": "object",
+    "properties": {
+     "member": {
+      "type": "string"
+     },
+     "digest": {
+      "type": "string",
+      "pattern": "^[0-9a-f]{64}$",
+      "description": "BLAKE2b-256 of the image, hex"
+     },
+     "bytes": {
+      "type": "integer"
+     },
+     "op": {
+      "type": [
+       "string",
+       "null"
+      ]
+     }
+    },
+    "required": [
+     "member",
+     "digest",
+     "bytes"
+    ]
+   },
+   "PhotoFetching": {
+    "type": "object",
+    "properties": {
+     "status": {
+      "type": "string",
+      "enum": [
+       "fetching"
+      ]
+     },
+     "member": {
+      "type": "string"
+     },
+     "asked": {
+      "type": "array",
+      "items": {
+       "type": "string"
+      },
+      "description": "the linked nodes asked for it (empty: none linked now)"
+     }
+    },
+    "required": [
+     "status",
+     "member",
+     "asked"
     ]
    }
   },

@@ -46,11 +46,14 @@ public struct TillAPI: Sendable {
     let broker: LocalNode.RightsBroker?
     /// The running node's peer links, for the console's chain at a glance (nil without a server).
     let links: (@Sendable () -> PeerLinks)?
+    /// Asks the running node's peers for a member's photo kept elsewhere (nil without a server).
+    let photos: LocalNode.PhotoFetcher?
     /// `Limits.requestMillis`, unless a test sets its edge.
     let requestMillis: Int64
 
-    public init(node: LocalNode, broker: LocalNode.RightsBroker? = nil, links: (@Sendable () -> PeerLinks)? = nil, requestMillis: Int64 = Limits.requestMillis) {
-        self.node = node; self.broker = broker; self.links = links; self.requestMillis = requestMillis
+    public init(node: LocalNode, broker: LocalNode.RightsBroker? = nil, links: (@Sendable () -> PeerLinks)? = nil,
+                photos: LocalNode.PhotoFetcher? = nil, requestMillis: Int64 = Limits.requestMillis) {
+        self.node = node; self.broker = broker; self.links = links; self.photos = photos; self.requestMillis = requestMillis
     }
 
     /// The routes, behind the one middleware that turns errors into our JSON body and status.
@@ -87,6 +90,17 @@ public struct TillAPI: Sendable {
         v1.get("members/:id") { request, context in
             let id = try context.parameters.require("id")
             return try await read(request) { try $0.show(member: id, historyLimit: 20) }
+        }
+        // A member's photo: taken at the till (the image as the body), and shown to the cashier.
+        v1.put("members/:id/photo") { request, context in
+            let member = try context.parameters.require("id")
+            let image = Array(buffer: try await request.body.collect(upTo: context.maxUploadSize))
+            return try await write(request) { node, _ in try node.setMemberPhoto(member: member, image: image) }
+        }
+        v1.get("members/:id/photo") { request, context in
+            let member = try context.parameters.require("id")
+            let token = try Self.bearer(request)
+            return try photoResponse(member, try await offload { try node.authenticate(session: token).memberPhoto(member: member) })
         }
         v1.get("products") { request, _ in
             let query = Self.query(request, "query") ?? ""
@@ -358,6 +372,21 @@ public struct TillAPI: Sendable {
         return try await write(status: .created) { try body(try node.authenticate(session: token), key) }
     }
 
+    /// A member's photo as an answer: the image (never cached: it is personal data); none taken,
+    /// `not_found`; kept elsewhere, 202 while the node asks head office or the home branch for it.
+    func photoResponse(_ member: String, _ photo: MemberPhoto) throws -> Response {
+        switch photo {
+        case .none:
+            throw MMSError(.notFound, "No photo has been taken of member \(member.prefix(MMSCore.Limits.maxIdentifierLength)).", details: ["reason": "no_photo"])
+        case .here(let image, let kind):
+            return Response(status: .ok, headers: [.contentType: kind.rawValue, .cacheControl: "private, no-store", .init("X-Content-Type-Options")!: "nosniff"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: image)))
+        case .elsewhere(let digest, let holders):
+            let asked = photos?(member, digest, holders) ?? []
+            return try Self.json(PhotoFetching(member: member, asked: asked.map(\.rawValue)), status: .accepted)
+        }
+    }
+
     private func write<T: Encodable & Sendable>(status: HTTPResponse.Status, _ body: @escaping @Sendable () throws -> T) async throws -> Response {
         let result = try await offload(body)
         return try Self.json(result, status: status)
@@ -541,10 +570,15 @@ struct Routes {
     func delete(_ path: String, use handler: @escaping @Sendable (Request, TillRequestContext) async throws -> Response) {
         table.add(.delete, path); group.delete(RouterPath(path), use: handler)
     }
+    func put(_ path: String, use handler: @escaping @Sendable (Request, TillRequestContext) async throws -> Response) {
+        table.add(.put, path); group.put(RouterPath(path), use: handler)
+    }
 }
 
 // MARK: Request bodies (the CLI's names)
 
+/// A photo kept by other nodes: whom this node asked for it (none when it is cut off from all).
+struct PhotoFetching: Encodable, Sendable { let status = "fetching"; let member: String; let asked: [String] }
 struct LoginRequest: Decodable, Sendable { let `operator`: String; let password: String }
 struct MemberRequest: Decodable, Sendable { let name: String; let phone: String; let birthday: String?; let referrer: String? }
 struct CardRequest: Decodable, Sendable {

@@ -40,7 +40,8 @@ extension NodeCommand {
                 throw ExitCode(exitStatus(error.code))
             }
             let broker: LocalNode.RightsBroker = { account, amount in try server.requestRights(account: account, amount: amount) }
-            let api = TillAPI(node: server.node, broker: broker, links: { server.links() })
+            let api = TillAPI(node: server.node, broker: broker, links: { server.links() },
+                              photos: { member, digest, holders in server.requestPhoto(member: member, digest: digest, holders: holders) })
             let certificates = server.paths.certificates
             let tillServer: any Service
             do {

@@ -27,6 +27,7 @@ import Testing
             .bookingMade(Booking(id: "branch-1:7", member: Sample.member, branch: other, service: "SV-FACIAL", slot: 202_612_051_430)),
             .bookingCancelled(id: "branch-1:7", member: Sample.member),
             .memberFieldSet(member: Sample.member, field: "过敏史", sealedValue: [1, 2, 3]),
+            .memberPhotoSet(member: Sample.member, digest: MemberPhotos.digest([0xFF, 0xD8, 0xFF, 0]), size: 4),
         ]
         for body in bodies {
             let op = node.issue(body)
@@ -64,6 +65,8 @@ import Testing
             .topUp(Payment(member: "m", card: "has space", amount: Money(fen: 5))),
             .topUp(Payment(member: "m", card: "c", amount: Money(fen: Limits.maxAmount.fen + 1))),
             .memberFieldSet(member: "m", field: "skin type", sealedValue: [1]),
+            .memberPhotoSet(member: "m", digest: MemberPhotos.digest([1]), size: 0),
+            .memberPhotoSet(member: "m", digest: MemberPhotos.digest([1]), size: Int64(MemberPhotos.maxBytes + 1)),
             .bookingMade(Booking(id: "b:1", member: "m", branch: node.id, service: "S", slot: 202_602_301_000)),
         ] {
             let op = node.issue(body)

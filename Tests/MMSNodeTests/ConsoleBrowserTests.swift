@@ -10,7 +10,7 @@ import Testing
 /// Each page's screenshot is kept in `.build/screenshots/`.
 extension NetworkTests {
     static let browserScript = #"""
-        import json, ssl, sys, time, urllib.error, urllib.parse, urllib.request
+        import json, os, ssl, sys, time, urllib.error, urllib.parse, urllib.request
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
         from selenium.webdriver.common.by import By
@@ -96,6 +96,14 @@ extension NetworkTests {
         submit(d, "form#fields button[type=submit]")
         result["hq_member"] = text(d)
         result["hq_member_allergy"] = d.find_element(By.NAME, "f1").get_attribute("value")
+        # Her photo, taken at head office: a JPEG as a camera makes it, chosen in the form's file field.
+        photo = os.path.realpath(shots + "/../photo.jpg")
+        Image.new("RGB", (240, 320), (200, 120, 90)).save(photo, quality=80)
+        d.find_element(By.NAME, "photo").send_keys(photo)
+        submit(d, "section#photo button[type=submit]")
+        result["hq_photo_saved"] = text(d)
+        result["hq_photo_width"] = d.execute_script("var i = document.querySelector('img.photo'); return i ? i.naturalWidth : 0")
+        result["member_id"] = d.current_url.split("/console/members/")[1].split("?")[0]
         d.save_screenshot(shots + "/console-member.png")
         d.get(config["hq"] + "/console/programs")
         result["hq_programs"] = text(d)
@@ -252,6 +260,19 @@ extension NetworkTests {
             time.sleep(0.5)
         result["branch2_tiers"] = text(d)
         d.save_screenshot(shots + "/console-tiers-branch2.png")
+        # The photo head office took, at branch-2, which keeps none of its own: asked for on the
+        # first look, over the peer link, and shown on a later one.
+        d.get(config["branch2"] + "/console/members/" + result["member_id"])
+        result["branch2_photo_first"] = text(d)
+        deadline = time.time() + 30
+        while True:
+            width = d.execute_script("var i = document.querySelector('img.photo'); return i && i.complete ? i.naturalWidth : 0")
+            if width or time.time() > deadline:
+                break
+            time.sleep(0.5)
+            d.get(config["branch2"] + "/console/members/" + result["member_id"])
+        result["branch2_photo_width"] = width
+        d.save_screenshot(shots + "/console-member-branch2.png")
         # …and the booking made on branch-1's member page, once it has come.
         deadline = time.time() + 30
         while True:
@@ -388,6 +409,17 @@ extension NetworkTests {
                 && !text("branch2_bookings").contains("超额"), "\(text("branch2_bookings"))")
         // The extra field shown again, and sealed at rest: its text is nowhere in head office's store files.
         #expect(text("hq_member").contains("会员资料已保存") && text("hq_member_allergy") == "芒果过敏", "\(text("hq_member"))")
+        // The photo: taken at head office and shown there; at branch-2 first asked for, then shown.
+        #expect(text("hq_photo_saved").contains("照片已保存") && seen["hq_photo_width"] as? Int == 240, "\(text("hq_photo_saved"))")
+        #expect(text("branch2_photo_first").contains("正在获取") && seen["branch2_photo_width"] as? Int == 240, "\(text("branch2_photo_first")) \(seen["branch2_photo_width"] ?? "")")
+        // Her home branch keeps it too, fetched on its own (no page there asked): within a sweep.
+        func photosKept(_ node: String) -> Int {
+            let count = try? run("/usr/bin/env", ["python3", "-c", "import sqlite3,sys; print(sqlite3.connect('file:'+sys.argv[1]+'?mode=ro', uri=True).execute('SELECT count(*) FROM photos').fetchone()[0])",
+                                                  "\(root)/data/t/\(node)/store.sqlite"])
+            return Int((count ?? "").trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        }
+        try waitUntil(90) { photosKept("branch-1") == 1 }   // the sweep runs a minute apart
+        #expect(photosKept("branch-1") == 1 && photosKept("hq") == 1, "the home branch and head office keep the photo")
         let hqFiles = try FileManager.default.contentsOfDirectory(atPath: "\(root)/data/t/hq").filter { $0.hasPrefix("store.sqlite") }
         let plainText = try hqFiles.filter { try Data(contentsOf: URL(fileURLWithPath: "\(root)/data/t/hq/\($0)")).range(of: Data("芒果过敏".utf8)) != nil }
         #expect(!hqFiles.isEmpty && plainText.isEmpty, "\(plainText)")
@@ -407,7 +439,7 @@ extension NetworkTests {
         #expect(text("member_home").contains("\(nextYear)-12-31 到期"), "\(text("member_home"))")
         #expect(text("member_signed_out").contains("卡号") && !text("member_after_sign_out").contains("¥180.00"), "signing out ends the session")
         #expect((seen["member_width"] as? Int ?? 9_999) <= 390, "the member's page fits a 390-pixel screen")
-        for shot in ["console-login", "console-home-hq", "console-members", "console-member", "console-programs", "console-program-preview", "console-reports", "console-audit", "console-card-lost", "console-stock", "console-staff", "console-tiers-branch2", "console-bookings-branch2", "member-code", "member-booking", "console-refused", "console-home-branch", "member-login", "member-home"] {
+        for shot in ["console-login", "console-home-hq", "console-members", "console-member", "console-programs", "console-program-preview", "console-reports", "console-audit", "console-card-lost", "console-stock", "console-staff", "console-tiers-branch2", "console-member-branch2", "console-bookings-branch2", "member-code", "member-booking", "console-refused", "console-home-branch", "member-login", "member-home"] {
             #expect(FileManager.default.fileExists(atPath: "\(screenshots)/\(shot).png"), "\(shot).png")
         }
         // The wrong PIN counted against the card, as at the till.

@@ -34,6 +34,7 @@ import Testing
                     queue += side.session.handle(.applied(now: now))
                 case .close(let reason): side.closed = reason
                 case .grantRights: Issue.record("no rights were requested in this test")
+                case .servePhoto, .keepPhoto: Issue.record("no photos were asked for in this test")
                 case .heardClock: break
                 }
             }
@@ -150,5 +151,27 @@ import Testing
         _ = session.handle(.received(.ops(Array(fromPeer), more: false), now: 8))
         known[id("branch-2")] = fromPeer.last!.id.seq
         #expect(session.handle(.changed(now: 9)) == [.sendMissing(after: known)])
+    }
+
+    /// A member's photo asked for and sent: the frames round-trip, a synced session hands them to
+    /// the shell (serve, keep), one before the hello closes the link, and a bad digest is malformed.
+    @Test func photosAreAskedForAndSentOnceSyncing() throws {
+        let digest = MemberPhotos.digest([0xFF, 0xD8, 0xFF, 1, 2, 3])
+        for message in [SyncMessage.photoRequest(member: "branch-1.m1", digest: digest), .photo(member: "branch-1.m1", digest: digest, sealed: [9, 9, 9])] {
+            #expect(try SyncCodec.decode(SyncCodec.encode(message)) == message)
+        }
+        for bad in [SyncMessage.photo(member: "branch-1.m1", digest: digest, sealed: [UInt8](repeating: 0, count: MemberPhotos.maxSealedBytes + 1)),
+                    .photo(member: "branch-1.m1", digest: digest, sealed: []), .photoRequest(member: "not an id", digest: digest)] {
+            #expect(throws: MMSError.self) { try SyncCodec.decode(SyncCodec.encode(bad)) }
+        }
+
+        var early = SyncSession(.init(chain: "c", local: try NodeID("hq"), peer: try NodeID("branch-1")))
+        _ = early.handle(.connected(now: 0))
+        #expect(early.handle(.received(.photoRequest(member: "branch-1.m1", digest: digest), now: 1)).contains { if case .close = $0 { true } else { false } })
+        var session = SyncSession(.init(chain: "c", local: try NodeID("hq"), peer: try NodeID("branch-1")))
+        _ = session.handle(.connected(now: 0))
+        _ = session.handle(.received(.hello(version: SyncMessage.protocolVersion, node: try NodeID("branch-1"), chain: "c"), now: 1))
+        #expect(session.handle(.received(.photoRequest(member: "branch-1.m1", digest: digest), now: 2)) == [.servePhoto(member: "branch-1.m1", digest: digest)])
+        #expect(session.handle(.received(.photo(member: "branch-1.m1", digest: digest, sealed: [1]), now: 3)) == [.keepPhoto(member: "branch-1.m1", digest: digest, sealed: [1])])
     }
 }

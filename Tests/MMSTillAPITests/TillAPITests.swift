@@ -45,6 +45,18 @@ import Testing
             }
         }
 
+        /// A request whose body is bytes of `type` (an image), its answer checked against the document.
+        func send(_ method: HTTPRequest.Method, _ path: String, token: String, bytes: [UInt8]? = nil, type: String,
+                  sourceLocation: SourceLocation = #_sourceLocation) async throws -> (status: Int, body: [UInt8], type: String?) {
+            let headers: HTTPFields = [.contentType: type, .authorization: "Bearer \(token)"]
+            return try await client.execute(uri: path, method: method, headers: headers, body: bytes.map { ByteBuffer(bytes: $0) }) { response in
+                let data = Data(buffer: response.body)
+                let problems = checker.problems(method: method.rawValue, path: path, status: Int(response.status.code), body: data)
+                #expect(problems.isEmpty, "\(problems)", sourceLocation: sourceLocation)
+                return (Int(response.status.code), [UInt8](data), response.headers[.contentType])
+            }
+        }
+
         func login(_ till: String, _ op: String, _ password: String) async throws -> String {
             let (status, json) = try await send(.post, "/v1/sessions", token: till, body: #"{"operator":"\#(op)","password":"\#(password)"}"#)
             try #require(status == 201, "login as \(op): \(json)")
@@ -180,8 +192,10 @@ import Testing
             #expect(page.contains("¥275.00") && page.contains("id=\"view-only\"") && !page.contains("id=\"member-code\"") && !page.contains("action=\"/m/check-in\""), "\(page)")
             let code = try await c.client.execute(uri: "/m/code", method: .get, headers: [.cookie: String(cookie.prefix { $0 != ";" })]) { $0 }
             #expect(code.status == .seeOther, "the member code asks for the PIN")
-            // One character changed: no session, no page.
-            let forged = String(link.dropLast()) + (link.hasSuffix("A") ? "B" : "A")
+            // One character in the middle changed (the last may carry only base64's spare bits): no session, no page.
+            var characters = Array(link)
+            characters[characters.count / 2] = characters[characters.count / 2] == "A" ? "B" : "A"
+            let forged = String(characters)
             let refused = try await c.client.execute(uri: "/m/r/\(forged)", method: .get) { $0 }
             #expect(refused.status == .unauthorized && !refused.headers[values: .setCookie].contains { $0.hasPrefix("mms_member=") })
             // The session looks; it does not act.
@@ -199,6 +213,40 @@ import Testing
             let dayLater = try LocalNode(directory: directory, clock: { t0 + LocalNode.receiptLinkMillis + 60_000 })
             #expect(throws: MMSError.self) { try dayLater.signInMember(receiptLink: link) }
         }
+    }
+
+    /// A member's photo taken at the till and shown again: the image kept here as sent, its op
+    /// naming only its digest; what is not a JPEG or PNG, or too large, is refused and changes nothing.
+    @Test func aPhotoTakenAtTheTillIsShownToTheCashier() async throws {
+        let node = self.node, till = tillToken
+        let member = try node.addMember(MemberProfile(name: "王芳", phone: "13800000001", birthday: "1990-01-01"))
+        // A real JPEG's first bytes, then a body: the node judges the kind by the bytes.
+        let jpeg: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10] + Array("JFIF".utf8) + (0..<2_000).map { UInt8($0 % 251) } + [0xFF, 0xD9]
+        try await withClient { c in
+            let cashier = try await c.login(till, "c01", "c01-Pass!")
+            let (s0, _, _) = try await c.send(.get, "/v1/members/\(member.id)/photo", token: cashier, type: "application/json")
+            #expect(s0 == 404, "no photo yet")
+            let (s1, answer, _) = try await c.send(.put, "/v1/members/\(member.id)/photo", token: cashier, bytes: jpeg, type: "image/jpeg")
+            let recorded = try JSONSerialization.jsonObject(with: Data(answer)) as? [String: Any] ?? [:]
+            #expect(s1 == 201 && recorded["digest"] as? String == MemberPhotos.digest(jpeg).description && recorded["bytes"] as? Int == jpeg.count, "\(recorded)")
+            let (s2, shown, type) = try await c.send(.get, "/v1/members/\(member.id)/photo", token: cashier, type: "application/json")
+            #expect(s2 == 200 && shown == jpeg && type == "image/jpeg")
+            // The op carries the digest, not the image: the log holds no byte run of it.
+            let op = try #require(try node.store.ops(after: VersionVector(), limit: 10_000).last { $0.op.body.kind == "member_photo_set" })
+            #expect(op.bytes.count < 200)
+            let before = try node.store.stateHash()
+            let (s3, notImage, _) = try await c.send(.put, "/v1/members/\(member.id)/photo", token: cashier, bytes: Array("<svg/>".utf8), type: "image/jpeg")
+            #expect(s3 == 400 && String(decoding: notImage, as: UTF8.self).contains("not_an_image"))
+            let large = [0xFF, 0xD8, 0xFF] + [UInt8](repeating: 7, count: MemberPhotos.maxBytes)
+            let (s4, tooLarge, _) = try await c.send(.put, "/v1/members/\(member.id)/photo", token: cashier, bytes: large, type: "image/jpeg")
+            #expect(s4 == 400 && String(decoding: tooLarge, as: UTF8.self).contains("photo_too_large"))
+            let (s5, _, _) = try await c.send(.put, "/v1/members/nobody/photo", token: cashier, bytes: jpeg, type: "image/jpeg")
+            #expect(s5 == 404)
+            #expect(try node.store.stateHash() == before)
+        }
+        // A photo sent by a peer is kept only if it is the one the member's op names.
+        let other = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + [UInt8](repeating: 1, count: 100)
+        #expect(try !node.keepSentPhoto(member: member.id, digest: MemberPhotos.digest(other), sealed: [UInt8](repeating: 0, count: 140)))
     }
 
     /// Reports, reminders and the outbox through the API, scoped by role: a manager reads their

@@ -146,6 +146,9 @@ public enum OpCodec {
         case .memberFieldSet(let member, let field, let sealedValue):
             var w = Mms_Wire_MemberFieldSet(); w.member = member; w.field = field; w.sealedValue = Data(sealedValue)
             return .memberFieldSet(w)
+        case .memberPhotoSet(let member, let digest, let size):
+            var w = Mms_Wire_MemberPhotoSet(); w.member = member; w.digest = Data(digest.bytes); w.size = UInt32(size)
+            return .memberPhotoSet(w)
         case .couponRedeemed(let code, let member):
             var w = Mms_Wire_CouponRedeemed(); w.code = code; w.member = member
             return .couponRedeemed(w)
@@ -417,6 +420,10 @@ public enum OpCodec {
             try id(w.member)
             guard MemberFields.isName(w.field), w.sealedValue.count <= MemberFields.maxValueBytes + 64 else { throw malformed("member field") }
             return .memberFieldSet(member: w.member, field: w.field, sealedValue: Array(w.sealedValue))
+        case .memberPhotoSet(let w):
+            try id(w.member)
+            guard let digest = try? Digest32(bytes: Array(w.digest)), (1...MemberPhotos.maxBytes).contains(Int(w.size)) else { throw malformed("member photo") }
+            return .memberPhotoSet(member: w.member, digest: digest, size: Int64(w.size))
         case .couponRedeemed(let c):
             try id(c.code); try id(c.member)
             return .couponRedeemed(code: c.code, member: c.member)

@@ -1,4 +1,5 @@
 import Foundation
+import MMSCrypto
 import SwiftProtobuf
 
 /// What peers say to each other (the payload of one frame).
@@ -11,6 +12,9 @@ public enum SyncMessage: Equatable, Sendable {
     /// Asks the receiver to move `amount` of its rights of `account` to `beneficiary` (nil: the
     /// sender). Only the head office names another node, when it relays a request.
     case rightsRequest(account: String, amount: Int64, for: NodeID?)
+    /// Asks for a member's photo by its digest; answered with `photo` (sealed with the chain's key) or not at all.
+    case photoRequest(member: String, digest: Digest32)
+    case photo(member: String, digest: Digest32, sealed: [UInt8])
 
     public static let protocolVersion: UInt32 = 1
 
@@ -58,6 +62,12 @@ public enum SyncCodec {
         case .rightsRequest(let account, let amount, let beneficiary):
             var r = Mms_Wire_RightsRequest(); r.account = account; r.amount = amount; r.forNode = beneficiary?.rawValue ?? ""
             frame.kind = .rightsRequest(r)
+        case .photoRequest(let member, let digest):
+            var p = Mms_Wire_PhotoRequest(); p.member = member; p.digest = Data(digest.bytes)
+            frame.kind = .photoRequest(p)
+        case .photo(let member, let digest, let sealed):
+            var p = Mms_Wire_Photo(); p.member = member; p.digest = Data(digest.bytes); p.sealed = Data(sealed)
+            frame.kind = .photo(p)
         }
         var options = BinaryEncodingOptions()
         options.useDeterministicOrdering = true
@@ -96,6 +106,13 @@ public enum SyncCodec {
             if r.forNode.isEmpty { return .rightsRequest(account: r.account, amount: r.amount, for: nil) }
             guard let beneficiary = try? NodeID(r.forNode) else { throw malformed("rights request names no valid node to grant to") }
             return .rightsRequest(account: r.account, amount: r.amount, for: beneficiary)
+        case .photoRequest(let p)?:
+            guard (try? Identifier.validate(p.member, what: "member")) != nil, let digest = try? Digest32(bytes: Array(p.digest)) else { throw malformed("photo request") }
+            return .photoRequest(member: p.member, digest: digest)
+        case .photo(let p)?:
+            guard (try? Identifier.validate(p.member, what: "member")) != nil, let digest = try? Digest32(bytes: Array(p.digest)),
+                  (1...MemberPhotos.maxSealedBytes).contains(p.sealed.count) else { throw malformed("photo") }
+            return .photo(member: p.member, digest: digest, sealed: Array(p.sealed))
         case nil:
             throw malformed("frame carries no message")
         }

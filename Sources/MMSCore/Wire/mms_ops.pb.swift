@@ -521,6 +521,14 @@ nonisolated struct Mms_Wire_Op: Sendable {
     set {body = .memberFieldSet(newValue)}
   }
 
+  var memberPhotoSet: Mms_Wire_MemberPhotoSet {
+    get {
+      if case .memberPhotoSet(let v)? = body {return v}
+      return Mms_Wire_MemberPhotoSet()
+    }
+    set {body = .memberPhotoSet(newValue)}
+  }
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   nonisolated enum OneOf_Body: Equatable, Sendable {
@@ -572,6 +580,7 @@ nonisolated struct Mms_Wire_Op: Sendable {
     case bookingMade(Mms_Wire_BookingMade)
     case bookingCancelled(Mms_Wire_BookingCancelled)
     case memberFieldSet(Mms_Wire_MemberFieldSet)
+    case memberPhotoSet(Mms_Wire_MemberPhotoSet)
 
   }
 
@@ -685,6 +694,25 @@ nonisolated struct Mms_Wire_MemberFieldSet: Sendable {
   var field: String = String()
 
   var sealedValue: Data = Data()
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
+/// A member's photo taken (at sign-up, or again): the op carries its BLAKE2b-256 digest and size,
+/// never the image, which head office and the member's home branch keep and others fetch on
+/// demand over the peer link (`PhotoRequest`); the digest proves what was fetched.
+nonisolated struct Mms_Wire_MemberPhotoSet: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var member: String = String()
+
+  var digest: Data = Data()
+
+  var size: UInt32 = 0
 
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1806,7 +1834,7 @@ nonisolated extension Mms_Wire_CardReport: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".Op"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}origin\0\u{1}seq\0\u{1}hlc\0\u{3}prev_hash\0\u{1}operator\0\u{1}till\0\u{4}\u{3}member_added\0\u{3}card_issued\0\u{3}card_reported\0\u{3}pin_failed\0\u{3}pin_unlocked\0\u{3}top_up\0\u{1}charge\0\u{1}refund\0\u{3}points_redeemed\0\u{3}punch_used\0\u{3}rights_transferred\0\u{3}setting_set\0\u{4}\u{2}coupon_issued\0\u{3}coupon_redeemed\0\u{3}operator_added\0\u{3}operator_disabled\0\u{3}operator_password_set\0\u{3}login_failed\0\u{3}till_registered\0\u{3}till_revoked\0\u{3}product_set\0\u{3}price_set\0\u{3}stock_received\0\u{3}stock_returned\0\u{3}stock_transferred\0\u{3}transfer_arrived\0\u{3}stock_counted\0\u{3}stock_threshold\0\u{1}sale\0\u{3}expense_added\0\u{3}sale_returned\0\u{3}till_closed\0\u{3}supplier_invoiced\0\u{3}supplier_paid\0\u{3}program_set\0\u{3}balance_transferred\0\u{3}pin_changed\0\u{3}card_returned\0\u{3}card_renewed\0\u{3}points_awarded\0\u{3}points_transferred\0\u{3}coupon_transferred\0\u{3}message_queued\0\u{3}consent_set\0\u{3}export_made\0\u{3}booking_made\0\u{3}booking_cancelled\0\u{3}member_field_set\0\u{c}\u{16}\u{1}")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}origin\0\u{1}seq\0\u{1}hlc\0\u{3}prev_hash\0\u{1}operator\0\u{1}till\0\u{4}\u{3}member_added\0\u{3}card_issued\0\u{3}card_reported\0\u{3}pin_failed\0\u{3}pin_unlocked\0\u{3}top_up\0\u{1}charge\0\u{1}refund\0\u{3}points_redeemed\0\u{3}punch_used\0\u{3}rights_transferred\0\u{3}setting_set\0\u{4}\u{2}coupon_issued\0\u{3}coupon_redeemed\0\u{3}operator_added\0\u{3}operator_disabled\0\u{3}operator_password_set\0\u{3}login_failed\0\u{3}till_registered\0\u{3}till_revoked\0\u{3}product_set\0\u{3}price_set\0\u{3}stock_received\0\u{3}stock_returned\0\u{3}stock_transferred\0\u{3}transfer_arrived\0\u{3}stock_counted\0\u{3}stock_threshold\0\u{1}sale\0\u{3}expense_added\0\u{3}sale_returned\0\u{3}till_closed\0\u{3}supplier_invoiced\0\u{3}supplier_paid\0\u{3}program_set\0\u{3}balance_transferred\0\u{3}pin_changed\0\u{3}card_returned\0\u{3}card_renewed\0\u{3}points_awarded\0\u{3}points_transferred\0\u{3}coupon_transferred\0\u{3}message_queued\0\u{3}consent_set\0\u{3}export_made\0\u{3}booking_made\0\u{3}booking_cancelled\0\u{3}member_field_set\0\u{3}member_photo_set\0\u{c}\u{16}\u{1}")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2445,6 +2473,19 @@ nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._Message
           self.body = .memberFieldSet(v)
         }
       }()
+      case 59: try {
+        var v: Mms_Wire_MemberPhotoSet?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .memberPhotoSet(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .memberPhotoSet(v)
+        }
+      }()
       default: break
       }
     }
@@ -2668,6 +2709,10 @@ nonisolated extension Mms_Wire_Op: SwiftProtobuf.Message, SwiftProtobuf._Message
     case .memberFieldSet?: try {
       guard case .memberFieldSet(let v)? = self.body else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 58)
+    }()
+    case .memberPhotoSet?: try {
+      guard case .memberPhotoSet(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 59)
     }()
     case nil: break
     }
@@ -2928,6 +2973,46 @@ nonisolated extension Mms_Wire_MemberFieldSet: SwiftProtobuf.Message, SwiftProto
     if lhs.member != rhs.member {return false}
     if lhs.field != rhs.field {return false}
     if lhs.sealedValue != rhs.sealedValue {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mms_Wire_MemberPhotoSet: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".MemberPhotoSet"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}member\0\u{1}digest\0\u{1}size\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.member) }()
+      case 2: try { try decoder.decodeSingularBytesField(value: &self.digest) }()
+      case 3: try { try decoder.decodeSingularUInt32Field(value: &self.size) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.member.isEmpty {
+      try visitor.visitSingularStringField(value: self.member, fieldNumber: 1)
+    }
+    if !self.digest.isEmpty {
+      try visitor.visitSingularBytesField(value: self.digest, fieldNumber: 2)
+    }
+    if self.size != 0 {
+      try visitor.visitSingularUInt32Field(value: self.size, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Mms_Wire_MemberPhotoSet, rhs: Mms_Wire_MemberPhotoSet) -> Bool {
+    if lhs.member != rhs.member {return false}
+    if lhs.digest != rhs.digest {return false}
+    if lhs.size != rhs.size {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -12,6 +12,11 @@
 /// length followed by that many bytes of an encoded `Frame`; a length over the topology's
 /// max_frame_bytes closes the connection. Fields are only ever added, never renumbered.
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import SwiftProtobuf
 
 // If the compiler emits an error on this type, it is because this file
@@ -71,6 +76,22 @@ nonisolated struct Mms_Wire_Frame: Sendable {
     set {kind = .rightsRequest(newValue)}
   }
 
+  var photoRequest: Mms_Wire_PhotoRequest {
+    get {
+      if case .photoRequest(let v)? = kind {return v}
+      return Mms_Wire_PhotoRequest()
+    }
+    set {kind = .photoRequest(newValue)}
+  }
+
+  var photo: Mms_Wire_Photo {
+    get {
+      if case .photo(let v)? = kind {return v}
+      return Mms_Wire_Photo()
+    }
+    set {kind = .photo(newValue)}
+  }
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   nonisolated enum OneOf_Kind: Equatable, Sendable {
@@ -79,6 +100,8 @@ nonisolated struct Mms_Wire_Frame: Sendable {
     case ops(Mms_Wire_OpsBatch)
     case heartbeat(Mms_Wire_Heartbeat)
     case rightsRequest(Mms_Wire_RightsRequest)
+    case photoRequest(Mms_Wire_PhotoRequest)
+    case photo(Mms_Wire_Photo)
 
   }
 
@@ -206,13 +229,47 @@ nonisolated struct Mms_Wire_RightsRequest: Sendable {
   init() {}
 }
 
+/// A member's photo this node lacks (a member_photo_set op names its digest): asked of head office
+/// and the member's home branch, which keep it; a peer without it does not answer.
+nonisolated struct Mms_Wire_PhotoRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var member: String = String()
+
+  var digest: Data = Data()
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
+/// The answer: the image sealed with the chain's key, as its holder stores it. The receiver opens
+/// it and keeps it only if its digest is the one the member's op names.
+nonisolated struct Mms_Wire_Photo: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var member: String = String()
+
+  var digest: Data = Data()
+
+  var sealed: Data = Data()
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "mms.wire"
 
 nonisolated extension Mms_Wire_Frame: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".Frame"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}hello\0\u{1}vector\0\u{1}ops\0\u{1}heartbeat\0\u{3}rights_request\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}hello\0\u{1}vector\0\u{1}ops\0\u{1}heartbeat\0\u{3}rights_request\0\u{3}photo_request\0\u{1}photo\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -285,6 +342,32 @@ nonisolated extension Mms_Wire_Frame: SwiftProtobuf.Message, SwiftProtobuf._Mess
           self.kind = .rightsRequest(v)
         }
       }()
+      case 6: try {
+        var v: Mms_Wire_PhotoRequest?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .photoRequest(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .photoRequest(v)
+        }
+      }()
+      case 7: try {
+        var v: Mms_Wire_Photo?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .photo(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .photo(v)
+        }
+      }()
       default: break
       }
     }
@@ -315,6 +398,14 @@ nonisolated extension Mms_Wire_Frame: SwiftProtobuf.Message, SwiftProtobuf._Mess
     case .rightsRequest?: try {
       guard case .rightsRequest(let v)? = self.kind else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    }()
+    case .photoRequest?: try {
+      guard case .photoRequest(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    }()
+    case .photo?: try {
+      guard case .photo(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
     }()
     case nil: break
     }
@@ -556,6 +647,81 @@ nonisolated extension Mms_Wire_RightsRequest: SwiftProtobuf.Message, SwiftProtob
     if lhs.account != rhs.account {return false}
     if lhs.amount != rhs.amount {return false}
     if lhs.forNode != rhs.forNode {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mms_Wire_PhotoRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".PhotoRequest"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}member\0\u{1}digest\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.member) }()
+      case 2: try { try decoder.decodeSingularBytesField(value: &self.digest) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.member.isEmpty {
+      try visitor.visitSingularStringField(value: self.member, fieldNumber: 1)
+    }
+    if !self.digest.isEmpty {
+      try visitor.visitSingularBytesField(value: self.digest, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Mms_Wire_PhotoRequest, rhs: Mms_Wire_PhotoRequest) -> Bool {
+    if lhs.member != rhs.member {return false}
+    if lhs.digest != rhs.digest {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mms_Wire_Photo: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".Photo"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}member\0\u{1}digest\0\u{1}sealed\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.member) }()
+      case 2: try { try decoder.decodeSingularBytesField(value: &self.digest) }()
+      case 3: try { try decoder.decodeSingularBytesField(value: &self.sealed) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.member.isEmpty {
+      try visitor.visitSingularStringField(value: self.member, fieldNumber: 1)
+    }
+    if !self.digest.isEmpty {
+      try visitor.visitSingularBytesField(value: self.digest, fieldNumber: 2)
+    }
+    if !self.sealed.isEmpty {
+      try visitor.visitSingularBytesField(value: self.sealed, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Mms_Wire_Photo, rhs: Mms_Wire_Photo) -> Bool {
+    if lhs.member != rhs.member {return false}
+    if lhs.digest != rhs.digest {return false}
+    if lhs.sealed != rhs.sealed {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -3,6 +3,7 @@ import Hummingbird
 import HTTPTypes
 import MMSCore
 import MMSNode
+import MultipartKit
 import NIOCore
 
 /// The pages a node serves beside the till API, on the same address and certificate: the
@@ -16,6 +17,7 @@ extension TillAPI {
     struct ConsoleLogin: Decodable { let csrf: String?; let `operator`: String; let password: String }
     struct MemberLogin: Decodable { let csrf: String?; let card: String; let pin: String }
     struct TokenForm: Decodable { let csrf: String? }
+    struct PhotoForm: Decodable { let csrf: String?; let photo: Data }
     struct SearchForm: Decodable { let csrf: String?; let q: String }
     struct BookingForm: Decodable { let csrf: String?; let id: String }
     struct StockForm: Decodable { let csrf: String?; let move: String; let sku: String?; let quantity: String?; let supplier: String?; let to: String?; let transfer: String? }
@@ -81,20 +83,28 @@ extension TillAPI {
 
         router.get("console/members/:member") { request, context in try await Self.page {
             let id = try context.parameters.require("member")
-            let (page, read) = try await signedIn(request) { operatorNode -> (ShowResult, [ShowResult], MemberFieldValues) in
+            let (page, read) = try await signedIn(request) { operatorNode -> (ShowResult, [ShowResult], MemberFieldValues, MemberPhoto) in
                 let shown = try operatorNode.show(member: id, historyLimit: 50)
                 // The member's cards, as their history names them, each as the till would show it.
                 var seen = Set<String>()
                 let cards = try shown.history.compactMap(\.card).filter { seen.insert($0).inserted }.map { try operatorNode.show(card: $0, historyLimit: 0) }
-                return (shown, cards, try operatorNode.memberFields(member: id))
+                return (shown, cards, try operatorNode.memberFields(member: id), try operatorNode.memberPhoto(member: id))
             }
             let shown = read.0
             var values = page
+            // The photo: shown if kept here; if another node keeps it, asked for now, shown on a later look.
+            switch read.3 {
+            case .here: values["photo"] = true
+            case .elsewhere(let digest, let holders): values["photoComing"] = true; _ = photos?(id, digest, holders)
+            case .none: break
+            }
             values["hasFields"] = !read.2.fields.isEmpty
             values["fields"] = read.2.fields.enumerated().map { ["index": $0.offset, "name": $0.element.name, "value": $0.element.value] as [String: Any] }
             values["cards"] = read.1.map { ["number": $0.card ?? "", "type": $0.type ?? "", "status": $0.status ?? "", "pinFailures": $0.pinFailures ?? 0] as [String: Any] }
             values["actions"] = Self.cardActions.sorted { $0.key < $1.key }.map { ["id": $0.key, "name": $0.value.name] }
-            if let done = request.uri.queryParameters.get("done") { values["done"] = done == "fields" ? "会员资料已保存" : Self.cardActions[String(done)]?.name }
+            if let done = request.uri.queryParameters.get("done") {
+                values["done"] = done == "fields" ? "会员资料已保存" : done == "photo" ? "照片已保存" : Self.cardActions[String(done)]?.name
+            }
             values["title"] = shown.name
             values["name"] = shown.name; values["tier"] = Self.tierNames[shown.tier] ?? shown.tier; values["member"] = shown.member
             values["phone"] = shown.phone; values["balance"] = shown.balance; values["bonus"] = shown.bonus ?? "0.00"; values["points"] = shown.points
@@ -106,6 +116,23 @@ extension TillAPI {
                  "card": item.card ?? "", "amount": item.amount ?? "", "points": item.points.map(String.init) ?? ""]
             }
             return PageSecurity.html(Templates.render("console-member", values))
+        } }
+
+        // The member's photo as the profile shows it (`photoResponse`: the image, or 202 while it comes).
+        router.get("console/members/:member/photo") { request, context in try await Self.page {
+            let id = try context.parameters.require("member")
+            return try photoResponse(id, try await signedIn(request) { try $0.memberPhoto(member: id) }.result)
+        } }
+        // A photo taken: a file from the form (a phone's camera opens for it), posted with its token.
+        router.post("console/members/:member/photo") { request, context in try await Self.page {
+            let id = try context.parameters.require("member")
+            let form = try await Self.multipartForm(PhotoForm.self, request, context)
+            guard Self.signedSession(request, cookie: Self.sessionCookie, csrf: form.csrf) != nil else {
+                return Self.refusedForm()
+            }
+            let image = [UInt8](form.photo)
+            _ = try await signedIn(request) { try $0.setMemberPhoto(member: id, image: image) }
+            return PageSecurity.seeOther("/console/members/\(id)?done=photo")
         } }
 
         // Head office's extra member fields, set from the profile (sealed by the use case).
@@ -476,6 +503,20 @@ extension TillAPI {
     static func form<T: Decodable>(_ type: T.Type, _ request: Request, _ context: TillRequestContext) async throws -> T {
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         do { return try URLEncodedFormDecoder().decode(T.self, from: String(buffer: body)) } catch {
+            throw MMSError(.invalidArgument, "表单不完整，未做任何更改。")
+        }
+    }
+
+    /// A `multipart/form-data` form (a file with it), read by MultipartKit; a form without its
+    /// parts, or not multipart, is refused as incomplete.
+    static func multipartForm<T: Decodable>(_ type: T.Type, _ request: Request, _ context: TillRequestContext) async throws -> T {
+        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        guard let contentType = request.headers[.contentType], contentType.lowercased().hasPrefix("multipart/form-data"),
+              let boundary = contentType.split(separator: ";").compactMap({ part -> String? in
+                  let pair = part.trimmingCharacters(in: .whitespaces)
+                  return pair.lowercased().hasPrefix("boundary=") ? String(pair.dropFirst("boundary=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) : nil
+              }).first else { throw MMSError(.invalidArgument, "表单不完整，未做任何更改。") }
+        do { return try FormDataDecoder().decode(T.self, from: body, boundary: boundary) } catch {
             throw MMSError(.invalidArgument, "表单不完整，未做任何更改。")
         }
     }

@@ -111,6 +111,16 @@ enum Templates {
             <p class="note">储值额度所在：{{#rights}}{{node}} ¥{{amount}} {{/rights}}</p>
             </section>
             {{#done}}<p class="saved" role="status">已完成：{{done}}</p>{{/done}}
+            <section class="card" id="photo">
+            {{#photo}}<img src="/console/members/{{member}}/photo" alt="会员照片" class="photo">{{/photo}}
+            {{#photoComing}}<p class="note">照片由总部或所属门店保存，正在获取，请稍后刷新。</p>{{/photoComing}}
+            {{^photo}}{{^photoComing}}<p class="note">尚未拍照。</p>{{/photoComing}}{{/photo}}
+            <form method="post" action="/console/members/{{member}}/photo" enctype="multipart/form-data" class="inline">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <label>拍照或选择照片（JPEG/PNG，56 KB 以内） <input type="file" name="photo" accept="image/jpeg,image/png" capture="user" required></label>
+            <button type="submit">保存照片</button>
+            </form>
+            </section>
             {{#hasFields}}<form method="post" action="/console/members/{{member}}/fields" class="card" id="fields">
             <input type="hidden" name="csrf" value="{{csrf}}">
             {{#fields}}<label>{{name}} <input name="f{{index}}" value="{{value}}" maxlength="100" autocomplete="off"></label>{{/fields}}
@@ -441,7 +451,7 @@ enum Templates {
         nav a{color:#fff}select{font:inherit;width:100%;padding:.5rem;border:1px solid #b8c2cc;border-radius:.35rem;background:#fff}
         button.secondary{background:#5a6675;padding:.3rem .7rem}.booking p{margin:.2rem 0}a.button{display:inline-block;padding:.5rem 1rem;border-radius:.35rem;background:#1f6feb;color:#fff;text-decoration:none}
         tr.down td{color:#8a1c1c}svg.chart{width:100%;height:auto}.code{text-align:center}.qr svg{width:100%;max-width:18rem;height:auto}.mono{font-family:ui-monospace,monospace;word-break:break-all;font-size:.85rem}.saved{background:#e6f4ea;color:#17602c;padding:.6rem;border-radius:.35rem}
-        table.edit input{width:7rem;padding:.3rem}table.edit select{width:auto;padding:.3rem}table.edit input[type=checkbox]{width:auto}.scroll{overflow-x:auto}.error{background:#fde8e8;color:#8a1c1c;padding:.6rem;border-radius:.35rem}.note{color:#5a6675;font-size:.9rem}
+        table.edit input{width:7rem;padding:.3rem}table.edit select{width:auto;padding:.3rem}table.edit input[type=checkbox]{width:auto}.scroll{overflow-x:auto}img.photo{display:block;width:8rem;height:auto;border-radius:.35rem;margin-bottom:.5rem}.error{background:#fde8e8;color:#8a1c1c;padding:.6rem;border-radius:.35rem}.note{color:#5a6675;font-size:.9rem}
         table.figures{width:100%;border-collapse:collapse;background:#fff}table.figures th,table.figures td{padding:.4rem;border-bottom:1px solid #e3e8ee;text-align:right}
         table.figures th:first-child,table.figures td:first-child{text-align:left}.big{font-size:2rem;font-weight:600;margin:.2rem 0}
         ul.history{padding-left:1.2rem}@media(max-width:30rem){table.figures{font-size:.85rem}form.inline input{width:100%}}

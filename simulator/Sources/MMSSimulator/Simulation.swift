@@ -416,6 +416,9 @@ public final class Simulation {
             grant(node, account: account, amount: amount, to: to, relayable: relayable, link: l, atB: atB)
         case .heardClock(let reading):
             clocks[node].heard(reading, from: replicas[peer].id, wall: clock(node), mono: now)
+        case .servePhoto, .keepPhoto:
+            // The simulated workload takes no photos: their images travel beside the log, not in it.
+            break
         case .close:
             reset(l)
         }

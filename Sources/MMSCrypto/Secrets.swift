@@ -21,21 +21,46 @@ public struct ChainSecrets: Sendable, Equatable {
 
     /// Seals PII with XSalsa20-Poly1305; output is nonce ‖ ciphertext.
     public func seal(_ plaintext: [UInt8]) -> [UInt8] {
+        Self.seal(plaintext, key: piiKey)
+    }
+
+    private static func seal(_ plaintext: [UInt8], key: [UInt8]) -> [UInt8] {
         requireSodium()
         let nonce = randomBytes(Int(crypto_secretbox_NONCEBYTES))
         var cipher = [UInt8](repeating: 0, count: plaintext.count + Int(crypto_secretbox_MACBYTES))
-        let rc = crypto_secretbox_easy(&cipher, plaintext, UInt64(plaintext.count), nonce, piiKey)
+        let rc = crypto_secretbox_easy(&cipher, plaintext, UInt64(plaintext.count), nonce, key)
         precondition(rc == 0, "crypto_secretbox_easy failed")
         return nonce + cipher
     }
 
+    /// Seals with a key of its own derived from the chain's key for `purpose` (a receipt's link):
+    /// nothing sealed for one purpose opens for another, so no personal data sealed in the log can
+    /// pass for a link.
+    public func seal(_ plaintext: [UInt8], for purpose: String) -> [UInt8] {
+        Self.seal(plaintext, key: derivedKey(purpose))
+    }
+
+    public func open(_ sealed: [UInt8], for purpose: String) throws -> [UInt8] {
+        try Self.open(sealed, key: derivedKey(purpose))
+    }
+
+    private func derivedKey(_ purpose: String) -> [UInt8] {
+        let h = Blake2b(key: piiKey, outputLength: Int(crypto_secretbox_KEYBYTES))
+        h.update("mms.derived-key.v1|\(purpose)")
+        return h.finalize()
+    }
+
     public func open(_ sealed: [UInt8]) throws -> [UInt8] {
+        try Self.open(sealed, key: piiKey)
+    }
+
+    private static func open(_ sealed: [UInt8], key: [UInt8]) throws -> [UInt8] {
         requireSodium()
         let nonceCount = Int(crypto_secretbox_NONCEBYTES), macCount = Int(crypto_secretbox_MACBYTES)
         guard sealed.count >= nonceCount + macCount else { throw CryptoError.decryptionFailed }
         let nonce = Array(sealed[0..<nonceCount]), cipher = Array(sealed[nonceCount...])
         var plain = [UInt8](repeating: 0, count: cipher.count - macCount)
-        guard crypto_secretbox_open_easy(&plain, cipher, UInt64(cipher.count), nonce, piiKey) == 0 else {
+        guard crypto_secretbox_open_easy(&plain, cipher, UInt64(cipher.count), nonce, key) == 0 else {
             throw CryptoError.decryptionFailed
         }
         return plain

@@ -68,6 +68,9 @@ public final class PeerSessionHandler: ChannelInboundHandler, @unchecked Sendabl
     private var session: SyncSession?
     /// Frames written and not yet handed to the socket: the bounded send queue.
     private var queued = 0
+    /// Photo requests being answered or photos being kept: a peer cannot queue more store work than this.
+    private var photoWork = 0
+    static let maxPhotoWork = 2
     private var ticker: RepeatedTask?
     public private(set) var closeReason: String?
 
@@ -168,15 +171,26 @@ public final class PeerSessionHandler: ChannelInboundHandler, @unchecked Sendabl
                 loop.execute { loopBound.value.0.finish(.success(op.map { .ops([$0], more: false) }), context: loopBound.value.1) }
             }
         case .servePhoto(let member, let digest):
-            guard let photos else { return }
+            // Photos are a courtesy: with the send queue full or photo work in hand, the request is
+            // dropped (the asker asks again), so no peer can queue images or store work without bound.
+            guard let photos, queued < settings.sendQueueFrames, photoWork < Self.maxPhotoWork else { return }
+            photoWork += 1
             storeQueue.async {
                 // A photo not kept here is simply not answered: the asker has asked others too.
                 let sealed = try? photos.serve(digest)
-                loop.execute { loopBound.value.0.finish(.success(sealed.flatMap { $0 }.map { .photo(member: member, digest: digest, sealed: $0) }), context: loopBound.value.1) }
+                loop.execute {
+                    let (handler, context) = loopBound.value
+                    handler.photoWork -= 1
+                    handler.finish(.success(sealed.flatMap { $0 }.map { .photo(member: member, digest: digest, sealed: $0) }), context: context)
+                }
             }
         case .keepPhoto(let member, let digest, let sealed):
-            guard let photos else { return }
-            storeQueue.async { try? photos.keep(member, digest, sealed) }
+            guard let photos, photoWork < Self.maxPhotoWork else { return }
+            photoWork += 1
+            storeQueue.async {
+                try? photos.keep(member, digest, sealed)
+                loop.execute { loopBound.value.0.photoWork -= 1 }
+            }
         case .heardClock(let reading):
             observer.heardClock(peer, reading)
         case .close(let reason):
@@ -201,7 +215,13 @@ public final class PeerSessionHandler: ChannelInboundHandler, @unchecked Sendabl
     /// gossip frames wait for the next round; a peer that stops reading cannot grow our memory.
     @discardableResult
     private func send(_ message: SyncMessage, context: ChannelHandlerContext) -> Bool {
-        if queued >= settings.sendQueueFrames, case .ops = message { observer.deferred(); return false }
+        if queued >= settings.sendQueueFrames {
+            switch message {
+            case .ops: observer.deferred(); return false
+            case .photo: return false
+            default: break
+            }
+        }
         let message = observer.clockReading().map(message.stamped) ?? message
         queued += 1
         let promise = context.eventLoop.makePromise(of: Void.self)

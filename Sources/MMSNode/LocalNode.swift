@@ -444,11 +444,12 @@ public final class LocalNode: Sendable {
     /// op and answer in one transaction — which refuses a PIN card that was not authorised.
     private func pay(card: String, pin: String?, checkPIN: Bool, request: NodeStore.RequestKey?,
                      decide: @escaping (Teller) throws -> OpBody) throws -> PaymentResult {
-        try pay(card: card, pin: pin, checkPIN: checkPIN, request: request, decide: decide) { op, state in
-            var result = try Self.paymentResult(op, state: state, here: self.id)
-            result.memberLink = self.receiptLink(card: result.card, now: op.hlc.wallMillis)
-            return result
+        // The receipt's link is made as the answer is given (a retry gets one too), never stored with it.
+        var result = try pay(card: card, pin: pin, checkPIN: checkPIN, request: request, decide: decide) { op, state in
+            try Self.paymentResult(op, state: state, here: self.id)
         }
+        result.memberLink = receiptLink(card: result.card, now: clock())
+        return result
     }
 
     /// The same for any answer that says whether it was replayed (a payment, a sale); `card`

@@ -100,12 +100,12 @@ extension LocalNode {
     /// link or its server's log, and no token the chain did not make opens. It opens the page to
     /// look at (`signInMember(receiptLink:)`) for `receiptLinkMillis` from the sale.
     public func receiptLink(card: String, now: UInt64) -> String {
-        let sealed = secrets.seal(Array("\(Self.receiptLinkDomain)\(card).\((now + Self.receiptLinkMillis) / 1_000)".utf8))
+        let sealed = secrets.seal(Array("\(card).\((now + Self.receiptLinkMillis) / 1_000)".utf8), for: Self.receiptLinkPurpose)
         return Data(sealed).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }
     public static let receiptLinkMillis: UInt64 = 24 * 3_600_000
-    static let receiptLinkDomain = "mms.r.v1|"
+    static let receiptLinkPurpose = "receipt-link"
 
     /// A member's page opened from their receipt: a session to look at their card (balance, points,
     /// coupons, history), never to act — a receipt left on the counter must not pay or book. The
@@ -114,13 +114,15 @@ extension LocalNode {
         let refused = MMSError(.unauthenticated, "This link is not valid: sign in with your card and PIN.")
         var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard token.utf8.count <= 256, let sealed = Data(base64Encoded: base64), let opened = try? secrets.open(Array(sealed)),
-              let text = String(bytes: opened, encoding: .utf8), text.hasPrefix(Self.receiptLinkDomain) else { throw refused }
-        let parts = text.dropFirst(Self.receiptLinkDomain.count).split(separator: ".")
-        guard parts.count == 2, let ends = UInt64(parts[1]).map({ $0 * 1_000 }) else { throw refused }
+        guard token.utf8.count <= 256, let sealed = Data(base64Encoded: base64), let opened = try? secrets.open(Array(sealed), for: Self.receiptLinkPurpose),
+              let text = String(bytes: opened, encoding: .utf8), let dot = text.lastIndex(of: "."),
+              let ends = UInt64(text[text.index(after: dot)...]).map({ $0 * 1_000 }) else { throw refused }
         let now = clock()
-        guard now < ends else { throw MMSError(.sessionExpired, "This receipt's link has expired: sign in with your card and PIN.") }
-        let number = String(parts[0])
+        // Never longer than a link's day from now, whatever a token says (a clock set back included).
+        guard now < ends, ends <= now + Self.receiptLinkMillis + 60_000 else {
+            throw MMSError(.sessionExpired, "This receipt's link has expired: sign in with your card and PIN.")
+        }
+        let number = String(text[..<dot])
         guard let card = try store.read({ try $0.card(number) }), card.status == .active else { throw MMSError(.cardBlocked, "This card cannot be used.") }
         let token = Hex.encode(randomBytes(32)), expires = min(now + Self.memberSessionMillis, ends)
         try store.createSession(tokenHash: Self.tokenHash(token), operator: number, till: Actor.receiptTill, now: now, expires: expires)
@@ -205,7 +207,7 @@ extension LocalNode {
     func memberCard(session token: String, viewing: Bool = false) throws -> String {
         let session = try memberSession(token)
         guard viewing || !session.viewOnly else {
-            throw MMSError(.unauthenticated, "Opened from a receipt: sign in with your card and PIN to do this.", details: ["reason": "view_only"])
+            throw MMSError(.notPermitted, "Opened from a receipt: sign in with your card and PIN to do this.", details: ["reason": "view_only"])
         }
         return session.card
     }

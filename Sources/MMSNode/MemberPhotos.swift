@@ -26,6 +26,10 @@ extension LocalNode {
     /// A later photo replaces it everywhere (the register's last writer).
     public func setMemberPhoto(member: String, image: [UInt8]) throws -> MemberPhotoResult {
         try permit(.addMember)
+        // Checked before anything is kept: no image is stored for a member who does not exist.
+        guard try store.read({ try $0.member(member) }) != nil else {
+            throw MMSError(.unknownMember, "There is no member \(member.prefix(Limits.maxIdentifierLength)).")
+        }
         try MemberPhotos.validate(image)
         let digest = MemberPhotos.digest(image)
         // Kept before the op is committed: a node that records a photo always holds its image.
@@ -43,8 +47,10 @@ extension LocalNode {
         }
         guard let digestBytes, let digest = try? Digest32(bytes: digestBytes) else { return .none }
         if let image = try keptImage(digest), let kind = MemberPhotos.kind(of: image) { return .here(image: image, kind: kind) }
-        let holders = try store.trustedOrigins(role: .hq) + (home.flatMap { try? NodeID($0) }.map { [$0] } ?? [])
-        return .elsewhere(digest: digest, holders: holders.filter { $0 != id })
+        // Head office and the home branch keep it; the node that took it has it for sure.
+        let holders = try store.trustedOrigins(role: .hq) + [home, try store.registerOrigin(entity: Cell.member(member), name: Cell.memberPhoto)]
+            .compactMap { $0.flatMap { try? NodeID($0) } }
+        return .elsewhere(digest: digest, holders: Array(Set(holders)).sorted().filter { $0 != id })
     }
 
     /// For a peer that asks: the sealed image with `digest`, if this node keeps it.
@@ -64,11 +70,9 @@ extension LocalNode {
     }
 
     /// The photos this node should keep and does not yet: every member's at head office, its own
-    /// members' at a branch (at most `limit` looked at per call).
-    public func photosToFetch(limit: Int = 1_000) throws -> [(member: String, digest: Digest32)] {
-        let missing = try store.photosNotKept(limit: limit)
-        guard role != .hq else { return missing }
-        return try store.read { state in try missing.filter { try state.member($0.member)?.home == self.id.rawValue } }
+    /// members' at a branch; at most `limit`, at random, each with the node that took it.
+    public func photosToFetch(limit: Int = 200) throws -> [(member: String, digest: Digest32, takenAt: NodeID?)] {
+        try store.photosNotKept(home: role == .hq ? nil : id.rawValue, limit: limit).map { ($0.member, $0.digest, try? NodeID($0.origin)) }
     }
 
     private func keptImage(_ digest: Digest32) throws -> [UInt8]? {

@@ -166,7 +166,8 @@ extension LocalNode {
             (session, try session.flatMap { $0.till == Actor.consoleTill ? nil : try state.till(branch: self.id, name: $0.till) },
              try session.flatMap { try state.operatorView($0.operatorID) })
         }
-        guard let session, session.till != Actor.memberTill else { throw MMSError(.unauthenticated, "No session: log in first.") }
+        // A member's session (signed in, or opened from a receipt) is no operator's.
+        guard let session, session.till != Actor.memberTill, session.till != Actor.receiptTill else { throw MMSError(.unauthenticated, "No session: log in first.") }
         guard clock() < session.expires else { throw MMSError(.sessionExpired, "The session has expired: log in again.") }
         if session.till != Actor.consoleTill {
             guard let till, !till.revoked else { throw MMSError(.tillRevoked, "Till \(session.till) was revoked; its sessions have ended.") }

@@ -66,13 +66,14 @@ extension LocalNode {
                                       key: requestKey)
         // The member's PIN guards what is theirs: stored value, points, coupons; cash needs none.
         let ownTenders = request.payments.contains { TenderKind.members.contains($0.kind) }
-        return try pay(card: request.card, pin: pin, checkPIN: request.card != nil && ownTenders && presentedCard?.byMemberCode != true, request: fingerprint,
-                       decide: { try presentedCard?.requireInTime(); return try $0.sell(request) }, answer: { op, state in
-                           guard case .sale(let sale) = op.body else { preconditionFailure("a sale issued \(op.body.kind)") }
-                           var result = try Self.saleResult(op.id.description, sale, day: Sales.day(wallMillis: op.hlc.wallMillis), state: state)
-                           result.memberLink = result.card.map { self.receiptLink(card: $0, now: op.hlc.wallMillis) }
-                           return result
-                       })
+        var result = try pay(card: request.card, pin: pin, checkPIN: request.card != nil && ownTenders && presentedCard?.byMemberCode != true, request: fingerprint,
+                             decide: { try presentedCard?.requireInTime(); return try $0.sell(request) }, answer: { op, state in
+                                 guard case .sale(let sale) = op.body else { preconditionFailure("a sale issued \(op.body.kind)") }
+                                 return try Self.saleResult(op.id.description, sale, day: Sales.day(wallMillis: op.hlc.wallMillis), state: state)
+                             })
+        // The receipt's link, made as the answer is given (never stored with it).
+        result.memberLink = result.card.map { receiptLink(card: $0, now: clock()) }
+        return result
     }
 
     /// What a basket comes to, decided as its sale would be (prices here, the card's discount,

@@ -95,6 +95,10 @@ public final class NodeServer: @unchecked Sendable {
                                        "peers": "\(topology.peers(of: spec.id).map(\.rawValue).joined(separator: ","))"])
         for peer in topology.peers(of: spec.id) where peer > spec.id { dial(peer, attempt: 0) }
         for _ in 0..<topology.limits.randomPeers { dialRandom(attempt: 0) }
+        if topology.limits.maxFrameBytes < MemberPhotos.maxSealedBytes + 1_024 {
+            log.warning("max_frame_bytes is too small to send members' photos between nodes",
+                        metadata: ["max_frame_bytes": "\(topology.limits.maxFrameBytes)", "needed": "\(MemberPhotos.maxSealedBytes + 1_024)"])
+        }
         // Head office and home branches keep their members' photos: fetch what they lack, now and then.
         photoSweeper = group.next().scheduleRepeatedTask(initialDelay: .seconds(5), delay: .seconds(Self.photoSweepSeconds)) { [self] _ in
             storeQueue.async { self.fetchPhotosToKeep() }
@@ -229,12 +233,11 @@ public final class NodeServer: @unchecked Sendable {
 
     static let photoSweepSeconds: Int64 = 60
 
-    /// The photos this node keeps for its members (all of them at head office), asked of every
-    /// linked peer: the node that took one always has it.
+    /// The photos this node keeps for its members (all of them at head office) and lacks: asked of
+    /// the node that took each, if linked, else of every linked peer.
     private func fetchPhotosToKeep() {
         guard let wanted = try? node.photosToFetch(limit: 200), !wanted.isEmpty else { return }
-        let linked = peers.connected
-        for photo in wanted { _ = requestPhoto(member: photo.member, digest: photo.digest, holders: linked) }
+        for photo in wanted { _ = requestPhoto(member: photo.member, digest: photo.digest, holders: photo.takenAt.map { [$0] } ?? []) }
     }
 
     /// Asks for `amount` of rights of `account` for this node (or, relaying, for `beneficiary`)

@@ -129,8 +129,9 @@ extension NodeStore {
                     }
                 }
                 // The branches' running sums (kept by triggers) must be what the members' rows add up to.
-                let summed = try Row.fetchAll(db, sql: "SELECT coalesce(home, ''), count(*), SUM(principal), SUM(bonus) FROM report_members GROUP BY 1 ORDER BY 1")
-                let kept = try Row.fetchAll(db, sql: "SELECT home, members, principal, bonus FROM report_homes WHERE members != 0 OR principal != 0 OR bonus != 0 ORDER BY home")
+                func sums(_ sql: String) throws -> [[DatabaseValue]] { try Row.fetchAll(db, sql: sql).map { Array($0.databaseValues) } }
+                let summed = try sums("SELECT coalesce(home, ''), count(*), SUM(principal), SUM(bonus) FROM report_members GROUP BY 1 ORDER BY 1")
+                let kept = try sums("SELECT home, members, principal, bonus FROM report_homes WHERE members != 0 OR principal != 0 OR bonus != 0 ORDER BY home")
                 guard summed == kept else {
                     throw MMSError(.verifyFailed, "The branches' running sums of what their members are owed do not match the members' report rows.")
                 }

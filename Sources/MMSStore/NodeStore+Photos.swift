@@ -24,20 +24,30 @@ extension NodeStore {
         }
     }
 
-    /// Members whose photo in force this node does not keep (the index by name reads only photos),
-    /// at most `limit`: what head office and a home branch fetch to keep.
-    public func photosNotKept(limit: Int = 1_000) throws -> [(member: String, digest: Digest32)] {
+    /// Members whose photo in force this node does not keep — of `home`'s members, or every
+    /// member's (head office) — at most `limit`, picked at random so that a photo no peer can give
+    /// never keeps the others from being asked for. The index by name reads only photo registers.
+    public func photosNotKept(home: String?, limit: Int) throws -> [(member: String, digest: Digest32, origin: String)] {
         let prefix = Cell.member("")
         return try guarded {
             try db.read { db in
                 try Row.fetchAll(db, sql: """
-                    SELECT r.entity, r.value FROM registers r WHERE r.name = ? AND r.entity >= ? AND r.entity < ?
-                    AND NOT EXISTS (SELECT 1 FROM photos p WHERE p.digest = r.value) LIMIT ?
-                    """, arguments: [Cell.memberPhoto, prefix, prefix + "\u{10FFFF}", limit]).compactMap { row in
+                    SELECT r.entity, r.value, r.origin FROM registers r WHERE r.name = ? AND r.entity >= ? AND r.entity < ?
+                    AND NOT EXISTS (SELECT 1 FROM photos p WHERE p.digest = r.value)
+                    AND (? IS NULL OR EXISTS (SELECT 1 FROM report_members m WHERE m.member = substr(r.entity, ?) AND m.home = ?))
+                    ORDER BY random() LIMIT ?
+                    """, arguments: [Cell.memberPhoto, prefix, prefix + "\u{10FFFF}", home, prefix.count + 1, home, limit]).compactMap { row in
                     guard let digest = try? Digest32(bytes: Array(row[1] as Data)) else { return nil }
-                    return (String((row[0] as String).dropFirst(prefix.count)), digest)
+                    return (String((row[0] as String).dropFirst(prefix.count)), digest, row[2])
                 }
             }
+        }
+    }
+
+    /// The node whose op set a register's value (for a photo: the node that took it, which keeps it).
+    public func registerOrigin(entity: String, name: String) throws -> String? {
+        try guarded {
+            try db.read { db in try String.fetchOne(db, sql: "SELECT origin FROM registers WHERE entity = ? AND name = ?", arguments: [entity, name]) }
         }
     }
 }

@@ -89,7 +89,8 @@ struct ReportTables {
             INSERT INTO report_homes VALUES (coalesce(NEW.home, ''), 1, NEW.principal, NEW.bonus)
             ON CONFLICT DO UPDATE SET members = members + 1, principal = principal + excluded.principal, bonus = bonus + excluded.bonus;
         END;
-        CREATE TRIGGER report_homes_on_update AFTER UPDATE OF home, principal, bonus ON report_members BEGIN
+        CREATE TRIGGER report_homes_on_update AFTER UPDATE OF home, principal, bonus ON report_members
+        WHEN OLD.home IS NOT NEW.home OR OLD.principal != NEW.principal OR OLD.bonus != NEW.bonus BEGIN
             UPDATE report_homes SET members = members - 1, principal = principal - OLD.principal, bonus = bonus - OLD.bonus WHERE home = coalesce(OLD.home, '');
             INSERT INTO report_homes VALUES (coalesce(NEW.home, ''), 1, NEW.principal, NEW.bonus)
             ON CONFLICT DO UPDATE SET members = members + 1, principal = principal + excluded.principal, bonus = bonus + excluded.bonus;

@@ -94,7 +94,7 @@ public struct TillAPI: Sendable {
         // A member's photo: taken at the till (the image as the body), and shown to the cashier.
         v1.put("members/:id/photo") { request, context in
             let member = try context.parameters.require("id")
-            let image = Array(buffer: try await request.body.collect(upTo: context.maxUploadSize))
+            let image = Array(buffer: try await Self.body(request, context))
             return try await write(request) { node, _ in try node.setMemberPhoto(member: member, image: image) }
         }
         v1.get("members/:id/photo") { request, context in
@@ -442,13 +442,17 @@ public struct TillAPI: Sendable {
         return String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: TillRequestContext) async throws -> T {
-        let buffer: ByteBuffer
-        do { buffer = try await request.body.collect(upTo: context.maxUploadSize) } catch is NIOTooManyBytesError {
+    /// The request's body, refused with `body_too_large` past the limit (JSON, a form, an image alike).
+    static func body(_ request: Request, _ context: TillRequestContext) async throws -> ByteBuffer {
+        do { return try await request.body.collect(upTo: context.maxUploadSize) } catch is NIOTooManyBytesError {
             throw MMSError(.bodyTooLarge, "The request body is over \(Limits.maxBodyBytes) bytes.")
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw MMSError(.bodyTooLarge, "The request body is over \(Limits.maxBodyBytes) bytes.")
         }
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: TillRequestContext) async throws -> T {
+        let buffer = try await body(request, context)
         do {
             return try JSONDecoder.snakeCase.decode(T.self, from: Data(buffer: buffer))
         } catch let error as DecodingError {

@@ -96,10 +96,15 @@ extension NetworkTests {
         submit(d, "form#fields button[type=submit]")
         result["hq_member"] = text(d)
         result["hq_member_allergy"] = d.find_element(By.NAME, "f1").get_attribute("value")
-        # Her photo, taken at head office: a JPEG as a camera makes it, chosen in the form's file field.
+        # Her photo, taken at head office: a camera's 1600 × 2000 JPEG, over a megabyte, chosen in the
+        # form's file field; the page's script shrinks it to 480 × 600 before it is sent.
         photo = os.path.realpath(shots + "/../photo.jpg")
-        Image.new("RGB", (240, 320), (200, 120, 90)).save(photo, quality=80)
+        gradient, noise = Image.linear_gradient("L").resize((1600, 2000)), Image.effect_noise((1600, 2000), 12)
+        Image.merge("RGB", (gradient, Image.blend(gradient, noise, 0.3), noise)).save(photo, quality=95)
+        result["photo_chosen_bytes"] = os.path.getsize(photo)
         d.find_element(By.NAME, "photo").send_keys(photo)
+        WebDriverWait(d, 20).until(lambda driver: driver.find_element(By.NAME, "photo").get_attribute("data-shrunk"))
+        result["photo_sent_bytes"] = int(d.find_element(By.NAME, "photo").get_attribute("data-shrunk"))
         submit(d, "section#photo button[type=submit]")
         result["hq_photo_saved"] = text(d)
         result["hq_photo_width"] = d.execute_script("var i = document.querySelector('img.photo'); return i ? i.naturalWidth : 0")
@@ -410,8 +415,10 @@ extension NetworkTests {
         // The extra field shown again, and sealed at rest: its text is nowhere in head office's store files.
         #expect(text("hq_member").contains("会员资料已保存") && text("hq_member_allergy") == "芒果过敏", "\(text("hq_member"))")
         // The photo: taken at head office and shown there; at branch-2 first asked for, then shown.
-        #expect(text("hq_photo_saved").contains("照片已保存") && seen["hq_photo_width"] as? Int == 240, "\(text("hq_photo_saved"))")
-        #expect(text("branch2_photo_first").contains("正在获取") && seen["branch2_photo_width"] as? Int == 240, "\(text("branch2_photo_first")) \(seen["branch2_photo_width"] ?? "")")
+        #expect((seen["photo_chosen_bytes"] as? Int ?? 0) > 1_000_000 && (seen["photo_sent_bytes"] as? Int ?? .max) <= MemberPhotos.maxBytes,
+                "the page shrank the camera's photo: \(seen["photo_chosen_bytes"] ?? "") → \(seen["photo_sent_bytes"] ?? "")")
+        #expect(text("hq_photo_saved").contains("照片已保存") && seen["hq_photo_width"] as? Int == 480, "\(text("hq_photo_saved"))")
+        #expect(text("branch2_photo_first").contains("正在获取") && seen["branch2_photo_width"] as? Int == 480, "\(text("branch2_photo_first")) \(seen["branch2_photo_width"] ?? "")")
         // Her home branch keeps it too, fetched on its own (no page there asked): within a sweep.
         func photosKept(_ node: String) -> Int {
             let count = try? run("/usr/bin/env", ["python3", "-c", "import sqlite3,sys; print(sqlite3.connect('file:'+sys.argv[1]+'?mode=ro', uri=True).execute('SELECT count(*) FROM photos').fetchone()[0])",

@@ -28,11 +28,8 @@ extension TillAPI {
     func addPages(to router: Router<TillRequestContext>) {
         addOfficePages(to: router)
         addCardPages(to: router)
-        router.get("assets/mms.css") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600",
-                                            .init("X-Content-Type-Options")!: "nosniff"],
-                     body: .init(byteBuffer: ByteBuffer(string: Templates.css)))
-        }
+        router.get("assets/mms.css") { _, _ in Self.asset(Templates.css, type: "text/css; charset=utf-8") }
+        router.get("assets/photo.js") { _, _ in Self.asset(Templates.photoScript, type: "text/javascript; charset=utf-8") }
 
         // MARK: The console
         router.get("console") { request, _ in try await Self.page {
@@ -168,7 +165,8 @@ extension TillAPI {
             values["incoming"] = transfers(stock.incoming); values["outgoing"] = transfers(stock.outgoing)
             return PageSecurity.html(Templates.render("console-stock", values))
         } }
-        // A stock move at this node's branch: received, counted, or the low-stock line, by the stock use cases.
+        // A stock move at this node's branch — received, returned to the supplier, sent to another
+        // branch, counted, the low-stock line, or a transfer confirmed as arrived — by the stock use cases.
         router.post("console/stock") { request, context in try await Self.page {
             let form = try await Self.form(StockForm.self, request, context)
             guard Self.signedSession(request, cookie: Self.sessionCookie, csrf: form.csrf) != nil else {
@@ -501,7 +499,7 @@ extension TillAPI {
     }
 
     static func form<T: Decodable>(_ type: T.Type, _ request: Request, _ context: TillRequestContext) async throws -> T {
-        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        let body = try await Self.body(request, context)
         do { return try URLEncodedFormDecoder().decode(T.self, from: String(buffer: body)) } catch {
             throw MMSError(.invalidArgument, "表单不完整，未做任何更改。")
         }
@@ -510,7 +508,7 @@ extension TillAPI {
     /// A `multipart/form-data` form (a file with it), read by MultipartKit; a form without its
     /// parts, or not multipart, is refused as incomplete.
     static func multipartForm<T: Decodable>(_ type: T.Type, _ request: Request, _ context: TillRequestContext) async throws -> T {
-        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        let body = try await Self.body(request, context)
         guard let contentType = request.headers[.contentType], contentType.lowercased().hasPrefix("multipart/form-data"),
               let boundary = contentType.split(separator: ";").compactMap({ part -> String? in
                   let pair = part.trimmingCharacters(in: .whitespaces)
@@ -521,21 +519,31 @@ extension TillAPI {
         }
     }
 
+    /// One of the node's own assets (the stylesheet, the photo script), compiled in.
+    static func asset(_ text: String, type: String) -> Response {
+        Response(status: .ok, headers: [.contentType: type, .cacheControl: "public, max-age=3600", .init("X-Content-Type-Options")!: "nosniff"],
+                 body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
     /// What a person reads for an error: the message, in Chinese where the code says enough.
     static func say(_ error: MMSError) -> String {
-        switch error.code {
+        // A refusal that names its reason says it, whatever its code.
+        if let reason = error.details["reason"].flatMap({ reasons[$0] }) { return reason }
+        return switch error.code {
         case .wrongPassword: "工号或密码错误。"
         case .wrongPIN: "卡号或密码错误。"
         case .operatorLocked, .pinLocked: "错误次数过多，已锁定，请联系门店。"
         case .notPermitted: "您的角色无权进行此操作。"
         case .slotFull: "该时段已约满，请选择其他时间。"
         case .memberCodeExpired: "会员码已过期，请刷新。"
-        default: error.details["reason"].flatMap { reasons[$0] } ?? error.message
+        case .bodyTooLarge: "提交的内容过大，未做任何更改（照片须在 56 KB 以内）。"
+        default: error.message
         }
     }
 
     /// The rules' refusals that name their reason, as a member reads them.
     static let reasons = [
+        "not_an_image": "照片须为 JPEG 或 PNG 图片。", "photo_too_large": "照片须在 56 KB 以内。",
         "view_only": "您从小票二维码进入，仅可查看：请用卡号和密码登录后再操作。",
         "not_a_slot": "请选择营业时间内的整点或半点。", "out_of_range": "只能预约从现在起 30 天内的时间。", "booked_already": "您已预约了这个时间。",
         "too_many": "预约已达上限，请先取消一个。", "check_in_off": "暂未开放签到。", "check_in_home": "请在所属门店的会员页面签到。",

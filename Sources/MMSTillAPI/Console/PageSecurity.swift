@@ -9,7 +9,7 @@ import NIOConcurrencyHelpers
 /// cannot use, a CSRF token on every form, and a limit on sign-in attempts per address.
 enum PageSecurity {
     /// Only the node's own stylesheet; no script, no frame, forms posted back here.
-    static let contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    static let contentSecurityPolicy = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data: blob:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
     static func html(_ body: String, status: HTTPResponse.Status = .ok, cookies: [Cookie] = []) -> Response {
         var headers: HTTPFields = [

@@ -55,7 +55,7 @@ struct ProgramForm {
             return value
         }
         func check(_ key: String) -> Bool { text(key) != nil }
-        /// A list typed with commas (or 、 or spaces) between its items.
+        /// A list typed with commas (, ， or 、) between its items; spaces around them are dropped.
         func list(_ key: String) -> [String] {
             (cells[key] ?? "").split(whereSeparator: { ",，、".contains($0) }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
@@ -143,11 +143,10 @@ struct ProgramForm {
     static func options<T: RawRepresentable & CaseIterable>(_ type: T.Type, _ labels: [String], empty: Bool = false) -> Input where T.RawValue == String {
         .choice((empty ? [("", "—")] : []) + zip(T.allCases.map(\.rawValue), labels).map { ($0, "\($1)（\($0)）") })
     }
-    static let tierLabels = ["普通", "白银", "黄金", "黑钻"]
 
     static let parts: [Part] = [
         Part(key: "tier", title: "会员等级", note: "门槛留空表示不按此方式升级；等级代码选“—”即删除该行。",
-             columns: [Column(key: "tier", label: "等级", input: options(Tier.self, tierLabels, empty: true)),
+             columns: [Column(key: "tier", label: "等级", input: options(Tier.self, Tier.allCases.map { TillAPI.tierNames[$0.rawValue] ?? $0.rawValue }, empty: true)),
                        Column(key: "name", label: "名称", input: .text(maxLength: 20)), Column(key: "spend", label: "累计消费 ¥", input: .money),
                        Column(key: "single_topup", label: "单次充值 ¥", input: .money), Column(key: "points", label: "累计积分", input: .whole),
                        Column(key: "discount", label: "折扣 %", input: .whole), Column(key: "points_multiplier", label: "积分倍数 %", input: .whole),

@@ -117,9 +117,10 @@ enum Templates {
             {{^photo}}{{^photoComing}}<p class="note">尚未拍照。</p>{{/photoComing}}{{/photo}}
             <form method="post" action="/console/members/{{member}}/photo" enctype="multipart/form-data" class="inline">
             <input type="hidden" name="csrf" value="{{csrf}}">
-            <label>拍照或选择照片（JPEG/PNG，56 KB 以内） <input type="file" name="photo" accept="image/jpeg,image/png" capture="user" required></label>
+            <label>拍照或选择照片（JPEG/PNG；较大的照片会先缩小） <input type="file" name="photo" accept="image/jpeg,image/png" capture="user" required></label>
             <button type="submit">保存照片</button>
             </form>
+            <script src="/assets/photo.js" defer></script>
             </section>
             {{#hasFields}}<form method="post" action="/console/members/{{member}}/fields" class="card" id="fields">
             <input type="hidden" name="csrf" value="{{csrf}}">
@@ -438,6 +439,44 @@ enum Templates {
             {{/layout}}
             """,
     ]
+
+    /// The one script: a photo taken or chosen on the profile is shrunk to at most 480 × 640 JPEG
+    /// before it is sent, so a phone camera's megabytes fit the node's 56 KB. Without script the
+    /// file goes as chosen, and one too large is refused with a page that says so.
+    static let photoScript = """
+        "use strict";
+        document.addEventListener("DOMContentLoaded", function () {
+          var input = document.querySelector("input[type=file][name=photo]");
+          if (!input || !window.DataTransfer || !HTMLCanvasElement.prototype.toBlob) return;
+          var button = input.form.querySelector("button[type=submit]"), limit = 56 * 1024;
+          input.addEventListener("change", function () {
+            var file = input.files[0];
+            if (!file || file.size <= limit) return;
+            button.disabled = true;
+            var image = new Image();
+            image.onload = function () {
+              var scale = Math.min(1, 480 / image.width, 640 / image.height);
+              var canvas = document.createElement("canvas");
+              canvas.width = Math.round(image.width * scale);
+              canvas.height = Math.round(image.height * scale);
+              canvas.getContext("2d").drawImage(image, 0, 0, canvas.width, canvas.height);
+              URL.revokeObjectURL(image.src);
+              (function encode(quality) {
+                canvas.toBlob(function (blob) {
+                  if (blob.size > limit && quality > 0.3) return encode(quality - 0.15);
+                  var shrunk = new DataTransfer();
+                  shrunk.items.add(new File([blob], "photo.jpg", { type: "image/jpeg" }));
+                  input.files = shrunk.files;
+                  button.disabled = false;
+                  input.dataset.shrunk = String(blob.size);
+                }, "image/jpeg", quality);
+              })(0.85);
+            };
+            image.onerror = function () { button.disabled = false; };
+            image.src = URL.createObjectURL(file);
+          });
+        });
+        """
 
     /// One small stylesheet: readable on a 390-pixel phone and on a desk.
     static let css = """

@@ -28,6 +28,8 @@ public struct TillAPI: Sendable {
     public enum Limits {
         /// A request body past this is refused with 413 before it is read further.
         public static let maxBodyBytes = 64 * 1024
+        /// The program's form carries every cell of every part: a program at its 256 KiB as fields.
+        public static let maxProgramFormBytes = 1024 * 1024
         /// Header size limits (one field, all fields), against header floods.
         public static let maxHeaderBytes = 16 * 1024
         /// Open connections per node: tills keep one each, the console a few.
@@ -443,11 +445,12 @@ public struct TillAPI: Sendable {
     }
 
     /// The request's body, refused with `body_too_large` past the limit (JSON, a form, an image alike).
-    static func body(_ request: Request, _ context: TillRequestContext) async throws -> ByteBuffer {
-        do { return try await request.body.collect(upTo: context.maxUploadSize) } catch is NIOTooManyBytesError {
-            throw MMSError(.bodyTooLarge, "The request body is over \(Limits.maxBodyBytes) bytes.")
+    static func body(_ request: Request, _ context: TillRequestContext, limit: Int? = nil) async throws -> ByteBuffer {
+        let limit = limit ?? context.maxUploadSize
+        do { return try await request.body.collect(upTo: limit) } catch is NIOTooManyBytesError {
+            throw MMSError(.bodyTooLarge, "The request body is over \(limit) bytes.")
         } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw MMSError(.bodyTooLarge, "The request body is over \(Limits.maxBodyBytes) bytes.")
+            throw MMSError(.bodyTooLarge, "The request body is over \(limit) bytes.")
         }
     }
 

@@ -59,4 +59,19 @@ import Testing
         fields["tier_rows"] = "100000"
         #expect(throws: MMSError.self) { try ProgramForm.program(Self.demo, editedBy: fields) }
     }
+
+    /// A program at the limits of a list (500 coupon templates) goes through the form and back, and
+    /// its form fits the body the program's page takes.
+    @Test func aLargeProgramFitsItsForm() throws {
+        var program = Self.demo
+        program.couponTemplates += (1...(Program.maxEntries - program.couponTemplates.count)).map { n in
+            CouponTemplate(id: "CP-LARGE-\(n)", title: "满\(n)减5", kind: .amountOff, value: Money(fen: 500), percent: nil, minSpend: Money(fen: Int64(n) * 100),
+                           validDays: 30, weekdaysExcluded: [6, 7], skus: ["SV-001"], categories: [], branches: ["branch-1"], tiers: [.gold], perMemberLimit: 2, transferable: true)
+        }
+        try program.validate()
+        let fields = ProgramForm.fields(of: program)
+        let posted = fields.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
+        #expect(posted.utf8.count < TillAPI.Limits.maxProgramFormBytes, "\(posted.utf8.count) bytes")
+        #expect(try ProgramForm.program(program, editedBy: fields) == { var p = program; p.messages = program.messages; return p }())
+    }
 }

@@ -173,7 +173,7 @@ import Testing
         _ = try node.issueCard(number: "6200000001", member: member.id, type: .stored, pin: "2468", discountPercent: nil, uses: nil)
         _ = try node.topUp(card: "6200000001", amount: Money(fen: 30_000), requestKey: nil)
         let node = self.node, till = tillToken
-        let t0 = LocalNode.wallClockMillis(), directory = node.directory
+        let directory = node.directory
         try await withClient { c in
             let cashier = try await c.login(till, "c01", "c01-Pass!")
             let (s1, paid) = try await c.send(.post, "/v1/charges", token: cashier, key: "link-1", body: #"{"card":"6200000001","amount":"20.00","pin":"2468"}"#)
@@ -209,8 +209,9 @@ import Testing
                 #expect(error.code == .notPermitted && error.details["reason"] == "view_only", "\(error)")
             }
             #expect(try node.memberPage(session: session.token).viewOnly && node.store.stateHash() == before)
-            // A day on, the link opens nothing.
-            let dayLater = try LocalNode(directory: directory, clock: { t0 + LocalNode.receiptLinkMillis + 60_000 })
+            // A day on (from now, after the link was made), the link opens nothing.
+            let later = LocalNode.wallClockMillis() + LocalNode.receiptLinkMillis + 1_000
+            let dayLater = try LocalNode(directory: directory, clock: { later })
             #expect(throws: MMSError.self) { try dayLater.signInMember(receiptLink: link) }
         }
     }

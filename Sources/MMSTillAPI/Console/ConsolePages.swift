@@ -310,7 +310,10 @@ extension TillAPI {
     /// program it started from; a form that does not make a valid program comes back as typed.
     func editProgram(_ request: Request, _ context: TillRequestContext,
                      act: @escaping @Sendable (LocalNode, Program, Program, [String: String], [String: Any]) throws -> Response) async throws -> Response {
-        let form = try await Self.form([String: String].self, request, context)
+        // The larger body only for someone signed in to head office's console.
+        guard let session = request.cookies[Self.sessionCookie]?.value else { return Self.refusedForm() }
+        _ = try await offload { try node.authenticate(session: session).programToEdit() }
+        let form = try await Self.form([String: String].self, request, context, limit: Limits.maxProgramFormBytes)
         guard let token = Self.signedSession(request, cookie: Self.sessionCookie, csrf: form["csrf"]) else {
             return Self.refusedForm()
         }
@@ -498,8 +501,8 @@ extension TillAPI {
         PageSecurity.html(Templates.render("message", ["title": "已拒绝", "error": "表单已过期或来源不明，未做任何更改。请重新打开页面再试。"]), status: .forbidden)
     }
 
-    static func form<T: Decodable>(_ type: T.Type, _ request: Request, _ context: TillRequestContext) async throws -> T {
-        let body = try await Self.body(request, context)
+    static func form<T: Decodable>(_ type: T.Type, _ request: Request, _ context: TillRequestContext, limit: Int? = nil) async throws -> T {
+        let body = try await Self.body(request, context, limit: limit)
         do { return try URLEncodedFormDecoder().decode(T.self, from: String(buffer: body)) } catch {
             throw MMSError(.invalidArgument, "表单不完整，未做任何更改。")
         }

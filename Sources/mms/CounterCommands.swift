@@ -64,11 +64,6 @@ func printerEncoding(_ name: String) throws -> PrinterEncoding {
     return encoding
 }
 
-/// A line on standard output, written at once (these commands run for long and are watched live).
-func emit(_ line: String, terminator: String = "\n") {
-    FileHandle.standardOutput.write(Data((line + terminator).utf8))
-}
-
 func complainAndExit(_ message: String) -> Never {
     FileHandle.standardError.write(Data(("mms: " + message + "\n").utf8))
     exit(1)
@@ -119,8 +114,8 @@ struct PrinterCommand: ParsableCommand {
             do {
                 let printer = try VirtualPrinter(listen: listen, encoding: try printerEncoding(encoding), columns: try paperWidth(paper).columns)
                 printer.paperOut = paperOut
-                emit("virtual printer listening on \(printer.host):\(printer.port) (\(encoding))")
-                printer.serve { text in emit(text) }
+                say("virtual printer listening on \(printer.host):\(printer.port) (\(encoding))")
+                printer.serve { text in say(text) }
             } catch let error as DeviceError {
                 complainAndExit(error.message)
             }
@@ -160,7 +155,7 @@ struct ReaderCommand: ParsableCommand {
                 case .status(let text):
                     line = json ? jsonLine(["event": "status", "message": text]) : "reader: \(text)"
                 }
-                emit(line, terminator: isatty(STDIN_FILENO) == 1 && address == .wedge ? "\r\n" : "\n")
+                emit(line + (isatty(STDIN_FILENO) == 1 && address == .wedge ? "\r\n" : "\n"))
                 return count.map { reads < $0 } ?? true
             }
             func timeLeft() -> Bool { deadline.map { Date() < $0 } ?? true }

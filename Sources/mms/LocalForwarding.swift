@@ -52,9 +52,10 @@ protocol ServedCommand {}
 /// Writes a line to standard output, or into the serving node's reply.
 func say(_ text: String) { emit(text + "\n") }
 
-/// Writes `text` as it is (a CSV document, say) to standard output, or into the serving node's reply.
+/// Writes `text` as it is (a CSV document, say) to standard output, at once (some commands run
+/// long and are watched live, through a pipe or a file too), or into the serving node's reply.
 func emit(_ text: String) {
-    if let context = ServingContext.current { context.write(text, error: false) } else { print(text, terminator: "") }
+    if let context = ServingContext.current { context.write(text, error: false) } else { print(text, terminator: ""); fflush(nil) }
 }
 
 /// Writes to standard error, or into the serving node's reply.

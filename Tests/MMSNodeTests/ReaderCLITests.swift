@@ -35,4 +35,37 @@ import Testing
         #expect(events[2]["event"] == "unreadable" && events[2]["reason"]?.contains("LRC") == true)
         #expect(events[3]["event"] == "unreadable" && events[3]["reason"]?.contains("half swipe") == true)
     }
+
+    /// `mms printer serve` shows each receipt as it comes, through a pipe too (its output was once
+    /// held in stdout's buffer until exit, so a watched virtual printer showed nothing).
+    @Test func theVirtualPrinterShowsAReceiptThroughAPipe() throws {
+        let port = try freePorts(1)[0]
+        let printer = Process()
+        printer.executableURL = try mmsBinary()
+        printer.arguments = ["printer", "serve", "--listen", "127.0.0.1:\(port)"]
+        let output = Pipe()
+        printer.standardOutput = output
+        printer.standardError = FileHandle.nullDevice
+        try printer.run()
+        defer { printer.terminate(); printer.waitUntilExit() }
+        let shown = Shown()
+        output.fileHandleForReading.readabilityHandler = { handle in shown.append(handle.availableData) }
+        var sent: Output?
+        for _ in 0..<50 where sent?.status != 0 {
+            sent = try mms(["print-test", "--printer", "tcp://127.0.0.1:\(port)"])
+            if sent?.status != 0 { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        #expect(sent?.status == 0, "\(sent?.stderr ?? "")")
+        let deadline = Date().addingTimeInterval(20)
+        while !shown.text.contains("切纸"), Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        output.fileHandleForReading.readabilityHandler = nil
+        #expect(shown.text.contains("virtual printer listening") && shown.text.contains("会员") && shown.text.contains("切纸"), "\(shown.text)")
+    }
+
+    private final class Shown: @unchecked Sendable {
+        private let lock = NSLock()
+        private var data = Data()
+        func append(_ more: Data) { lock.lock(); data += more; lock.unlock() }
+        var text: String { lock.lock(); defer { lock.unlock() }; return String(decoding: data, as: UTF8.self) }
+    }
 }

@@ -60,6 +60,8 @@ public struct SyncSession: Sendable {
     public let configuration: Configuration
     public private(set) var phase = Phase.idle
     public private(set) var peerVector = VersionVector()
+    /// What the peer said it speaks beyond the first frames (its hello): photo frames go only to a peer that speaks them.
+    public private(set) var peerFeatures: PeerFeatures = []
     private var lastSent: UInt64 = 0
     private var lastHeard: UInt64 = 0
     private var lastRound: UInt64 = 0
@@ -75,7 +77,7 @@ public struct SyncSession: Sendable {
         case .connected(let now):
             phase = .awaitingHello
             lastHeard = now
-            return sent(.hello(version: SyncMessage.protocolVersion, node: configuration.local, chain: configuration.chain), now)
+            return sent(.hello(version: SyncMessage.protocolVersion, node: configuration.local, chain: configuration.chain, features: .spoken), now)
 
         case .received(let message, let now):
             lastHeard = now
@@ -114,10 +116,11 @@ public struct SyncSession: Sendable {
 
     private mutating func received(_ message: SyncMessage, _ now: UInt64) -> [Effect] {
         switch (phase, message) {
-        case (.awaitingHello, .hello(let version, let node, let chain, _)):
+        case (.awaitingHello, .hello(let version, let node, let chain, _, let features)):
             guard version == SyncMessage.protocolVersion else { return close("peer speaks sync version \(version), this node \(SyncMessage.protocolVersion)") }
             guard node == configuration.peer else { return close("hello says \(node), the certificate says \(configuration.peer)") }
             guard chain == configuration.chain else { return close("peer belongs to chain \(chain), not \(configuration.chain)") }
+            peerFeatures = features
             phase = .syncing
             return startRound(now)
         case (.awaitingHello, _):

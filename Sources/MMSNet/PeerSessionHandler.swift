@@ -37,6 +37,8 @@ public final class PeerSessionHandler: ChannelInboundHandler, @unchecked Sendabl
         /// The connection is being closed because of `error` (a bad certificate, frame or op, a
         /// protocol violation); `peer` once the certificate has identified it.
         public var closedOnError: @Sendable (_ peer: NodeID?, _ error: Error) -> Void = { _, _ in }
+        /// The peer said hello: what it speaks beyond the first frames (photo frames go only to a peer that speaks them).
+        public var heardFeatures: @Sendable (_ peer: NodeID, _ features: PeerFeatures) -> Void = { _, _ in }
         /// The peer said its clock (`ChainClock`).
         public var heardClock: @Sendable (_ peer: NodeID, _ reading: ClockReading) -> Void = { _, _ in }
         /// This node's clock reading, stamped on every hello and vector it sends; nil sends none.
@@ -118,8 +120,10 @@ public final class PeerSessionHandler: ChannelInboundHandler, @unchecked Sendabl
 
     private func handle(_ event: SyncSession.Event, context: ChannelHandlerContext) {
         guard var session else { return }
+        let wasSyncing = session.phase == .syncing
         let effects = session.handle(event)
         self.session = session
+        if !wasSyncing, session.phase == .syncing { observer.heardFeatures(session.configuration.peer, session.peerFeatures) }
         for effect in effects { execute(effect, context: context) }
     }
 

@@ -39,6 +39,8 @@ public final class NodeServer: @unchecked Sendable {
     private var localCommands: Channel?
     private var rebalancer: RepeatedTask?
     private var photoSweeper: RepeatedTask?
+    /// Peers whose hello said they speak the photo frames (guarded by `lock`): an older node would close the link on them.
+    private var photoPeers: Set<NodeID> = []
     /// What the last push covered: all ops at the head office, this node's own elsewhere.
     private var opsSeen: UInt64 = 0
     /// Where the rebalancing pass resumes: the last member id it placed.
@@ -189,6 +191,10 @@ public final class NodeServer: @unchecked Sendable {
         observer.lag = { [metrics] peer, ops in metrics.lag(of: peer, ops: ops) }
         observer.deferred = { [metrics] in metrics.deferredFrame() }
         observer.heardClock = { [node] peer, reading in node.clockWatch.heard(reading, from: peer) }
+        observer.heardFeatures = { [self] peer, features in
+            lock.lock(); defer { lock.unlock() }
+            if features.contains(.photos) { photoPeers.insert(peer) } else { photoPeers.remove(peer) }
+        }
         observer.clockReading = { [node] in node.clockWatch.reading() }
         observer.closedOnError = { [self] peer, error in
             guard let kind = rejectionKind(error) else {
@@ -223,10 +229,12 @@ public final class NodeServer: @unchecked Sendable {
     }
 
     /// Asks for a member's photo: of the linked `holders` (head office, the member's home
-    /// branch), or, cut off from them all, of every linked peer. Whom it asked; the photo comes
+    /// branch), or, cut off from them all, of every linked peer — only peers whose hello said they
+    /// speak the photo frames. Whom it asked; the photo comes
     /// as a frame of its own, and a page shows it once it has come.
     public func requestPhoto(member: String, digest: Digest32, holders: [NodeID]) -> [NodeID] {
-        let linked = peers.connected
+        lock.lock(); let speakers = photoPeers; lock.unlock()
+        let linked = peers.connected.filter(speakers.contains)
         let ask = holders.filter(linked.contains).isEmpty ? linked : holders.filter(linked.contains)
         return ask.filter { peers.send(.photoRequest(member: member, digest: digest), to: $0) }
     }

@@ -165,12 +165,20 @@ import Testing
             #expect(throws: MMSError.self) { try SyncCodec.decode(SyncCodec.encode(bad)) }
         }
 
+        // The hello says what the sender speaks; a peer of an older build says nothing, and is sent no photo frames.
+        let hello = SyncMessage.hello(version: SyncMessage.protocolVersion, node: try NodeID("branch-1"), chain: "c", features: .spoken)
+        #expect(try SyncCodec.decode(SyncCodec.encode(hello)) == hello)
+        var old = SyncSession(.init(chain: "c", local: try NodeID("hq"), peer: try NodeID("branch-1")))
+        #expect(old.handle(.connected(now: 0)).contains { if case .send(.hello(_, _, _, _, let features)) = $0 { features.contains(.photos) } else { false } })
+        _ = old.handle(.received(.hello(version: SyncMessage.protocolVersion, node: try NodeID("branch-1"), chain: "c"), now: 1))
+        #expect(old.phase == .syncing && old.peerFeatures.isEmpty)
         var early = SyncSession(.init(chain: "c", local: try NodeID("hq"), peer: try NodeID("branch-1")))
         _ = early.handle(.connected(now: 0))
         #expect(early.handle(.received(.photoRequest(member: "branch-1.m1", digest: digest), now: 1)).contains { if case .close = $0 { true } else { false } })
         var session = SyncSession(.init(chain: "c", local: try NodeID("hq"), peer: try NodeID("branch-1")))
         _ = session.handle(.connected(now: 0))
-        _ = session.handle(.received(.hello(version: SyncMessage.protocolVersion, node: try NodeID("branch-1"), chain: "c"), now: 1))
+        _ = session.handle(.received(hello, now: 1))
+        #expect(session.peerFeatures == .spoken)
         #expect(session.handle(.received(.photoRequest(member: "branch-1.m1", digest: digest), now: 2)) == [.servePhoto(member: "branch-1.m1", digest: digest)])
         #expect(session.handle(.received(.photo(member: "branch-1.m1", digest: digest, sealed: [1]), now: 3)) == [.keepPhoto(member: "branch-1.m1", digest: digest, sealed: [1])])
     }

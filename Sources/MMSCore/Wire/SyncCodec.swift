@@ -5,7 +5,9 @@ import SwiftProtobuf
 /// What peers say to each other (the payload of one frame).
 public enum SyncMessage: Equatable, Sendable {
     /// `clock`: the sender's clock reading (`ChainClock`); the shell stamps it on as it sends.
-    case hello(version: UInt32, node: NodeID, chain: String, clock: ClockReading? = nil)
+    /// `features`: the frames beyond the protocol's first ones the sender speaks; a node sends them
+    /// only to a peer that said it does (an older node closes a link on a frame it cannot read).
+    case hello(version: UInt32, node: NodeID, chain: String, clock: ClockReading? = nil, features: PeerFeatures = [])
     case vector(VersionVector, clock: ClockReading? = nil)
     case ops([SignedOp], more: Bool)
     case heartbeat(sentMillis: UInt64)
@@ -21,7 +23,7 @@ public enum SyncMessage: Equatable, Sendable {
     /// The same message carrying `reading`: hellos and vectors say the sender's clock.
     public func stamped(_ reading: ClockReading) -> SyncMessage {
         switch self {
-        case .hello(let version, let node, let chain, _): .hello(version: version, node: node, chain: chain, clock: reading)
+        case .hello(let version, let node, let chain, _, let features): .hello(version: version, node: node, chain: chain, clock: reading, features: features)
         case .vector(let vector, _): .vector(vector, clock: reading)
         default: self
         }
@@ -30,10 +32,21 @@ public enum SyncMessage: Equatable, Sendable {
     /// The sender's clock reading, if the message carries one.
     public var clock: ClockReading? {
         switch self {
-        case .hello(_, _, _, let clock), .vector(_, let clock): clock
+        case .hello(_, _, _, let clock, _), .vector(_, let clock): clock
         default: nil
         }
     }
+}
+
+/// What a peer speaks beyond the protocol's first frames, said in its hello. Bits a node does not
+/// know are kept and ignored.
+public struct PeerFeatures: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    /// `PhotoRequest` and `Photo` (members' photos, fetched on demand).
+    public static let photos = PeerFeatures(rawValue: 1 << 0)
+    /// Everything this build speaks.
+    public static let spoken: PeerFeatures = [.photos]
 }
 
 /// Encodes sync messages and decodes them strictly: a frame from a peer that is not a valid,
@@ -42,8 +55,8 @@ public enum SyncCodec {
     public static func encode(_ message: SyncMessage) -> [UInt8] {
         var frame = Mms_Wire_Frame()
         switch message {
-        case .hello(let version, let node, let chain, let clock):
-            var h = Mms_Wire_Hello(); h.version = version; h.node = node.rawValue; h.chain = chain
+        case .hello(let version, let node, let chain, let clock, let features):
+            var h = Mms_Wire_Hello(); h.version = version; h.node = node.rawValue; h.chain = chain; h.features = features.rawValue
             if let clock { h.clock = wire(clock) }
             frame.kind = .hello(h)
         case .vector(let vector, let clock):
@@ -81,7 +94,7 @@ public enum SyncCodec {
         case .hello(let h)?:
             guard let node = try? NodeID(h.node) else { throw malformed("hello names no valid node") }
             guard h.chain.utf8.count <= Limits.maxIdentifierLength else { throw malformed("chain name too long") }
-            return .hello(version: h.version, node: node, chain: h.chain, clock: h.hasClock ? try reading(h.clock) : nil)
+            return .hello(version: h.version, node: node, chain: h.chain, clock: h.hasClock ? try reading(h.clock) : nil, features: PeerFeatures(rawValue: h.features))
         case .vector(let v)?:
             guard v.entries.count <= 100_000 else { throw malformed("vector too large") }
             var vector = VersionVector()

@@ -130,6 +130,9 @@ nonisolated struct Mms_Wire_Hello: Sendable {
   /// Clears the value of `clock`. Subsequent reads from it will return its default value.
   mutating func clearClock() {self._clock = nil}
 
+  /// what else the sender speaks, a bit each (1: members' photos); older nodes send 0
+  var features: UInt32 = 0
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   init() {}
@@ -421,7 +424,7 @@ nonisolated extension Mms_Wire_Frame: SwiftProtobuf.Message, SwiftProtobuf._Mess
 
 nonisolated extension Mms_Wire_Hello: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".Hello"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}node\0\u{1}chain\0\u{1}clock\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}node\0\u{1}chain\0\u{1}clock\0\u{1}features\0")
 
   mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -433,6 +436,7 @@ nonisolated extension Mms_Wire_Hello: SwiftProtobuf.Message, SwiftProtobuf._Mess
       case 2: try { try decoder.decodeSingularStringField(value: &self.node) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.chain) }()
       case 4: try { try decoder.decodeSingularMessageField(value: &self._clock) }()
+      case 5: try { try decoder.decodeSingularUInt32Field(value: &self.features) }()
       default: break
       }
     }
@@ -455,6 +459,9 @@ nonisolated extension Mms_Wire_Hello: SwiftProtobuf.Message, SwiftProtobuf._Mess
     try { if let v = self._clock {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
     } }()
+    if self.features != 0 {
+      try visitor.visitSingularUInt32Field(value: self.features, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -463,6 +470,7 @@ nonisolated extension Mms_Wire_Hello: SwiftProtobuf.Message, SwiftProtobuf._Mess
     if lhs.node != rhs.node {return false}
     if lhs.chain != rhs.chain {return false}
     if lhs._clock != rhs._clock {return false}
+    if lhs.features != rhs.features {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -148,6 +148,26 @@ extension NetworkTests {
         d.get(config["hq"] + "/console/audit")
         result["hq_audit"] = text(d)
         d.save_screenshot(shots + "/console-audit.png")
+        # The console in English, chosen on the reports page (and back on it); each of head office's pages in English.
+        d.get(config["hq"] + "/console/reports")
+        submit(d, "a#language")
+        result["en_reports_url"] = d.current_url
+        result["en_lang"] = d.find_element(By.TAG_NAME, "html").get_attribute("lang")
+        result["en_reports"] = d.find_element(By.TAG_NAME, "body").text
+        d.save_screenshot(shots + "/console-reports-en.png")
+        result["en_pages"] = {}
+        for path in ["/console", "/console/programs", "/console/tiers", "/console/bookings", "/console/catalogue", "/console/outbox",
+                     "/console/audit", "/console/books", "/console/staff", "/console/members/" + result["member_id"]]:
+            d.get(config["hq"] + path)
+            result["en_pages"][path] = d.find_element(By.TAG_NAME, "body").text
+        d.save_screenshot(shots + "/console-member-en.png")
+        d.get(config["hq"] + "/console/programs")
+        retype(d, "tier_single_topup_1", "25OO")
+        submit(d, "form#program button[type=submit]")
+        result["en_program_typo"] = text(d)
+        d.save_screenshot(shots + "/console-programs-en.png")
+        submit(d, "a#language")
+        result["zh_again"] = d.find_element(By.TAG_NAME, "body").text
         result["hq_cookies"] = [{"name": c["name"], "httpOnly": c.get("httpOnly"), "secure": c.get("secure"), "sameSite": c.get("sameSite")} for c in d.get_cookies()]
         d.quit()
 
@@ -439,6 +459,26 @@ extension NetworkTests {
         #expect(text("hq_reports").contains("报表") && (seen["hq_report_charts"] as? Int ?? 0) >= 5, "\(text("hq_reports"))")
         #expect(text("hq_csv_type").hasPrefix("text/csv") && seen["hq_csv_bom"] as? Bool == true && text("hq_csv").hasPrefix("branch,") && text("hq_csv").contains("branch-1,"), "\(text("hq_csv"))")
         #expect(text("hq_audit").contains("boss") && text("hq_audit").contains("@console"), "\(text("hq_audit"))")
+        // English for head office's staff: chosen on a page, back on it; every page's own words English, the data as it is.
+        #expect(text("en_reports_url").hasSuffix("/console/reports") && text("en_lang") == "en", "\(text("en_reports_url"))")
+        #expect(text("en_reports").contains("Net sales by day") && text("en_reports").contains("All branches reports") && !text("en_reports").contains("净销售"),
+                "\(text("en_reports"))")
+        let english = seen["en_pages"] as? [String: String] ?? [:]
+        #expect(english.count == 10)
+        for (path, page) in english {
+            #expect(page.contains("Overview") && page.contains("Sign out") && page.contains("中文"), "\(path): \(page)")
+            #expect(!["概况", "退出", "返回", "状态", "时间", "操作", "合计", "暂无", "数据截至"].contains { page.contains($0) }, "\(path): \(page)")
+        }
+        // The home and the program's form show no data in the chain's own words: not one Chinese character but the switch back.
+        for path in ["/console", "/console/programs"] {
+            #expect(!(english[path] ?? "").replacing("中文", with: "").unicodeScalars.contains { (0x4E00...0x9FFF).contains($0.value) }, "\(path): \(english[path] ?? "")")
+        }
+        #expect(english["/console"]?.contains("The chain at a glance") == true && english["/console/members/" + text("member_id")]?.contains("王芳") == true)
+        #expect(text("en_program_typo").contains("Tiers, row 2: Single top-up ¥ must be an amount, such as 20.00: “25OO”.")
+                && text("en_program_typo").contains("Program · version 2"), "\(text("en_program_typo"))")
+        #expect(text("zh_again").contains("概况") && text("zh_again").contains("全部门店"), "\(text("zh_again"))")
+        let language = (seen["hq_cookies"] as? [[String: Any]])?.first { $0["name"] as? String == "mms_lang" }
+        #expect(language?["httpOnly"] as? Bool == true && language?["secure"] as? Bool == true, "\(String(describing: language))")
         #expect(text("member_wrong_pin").contains("卡号或密码错误"), "\(text("member_wrong_pin"))")
         #expect(text("member_home").contains("¥180.00") && text("member_home").contains("王芳"), "\(text("member_home"))")
         // Points by lot, and when each stops paying (the demo program: the end of next year).
@@ -446,7 +486,8 @@ extension NetworkTests {
         #expect(text("member_home").contains("\(nextYear)-12-31 到期"), "\(text("member_home"))")
         #expect(text("member_signed_out").contains("卡号") && !text("member_after_sign_out").contains("¥180.00"), "signing out ends the session")
         #expect((seen["member_width"] as? Int ?? 9_999) <= 390, "the member's page fits a 390-pixel screen")
-        for shot in ["console-login", "console-home-hq", "console-members", "console-member", "console-programs", "console-program-preview", "console-reports", "console-audit", "console-card-lost", "console-stock", "console-staff", "console-tiers-branch2", "console-member-branch2", "console-bookings-branch2", "member-code", "member-booking", "console-refused", "console-home-branch", "member-login", "member-home"] {
+        for shot in ["console-login", "console-home-hq", "console-members", "console-member", "console-programs", "console-program-preview", "console-reports", "console-audit", "console-card-lost", "console-stock", "console-staff", "console-tiers-branch2", "console-member-branch2", "console-bookings-branch2", "member-code", "member-booking", "console-refused", "console-home-branch", "member-login", "member-home",
+                     "console-reports-en", "console-member-en", "console-programs-en"] {
             #expect(FileManager.default.fileExists(atPath: "\(screenshots)/\(shot).png"), "\(shot).png")
         }
         // The wrong PIN counted against the card, as at the till.

@@ -37,23 +37,24 @@ extension TillAPI {
     ]
 
     func addCardPages(to router: Router<TillRequestContext>) {
-        router.post("console/cards") { request, context in try await Self.page {
-            let form = try await Self.form(CardActionForm.self, request, context)
+        router.post("console/cards") { request, context in try await Self.page(request) {
+            let form = try await Self.form(CardActionForm.self, request, context), language = Language(request)
             guard Self.signedSession(request, cookie: Self.sessionCookie, csrf: form.csrf) != nil else {
-                return Self.refusedForm()
+                return Self.refusedForm(language)
             }
             guard let action = Self.cardActions[form.action] else { throw MMSError(.invalidArgument, "未知的操作。") }
             guard form.confirm == "yes", let key = form.key else {
                 // First the confirmation: what will happen, the same fields, a fresh request key.
                 let (values, _) = try await signedIn(request) { _ in () }
                 var page = values
-                page["title"] = "确认\(action.name)"; page["action"] = form.action; page["actionName"] = action.name; page["warning"] = action.warning
+                page["title"] = language("确认") + language(action.name); page["action"] = form.action; page["actionName"] = language(action.name)
+                page["warning"] = language(action.warning)
                 page["member"] = form.member; page["card"] = form.card; page["key"] = Hex.encode(randomBytes(16))
                 // The PINs are typed here, on the confirmation, and never written back into a page.
                 page["fields"] = [("newCard", form.newCard), ("to", form.to), ("amount", form.amount)].compactMap { name, value in value.map { ["name": name, "value": $0] } }
                 page["askPIN"] = ["transfer", "return"].contains(form.action)
                 page["askNewPIN"] = ["pin_reset", "reissue"].contains(form.action)
-                return PageSecurity.html(Templates.render("console-card-confirm", page))
+                return PageSecurity.html(Templates.render("console-card-confirm", page, in: language))
             }
             do {
                 _ = try await signedIn(request) { operatorNode in try Self.perform(form, key: "console-\(key)", on: operatorNode, broker: broker) }
@@ -61,28 +62,29 @@ extension TillAPI {
             } catch let error as MMSError where error.code != .unauthenticated && error.code != .sessionExpired {
                 let (values, _) = try await signedIn(request) { _ in () }
                 var page = values
-                page["title"] = "未完成"; page["error"] = Self.say(error); page["member"] = form.member
-                return PageSecurity.html(Templates.render("console-card-refused", page), status: Self.status(error))
+                page["title"] = language("未完成"); page["error"] = Self.say(error, in: language); page["member"] = form.member
+                return PageSecurity.html(Templates.render("console-card-refused", page, in: language), status: Self.status(error))
             }
         } }
     }
 
     /// The confirmed action, by the use case the till API calls for it.
     static func perform(_ form: CardActionForm, key: String, on node: LocalNode, broker: LocalNode.RightsBroker?) throws {
-        func required(_ value: String?, _ what: String) throws -> String {
-            guard let value, !value.isEmpty else { throw MMSError(.invalidArgument, "请填写\(what)。") }
+        /// A field the action needs, or `ask` (what the operator reads: `say` gives it in their language).
+        func required(_ value: String?, _ ask: String) throws -> String {
+            guard let value, !value.isEmpty else { throw MMSError(.invalidArgument, ask) }
             return value
         }
         switch form.action {
         case "lost": _ = try node.reportCard(form.card, .lost, requestKey: key)
         case "block": _ = try node.reportCard(form.card, .blocked, requestKey: key)
         case "unlock": _ = try node.unlockPIN(form.card, requestKey: key)
-        case "pin_reset": _ = try node.changePIN(card: form.card, old: nil, new: try required(form.newPIN, "新密码"), requestKey: key)
+        case "pin_reset": _ = try node.changePIN(card: form.card, old: nil, new: try required(form.newPIN, "请填写新密码。"), requestKey: key)
         case "renew": _ = try node.renewCard(form.card, requestKey: key)
         case "reissue":
-            _ = try node.replaceCard(old: form.card, new: try required(form.newCard, "新卡号"), pin: form.newPIN.flatMap { $0.isEmpty ? nil : $0 }, requestKey: key)
+            _ = try node.replaceCard(old: form.card, new: try required(form.newCard, "请填写新卡号。"), pin: form.newPIN.flatMap { $0.isEmpty ? nil : $0 }, requestKey: key)
         case "transfer":
-            _ = try node.transferBalance(from: form.card, to: try required(form.to, "转入卡号"), amount: try Money(typed: try required(form.amount, "金额")),
+            _ = try node.transferBalance(from: form.card, to: try required(form.to, "请填写转入卡号。"), amount: try Money(typed: try required(form.amount, "请填写金额。")),
                                          pin: form.pin, requestKey: key, broker: broker)
         case "return": _ = try node.returnCard(form.card, pin: form.pin, tender: .cash, requestKey: key, broker: broker)
         default: throw MMSError(.invalidArgument, "未知的操作。")

@@ -12,7 +12,7 @@ enum Charts {
 
     /// Vertical bars, one per value, labelled below (every `labelEvery`-th, so thirty days stay
     /// readable), the largest value marked on the axis. Negative values draw as zero-height bars.
-    static func bars(_ bars: [Bar], title: String, labelEvery: Int = 1, width: Int = 720, height: Int = 220) -> String {
+    static func bars(_ bars: [Bar], title: String, language: Language, labelEvery: Int = 1, width: Int = 720, height: Int = 220) -> String {
         let top = 24.0, bottom = 36.0, left = 8.0, right = 8.0
         let plotWidth = Double(width) - left - right, plotHeight = Double(height) - top - bottom
         let largest = max(bars.map(\.value).max() ?? 0, 0)
@@ -21,7 +21,7 @@ enum Charts {
             <svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 \(width) \(height)" role="img" aria-label="\(escaped(title))">\
             <title>\(escaped(title))</title>\
             <line x1="\(left)" y1="\(top + plotHeight)" x2="\(Double(width) - right)" y2="\(top + plotHeight)" stroke="#8a96a3"/>\
-            <text x="\(left)" y="14" font-size="12" fill="#5a6675">\(escaped(title))\(largest > 0 ? "（最高 \(escaped(bars.first { $0.value == largest }!.text))）" : "")</text>
+            <text x="\(left)" y="14" font-size="12" fill="#5a6675">\(escaped(title))\(largest > 0 ? escaped(language("%@（%@）", "", language("最高 %@", bars.first { $0.value == largest }!.text))) : "")</text>
             """
         for (index, bar) in bars.enumerated() {
             let h = largest > 0 ? max(bar.value, 0) / largest * plotHeight : 0

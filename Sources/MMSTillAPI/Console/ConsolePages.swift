@@ -32,24 +32,31 @@ extension TillAPI {
         router.get("assets/photo.js") { _, _ in Self.asset(Templates.photoScript, type: "text/javascript; charset=utf-8") }
 
         // MARK: The console
-        router.get("console") { request, _ in try await Self.page {
+        // The console's language in this browser (a cookie for the console's path), then back to the page it was chosen on.
+        router.get("console/language") { request, _ in
+            let language = request.uri.queryParameters.get("to").flatMap { Language(rawValue: String($0)) } ?? .chinese
+            return PageSecurity.seeOther(Self.consolePage(back: request.uri.queryParameters.get("back").map { String($0) }),
+                                         cookies: [PageSecurity.cookie(Language.cookie, language.rawValue, path: "/console", maxAge: 400 * 86_400)])
+        }
+        router.get("console") { request, _ in try await Self.page(request) {
             guard let token = request.cookies[Self.sessionCookie]?.value, let operatorNode = try? await offload({ try node.authenticate(session: token) }) else {
-                return loginPage("console-login", path: "/console")
+                return loginPage("console-login", path: "/console", language: Language(request))
             }
-            return try await consoleHome(operatorNode, token: token)
+            return try await consoleHome(operatorNode, token: token, language: Language(request))
         } }
-        router.post("console/login") { request, context in try await Self.page {
+        router.post("console/login") { request, context in try await Self.page(request) {
             let form = try await Self.form(ConsoleLogin.self, request, context)
-            return try await signIn(request, context, csrf: form.csrf, template: "console-login", path: "/console", cookie: Self.sessionCookie,
+            return try await signIn(request, context, csrf: form.csrf, template: "console-login", path: "/console", language: Language(request), cookie: Self.sessionCookie,
                                     lifetimeMillis: SessionPolicy.defaultLifetimeMillis) { try node.loginToConsole(operator: form.operator, password: form.password).token }
         } }
-        router.post("console/logout") { request, context in try await Self.page {
+        router.post("console/logout") { request, context in try await Self.page(request) {
             try await signOut(request, context, path: "/console", cookie: Self.sessionCookie) { try node.logout(session: $0) }
         } }
-        router.post("console/members") { request, context in try await Self.page {
+        router.post("console/members") { request, context in try await Self.page(request) {
             let form = try await Self.form(SearchForm.self, request, context)
+            let language = Language(request)
             guard let token = Self.signedSession(request, cookie: Self.sessionCookie, csrf: form.csrf) else {
-                return Self.refusedForm()
+                return Self.refusedForm(language)
             }
             do {
                 // By card or by phone (never in the URL: a search is posted).
@@ -70,16 +77,17 @@ extension TillAPI {
                     }
                 }
                 var values = consoleValues(operatorNode, token: token)
-                values["title"] = "会员"
-                values["members"] = members
-                return PageSecurity.html(Templates.render("console-members", values))
+                values["title"] = language("会员")
+                values["members"] = members.map { ["id": $0.id, "name": $0.name, "phone": $0.phone, "home": $0.home, "tier": Self.tierName($0.tier, language),
+                                                   "balance": $0.balance, "bonus": $0.bonus, "points": $0.points] as [String: Any] }
+                return PageSecurity.html(Templates.render("console-members", values, in: language))
             } catch let error as MMSError {
-                return PageSecurity.html(Templates.render("message", ["title": "错误", "error": Self.say(error)]), status: Self.status(error))
+                return Self.errorPage(error, language)
             }
         } }
 
-        router.get("console/members/:member") { request, context in try await Self.page {
-            let id = try context.parameters.require("member")
+        router.get("console/members/:member") { request, context in try await Self.page(request) {
+            let id = try context.parameters.require("member"), language = Language(request)
             let (page, read) = try await signedIn(request) { operatorNode -> (ShowResult, [ShowResult], MemberFieldValues, MemberPhoto) in
                 let shown = try operatorNode.show(member: id, historyLimit: 50)
                 // The member's cards, as their history names them, each as the till would show it.
@@ -98,34 +106,34 @@ extension TillAPI {
             values["hasFields"] = !read.2.fields.isEmpty
             values["fields"] = read.2.fields.enumerated().map { ["index": $0.offset, "name": $0.element.name, "value": $0.element.value] as [String: Any] }
             values["cards"] = read.1.map { ["number": $0.card ?? "", "type": $0.type ?? "", "status": $0.status ?? "", "pinFailures": $0.pinFailures ?? 0] as [String: Any] }
-            values["actions"] = Self.cardActions.sorted { $0.key < $1.key }.map { ["id": $0.key, "name": $0.value.name] }
+            values["actions"] = Self.cardActions.sorted { $0.key < $1.key }.map { ["id": $0.key, "name": language($0.value.name)] }
             if let done = request.uri.queryParameters.get("done") {
-                values["done"] = done == "fields" ? "会员资料已保存" : done == "photo" ? "照片已保存" : Self.cardActions[String(done)]?.name
+                values["done"] = (done == "fields" ? "会员资料已保存" : done == "photo" ? "照片已保存" : Self.cardActions[String(done)]?.name).map { language($0) }
             }
             values["title"] = shown.name
-            values["name"] = shown.name; values["tier"] = Self.tierNames[shown.tier] ?? shown.tier; values["member"] = shown.member
+            values["name"] = shown.name; values["tier"] = Self.tierName(shown.tier, language); values["member"] = shown.member
             values["phone"] = shown.phone; values["balance"] = shown.balance; values["bonus"] = shown.bonus ?? "0.00"; values["points"] = shown.points
             values["spent"] = shown.spent; values["toppedUp"] = shown.toppedUp
             values["rights"] = shown.rights.sorted { $0.key < $1.key }.map { ["node": $0.key, "amount": $0.value] }
             values["coupons"] = shown.coupons.map { ["code": $0.code, "title": $0.title, "value": $0.value, "left": $0.left > 0] as [String: Any] }
             values["history"] = shown.history.map { item -> [String: Any] in
-                ["at": Self.chinaTime(item.at), "kind": Self.kindNames[item.kind] ?? item.kind,
+                ["at": Self.chinaTime(item.at), "kind": Self.kindNames[item.kind].map { language($0) } ?? item.kind,
                  "card": item.card ?? "", "amount": item.amount ?? "", "points": item.points.map(String.init) ?? ""]
             }
-            return PageSecurity.html(Templates.render("console-member", values))
+            return PageSecurity.html(Templates.render("console-member", values, in: language))
         } }
 
         // The member's photo as the profile shows it (`photoResponse`: the image, or 202 while it comes).
-        router.get("console/members/:member/photo") { request, context in try await Self.page {
+        router.get("console/members/:member/photo") { request, context in try await Self.page(request) {
             let id = try context.parameters.require("member")
             return try photoResponse(id, try await signedIn(request) { try $0.memberPhoto(member: id) }.result)
         } }
         // A photo taken: a file from the form (a phone's camera opens for it), posted with its token.
-        router.post("console/members/:member/photo") { request, context in try await Self.page {
+        router.post("console/members/:member/photo") { request, context in try await Self.page(request) {
             let id = try context.parameters.require("member")
             let form = try await Self.multipartForm(PhotoForm.self, request, context)
             guard Self.signedSession(request, cookie: Self.sessionCookie, csrf: form.csrf) != nil else {
-                return Self.refusedForm()
+                return Self.refusedForm(Language(request))
             }
             let image = [UInt8](form.photo)
             _ = try await signedIn(request) { try $0.setMemberPhoto(member: id, image: image) }
@@ -133,11 +141,11 @@ extension TillAPI {
         } }
 
         // Head office's extra member fields, set from the profile (sealed by the use case).
-        router.post("console/members/:member/fields") { request, context in try await Self.page {
+        router.post("console/members/:member/fields") { request, context in try await Self.page(request) {
             let id = try context.parameters.require("member")
             let form = try await Self.form([String: String].self, request, context)
             guard Self.signedSession(request, cookie: Self.sessionCookie, csrf: form["csrf"]) != nil else {
-                return Self.refusedForm()
+                return Self.refusedForm(Language(request))
             }
             _ = try await signedIn(request) { operatorNode in
                 // The form names fields by their place in the program's list (f0, f1, …): a name may be any text.
@@ -147,14 +155,14 @@ extension TillAPI {
             }
             return PageSecurity.seeOther("/console/members/\(id)?done=fields")
         } }
-        router.get("console/stock/:branch") { request, context in try await Self.page {
-            let branch = try NodeID(try context.parameters.require("branch"))
+        router.get("console/stock/:branch") { request, context in try await Self.page(request) {
+            let branch = try NodeID(try context.parameters.require("branch")), language = Language(request)
             let (page, stock) = try await signedIn(request) { try $0.stock(branch: branch) }
             var values = page
             // Moves are this node's own: its branch's stock page offers them (the use case decides who may).
             values["here"] = branch == node.id
             if let done = request.uri.queryParameters.get("done") { values["done"] = String(done) }
-            values["title"] = "库存"; values["branch"] = stock.branch
+            values["title"] = language("库存"); values["branch"] = stock.branch
             values["items"] = stock.items.map {
                 ["sku": $0.sku, "name": $0.name, "onHand": $0.onHand, "received": $0.received, "sold": $0.sold, "returned": $0.returnedToSupplier,
                  "transferredIn": $0.transferredIn, "transferredOut": $0.transferredOut, "variance": $0.variance, "low": $0.low] as [String: Any]
@@ -163,14 +171,14 @@ extension TillAPI {
                 list.map { ["id": $0.transfer, "sku": $0.sku, "quantity": $0.quantity, "from": $0.from, "to": $0.to, "waiting": $0.status == "in_transit"] as [String: Any] }
             }
             values["incoming"] = transfers(stock.incoming); values["outgoing"] = transfers(stock.outgoing)
-            return PageSecurity.html(Templates.render("console-stock", values))
+            return PageSecurity.html(Templates.render("console-stock", values, in: language))
         } }
         // A stock move at this node's branch — received, returned to the supplier, sent to another
         // branch, counted, the low-stock line, or a transfer confirmed as arrived — by the stock use cases.
-        router.post("console/stock") { request, context in try await Self.page {
+        router.post("console/stock") { request, context in try await Self.page(request) {
             let form = try await Self.form(StockForm.self, request, context)
             guard Self.signedSession(request, cookie: Self.sessionCookie, csrf: form.csrf) != nil else {
-                return Self.refusedForm()
+                return Self.refusedForm(Language(request))
             }
             func text(_ value: String?) -> String { (value ?? "").trimmingCharacters(in: .whitespaces) }
             let sku = text(form.sku), quantity = Int64(text(form.quantity)), to = text(form.to), transfer = text(form.transfer), supplier = text(form.supplier)
@@ -189,110 +197,114 @@ extension TillAPI {
             }
             return PageSecurity.seeOther("/console/stock/\(node.id.rawValue)?done=\(moved.result.sku)")
         } }
-        router.get("console/programs") { request, _ in try await Self.page {
+        router.get("console/programs") { request, _ in try await Self.page(request) {
             let (page, program) = try await signedIn(request) { try $0.programToEdit() }
+            let language = Language(request)
             var values = page
-            values["title"] = "营销方案"; values["version"] = program.version
+            values["title"] = language("营销方案"); values["version"] = program.version
             if let saved = request.uri.queryParameters.get("saved") { values["saved"] = saved }
-            values["parts"] = ProgramForm.values(ProgramForm.fields(of: program.program))
-            return PageSecurity.html(Templates.render("console-program", values))
+            values["parts"] = ProgramForm.values(ProgramForm.fields(of: program.program), in: language)
+            return PageSecurity.html(Templates.render("console-program", values, in: language))
         } }
         // Preview, then save: the same form, the same program built from it, the same checks.
-        router.post("console/programs/preview") { request, context in try await Self.page {
-            try await editProgram(request, context) { operatorNode, current, proposed, form, values in
+        router.post("console/programs/preview") { request, context in try await Self.page(request) {
+            let language = Language(request)
+            return try await editProgram(request, context) { operatorNode, current, proposed, form, values in
                 let preview = try operatorNode.previewProgram(proposed)
                 var values = values
-                values["title"] = "预览方案变更"; values["preview"] = true
-                values["changes"] = ProgramForm.changes(from: current, to: proposed).joined(separator: "、")
+                values["title"] = language("预览方案变更"); values["preview"] = true
+                values["changes"] = ProgramForm.changes(from: current, to: proposed).map { language($0) }.joined(separator: language.listSeparator)
                 values["members"] = preview.members; values["up"] = preview.up; values["down"] = preview.down
                 values["moves"] = preview.tiers.map { ["name": $0.name, "before": $0.before, "after": $0.after] as [String: Any] }
                 values["fields"] = form.sorted { $0.key < $1.key }.filter { $0.key != "csrf" }.map { ["name": $0.key, "value": $0.value] }
-                return PageSecurity.html(Templates.render("console-program-preview", values))
+                return PageSecurity.html(Templates.render("console-program-preview", values, in: language))
             }
         } }
-        router.post("console/programs") { request, context in try await Self.page {
+        router.post("console/programs") { request, context in try await Self.page(request) {
             try await editProgram(request, context) { operatorNode, _, proposed, form, _ in
                 let saved = try operatorNode.setProgram(proposed, basedOn: Int64(form["version"] ?? ""))
                 return PageSecurity.seeOther("/console/programs?saved=\(saved.version)")
             }
         } }
         // The ladder in force, for every operator at every node: what the tills decide by.
-        router.get("console/tiers") { request, _ in try await Self.page {
+        router.get("console/tiers") { request, _ in try await Self.page(request) {
             let (page, program) = try await signedIn(request) { try $0.showProgram() }
+            let language = Language(request)
             var values = page
-            values["title"] = "会员等级"; values["version"] = program.version
+            values["title"] = language("会员等级"); values["version"] = program.version
             values["tiers"] = Self.tierRows(program.program.tiers)
-            return PageSecurity.html(Templates.render("console-tiers", values))
+            return PageSecurity.html(Templates.render("console-tiers", values, in: language))
         } }
 
         // A branch's bookings of a day (today unless asked): a branch's operators their own.
-        router.get("console/bookings") { request, _ in try await Self.page {
+        router.get("console/bookings") { request, _ in try await Self.page(request) {
             let day = request.uri.queryParameters.get("day").map { String($0) } ?? Sales.day(wallMillis: LocalNode.wallClockMillis())
             let branch = try request.uri.queryParameters.get("branch").map { try NodeID(String($0)) }
             let (page, bookings) = try await signedIn(request) { try $0.bookings(branch: branch, day: day) }
+            let language = Language(request)
             var values = page
-            values["title"] = "预约"; values["branch"] = bookings.branch; values["day"] = bookings.day
+            values["title"] = language("预约"); values["branch"] = bookings.branch; values["day"] = bookings.day
             values["bookings"] = bookings.bookings.map { ["id": $0.id, "slot": String($0.slot.suffix(5)), "service": $0.serviceName, "member": $0.member, "cancelled": $0.cancelled] as [String: Any] }
-            if !bookings.overbooked.isEmpty { values["overbooked"] = bookings.overbooked.joined(separator: "、") }
-            return PageSecurity.html(Templates.render("console-bookings", values))
+            if !bookings.overbooked.isEmpty { values["overbooked"] = bookings.overbooked.joined(separator: language.listSeparator) }
+            return PageSecurity.html(Templates.render("console-bookings", values, in: language))
         } }
-        router.post("console/bookings/cancel") { request, context in try await Self.page {
+        router.post("console/bookings/cancel") { request, context in try await Self.page(request) {
             let form = try await Self.form(BookingForm.self, request, context)
             guard let token = Self.signedSession(request, cookie: Self.sessionCookie, csrf: form.csrf) else {
-                return Self.refusedForm()
+                return Self.refusedForm(Language(request))
             }
             let cancelled = try await offload { try node.authenticate(session: token).cancelBooking(id: form.id) }
             return PageSecurity.seeOther("/console/bookings?day=\(cancelled.slot.prefix(10))")
         } }
 
         // MARK: The member's page
-        router.get("m") { request, _ in try await Self.page(signIn: "/m") {
+        router.get("m") { request, _ in try await Self.page(request, signIn: "/m") {
             guard let token = request.cookies[Self.memberCookie]?.value, (try? await offload({ try node.memberPage(session: token) })) != nil else {
-                return loginPage("member-login", path: "/m")
+                return loginPage("member-login", path: "/m", language: .chinese)
             }
             return try await memberHome(token: token)
         } }
         // The member code: a QR code the till's scanner reads as a card (or the code typed), for two minutes.
-        router.get("m/code") { request, _ in try await Self.page(signIn: "/m") {
+        router.get("m/code") { request, _ in try await Self.page(request, signIn: "/m") {
             guard let token = request.cookies[Self.memberCookie]?.value else { return PageSecurity.seeOther("/m") }
             let code = try await offload { try node.memberCode(session: token) }
             let qr = try QRCode(text: code.code, correction: .medium)
             let values: [String: Any] = ["title": "会员码", "qr": qr.svg(pixelsPerModule: 6, label: "会员码"), "code": code.code,
                                          "expires": Self.chinaTime(code.expiresAt), "refresh": code.seconds - 20, "csrf": PageSecurity.formToken(session: token)]
-            return PageSecurity.html(Templates.render("member-code", values))
+            return PageSecurity.html(Templates.render("member-code", values, in: .chinese))
         } }
-        router.post("m/bookings") { request, context in try await Self.page(signIn: "/m") {
+        router.post("m/bookings") { request, context in try await Self.page(request, signIn: "/m") {
             let form = try await Self.form(BookingRequestForm.self, request, context)
             return try await memberAction(request, csrf: form.csrf, then: "/m#bookings") { token in
                 _ = try node.book(session: token, branch: form.branch, service: form.service, slot: "\(form.day) \(form.time)")
             }
         } }
-        router.post("m/check-in") { request, context in try await Self.page(signIn: "/m") {
+        router.post("m/check-in") { request, context in try await Self.page(request, signIn: "/m") {
             let form = try await Self.form(TokenForm.self, request, context)
             return try await memberAction(request, csrf: form.csrf, then: "/m") { _ = try node.checkIn(session: $0) }
         } }
-        router.post("m/bookings/cancel") { request, context in try await Self.page(signIn: "/m") {
+        router.post("m/bookings/cancel") { request, context in try await Self.page(request, signIn: "/m") {
             let form = try await Self.form(BookingForm.self, request, context)
             return try await memberAction(request, csrf: form.csrf, then: "/m#bookings") { _ = try node.cancelBooking(session: $0, id: form.id) }
         } }
         // The receipt's QR code: the member's page to look at, with no PIN (`LocalNode.signInMember(receiptLink:)`).
-        router.get("m/r/:link") { _, context in try await Self.page(signIn: "/m") {
+        router.get("m/r/:link") { request, context in try await Self.page(request, signIn: "/m") {
             let link = try context.parameters.require("link")
             do {
                 let session = try await offload { try node.signInMember(receiptLink: link) }
                 return PageSecurity.seeOther("/m", cookies: [PageSecurity.cookie(Self.memberCookie, session.token, path: "/m", maxAge: Int(LocalNode.memberSessionMillis / 1_000))])
             } catch let error as MMSError {
-                return loginPage("member-login", path: "/m", error: Self.say(error), status: Self.status(error))
+                return loginPage("member-login", path: "/m", language: .chinese, error: Self.say(error, in: .chinese), status: Self.status(error))
             }
         } }
         // From a page opened by a receipt, to sign in with the PIN.
-        router.get("m/login") { _, _ in loginPage("member-login", path: "/m") }
-        router.post("m/login") { request, context in try await Self.page(signIn: "/m") {
+        router.get("m/login") { _, _ in loginPage("member-login", path: "/m", language: .chinese) }
+        router.post("m/login") { request, context in try await Self.page(request, signIn: "/m") {
             let form = try await Self.form(MemberLogin.self, request, context)
-            return try await signIn(request, context, csrf: form.csrf, template: "member-login", path: "/m", cookie: Self.memberCookie,
+            return try await signIn(request, context, csrf: form.csrf, template: "member-login", path: "/m", language: .chinese, cookie: Self.memberCookie,
                                     lifetimeMillis: LocalNode.memberSessionMillis) { try node.signInMember(card: form.card, pin: form.pin).token }
         } }
-        router.post("m/logout") { request, context in try await Self.page(signIn: "/m") {
+        router.post("m/logout") { request, context in try await Self.page(request, signIn: "/m") {
             try await signOut(request, context, path: "/m", cookie: Self.memberCookie) { try node.signOutMember(session: $0) }
         } }
     }
@@ -311,24 +323,25 @@ extension TillAPI {
     func editProgram(_ request: Request, _ context: TillRequestContext,
                      act: @escaping @Sendable (LocalNode, Program, Program, [String: String], [String: Any]) throws -> Response) async throws -> Response {
         // The larger body only for someone signed in to head office's console.
-        guard let session = request.cookies[Self.sessionCookie]?.value else { return Self.refusedForm() }
+        let language = Language(request)
+        guard let session = request.cookies[Self.sessionCookie]?.value else { return Self.refusedForm(language) }
         _ = try await offload { try node.authenticate(session: session).programToEdit() }
         let form = try await Self.form([String: String].self, request, context, limit: Limits.maxProgramFormBytes)
         guard let token = Self.signedSession(request, cookie: Self.sessionCookie, csrf: form["csrf"]) else {
-            return Self.refusedForm()
+            return Self.refusedForm(language)
         }
         return try await offload {
             let operatorNode = try node.authenticate(session: token)
             let current = try operatorNode.programToEdit()
             do {
-                let proposed = try ProgramForm.program(current.program, editedBy: form)
+                let proposed = try ProgramForm.program(current.program, editedBy: form, in: language)
                 return try act(operatorNode, current.program, proposed, form, self.consoleValues(operatorNode, token: token))
             } catch let error as MMSError where error.code == .invalidArgument || error.code == .invalidAmount || error.code == .programChanged {
                 // The form again, as typed, with what is wrong: nothing was saved.
                 var again = self.consoleValues(operatorNode, token: token)
-                again["title"] = "营销方案"; again["version"] = form["version"] ?? String(current.version); again["error"] = Self.say(error)
-                again["parts"] = ProgramForm.values(form)
-                return PageSecurity.html(Templates.render("console-program", again), status: Self.status(error))
+                again["title"] = language("营销方案"); again["version"] = form["version"] ?? String(current.version); again["error"] = Self.say(error, in: language)
+                again["parts"] = ProgramForm.values(form, in: language)
+                return PageSecurity.html(Templates.render("console-program", again, in: language), status: Self.status(error))
             }
         }
     }
@@ -336,18 +349,18 @@ extension TillAPI {
     /// A sign-in form posted: its CSRF token, then the limit per address, then `open` (the use
     /// case, answering the session's token) — a session cookie for `path`, or the form again with
     /// what went wrong.
-    func signIn(_ request: Request, _ context: TillRequestContext, csrf: String?, template: String, path: String, cookie: String,
+    func signIn(_ request: Request, _ context: TillRequestContext, csrf: String?, template: String, path: String, language: Language, cookie: String,
                 lifetimeMillis: UInt64, open: @escaping @Sendable () throws -> String) async throws -> Response {
-        guard PageSecurity.tokensMatch(csrf, request.cookies[Self.formCookie]?.value) else { return Self.refusedForm() }
+        guard PageSecurity.tokensMatch(csrf, request.cookies[Self.formCookie]?.value) else { return Self.refusedForm(language) }
         guard Self.signIns.allow(context.remoteAddress) else {
-            return loginPage(template, path: path, error: "登录尝试过多，请一分钟后再试。", status: .tooManyRequests)
+            return loginPage(template, path: path, language: language, error: language("登录尝试过多，请一分钟后再试。"), status: .tooManyRequests)
         }
         do {
             let token = try await offload(open)
             return PageSecurity.seeOther(path, cookies: [PageSecurity.cookie(cookie, token, path: path, maxAge: Int(lifetimeMillis / 1_000)),
                                                          PageSecurity.cookie(Self.formCookie, "", path: path, maxAge: 0)])
         } catch let error as MMSError {
-            return loginPage(template, path: path, error: Self.say(error), status: Self.status(error))
+            return loginPage(template, path: path, language: language, error: Self.say(error, in: language), status: Self.status(error))
         }
     }
 
@@ -356,18 +369,18 @@ extension TillAPI {
                  end: @escaping @Sendable (String) throws -> Void) async throws -> Response {
         let form = try await Self.form(TokenForm.self, request, context)
         guard let token = Self.signedSession(request, cookie: cookie, csrf: form.csrf) else {
-            return Self.refusedForm()
+            return Self.refusedForm(Language(request))
         }
         try? await offload { try end(token) }
         return PageSecurity.seeOther(path, cookies: [PageSecurity.cookie(cookie, "", path: path, maxAge: 0)])
     }
 
     /// A sign-in form with a fresh CSRF token in its cookie and its hidden field.
-    func loginPage(_ template: String, path: String, error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
+    func loginPage(_ template: String, path: String, language: Language, error: String? = nil, status: HTTPResponse.Status = .ok) -> Response {
         let token = PageSecurity.newFormToken()
-        var values: [String: Any] = ["title": "登录", "node": node.id.rawValue, "csrf": token]
+        var values: [String: Any] = ["title": language("登录"), "node": node.id.rawValue, "csrf": token]
         if let error { values["error"] = error }
-        return PageSecurity.html(Templates.render(template, values), status: status,
+        return PageSecurity.html(Templates.render(template, values, in: language), status: status,
                                  cookies: [PageSecurity.cookie(Self.formCookie, token, path: path, maxAge: 1_800)])
     }
 
@@ -379,10 +392,10 @@ extension TillAPI {
     }
 
     /// The day at a glance, in the operator's scope: their branch for a manager, the chain for head office.
-    func consoleHome(_ operatorNode: LocalNode, token: String) async throws -> Response {
+    func consoleHome(_ operatorNode: LocalNode, token: String, language: Language) async throws -> Response {
         let today = Sales.day(wallMillis: LocalNode.wallClockMillis())
         var values = consoleValues(operatorNode, token: token)
-        values["title"] = "概况"
+        values["title"] = language("概况")
         values["today"] = today
         do {
             let links = links.map { $0() }
@@ -394,11 +407,11 @@ extension TillAPI {
             if let glance {
                 values["glance"] = true
                 values["nodes"] = glance.nodes.map { n -> [String: Any] in
-                    ["id": n.id, "role": n.role == "hq" ? "总部" : "门店", "ops": n.ops, "lastHeard": n.lastHeard ?? "—", "escrow": n.escrowHeld,
-                     "link": n.linked.map { $0 ? "在线" : "离线" } ?? "本节点", "down": n.linked == false, "lag": n.lag.map(String.init) ?? "—"]
+                    ["id": n.id, "role": language(n.role == "hq" ? "总部" : "门店"), "ops": n.ops, "lastHeard": n.lastHeard ?? "—", "escrow": n.escrowHeld,
+                     "link": language(n.linked.map { $0 ? "在线" : "离线" } ?? "本节点"), "down": n.linked == false, "lag": n.lag.map(String.init) ?? "—"]
                 }
             }
-            values["scope"] = branches.branch ?? "全部门店"
+            values["scope"] = branches.branch ?? language("全部门店")
             values["branches"] = branches.branches.map { ["branch": $0.branch, "sales": $0.sales, "net": $0.net, "topups": $0.topups, "members": $0.members, "owed": $0.owed] }
             values["liability"] = Money(fen: branches.branches.reduce(0) { $0 + (Money(parsing: $1.owed)?.fen ?? 0) }).description
             values["asOf"] = branches.asOf.computedAt
@@ -407,18 +420,18 @@ extension TillAPI {
             values["scope"] = node.id.rawValue
             values["liability"] = "—"; values["asOf"] = "—"
         }
-        return PageSecurity.html(Templates.render("console-home", values))
+        return PageSecurity.html(Templates.render("console-home", values, in: language))
     }
 
     /// A member's form posted with its token: `act` (the use case) in their session, then to
     /// `then`; a refusal is their page again with what went wrong, nothing changed.
     func memberAction(_ request: Request, csrf: String?, then location: String, act: @escaping @Sendable (String) throws -> Void) async throws -> Response {
-        guard let token = Self.signedSession(request, cookie: Self.memberCookie, csrf: csrf) else { return Self.refusedForm() }
+        guard let token = Self.signedSession(request, cookie: Self.memberCookie, csrf: csrf) else { return Self.refusedForm(.chinese) }
         do {
             try await offload { try act(token) }
             return PageSecurity.seeOther(location)
         } catch let error as MMSError where error.code != .unauthenticated && error.code != .sessionExpired {
-            return try await memberHome(token: token, error: Self.say(error), status: Self.status(error))
+            return try await memberHome(token: token, error: Self.say(error, in: .chinese), status: Self.status(error))
         }
     }
 
@@ -435,12 +448,12 @@ extension TillAPI {
         values["days"] = choices.days.enumerated().map { ["day": $0.element, "first": $0.offset == 1] as [String: Any] }
         values["times"] = choices.times
         values["bookable"] = !choices.services.isEmpty
-        return PageSecurity.html(Templates.render("member-home", values), status: status)
+        return PageSecurity.html(Templates.render("member-home", values, in: .chinese), status: status)
     }
 
     static func values(of page: MemberPage) -> [String: Any] {
         var values: [String: Any] = [
-            "card": page.card, "name": page.name, "phone": page.phone, "tierName": Self.tierNames[page.tierName] ?? page.tierName, "balance": page.balance, "bonus": page.bonus,
+            "card": page.card, "name": page.name, "phone": page.phone, "tierName": Self.tierName(page.tierName, .chinese), "balance": page.balance, "bonus": page.bonus,
             "points": page.points,
             "coupons": page.coupons.map { ["title": $0.title, "value": $0.value, "left": $0.left > 0] as [String: Any] },
             "history": page.history.map { item -> [String: Any] in
@@ -449,7 +462,7 @@ extension TillAPI {
                 return row
             },
         ]
-        if let next = page.nextTier { values["nextTier"] = Self.tierNames[next] ?? next; values["spendToNextTier"] = page.spendToNextTier ?? "" }
+        if let next = page.nextTier { values["nextTier"] = Self.tierName(next, .chinese); values["spendToNextTier"] = page.spendToNextTier ?? "" }
         if let uses = page.usesLeft { values["usesLeft"] = uses }
         values["lots"] = page.pointsLots.map { ["points": $0.points, "expires": $0.expires.map { "\($0) 到期" } ?? "长期有效"] as [String: Any] }
         values["viewOnly"] = page.viewOnly
@@ -471,6 +484,7 @@ extension TillAPI {
 
     /// The tiers' names where the program gives none of its own.
     static let tierNames = ["standard": "普通", "silver": "白银", "gold": "黄金", "platinum": "铂金"]
+    static func tierName(_ tier: String, _ language: Language) -> String { tierNames[tier].map { language($0) } ?? tier }
     /// What a member's history calls each kind of op.
     static let kindNames = [
         "member_added": "入会", "card_issued": "开卡", "top_up": "充值", "charge": "消费", "refund": "退款", "sale": "购物", "sale_returned": "退货",
@@ -480,14 +494,29 @@ extension TillAPI {
 
     /// A page's answer; without a session, the way to sign in (`signIn`); a request it cannot take (a form with a field missing, a body too large)
     /// is answered as a page too, having changed nothing.
-    static func page(signIn: String = "/console", _ body: () async throws -> Response) async throws -> Response {
+    static func page(_ request: Request, signIn: String = "/console", _ body: () async throws -> Response) async throws -> Response {
         do { return try await body() } catch let error as MMSError where error.code == .unauthenticated || error.code == .sessionExpired {
             // No session, or one that ended: the sign-in page.
             return PageSecurity.seeOther(signIn)
         } catch let error as MMSError {
-            return PageSecurity.html(Templates.render("message", ["title": "错误", "error": say(error)]), status: status(error))
+            return errorPage(error, Language(request))
         }
     }
+
+    static func errorPage(_ error: MMSError, _ language: Language) -> Response {
+        PageSecurity.html(Templates.render("message", ["title": language("错误"), "error": say(error, in: language)], in: language), status: status(error))
+    }
+
+    /// The console page to go back to: only a path of this console's own that is a page to look
+    /// at (never another site; a form's answer is not a page to open again), else the console's home.
+    static func consolePage(back: String?) -> String {
+        guard let back, let url = URLComponents(string: back), url.scheme == nil, url.host == nil, url.path == "/console" || url.path.hasPrefix("/console/"),
+              !postedOnly.contains(url.path) else { return "/console" }
+        return url.percentEncodedPath + (url.percentEncodedQuery.map { "?\($0)" } ?? "")
+    }
+    /// The console's paths that answer a posted form only.
+    static let postedOnly: Set = ["/console/members", "/console/cards", "/console/stock", "/console/staff", "/console/programs/preview",
+                                  "/console/bookings/cancel", "/console/login", "/console/logout", "/console/language"]
 
     /// The session a signed-in form was posted in, when its CSRF token is the one derived from
     /// that session; nil (refuse it) otherwise.
@@ -497,8 +526,9 @@ extension TillAPI {
     }
 
     /// A form without its token (or with another's): refused, nothing done.
-    static func refusedForm() -> Response {
-        PageSecurity.html(Templates.render("message", ["title": "已拒绝", "error": "表单已过期或来源不明，未做任何更改。请重新打开页面再试。"]), status: .forbidden)
+    static func refusedForm(_ language: Language) -> Response {
+        PageSecurity.html(Templates.render("message", ["title": language("已拒绝"), "error": language("表单已过期或来源不明，未做任何更改。请重新打开页面再试。")], in: language),
+                          status: .forbidden)
     }
 
     static func form<T: Decodable>(_ type: T.Type, _ request: Request, _ context: TillRequestContext, limit: Int? = nil) async throws -> T {
@@ -528,8 +558,13 @@ extension TillAPI {
                  body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
-    /// What a person reads for an error: the message, in Chinese where the code says enough.
-    static func say(_ error: MMSError) -> String {
+    /// What a person reads for an error, in their language: the message, in our words where the
+    /// code or the reason says enough (the rules' own messages are English).
+    static func say(_ error: MMSError, in language: Language) -> String {
+        language(chineseSay(error))
+    }
+
+    static func chineseSay(_ error: MMSError) -> String {
         // A refusal that names its reason says it, whatever its code.
         if let reason = error.details["reason"].flatMap({ reasons[$0] }) { return reason }
         return switch error.code {

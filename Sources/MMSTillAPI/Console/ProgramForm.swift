@@ -25,9 +25,9 @@ struct ProgramForm {
         let apply: @Sendable (inout Program, [Row]) throws -> Void
     }
 
-    /// One row of a part as posted.
+    /// One row of a part as posted, read for an operator who reads `language`.
     struct Row {
-        let part: Part, index: Int, cells: [String: String]
+        let part: Part, index: Int, cells: [String: String], language: Language
 
         var isEmpty: Bool { text(part.columns[0].key) == nil }
         func text(_ key: String) -> String? {
@@ -35,10 +35,10 @@ struct ProgramForm {
             return value.isEmpty ? nil : value
         }
         func fault(_ key: String, _ expected: String) -> MMSError {
-            let label = part.columns.first { $0.key == key }?.label ?? key
-            let row = part.isList ? "第 \(index + 1) 行" : ""
-            return MMSError(.invalidArgument, "\(part.title)\(row)：\(label)\(expected)：“\((cells[key] ?? "").prefix(20))”。",
-                            details: ["field": "\(part.key).\(key)", "row": String(index + 1)])
+            let label = language(part.columns.first { $0.key == key }?.label ?? key), title = language(part.title), typed = String((cells[key] ?? "").prefix(20))
+            let message = part.isList ? language("%@第 %@ 行：%@%@：“%@”。", title, String(index + 1), label, language(expected), typed)
+                                      : language("%@：%@%@：“%@”。", title, label, language(expected), typed)
+            return MMSError(.invalidArgument, message, details: ["field": "\(part.key).\(key)", "row": String(index + 1)])
         }
         func required(_ key: String) throws -> String {
             guard let value = text(key) else { throw fault(key, "不能为空") }
@@ -85,15 +85,16 @@ struct ProgramForm {
         return fields
     }
 
-    /// `base` with every part as the form gives it, validated whole.
-    static func program(_ base: Program, editedBy form: [String: String]) throws -> Program {
+    /// `base` with every part as the form gives it, validated whole (a fault told in `language`).
+    static func program(_ base: Program, editedBy form: [String: String], in language: Language = .chinese) throws -> Program {
         var program = base
         for part in parts {
             // A part the form does not carry is left as it was (a form from before it was added).
             guard let count = form["\(part.key)_rows"].flatMap({ Int($0) }) else { continue }
-            guard (0...Program.maxEntries + 1).contains(count) else { throw MMSError(.invalidArgument, "\(part.title)：行数不对。") }
+            guard (0...Program.maxEntries + 1).contains(count) else { throw MMSError(.invalidArgument, language("%@：行数不对。", language(part.title))) }
             let rows = (0..<count).map { index in
-                Row(part: part, index: index, cells: Dictionary(uniqueKeysWithValues: part.columns.map { ($0.key, form["\(part.key)_\($0.key)_\(index)"] ?? "") }))
+                Row(part: part, index: index, cells: Dictionary(uniqueKeysWithValues: part.columns.map { ($0.key, form["\(part.key)_\($0.key)_\(index)"] ?? "") }),
+                    language: language)
             }
             try part.apply(&program, part.isList ? rows.filter { !$0.isEmpty } : rows)
         }
@@ -101,31 +102,35 @@ struct ProgramForm {
         return program
     }
 
-    /// The template's values for a form holding `fields` (the program's, or a form as posted).
-    static func values(_ fields: [String: String]) -> [[String: Any]] {
+    /// The template's values for a form holding `fields` (the program's, or a form as posted), in `language`.
+    static func values(_ fields: [String: String], in language: Language) -> [[String: Any]] {
         parts.map { part in
             let count = min(max(Int(fields["\(part.key)_rows"] ?? "") ?? 0, 0), Program.maxEntries + 1)
             let rows = (0..<count).map { index -> [String: Any] in
                 ["cells": part.columns.map { column -> [String: Any] in
                     let name = "\(part.key)_\(column.key)_\(index)", value = fields[name] ?? ""
-                    var cell: [String: Any] = ["name": name, "value": value, "label": column.label, "check": false, "choice": false, "field": false,
+                    var cell: [String: Any] = ["name": name, "value": value, "label": language(column.label), "check": false, "choice": false, "field": false,
                                                "on": !value.isEmpty, "options": [[String: Any]](), "inputmode": "text", "maxlength": 40, "placeholder": ""]
                     switch column.input {
                     case .check: cell["check"] = true
                     case .choice(let options):
                         cell["choice"] = true
-                        cell["options"] = options.map { ["value": $0.value, "label": $0.label, "selected": $0.value == value] as [String: Any] }
+                        cell["options"] = options.map { option -> [String: Any] in
+                            // A choice reads as its name with its code, as a program file writes it: 储值卡（stored_value）.
+                            let label = option.value.isEmpty ? option.label : language("%@（%@）", language(option.label), option.value)
+                            return ["value": option.value, "label": label, "selected": option.value == value]
+                        }
                     case .text(let maxLength): cell["field"] = true; cell["maxlength"] = maxLength
                     case .money: cell["field"] = true; cell["inputmode"] = "decimal"; cell["maxlength"] = 16
                     case .whole: cell["field"] = true; cell["inputmode"] = "numeric"; cell["maxlength"] = 12
                     case .day: cell["field"] = true; cell["maxlength"] = 10; cell["placeholder"] = "YYYY-MM-DD"
-                    case .list: cell["field"] = true; cell["maxlength"] = 400; cell["placeholder"] = "以逗号分隔"
+                    case .list: cell["field"] = true; cell["maxlength"] = 400; cell["placeholder"] = language("以逗号分隔")
                     }
                     return cell
                 }] as [String: Any]
             }
-            return ["key": part.key, "title": part.title, "note": part.note, "count": count, "rows": rows,
-                    "columns": part.columns.map { ["label": $0.label] }] as [String: Any]
+            return ["key": part.key, "title": language(part.title), "note": language(part.note), "count": count, "rows": rows,
+                    "columns": part.columns.map { ["label": language($0.label)] }] as [String: Any]
         }
     }
 
@@ -141,7 +146,7 @@ struct ProgramForm {
     static func check(_ value: Bool) -> String { value ? "on" : "" }
     static func list(_ values: [String]) -> String { values.joined(separator: ", ") }
     static func options<T: RawRepresentable & CaseIterable>(_ type: T.Type, _ labels: [String], empty: Bool = false) -> Input where T.RawValue == String {
-        .choice((empty ? [("", "—")] : []) + zip(T.allCases.map(\.rawValue), labels).map { ($0, "\($1)（\($0)）") })
+        .choice((empty ? [("", "—")] : []) + zip(T.allCases.map(\.rawValue), labels).map { ($0, $1) })
     }
 
     static let parts: [Part] = [

@@ -1,25 +1,39 @@
+import Foundation
 import Mustache
 
 /// The pages' templates (Mustache, escaped by default) and their one stylesheet, compiled in: a
 /// node serves them from its own binary, nothing from anywhere else.
 enum Templates {
-    static let library: MustacheLibrary = {
-        var library = MustacheLibrary()
-        for (name, text) in sources {
+    /// The templates compiled, in Chinese and in English (the console's only: the member's page
+    /// is Chinese), with the Chinese runs the English ones found no phrase for (a test holds it empty).
+    static let compiled: (libraries: [Language: MustacheLibrary], untranslated: [String]) = {
+        var chinese = MustacheLibrary(), english = MustacheLibrary(), missing: [String] = []
+        func register(_ text: String, _ name: String, in library: inout MustacheLibrary) {
             do { try library.register(text, named: name) } catch { preconditionFailure("template \(name) does not parse: \(error)") }
         }
-        return library
+        for (name, text) in sources {
+            register(text, name, in: &chinese)
+            if !name.hasPrefix("member-") { register(English.translate(text, missing: &missing), name, in: &english) }
+        }
+        return ([.chinese: chinese, .english: english], missing)
     }()
 
-    static func render(_ name: String, _ values: [String: Any]) -> String {
-        guard let html = library.render(values, withTemplate: name) else { preconditionFailure("no template \(name)") }
+    /// A page in `language`; the layout's language, and the switch to the other (which comes back
+    /// to the console page `values["back"]` names, the console's home if none), come with it.
+    static func render(_ name: String, _ values: [String: Any], in language: Language) -> String {
+        var values = values
+        values["lang"] = language.rawValue
+        let back = (values["back"] as? String ?? "/console").addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "/-._~"))) ?? "/console"
+        values["otherLanguage"] = language.other.language.rawValue; values["otherLanguageName"] = language.other.name
+        values["languageLink"] = "/console/language?to=\(language.other.language.rawValue)&back=\(back)"
+        guard let html = compiled.libraries[language]?.render(values, withTemplate: name) else { preconditionFailure("no template \(name) in \(language)") }
         return html
     }
 
     static let sources: [String: String] = [
         "layout": """
             <!doctype html>
-            <html lang="zh-CN">
+            <html lang="{{lang}}">
             <head>
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -50,6 +64,7 @@ enum Templates {
             <label>密码 <input name="password" type="password" autocomplete="current-password" required maxlength="128"></label>
             <button type="submit">登录</button>
             </form>
+            <p><a href="{{languageLink}}" lang="{{otherLanguage}}" id="language">{{otherLanguageName}}</a></p>
             {{/content}}
             {{/layout}}
             """,
@@ -142,7 +157,7 @@ enum Templates {
             <h2>优惠券</h2>
             {{#coupons}}<p class="card">{{code}} {{title}} ¥{{value}} {{#left}}可用{{/left}}{{^left}}已用{{/left}}</p>{{/coupons}}
             {{^coupons}}<p>暂无优惠券</p>{{/coupons}}
-            <h2>记录</h2>
+            <h2>历史记录</h2>
             <table class="figures"><thead><tr><th>时间</th><th>业务</th><th>卡号</th><th>金额</th><th>积分</th></tr></thead>
             <tbody>{{#history}}<tr><td>{{at}}</td><td>{{kind}}</td><td>{{card}}</td><td>{{amount}}</td><td>{{points}}</td></tr>{{/history}}</tbody></table>
             <p><a href="/console">返回</a></p>
@@ -154,12 +169,12 @@ enum Templates {
             {{$nav}}{{> console-nav}}{{/nav}}
             {{$content}}
             <h1>{{branch}} 库存</h1>
-            <div class="scroll"><table class="figures" id="stock"><thead><tr><th>商品</th><th>名称</th><th>在库</th><th>入库</th><th>售出</th><th>退供应商</th><th>调入</th><th>调出</th><th>盘差</th><th>预警</th></tr></thead>
+            <div class="scroll"><table class="figures" id="stock"><thead><tr><th>商品编码</th><th>名称</th><th>在库</th><th>入库</th><th>售出</th><th>退供应商</th><th>调入</th><th>调出</th><th>盘差</th><th>预警</th></tr></thead>
             <tbody>{{#items}}<tr><td>{{sku}}</td><td>{{name}}</td><td>{{onHand}}</td><td>{{received}}</td><td>{{sold}}</td><td>{{returned}}</td><td>{{transferredIn}}</td><td>{{transferredOut}}</td><td>{{variance}}</td><td>{{#low}}低库存{{/low}}</td></tr>{{/items}}
             {{^items}}<tr><td colspan="10">暂无库存</td></tr>{{/items}}</tbody></table></div>
             {{#done}}<p class="saved" role="status">已记录：{{done}}</p>{{/done}}
             <h2>调拨</h2>
-            <table class="figures" id="transfers"><thead><tr><th>调出</th><th>调入</th><th>商品</th><th>数量</th><th>状态</th></tr></thead>
+            <table class="figures" id="transfers"><thead><tr><th>调出</th><th>调入</th><th>商品编码</th><th>数量</th><th>状态</th></tr></thead>
             <tbody>{{#incoming}}<tr><td>{{from}}</td><td>{{to}}</td><td>{{sku}}</td><td>{{quantity}}</td><td>{{#waiting}}{{#here}}<form method="post" action="/console/stock" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="move" value="arrive"><input type="hidden" name="transfer" value="{{id}}"><button type="submit" class="secondary">确认收货</button></form>{{/here}}{{^here}}在途{{/here}}{{/waiting}}{{^waiting}}已到货{{/waiting}}</td></tr>{{/incoming}}
             {{#outgoing}}<tr><td>{{from}}</td><td>{{to}}</td><td>{{sku}}</td><td>{{quantity}}</td><td>{{#waiting}}在途{{/waiting}}{{^waiting}}已到货{{/waiting}}</td></tr>{{/outgoing}}</tbody></table>
             {{#here}}<form method="post" action="/console/stock" class="card" id="stock-move">
@@ -247,7 +262,7 @@ enum Templates {
             <h1>{{scope}} 报表 · {{from}} 至 {{to}}</h1>
             <form method="get" action="/console/reports" class="inline"><label>从 <input name="from" value="{{from}}" maxlength="10"></label>
             <label>到 <input name="to" value="{{to}}" maxlength="10"></label> <button type="submit">查看</button></form>
-            <p class="card" id="summary">净销售 ¥{{net}}（{{sales}} 笔）· 会员 {{members}} 人 · 预付负债 ¥{{liability}}</p>
+            <p class="card" id="summary">净销售 ¥{{net}} · {{sales}} 笔 · 会员 {{members}} 人 · 预付负债 ¥{{liability}}</p>
             <section class="card">{{{byDay}}}<p class="note"><a href="/console/csv/sales?by=day&amp;from={{from}}&amp;to={{to}}">下载 CSV（按日）</a> ·
             <a href="/console/csv/sales?by=product&amp;from={{from}}&amp;to={{to}}">按商品</a> · <a href="/console/csv/sales?by=staff&amp;from={{from}}&amp;to={{to}}">按员工</a> ·
             <a href="/console/csv/branches?from={{from}}&amp;to={{to}}">按门店</a></p></section>
@@ -306,7 +321,7 @@ enum Templates {
             <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="add">
             <label>工号 <input name="id" required maxlength="64" autocomplete="off"></label>
             <label>姓名 <input name="name" required maxlength="64" autocomplete="off"></label>
-            <label>角色 <select name="role"><option value="cashier">收银员</option><option value="manager">店长</option>{{#headOffice}}<option value="auditor">审计</option><option value="hq_admin">总部管理员</option>{{/headOffice}}</select></label>
+            <label>角色 <select name="role"><option value="cashier">收银员</option><option value="manager">店长</option>{{#headOffice}}<option value="auditor">审计员</option><option value="hq_admin">总部管理员</option>{{/headOffice}}</select></label>
             <label>初始密码 <input name="password" type="password" required maxlength="128" autocomplete="new-password"></label>
             <button type="submit">添加员工</button>
             </form>
@@ -371,7 +386,7 @@ enum Templates {
             """,
         "console-nav": """
             <nav><a href="/console">概况</a><a href="/console/tiers">会员等级</a><a href="/console/bookings">预约</a><a href="/console/catalogue">商品</a>{{#reader}}<a href="/console/reports">报表</a><a href="/console/outbox">发件箱</a><a href="/console/audit">审计</a><a href="/console/books">账务</a>{{/reader}}{{#staffManager}}<a href="/console/staff">员工</a>{{/staffManager}}{{#headOffice}}<a href="/console/programs">营销方案</a>{{/headOffice}}
-            <span>{{who}}（{{role}} · {{node}}）</span>
+            <span>{{who}} · {{role}} · {{node}}</span> <a href="{{languageLink}}" lang="{{otherLanguage}}" id="language">{{otherLanguageName}}</a>
             <form method="post" action="/console/logout" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">退出</button></form></nav>
             """,
         "member-login": """

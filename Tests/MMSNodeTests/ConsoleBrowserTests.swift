@@ -159,7 +159,9 @@ extension NetworkTests {
         for path in ["/console", "/console/programs", "/console/tiers", "/console/bookings", "/console/catalogue", "/console/outbox",
                      "/console/audit", "/console/books", "/console/staff", "/console/members/" + result["member_id"]]:
             d.get(config["hq"] + path)
-            result["en_pages"][path] = d.find_element(By.TAG_NAME, "body").text
+            # The page's own words, not what its fields hold (a reminder's words are the members' Chinese).
+            result["en_pages"][path] = d.execute_script(
+                "var copy = document.body.cloneNode(true); copy.querySelectorAll('textarea, input, select').forEach(function (e) { e.remove(); }); return copy.textContent;")
         d.save_screenshot(shots + "/console-member-en.png")
         d.get(config["hq"] + "/console/programs")
         retype(d, "tier_single_topup_1", "25OO")

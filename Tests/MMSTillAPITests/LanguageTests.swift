@@ -40,9 +40,15 @@ import Testing
         let tables = MemberSegments.rfm.map(\.name) + TillAPI.tierNames.values + TillAPI.kindNames.values + TillAPI.reasons.values
             + TillAPI.cardActions.values.flatMap { [$0.name, $0.warning] }
         #expect(tables.filter { English.phrases[$0] == nil }.isEmpty)
-        // The program form's every title, note, label and choice.
+        // The program form's every title, note, label and choice (its values are the program's: a reminder's words are Chinese).
         let form = ProgramForm.values(ProgramForm.fields(of: Program()), in: .english)
-        #expect(!"\(form)".unicodeScalars.contains(where: English.isChinese), "\(form)")
+        let words = form.flatMap { part -> [Any] in
+            let cells = (part["rows"] as? [[String: Any]] ?? []).flatMap { $0["cells"] as? [[String: Any]] ?? [] }
+            return [part["title"] ?? "", part["note"] ?? ""] + cells.flatMap { cell -> [Any] in
+                [cell["label"] ?? "", cell["shown"] ?? "", cell["placeholder"] ?? ""] + (cell["options"] as? [[String: Any]] ?? []).map { $0["label"] ?? "" }
+            }
+        }.map { "\($0)" }
+        #expect(words.count > 100 && words.filter { $0.unicodeScalars.contains(where: English.isChinese) }.isEmpty, "\(words)")
     }
 
     @Test func aPhraseIsLookedUpWholeAndItsSpacesKept() {

@@ -19,9 +19,31 @@ import Testing
         let back = try ProgramForm.program(Program(), editedBy: fields)
         #expect(back.canonicalJSON() == { var p = Self.demo; p.messages = [:]; return p }().canonicalJSON())
         #expect(ProgramForm.changes(from: Self.demo, to: back).isEmpty)
-        // The messages' texts, which the form does not show, are kept from the program it edits.
+    }
+
+    /// The reminders' words: each kind shown with the words it is sent with, the program's or the
+    /// default; a changed one kept, a cleared one the default again, an unknown field refused, and
+    /// a form from before the part existed leaves them as they were.
+    @Test func theRemindersWordsAreEditedOnTheForm() throws {
         var withMessages = Self.demo
         withMessages.messages = ["birthday": "{name}，生日快乐"]
+        var fields = ProgramForm.fields(of: withMessages)
+        #expect(fields["message_rows"] == String(MessageKind.allCases.count))
+        #expect(fields["message_text_0"] == "{name}，生日快乐" && fields["message_text_1"] == MessageKind.expiry.defaultTemplate)
+        #expect(try ProgramForm.program(withMessages, editedBy: fields).messages == withMessages.messages)
+        fields["message_text_0"] = ""
+        fields["message_text_6"] = "{name}您好，余额仅剩{balance}元。\r\n"
+        let edited = try ProgramForm.program(withMessages, editedBy: fields)
+        #expect(edited.messages == ["low_balance": "{name}您好，余额仅剩{balance}元。"], "\(edited.messages)")
+        #expect(ProgramForm.changes(from: withMessages, to: edited) == ["提醒消息"])
+        fields["message_text_3"] = "{nme}，次卡将用完"
+        let unknown = try #require(throws: MMSError.self) { try ProgramForm.program(withMessages, editedBy: fields) }
+        #expect(unknown.code == .invalidArgument && unknown.message.contains("{nme}"), "\(unknown.message)")
+        // A forged kind is no kind.
+        fields = ProgramForm.fields(of: withMessages)
+        fields["message_kind_2"] = "sms_everyone"
+        #expect(throws: MMSError.self) { try ProgramForm.program(withMessages, editedBy: fields) }
+        fields = ProgramForm.fields(of: withMessages).filter { !$0.key.hasPrefix("message_") }
         #expect(try ProgramForm.program(withMessages, editedBy: fields).messages == withMessages.messages)
     }
 

@@ -138,8 +138,7 @@ enum English {
 
         // The program.
         "营销方案 · 第": "Program · version", "版": "", "已保存为第": "Saved as version", "版，正在同步到各门店。": ", on its way to every branch.",
-        "保存前先预览：受影响的会员与变更的部分。消息模板仍用 mms program set --file 设定。":
-            "Preview before saving: the members it moves and the parts it changes. The messages' texts are still set with mms program set --file.",
+        "保存前先预览：受影响的会员与变更的部分。": "Preview before saving: the members it moves and the parts it changes.",
         "预览变更": "Preview the change", "预览：第": "Preview of the change to version", "版之后": "", "变更：": "Changes: ", "无": "none",
         "。此变更将使": ". This change moves", "位会员升级、": "members up a tier and", "位会员降级（共": "down (of", "位会员）。": "members).",
         "等级": "Tier", "现在": "Now", "变更后": "After", "确认保存": "Save", "预览方案变更": "Preview the program change",
@@ -180,6 +179,11 @@ enum English {
             "The home branch gives the welcome gift with the first card; the referral gift goes to the referrer after the new member's first payment; a tier review left empty keeps a tier once reached; check-in points left empty turn check-in off; member fields are separated by commas.",
         "开卡礼积分": "Welcome points", "开卡礼券": "Welcome coupon", "推荐礼积分": "Referral points", "推荐礼券": "Referral coupon",
         "等级有效期（年）": "Tier review (years)", "签到积分": "Check-in points", "会员资料字段": "Member fields",
+        "提醒消息": "Reminders", "提醒": "Reminder", "文字": "Words",
+        "文字中可用 {name}、{date}、{card}、{balance}、{points}、{uses}、{days}；清空即恢复默认文字。":
+            "The words may use {name}, {date}, {card}, {balance}, {points}, {uses} and {days}; cleared, a reminder's words are the default again.",
+        "生日祝福": "Birthday", "到期提醒": "Card expiring", "到期续卡": "Card expired", "计次卡将用完": "Punch card running out",
+        "积分将到期": "Points expiring", "久未到店": "Dormant", "余额不足": "Low balance",
 
         // Bookings.
         "预约 ·": "bookings ·", "超额预约：": "Overbooked: ", "（断网期间多处同时接受），请联系会员调整。": " (taken in more than one place while cut off); ask the members to move.",

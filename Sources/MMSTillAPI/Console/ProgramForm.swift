@@ -10,8 +10,12 @@ import MMSCore
 struct ProgramForm {
     enum Input: Sendable {
         case text(maxLength: Int), money, whole, day, list, check
+        /// Several lines of text (a message's words).
+        case lines(maxLength: Int)
         /// One of `options` (value, label); the empty value first where the row may be empty.
         case choice([(value: String, label: String)])
+        /// Shown, not edited: the row's fixed name (its label), posted back as its value.
+        case fixed([(value: String, label: String)])
     }
     struct Column: Sendable { let key: String, label: String, input: Input }
     struct Part: Sendable {
@@ -31,7 +35,7 @@ struct ProgramForm {
 
         var isEmpty: Bool { text(part.columns[0].key) == nil }
         func text(_ key: String) -> String? {
-            let value = (cells[key] ?? "").trimmingCharacters(in: .whitespaces)
+            let value = (cells[key] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             return value.isEmpty ? nil : value
         }
         func fault(_ key: String, _ expected: String) -> MMSError {
@@ -110,6 +114,7 @@ struct ProgramForm {
                 ["cells": part.columns.map { column -> [String: Any] in
                     let name = "\(part.key)_\(column.key)_\(index)", value = fields[name] ?? ""
                     var cell: [String: Any] = ["name": name, "value": value, "label": language(column.label), "check": false, "choice": false, "field": false,
+                                               "lines": false, "fixed": false, "shown": "",
                                                "on": !value.isEmpty, "options": [[String: Any]](), "inputmode": "text", "maxlength": 40, "placeholder": ""]
                     switch column.input {
                     case .check: cell["check"] = true
@@ -120,7 +125,11 @@ struct ProgramForm {
                             let label = option.value.isEmpty ? option.label : language("%@（%@）", language(option.label), option.value)
                             return ["value": option.value, "label": label, "selected": option.value == value]
                         }
+                    case .fixed(let names):
+                        cell["fixed"] = true
+                        cell["shown"] = names.first { $0.value == value }.map { language($0.label) } ?? value
                     case .text(let maxLength): cell["field"] = true; cell["maxlength"] = maxLength
+                    case .lines(let maxLength): cell["lines"] = true; cell["maxlength"] = maxLength
                     case .money: cell["field"] = true; cell["inputmode"] = "decimal"; cell["maxlength"] = 16
                     case .whole: cell["field"] = true; cell["inputmode"] = "numeric"; cell["maxlength"] = 12
                     case .day: cell["field"] = true; cell["maxlength"] = 10; cell["placeholder"] = "YYYY-MM-DD"
@@ -325,5 +334,23 @@ struct ProgramForm {
                  program.checkInPoints = try row.whole("check_in_points")
                  program.memberFields = row.list("member_fields")
              }),
+        // Every kind of reminder, with the words it is sent with: the program's, or the default
+        // (kept out of the program unless changed, so a later default reaches it).
+        Part(key: "message", title: "提醒消息", note: "文字中可用 {name}、{date}、{card}、{balance}、{points}、{uses}、{days}；清空即恢复默认文字。",
+             columns: [Column(key: "kind", label: "提醒", input: .fixed(zip(MessageKind.allCases.map(\.rawValue), messageNames).map { ($0, $1) })),
+                       Column(key: "text", label: "文字", input: .lines(maxLength: Messages.maxTemplateLength))],
+             isList: false,
+             rows: { program in MessageKind.allCases.map { ["kind": $0.rawValue, "text": program.template($0)] } },
+             apply: { program, rows in
+                 var messages: [String: String] = [:]
+                 for row in rows {
+                     guard let kind: MessageKind = try row.choice("kind") else { throw row.fault("kind", "不能为空") }
+                     if let text = row.text("text"), text != kind.defaultTemplate { messages[kind.rawValue] = text }
+                 }
+                 program.messages = messages
+             }),
     ]
+
+    /// The reminders' names, in `MessageKind.allCases`' order.
+    static let messageNames = ["生日祝福", "到期提醒", "到期续卡", "计次卡将用完", "积分将到期", "久未到店", "余额不足"]
 }

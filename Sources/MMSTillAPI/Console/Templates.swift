@@ -202,10 +202,10 @@ enum Templates {
             <h2>{{title}}</h2>
             <input type="hidden" name="{{key}}_rows" value="{{count}}">
             <div class="scroll"><table class="figures edit" id="{{key}}"><thead><tr>{{#columns}}<th>{{label}}</th>{{/columns}}</tr></thead>
-            <tbody>{{#rows}}<tr>{{#cells}}<td>{{#check}}<input type="checkbox" name="{{name}}" aria-label="{{label}}"{{#on}} checked{{/on}}>{{/check}}{{#choice}}<select name="{{name}}" aria-label="{{label}}">{{#options}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/options}}</select>{{/choice}}{{#field}}<input name="{{name}}" value="{{value}}" aria-label="{{label}}" inputmode="{{inputmode}}" maxlength="{{maxlength}}" placeholder="{{placeholder}}">{{/field}}</td>{{/cells}}</tr>{{/rows}}</tbody></table></div>
+            <tbody>{{#rows}}<tr>{{#cells}}<td>{{#check}}<input type="checkbox" name="{{name}}" aria-label="{{label}}"{{#on}} checked{{/on}}>{{/check}}{{#choice}}<select name="{{name}}" aria-label="{{label}}">{{#options}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/options}}</select>{{/choice}}{{#field}}<input name="{{name}}" value="{{value}}" aria-label="{{label}}" inputmode="{{inputmode}}" maxlength="{{maxlength}}" placeholder="{{placeholder}}">{{/field}}{{#lines}}<textarea name="{{name}}" aria-label="{{label}}" maxlength="{{maxlength}}" rows="3">{{value}}</textarea>{{/lines}}{{#fixed}}{{shown}}<input type="hidden" name="{{name}}" value="{{value}}">{{/fixed}}</td>{{/cells}}</tr>{{/rows}}</tbody></table></div>
             <p class="note">{{note}}</p>
             {{/parts}}
-            <p class="note">保存前先预览：受影响的会员与变更的部分。消息模板仍用 mms program set --file 设定。</p>
+            <p class="note">保存前先预览：受影响的会员与变更的部分。</p>
             <button type="submit">预览变更</button>
             </form>
             <p><a href="/console">返回</a></p>
@@ -505,7 +505,7 @@ enum Templates {
         nav a{color:#fff}select{font:inherit;width:100%;padding:.5rem;border:1px solid #b8c2cc;border-radius:.35rem;background:#fff}
         button.secondary{background:#5a6675;padding:.3rem .7rem}.booking p{margin:.2rem 0}a.button{display:inline-block;padding:.5rem 1rem;border-radius:.35rem;background:#1f6feb;color:#fff;text-decoration:none}
         tr.down td{color:#8a1c1c}svg.chart{width:100%;height:auto}.code{text-align:center}.qr svg{width:100%;max-width:18rem;height:auto}.mono{font-family:ui-monospace,monospace;word-break:break-all;font-size:.85rem}.saved{background:#e6f4ea;color:#17602c;padding:.6rem;border-radius:.35rem}
-        table.edit input{width:7rem;padding:.3rem}table.edit select{width:auto;padding:.3rem}table.edit input[type=checkbox]{width:auto}.scroll{overflow-x:auto}img.photo{display:block;width:8rem;height:auto;border-radius:.35rem;margin-bottom:.5rem}.error{background:#fde8e8;color:#8a1c1c;padding:.6rem;border-radius:.35rem}.note{color:#5a6675;font-size:.9rem}
+        table.edit input{width:7rem;padding:.3rem}table.edit select{width:auto;padding:.3rem}table.edit input[type=checkbox]{width:auto}table.edit textarea{font:inherit;width:28rem;padding:.3rem}.scroll{overflow-x:auto}img.photo{display:block;width:8rem;height:auto;border-radius:.35rem;margin-bottom:.5rem}.error{background:#fde8e8;color:#8a1c1c;padding:.6rem;border-radius:.35rem}.note{color:#5a6675;font-size:.9rem}
         table.figures{width:100%;border-collapse:collapse;background:#fff}table.figures th,table.figures td{padding:.4rem;border-bottom:1px solid #e3e8ee;text-align:right}
         table.figures th:first-child,table.figures td:first-child{text-align:left}.big{font-size:2rem;font-weight:600;margin:.2rem 0}
         ul.history{padding-left:1.2rem}@media(max-width:30rem){table.figures{font-size:.85rem}form.inline input{width:100%}}

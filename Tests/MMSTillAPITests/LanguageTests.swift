@@ -60,6 +60,7 @@ import Testing
         #expect(missing == ["没有这个短语"])
         #expect(Language.english("已添加员工 %@", "m02") == "Operator m02 added" && Language.chinese("已添加员工 %@", "m02") == "已添加员工 m02")
         #expect(Language.english("an English message the rules wrote") == "an English message the rules wrote")
+        #expect(Language.english("收银台 %@ 的令牌（只显示这一次，请配置到收银台）：%@", "till-%@", "t.1") == "Till till-%@'s token (shown this once: set it on the till): t.1")
     }
 
     /// A typo on the program's form is named in the reader's language, at the same part, row and column.
@@ -77,8 +78,8 @@ import Testing
     @Test func theSwitchGoesBackToTheConsolePageOnly() {
         #expect(TillAPI.consolePage(back: "/console/reports?from=2026-11-01&to=2026-11-30") == "/console/reports?from=2026-11-01&to=2026-11-30")
         #expect(TillAPI.consolePage(back: "/console/members/m-1") == "/console/members/m-1")
-        #expect(TillAPI.consolePage(back: "/console/members") == "/console")
-        for elsewhere in ["https://elsewhere.example/console", "//elsewhere.example/console", "/m", "javascript:alert(1)", "", "/consolation", "/console-elsewhere"] {
+        for elsewhere in ["https://elsewhere.example/console", "//elsewhere.example/console", "/m", "javascript:alert(1)", "", "/consolation", "/console-elsewhere",
+                          "/console/../m", "/console/%2e%2e/m"] {
             #expect(TillAPI.consolePage(back: elsewhere) == "/console", "\(elsewhere)")
         }
         #expect(TillAPI.consolePage(back: nil) == "/console")

@@ -47,7 +47,7 @@ extension TillAPI {
                 // First the confirmation: what will happen, the same fields, a fresh request key.
                 let (values, _) = try await signedIn(request) { _ in () }
                 var page = values
-                page["title"] = language("确认") + language(action.name); page["action"] = form.action; page["actionName"] = language(action.name)
+                page["title"] = language("确认%@", language(action.name)); page["action"] = form.action
                 page["warning"] = language(action.warning)
                 page["member"] = form.member; page["card"] = form.card; page["key"] = Hex.encode(randomBytes(16))
                 // The PINs are typed here, on the confirmation, and never written back into a page.

@@ -507,16 +507,13 @@ extension TillAPI {
         PageSecurity.html(Templates.render("message", ["title": language("错误"), "error": say(error, in: language)], in: language), status: status(error))
     }
 
-    /// The console page to go back to: only a path of this console's own that is a page to look
-    /// at (never another site; a form's answer is not a page to open again), else the console's home.
+    /// The console page to go back to: only a path of this console's own (never another site,
+    /// nor out of the console by a dot segment), else the console's home.
     static func consolePage(back: String?) -> String {
         guard let back, let url = URLComponents(string: back), url.scheme == nil, url.host == nil, url.path == "/console" || url.path.hasPrefix("/console/"),
-              !postedOnly.contains(url.path) else { return "/console" }
+              !url.path.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }) else { return "/console" }
         return url.percentEncodedPath + (url.percentEncodedQuery.map { "?\($0)" } ?? "")
     }
-    /// The console's paths that answer a posted form only.
-    static let postedOnly: Set = ["/console/members", "/console/cards", "/console/stock", "/console/staff", "/console/programs/preview",
-                                  "/console/bookings/cancel", "/console/login", "/console/logout", "/console/language"]
 
     /// The session a signed-in form was posted in, when its CSRF token is the one derived from
     /// that session; nil (refuse it) otherwise.

@@ -6,7 +6,7 @@ import Hummingbird
 /// English is `English.phrases`, through which the templates' text is translated as they are
 /// compiled and every phrase a handler writes is looked up as it is written. Money and dates stay
 /// as China writes them (¥, `YYYY-MM-DD`, China Standard Time) in either language.
-enum Language: String, Sendable, CaseIterable {
+enum Language: String, Sendable {
     case chinese = "zh-CN", english = "en"
 
     static let cookie = "mms_lang"
@@ -21,9 +21,13 @@ enum Language: String, Sendable, CaseIterable {
     /// Each `%@` in the phrase is filled, in order, with `arguments`.
     func callAsFunction(_ chinese: String, _ arguments: String...) -> String {
         var text = self == .chinese ? chinese : English.phrases[chinese] ?? chinese
+        var from = text.startIndex
         for argument in arguments {
-            guard let slot = text.range(of: "%@") else { break }
+            // Each slot after the last argument put in: an argument's own "%@" is text.
+            guard let slot = text.range(of: "%@", range: from..<text.endIndex) else { break }
+            let offset = text.distance(from: text.startIndex, to: slot.lowerBound) + argument.count
             text.replaceSubrange(slot, with: argument)
+            from = text.index(text.startIndex, offsetBy: offset)
         }
         return text
     }
@@ -37,7 +41,8 @@ enum Language: String, Sendable, CaseIterable {
 
 /// The console in English. A template's text is cut into runs at its tags, its `{{…}}` and its
 /// quotes; a run that holds Chinese is looked up whole (without the spaces around it, which are
-/// kept), so a phrase's English may reorder or drop words but never touches markup.
+/// kept but before English that opens with punctuation or is empty), so a phrase's English may
+/// drop words but never touches markup.
 enum English {
     /// `source` with every Chinese run in English; `missing` collects the runs without one.
     static func translate(_ source: String, missing: inout [String]) -> String {
@@ -93,7 +98,7 @@ enum English {
         "今天已经签到过了。": "Checked in already today.", "该预约已取消。": "That booking is cancelled already.", "预约时间已开始，无法取消。": "The booking has begun and cannot be cancelled.",
 
         // The home page: the day and the chain at a glance.
-        "· 今日": "· today", "门店": "Branch", "笔数": "Sales", "净销售": "Net sales", "充值": "Top-ups", "会员": "Members", "储值余额": "Stored value owed",
+        "· 今日": "· today", "门店": "Branch", "笔数": "Sales", "净销售": "Net sales", "充值额": "Top-ups", "充值": "Top-up", "会员": "Members", "储值余额": "Stored value owed",
         "今日暂无数据": "Nothing yet today", "预付负债 ¥": "Prepaid liability ¥",
         "（储值本金与赠送，按会员所属门店合计；明细见报表）· 数据截至": " (principal and bonus, summed by each member's home branch; details in the reports) · as of",
         "全链概览": "The chain at a glance", "节点": "Node", "类型": "Type", "连接": "Link", "待同步": "Lag", "操作数": "Ops", "最近操作": "Last op",
@@ -124,13 +129,13 @@ enum English {
         "卡按其卡种的有效期再次生效。": "The card is valid again for its product's term.", "旧卡停用，余额、积分转到新卡。": "The old card stops; its balance and points move to the new card.",
         "从此卡转出储值到另一张卡，需要会员输入密码。": "Stored value moves from this card to another; the member enters the PIN.",
         "卡在所有门店停用，本金以现金退还，赠送余额作废，需要会员输入密码。": "The card stops at every branch, the principal is refunded in cash and the bonus is forfeited; the member enters the PIN.",
-        "确认": "Confirm ", "：卡": ": card", "会员输入密码": "Member's PIN", "新密码（4–6 位数字）": "New PIN (4–6 digits)", "放弃": "Cancel",
+        "确认": "Confirm", "确认%@": "Confirm %@", "：卡": ": card", "会员输入密码": "Member's PIN", "新密码（4–6 位数字）": "New PIN (4–6 digits)", "放弃": "Cancel",
         "未完成，未做任何更改": "Not done; nothing was changed", "未完成": "Not done", "返回会员": "Back to the member", "未知的操作。": "Unknown action.",
         "请填写新密码。": "Fill in the new PIN.", "请填写新卡号。": "Fill in the new card.", "请填写转入卡号。": "Fill in the card to transfer to.", "请填写金额。": "Fill in the amount.",
 
         // Stock.
         "库存": "Stock", "商品编码": "SKU", "名称": "Name", "在库": "On hand", "入库": "Received", "售出": "Sold", "退供应商": "Returned", "调入": "In",
-        "调出": "Out", "盘差": "Variance", "预警": "Alert", "低库存": "Low", "暂无库存": "No stock", "已记录：": "Recorded: ", "调拨": "Transfers",
+        "调出": "Out", "调出门店": "From", "调入门店": "To", "收货入库": "Receive", "货品": "Goods", "盘差": "Variance", "预警": "Alert", "低库存": "Low", "暂无库存": "No stock", "已记录：": "Recorded: ", "调拨": "Transfers",
         "数量": "Quantity", "确认收货": "Confirm arrival", "在途": "On its way", "已到货": "Arrived", "退货给供应商": "Return to the supplier",
         "调拨到其他门店": "Send to another branch", "盘点（实盘数量）": "Count (the quantity counted)", "预警线": "Low-stock line",
         "供应商（入库、退货）": "Supplier (received, returned)", "调入门店（调拨）": "To branch (transfer)", "记录": "Record",
@@ -140,13 +145,13 @@ enum English {
         "营销方案 · 第": "Program · version", "版": "", "已保存为第": "Saved as version", "版，正在同步到各门店。": ", on its way to every branch.",
         "保存前先预览：受影响的会员与变更的部分。": "Preview before saving: the members it moves and the parts it changes.",
         "预览变更": "Preview the change", "预览：第": "Preview of the change to version", "版之后": "", "变更：": "Changes: ", "无": "none",
-        "。此变更将使": ". This change moves", "位会员升级、": "members up a tier and", "位会员降级（共": "down (of", "位会员）。": "members).",
+        "。此变更将使": ". This change moves", "位会员升级、": "members up a tier and ", "位会员降级（共": "down (of", "位会员）。": "members).",
         "等级": "Tier", "现在": "Now", "变更后": "After", "确认保存": "Save", "预览方案变更": "Preview the program change",
         "会员等级 · 方案第": "Tiers · program version", "累计消费": "Spent", "单次充值": "Single top-up", "累计积分": "Points earned", "折扣 %": "Discount %",
         "积分倍数 %": "Points multiplier %", "方案未设等级（按连锁设置）": "The program sets no tiers (the chain's settings apply)",
         "由总部制定，各门店同步后生效。": "Set by head office; in force at each branch once it has synced.",
         "%@第 %@ 行：%@%@：“%@”。": "%@, row %@: %@ %@: “%@”.", "%@：%@%@：“%@”。": "%@: %@ %@: “%@”.", "%@：行数不对。": "%@: the row count is wrong.",
-        "%@（%@）": "%@ (%@)", "不能为空": "cannot be empty", "须为金额，如 20.00": "must be an amount, such as 20.00", "须为整数": "must be a whole number",
+        "%@（%@）": "%@ (%@)", "不能为空": "cannot be empty", "重复": "appears twice", "须为金额，如 20.00": "must be an amount, such as 20.00", "须为整数": "must be a whole number",
         "须为以逗号分隔的整数": "must be whole numbers separated by commas", "不是可选的值": "is not one of the choices",
         "须为等级代码（standard、silver、gold、platinum）": "must be tier codes (standard, silver, gold, platinum)", "以逗号分隔": "separated by commas",
         "门槛留空表示不按此方式升级；等级代码选“—”即删除该行。": "A threshold left empty is not a way up; choosing “—” as the tier deletes the row.",
@@ -186,13 +191,13 @@ enum English {
         "积分将到期": "Points expiring", "久未到店": "Dormant", "余额不足": "Low balance",
 
         // Bookings.
-        "预约 ·": "bookings ·", "超额预约：": "Overbooked: ", "（断网期间多处同时接受），请联系会员调整。": " (taken in more than one place while cut off); ask the members to move.",
+        "预约 ·": "Bookings ·", "超额预约：": "Overbooked: ", "（断网期间多处同时接受），请联系会员调整。": " (taken in more than one place while cut off); ask the members to move.",
         "已取消": "Cancelled", "有效": "Booked", "取消": "Cancel", "当日暂无预约": "No bookings that day", "日期": "Day",
 
         // Reports.
-        "报表 ·": "reports ·", "至": "to", "从": "From", "到": "to", "净销售 ¥": "Net sales ¥", "笔 · 会员": "sales · members:", "人 · 预付负债 ¥": "· prepaid liability ¥",
+        "报表 ·": "Reports ·", "至": "to", "从": "From", "到": "to", "净销售 ¥": "Net sales ¥", "笔 · 会员": "sales · members:", "人 · 预付负债 ¥": "· prepaid liability ¥",
         "下载 CSV（按日）": "CSV by day", "按商品": "by product", "按员工": "by staff", "按门店": "by branch", "下载 CSV（按时段）": "CSV by hour", "下载 CSV": "CSV",
-        "分群": "Segment", "说明": "Meaning", "人数": "Members", "积分 CSV": "points CSV", "数据截至": "As of",
+        "分群": "Segment", "说明": "Details", "人数": "Members", "积分 CSV": "points CSV", "数据截至": "As of",
         "每日净销售": "Net sales by day", "分时段净销售": "Net sales by hour", "会员等级分布": "Members by tier", "RFM 分群": "RFM segments",
         "预付负债（按所属门店）": "Prepaid liability (by home branch)", "%@ 人": "%@ members", "%@ 人 %@": "%@ members, %@", "最高 %@": "highest %@",
         "重要价值客户": "Champions", "重要发展客户": "Recent big spenders", "重要保持客户": "Loyal big spenders, lapsing",
@@ -200,7 +205,7 @@ enum English {
         "一般保持客户": "Frequent, lapsing", "一般挽留客户": "Lost",
 
         // Books.
-        "账务 ·": "books ·", "月份": "Month", "日结": "Till days", "收银台": "Tills", "应有现金": "Cash expected", "清点": "Counted", "差额": "Difference",
+        "账务 ·": "Books ·", "月份": "Month", "日结": "Till days", "收银台": "Tills", "应有现金": "Cash expected", "清点": "Counted", "差额": "Difference",
         "未日结": "Not closed", "本月暂无收银记录": "No till days this month", "已日结差额合计 ¥": "Differences of closed days ¥", "费用": "Expenses",
         "合计": "Total", "应付供应商": "Owed to suppliers", "（有逾期）": " (overdue)",
 
@@ -210,7 +215,7 @@ enum English {
         "商品由总部维护（mms product add / edit），各门店同步。": "Head office keeps the catalogue (mms product add / edit); every branch syncs it.",
 
         // Staff and tills.
-        "员工与收银台": "Staff and tills", "姓名": "Name", "角色": "Role", "停用": "Disable", "收银员": "Cashier", "店长": "Manager", "审计员": "Auditor",
+        "员工与收银台": "Staff and tills", "员工与收银台 ·": "Staff and tills ·", "库存 ·": "Stock ·", "姓名": "Name", "角色": "Role", "停用": "Disable", "收银员": "Cashier", "店长": "Manager", "审计员": "Auditor",
         "总部管理员": "Head office admin", "初始密码": "First password", "添加员工": "Add operator", "已注销": "Revoked", "在用": "In use", "注销": "Revoke",
         "暂无收银台": "No tills", "收银台名称": "Till name", "登记": "Register", "请选择角色。": "Choose a role.",
         "停用不可撤销：请勾选确认。": "Disabling cannot be undone: tick Confirm.", "注销不可撤销：请勾选确认。": "Revoking cannot be undone: tick Confirm.",

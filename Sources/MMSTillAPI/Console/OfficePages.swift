@@ -96,7 +96,7 @@ extension TillAPI {
             var values = read.values
             values["title"] = language("商品与服务"); values["q"] = query
             values["products"] = read.result.products.map {
-                ["sku": $0.sku, "name": $0.name, "kind": language($0.kind == "service" ? "服务" : "商品"), "category": $0.category, "price": $0.price,
+                ["sku": $0.sku, "name": $0.name, "kind": language($0.kind == "service" ? "服务" : "货品"), "category": $0.category, "price": $0.price,
                  "priceHere": $0.priceHere, "unit": $0.unit, "active": $0.active] as [String: Any]
             }
             return PageSecurity.html(Templates.render("console-catalogue", values, in: language))
@@ -203,8 +203,8 @@ extension TillAPI {
             return (operatorNode, try read(operatorNode))
         }
         var values = consoleValues(operatorNode, token: token)
-        // The page itself, for the language switch to come back to.
-        values["back"] = request.uri.path + (request.uri.query.map { "?\($0)" } ?? "")
+        // The page itself, for the language switch to come back to (a page looked at, not a form's answer).
+        if request.method == .get { values["back"] = request.uri.path + (request.uri.query.map { "?\($0)" } ?? "") }
         return (values, result)
     }
 }

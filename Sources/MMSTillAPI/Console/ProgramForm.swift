@@ -1,12 +1,13 @@
 import MMSCore
 
 /// The program as the console's form edits it. Each part of the program (tiers, card products,
-/// top-up bonuses, points, coupon templates, gifts, campaigns, the welcome gift and the rest) is
+/// top-up bonuses, points, coupon templates, gifts, campaigns, the welcome gift and the rest, the
+/// reminders' words) is
 /// a table: one row per entry and, where the part is a list, one empty row to add another. A cell
 /// is the form field `<part>_<column>_<row>`. One spec per part says how its entries become rows
 /// (to show the program) and rows become entries (to read the form back); the program's own
-/// `validate` then judges the whole, as it judges a program file. What the form does not edit
-/// (the messages' texts) is kept from the program it started from.
+/// `validate` then judges the whole, as it judges a program file. A part the form does not carry
+/// (a form from before it existed) is kept from the program it started from.
 struct ProgramForm {
     enum Input: Sendable {
         case text(maxLength: Int), money, whole, day, list, check
@@ -35,7 +36,8 @@ struct ProgramForm {
 
         var isEmpty: Bool { text(part.columns[0].key) == nil }
         func text(_ key: String) -> String? {
-            let value = (cells[key] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            // A browser posts a textarea's lines with CRLF: one line break is "\n", as a program file writes it.
+            let value = (cells[key] ?? "").replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
             return value.isEmpty ? nil : value
         }
         func fault(_ key: String, _ expected: String) -> MMSError {
@@ -342,10 +344,13 @@ struct ProgramForm {
              isList: false,
              rows: { program in MessageKind.allCases.map { ["kind": $0.rawValue, "text": program.template($0)] } },
              apply: { program, rows in
-                 var messages: [String: String] = [:]
+                 // A kind the form does not carry (a form from before it existed) keeps its words.
+                 var messages = program.messages, seen = Set<MessageKind>()
                  for row in rows {
                      guard let kind: MessageKind = try row.choice("kind") else { throw row.fault("kind", "不能为空") }
-                     if let text = row.text("text"), text != kind.defaultTemplate { messages[kind.rawValue] = text }
+                     guard seen.insert(kind).inserted else { throw row.fault("kind", "重复") }
+                     let text = row.text("text")
+                     messages[kind.rawValue] = text == kind.defaultTemplate ? nil : text
                  }
                  program.messages = messages
              }),

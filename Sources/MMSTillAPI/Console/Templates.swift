@@ -76,7 +76,7 @@ enum Templates {
             <h1>{{scope}} · 今日 {{today}}</h1>
 
             <table class="figures">
-            <thead><tr><th>门店</th><th>笔数</th><th>净销售</th><th>充值</th><th>会员</th><th>储值余额</th></tr></thead>
+            <thead><tr><th>门店</th><th>笔数</th><th>净销售</th><th>充值额</th><th>会员</th><th>储值余额</th></tr></thead>
             <tbody>
             {{#branches}}<tr><td>{{branch}}</td><td>{{sales}}</td><td>¥{{net}}</td><td>¥{{topups}}</td><td>{{members}}</td><td>¥{{owed}}</td></tr>{{/branches}}
             {{^branches}}<tr><td colspan="6">今日暂无数据</td></tr>{{/branches}}
@@ -168,18 +168,18 @@ enum Templates {
             {{<layout}}
             {{$nav}}{{> console-nav}}{{/nav}}
             {{$content}}
-            <h1>{{branch}} 库存</h1>
+            <h1>库存 · {{branch}}</h1>
             <div class="scroll"><table class="figures" id="stock"><thead><tr><th>商品编码</th><th>名称</th><th>在库</th><th>入库</th><th>售出</th><th>退供应商</th><th>调入</th><th>调出</th><th>盘差</th><th>预警</th></tr></thead>
             <tbody>{{#items}}<tr><td>{{sku}}</td><td>{{name}}</td><td>{{onHand}}</td><td>{{received}}</td><td>{{sold}}</td><td>{{returned}}</td><td>{{transferredIn}}</td><td>{{transferredOut}}</td><td>{{variance}}</td><td>{{#low}}低库存{{/low}}</td></tr>{{/items}}
             {{^items}}<tr><td colspan="10">暂无库存</td></tr>{{/items}}</tbody></table></div>
             {{#done}}<p class="saved" role="status">已记录：{{done}}</p>{{/done}}
             <h2>调拨</h2>
-            <table class="figures" id="transfers"><thead><tr><th>调出</th><th>调入</th><th>商品编码</th><th>数量</th><th>状态</th></tr></thead>
+            <table class="figures" id="transfers"><thead><tr><th>调出门店</th><th>调入门店</th><th>商品编码</th><th>数量</th><th>状态</th></tr></thead>
             <tbody>{{#incoming}}<tr><td>{{from}}</td><td>{{to}}</td><td>{{sku}}</td><td>{{quantity}}</td><td>{{#waiting}}{{#here}}<form method="post" action="/console/stock" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="move" value="arrive"><input type="hidden" name="transfer" value="{{id}}"><button type="submit" class="secondary">确认收货</button></form>{{/here}}{{^here}}在途{{/here}}{{/waiting}}{{^waiting}}已到货{{/waiting}}</td></tr>{{/incoming}}
             {{#outgoing}}<tr><td>{{from}}</td><td>{{to}}</td><td>{{sku}}</td><td>{{quantity}}</td><td>{{#waiting}}在途{{/waiting}}{{^waiting}}已到货{{/waiting}}</td></tr>{{/outgoing}}</tbody></table>
             {{#here}}<form method="post" action="/console/stock" class="card" id="stock-move">
             <input type="hidden" name="csrf" value="{{csrf}}">
-            <label>操作 <select name="move"><option value="receive">入库</option><option value="return">退货给供应商</option><option value="transfer">调拨到其他门店</option><option value="count">盘点（实盘数量）</option><option value="low">预警线</option></select></label>
+            <label>操作 <select name="move"><option value="receive">收货入库</option><option value="return">退货给供应商</option><option value="transfer">调拨到其他门店</option><option value="count">盘点（实盘数量）</option><option value="low">预警线</option></select></label>
             <label>商品编码 <input name="sku" required maxlength="32" autocomplete="off"></label>
             <label>数量 <input name="quantity" required maxlength="9" inputmode="numeric" autocomplete="off"></label>
             <label>供应商（入库、退货） <input name="supplier" maxlength="64" autocomplete="off"></label>
@@ -245,7 +245,7 @@ enum Templates {
             {{<layout}}
             {{$nav}}{{> console-nav}}{{/nav}}
             {{$content}}
-            <h1>{{branch}} 预约 · {{day}}</h1>
+            <h1>预约 · {{branch}} · {{day}}</h1>
             {{#overbooked}}<p class="error">超额预约：{{overbooked}}（断网期间多处同时接受），请联系会员调整。</p>{{/overbooked}}
             <table class="figures" id="bookings"><thead><tr><th>时间</th><th>服务</th><th>会员号</th><th>状态</th><th></th></tr></thead>
             <tbody>{{#bookings}}<tr><td>{{slot}}</td><td>{{service}}</td><td>{{member}}</td><td>{{#cancelled}}已取消{{/cancelled}}{{^cancelled}}有效{{/cancelled}}</td>
@@ -259,7 +259,7 @@ enum Templates {
             {{<layout}}
             {{$nav}}{{> console-nav}}{{/nav}}
             {{$content}}
-            <h1>{{scope}} 报表 · {{from}} 至 {{to}}</h1>
+            <h1>报表 · {{scope}} · {{from}} 至 {{to}}</h1>
             <form method="get" action="/console/reports" class="inline"><label>从 <input name="from" value="{{from}}" maxlength="10"></label>
             <label>到 <input name="to" value="{{to}}" maxlength="10"></label> <button type="submit">查看</button></form>
             <p class="card" id="summary">净销售 ¥{{net}} · {{sales}} 笔 · 会员 {{members}} 人 · 预付负债 ¥{{liability}}</p>
@@ -281,7 +281,7 @@ enum Templates {
             {{<layout}}
             {{$nav}}{{> console-nav}}{{/nav}}
             {{$content}}
-            <h1>{{branch}} 账务 · {{month}}</h1>
+            <h1>账务 · {{branch}} · {{month}}</h1>
             <form method="get" action="/console/books" class="inline"><label>月份 <input name="month" value="{{month}}" maxlength="7"></label> <button type="submit">查看</button></form>
             <h2>日结</h2>
             <table class="figures" id="till-days"><thead><tr><th>日期</th><th>收银台</th><th>应有现金</th><th>清点</th><th>差额</th></tr></thead>
@@ -312,7 +312,7 @@ enum Templates {
             {{<layout}}
             {{$nav}}{{> console-nav}}{{/nav}}
             {{$content}}
-            <h1>{{branch}} 员工与收银台</h1>
+            <h1>员工与收银台 · {{branch}}</h1>
             {{#saved}}<p class="saved mono" role="status" id="saved">{{saved}}</p>{{/saved}}
             <table class="figures" id="operators"><thead><tr><th>工号</th><th>姓名</th><th>角色</th><th>门店</th><th>状态</th><th></th></tr></thead>
             <tbody>{{#operators}}<tr><td>{{id}}</td><td>{{name}}</td><td>{{role}}</td><td>{{branch}}</td><td>{{status}}</td>
@@ -362,7 +362,7 @@ enum Templates {
             {{<layout}}
             {{$nav}}{{> console-nav}}{{/nav}}
             {{$content}}
-            <h1>确认{{actionName}}：卡 {{card}}</h1>
+            <h1>{{title}}：卡 {{card}}</h1>
             <p class="card" id="warning">{{warning}}</p>
             <form method="post" action="/console/cards" class="card" id="confirm">
             <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="member" value="{{member}}"><input type="hidden" name="card" value="{{card}}">
@@ -370,7 +370,7 @@ enum Templates {
             {{#fields}}<input type="hidden" name="{{name}}" value="{{value}}">{{/fields}}
             {{#askPIN}}<label>会员输入密码 <input name="pin" type="password" inputmode="numeric" maxlength="12" autocomplete="off"></label>{{/askPIN}}
             {{#askNewPIN}}<label>新密码（4–6 位数字） <input name="newPIN" type="password" inputmode="numeric" maxlength="12" autocomplete="off"></label>{{/askNewPIN}}
-            <button type="submit">确认{{actionName}}</button> <a href="/console/members/{{member}}">放弃</a>
+            <button type="submit">{{title}}</button> <a href="/console/members/{{member}}">放弃</a>
             </form>
             {{/content}}
             {{/layout}}

@@ -463,7 +463,7 @@ extension NetworkTests {
         #expect(text("hq_audit").contains("boss") && text("hq_audit").contains("@console"), "\(text("hq_audit"))")
         // English for head office's staff: chosen on a page, back on it; every page's own words English, the data as it is.
         #expect(text("en_reports_url").hasSuffix("/console/reports") && text("en_lang") == "en", "\(text("en_reports_url"))")
-        #expect(text("en_reports").contains("Net sales by day") && text("en_reports").contains("Reports · All branches") && !text("en_reports").contains("净销售"),
+        #expect(text("en_reports").contains("Net sales by day") && text("en_reports").contains("Reports · All branches") && text("en_reports").contains("(highest ¥") && !text("en_reports").contains("净销售"),
                 "\(text("en_reports"))")
         let english = seen["en_pages"] as? [String: String] ?? [:]
         #expect(english.count == 10)

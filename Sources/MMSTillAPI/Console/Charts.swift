@@ -21,7 +21,7 @@ enum Charts {
             <svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 \(width) \(height)" role="img" aria-label="\(escaped(title))">\
             <title>\(escaped(title))</title>\
             <line x1="\(left)" y1="\(top + plotHeight)" x2="\(Double(width) - right)" y2="\(top + plotHeight)" stroke="#8a96a3"/>\
-            <text x="\(left)" y="14" font-size="12" fill="#5a6675">\(escaped(title))\(largest > 0 ? escaped(language("%@（%@）", "", language("最高 %@", bars.first { $0.value == largest }!.text))) : "")</text>
+            <text x="\(left)" y="14" font-size="12" fill="#5a6675">\(escaped(title))\(largest > 0 ? escaped(language("（最高 %@）", bars.first { $0.value == largest }!.text)) : "")</text>
             """
         for (index, bar) in bars.enumerated() {
             let h = largest > 0 ? max(bar.value, 0) / largest * plotHeight : 0

@@ -22,7 +22,7 @@ extension TillAPI {
     struct BookingForm: Decodable { let csrf: String?; let id: String }
     struct StockForm: Decodable { let csrf: String?; let move: String; let sku: String?; let quantity: String?; let supplier: String?; let to: String?; let transfer: String? }
     struct BookingRequestForm: Decodable { let csrf: String?; let branch: String; let service: String; let day: String; let time: String }
-    /// A member as the console's search lists them (the phone masked by the use case).
+    /// A member as the console's search lists them (the phone masked by the use case, the tier named in the reader's language).
     struct MemberRow: Sendable { let id, name, phone, home, tier, balance, bonus: String; let points: Int64 }
 
     func addPages(to router: Router<TillRequestContext>) {
@@ -65,12 +65,12 @@ extension TillAPI {
                     let operatorNode = try node.authenticate(session: token)
                     if query.count == 11, query.allSatisfy(\.isNumber) {
                         let found = try operatorNode.findMembers(phone: query)
-                        return (operatorNode, found.map { MemberRow(id: $0.id, name: $0.name, phone: $0.phone, home: $0.home, tier: $0.tier,
+                        return (operatorNode, found.map { MemberRow(id: $0.id, name: $0.name, phone: $0.phone, home: $0.home, tier: Self.tierName($0.tier, language),
                                                                     balance: $0.balance, bonus: $0.bonus ?? "0.00", points: $0.points) })
                     }
                     do {
                         let shown = try operatorNode.show(card: query, historyLimit: 0)
-                        return (operatorNode, [MemberRow(id: shown.member, name: shown.name, phone: shown.phone, home: "", tier: shown.tier,
+                        return (operatorNode, [MemberRow(id: shown.member, name: shown.name, phone: shown.phone, home: "", tier: Self.tierName(shown.tier, language),
                                                          balance: shown.balance, bonus: shown.bonus ?? "0.00", points: shown.points)])
                     } catch let error as MMSError where error.code == .unknownCard {
                         return (operatorNode, [])
@@ -78,8 +78,7 @@ extension TillAPI {
                 }
                 var values = consoleValues(operatorNode, token: token)
                 values["title"] = language("会员")
-                values["members"] = members.map { ["id": $0.id, "name": $0.name, "phone": $0.phone, "home": $0.home, "tier": Self.tierName($0.tier, language),
-                                                   "balance": $0.balance, "bonus": $0.bonus, "points": $0.points] as [String: Any] }
+                values["members"] = members
                 return PageSecurity.html(Templates.render("console-members", values, in: language))
             } catch let error as MMSError {
                 return Self.errorPage(error, language)

@@ -199,7 +199,7 @@ enum English {
         "下载 CSV（按日）": "CSV by day", "按商品": "by product", "按员工": "by staff", "按门店": "by branch", "下载 CSV（按时段）": "CSV by hour", "下载 CSV": "CSV",
         "分群": "Segment", "说明": "Details", "人数": "Members", "积分 CSV": "points CSV", "数据截至": "As of",
         "每日净销售": "Net sales by day", "分时段净销售": "Net sales by hour", "会员等级分布": "Members by tier", "RFM 分群": "RFM segments",
-        "预付负债（按所属门店）": "Prepaid liability (by home branch)", "%@ 人": "%@ members", "%@ 人 %@": "%@ members, %@", "最高 %@": "highest %@",
+        "预付负债（按所属门店）": "Prepaid liability (by home branch)", "%@ 人": "%@ members", "%@ 人 %@": "%@ members, %@", "（最高 %@）": " (highest %@)",
         "重要价值客户": "Champions", "重要发展客户": "Recent big spenders", "重要保持客户": "Loyal big spenders, lapsing",
         "重要挽留客户": "Big spenders to win back", "一般价值客户": "Frequent small spenders", "一般发展客户": "New or occasional",
         "一般保持客户": "Frequent, lapsing", "一般挽留客户": "Lost",
